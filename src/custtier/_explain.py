@@ -1,0 +1,159 @@
+"""Explanations: reason codes, reasons, and the decision every engine returns.
+
+A decision carries its outcome, a non-empty tuple of :class:`Reason` and a
+:class:`PlaybookRef` (id, version, content hash) naming the exact rules that
+produced it. ``explain()`` renders it for a person; ``to_audit_json()`` gives
+byte-identical JSON for the same inputs, for an audit log.
+
+Engines build decisions with :meth:`Decision.trusted`, which skips
+re-validation: the engine constructed every part itself from validated
+inputs, and validating its own output again would cost more than the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Self, cast
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["REASON_DESCRIPTIONS", "Decision", "Fact", "PlaybookRef", "Reason", "ReasonCode"]
+
+#: A fact a rule used: a scalar that serialises to JSON exactly.
+Fact = str | int | bool | Decimal | dt.date | None
+
+
+class ReasonCode(StrEnum):
+    """The closed set of reason codes; each is described in ``docs/reasons.md``."""
+
+    # Tiering
+    TIER_BAND = "TIER_BAND"
+    TIER_PARETO = "TIER_PARETO"
+    TIER_OVERRIDE = "TIER_OVERRIDE"
+    TIER_OVERRIDE_EXPIRED = "TIER_OVERRIDE_EXPIRED"
+    TIER_UPGRADE = "TIER_UPGRADE"
+    TIER_DOWNGRADE = "TIER_DOWNGRADE"
+    TIER_HELD = "TIER_HELD"
+    BASIS_INCOMPLETE = "BASIS_INCOMPLETE"
+    UPGRADE_SIGNAL = "UPGRADE_SIGNAL"
+    KYC_GAP = "KYC_GAP"
+
+
+#: One sentence per code: what it means. ``docs/reasons.md`` must list the same codes.
+REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
+    ReasonCode.TIER_BAND: "The tiering basis fell in the band [lower, upper) of this tier.",
+    ReasonCode.TIER_PARETO: (
+        "The customer is in the smallest set of customers whose profit reaches "
+        "the playbook's Pareto share, so is promoted to the Pareto tier."
+    ),
+    ReasonCode.TIER_OVERRIDE: "A manual override, with its author, reason and expiry, set the tier.",
+    ReasonCode.TIER_OVERRIDE_EXPIRED: "A manual override exists but expired; rules decided instead.",
+    ReasonCode.TIER_UPGRADE: "The rules place the customer above the previous tier; upgrades apply at once.",
+    ReasonCode.TIER_DOWNGRADE: (
+        "The basis stayed below the previous tier's bar (less the buffer) for the "
+        "grace period, so the downgrade applies."
+    ),
+    ReasonCode.TIER_HELD: (
+        "The rules place the customer below the previous tier, but the grace "
+        "period has not run out, so the previous tier is kept."
+    ),
+    ReasonCode.BASIS_INCOMPLETE: (
+        "Some months of the average-balance window are missing; the playbook's "
+        "missing-month rule says how they were treated."
+    ),
+    ReasonCode.UPGRADE_SIGNAL: "A configured signal flags the customer as a potential upgrade.",
+    ReasonCode.KYC_GAP: "The KYC file lacks an item the customer's tier requires.",
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+
+class PlaybookRef(_Frozen):
+    """Which rules produced a decision: id, version and sha256 content hash."""
+
+    id: str
+    version: str
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Reason(_Frozen):
+    """Why: a closed-set ``code``, the ``rule_id`` in the playbook, a message, and the facts."""
+
+    code: ReasonCode
+    rule_id: str
+    message: str
+    facts: dict[str, Fact] = Field(default_factory=dict)
+
+    @field_validator("facts")
+    @classmethod
+    def _sorted_facts(cls, facts: dict[str, Fact]) -> dict[str, Fact]:
+        return dict(sorted(facts.items()))
+
+    @classmethod
+    def of(cls, code: ReasonCode, rule_id: str, message: str, **facts: Fact) -> Reason:
+        """Build a reason without re-validation (engines use this in hot paths).
+
+        >>> r = Reason.of(ReasonCode.TIER_BAND, "tier.band.mass", "in band", b=1, a=2)
+        >>> list(r.facts)
+        ['a', 'b']
+        """
+        return cls.model_construct(
+            code=code, rule_id=rule_id, message=message, facts=dict(sorted(facts.items()))
+        )
+
+    def render(self) -> str:
+        """One line for a person: ``[CODE rule] message (fact=value, …)``."""
+        facts = ", ".join(f"{k}={_fmt(v)}" for k, v in self.facts.items())
+        tail = f" ({facts})" if facts else ""
+        return f"[{self.code} {self.rule_id}] {self.message}{tail}"
+
+
+class Decision(_Frozen):
+    """Base of every engine result: ``outcome``, ``reasons``, ``playbook``, ``as_of``.
+
+    Subclasses narrow ``outcome`` and add fields. ``subject`` is the
+    pseudonymous key of what was decided about (a customer key), never a
+    personal identifier.
+    """
+
+    subject: str
+    outcome: str
+    reasons: tuple[Reason, ...] = Field(min_length=1)
+    playbook: PlaybookRef
+    as_of: dt.date
+
+    @classmethod
+    def trusted(cls, **fields: Any) -> Self:
+        """Construct without validation: for engines that built every part themselves."""
+        if not fields.get("reasons"):
+            raise ValueError("a decision needs at least one reason")
+        # The pydantic mypy plugin types model_construct as returning the base.
+        return cast(Self, cls.model_construct(**fields))
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """The rule ids of all reasons, in order."""
+        return tuple(r.rule_id for r in self.reasons)
+
+    def explain(self) -> str:
+        """A short text for a person: the outcome, then one line per reason."""
+        head = (
+            f"{self.subject}: {self.outcome} (as of {self.as_of.isoformat()}, playbook "
+            f"{self.playbook.id} v{self.playbook.version} #{self.playbook.content_hash[:12]})"
+        )
+        return "\n".join([head, *(f"  - {r.render()}" for r in self.reasons)])
+
+    def to_audit_json(self) -> str:
+        """Deterministic JSON for an audit log (same inputs, same bytes)."""
+        return self.model_dump_json()
+
+
+def _fmt(value: Fact) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

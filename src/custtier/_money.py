@@ -1,0 +1,271 @@
+"""Money on ``Decimal``: currencies, boundary checks, quantisation and exact splits.
+
+custtier represents an amount as a plain :class:`~decimal.Decimal` beside a
+currency code held by the record (a customer, a product, a playbook). These
+helpers are the only places amounts are checked, rounded or split, and none of
+them reads the ambient :mod:`decimal` context: each operation passes its own
+context, so results are the same in every thread and worker process.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+from custtier.errors import CurrencyError, MoneyError
+
+__all__ = [
+    "Amount",
+    "ExactDecimal",
+    "Rounding",
+    "Weight",
+    "check_amount",
+    "check_precision",
+    "from_minor_units",
+    "known_currencies",
+    "minor_unit",
+    "quantize",
+    "split",
+    "to_minor_units",
+]
+
+# ISO 4217 minor units (List One, SIX Financial Information, the maintenance
+# agency). Only currencies a retail bank in scope plausibly books; extend by
+# pull request with the list as the source. Pure data, no I/O.
+_MINOR_UNITS: dict[str, int] = {
+    "AUD": 2, "BHD": 3, "CAD": 2, "CHF": 2, "CNY": 2, "EUR": 2, "GBP": 2,
+    "HKD": 2, "IDR": 2, "INR": 2, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3,
+    "MOP": 2, "MYR": 2, "NZD": 2, "OMR": 3, "PHP": 2, "SAR": 2, "SGD": 2,
+    "THB": 2, "TND": 3, "TWD": 2, "USD": 2, "VND": 0,
+}  # fmt: skip
+
+# One private context for every operation: enough precision for any book
+# (28 digits covers 10^26 minor units), traps on so nothing is silently lost.
+_CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+class Rounding(StrEnum):
+    """Rounding modes a playbook may name; values are the :mod:`decimal` constants."""
+
+    HALF_EVEN = decimal.ROUND_HALF_EVEN
+    HALF_UP = decimal.ROUND_HALF_UP
+    HALF_DOWN = decimal.ROUND_HALF_DOWN
+    DOWN = decimal.ROUND_DOWN
+    UP = decimal.ROUND_UP
+    FLOOR = decimal.ROUND_FLOOR
+    CEILING = decimal.ROUND_CEILING
+
+
+def minor_unit(currency: str) -> int:
+    """Number of decimal places of ``currency`` (ISO 4217).
+
+    >>> minor_unit("CNY"), minor_unit("JPY"), minor_unit("KWD")
+    (2, 0, 3)
+    """
+    try:
+        return _MINOR_UNITS[currency]
+    except KeyError:
+        raise CurrencyError(
+            "currency code is not one custtier knows the ISO 4217 minor unit of; "
+            f"use one of {', '.join(sorted(_MINOR_UNITS))}",
+            field="currency",
+        ) from None
+
+
+def known_currencies() -> tuple[str, ...]:
+    """Every currency code custtier accepts, sorted."""
+    return tuple(sorted(_MINOR_UNITS))
+
+
+def check_amount(value: Any, *, field: str = "amount") -> Decimal:
+    """Accept an exact amount (``Decimal``, ``int`` or numeric ``str``); reject the rest.
+
+    Floats are rejected because a binary float cannot hold most cent amounts
+    exactly (``0.1 + 0.2 != 0.3``); so are NaN, infinities and booleans.
+
+    >>> check_amount("1234.50")
+    Decimal('1234.50')
+    >>> check_amount(0.1)
+    Traceback (most recent call last):
+    ...
+    custtier.errors.MoneyError: amount is a float; pass a Decimal, an int or a string such as "1234.50"
+    """
+    if isinstance(value, (bool, float)):
+        kind = "a boolean" if isinstance(value, bool) else "a float"
+        raise MoneyError(
+            f'{field} is {kind}; pass a Decimal, an int or a string such as "1234.50"',
+            field=field,
+        )
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise MoneyError(
+                f'{field} is not a number; write it like "1234.50"', field=field
+            ) from None
+    else:
+        raise MoneyError(
+            f'{field} has an unsupported type; pass a Decimal, an int or a string such as "1234.50"',
+            field=field,
+        )
+    if not amount.is_finite():
+        raise MoneyError(f"{field} is NaN or infinite; pass a finite amount", field=field)
+    return amount
+
+
+def check_precision(amount: Decimal, currency: str, *, field: str = "amount") -> Decimal:
+    """Return ``amount`` at the currency's scale; reject digits finer than its minor unit.
+
+    Trailing zeros are fine (``"100.10"`` in CNY); ``"100.105"`` is not, because
+    rounding it silently would change the customer's money.
+
+    >>> check_precision(Decimal("100.1"), "CNY")
+    Decimal('100.10')
+    >>> check_precision(Decimal("100.105"), "CNY")
+    Traceback (most recent call last):
+    ...
+    custtier.errors.MoneyError: amount has more decimal places than CNY allows (2); round it first with an explicit rounding mode
+    """
+    places = minor_unit(currency)
+    exponent = Decimal(1).scaleb(-places)
+    scaled = amount.quantize(exponent, rounding=decimal.ROUND_DOWN, context=_CONTEXT)
+    if scaled != amount:
+        raise MoneyError(
+            f"{field} has more decimal places than {currency} allows ({places}); "
+            "round it first with an explicit rounding mode",
+            field=field,
+        )
+    return scaled
+
+
+def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
+    """Round ``amount`` to the currency's minor unit with the named mode.
+
+    >>> quantize(Decimal("2.345"), "CNY", Rounding.HALF_EVEN)
+    Decimal('2.34')
+    >>> quantize(Decimal("2.345"), "CNY", Rounding.HALF_UP)
+    Decimal('2.35')
+    """
+    exponent = Decimal(1).scaleb(-minor_unit(currency))
+    return amount.quantize(exponent, rounding=str(rounding), context=_CONTEXT)
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """Exact integer count of minor units; the amount must already be at scale.
+
+    >>> to_minor_units(Decimal("12.34"), "CNY")
+    1234
+    """
+    scaled = check_precision(amount, currency)
+    return int(scaled.scaleb(minor_unit(currency), context=_CONTEXT))
+
+
+def from_minor_units(units: int, currency: str) -> Decimal:
+    """Inverse of :func:`to_minor_units`.
+
+    >>> from_minor_units(1234, "CNY")
+    Decimal('12.34')
+    """
+    return Decimal(units).scaleb(-minor_unit(currency), context=_CONTEXT)
+
+
+def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[Decimal, ...]:
+    """Split ``total`` over ``weights`` so the parts sum to ``total`` exactly.
+
+    Largest-remainder (Hamilton) method on integer minor units: each part first
+    gets the floor of its exact share; the units left over go one each to the
+    parts with the largest fractional remainder. **Tie-break:** equal
+    remainders are served in input order (earlier first), so the result never
+    depends on hashing or sorting stability. Every part is within one minor
+    unit of its exact share. Weights must be non-negative and not all zero;
+    they need not sum to 1 (they are normalised exactly, with fractions).
+
+    >>> split(Decimal("100.00"), [Decimal(1), Decimal(1), Decimal(1)], "CNY")
+    (Decimal('33.34'), Decimal('33.33'), Decimal('33.33'))
+    >>> sum(split(Decimal("0.05"), [Decimal("0.5"), Decimal("0.5")], "CNY"))
+    Decimal('0.05')
+    """
+    if not weights:
+        raise ValueError("split needs at least one weight")
+    if any(w < 0 for w in weights):
+        raise ValueError("split weights must be non-negative")
+    units = to_minor_units(total, currency)
+    if units < 0:
+        raise MoneyError("split total must not be negative", field="total")
+    # Exact rational arithmetic: weights as integer numerators over a common scale.
+    scale = max(-int(w.as_tuple().exponent) for w in weights)
+    numerators = [int(w.scaleb(scale, context=_CONTEXT)) for w in weights]
+    denominator = sum(numerators)
+    if denominator == 0:
+        raise ValueError("split weights must not all be zero")
+    floors: list[int] = []
+    remainders: list[int] = []
+    for n in numerators:
+        q, r = divmod(units * n, denominator)
+        floors.append(q)
+        remainders.append(r)
+    leftover = units - sum(floors)
+    # Largest remainder first; ties keep input order (sorted is stable).
+    order = sorted(range(len(weights)), key=lambda i: -remainders[i])
+    for i in order[:leftover]:
+        floors[i] += 1
+    return tuple(from_minor_units(f, currency) for f in floors)
+
+
+def _validate_amount(value: Any) -> Decimal:
+    # Inside a model pydantic already knows the field's location: raise a
+    # plain ValueError so the location is not extended by a generic name.
+    try:
+        return check_amount(value)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _validate_weight(value: Any) -> Decimal:
+    try:
+        weight = check_amount(value, field="weight")
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+    if not Decimal(0) <= weight <= Decimal(1):
+        raise ValueError("weight must lie in [0, 1]")
+    return weight
+
+
+def _canonical(value: Decimal) -> str:
+    # One spelling per number ("0.3", never "0.30" or "3E-1"), so hashes of
+    # equal rule sets are equal.
+    text = format(value.normalize(context=_CONTEXT), "f")
+    return "0" if text in {"-0", "0"} else text
+
+
+#: An exact amount. Accepts ``Decimal``, ``int`` or a numeric string; rejects
+#: float, bool, NaN and infinity. Precision against the currency is checked by
+#: the model that knows the currency. Serialised as a JSON string.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_validate_amount),
+    PlainSerializer(str, return_type=str, when_used="json"),
+]
+
+#: An exact non-money quantity (hours, ratios, shares): same rules as ``Amount``.
+ExactDecimal = Amount
+
+#: A weight in [0, 1], exact, serialised in canonical form (``"0.3"``).
+Weight = Annotated[
+    Decimal,
+    BeforeValidator(_validate_weight),
+    PlainSerializer(_canonical, return_type=str, when_used="json"),
+]

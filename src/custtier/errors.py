@@ -1,0 +1,180 @@
+"""The error tree: every error custtier raises on purpose.
+
+Each specific error also inherits the builtin it resembles, so code that
+already catches ``ValueError`` or ``ImportError`` keeps working::
+
+    CusttierError
+    ├── InputError(ValueError)                bad data from outside
+    │   ├── MoneyError                        float, NaN, infinity, over-precise amount
+    │   ├── CurrencyError(LookupError)        currency code custtier has no minor unit for
+    │   └── RecordValidationError             a record failed its model's validation
+    ├── PlaybookError(ValueError)             a rule set that must not exist
+    └── MissingExtraError(ImportError)        an optional extra is not installed
+
+Messages name the field and say what to do instead. They never contain the
+offending value: a bad value may be a personal identifier. The structured
+form, :meth:`RecordValidationError.errors`, carries field locations and error
+types only (pydantic's own ``ValidationError.errors()`` includes the raw
+input, which is why custtier never lets one escape).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = [
+    "CurrencyError",
+    "CusttierError",
+    "ErrorDetail",
+    "InputError",
+    "MissingExtraError",
+    "MoneyError",
+    "PlaybookError",
+    "RecordValidationError",
+]
+
+
+class CusttierError(Exception):
+    """Root of every error custtier raises on purpose."""
+
+
+class InputError(CusttierError, ValueError):
+    """Data from outside is not acceptable; ``field`` names where."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MoneyError(InputError):
+    """An amount is a float, NaN, infinite, or finer than the currency's minor unit.
+
+    >>> from custtier.errors import MoneyError
+    >>> issubclass(MoneyError, ValueError)
+    True
+    """
+
+
+class CurrencyError(InputError, LookupError):
+    """A currency code has no known ISO 4217 minor unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One problem found in a record: where, what kind, and what to do.
+
+    ``loc`` is the path to the field (``("kyc", "identity", "phone")``),
+    ``type`` a stable machine-readable code, ``msg`` a human sentence that
+    contains no input value.
+    """
+
+    loc: tuple[str | int, ...]
+    type: str
+    msg: str
+
+    @property
+    def field(self) -> str:
+        """The dotted field path, e.g. ``kyc.identity.phone``."""
+        return ".".join(str(part) for part in self.loc) or "<record>"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict (loc as a list)."""
+        return {"loc": list(self.loc), "type": self.type, "msg": self.msg}
+
+
+class RecordValidationError(InputError):
+    """A record (customer, KYC file, product, playbook part …) failed validation.
+
+    Built from pydantic's ``ValidationError`` with every input value removed.
+    """
+
+    def __init__(self, model: str, details: Sequence[ErrorDetail]) -> None:
+        self.model = model
+        self.details = tuple(details)
+        first = self.details[0].field if self.details else None
+        super().__init__(_render(model, self.details), field=first)
+
+    @classmethod
+    def from_pydantic(cls, model: str, exc: ValidationError) -> RecordValidationError:
+        """Translate a pydantic error, dropping inputs, URLs and context objects.
+
+        Errors raised by custtier's own validators keep their field path: an
+        :class:`InputError` with ``field`` extends the location, and a
+        :class:`RuleProblemsError` expands into one detail per problem.
+        """
+        details: list[ErrorDetail] = []
+        for err in exc.errors(include_input=False, include_url=False):
+            loc = tuple(err["loc"])
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, RuleProblemsError):
+                details += [
+                    ErrorDetail(loc=loc + _path(path), type="rule_problem", msg=msg)
+                    for path, msg in cause.problems
+                ]
+            elif isinstance(cause, InputError) and cause.field:
+                details.append(ErrorDetail(loc + _path(cause.field), err["type"], _safe_msg(err)))
+            else:
+                details.append(ErrorDetail(loc, err["type"], _safe_msg(err)))
+        return cls(model, details)
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Field locations, error types and messages; never the input."""
+        return [d.as_dict() for d in self.details]
+
+
+class RuleProblemsError(ValueError):
+    """Raised inside validators to report several ``(path, message)`` problems at once."""
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p}: {m}" for p, m in self.problems))
+
+
+class PlaybookError(CusttierError, ValueError):
+    """A playbook (rule set) is invalid: gaps, overlaps, dangling references, bad weights.
+
+    ``problems`` lists each problem as ``(path, message)``.
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]], *, playbook_id: str | None = None):
+        self.problems = tuple(problems)
+        self.playbook_id = playbook_id
+        name = f"playbook {playbook_id!r}" if playbook_id else "playbook"
+        lines = [f"{name} is invalid ({len(self.problems)} problem(s)):"]
+        lines += [f"  - {path}: {msg}" for path, msg in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class MissingExtraError(CusttierError, ImportError):
+    """An optional dependency is needed; the message says which extra installs it."""
+
+    def __init__(self, *, extra: str, module: str, purpose: str) -> None:
+        self.extra = extra
+        self.module_name = module
+        super().__init__(
+            f"{purpose} needs the optional package {module!r}; "
+            f'install it with: pip install "custtier[{extra}]"'
+        )
+
+
+def _safe_msg(err: Mapping[str, Any]) -> str:
+    # Messages of our own validators are written without values; pydantic's
+    # built-in messages describe the expected type, never the input.
+    msg = str(err["msg"])
+    prefix = "Value error, "
+    return msg[len(prefix) :] if msg.startswith(prefix) else msg
+
+
+def _path(dotted: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split(".") if p)
+
+
+def _render(model: str, details: Sequence[ErrorDetail]) -> str:
+    lines = [f"invalid {model} ({len(details)} problem(s)):"]
+    lines += [f"  - {d.field}: {d.msg} [{d.type}]" for d in details]
+    return "\n".join(lines)

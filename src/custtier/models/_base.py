@@ -1,0 +1,100 @@
+"""The base every custtier model shares: frozen, strict about extras, safe errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from custtier.errors import RecordValidationError
+
+__all__ = ["REVEAL_PERSONAL_DATA", "CusttierModel"]
+
+#: Serialisation context key that makes personal fields export in clear text.
+REVEAL_PERSONAL_DATA = "reveal_personal_data"
+
+
+class CusttierModel(BaseModel):
+    """Frozen, ``extra="forbid"``, and never lets a raw pydantic error escape.
+
+    Every way of building a model (``Model(...)``, ``model_validate``,
+    ``model_validate_json``, ``from_record``, ``from_json``) raises
+    :class:`~custtier.errors.RecordValidationError`, whose message and
+    ``errors()`` name fields and problems but never contain input values.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        hide_input_in_errors=True,
+        validate_default=False,
+        use_enum_values=False,
+    )
+
+    _record_name: ClassVar[str] = "record"
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise RecordValidationError.from_pydantic(type(self).__name__, exc) from None
+
+    # Tell pydantic this __init__ only wraps errors: nested models are then
+    # validated inside pydantic-core without calling it (faster, and nested
+    # error locations stay intact). tests/test_errors.py guards the behaviour.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(  # same call; raises RecordValidationError
+        cls, obj: Any, *args: Any, **kwargs: Any
+    ) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise RecordValidationError.from_pydantic(cls.__name__, exc) from None
+
+    @classmethod
+    def model_validate_json(  # same call; raises RecordValidationError
+        cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
+    ) -> Self:
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise RecordValidationError.from_pydantic(cls.__name__, exc) from None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Self:
+        """Build from a mapping the caller read (a JSON object, a database row)."""
+        return cls.model_validate(dict(record))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """Build from JSON text the caller read."""
+        return cls.model_validate_json(text)
+
+    def to_record(self, *, reveal_personal_data: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict. Personal identifiers are ``"[redacted]"`` unless revealed.
+
+        Only ``reveal_personal_data=True`` exports them in clear text; that
+        export round-trips through :meth:`from_record` without loss.
+        """
+        return self.model_dump(mode="json", context={REVEAL_PERSONAL_DATA: reveal_personal_data})
+
+    def to_json(self, *, reveal_personal_data: bool = False) -> str:
+        """Like :meth:`to_record`, as compact JSON text."""
+        return self.model_dump_json(context={REVEAL_PERSONAL_DATA: reveal_personal_data})
+
+    def replace(self, **changes: Any) -> Self:
+        """A new, re-validated model with ``changes`` applied (the original is unchanged).
+
+        Unlike pydantic's ``model_copy(update=...)``, the result is validated.
+        """
+        data = self.to_record(reveal_personal_data=True)
+        data.update(
+            {
+                k: v.to_record(reveal_personal_data=True) if isinstance(v, CusttierModel) else v
+                for k, v in changes.items()
+            }
+        )
+        return type(self).model_validate(data)

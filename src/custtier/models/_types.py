@@ -1,0 +1,171 @@
+"""Small value types and closed vocabularies shared by the models."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, SecretStr
+
+from custtier.models._base import REVEAL_PERSONAL_DATA
+
+T = TypeVar("T")
+
+__all__ = [
+    "AmlRating",
+    "CalendarKind",
+    "Channel",
+    "CustomerKey",
+    "DateKind",
+    "Identifier",
+    "Liquidity",
+    "Need",
+    "PersonalStr",
+    "Purpose",
+    "Relation",
+    "SortedTuple",
+    "TimeZoneName",
+    "YearMonth",
+    "year_month",
+]
+
+#: Stable machine identifier used for rule ids, tiers, levels, categories, products.
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
+
+#: A pseudonymous customer key. It must not be a personal identifier (ID
+#: number, phone, account number): banks map those to keys before custtier.
+CustomerKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")]
+
+#: A calendar month, ``"YYYY-MM"``.
+YearMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+_TZ = re.compile(r"^(UTC|[A-Z][A-Za-z_\-]+(/[A-Za-z0-9_+\-]+){1,2})$")
+
+
+def _check_tz(name: str) -> str:
+    if not _TZ.match(name):
+        raise ValueError('time zone must be an IANA name such as "Asia/Shanghai" or "UTC"')
+    return name
+
+
+#: An IANA time-zone name; resolved by the engines that need clock times.
+TimeZoneName = Annotated[str, AfterValidator(_check_tz)]
+
+
+def year_month(text: str) -> tuple[int, int]:
+    """``"2026-10"`` → ``(2026, 10)``.
+
+    >>> year_month("2026-10")
+    (2026, 10)
+    """
+    return int(text[:4]), int(text[5:7])
+
+
+REDACTED = "[redacted]"
+
+
+def _serialise_personal(value: SecretStr, info: Any) -> str:
+    context = info.context or {}
+    return value.get_secret_value() if context.get(REVEAL_PERSONAL_DATA) else REDACTED
+
+
+#: A personal identifier (ID number, phone, account number, address, name).
+#: Masked in ``repr``/``str``; exported as ``"[redacted]"`` unless the caller
+#: asks for ``reveal_personal_data=True``. Note: pickling writes it in clear.
+PersonalStr = Annotated[
+    SecretStr,
+    Field(min_length=1, max_length=256),
+    PlainSerializer(_serialise_personal, return_type=str, when_used="always"),
+]
+
+
+def _sorted_unique(value: Any) -> Any:
+    # Sets have no stable order across processes (string hashing is seeded):
+    # keep collections as sorted tuples so JSON and hashes are deterministic.
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return tuple(sorted(set(value), key=str))
+    return value
+
+
+#: A tuple kept sorted and free of duplicates: a set with a deterministic order.
+SortedTuple = Annotated[tuple[T, ...], BeforeValidator(_sorted_unique)]
+
+
+class Channel(StrEnum):
+    """Ways to reach a customer."""
+
+    HOME_VISIT = "home_visit"
+    PHONE = "phone"
+    SMS = "sms"
+    EMAIL = "email"
+    MESSAGING_APP = "messaging_app"
+    IN_BRANCH_EVENT = "in_branch_event"
+    MASS_SMS = "mass_sms"
+    TELEMARKETING = "telemarketing"
+
+
+class Purpose(StrEnum):
+    """Why a contact is made; consent is given per channel and purpose."""
+
+    SERVICE = "service"  # greetings, KYC refresh, servicing, maturities
+    MARKETING = "marketing"  # campaigns, product offers, events
+
+
+class Need(StrEnum):
+    """Needs the practice names for mid-end customers (and beyond)."""
+
+    WEALTH_GROWTH = "wealth_growth"  # preservation and appreciation of assets
+    HOUSING = "housing"
+    EDUCATION = "education"
+    MEDICAL = "medical"
+    PENSION = "pension"
+    LEISURE = "leisure"
+    INSURANCE = "insurance"
+    GLOBAL_ALLOCATION = "global_allocation"  # high-end: global asset allocation
+    DAILY_BANKING = "daily_banking"  # mass: savings, receipts and payments
+
+
+class AmlRating(StrEnum):
+    """Anti-money-laundering customer risk rating, which sets KYC review frequency."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Liquidity(StrEnum):
+    """How soon an investment can be turned back into cash."""
+
+    INSTANT = "instant"  # T+0
+    DAILY = "daily"  # T+1
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    AT_MATURITY = "at_maturity"  # closed-end, term products
+    LOCKED = "locked"  # private products with lock-up
+
+
+class DateKind(StrEnum):
+    """Kinds of important dates a KYC file keeps."""
+
+    BIRTHDAY = "birthday"
+    WEDDING_ANNIVERSARY = "wedding_anniversary"
+    RELATIONSHIP_ANNIVERSARY = "relationship_anniversary"  # customer of the bank since
+    OTHER = "other"
+
+
+class CalendarKind(StrEnum):
+    """Which calendar a recurring date follows."""
+
+    GREGORIAN = "gregorian"
+    LUNAR = "lunar"  # Chinese lunisolar calendar
+
+
+class Relation(StrEnum):
+    """Whose date it is, relative to the customer."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    PARENT = "parent"
+    OTHER = "other"

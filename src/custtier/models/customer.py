@@ -1,0 +1,157 @@
+"""The customer as the engines see it: a pseudonymous key and the facts rules read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import Field, field_validator, model_validator
+
+from custtier._money import Amount, check_precision
+from custtier.models._base import CusttierModel
+from custtier.models._types import (
+    Channel,
+    CustomerKey,
+    Identifier,
+    Need,
+    Purpose,
+    SortedTuple,
+    TimeZoneName,
+    YearMonth,
+)
+from custtier.models.kyc import KycFile
+from custtier.models.risk import RiskAssessment
+
+__all__ = [
+    "ChannelConsent",
+    "ContactPreferences",
+    "Customer",
+    "MonthlyBalance",
+    "ProductHolding",
+]
+
+
+class MonthlyBalance(CusttierModel):
+    """The average daily balance of one calendar month."""
+
+    month: YearMonth
+    average_daily_balance: Amount
+
+
+class ProductHolding(CusttierModel):
+    """A product the customer holds, with its principal and maturity if any."""
+
+    product_id: Identifier
+    principal: Amount
+    opened_on: dt.date | None = None
+    matures_on: dt.date | None = None
+
+
+class ChannelConsent(CusttierModel):
+    """Consent on one channel, per purpose. Absent channel = no consent."""
+
+    channel: Channel
+    service: bool = True
+    marketing: bool = False
+    recorded_on: dt.date | None = None
+
+    def allows(self, purpose: Purpose) -> bool:
+        """Whether this consent covers ``purpose``."""
+        return self.service if purpose is Purpose.SERVICE else self.marketing
+
+
+class ContactPreferences(CusttierModel):
+    """Per-channel consent and an overall do-not-contact flag that overrides it.
+
+    >>> prefs = ContactPreferences(consents=[ChannelConsent(channel="sms", marketing=True)])
+    >>> prefs.allows(Channel.SMS, Purpose.MARKETING), prefs.allows(Channel.PHONE, Purpose.SERVICE)
+    (True, False)
+    """
+
+    consents: tuple[ChannelConsent, ...] = ()
+    do_not_contact: bool = False
+    do_not_contact_since: dt.date | None = None
+
+    @field_validator("consents")
+    @classmethod
+    def _one_per_channel(cls, consents: tuple[ChannelConsent, ...]) -> tuple[ChannelConsent, ...]:
+        channels = [c.channel for c in consents]
+        if len(set(channels)) != len(channels):
+            raise ValueError("consents must list each channel at most once")
+        return tuple(sorted(consents, key=lambda c: c.channel.value))
+
+    def allows(self, channel: Channel, purpose: Purpose) -> bool:
+        """Whether ``channel`` may be used for ``purpose`` (do-not-contact wins)."""
+        if self.do_not_contact:
+            return False
+        return any(c.channel is channel and c.allows(purpose) for c in self.consents)
+
+
+class Customer(CusttierModel):
+    """A bank customer, keyed pseudonymously, with the facts the rules read.
+
+    All amounts are in ``currency`` and may not be finer than its minor unit.
+    ``annual_profit_contribution`` is the bank's profit from the customer over
+    the last twelve months (it may be negative). ``monthly_balances`` are the
+    average daily balances per calendar month, one entry per month.
+
+    >>> c = Customer(key="C000001", currency="CNY", assets_under_management="620000.00",
+    ...              annual_profit_contribution="8400.00")
+    >>> c.assets_under_management
+    Decimal('620000.00')
+    >>> Customer(key="C000002", assets_under_management=0.5)
+    Traceback (most recent call last):
+    ...
+    custtier.errors.RecordValidationError: invalid Customer (1 problem(s)):
+      - assets_under_management: amount is a float; pass a Decimal, an int or a string such as "1234.50" [value_error]
+    """
+
+    key: CustomerKey
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    birth_date: dt.date | None = None
+    assets_under_management: Amount = Field(default=Decimal(0))
+    monthly_balances: tuple[MonthlyBalance, ...] = ()
+    annual_profit_contribution: Amount = Field(default=Decimal(0))
+    annual_income: Amount | None = None
+    products_held: tuple[ProductHolding, ...] = ()
+    needs: SortedTuple[Need] = ()
+    contact: ContactPreferences = Field(default_factory=ContactPreferences)
+    time_zone: TimeZoneName = "Asia/Shanghai"
+    manager_id: Identifier | None = None
+    referred_by: CustomerKey | None = None
+    customer_since: dt.date | None = None
+    risk_assessment: RiskAssessment | None = None
+    kyc: KycFile | None = None
+
+    @field_validator("monthly_balances")
+    @classmethod
+    def _months_unique_sorted(
+        cls, months: tuple[MonthlyBalance, ...]
+    ) -> tuple[MonthlyBalance, ...]:
+        keys = [m.month for m in months]
+        if len(set(keys)) != len(keys):
+            raise ValueError("monthly_balances must list each month at most once")
+        return tuple(sorted(months, key=lambda m: m.month))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Customer:
+        cur = self.currency
+        check_precision(self.assets_under_management, cur, field="assets_under_management")
+        if self.assets_under_management < 0:
+            raise ValueError("assets_under_management must not be negative")
+        check_precision(self.annual_profit_contribution, cur, field="annual_profit_contribution")
+        if self.annual_income is not None:
+            check_precision(self.annual_income, cur, field="annual_income")
+        for i, m in enumerate(self.monthly_balances):
+            check_precision(m.average_daily_balance, cur, field=f"monthly_balances.{i}")
+        for i, h in enumerate(self.products_held):
+            check_precision(h.principal, cur, field=f"products_held.{i}.principal")
+        if self.kyc is not None and self.kyc.customer_key != self.key:
+            raise ValueError("kyc.customer_key must equal the customer's key")
+        if self.referred_by == self.key:
+            raise ValueError("referred_by must not be the customer's own key")
+        return self
+
+    def balances_by_month(self) -> dict[str, Decimal]:
+        """Monthly average daily balances keyed by ``"YYYY-MM"``."""
+        return {m.month: m.average_daily_balance for m in self.monthly_balances}

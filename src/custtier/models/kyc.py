@@ -1,0 +1,98 @@
+"""The KYC file: identity (masked), finances, AML rating, reviews, dates, interests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
+from custtier._money import Amount, check_precision
+from custtier.models._base import CusttierModel
+from custtier.models._types import (
+    AmlRating,
+    CalendarKind,
+    CustomerKey,
+    DateKind,
+    PersonalStr,
+    Relation,
+    SortedTuple,
+)
+
+__all__ = ["FamilyMember", "Identity", "ImportantDate", "KycFile"]
+
+
+class Identity(CusttierModel):
+    """Personal identifiers. The only place custtier holds them; always masked.
+
+    Engines never read this part: they work on the pseudonymous customer key.
+
+    >>> ident = Identity(full_name="Li Lei", id_number="110101199003071234")
+    >>> ident
+    Identity(full_name=SecretStr('**********'), id_document_type=None, id_number=SecretStr('**********'), phone=None, email=None, address=None, account_numbers=())
+    >>> ident.to_record()["id_number"]
+    '[redacted]'
+    """
+
+    full_name: PersonalStr | None = None
+    id_document_type: str | None = Field(default=None, max_length=32)
+    id_number: PersonalStr | None = None
+    phone: PersonalStr | None = None
+    email: PersonalStr | None = None
+    address: PersonalStr | None = None
+    account_numbers: tuple[PersonalStr, ...] = ()
+
+
+class ImportantDate(CusttierModel):
+    """A date worth a greeting: a birthday, an anniversary, another occasion.
+
+    ``on`` is the Gregorian date it happened (for a lunar date, the Gregorian
+    date of the original event; the cadence planner finds each year's
+    occurrence in the lunar calendar).
+    """
+
+    kind: DateKind
+    relation: Relation = Relation.SELF
+    on: dt.date
+    calendar: CalendarKind = CalendarKind.GREGORIAN
+    label: str | None = Field(default=None, max_length=80)
+
+
+class FamilyMember(CusttierModel):
+    """A household member as the detailed (high-end) KYC file records them: no names."""
+
+    relation: Relation
+    birth_on: dt.date | None = None
+    needs_note: str | None = Field(default=None, max_length=200)
+
+
+class KycFile(CusttierModel):
+    """What the bank knows about a customer beyond their accounts.
+
+    ``currency`` is the currency of the declared amounts. Completeness against
+    what a tier requires is checked by the tiering engine from the playbook.
+    """
+
+    customer_key: CustomerKey
+    identity: Identity | None = None
+    occupation: str | None = Field(default=None, max_length=80)
+    employer_industry: str | None = Field(default=None, max_length=80)
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    declared_annual_income: Amount | None = None
+    declared_external_assets: Amount | None = None
+    source_of_funds: str | None = Field(default=None, max_length=120)
+    aml_rating: AmlRating | None = None
+    last_reviewed_on: dt.date | None = None
+    important_dates: tuple[ImportantDate, ...] = ()
+    interests: SortedTuple[str] = ()
+    family: tuple[FamilyMember, ...] = ()
+
+    @model_validator(mode="after")
+    def _amounts_fit_currency(self) -> KycFile:
+        for name in ("declared_annual_income", "declared_external_assets"):
+            value: Decimal | None = getattr(self, name)
+            if value is not None:
+                check_precision(value, self.currency, field=name)
+                if value < 0:
+                    raise ValueError(f"{name} must not be negative")
+        return self

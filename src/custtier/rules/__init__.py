@@ -1,0 +1,68 @@
+"""The playbook schema: rules as data, validated, frozen and hashed."""
+
+from custtier.rules._offer import (
+    AllocationRules,
+    CadenceRules,
+    Category,
+    CategoryWeight,
+    ContactRule,
+    ModelPortfolio,
+    Occasion,
+    Owner,
+    Service,
+    ServiceKind,
+)
+from custtier.rules._risk import (
+    Level,
+    Option,
+    Question,
+    QuestionTopic,
+    RiskRules,
+    ScoreBand,
+    SuitabilityRow,
+)
+from custtier.rules._tiering import (
+    Basis,
+    BasisRule,
+    Combine,
+    Hysteresis,
+    KycItem,
+    MissingMonths,
+    ParetoRule,
+    TierBand,
+    TierDef,
+    TieringRules,
+)
+from custtier.rules.playbook import Playbook, Source
+
+__all__ = [
+    "AllocationRules",
+    "Basis",
+    "BasisRule",
+    "CadenceRules",
+    "Category",
+    "CategoryWeight",
+    "Combine",
+    "ContactRule",
+    "Hysteresis",
+    "KycItem",
+    "Level",
+    "MissingMonths",
+    "ModelPortfolio",
+    "Occasion",
+    "Option",
+    "Owner",
+    "ParetoRule",
+    "Playbook",
+    "Question",
+    "QuestionTopic",
+    "RiskRules",
+    "ScoreBand",
+    "Service",
+    "ServiceKind",
+    "Source",
+    "SuitabilityRow",
+    "TierBand",
+    "TierDef",
+    "TieringRules",
+]

@@ -1,0 +1,207 @@
+"""Cross-row checks of a playbook: what makes a rule set one that must not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from custtier._money import check_precision, minor_unit
+from custtier.errors import CusttierError
+
+if TYPE_CHECKING:
+    from custtier.rules.playbook import Playbook
+
+__all__ = ["problems"]
+
+#: ``(path, message)``: where in the playbook, and what is wrong.
+Problem = tuple[str, str]
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    seen: set[str] = set()
+    dups: set[str] = set()
+    for i in ids:
+        (dups if i in seen else seen).add(i)
+    return dups
+
+
+def problems(pb: Playbook) -> Iterator[Problem]:
+    """Every cross-row problem, as ``(path, message)``; empty for a valid playbook."""
+    try:
+        minor_unit(pb.currency)
+    except CusttierError as exc:
+        yield "currency", str(exc)
+        return
+    rule_ids: list[str] = []
+    yield from _tiering(pb, rule_ids)
+    yield from _risk(pb, rule_ids)
+    yield from _allocation(pb, rule_ids)
+    yield from _references(pb, rule_ids)
+
+
+def _tiering(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912  # one checklist
+    tiers = [t.id for t in pb.tiers]
+    rank = {t: i for i, t in enumerate(tiers)}
+    for dup in sorted(_duplicates(tiers)):
+        yield "tiers", f"tier {dup!r} is defined more than once"
+
+    # Tiering: bands contiguous, ascending, starting at 0, tiers known and monotone.
+    for b, basis in enumerate(pb.tiering.bases):
+        path = f"tiering.bases.{b}"
+        if basis.min_months > basis.window_months:
+            yield path, "min_months must not exceed window_months"
+        bands = basis.bands
+        for i, band in enumerate(bands):
+            rule_ids.append(band.rule_id)
+            bpath = f"{path}.bands.{i}"
+            if band.tier not in rank:
+                yield bpath + ".tier", f"tier {band.tier!r} is not defined in tiers"
+            for name in ("lower", "upper"):
+                value: Decimal | None = getattr(band, name)
+                if value is not None:
+                    try:
+                        check_precision(value, pb.currency, field=name)
+                    except CusttierError as exc:
+                        yield f"{bpath}.{name}", str(exc)
+            if i > 0 and band.lower is None:
+                yield bpath + ".lower", "only the first band may be unbounded below"
+            if band.upper is not None and band.lower is not None and band.upper <= band.lower:
+                yield bpath, "upper must be greater than lower (bands are [lower, upper))"
+            if i + 1 < len(bands):
+                nxt = bands[i + 1]
+                if band.upper is None:
+                    yield bpath + ".upper", "only the last band may be open-ended"
+                elif nxt.lower is None:
+                    pass  # reported on that band
+                elif band.upper < nxt.lower:
+                    yield bpath, f"gap between this band's upper and band {i + 1}'s lower"
+                elif band.upper > nxt.lower:
+                    yield bpath, f"overlaps band {i + 1}: upper must equal the next lower"
+                if rank.get(nxt.tier, 0) < rank.get(band.tier, 0):
+                    yield f"{path}.bands.{i + 1}", "a higher band must not map to a lower tier"
+        if bands and bands[-1].upper is not None:
+            yield f"{path}.bands.{len(bands) - 1}.upper", "the last band must be open (upper null)"
+        if bands and bands[0].lower not in (None, Decimal(0)):
+            yield (
+                f"{path}.bands.0.lower",
+                ("the first band must start at 0 (or null, unbounded) so every customer fits"),
+            )
+    pareto = pb.tiering.pareto
+    if pareto is not None:
+        rule_ids.append(pareto.rule_id)
+        if pareto.tier not in rank:
+            yield "tiering.pareto.tier", f"tier {pareto.tier!r} is not defined in tiers"
+        if not 0 < pareto.profit_share < 1:
+            yield "tiering.pareto.profit_share", "profit_share must lie strictly between 0 and 1"
+    if pb.tiering.hysteresis is not None:
+        rule_ids.append(pb.tiering.hysteresis.rule_id)
+
+
+def _risk(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912  # one checklist
+    """Levels unique, score bands contiguous over the questionnaire's range, matrix sane."""
+    risk = pb.risk
+    clevels = [lv.id for lv in risk.customer_levels]
+    plevels = [lv.id for lv in risk.product_levels]
+    for name, ids in (("customer_levels", clevels), ("product_levels", plevels)):
+        for dup in sorted(_duplicates(ids)):
+            yield f"risk.{name}", f"level {dup!r} is defined more than once"
+    qids = [q.id for q in risk.questionnaire]
+    for dup in sorted(_duplicates(qids)):
+        yield "risk.questionnaire", f"question {dup!r} is defined more than once"
+    for q, question in enumerate(risk.questionnaire):
+        for dup in sorted(_duplicates([o.id for o in question.options])):
+            yield f"risk.questionnaire.{q}.options", f"option {dup!r} is defined more than once"
+    max_score = sum(max(o.score for o in q.options) for q in risk.questionnaire)
+    min_score = sum(min(o.score for o in q.options) for q in risk.questionnaire)
+    bands_ = risk.score_bands
+    for i, sb in enumerate(bands_):
+        rule_ids.append(sb.rule_id)
+        if sb.level not in clevels:
+            yield f"risk.score_bands.{i}.level", f"level {sb.level!r} is not a customer level"
+        if sb.upper < sb.lower:
+            yield f"risk.score_bands.{i}", "upper must not be below lower"
+        if i + 1 < len(bands_):
+            nxt_lower = bands_[i + 1].lower
+            if nxt_lower > sb.upper + 1:
+                yield f"risk.score_bands.{i}", f"gap between this band and band {i + 1}"
+            elif nxt_lower < sb.upper + 1:
+                yield f"risk.score_bands.{i}", f"overlaps band {i + 1}"
+    if bands_ and (bands_[0].lower > min_score or bands_[-1].upper < max_score):
+        yield (
+            "risk.score_bands",
+            (f"score bands must cover every possible score [{min_score}, {max_score}]"),
+        )
+    rows = {row.customer_level: row for row in risk.suitability}
+    for i, row in enumerate(risk.suitability):
+        rule_ids.append(row.rule_id)
+        if row.customer_level not in clevels:
+            yield f"risk.suitability.{i}.customer_level", "not a customer level"
+        if row.max_product_level not in plevels:
+            yield f"risk.suitability.{i}.max_product_level", "not a product level"
+    for level in clevels:
+        if level not in rows:
+            yield "risk.suitability", f"customer level {level!r} has no suitability row"
+    caps = [
+        plevels.index(rows[lv].max_product_level)
+        for lv in clevels
+        if lv in rows and rows[lv].max_product_level in plevels
+    ]
+    if caps != sorted(caps):
+        yield "risk.suitability", "a higher customer level must not buy less than a lower one"
+    if clevels and clevels[0] in rows and rows[clevels[0]].max_product_level != plevels[0]:
+        yield "risk.suitability", "the lowest customer level may buy only the lowest product level"
+
+
+def _allocation(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912  # one checklist
+    """Categories known; one portfolio per customer level; weights sum to exactly 1."""
+    risk = pb.risk
+    clevels = [lv.id for lv in risk.customer_levels]
+    alloc = pb.allocation
+    cats = [c.id for c in alloc.categories]
+    for dup in sorted(_duplicates(cats)):
+        yield "allocation.categories", f"category {dup!r} is defined more than once"
+    for cat in risk.risk_free_categories:
+        if cat not in cats:
+            yield "risk.risk_free_categories", f"category {cat!r} is not defined"
+    if alloc.cash_category not in cats:
+        yield "allocation.cash_category", "not a defined category"
+    for need, cat in sorted(alloc.need_categories.items()):
+        if cat not in cats:
+            yield f"allocation.need_categories.{need}", f"category {cat!r} is not defined"
+    seen_levels: list[str] = []
+    for i, mp in enumerate(alloc.model_portfolios):
+        rule_ids.append(mp.rule_id)
+        seen_levels.append(mp.level)
+        path = f"allocation.model_portfolios.{i}"
+        if mp.level not in clevels:
+            yield path + ".level", f"{mp.level!r} is not a customer level"
+        total = sum((w.weight for w in mp.weights), Decimal(0))
+        if total != 1:
+            yield path + ".weights", f"weights sum to {total}, not exactly 1"
+        wcats = [w.category for w in mp.weights]
+        for dup in sorted(_duplicates(wcats)):
+            yield path + ".weights", f"category {dup!r} appears more than once"
+        for j, cat in enumerate(wcats):
+            if cat not in cats:
+                yield f"{path}.weights.{j}.category", f"category {cat!r} is not defined"
+    for level in clevels:
+        if level not in seen_levels:
+            yield "allocation.model_portfolios", f"customer level {level!r} has no model portfolio"
+    for dup in sorted(_duplicates(seen_levels)):
+        yield "allocation.model_portfolios", f"level {dup!r} has more than one portfolio"
+
+
+def _references(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
+    """Services and contact rules reference tiers that exist."""
+    rank = {t.id: i for i, t in enumerate(pb.tiers)}
+    for dup in sorted(_duplicates([s.id for s in pb.services])):
+        yield "services", f"service {dup!r} is defined more than once"
+    for i, svc in enumerate(pb.services):
+        for t in svc.tiers:
+            if t not in rank:
+                yield f"services.{i}.tiers", f"tier {t!r} is not defined"
+    for i, rule in enumerate(pb.cadence.contact_rules):
+        rule_ids.append(rule.id)
+        if rule.tier not in rank:
+            yield f"cadence.contact_rules.{i}.tier", f"tier {rule.tier!r} is not defined"

@@ -1,0 +1,117 @@
+"""Playbook sections: product categories, model portfolios, tier services, contact rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from custtier._money import Weight
+from custtier.models._base import CusttierModel
+from custtier.models._types import Channel, Identifier, Need, Purpose
+
+__all__ = [
+    "AllocationRules",
+    "CadenceRules",
+    "Category",
+    "CategoryWeight",
+    "ContactRule",
+    "ModelPortfolio",
+    "Occasion",
+    "Owner",
+    "Service",
+    "ServiceKind",
+]
+
+
+class Category(CusttierModel):
+    """A product category (deposit, money-market fund, bond fund …)."""
+
+    id: Identifier
+    label: str = Field(min_length=1, max_length=80)
+
+
+class CategoryWeight(CusttierModel):
+    """A category's share of a model portfolio."""
+
+    category: Identifier
+    weight: Weight
+
+
+class ModelPortfolio(CusttierModel):
+    """Weights by category for one customer risk level; they sum to exactly 1."""
+
+    rule_id: Identifier
+    level: Identifier
+    weights: tuple[CategoryWeight, ...] = Field(min_length=1)
+
+
+class AllocationRules(CusttierModel):
+    """How an amount is spread over products."""
+
+    categories: tuple[Category, ...] = Field(min_length=1)
+    model_portfolios: tuple[ModelPortfolio, ...] = Field(min_length=1)
+    cash_category: Identifier
+    need_categories: dict[Need, Identifier] = Field(default_factory=dict)
+
+
+class ServiceKind(StrEnum):
+    """Kinds of tier services the practice names."""
+
+    WEALTH_PACKAGE = "wealth_package"
+    PRIORITY_CHANNEL = "priority_channel"
+    VALUE_ADDED = "value_added"
+    EVENT = "event"
+    LOYALTY = "loyalty"
+
+
+class Service(CusttierModel):
+    """A service a tier is entitled to."""
+
+    id: Identifier
+    label: str = Field(min_length=1, max_length=120)
+    kind: ServiceKind
+    tiers: tuple[Identifier, ...] = Field(min_length=1)
+
+
+class Occasion(StrEnum):
+    """Why a contact is due."""
+
+    BIRTHDAY = "birthday"
+    HOLIDAY = "holiday"
+    IMPORTANT_DATE = "important_date"
+    PERIODIC = "periodic"
+    EVENT = "event"
+    CAMPAIGN = "campaign"
+    KYC_REFRESH = "kyc_refresh"
+    RISK_REASSESSMENT = "risk_reassessment"
+    PRODUCT_MATURITY = "product_maturity"
+
+
+class Owner(StrEnum):
+    """Who carries a contact out."""
+
+    MANAGER = "manager"
+    MARKETING_SYSTEM = "marketing_system"
+
+
+class ContactRule(CusttierModel):
+    """A contact a tier's customers get: occasion, channel, cadence, owner."""
+
+    id: Identifier
+    tier: Identifier
+    occasion: Occasion
+    channel: Channel
+    purpose: Purpose
+    owner: Owner
+    interval_days: int | None = Field(default=None, ge=1, le=3660)
+    lead_days: int = Field(default=0, ge=0, le=366)
+    priority: int = Field(default=5, ge=1, le=9)
+    duration_minutes: int = Field(default=0, ge=0, le=600)
+    description: str = ""
+
+
+class CadenceRules(CusttierModel):
+    """Contact rules per tier."""
+
+    contact_rules: tuple[ContactRule, ...] = ()

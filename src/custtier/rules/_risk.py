@@ -1,0 +1,93 @@
+"""Playbook section: risk levels, the questionnaire, and the suitability matrix."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from custtier.models._base import CusttierModel
+from custtier.models._types import Identifier
+
+__all__ = [
+    "Level",
+    "Option",
+    "Question",
+    "QuestionTopic",
+    "RiskRules",
+    "ScoreBand",
+    "SuitabilityRow",
+]
+
+
+class Level(CusttierModel):
+    """A risk level (customer or product), listed lowest first."""
+
+    id: Identifier
+    label: str = Field(min_length=1, max_length=80)
+    description: str = ""
+
+
+class QuestionTopic(StrEnum):
+    """What a question asks about; the elderly rule weighs some topics."""
+
+    AGE = "age"
+    FINANCES = "finances"
+    EXPERIENCE = "experience"
+    OBJECTIVE = "objective"
+    HORIZON = "horizon"
+    LIQUIDITY = "liquidity"
+    LOSS_TOLERANCE = "loss_tolerance"
+
+
+class Option(CusttierModel):
+    """One answer option and its score."""
+
+    id: Identifier
+    text: str = Field(min_length=1)
+    score: int = Field(ge=0, le=100)
+
+
+class Question(CusttierModel):
+    """A questionnaire question with its options."""
+
+    id: Identifier
+    topic: QuestionTopic
+    text: str = Field(min_length=1)
+    options: tuple[Option, ...] = Field(min_length=2)
+
+
+class ScoreBand(CusttierModel):
+    """A total score in ``[lower, upper]`` (inclusive integers) means customer level ``level``."""
+
+    rule_id: Identifier
+    level: Identifier
+    lower: int = Field(ge=0)
+    upper: int = Field(ge=0)
+
+
+class SuitabilityRow(CusttierModel):
+    """A customer at ``customer_level`` may buy products up to ``max_product_level``."""
+
+    rule_id: Identifier
+    customer_level: Identifier
+    max_product_level: Identifier
+    source: str | None = None
+
+
+class RiskRules(CusttierModel):
+    """Risk levels, the questionnaire that assigns them, and what each level may buy.
+
+    ``risk_free_categories`` are the product categories (deposits, typically)
+    that may be sold without a valid risk assessment.
+    """
+
+    customer_levels: tuple[Level, ...] = Field(min_length=2)
+    product_levels: tuple[Level, ...] = Field(min_length=2)
+    questionnaire: tuple[Question, ...] = Field(min_length=1)
+    score_bands: tuple[ScoreBand, ...] = Field(min_length=2)
+    suitability: tuple[SuitabilityRow, ...] = Field(min_length=2)
+    risk_free_categories: tuple[Identifier, ...] = Field(min_length=1)
+    validity_months: int = Field(default=12, ge=1, le=36)
+    elderly_age: int = Field(default=65, ge=50, le=100)
+    source: str | None = None

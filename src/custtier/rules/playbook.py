@@ -1,0 +1,138 @@
+"""The playbook: a bank's relationship-management rules as one validated, hashed value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Self
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from custtier._explain import PlaybookRef
+from custtier._money import Rounding
+from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsError
+from custtier.models._base import CusttierModel
+from custtier.models._types import Identifier
+from custtier.rules import _checks
+from custtier.rules._offer import AllocationRules, CadenceRules, Service
+from custtier.rules._risk import RiskRules
+from custtier.rules._tiering import TierDef, TieringRules
+
+__all__ = ["Playbook", "Source"]
+
+
+class Source(CusttierModel):
+    """A document a rule cites (regulation, industry practice, the bank's own policy)."""
+
+    id: Identifier
+    citation: str = Field(min_length=1)
+    note: str = ""
+
+
+class Playbook(CusttierModel):
+    """A bank's rules: tiers, risk levels, allocation, services and contact cadence.
+
+    Invalid playbooks never exist: building one checks every cross-row rule
+    (contiguous bands, resolvable references, weights that sum to exactly 1)
+    and raises :class:`~custtier.errors.PlaybookError` listing every problem.
+    ``content_hash`` is the sha256 of the canonical JSON, so two playbooks
+    with the same rules have the same hash whatever their formatting.
+
+    >>> from custtier import presets
+    >>> pb = presets.PRACTICE
+    >>> pb.id, [t.id for t in pb.tiers]
+    ('practice', ['mass', 'mid_end', 'high_end'])
+    >>> Playbook.from_json(pb.canonical_json()).content_hash == pb.content_hash
+    True
+    """
+
+    id: Identifier
+    version: str = Field(pattern=r"^[0-9]+(\.[0-9]+){0,2}([a-z0-9.\-+]*)$")
+    effective_from: dt.date
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    rounding: Rounding = Rounding.HALF_EVEN
+    sources: tuple[Source, ...] = ()
+    tiers: tuple[TierDef, ...] = Field(min_length=1)
+    tiering: TieringRules
+    risk: RiskRules
+    allocation: AllocationRules
+    services: tuple[Service, ...] = ()
+    cadence: CadenceRules = Field(default_factory=CadenceRules)
+
+    _hash: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Self:
+        problems = list(_checks.problems(self))
+        if problems:
+            raise RuleProblemsError(problems)
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    # Playbooks report PlaybookError (a rule set that must not exist) rather
+    # than the RecordValidationError of ordinary records.
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except RecordValidationError as exc:
+            raise _as_playbook_error(exc, data) from None
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # see CusttierModel
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except RecordValidationError as exc:
+            raise _as_playbook_error(exc, obj) from None
+
+    @classmethod
+    def model_validate_json(
+        cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
+    ) -> Self:
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except RecordValidationError as exc:
+            raise _as_playbook_error(exc, None) from None
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 (hex) of :meth:`canonical_json`."""
+        return self._hash
+
+    @property
+    def ref(self) -> PlaybookRef:
+        """What decisions cite: id, version and content hash."""
+        return PlaybookRef.model_construct(
+            id=self.id, version=self.version, content_hash=self._hash
+        )
+
+    def canonical_json(self) -> str:
+        """Sorted keys, no whitespace, UTF-8 text: the input of the content hash."""
+        return json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+
+    def tier_rank(self, tier_id: str) -> int:
+        """0 for the lowest tier, rising; raises ``KeyError`` for an unknown tier."""
+        for rank, tier in enumerate(self.tiers):
+            if tier.id == tier_id:
+                return rank
+        raise KeyError(tier_id)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema a bank can edit its playbook against."""
+        return cls.model_json_schema(mode="validation")
+
+
+def _as_playbook_error(exc: RecordValidationError, data: Any) -> PlaybookError:
+    pid = data.get("id") if isinstance(data, dict) else None
+    return PlaybookError(
+        [(d.field, d.msg) for d in exc.details], playbook_id=pid if isinstance(pid, str) else None
+    )
