@@ -6,7 +6,14 @@
 """
 
 from custtier import errors, presets
-from custtier._explain import REASON_DESCRIPTIONS, Decision, PlaybookRef, Reason, ReasonCode
+from custtier._explain import (
+    REASON_DESCRIPTIONS,
+    Decision,
+    ErrorRecord,
+    PlaybookRef,
+    Reason,
+    ReasonCode,
+)
 from custtier._money import Rounding, minor_unit, quantize, split
 from custtier._version import __version__
 from custtier.errors import CusttierError
@@ -35,11 +42,24 @@ from custtier.models import (
     RiskAssessment,
 )
 from custtier.rules import Playbook
+from custtier.tiering import (
+    BookTiering,
+    Movement,
+    Override,
+    TierDecision,
+    TierSummary,
+    UpgradeCandidate,
+    assign_tier,
+    kyc_gaps,
+    pareto_set,
+    tier_book,
+)
 
 __all__ = [
     "REASON_DESCRIPTIONS",
     "AmlRating",
     "Answer",
+    "BookTiering",
     "CalendarKind",
     "Channel",
     "ChannelConsent",
@@ -49,13 +69,16 @@ __all__ = [
     "CusttierError",
     "DateKind",
     "Decision",
+    "ErrorRecord",
     "FamilyMember",
     "Identity",
     "ImportantDate",
     "KycFile",
     "Liquidity",
     "MonthlyBalance",
+    "Movement",
     "Need",
+    "Override",
     "Playbook",
     "PlaybookRef",
     "Product",
@@ -67,10 +90,17 @@ __all__ = [
     "RelationshipManager",
     "RiskAssessment",
     "Rounding",
+    "TierDecision",
+    "TierSummary",
+    "UpgradeCandidate",
     "__version__",
+    "assign_tier",
     "errors",
+    "kyc_gaps",
     "minor_unit",
+    "pareto_set",
     "presets",
     "quantize",
     "split",
+    "tier_book",
 ]

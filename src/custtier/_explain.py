@@ -20,7 +20,10 @@ from typing import Any, Self, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["REASON_DESCRIPTIONS", "Decision", "Fact", "PlaybookRef", "Reason", "ReasonCode"]
+__all__ = [
+    "REASON_DESCRIPTIONS",
+    "Decision",
+    "ErrorRecord", "Fact", "PlaybookRef", "Reason", "ReasonCode"]
 
 #: A fact a rule used: a scalar that serialises to JSON exactly.
 Fact = str | int | bool | Decimal | dt.date | None
@@ -34,6 +37,7 @@ class ReasonCode(StrEnum):
     TIER_PARETO = "TIER_PARETO"
     TIER_OVERRIDE = "TIER_OVERRIDE"
     TIER_OVERRIDE_EXPIRED = "TIER_OVERRIDE_EXPIRED"
+    TIER_OVERRIDE_PENDING = "TIER_OVERRIDE_PENDING"
     TIER_UPGRADE = "TIER_UPGRADE"
     TIER_DOWNGRADE = "TIER_DOWNGRADE"
     TIER_HELD = "TIER_HELD"
@@ -51,6 +55,10 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ),
     ReasonCode.TIER_OVERRIDE: "A manual override, with its author, reason and expiry, set the tier.",
     ReasonCode.TIER_OVERRIDE_EXPIRED: "A manual override exists but expired; rules decided instead.",
+    ReasonCode.TIER_OVERRIDE_PENDING: (
+        "A manual override exists but its start date is after the decision date; "
+        "rules decided instead."
+    ),
     ReasonCode.TIER_UPGRADE: "The rules place the customer above the previous tier; upgrades apply at once.",
     ReasonCode.TIER_DOWNGRADE: (
         "The basis stayed below the previous tier's bar (less the buffer) for the "
@@ -157,3 +165,16 @@ def _fmt(value: Fact) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+class ErrorRecord(_Frozen):
+    """A record that could not be decided: which, what kind, which field, what to do.
+
+    Never carries the offending value, which may be personal data.
+    """
+
+    subject: str | None
+    index: int
+    code: str
+    field: str | None
+    message: str

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ __all__ = [
     "Weight",
     "check_amount",
     "check_precision",
+    "exact_context",
     "from_minor_units",
     "known_currencies",
     "minor_unit",
@@ -63,6 +65,16 @@ class Rounding(StrEnum):
     UP = decimal.ROUND_UP
     FLOOR = decimal.ROUND_FLOOR
     CEILING = decimal.ROUND_CEILING
+
+
+def exact_context() -> AbstractContextManager[decimal.Context]:
+    """A ``with`` block in which ordinary ``Decimal`` operators use custtier's context.
+
+    Engines wrap their public entry points in it, so sums, products and
+    divisions never depend on the caller's ambient context (which differs per
+    thread and does not travel into worker processes).
+    """
+    return decimal.localcontext(_CONTEXT)
 
 
 def minor_unit(currency: str) -> int:

@@ -322,3 +322,21 @@ def contact_rules(high: str, mid: str, mass: str) -> list[dict[str, Any]]:
             description="KYC update request",
         ),
     ]
+
+
+# "Tap potential high-quality customers": signals from the practice's own
+# words (balances close to the next bar, rising balances, declared wealth or
+# income, referrals of new customers, breadth of business). Points rank them.
+UPGRADE_CANDIDATES: dict[str, Any] = {
+    "signals": [
+        {"rule_id": "cand.near_bar", "kind": "near_bar", "threshold": "0.2", "points": 3},
+        {"rule_id": "cand.rising", "kind": "rising_balance", "threshold": "0.25", "points": 2},
+        {"rule_id": "cand.wealth", "kind": "declared_wealth", "threshold": "500000.00",
+         "points": 3},
+        {"rule_id": "cand.income", "kind": "declared_income", "threshold": "300000.00",
+         "points": 2},
+        {"rule_id": "cand.referrals", "kind": "referrals", "threshold": "2", "points": 1},
+        {"rule_id": "cand.breadth", "kind": "product_breadth", "threshold": "3", "points": 1},
+    ],
+    "min_score": 3,
+}  # fmt: skip

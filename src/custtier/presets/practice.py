@@ -85,6 +85,7 @@ PRACTICE_DATA: dict[str, Any] = {
             "source": "practice",
         },
         "hysteresis": {"rule_id": "tier.hysteresis", "grace_months": 3, "buffer": "0.1"},
+        "upgrade_candidates": c.UPGRADE_CANDIDATES,
     },
     "risk": {
         "customer_levels": [

@@ -114,7 +114,13 @@ REGULATORY_DATA: dict[str, Any] = {
             }
         ],
         "combine": "highest",
-        "hysteresis": {"rule_id": "tier.hysteresis", "grace_months": 6, "buffer": "0.05"},
+        "hysteresis": {
+            "rule_id": "tier.hysteresis",
+            "grace_months": 6,
+            "buffer": "0.05",
+            "review_months": [1, 7],
+        },
+        "upgrade_candidates": c.UPGRADE_CANDIDATES,
     },
     "risk": {
         "customer_levels": [

@@ -29,9 +29,12 @@ from custtier.rules._tiering import (
     KycItem,
     MissingMonths,
     ParetoRule,
+    SignalKind,
     TierBand,
     TierDef,
     TieringRules,
+    UpgradeCandidates,
+    UpgradeSignal,
 )
 from custtier.rules.playbook import Playbook, Source
 
@@ -60,9 +63,12 @@ __all__ = [
     "ScoreBand",
     "Service",
     "ServiceKind",
+    "SignalKind",
     "Source",
     "SuitabilityRow",
     "TierBand",
     "TierDef",
     "TieringRules",
+    "UpgradeCandidates",
+    "UpgradeSignal",
 ]

@@ -96,6 +96,14 @@ def _tiering(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: P
             yield "tiering.pareto.profit_share", "profit_share must lie strictly between 0 and 1"
     if pb.tiering.hysteresis is not None:
         rule_ids.append(pb.tiering.hysteresis.rule_id)
+        for month in pb.tiering.hysteresis.review_months:
+            if not 1 <= month <= 12:
+                yield "tiering.hysteresis.review_months", "months must lie in 1..12"
+    if pb.tiering.upgrade_candidates is not None:
+        for i, sig in enumerate(pb.tiering.upgrade_candidates.signals):
+            rule_ids.append(sig.rule_id)
+            if sig.threshold < 0:
+                yield f"tiering.upgrade_candidates.signals.{i}.threshold", "must not be negative"
 
 
 def _risk(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912  # one checklist

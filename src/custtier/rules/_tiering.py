@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from custtier._money import Amount, Weight
+from custtier._money import Amount, ExactDecimal, Weight
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier
+from custtier.models._types import Identifier, SortedTuple
 
 __all__ = [
     "Basis",
@@ -19,9 +19,12 @@ __all__ = [
     "KycItem",
     "MissingMonths",
     "ParetoRule",
+    "SignalKind",
     "TierBand",
     "TierDef",
     "TieringRules",
+    "UpgradeCandidates",
+    "UpgradeSignal",
 ]
 
 
@@ -115,12 +118,42 @@ class Hysteresis(CusttierModel):
     """Upgrade at once; downgrade only after ``grace_months`` below the bar less ``buffer``.
 
     ``buffer`` is a fraction of the bar: with a ¥500,000 bar and buffer 0.1 a
-    customer at ¥460,000 is inside the buffer and is held.
+    customer at ¥460,000 is inside the buffer and is held. When
+    ``review_months`` is set (e.g. ``[1, 7]``), downgrades that have served
+    their grace period take effect only in those calendar months (rating dates).
     """
 
     rule_id: Identifier
     grace_months: int = Field(ge=0, le=24)
     buffer: Weight = Field(default=Decimal(0))
+    review_months: SortedTuple[int] = ()
+
+
+class SignalKind(StrEnum):
+    """Signals that flag a potential high-quality customer; ``threshold`` means:"""
+
+    NEAR_BAR = "near_bar"  # basis >= next tier's bar x (1 - threshold)
+    RISING_BALANCE = "rising_balance"  # last month >= first month of the window x (1 + threshold)
+    DECLARED_WEALTH = "declared_wealth"  # AUM + declared external assets >= threshold
+    DECLARED_INCOME = "declared_income"  # declared (or observed) annual income >= threshold
+    REFERRALS = "referrals"  # customers in the book referred by this one >= threshold
+    PRODUCT_BREADTH = "product_breadth"  # distinct products held >= threshold
+
+
+class UpgradeSignal(CusttierModel):
+    """One configured signal and the points it adds to a candidate's score."""
+
+    rule_id: Identifier
+    kind: SignalKind
+    threshold: ExactDecimal
+    points: int = Field(ge=1, le=100)
+
+
+class UpgradeCandidates(CusttierModel):
+    """Which signals flag "potential high-quality customers", and the score that lists them."""
+
+    signals: tuple[UpgradeSignal, ...] = Field(min_length=1)
+    min_score: int = Field(default=1, ge=1)
 
 
 class TieringRules(CusttierModel):
@@ -130,3 +163,4 @@ class TieringRules(CusttierModel):
     combine: Combine = Combine.HIGHEST
     pareto: ParetoRule | None = None
     hysteresis: Hysteresis | None = None
+    upgrade_candidates: UpgradeCandidates | None = None

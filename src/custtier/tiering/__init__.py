@@ -1,0 +1,31 @@
+"""The tiering engine: which tier is each customer in, and why.
+
+Public entry points: :func:`assign_tier` for one customer, :func:`tier_book`
+for a whole book (which adds the Pareto rule, the pyramid, movements and
+upgrade candidates), :func:`kyc_gaps` for what a tier's KYC file lacks.
+"""
+
+from custtier.tiering._assign import assign_tier
+from custtier.tiering._book import pareto_set, tier_book
+from custtier.tiering._kyc import kyc_gaps
+from custtier.tiering._models import (
+    BookTiering,
+    Movement,
+    Override,
+    TierDecision,
+    TierSummary,
+    UpgradeCandidate,
+)
+
+__all__ = [
+    "BookTiering",
+    "Movement",
+    "Override",
+    "TierDecision",
+    "TierSummary",
+    "UpgradeCandidate",
+    "assign_tier",
+    "kyc_gaps",
+    "pareto_set",
+    "tier_book",
+]

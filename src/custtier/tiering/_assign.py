@@ -1,0 +1,345 @@
+"""One customer's tier: bands per basis, Pareto, hysteresis, overrides, KYC gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from custtier._explain import Reason, ReasonCode
+from custtier._money import exact_context, quantize
+from custtier.errors import InputError
+from custtier.models import Customer
+from custtier.rules import Basis, Combine, MissingMonths, Playbook
+from custtier.tiering._kyc import kyc_gaps
+from custtier.tiering._models import Movement, Override, TierDecision
+from custtier.tiering._tables import BasisTable, Tables, months_before, tables
+
+__all__ = ["assign_tier", "decide"]
+
+
+def assign_tier(
+    customer: Customer,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    previous: TierDecision | None = None,
+    override: Override | None = None,
+    in_pareto_set: bool = False,
+) -> TierDecision:
+    """Decide ``customer``'s tier under ``playbook`` on ``as_of``.
+
+    Bands are half-open ``[lower, upper)``: a balance exactly on a bar belongs
+    to the higher tier. ``previous`` (the last decision for this customer)
+    drives hysteresis; ``override`` a manual decision; ``in_pareto_set`` says
+    the customer belongs to the book's Pareto set (:func:`tier_book` computes
+    it; one customer alone cannot).
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, presets
+    >>> c = Customer(key="C1", monthly_balances=[
+    ...     {"month": m, "average_daily_balance": "520000.00"}
+    ...     for m in ("2026-08", "2026-09", "2026-10")])
+    >>> d = assign_tier(c, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    >>> d.tier, d.decided_by
+    ('high_end', 'tier.adb.high_end')
+    """
+    if customer.currency != playbook.currency:
+        raise InputError(
+            f"customer currency differs from the playbook's ({playbook.currency}); "
+            "convert amounts before tiering",
+            field="currency",
+        )
+    if override is not None and override.customer_key != customer.key:
+        raise InputError("override is for another customer", field="override.customer_key")
+    with exact_context():
+        return decide(
+            customer,
+            tables(playbook),
+            as_of=as_of,
+            previous=previous,
+            override=override,
+            pareto=in_pareto_set,
+        )
+
+
+def decide(
+    customer: Customer,
+    t: Tables,
+    *,
+    as_of: dt.date,
+    previous: TierDecision | None,
+    override: Override | None,
+    pareto: bool,
+) -> TierDecision:
+    """The engine proper, on precomputed tables (inputs checked, inside ``exact_context``)."""
+    reasons: list[Reason] = []
+    values: dict[str, Decimal | None] = {}
+    rule_rank, decided_by = _rules_rank(customer, t, as_of, reasons, values)
+    pb = t.playbook
+    if pareto and pb.tiering.pareto is not None:
+        pr = pb.tiering.pareto
+        prank = t.rank[pr.tier]
+        reasons.append(
+            Reason.of(
+                ReasonCode.TIER_PARETO,
+                pr.rule_id,
+                f"among the customers carrying {pr.profit_share:%} of the book's profit",
+                profit=customer.annual_profit_contribution,
+                profit_share=pr.profit_share,
+            )
+        )
+        if prank > rule_rank:
+            rule_rank, decided_by = prank, pr.rule_id
+    rule_tier = t.tier_ids[rule_rank]
+
+    rank, movement, below_since = rule_rank, Movement.NEW, None
+    if previous is not None:
+        rank, movement, below_since, rule = _hysteresis(
+            customer, t, rule_rank, previous, as_of=as_of, values=values, reasons=reasons
+        )
+        decided_by = rule or decided_by
+
+    if override is not None:
+        if override.in_force_on(as_of):
+            reasons.append(
+                Reason.of(
+                    ReasonCode.TIER_OVERRIDE,
+                    "tier.override",
+                    f"manual override: {override.reason}",
+                    set_by=override.set_by,
+                    set_on=override.set_on,
+                    expires_on=override.expires_on,
+                    tier=override.tier,
+                )
+            )
+            rank, movement, below_since = t.rank[override.tier], Movement.OVERRIDDEN, None
+            decided_by = "tier.override"
+        else:
+            code = (
+                ReasonCode.TIER_OVERRIDE_PENDING
+                if as_of < override.set_on
+                else ReasonCode.TIER_OVERRIDE_EXPIRED
+            )
+            reasons.append(
+                Reason.of(
+                    code,
+                    "tier.override",
+                    "manual override not in force on this date; rules decide",
+                    set_on=override.set_on,
+                    expires_on=override.expires_on,
+                    tier=override.tier,
+                )
+            )
+
+    tier = t.tier_ids[rank]
+    gaps = kyc_gaps(customer, pb.tiers[rank], as_of=as_of)
+    if gaps:
+        reasons.append(
+            Reason.of(
+                ReasonCode.KYC_GAP,
+                f"kyc.{tier}",
+                f"the {tier} KYC file lacks: {', '.join(gaps)}",
+                missing=",".join(gaps),
+            )
+        )
+    return TierDecision.trusted(
+        subject=customer.key,
+        outcome=tier,
+        reasons=tuple(reasons),
+        playbook=t.ref,
+        as_of=as_of,
+        rank=rank,
+        rule_tier=rule_tier,
+        decided_by=decided_by,
+        movement=movement,
+        previous_tier=previous.outcome if previous is not None else None,
+        below_since=below_since,
+        basis_values=values,
+        kyc_gaps=gaps,
+    )
+
+
+def _rules_rank(
+    customer: Customer,
+    t: Tables,
+    as_of: dt.date,
+    reasons: list[Reason],
+    values: dict[str, Decimal | None],
+) -> tuple[int, str]:
+    """Rank by the bands of every basis, combined as the playbook says."""
+    best: tuple[int, str] | None = None
+    highest = t.playbook.tiering.combine is Combine.HIGHEST
+    for table in t.bases:
+        value = _basis_value(customer, table, t, as_of, reasons)
+        values[table.rule.basis.value] = value
+        i = 0 if value is None else table.band_for(value)
+        band = table.bands[i]
+        if value is not None:
+            reasons.append(
+                Reason.of(
+                    ReasonCode.TIER_BAND,
+                    band.rule_id,
+                    f"{table.rule.basis.value} in [{band.lower}, {band.upper or '∞'})",
+                    basis=table.rule.basis.value,
+                    value=value,
+                    lower=band.lower,
+                    upper=band.upper,
+                    window_months=table.rule.window_months,
+                )
+            )
+        candidate = (table.ranks[i], band.rule_id)
+        if best is None or (candidate[0] > best[0] if highest else candidate[0] < best[0]):
+            best = candidate
+    assert best is not None  # playbooks have at least one basis
+    return best
+
+
+def _basis_value(
+    customer: Customer, table: BasisTable, t: Tables, as_of: dt.date, reasons: list[Reason]
+) -> Decimal | None:
+    rule = table.rule
+    if rule.basis is Basis.ASSETS_UNDER_MANAGEMENT:
+        return customer.assets_under_management
+    if rule.basis is Basis.PROFIT_CONTRIBUTION:
+        return customer.annual_profit_contribution
+    window = months_before(as_of, rule.window_months)
+    by_month = customer.balances_by_month()
+    present = [by_month[m] for m in window if m in by_month]
+    missing = len(window) - len(present)
+    if missing == 0:
+        return _mean(sum(present, Decimal(0)), len(window), t)
+    policy = rule.missing_months
+    usable = policy is MissingMonths.COUNT_AS_ZERO or (
+        policy is MissingMonths.AVERAGE_AVAILABLE and len(present) >= rule.min_months
+    )
+    reasons.append(
+        Reason.of(
+            ReasonCode.BASIS_INCOMPLETE,
+            table.bands[0].rule_id,
+            f"{missing} of {len(window)} months missing ({policy.value}); "
+            + ("averaged as the playbook says" if usable else "basis not usable, lowest band"),
+            months_present=len(present),
+            months_required=rule.min_months,
+            window_start=window[0],
+            window_end=window[-1],
+            policy=policy.value,
+        )
+    )
+    if not usable:
+        return None
+    divisor = len(window) if policy is MissingMonths.COUNT_AS_ZERO else len(present)
+    return _mean(sum(present, Decimal(0)), divisor, t)
+
+
+def _mean(total: Decimal, count: int, t: Tables) -> Decimal:
+    pb = t.playbook
+    # Runs inside exact_context(): the division uses custtier's precision.
+    return quantize(total / count, pb.currency, pb.rounding)
+
+
+def _hysteresis(
+    customer: Customer,
+    t: Tables,
+    rule_rank: int,
+    previous: TierDecision,
+    *,
+    as_of: dt.date,
+    values: dict[str, Decimal | None],
+    reasons: list[Reason],
+) -> tuple[int, Movement, dt.date | None, str | None]:
+    """Upgrade at once; downgrade only after the grace period below the buffered bar."""
+    if previous.subject != customer.key:
+        raise InputError("previous decision is for another customer", field="previous.subject")
+    if previous.as_of > as_of:
+        raise InputError("previous decision is dated after as_of", field="previous.as_of")
+    prev_rank = t.rank.get(previous.outcome)
+    if prev_rank is None:
+        raise InputError(
+            "previous decision's tier is not in this playbook; re-tier without previous",
+            field="previous.outcome",
+        )
+    hyst = t.playbook.tiering.hysteresis
+    if rule_rank > prev_rank:
+        reasons.append(
+            Reason.of(
+                ReasonCode.TIER_UPGRADE,
+                reasons[-1].rule_id if reasons else "tier",
+                f"up from {previous.outcome}; upgrades apply at once",
+                previous_tier=previous.outcome,
+            )
+        )
+        return rule_rank, Movement.UP, None, None
+    if rule_rank == prev_rank:
+        return rule_rank, Movement.SAME, None, None
+    if hyst is None:
+        reasons.append(
+            Reason.of(
+                ReasonCode.TIER_DOWNGRADE,
+                "tier",
+                f"down from {previous.outcome}; the playbook has no hysteresis",
+                previous_tier=previous.outcome,
+            )
+        )
+        return rule_rank, Movement.DOWN, None, None
+    prev_tier = previous.outcome
+    bar = t.bar.get(prev_tier, Decimal(0))
+    floor = bar * (1 - hyst.buffer)
+    in_buffer = any(v is not None and v >= floor for v in values.values())
+    below_since = None if in_buffer else (previous.below_since or as_of)
+    months_below = 0 if below_since is None else _months_between(below_since, as_of)
+    review_ok = not hyst.review_months or as_of.month in hyst.review_months
+    if below_since is not None and months_below >= hyst.grace_months and review_ok:
+        reasons.append(
+            Reason.of(
+                ReasonCode.TIER_DOWNGRADE,
+                hyst.rule_id,
+                f"below {prev_tier}'s bar less {hyst.buffer:%} buffer for {months_below} "
+                f"month(s) (grace {hyst.grace_months})",
+                previous_tier=prev_tier,
+                bar=bar,
+                floor=quantize(floor, t.playbook.currency, t.playbook.rounding),
+                below_since=below_since,
+                grace_months=hyst.grace_months,
+            )
+        )
+        return rule_rank, Movement.DOWN, None, hyst.rule_id
+    why = (
+        "inside the buffer under the bar"
+        if below_since is None
+        else f"below for {months_below} of {hyst.grace_months} grace month(s)"
+        if months_below < hyst.grace_months
+        else "grace served; waiting for a review month"
+    )
+    reasons.append(
+        Reason.of(
+            ReasonCode.TIER_HELD,
+            hyst.rule_id,
+            f"kept at {prev_tier}: {why}",
+            previous_tier=prev_tier,
+            rules_tier=t.tier_ids[rule_rank],
+            bar=bar,
+            floor=quantize(floor, t.playbook.currency, t.playbook.rounding),
+            below_since=below_since,
+            grace_months=hyst.grace_months,
+        )
+    )
+    return prev_rank, Movement.HELD, below_since, hyst.rule_id
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from ``start`` to ``end``; month ends count as whole months.
+
+    Uses dateutil's month arithmetic, which clips to the end of shorter months,
+    so 30 November to 28 February is three months.
+
+    >>> _months_between(dt.date(2026, 11, 30), dt.date(2027, 2, 28))
+    3
+    >>> _months_between(dt.date(2026, 11, 30), dt.date(2027, 2, 27))
+    2
+    """
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if months > 0 and start + relativedelta(months=months) > end:
+        months -= 1
+    return max(months, 0)

@@ -1,0 +1,414 @@
+"""A whole book: the Pareto set, every decision, the pyramid, candidates, movements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from custtier._explain import ErrorRecord, Reason, ReasonCode
+from custtier._money import exact_context
+from custtier.errors import CusttierError, RecordValidationError
+from custtier.models import Customer
+from custtier.rules import Playbook, SignalKind
+from custtier.tiering._assign import decide
+from custtier.tiering._models import (
+    BookTiering,
+    Movement,
+    Override,
+    TierDecision,
+    TierSummary,
+    UpgradeCandidate,
+)
+from custtier.tiering._tables import Tables, months_before, tables
+
+__all__ = ["pareto_set", "tier_book"]
+
+_SHARE = Decimal("0.0001")
+
+
+def tier_book(
+    customers: Iterable[Customer | Mapping[str, Any]],
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    previous: Iterable[TierDecision] | Mapping[str, TierDecision] | None = None,
+    overrides: Iterable[Override] = (),
+    concentration_points: int = 100,
+) -> BookTiering:
+    """Tier every customer of a book, with the Pareto rule, summary and candidates.
+
+    Records may be :class:`~custtier.Customer` objects or mappings (validated
+    here). Every input yields exactly one decision or one error record
+    (invalid record, duplicate key, wrong currency); decisions are sorted by
+    customer key, so the result does not depend on input order.
+
+    >>> import datetime as dt
+    >>> from custtier import presets
+    >>> book = [{"key": f"C{i}", "annual_profit_contribution": str(p)}
+    ...         for i, p in enumerate([9000, 500, 300, 150, 50])]
+    >>> result = tier_book(book, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    >>> [(d.subject, d.tier) for d in result.decisions][:2]
+    [('C0', 'high_end'), ('C1', 'mass')]
+    >>> result.pareto_count, str(result.pareto_profit_share)
+    (1, '0.9000')
+    """
+    t = tables(playbook)
+    with exact_context():
+        valid, errors = _validated(customers, playbook)
+        prev = _by_subject(previous)
+        ovr = _overrides_by_key(overrides, as_of)
+        promoted = pareto_set(valid, playbook) if playbook.tiering.pareto else frozenset()
+        decisions = tuple(
+            decide(
+                c,
+                t,
+                as_of=as_of,
+                previous=prev.get(c.key),
+                override=ovr.get(c.key),
+                pareto=c.key in promoted,
+            )
+            for c in sorted(valid, key=lambda c: c.key)
+        )
+        by_key = {c.key: c for c in valid}
+        return BookTiering.model_construct(
+            playbook=t.ref,
+            as_of=as_of,
+            decisions=decisions,
+            errors=tuple(errors),
+            summary=_summary(decisions, by_key, t),
+            movements=dict(sorted(Counter(d.movement.value for d in decisions).items())),
+            candidates=_candidates(decisions, by_key, t, as_of),
+            concentration=_concentration(valid, concentration_points),
+            pareto_count=len(promoted),
+            pareto_profit_share=_share(
+                sum((by_key[k].annual_profit_contribution for k in promoted), Decimal(0)),
+                _positive_total(valid),
+            )
+            if playbook.tiering.pareto
+            else None,
+        )
+
+
+def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[str]:
+    """Keys of the smallest set of customers whose profit reaches the Pareto share.
+
+    Customers are ranked by profit, highest first; **ties are broken by
+    customer key, ascending**, so the set is deterministic. Only positive
+    contributions count towards the total (losses are not a share of profit),
+    and a customer with no positive profit is never in the set.
+    """
+    rule = playbook.tiering.pareto
+    if rule is None:
+        return frozenset()
+    with exact_context():
+        ranked = sorted(
+            (c for c in customers if c.annual_profit_contribution > 0),
+            key=lambda c: (-c.annual_profit_contribution, c.key),
+        )
+        target = rule.profit_share * sum((c.annual_profit_contribution for c in ranked), Decimal(0))
+        chosen: list[str] = []
+        running = Decimal(0)
+        for c in ranked:
+            if running >= target:
+                break
+            chosen.append(c.key)
+            running += c.annual_profit_contribution
+    return frozenset(chosen)
+
+
+def _validated(
+    records: Iterable[Customer | Mapping[str, Any]], playbook: Playbook
+) -> tuple[list[Customer], list[ErrorRecord]]:
+    valid: list[Customer] = []
+    errors: list[ErrorRecord] = []
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        try:
+            customer = record if isinstance(record, Customer) else Customer.from_record(record)
+        except RecordValidationError as exc:
+            key = record.get("key") if isinstance(record, Mapping) else None
+            errors.append(
+                ErrorRecord(
+                    subject=key if isinstance(key, str) and _safe_key(key) else None,
+                    index=index,
+                    code="invalid_record",
+                    field=exc.field,
+                    message=str(exc),
+                )
+            )
+            continue
+        except CusttierError as exc:  # pragma: no cover - from_record raises only the above
+            errors.append(
+                ErrorRecord(
+                    subject=None,
+                    index=index,
+                    code="invalid_record",
+                    field=getattr(exc, "field", None),
+                    message=str(exc),
+                )
+            )
+            continue
+        if customer.key in seen:
+            errors.append(
+                _error(
+                    customer,
+                    index,
+                    "duplicate_key",
+                    "key",
+                    "key appears more than once in the book; keep one record",
+                )
+            )
+            continue
+        if customer.currency != playbook.currency:
+            errors.append(
+                _error(
+                    customer,
+                    index,
+                    "currency_mismatch",
+                    "currency",
+                    f"currency differs from the playbook's ({playbook.currency})",
+                )
+            )
+            continue
+        seen.add(customer.key)
+        valid.append(customer)
+    return valid, errors
+
+
+def _safe_key(key: str) -> bool:
+    # Echo a key back only if it has the shape of a pseudonymous key.
+    try:
+        Customer(key=key)
+    except CusttierError:
+        return False
+    return True
+
+
+def _error(customer: Customer, index: int, code: str, field: str, message: str) -> ErrorRecord:
+    return ErrorRecord(subject=customer.key, index=index, code=code, field=field, message=message)
+
+
+def _by_subject(
+    previous: Iterable[TierDecision] | Mapping[str, TierDecision] | None,
+) -> Mapping[str, TierDecision]:
+    if previous is None:
+        return {}
+    if isinstance(previous, Mapping):
+        return previous
+    return {d.subject: d for d in previous}
+
+
+def _overrides_by_key(overrides: Iterable[Override], as_of: dt.date) -> dict[str, Override]:
+    """One override per customer: one in force wins (latest ``set_on``), else the latest."""
+    chosen: dict[str, Override] = {}
+    for o in overrides:
+        cur = chosen.get(o.customer_key)
+        if cur is None or (o.in_force_on(as_of), o.set_on, o.tier) > (
+            cur.in_force_on(as_of),
+            cur.set_on,
+            cur.tier,
+        ):
+            chosen[o.customer_key] = o
+    return chosen
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    if whole <= 0:
+        return Decimal("0.0000")
+    return (part / whole).quantize(_SHARE, rounding=ROUND_HALF_EVEN)
+
+
+def _positive_total(customers: Iterable[Customer]) -> Decimal:
+    return sum(
+        (c.annual_profit_contribution for c in customers if c.annual_profit_contribution > 0),
+        Decimal(0),
+    )
+
+
+def _summary(
+    decisions: Sequence[TierDecision], by_key: Mapping[str, Customer], t: Tables
+) -> tuple[TierSummary, ...]:
+    n = len(decisions)
+    assets_total = sum((c.assets_under_management for c in by_key.values()), Decimal(0))
+    profit_total = sum((c.annual_profit_contribution for c in by_key.values()), Decimal(0))
+    rows = []
+    for tier in reversed(t.tier_ids):  # the pyramid, top first
+        members = [by_key[d.subject] for d in decisions if d.outcome == tier]
+        rows.append(
+            TierSummary.model_construct(
+                tier=tier,
+                count=len(members),
+                customer_share=_share(Decimal(len(members)), Decimal(n)),
+                asset_share=_share(
+                    sum((c.assets_under_management for c in members), Decimal(0)), assets_total
+                ),
+                profit_share=_share(
+                    sum((c.annual_profit_contribution for c in members), Decimal(0)), profit_total
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+def _concentration(
+    customers: Sequence[Customer], points: int
+) -> tuple[tuple[Decimal, Decimal], ...]:
+    """Cumulative share of (positive) profit carried by the top k% of customers."""
+    n = len(customers)
+    if n == 0 or points < 1:
+        return ()
+    profits = sorted(
+        (max(c.annual_profit_contribution, Decimal(0)) for c in customers), reverse=True
+    )
+    total = sum(profits, Decimal(0))
+    cumulative = [Decimal(0)]
+    for p in profits:
+        cumulative.append(cumulative[-1] + p)
+    curve = []
+    for k in range(points + 1):
+        top = math.ceil(k * n / points)
+        curve.append((_share(Decimal(k), Decimal(points)), _share(cumulative[top], total)))
+    return tuple(curve)
+
+
+def _candidates(
+    decisions: Sequence[TierDecision],
+    by_key: Mapping[str, Customer],
+    t: Tables,
+    as_of: dt.date,
+) -> tuple[UpgradeCandidate, ...]:
+    config = t.playbook.tiering.upgrade_candidates
+    if config is None:
+        return ()
+    referrals = Counter(c.referred_by for c in by_key.values() if c.referred_by is not None)
+    top = len(t.tier_ids) - 1
+    out = []
+    for d in decisions:
+        if d.rank >= top or d.movement is Movement.OVERRIDDEN:
+            continue
+        customer = by_key[d.subject]
+        target = t.tier_ids[d.rank + 1]
+        signals = [
+            reason
+            for sig in config.signals
+            if (
+                reason := _signal(
+                    sig.kind,
+                    sig.threshold,
+                    sig.rule_id,
+                    customer,
+                    d,
+                    t,
+                    target,
+                    referrals[customer.key],
+                    as_of,
+                )
+            )
+            is not None
+        ]
+        points = {s.rule_id: s.points for s in config.signals}
+        score = sum(points[r.rule_id] for r in signals)
+        if signals and score >= config.min_score:
+            out.append(
+                UpgradeCandidate.model_construct(
+                    customer_key=customer.key,
+                    tier=d.outcome,
+                    target_tier=target,
+                    score=score,
+                    signals=tuple(signals),
+                )
+            )
+    out.sort(key=lambda c: (-c.score, c.customer_key))
+    return tuple(out)
+
+
+def _signal(  # noqa: PLR0911, PLR0912, PLR0917  # one branch per signal kind
+    kind: SignalKind,
+    threshold: Decimal,
+    rule_id: str,
+    customer: Customer,
+    decision: TierDecision,
+    t: Tables,
+    target: str,
+    referral_count: int,
+    as_of: dt.date,
+) -> Reason | None:
+    code = ReasonCode.UPGRADE_SIGNAL
+    if kind is SignalKind.NEAR_BAR:
+        bar = t.bar.get(target)
+        if bar is None or bar <= 0:
+            return None
+        floor = bar * (1 - threshold)
+        near = [v for v in decision.basis_values.values() if v is not None and floor <= v < bar]
+        if not near:
+            return None
+        return Reason.of(
+            code,
+            rule_id,
+            f"within {threshold:%} of the {target} bar",
+            value=max(near),
+            bar=bar,
+            signal=kind.value,
+        )
+    if kind is SignalKind.RISING_BALANCE:
+        window = months_before(as_of, 6)
+        by_month = customer.balances_by_month()
+        series = [by_month[m] for m in window if m in by_month]
+        if len(series) < 2 or series[0] <= 0 or series[-1] < series[0] * (1 + threshold):
+            return None
+        return Reason.of(
+            code,
+            rule_id,
+            f"balances rose at least {threshold:%} over six months",
+            first=series[0],
+            last=series[-1],
+            signal=kind.value,
+        )
+    kyc = customer.kyc
+    if kind is SignalKind.DECLARED_WEALTH:
+        if kyc is None or kyc.declared_external_assets is None:
+            return None
+        wealth = customer.assets_under_management + kyc.declared_external_assets
+        if wealth < threshold:
+            return None
+        return Reason.of(
+            code,
+            rule_id,
+            "assets with the bank plus declared external assets",
+            wealth=wealth,
+            threshold=threshold,
+            signal=kind.value,
+        )
+    if kind is SignalKind.DECLARED_INCOME:
+        income = kyc.declared_annual_income if kyc is not None else None
+        income = income if income is not None else customer.annual_income
+        if income is None or income < threshold:
+            return None
+        return Reason.of(
+            code,
+            rule_id,
+            "annual income at or above the signal's threshold",
+            income=income,
+            threshold=threshold,
+            signal=kind.value,
+        )
+    if kind is SignalKind.REFERRALS:
+        if referral_count < threshold:
+            return None
+        return Reason.of(
+            code,
+            rule_id,
+            "referred new customers to the bank",
+            referrals=referral_count,
+            signal=kind.value,
+        )
+    breadth = len({h.product_id for h in customer.products_held})
+    if breadth < threshold:
+        return None
+    return Reason.of(
+        code, rule_id, "holds a broad range of products", products=breadth, signal=kind.value
+    )

@@ -1,0 +1,90 @@
+"""Per-playbook lookup tables, built once per content hash and reused for every customer."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from threading import Lock
+
+from custtier._explain import PlaybookRef
+from custtier.rules import BasisRule, Playbook, TierBand
+
+__all__ = ["BasisTable", "Tables", "months_before", "tables"]
+
+
+@dataclass(frozen=True, slots=True)
+class BasisTable:
+    """One basis's bands with their lower bounds, ready for ``bisect``."""
+
+    rule: BasisRule
+    lowers: tuple[Decimal, ...]  # first band's lower may be -inf (unbounded)
+    bands: tuple[TierBand, ...]
+    ranks: tuple[int, ...]
+
+    def band_for(self, value: Decimal) -> int:
+        """Index of the band ``[lower, upper)`` holding ``value``."""
+        return max(bisect.bisect_right(self.lowers, value) - 1, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """Everything the tiering engine precomputes from a playbook."""
+
+    playbook: Playbook
+    ref: PlaybookRef
+    tier_ids: tuple[str, ...]
+    rank: dict[str, int]
+    bases: tuple[BasisTable, ...]
+    # Lowest bar of each tier over all bases (for hysteresis and "next bar").
+    bar: dict[str, Decimal]
+
+
+_CACHE: dict[str, Tables] = {}
+_LOCK = Lock()
+_MAX = 32
+
+
+def tables(playbook: Playbook) -> Tables:
+    """The tables for ``playbook`` (cached by content hash; thread-safe)."""
+    key = playbook.content_hash
+    found = _CACHE.get(key)
+    if found is not None and found.playbook is playbook:
+        return found
+    built = _build(playbook)
+    with _LOCK:
+        if len(_CACHE) >= _MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = built
+    return built
+
+
+def _build(playbook: Playbook) -> Tables:
+    tier_ids = tuple(t.id for t in playbook.tiers)
+    rank = {t: i for i, t in enumerate(tier_ids)}
+    bases = []
+    bar: dict[str, Decimal] = {}
+    for rule in playbook.tiering.bases:
+        lowers = tuple(Decimal("-Infinity") if b.lower is None else b.lower for b in rule.bands)
+        bases.append(BasisTable(rule, lowers, rule.bands, tuple(rank[b.tier] for b in rule.bands)))
+        for band in rule.bands:
+            if band.lower is not None and band.tier not in bar:
+                bar[band.tier] = band.lower
+    return Tables(playbook, playbook.ref, tier_ids, rank, tuple(bases), bar)
+
+
+def months_before(as_of: dt.date, count: int) -> tuple[str, ...]:
+    """The ``count`` complete calendar months before ``as_of``'s month, oldest first.
+
+    >>> months_before(dt.date(2026, 2, 15), 3)
+    ('2025-11', '2025-12', '2026-01')
+    """
+    y, m = as_of.year, as_of.month
+    out = []
+    for _ in range(count):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        out.append(f"{y:04d}-{m:02d}")
+    return tuple(reversed(out))

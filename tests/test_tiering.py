@@ -1,0 +1,415 @@
+"""The tiering engine, example by example, as the bank's practice reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from custtier import (
+    Customer,
+    Movement,
+    Override,
+    ReasonCode,
+    TierDecision,
+    assign_tier,
+    presets,
+    tier_book,
+)
+from custtier.errors import InputError
+
+PRACTICE = presets.PRACTICE
+REGULATORY = presets.REGULATORY
+AS_OF = dt.date(2026, 11, 30)
+WINDOW = ("2026-08", "2026-09", "2026-10")
+
+
+def customer(key: str = "C1", adb: str | None = None, **fields: Any) -> Customer:
+    """A customer whose average daily balance was ``adb`` in each of the last three months."""
+    if adb is not None:
+        fields["monthly_balances"] = [
+            {"month": m, "average_daily_balance": adb} for m in WINDOW
+        ]
+    return Customer(key=key, **fields)
+
+
+def codes(decision: TierDecision) -> list[ReasonCode]:
+    return [r.code for r in decision.reasons]
+
+
+# --- bands -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("adb", "tier"),
+    [
+        ("0.00", "mass"),
+        ("49999.99", "mass"),
+        ("50000.00", "mid_end"),
+        ("50000.01", "mid_end"),
+        ("499999.99", "mid_end"),
+        ("500000.00", "high_end"),
+        ("500000.01", "high_end"),
+    ],
+)
+def test_bands_are_half_open_a_balance_on_the_bar_belongs_to_the_higher_tier(
+    adb: str, tier: str
+) -> None:
+    decision = assign_tier(customer(adb=adb), PRACTICE, as_of=AS_OF)
+    assert decision.tier == tier
+    assert decision.decided_by == f"tier.adb.{tier}"
+    band = decision.reasons[0]
+    assert band.code is ReasonCode.TIER_BAND
+    assert band.facts["value"] == Decimal(adb)
+    assert band.facts["window_months"] == 3
+
+
+def test_private_banking_starts_at_six_million_in_the_regulatory_preset() -> None:
+    assert assign_tier(customer(adb="5999999.99"), REGULATORY, as_of=AS_OF).tier == "high_end"
+    assert (
+        assign_tier(customer(adb="6000000.00"), REGULATORY, as_of=AS_OF).tier
+        == "private_banking"
+    )
+
+
+def test_average_is_over_the_three_complete_months_before_as_of() -> None:
+    c = Customer(
+        key="C1",
+        monthly_balances=[
+            {"month": "2026-08", "average_daily_balance": "400000.00"},
+            {"month": "2026-09", "average_daily_balance": "500000.00"},
+            {"month": "2026-10", "average_daily_balance": "650000.00"},
+            # The current, incomplete month does not count.
+            {"month": "2026-11", "average_daily_balance": "9000000.00"},
+        ],
+    )
+    decision = assign_tier(c, PRACTICE, as_of=AS_OF)
+    assert decision.basis_values["average_daily_balance"] == Decimal("516666.67")
+    assert decision.tier == "high_end"
+
+
+def test_missing_months_are_averaged_over_those_present_when_the_playbook_says_so() -> None:
+    c = Customer(
+        key="C1",
+        monthly_balances=[
+            {"month": "2026-09", "average_daily_balance": "600000.00"},
+            {"month": "2026-10", "average_daily_balance": "500000.00"},
+        ],
+    )
+    decision = assign_tier(c, PRACTICE, as_of=AS_OF)
+    assert decision.tier == "high_end"
+    incomplete = next(r for r in decision.reasons if r.code is ReasonCode.BASIS_INCOMPLETE)
+    assert incomplete.facts["months_present"] == 2
+    assert incomplete.facts["policy"] == "average_available"
+
+
+def test_too_few_months_never_count_silently_as_zero_the_basis_is_unusable() -> None:
+    c = Customer(key="C1", monthly_balances=[{"month": "2026-10", "average_daily_balance": "9e6"}])
+    decision = assign_tier(c, PRACTICE, as_of=AS_OF)
+    assert decision.tier == "mass"
+    assert decision.basis_values["average_daily_balance"] is None
+    assert ReasonCode.BASIS_INCOMPLETE in codes(decision)
+
+
+def test_regulatory_preset_counts_missing_months_as_zero_as_it_states() -> None:
+    c = Customer(
+        key="C1",
+        monthly_balances=[
+            {"month": "2026-09", "average_daily_balance": "600000.00"},
+            {"month": "2026-10", "average_daily_balance": "600000.00"},
+        ],
+    )
+    decision = assign_tier(c, REGULATORY, as_of=AS_OF)
+    assert decision.basis_values["average_daily_balance"] == Decimal("400000.00")
+    assert decision.tier == "mid_end"
+
+
+def test_a_customer_in_another_currency_is_refused_with_the_field_named() -> None:
+    with pytest.raises(InputError) as info:
+        assign_tier(customer(adb="1.00", currency="USD"), PRACTICE, as_of=AS_OF)
+    assert info.value.field == "currency"
+
+
+# --- hysteresis ------------------------------------------------------------
+
+
+def _previous(tier: str, on: dt.date, below_since: dt.date | None = None) -> TierDecision:
+    base = assign_tier(customer(adb="600000.00"), PRACTICE, as_of=on)
+    return base.model_copy(update={"outcome": tier, "below_since": below_since})
+
+
+def test_upgrades_apply_at_once() -> None:
+    prev = assign_tier(customer(adb="100000.00"), PRACTICE, as_of=dt.date(2026, 10, 31))
+    decision = assign_tier(customer(adb="600000.00"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert decision.tier == "high_end"
+    assert decision.movement is Movement.UP
+    assert ReasonCode.TIER_UPGRADE in codes(decision)
+
+
+def test_inside_the_buffer_under_the_bar_a_high_end_customer_is_held() -> None:
+    prev = _previous("high_end", dt.date(2026, 10, 31))
+    # 460,000 is below the 500,000 bar but above 500,000 x (1 - 0.1).
+    decision = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert decision.tier == "high_end"
+    assert decision.rule_tier == "mid_end"
+    assert decision.movement is Movement.HELD
+    assert decision.below_since is None
+
+
+def test_below_the_buffer_the_downgrade_waits_for_the_grace_period() -> None:
+    prev = _previous("high_end", dt.date(2026, 10, 31))
+    first = assign_tier(customer(adb="300000.00"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert (first.tier, first.movement, first.below_since) == ("high_end", Movement.HELD, AS_OF)
+    later = first
+    for month_end in (dt.date(2026, 12, 31), dt.date(2027, 1, 31)):
+        c = customer(adb="300000.00").replace(monthly_balances=[])
+        later = assign_tier(c, PRACTICE, as_of=month_end, previous=later)
+        assert later.tier == "high_end", month_end
+    final = assign_tier(customer(adb="300000.00"), PRACTICE, as_of=dt.date(2027, 2, 28),
+                        previous=later)  # fmt: skip
+    assert final.tier in {"mid_end", "mass"}
+    assert final.movement is Movement.DOWN
+    assert ReasonCode.TIER_DOWNGRADE in codes(final)
+    assert final.decided_by == "tier.hysteresis"
+
+
+def test_regulatory_downgrades_wait_for_a_rating_month() -> None:
+    prev = _previous("high_end", dt.date(2026, 1, 31), below_since=dt.date(2026, 1, 31))
+    prev = prev.model_copy(update={"playbook": REGULATORY.ref})
+    # Seven months below (grace is six) but November is not a review month.
+    held = assign_tier(customer(adb="100000.00"), REGULATORY, as_of=AS_OF, previous=prev)
+    assert held.movement is Movement.HELD
+    assert "review month" in held.reasons[-1].message or held.reasons[-2].message
+    january = assign_tier(
+        customer(adb="100000.00").replace(
+            monthly_balances=[
+                {"month": m, "average_daily_balance": "100000.00"}
+                for m in ("2026-10", "2026-11", "2026-12")
+            ]
+        ),
+        REGULATORY,
+        as_of=dt.date(2027, 1, 31),
+        previous=held,
+    )
+    assert january.movement is Movement.DOWN
+    assert january.tier == "mid_end"
+
+
+def test_a_previous_decision_for_someone_else_is_refused() -> None:
+    prev = assign_tier(customer("C2", adb="1.00"), PRACTICE, as_of=AS_OF)
+    with pytest.raises(InputError):
+        assign_tier(customer("C1", adb="1.00"), PRACTICE, as_of=AS_OF, previous=prev)
+
+
+# --- overrides -------------------------------------------------------------
+
+
+def _override(**kw: Any) -> Override:
+    fields: dict[str, Any] = {
+        "customer_key": "C1",
+        "tier": "high_end",
+        "reason": "Family of a private-banking client",
+        "set_by": "RM-007",
+        "set_on": dt.date(2026, 6, 1),
+        "expires_on": dt.date(2026, 12, 31),
+    }
+    return Override(**(fields | kw))
+
+
+def test_an_override_in_force_sets_the_tier_and_says_who_and_why() -> None:
+    decision = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=_override())
+    assert decision.tier == "high_end"
+    assert decision.rule_tier == "mass"
+    assert decision.movement is Movement.OVERRIDDEN
+    reason = next(r for r in decision.reasons if r.code is ReasonCode.TIER_OVERRIDE)
+    assert reason.facts["set_by"] == "RM-007"
+    assert reason.facts["expires_on"] == dt.date(2026, 12, 31)
+
+
+def test_an_expired_override_no_longer_applies_and_the_decision_says_so() -> None:
+    expired = _override(expires_on=dt.date(2026, 11, 29))
+    decision = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=expired)
+    assert decision.tier == "mass"
+    assert ReasonCode.TIER_OVERRIDE_EXPIRED in codes(decision)
+
+
+def test_an_override_not_yet_started_does_not_apply() -> None:
+    pending = _override(set_on=dt.date(2026, 12, 1))
+    decision = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=pending)
+    assert decision.tier == "mass"
+    assert ReasonCode.TIER_OVERRIDE_PENDING in codes(decision)
+
+
+# --- KYC gaps --------------------------------------------------------------
+
+
+def test_a_high_end_file_must_hold_important_dates_interests_and_family() -> None:
+    kyc = {
+        "customer_key": "C1",
+        "identity": {"id_number": "X"},
+        "occupation": "Surgeon",
+        "declared_annual_income": "900000.00",
+        "source_of_funds": "Salary",
+        "declared_external_assets": "2000000.00",
+        "aml_rating": "low",
+        "interests": ["golf"],
+    }
+    c = customer(adb="800000.00", birth_date=dt.date(1970, 2, 28), kyc=kyc)
+    decision = assign_tier(c, PRACTICE, as_of=AS_OF)
+    assert set(decision.kyc_gaps) == {
+        "risk_assessment", "important_dates", "family", "contact_consent",
+    }  # fmt: skip
+    gap = next(r for r in decision.reasons if r.code is ReasonCode.KYC_GAP)
+    assert gap.rule_id == "kyc.high_end"
+
+
+def test_a_mass_customer_needs_only_the_basic_file() -> None:
+    decision = assign_tier(customer(adb="100.00"), PRACTICE, as_of=AS_OF)
+    assert set(decision.kyc_gaps) == {"identity", "aml_rating", "contact_consent"}
+
+
+# --- the book ----------------------------------------------------------------
+
+
+def _book(profits: list[int], balance: str = "1000.00") -> list[Customer]:
+    return [
+        customer(f"C{i:03d}", adb=balance, annual_profit_contribution=str(p))
+        for i, p in enumerate(profits)
+    ]
+
+
+def test_the_80_20_rule_promotes_the_few_who_carry_most_of_the_profit() -> None:
+    book = _book([5000, 3000, 1000, 400, 300, 200, 100])  # total 10,000
+    result = tier_book(book, PRACTICE, as_of=AS_OF)
+    high = {d.subject for d in result.decisions if d.tier == "high_end"}
+    # 5,000 + 3,000 = 80%: the two largest, and no one else.
+    assert high == {"C000", "C001"}
+    assert result.pareto_count == 2
+    assert result.pareto_profit_share == Decimal("0.8000")
+    promoted = next(d for d in result.decisions if d.subject == "C000")
+    assert promoted.decided_by == "tier.pareto.80_20"
+    assert ReasonCode.TIER_PARETO in codes(promoted)
+
+
+def test_pareto_ties_are_broken_by_customer_key() -> None:
+    book = _book([100, 100, 100, 100, 100])
+    high = {d.subject for d in tier_book(book, PRACTICE, as_of=AS_OF).decisions
+            if d.tier == "high_end"}  # fmt: skip
+    assert high == {"C000", "C001", "C002", "C003"}
+
+
+def test_losses_are_never_promoted_and_do_not_count_as_profit_share() -> None:
+    book = _book([1000, -5000, 0])
+    result = tier_book(book, PRACTICE, as_of=AS_OF)
+    assert {d.subject for d in result.decisions if d.tier == "high_end"} == {"C000"}
+
+
+def test_every_record_yields_one_decision_or_one_error_and_errors_hold_no_values() -> None:
+    canary = "13800138000"
+    records: list[Any] = [
+        *_book([10, 20]),
+        customer("C000", adb="5.00"),  # duplicate key
+        customer("C009", adb="5.00", currency="USD"),
+        {"key": "C010", "assets_under_management": 12.5},
+        {"key": canary + "!", "assets_under_management": "1"},
+    ]
+    result = tier_book(records, PRACTICE, as_of=AS_OF)
+    assert len(result.decisions) + len(result.errors) == len(records)
+    assert [(e.index, e.code) for e in result.errors] == [
+        (2, "duplicate_key"),
+        (3, "currency_mismatch"),
+        (4, "invalid_record"),
+        (5, "invalid_record"),
+    ]
+    assert result.errors[2].field == "assets_under_management"
+    assert result.errors[2].subject == "C010"
+    assert result.errors[3].subject is None
+    assert canary not in result.model_dump_json()
+
+
+def test_the_book_does_not_depend_on_input_order() -> None:
+    book = _book([5000, 3000, 1000, 400, 300, 200, 100, 100, 50])
+    shuffled = book[:]
+    random.Random(4).shuffle(shuffled)
+    a = tier_book(book, PRACTICE, as_of=AS_OF)
+    b = tier_book(shuffled, PRACTICE, as_of=AS_OF)
+    assert a.model_dump_json() == b.model_dump_json()
+
+
+def test_the_summary_is_a_pyramid_with_shares_and_a_concentration_curve() -> None:
+    book = [
+        customer("C1", adb="800000.00", assets_under_management="800000.00",
+                 annual_profit_contribution="8000.00"),
+        customer("C2", adb="100000.00", assets_under_management="100000.00",
+                 annual_profit_contribution="1500.00"),
+        customer("C3", adb="1000.00", assets_under_management="1000.00",
+                 annual_profit_contribution="500.00"),
+        customer("C4", adb="1000.00", assets_under_management="99000.00",
+                 annual_profit_contribution="0.00"),
+    ]  # fmt: skip
+    result = tier_book(book, PRACTICE, as_of=AS_OF)
+    rows = {r.tier: r for r in result.summary}
+    assert [r.tier for r in result.summary] == ["high_end", "mid_end", "mass"]
+    assert rows["high_end"].count == 1
+    assert rows["high_end"].customer_share == Decimal("0.2500")
+    assert rows["high_end"].asset_share == Decimal("0.8000")
+    assert rows["high_end"].profit_share == Decimal("0.8000")
+    assert rows["mass"].count == 2
+    assert result.concentration[0] == (Decimal(0), Decimal(0))
+    assert result.concentration[-1] == (Decimal(1), Decimal(1))
+    assert result.concentration[25] == (Decimal("0.2500"), Decimal("0.8000"))
+    assert result.movements == {"new": 4}
+
+
+def test_movements_against_the_previous_run_are_counted() -> None:
+    last_run = tier_book(_book([0, 0, 0], balance="100000.00"), PRACTICE, as_of=AS_OF)
+    assert {d.tier for d in last_run.decisions} == {"mid_end"}
+    book = [
+        customer("C000", adb="600000.00"),  # up
+        customer("C001", adb="10000.00"),  # held: the grace period has not run
+        customer("C002", adb="100000.00"),  # same
+    ]
+    result = tier_book(book, PRACTICE, as_of=AS_OF, previous=last_run.decisions)
+    assert result.movements == {"held": 1, "same": 1, "up": 1}
+
+
+def test_upgrade_candidates_are_mass_or_mid_customers_with_signals_ranked_by_score() -> None:
+    near = customer("C1", adb="45000.00")  # within 20% of the 50,000 bar
+    rich = customer(
+        "C2",
+        adb="20000.00",
+        kyc={"customer_key": "C2", "declared_external_assets": "900000.00",
+             "declared_annual_income": "400000.00"},
+    )  # fmt: skip
+    plain = customer("C3", adb="20000.00")
+    top = customer("C4", adb="900000.00")
+    result = tier_book([near, rich, plain, top], PRACTICE, as_of=AS_OF)
+    keys = [c.customer_key for c in result.candidates]
+    assert keys == ["C2", "C1"]
+    rich_c = result.candidates[0]
+    assert rich_c.score == 5
+    assert rich_c.target_tier == "mid_end"
+    assert {s.rule_id for s in rich_c.signals} == {"cand.wealth", "cand.income"}
+
+
+def test_decisions_are_identical_json_in_a_fresh_process(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import datetime as dt, json;"
+        "from custtier import Customer, assign_tier, presets;"
+        "c = Customer(key='C1', monthly_balances=[{'month': m, 'average_daily_balance': "
+        "'123456.78'} for m in ('2026-08','2026-09','2026-10')]);"
+        "print(assign_tier(c, presets.PRACTICE, as_of=dt.date(2026, 11, 30)).to_audit_json())"
+    )
+    env = {"PYTHONHASHSEED": "12345", "TZ": "Pacific/Auckland", "LC_ALL": "C"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.strip()  # fmt: skip
+    here = assign_tier(customer(adb="123456.78"), PRACTICE, as_of=AS_OF).to_audit_json()
+    assert out == here
+    assert json.loads(out)["playbook"]["content_hash"] == PRACTICE.content_hash
