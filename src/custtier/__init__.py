@@ -51,6 +51,7 @@ from custtier.tiering import (
     UpgradeCandidate,
     assign_tier,
     kyc_gaps,
+    pareto_keys,
     pareto_set,
     tier_book,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "errors",
     "kyc_gaps",
     "minor_unit",
+    "pareto_keys",
     "pareto_set",
     "presets",
     "quantize",

@@ -16,14 +16,19 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Self, cast
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "REASON_DESCRIPTIONS",
     "Decision",
-    "ErrorRecord", "Fact", "PlaybookRef", "Reason", "ReasonCode"]
+    "ErrorRecord",
+    "Fact",
+    "PlaybookRef",
+    "Reason",
+    "ReasonCode",
+]
 
 #: A fact a rule used: a scalar that serialises to JSON exactly.
 Fact = str | int | bool | Decimal | dt.date | None
@@ -77,6 +82,35 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
 }
 
 
+_set = object.__setattr__
+
+
+def construct(cls: type[M], values: dict[str, Any]) -> M:
+    """Build a model from values the engine produced itself, without validation.
+
+    A lean ``model_construct``: no alias handling, no post-init; omitted
+    fields take the class defaults. Only for models without validation
+    aliases or private attributes (decisions, reasons, summaries).
+    """
+    fields = cls.__pydantic_fields__
+    if len(values) < len(fields):
+        values = {**values}
+        for name, field in fields.items():
+            if name not in values:
+                if field.is_required():
+                    raise TypeError(f"{cls.__name__}.{name} is required")
+                values[name] = field.get_default(call_default_factory=True)
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
@@ -110,8 +144,14 @@ class Reason(_Frozen):
         >>> list(r.facts)
         ['a', 'b']
         """
-        return cls.model_construct(
-            code=code, rule_id=rule_id, message=message, facts=dict(sorted(facts.items()))
+        return construct(
+            cls,
+            {
+                "code": code,
+                "rule_id": rule_id,
+                "message": message,
+                "facts": dict(sorted(facts.items())),
+            },
         )
 
     def render(self) -> str:
@@ -140,8 +180,7 @@ class Decision(_Frozen):
         """Construct without validation: for engines that built every part themselves."""
         if not fields.get("reasons"):
             raise ValueError("a decision needs at least one reason")
-        # The pydantic mypy plugin types model_construct as returning the base.
-        return cast(Self, cls.model_construct(**fields))
+        return construct(cls, fields)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ def problems(pb: Playbook) -> Iterator[Problem]:
     yield from _references(pb, rule_ids)
 
 
-def _tiering(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912  # one checklist
+def _tiering(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912, PLR0915  # one checklist
     tiers = [t.id for t in pb.tiers]
     rank = {t: i for i, t in enumerate(tiers)}
     for dup in sorted(_duplicates(tiers)):

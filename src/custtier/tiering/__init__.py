@@ -16,6 +16,7 @@ from custtier.tiering._models import (
     TierSummary,
     UpgradeCandidate,
 )
+from custtier.tiering._pareto import pareto_keys
 
 __all__ = [
     "BookTiering",
@@ -26,6 +27,7 @@ __all__ = [
     "UpgradeCandidate",
     "assign_tier",
     "kyc_gaps",
+    "pareto_keys",
     "pareto_set",
     "tier_book",
 ]

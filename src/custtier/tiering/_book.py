@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from custtier._explain import ErrorRecord, Reason, ReasonCode
-from custtier._money import exact_context
+from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
+from custtier._money import exact_context, to_minor_units
 from custtier.errors import CusttierError, RecordValidationError
 from custtier.models import Customer
 from custtier.rules import Playbook, SignalKind
@@ -23,6 +23,7 @@ from custtier.tiering._models import (
     TierSummary,
     UpgradeCandidate,
 )
+from custtier.tiering._pareto import pareto_keys
 from custtier.tiering._tables import Tables, months_before, tables
 
 __all__ = ["pareto_set", "tier_book"]
@@ -74,22 +75,25 @@ def tier_book(
             for c in sorted(valid, key=lambda c: c.key)
         )
         by_key = {c.key: c for c in valid}
-        return BookTiering.model_construct(
-            playbook=t.ref,
-            as_of=as_of,
-            decisions=decisions,
-            errors=tuple(errors),
-            summary=_summary(decisions, by_key, t),
-            movements=dict(sorted(Counter(d.movement.value for d in decisions).items())),
-            candidates=_candidates(decisions, by_key, t, as_of),
-            concentration=_concentration(valid, concentration_points),
-            pareto_count=len(promoted),
-            pareto_profit_share=_share(
-                sum((by_key[k].annual_profit_contribution for k in promoted), Decimal(0)),
-                _positive_total(valid),
-            )
-            if playbook.tiering.pareto
-            else None,
+        return construct(
+            BookTiering,
+            {
+                "playbook": t.ref,
+                "as_of": as_of,
+                "decisions": decisions,
+                "errors": tuple(errors),
+                "summary": _summary(decisions, by_key, t),
+                "movements": dict(sorted(Counter(d.movement.value for d in decisions).items())),
+                "candidates": _candidates(decisions, by_key, t, as_of),
+                "concentration": _concentration(valid, concentration_points),
+                "pareto_count": len(promoted),
+                "pareto_profit_share": _share(
+                    sum((by_key[k].annual_profit_contribution for k in promoted), Decimal(0)),
+                    _positive_total(valid),
+                )
+                if playbook.tiering.pareto
+                else None,
+            },
         )
 
 
@@ -99,25 +103,18 @@ def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[s
     Customers are ranked by profit, highest first; **ties are broken by
     customer key, ascending**, so the set is deterministic. Only positive
     contributions count towards the total (losses are not a share of profit),
-    and a customer with no positive profit is never in the set.
+    and a customer with no positive profit is never in the set. See
+    :func:`pareto_keys` for the same on plain columns.
     """
     rule = playbook.tiering.pareto
     if rule is None:
         return frozenset()
-    with exact_context():
-        ranked = sorted(
-            (c for c in customers if c.annual_profit_contribution > 0),
-            key=lambda c: (-c.annual_profit_contribution, c.key),
-        )
-        target = rule.profit_share * sum((c.annual_profit_contribution for c in ranked), Decimal(0))
-        chosen: list[str] = []
-        running = Decimal(0)
-        for c in ranked:
-            if running >= target:
-                break
-            chosen.append(c.key)
-            running += c.annual_profit_contribution
-    return frozenset(chosen)
+    currency = playbook.currency
+    return pareto_keys(
+        [c.key for c in customers],
+        [to_minor_units(c.annual_profit_contribution, currency) for c in customers],
+        rule.profit_share,
+    )
 
 
 def _validated(
@@ -239,16 +236,20 @@ def _summary(
     for tier in reversed(t.tier_ids):  # the pyramid, top first
         members = [by_key[d.subject] for d in decisions if d.outcome == tier]
         rows.append(
-            TierSummary.model_construct(
-                tier=tier,
-                count=len(members),
-                customer_share=_share(Decimal(len(members)), Decimal(n)),
-                asset_share=_share(
-                    sum((c.assets_under_management for c in members), Decimal(0)), assets_total
-                ),
-                profit_share=_share(
-                    sum((c.annual_profit_contribution for c in members), Decimal(0)), profit_total
-                ),
+            construct(
+                TierSummary,
+                {
+                    "tier": tier,
+                    "count": len(members),
+                    "customer_share": _share(Decimal(len(members)), Decimal(n)),
+                    "asset_share": _share(
+                        sum((c.assets_under_management for c in members), Decimal(0)), assets_total
+                    ),
+                    "profit_share": _share(
+                        sum((c.annual_profit_contribution for c in members), Decimal(0)),
+                        profit_total,
+                    ),
+                },
             )
         )
     return tuple(rows)
@@ -314,12 +315,15 @@ def _candidates(
         score = sum(points[r.rule_id] for r in signals)
         if signals and score >= config.min_score:
             out.append(
-                UpgradeCandidate.model_construct(
-                    customer_key=customer.key,
-                    tier=d.outcome,
-                    target_tier=target,
-                    score=score,
-                    signals=tuple(signals),
+                construct(
+                    UpgradeCandidate,
+                    {
+                        "customer_key": customer.key,
+                        "tier": d.outcome,
+                        "target_tier": target,
+                        "score": score,
+                        "signals": tuple(signals),
+                    },
                 )
             )
     out.sort(key=lambda c: (-c.score, c.customer_key))

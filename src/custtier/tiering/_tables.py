@@ -41,22 +41,25 @@ class Tables:
     bar: dict[str, Decimal]
 
 
-_CACHE: dict[str, Tables] = {}
+_CACHE: dict[int, Tables] = {}
 _LOCK = Lock()
 _MAX = 32
 
 
 def tables(playbook: Playbook) -> Tables:
-    """The tables for ``playbook`` (cached by content hash; thread-safe)."""
-    key = playbook.content_hash
-    found = _CACHE.get(key)
+    """The tables for ``playbook``, built once and cached (thread-safe).
+
+    Keyed by object identity (checked, so a recycled id cannot match another
+    playbook): equal playbooks loaded twice simply get their own tables.
+    """
+    found = _CACHE.get(id(playbook))
     if found is not None and found.playbook is playbook:
         return found
     built = _build(playbook)
     with _LOCK:
         if len(_CACHE) >= _MAX:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = built
+        _CACHE[id(playbook)] = built
     return built
 
 
