@@ -31,9 +31,7 @@ WINDOW = ("2026-08", "2026-09", "2026-10")
 def customer(key: str = "C1", adb: str | None = None, **fields: Any) -> Customer:
     """A customer whose average daily balance was ``adb`` in each of the last three months."""
     if adb is not None:
-        fields["monthly_balances"] = [
-            {"month": m, "average_daily_balance": adb} for m in WINDOW
-        ]
+        fields["monthly_balances"] = [{"month": m, "average_daily_balance": adb} for m in WINDOW]
     return Customer(key=key, **fields)
 
 
@@ -71,8 +69,7 @@ def test_bands_are_half_open_a_balance_on_the_bar_belongs_to_the_higher_tier(
 def test_private_banking_starts_at_six_million_in_the_regulatory_preset() -> None:
     assert assign_tier(customer(adb="5999999.99"), REGULATORY, as_of=AS_OF).tier == "high_end"
     assert (
-        assign_tier(customer(adb="6000000.00"), REGULATORY, as_of=AS_OF).tier
-        == "private_banking"
+        assign_tier(customer(adb="6000000.00"), REGULATORY, as_of=AS_OF).tier == "private_banking"
     )
 
 

@@ -28,7 +28,9 @@ cents = st.integers(min_value=0, max_value=10**10).map(lambda c: Decimal(c).scal
 profits = st.integers(min_value=-(10**7), max_value=10**8).map(lambda c: Decimal(c).scaleb(-2))
 
 
-def with_adb(key: str, adb: Decimal, as_of: dt.date = AS_OF, profit: Decimal = Decimal(0)) -> Customer:
+def with_adb(
+    key: str, adb: Decimal, as_of: dt.date = AS_OF, profit: Decimal = Decimal(0)
+) -> Customer:
     months = months_before(as_of, 3)
     return Customer(
         key=key,
@@ -41,10 +43,7 @@ def with_adb(key: str, adb: Decimal, as_of: dt.date = AS_OF, profit: Decimal = D
 @st.composite
 def books(draw: st.DrawFn, max_size: int = 30) -> list[Customer]:
     n = draw(st.integers(min_value=0, max_value=max_size))
-    return [
-        with_adb(f"C{i:04d}", draw(cents), profit=draw(profits))
-        for i in range(n)
-    ]
+    return [with_adb(f"C{i:04d}", draw(cents), profit=draw(profits)) for i in range(n)]
 
 
 def rule_ids(pb: Playbook) -> set[str]:

@@ -5,7 +5,7 @@
 'practice'
 """
 
-from custtier import errors, presets
+from custtier import errors, presets, synth
 from custtier._explain import (
     REASON_DESCRIPTIONS,
     Decision,
@@ -42,6 +42,19 @@ from custtier.models import (
     RiskAssessment,
 )
 from custtier.rules import Playbook
+from custtier.suitability import (
+    AllocationDecision,
+    AllocationLine,
+    Condition,
+    Exclusion,
+    RiskDecision,
+    ServicesDecision,
+    SuitabilityDecision,
+    allocate,
+    assess_risk,
+    check_suitability,
+    tier_services,
+)
 from custtier.tiering import (
     BookTiering,
     Movement,
@@ -58,12 +71,15 @@ from custtier.tiering import (
 
 __all__ = [
     "REASON_DESCRIPTIONS",
+    "AllocationDecision",
+    "AllocationLine",
     "AmlRating",
     "Answer",
     "BookTiering",
     "CalendarKind",
     "Channel",
     "ChannelConsent",
+    "Condition",
     "ContactPreferences",
     "ContactRecord",
     "Customer",
@@ -71,6 +87,7 @@ __all__ = [
     "DateKind",
     "Decision",
     "ErrorRecord",
+    "Exclusion",
     "FamilyMember",
     "Identity",
     "ImportantDate",
@@ -90,12 +107,18 @@ __all__ = [
     "Relation",
     "RelationshipManager",
     "RiskAssessment",
+    "RiskDecision",
     "Rounding",
+    "ServicesDecision",
+    "SuitabilityDecision",
     "TierDecision",
     "TierSummary",
     "UpgradeCandidate",
     "__version__",
+    "allocate",
+    "assess_risk",
     "assign_tier",
+    "check_suitability",
     "errors",
     "kyc_gaps",
     "minor_unit",
@@ -104,5 +127,7 @@ __all__ = [
     "presets",
     "quantize",
     "split",
+    "synth",
     "tier_book",
+    "tier_services",
 ]

@@ -18,7 +18,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
+
+from custtier.models._base import CusttierModel
 
 __all__ = [
     "REASON_DESCRIPTIONS",
@@ -49,6 +51,31 @@ class ReasonCode(StrEnum):
     BASIS_INCOMPLETE = "BASIS_INCOMPLETE"
     UPGRADE_SIGNAL = "UPGRADE_SIGNAL"
     KYC_GAP = "KYC_GAP"
+    # Risk assessment
+    RISK_SCORED = "RISK_SCORED"
+    RISK_ELDERLY_CAP = "RISK_ELDERLY_CAP"
+    # Suitability
+    SUIT_LEVEL_OK = "SUIT_LEVEL_OK"
+    SUIT_LEVEL_EXCEEDED = "SUIT_LEVEL_EXCEEDED"
+    SUIT_RISK_FREE = "SUIT_RISK_FREE"
+    SUIT_NO_ASSESSMENT = "SUIT_NO_ASSESSMENT"
+    SUIT_ASSESSMENT_EXPIRED = "SUIT_ASSESSMENT_EXPIRED"
+    SUIT_RESERVED = "SUIT_RESERVED"
+    SUIT_BELOW_MINIMUM = "SUIT_BELOW_MINIMUM"
+    SUIT_OFF_INCREMENT = "SUIT_OFF_INCREMENT"
+    SUIT_COOLING_OFF = "SUIT_COOLING_OFF"
+    SUIT_ELDERLY_CONFIRM = "SUIT_ELDERLY_CONFIRM"
+    SUIT_RECORDED_SALE = "SUIT_RECORDED_SALE"
+    # Allocation
+    ALLOC_MODEL_WEIGHT = "ALLOC_MODEL_WEIGHT"
+    ALLOC_NEED = "ALLOC_NEED"
+    ALLOC_PRODUCT = "ALLOC_PRODUCT"
+    ALLOC_CASH = "ALLOC_CASH"
+    ALLOC_UNPLACED = "ALLOC_UNPLACED"
+    ALLOC_EXCLUDED = "ALLOC_EXCLUDED"
+    ALLOC_NO_ASSESSMENT = "ALLOC_NO_ASSESSMENT"
+    # Tier services
+    SERVICE_ENTITLED = "SERVICE_ENTITLED"
 
 
 #: One sentence per code: what it means. ``docs/reasons.md`` must list the same codes.
@@ -79,6 +106,45 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ),
     ReasonCode.UPGRADE_SIGNAL: "A configured signal flags the customer as a potential upgrade.",
     ReasonCode.KYC_GAP: "The KYC file lacks an item the customer's tier requires.",
+    ReasonCode.RISK_SCORED: "The questionnaire's total score fell in this level's score band.",
+    ReasonCode.RISK_ELDERLY_CAP: (
+        "The customer is at or above the elderly age, so the level is capped at the "
+        "playbook's elderly maximum and extra confirmation is required."
+    ),
+    ReasonCode.SUIT_LEVEL_OK: "The product's risk level is within what the customer's level may buy.",
+    ReasonCode.SUIT_LEVEL_EXCEEDED: (
+        "The product's risk level is above what the customer's level may buy (for the "
+        "lowest level: anything above the lowest product level)."
+    ),
+    ReasonCode.SUIT_RISK_FREE: "The product's category is risk-free: no assessment is needed.",
+    ReasonCode.SUIT_NO_ASSESSMENT: "No risk assessment: only risk-free products may be sold.",
+    ReasonCode.SUIT_ASSESSMENT_EXPIRED: (
+        "The risk assessment is no longer valid: only risk-free products may be sold "
+        "until the customer is re-assessed."
+    ),
+    ReasonCode.SUIT_RESERVED: "The product is reserved for tiers the customer is not in.",
+    ReasonCode.SUIT_BELOW_MINIMUM: "The amount is below the product's minimum investment.",
+    ReasonCode.SUIT_OFF_INCREMENT: (
+        "The amount is not the minimum plus a whole number of increments; the nearest "
+        "valid amounts are given."
+    ),
+    ReasonCode.SUIT_COOLING_OFF: "Condition of sale: the product has a cooling-off period.",
+    ReasonCode.SUIT_ELDERLY_CONFIRM: (
+        "Condition of sale: an elderly customer buying a risky product confirms again."
+    ),
+    ReasonCode.SUIT_RECORDED_SALE: (
+        "Condition of sale: an in-branch sale of a risky product is audio/video recorded."
+    ),
+    ReasonCode.ALLOC_MODEL_WEIGHT: "The category's share comes from the level's model portfolio.",
+    ReasonCode.ALLOC_NEED: "The category's share serves a need the customer declared.",
+    ReasonCode.ALLOC_PRODUCT: "The product chosen to carry the category's share.",
+    ReasonCode.ALLOC_CASH: "What no product could take is kept in the cash line.",
+    ReasonCode.ALLOC_UNPLACED: "What no product could take is reported as unplaced.",
+    ReasonCode.ALLOC_EXCLUDED: "Why a catalogue product has no line in the allocation.",
+    ReasonCode.ALLOC_NO_ASSESSMENT: (
+        "No valid risk assessment: the whole amount goes to risk-free categories."
+    ),
+    ReasonCode.SERVICE_ENTITLED: "The customer's tier is entitled to this service.",
 }
 
 
@@ -111,8 +177,8 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
 M = TypeVar("M", bound=BaseModel)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+class _Frozen(CusttierModel):
+    """Explanation models share the models' guarantees: frozen, errors without input."""
 
 
 class PlaybookRef(_Frozen):

@@ -24,6 +24,7 @@ __all__ = [
     "Amount",
     "ExactDecimal",
     "Rounding",
+    "RuleAmount",
     "Weight",
     "check_amount",
     "check_precision",
@@ -53,6 +54,13 @@ _CONTEXT = decimal.Context(
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+
+
+# Bounds that keep every sum and product of a book inside the private
+# context's 34 digits: 10^20 is far beyond any balance, 12 places beyond any
+# currency or weight a rule needs.
+_MAX_DIGITS = 20
+_MAX_PLACES = 12
 
 
 class Rounding(StrEnum):
@@ -135,6 +143,13 @@ def check_amount(value: Any, *, field: str = "amount") -> Decimal:
         )
     if not amount.is_finite():
         raise MoneyError(f"{field} is NaN or infinite; pass a finite amount", field=field)
+    exponent = amount.as_tuple().exponent  # an int: NaN and infinities were refused above
+    if amount and (amount.adjusted() >= _MAX_DIGITS or int(exponent) < -_MAX_PLACES):
+        raise MoneyError(
+            f"{field} is out of range; amounts must be below 10^{_MAX_DIGITS} "
+            f"with at most {_MAX_PLACES} decimal places",
+            field=field,
+        )
     return amount
 
 
@@ -272,8 +287,18 @@ Amount = Annotated[
     PlainSerializer(str, return_type=str, when_used="json"),
 ]
 
-#: An exact non-money quantity (hours, ratios, shares): same rules as ``Amount``.
-ExactDecimal = Amount
+#: An exact non-money quantity (hours, ratios, thresholds): same checks as
+#: ``Amount``, serialised in canonical form so equal rules hash equally.
+ExactDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_validate_amount),
+    PlainSerializer(_canonical, return_type=str, when_used="json"),
+]
+
+#: An amount inside a rule set (a band's bar): serialised in canonical form
+#: (``"50000"`` whether written ``50000`` or ``50000.00``), so the playbook's
+#: content hash does not depend on how a number was spelled.
+RuleAmount = ExactDecimal
 
 #: A weight in [0, 1], exact, serialised in canonical form (``"0.3"``).
 Weight = Annotated[

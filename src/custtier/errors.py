@@ -8,6 +8,8 @@ already catches ``ValueError`` or ``ImportError`` keeps working::
     │   ├── MoneyError                        float, NaN, infinity, over-precise amount
     │   ├── CurrencyError(LookupError)        currency code custtier has no minor unit for
     │   └── RecordValidationError             a record failed its model's validation
+    ├── FrozenError(AttributeError)           a model was assigned to; use .replace()
+    ├── RuleProblemsError(ValueError)         inside validators: several (path, message) problems
     ├── PlaybookError(ValueError)             a rule set that must not exist
     └── MissingExtraError(ImportError)        an optional extra is not installed
 
@@ -31,11 +33,13 @@ __all__ = [
     "CurrencyError",
     "CusttierError",
     "ErrorDetail",
+    "FrozenError",
     "InputError",
     "MissingExtraError",
     "MoneyError",
     "PlaybookError",
     "RecordValidationError",
+    "RuleProblemsError",
 ]
 
 
@@ -122,17 +126,29 @@ class RecordValidationError(InputError):
                 details.append(ErrorDetail(loc, err["type"], _safe_msg(err)))
         return cls(model, details)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable, so an error raised in a worker process reaches the driver.
+        return (type(self), (self.model, self.details))
+
     def errors(self) -> list[dict[str, Any]]:
         """Field locations, error types and messages; never the input."""
         return [d.as_dict() for d in self.details]
 
 
-class RuleProblemsError(ValueError):
+class RuleProblemsError(CusttierError, ValueError):
     """Raised inside validators to report several ``(path, message)`` problems at once."""
 
     def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(f"{p}: {m}" for p, m in self.problems))
+
+
+class FrozenError(CusttierError, AttributeError):
+    """A frozen custtier value was assigned to; build a new one with ``replace()``.
+
+    Raised instead of pydantic's own error, whose message would show the
+    value being assigned (possibly a personal identifier).
+    """
 
 
 class PlaybookError(CusttierError, ValueError):
@@ -149,6 +165,9 @@ class PlaybookError(CusttierError, ValueError):
         lines += [f"  - {path}: {msg}" for path, msg in self.problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_playbook_error, (self.problems, self.playbook_id))
+
 
 class MissingExtraError(CusttierError, ImportError):
     """An optional dependency is needed; the message says which extra installs it."""
@@ -156,10 +175,24 @@ class MissingExtraError(CusttierError, ImportError):
     def __init__(self, *, extra: str, module: str, purpose: str) -> None:
         self.extra = extra
         self.module_name = module
+        self.purpose = purpose
         super().__init__(
             f"{purpose} needs the optional package {module!r}; "
             f'install it with: pip install "custtier[{extra}]"'
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_missing_extra, (self.extra, self.module_name, self.purpose))
+
+
+def _rebuild_playbook_error(
+    problems: tuple[tuple[str, str], ...], playbook_id: str | None
+) -> PlaybookError:
+    return PlaybookError(problems, playbook_id=playbook_id)
+
+
+def _rebuild_missing_extra(extra: str, module: str, purpose: str) -> MissingExtraError:
+    return MissingExtraError(extra=extra, module=module, purpose=purpose)
 
 
 def _safe_msg(err: Mapping[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from custtier.errors import RecordValidationError
+from custtier.errors import FrozenError, RecordValidationError
 
 __all__ = ["REVEAL_PERSONAL_DATA", "CusttierModel"]
 
@@ -37,13 +37,29 @@ class CusttierModel(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
+            return
         except ValidationError as exc:
-            raise RecordValidationError.from_pydantic(type(self).__name__, exc) from None
+            error = RecordValidationError.from_pydantic(type(self).__name__, exc)
+        # Raised outside the except block so pydantic's error (which holds the
+        # input) is not chained as __context__.
+        raise error
 
     # Tell pydantic this __init__ only wraps errors: nested models are then
     # validated inside pydantic-core without calling it (faster, and nested
     # error locations stay intact). tests/test_errors.py guards the behaviour.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):  # private attributes (a playbook's cached hash)
+            super().__setattr__(name, value)
+            return
+        # pydantic's frozen-instance error echoes the value; ours never does.
+        raise FrozenError(
+            f"{type(self).__name__} is frozen; build a changed copy with .replace({name}=...)"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenError(f"{type(self).__name__} is frozen; fields cannot be deleted")
 
     @classmethod
     def model_validate(  # same call; raises RecordValidationError
@@ -52,7 +68,8 @@ class CusttierModel(BaseModel):
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
-            raise RecordValidationError.from_pydantic(cls.__name__, exc) from None
+            error = RecordValidationError.from_pydantic(cls.__name__, exc)
+        raise error
 
     @classmethod
     def model_validate_json(  # same call; raises RecordValidationError
@@ -61,7 +78,8 @@ class CusttierModel(BaseModel):
         try:
             return super().model_validate_json(json_data, *args, **kwargs)
         except ValidationError as exc:
-            raise RecordValidationError.from_pydantic(cls.__name__, exc) from None
+            error = RecordValidationError.from_pydantic(cls.__name__, exc)
+        raise error
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Self:
@@ -84,6 +102,16 @@ class CusttierModel(BaseModel):
     def to_json(self, *, reveal_personal_data: bool = False) -> str:
         """Like :meth:`to_record`, as compact JSON text."""
         return self.model_dump_json(context={REVEAL_PERSONAL_DATA: reveal_personal_data})
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update`` the result is re-validated (see :meth:`replace`).
+
+        pydantic's own ``model_copy(update=...)`` skips validation, which would
+        let an invalid value (or a playbook with a stale hash) exist.
+        """
+        if update:
+            return self.replace(**update)
+        return super().model_copy(deep=deep)
 
     def replace(self, **changes: Any) -> Self:
         """A new, re-validated model with ``changes`` applied (the original is unchanged).

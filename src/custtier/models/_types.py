@@ -18,6 +18,7 @@ __all__ = [
     "Channel",
     "CustomerKey",
     "DateKind",
+    "FrozenDict",
     "Identifier",
     "Liquidity",
     "Need",
@@ -70,12 +71,22 @@ def _serialise_personal(value: SecretStr, info: Any) -> str:
     return value.get_secret_value() if context.get(REVEAL_PERSONAL_DATA) else REDACTED
 
 
+def _not_redacted(value: SecretStr) -> SecretStr:
+    if value.get_secret_value() == REDACTED:
+        raise ValueError(
+            "holds the redaction marker: a redacted export cannot be re-imported; "
+            "use an export made with reveal_personal_data=True"
+        )
+    return value
+
+
 #: A personal identifier (ID number, phone, account number, address, name).
 #: Masked in ``repr``/``str``; exported as ``"[redacted]"`` unless the caller
 #: asks for ``reveal_personal_data=True``. Note: pickling writes it in clear.
 PersonalStr = Annotated[
     SecretStr,
     Field(min_length=1, max_length=256),
+    AfterValidator(_not_redacted),
     PlainSerializer(_serialise_personal, return_type=str, when_used="always"),
 ]
 
@@ -90,6 +101,25 @@ def _sorted_unique(value: Any) -> Any:
 
 #: A tuple kept sorted and free of duplicates: a set with a deterministic order.
 SortedTuple = Annotated[tuple[T, ...], BeforeValidator(_sorted_unique)]
+
+
+class FrozenDict(dict[Any, Any]):
+    """A dict that refuses changes: mappings inside frozen rule sets stay as hashed.
+
+    Picklable (unlike ``MappingProxyType``), so playbooks travel to worker processes.
+    """
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("this mapping is part of a frozen value; build a new one instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=str)))
 
 
 class Channel(StrEnum):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import Field, field_validator, model_validator
 
 from custtier._money import Amount, check_precision
+from custtier.errors import InputError
 from custtier.models._base import CusttierModel
 from custtier.models._types import (
     Channel,
@@ -37,6 +38,13 @@ class MonthlyBalance(CusttierModel):
     month: YearMonth
     average_daily_balance: Amount
 
+    @model_validator(mode="after")
+    def _not_negative(self) -> MonthlyBalance:
+        # Deposit and investment balances; an overdraft is not an asset.
+        if self.average_daily_balance < 0:
+            raise InputError("must not be negative", field="average_daily_balance")
+        return self
+
 
 class ProductHolding(CusttierModel):
     """A product the customer holds, with its principal and maturity if any."""
@@ -45,6 +53,14 @@ class ProductHolding(CusttierModel):
     principal: Amount
     opened_on: dt.date | None = None
     matures_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _sane(self) -> ProductHolding:
+        if self.principal < 0:
+            raise InputError("principal must not be negative", field="principal")
+        if self.opened_on and self.matures_on and self.matures_on < self.opened_on:
+            raise InputError("matures_on must not be before opened_on", field="matures_on")
+        return self
 
 
 class ChannelConsent(CusttierModel):
@@ -57,7 +73,7 @@ class ChannelConsent(CusttierModel):
 
     def allows(self, purpose: Purpose) -> bool:
         """Whether this consent covers ``purpose``."""
-        return self.service if purpose is Purpose.SERVICE else self.marketing
+        return self.service if purpose == Purpose.SERVICE else self.marketing
 
 
 class ContactPreferences(CusttierModel):
@@ -84,7 +100,8 @@ class ContactPreferences(CusttierModel):
         """Whether ``channel`` may be used for ``purpose`` (do-not-contact wins)."""
         if self.do_not_contact:
             return False
-        return any(c.channel is channel and c.allows(purpose) for c in self.consents)
+        # == rather than `is`: plain strings such as "sms" compare equal to the enum.
+        return any(c.channel == channel and c.allows(purpose) for c in self.consents)
 
 
 class Customer(CusttierModel):
@@ -138,12 +155,14 @@ class Customer(CusttierModel):
         cur = self.currency
         check_precision(self.assets_under_management, cur, field="assets_under_management")
         if self.assets_under_management < 0:
-            raise ValueError("assets_under_management must not be negative")
+            raise InputError("must not be negative", field="assets_under_management")
         check_precision(self.annual_profit_contribution, cur, field="annual_profit_contribution")
         if self.annual_income is not None:
             check_precision(self.annual_income, cur, field="annual_income")
         for i, m in enumerate(self.monthly_balances):
-            check_precision(m.average_daily_balance, cur, field=f"monthly_balances.{i}")
+            check_precision(
+                m.average_daily_balance, cur, field=f"monthly_balances.{i}.average_daily_balance"
+            )
         for i, h in enumerate(self.products_held):
             check_precision(h.principal, cur, field=f"products_held.{i}.principal")
         if self.kyc is not None and self.kyc.customer_key != self.key:

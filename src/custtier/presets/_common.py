@@ -10,7 +10,7 @@ from typing import Any
 SRC_PRACTICE = {
     "id": "practice",
     "citation": "How do bank managers manage accounts? (the relationship-management practice "
-    "custtier encodes; shared/domain/relationship-management-practice.txt)",
+    "custtier encodes; docs/practice.md)",
 }
 SRC_CSRC_SUITABILITY = {
     "id": "csrc-suitability-2016",
@@ -25,6 +25,17 @@ SRC_CBIRC_WM = {
     "Management Business of Commercial Banks (商业银行理财业务监督管理办法), 2018",
     "note": "Product risk ratings, customer risk assessment, and a cooling-off period of "
     "at least 24 hours for privately offered wealth-management products.",
+}
+SRC_RECORDING = {
+    "id": "cbrc-recording-2017",
+    "citation": "CBRC, Interim Provisions on the Management of Audio and Video Recording in "
+    "Sales Areas of Banking Financial Institutions (银行业金融机构销售专区录音录像管理暂行规定), 2017",
+    "note": "In-branch sales of wealth-management and agency products are audio/video recorded.",
+}
+SRC_ELDERLY = {
+    "id": "elderly-care-practice",
+    "citation": "Retail-bank practice for customers aged 65 and over: risk levels capped and "
+    "sales of risky products confirmed again (an industry convention, not a single rule)",
 }
 SRC_AML_CDD = {
     "id": "pboc-cdd-2022",
@@ -340,3 +351,20 @@ UPGRADE_CANDIDATES: dict[str, Any] = {
     ],
     "min_score": 3,
 }  # fmt: skip
+
+
+def suitability_policy(source_matrix: str) -> list[dict[str, Any]]:
+    """The suitability checks both presets apply, each with a rule id and its source."""
+    return [
+        {"rule_id": "suit.assessment_required", "check": "assessment_required",
+         "source": "cbirc-wm-2018"},
+        {"rule_id": "suit.level_matrix", "check": "level_matrix", "source": source_matrix},
+        {"rule_id": "suit.tier_reservation", "check": "tier_reservation", "source": "practice"},
+        {"rule_id": "suit.minimum_and_increment", "check": "minimum_and_increment",
+         "source": "cbirc-wm-2018"},
+        {"rule_id": "suit.cooling_off", "check": "cooling_off", "source": "cbirc-wm-2018"},
+        {"rule_id": "suit.elderly_confirmation", "check": "elderly_confirmation",
+         "source": "elderly-care-practice"},
+        {"rule_id": "suit.recorded_sale", "check": "recorded_sale",
+         "source": "cbrc-recording-2017"},
+    ]  # fmt: skip

@@ -24,7 +24,14 @@ PRACTICE_DATA: dict[str, Any] = {
     ),
     "currency": "CNY",
     "rounding": "ROUND_HALF_EVEN",
-    "sources": [c.SRC_PRACTICE, c.SRC_MARKET_BARS, c.SRC_CBIRC_WM, c.SRC_AML_CDD],
+    "sources": [
+        c.SRC_PRACTICE,
+        c.SRC_MARKET_BARS,
+        c.SRC_CBIRC_WM,
+        c.SRC_AML_CDD,
+        c.SRC_RECORDING,
+        c.SRC_ELDERLY,
+    ],
     "tiers": [
         {
             "id": "mass",
@@ -137,14 +144,18 @@ PRACTICE_DATA: dict[str, Any] = {
             },
         ],
         "risk_free_categories": ["deposit"],
+        "policy": c.suitability_policy("practice"),
         "validity_months": 12,
         "elderly_age": 65,
+        "elderly_max_level": "steady",
         "source": "cbirc-wm-2018",
     },
     "allocation": {
         "categories": c.CATEGORIES,
         "cash_category": "deposit",
         "need_categories": c.NEED_CATEGORIES,
+        "needs_share": "0.1",
+        "remainder": "cash",
         "model_portfolios": [
             {
                 "rule_id": "alloc.conservative",

@@ -86,6 +86,8 @@ REGULATORY_DATA: dict[str, Any] = {
         c.SRC_CSRC_SUITABILITY,
         c.SRC_CBIRC_WM,
         c.SRC_AML_CDD,
+        c.SRC_RECORDING,
+        c.SRC_ELDERLY,
         c.SRC_MARKET_BARS,
     ],
     "tiers": [
@@ -144,14 +146,18 @@ REGULATORY_DATA: dict[str, Any] = {
             for n, _, _ in _LEVELS
         ],
         "risk_free_categories": ["deposit"],
+        "policy": c.suitability_policy("csrc-suitability-2016"),
         "validity_months": 12,
         "elderly_age": 65,
+        "elderly_max_level": "C3",
         "source": "csrc-suitability-2016",
     },
     "allocation": {
         "categories": c.CATEGORIES,
         "cash_category": "deposit",
         "need_categories": c.NEED_CATEGORIES,
+        "needs_share": "0.1",
+        "remainder": "cash",
         "model_portfolios": [
             {
                 "rule_id": f"alloc.{lv}",

@@ -38,6 +38,8 @@ def problems(pb: Playbook) -> Iterator[Problem]:
     yield from _risk(pb, rule_ids)
     yield from _allocation(pb, rule_ids)
     yield from _references(pb, rule_ids)
+    for dup in sorted(_duplicates(rule_ids)):
+        yield "rule ids", f"rule id {dup!r} is used more than once; rule ids must be unique"
 
 
 def _tiering(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912, PLR0915  # one checklist
@@ -140,6 +142,14 @@ def _risk(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0
             "risk.score_bands",
             (f"score bands must cover every possible score [{min_score}, {max_score}]"),
         )
+    if risk.elderly_max_level is not None and risk.elderly_max_level not in clevels:
+        yield "risk.elderly_max_level", "not a customer level"
+    checks = [p.check for p in risk.policy]
+    for dup in sorted(_duplicates([str(c) for c in checks])):
+        yield "risk.policy", f"check {dup!r} is listed more than once"
+    rule_ids.extend(p.rule_id for p in risk.policy)
+    for dup in sorted(_duplicates([row.customer_level for row in risk.suitability])):
+        yield "risk.suitability", f"customer level {dup!r} has more than one row"
     rows = {row.customer_level: row for row in risk.suitability}
     for i, row in enumerate(risk.suitability):
         rule_ids.append(row.rule_id)
@@ -169,6 +179,9 @@ def _allocation(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa
     cats = [c.id for c in alloc.categories]
     for dup in sorted(_duplicates(cats)):
         yield "allocation.categories", f"category {dup!r} is defined more than once"
+    if alloc.needs_share >= 1:
+        yield "allocation.needs_share", "needs_share must be below 1"
+    rule_ids.append(alloc.rule_id)
     for cat in risk.risk_free_categories:
         if cat not in cats:
             yield "risk.risk_free_categories", f"category {cat!r} is not defined"
@@ -201,7 +214,19 @@ def _allocation(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa
 
 
 def _references(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
-    """Services and contact rules reference tiers that exist."""
+    """Services and contact rules reference tiers that exist; cited sources are listed."""
+    sources = {s.id for s in pb.sources}
+    cited: list[tuple[str, str | None]] = [
+        *((f"tiering.bases.{i}.bands.{j}.source", band.source)
+          for i, basis in enumerate(pb.tiering.bases) for j, band in enumerate(basis.bands)),
+        ("tiering.pareto.source", pb.tiering.pareto.source if pb.tiering.pareto else None),
+        *((f"risk.suitability.{i}.source", row.source) for i, row in enumerate(pb.risk.suitability)),
+        *((f"risk.policy.{i}.source", rule.source) for i, rule in enumerate(pb.risk.policy)),
+        ("risk.source", pb.risk.source),
+    ]  # fmt: skip
+    for path, source in cited:
+        if source is not None and source not in sources:
+            yield path, f"source {source!r} is not listed in sources"
     rank = {t.id: i for i, t in enumerate(pb.tiers)}
     for dup in sorted(_duplicates([s.id for s in pb.services])):
         yield "services", f"service {dup!r} is defined more than once"

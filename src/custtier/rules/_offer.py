@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, PlainSerializer
 
 from custtier._money import Weight
 from custtier.models._base import CusttierModel
-from custtier.models._types import Channel, Identifier, Need, Purpose
+from custtier.models._types import Channel, FrozenDict, Identifier, Need, Purpose
 
 __all__ = [
     "AllocationRules",
@@ -19,6 +22,7 @@ __all__ = [
     "ModelPortfolio",
     "Occasion",
     "Owner",
+    "Remainder",
     "Service",
     "ServiceKind",
 ]
@@ -46,13 +50,37 @@ class ModelPortfolio(CusttierModel):
     weights: tuple[CategoryWeight, ...] = Field(min_length=1)
 
 
-class AllocationRules(CusttierModel):
-    """How an amount is spread over products."""
+def _read_only(mapping: Mapping[Need, str]) -> Mapping[Need, str]:
+    # A frozen playbook must not be changeable in place: its hash would lie.
+    return FrozenDict(sorted(mapping.items()))
 
+
+class Remainder(StrEnum):
+    """What happens to the part of an amount no product can take."""
+
+    CASH = "cash"  # kept in a cash (demand deposit) line
+    UNPLACED = "unplaced"  # reported as unplaced, for the manager to decide
+
+
+class AllocationRules(CusttierModel):
+    """How an amount is spread over products.
+
+    ``needs_share`` of the amount goes to the categories serving the
+    customer's needs (``need_categories``), split equally; the model
+    portfolio's weights are scaled down to make room.
+    """
+
+    rule_id: Identifier = "alloc"
     categories: tuple[Category, ...] = Field(min_length=1)
     model_portfolios: tuple[ModelPortfolio, ...] = Field(min_length=1)
     cash_category: Identifier
-    need_categories: dict[Need, Identifier] = Field(default_factory=dict)
+    need_categories: Annotated[
+        Mapping[Need, Identifier],
+        AfterValidator(_read_only),
+        PlainSerializer(lambda m: dict(sorted(m.items())), return_type=dict[Need, str]),
+    ] = Field(default_factory=FrozenDict)
+    needs_share: Weight = Field(default=Decimal(0))
+    remainder: Remainder = Remainder.CASH
 
 
 class ServiceKind(StrEnum):

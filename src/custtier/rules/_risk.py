@@ -10,8 +10,10 @@ from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
 
 __all__ = [
+    "Check",
     "Level",
     "Option",
+    "PolicyRule",
     "Question",
     "QuestionTopic",
     "RiskRules",
@@ -75,11 +77,35 @@ class SuitabilityRow(CusttierModel):
     source: str | None = None
 
 
+class Check(StrEnum):
+    """Suitability checks a playbook switches on, each with its rule id and source."""
+
+    ASSESSMENT_REQUIRED = "assessment_required"  # no valid assessment: risk-free products only
+    LEVEL_MATRIX = "level_matrix"  # product level at most the customer's row allows
+    TIER_RESERVATION = "tier_reservation"  # products reserved for tiers
+    MINIMUM_AND_INCREMENT = "minimum_and_increment"
+    COOLING_OFF = "cooling_off"  # condition of sale, not a block
+    ELDERLY_CONFIRMATION = "elderly_confirmation"  # flag, not a block
+    RECORDED_SALE = "recorded_sale"  # in-branch sale of a risky product is recorded (flag)
+
+
+class PolicyRule(CusttierModel):
+    """A suitability check the playbook applies, with its rule id and cited source."""
+
+    rule_id: Identifier
+    check: Check
+    source: str | None = None
+
+
 class RiskRules(CusttierModel):
     """Risk levels, the questionnaire that assigns them, and what each level may buy.
 
     ``risk_free_categories`` are the product categories (deposits, typically)
-    that may be sold without a valid risk assessment.
+    that may be sold without a valid risk assessment. ``policy`` lists the
+    suitability checks applied, each with a rule id and source; a check not
+    listed is not applied. ``elderly_max_level`` caps the level an assessment
+    gives a customer aged ``elderly_age`` or more (who is also flagged for
+    extra confirmation).
     """
 
     customer_levels: tuple[Level, ...] = Field(min_length=2)
@@ -88,6 +114,8 @@ class RiskRules(CusttierModel):
     score_bands: tuple[ScoreBand, ...] = Field(min_length=2)
     suitability: tuple[SuitabilityRow, ...] = Field(min_length=2)
     risk_free_categories: tuple[Identifier, ...] = Field(min_length=1)
+    policy: tuple[PolicyRule, ...] = ()
     validity_months: int = Field(default=12, ge=1, le=36)
     elderly_age: int = Field(default=65, ge=50, le=100)
+    elderly_max_level: Identifier | None = None
     source: str | None = None

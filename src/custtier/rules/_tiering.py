@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from custtier._money import Amount, ExactDecimal, Weight
+from custtier._money import ExactDecimal, RuleAmount, Weight
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier, SortedTuple
 
@@ -54,7 +54,7 @@ class TierDef(CusttierModel):
     id: Identifier
     label: str = Field(min_length=1, max_length=80)
     description: str = ""
-    kyc_requires: tuple[KycItem, ...] = ()
+    kyc_requires: SortedTuple[KycItem] = ()
 
 
 class Basis(StrEnum):
@@ -83,8 +83,8 @@ class TierBand(CusttierModel):
 
     rule_id: Identifier
     tier: Identifier
-    lower: Amount | None
-    upper: Amount | None = None
+    lower: RuleAmount | None
+    upper: RuleAmount | None = None
     source: str | None = None
 
 

@@ -10,7 +10,7 @@ from typing import Any, Self
 from pydantic import Field, PrivateAttr, model_validator
 
 from custtier._explain import PlaybookRef
-from custtier._money import Rounding
+from custtier._money import Rounding, exact_context
 from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsError
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
@@ -66,7 +66,8 @@ class Playbook(CusttierModel):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Self:
-        problems = list(_checks.problems(self))
+        with exact_context():  # sums of weights never depend on the caller's context
+            problems = list(_checks.problems(self))
         if problems:
             raise RuleProblemsError(problems)
         return self
@@ -79,8 +80,10 @@ class Playbook(CusttierModel):
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
+            return
         except RecordValidationError as exc:
-            raise _as_playbook_error(exc, data) from None
+            error = _as_playbook_error(exc, data)
+        raise error
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # see CusttierModel
 
@@ -89,7 +92,8 @@ class Playbook(CusttierModel):
         try:
             return super().model_validate(obj, *args, **kwargs)
         except RecordValidationError as exc:
-            raise _as_playbook_error(exc, obj) from None
+            error = _as_playbook_error(exc, obj)
+        raise error
 
     @classmethod
     def model_validate_json(
@@ -98,7 +102,14 @@ class Playbook(CusttierModel):
         try:
             return super().model_validate_json(json_data, *args, **kwargs)
         except RecordValidationError as exc:
-            raise _as_playbook_error(exc, None) from None
+            error = _as_playbook_error(exc, _peek(json_data))
+        raise error
+
+    def __repr__(self) -> str:
+        # The full rule set runs to pages; name it by what identifies it.
+        return f"Playbook(id={self.id!r}, version={self.version!r}, hash={self._hash[:12]!r})"
+
+    __str__ = __repr__
 
     @property
     def content_hash(self) -> str:
@@ -129,6 +140,14 @@ class Playbook(CusttierModel):
     def json_schema(cls) -> dict[str, Any]:
         """The JSON Schema a bank can edit its playbook against."""
         return cls.model_json_schema(mode="validation")
+
+
+def _peek(json_data: str | bytes | bytearray) -> Any:
+    # Only to name the playbook in the error; the text was already rejected.
+    try:
+        return json.loads(json_data)
+    except ValueError:
+        return None
 
 
 def _as_playbook_error(exc: RecordValidationError, data: Any) -> PlaybookError:

@@ -1,0 +1,38 @@
+"""Risk assessment, suitability, allocation and tier services.
+
+Regulators make the core a hard rule: a customer may only buy products at or
+below their assessed risk level, with a record of why. :func:`assess_risk`
+scores a questionnaire; :func:`check_suitability` decides one sale;
+:func:`allocate` spreads an amount over suitable products and accounts for
+every minor unit; :func:`tier_services` lists what a tier is entitled to.
+"""
+
+from custtier.suitability._allocate import allocate
+from custtier.suitability._assess import age_on, assess_risk
+from custtier.suitability._check import check_suitability, grid_neighbours
+from custtier.suitability._models import (
+    AllocationDecision,
+    AllocationLine,
+    Condition,
+    Exclusion,
+    RiskDecision,
+    ServicesDecision,
+    SuitabilityDecision,
+)
+from custtier.suitability._services import tier_services
+
+__all__ = [
+    "AllocationDecision",
+    "AllocationLine",
+    "Condition",
+    "Exclusion",
+    "RiskDecision",
+    "ServicesDecision",
+    "SuitabilityDecision",
+    "age_on",
+    "allocate",
+    "assess_risk",
+    "check_suitability",
+    "grid_neighbours",
+    "tier_services",
+]

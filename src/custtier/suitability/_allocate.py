@@ -1,0 +1,292 @@
+"""Spread an amount over suitable products, following the level's model portfolio.
+
+The procedure, in order (each step deterministic):
+
+1. **Level.** A valid risk assessment gives the customer level and its model
+   portfolio; without one the whole amount goes to the cash category.
+2. **Shares.** The amount is split exactly (largest remainder, in minor
+   units) into the model part and, if the customer has needs the playbook
+   maps to categories, ``needs_share`` for those categories in equal parts.
+3. **Products.** Each category's share goes to one suitable product of that
+   category, preferring products reserved for the customer's tier, then
+   products serving the customer's needs, then the lowest minimum, then the
+   product id. The product takes the largest amount on its
+   ``minimum + k × increment`` grid not above the share.
+4. **Remainder.** What no product could take is kept in a cash line, or
+   reported as unplaced, as the playbook says. Lines plus unplaced equal
+   the amount to the last minor unit.
+
+Removing a product from the catalogue changes only its own category: the
+next preferred product of that category takes the share, or it falls to
+the remainder (the documented redistribution).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from custtier._explain import Reason, ReasonCode, construct
+from custtier._money import check_amount, check_precision, exact_context, split
+from custtier.errors import InputError
+from custtier.models import Customer, Product
+from custtier.rules import Playbook, Remainder
+from custtier.suitability._check import evaluate
+from custtier.suitability._models import AllocationDecision, AllocationLine, Exclusion
+from custtier.suitability._tables import RiskTables, risk_tables
+
+__all__ = ["allocate"]
+
+_WEIGHT = Decimal("0.0001")
+RISK_FREE_ONLY = "risk_free_only"
+
+
+def allocate(
+    customer: Customer,
+    amount: Decimal | int | str,
+    catalogue: Iterable[Product],
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    tier: str | None = None,
+) -> AllocationDecision:
+    """Allocate ``amount`` for ``customer`` over ``catalogue`` (see the module docstring).
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, Product, presets
+    >>> c = Customer(key="C1", risk_assessment={"level": "conservative", "score": 20,
+    ...     "assessed_on": "2026-03-01", "valid_until": "2027-02-28"})
+    >>> catalogue = [
+    ...     Product(id="TD-1", name="1y deposit", category="deposit", risk_level="low",
+    ...             minimum_investment="50.00", increment="0.01"),
+    ...     Product(id="MM-1", name="Money fund", category="money_market", risk_level="low",
+    ...             minimum_investment="1.00", increment="0.01"),
+    ... ]
+    >>> d = allocate(c, "100000.00", catalogue, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    >>> [(l.product_id, str(l.amount)) for l in d.lines]
+    [('TD-1', '40000.00'), ('MM-1', '20000.00'), (None, '40000.00')]
+    >>> sum(l.amount for l in d.lines) + d.unplaced
+    Decimal('100000.00')
+    """
+    t = risk_tables(playbook)
+    total = check_precision(check_amount(amount), playbook.currency)
+    if total < 0:
+        raise InputError("amount must not be negative", field="amount")
+    if customer.currency != playbook.currency:
+        raise InputError("customer currency differs from the playbook's", field="currency")
+    products = _unique(catalogue)
+    with exact_context():
+        return _allocate(customer, total, products, t, as_of=as_of, tier=tier)
+
+
+def _unique(catalogue: Iterable[Product]) -> list[Product]:
+    products = list(catalogue)
+    ids = [p.id for p in products]
+    if len(set(ids)) != len(ids):
+        raise InputError("catalogue lists a product id more than once", field="catalogue")
+    return products
+
+
+def _allocate(  # one procedure, kept in one place for reading
+    customer: Customer,
+    total: Decimal,
+    products: Sequence[Product],
+    t: RiskTables,
+    *,
+    as_of: dt.date,
+    tier: str | None,
+) -> AllocationDecision:
+    pb = t.playbook
+    alloc = pb.allocation
+    currency = pb.currency
+    ra = customer.risk_assessment
+    level = ra.level if ra is not None and ra.is_valid_on(as_of) else None
+    reasons: list[Reason] = []
+
+    shares, why = _shares(customer, total, t, level, reasons)
+    lines: list[AllocationLine] = []
+    excluded: dict[str, list[Reason]] = {}
+    by_category: dict[str, list[Product]] = {}
+    for p in products:
+        problem = _unknown(p, t, customer)
+        if problem is not None:
+            excluded[p.id] = [problem]
+            continue
+        by_category.setdefault(p.category, []).append(p)
+
+    remainder = Decimal(0)
+    left: list[Reason] = []
+    code = ReasonCode.ALLOC_CASH if alloc.remainder is Remainder.CASH else ReasonCode.ALLOC_UNPLACED
+    for category, share in shares.items():
+        placed, line = _place(customer, category, share, by_category.get(category, []), t,
+                              as_of=as_of, tier=tier, excluded=excluded, why=why[category],
+                              total=total)  # fmt: skip
+        if line is not None:
+            lines.append(line)
+        if placed < share:
+            remainder += share - placed
+            why_left = ("no suitable product of this category" if line is None
+                        else "the product's minimum and increment leave the rest")  # fmt: skip
+            left.append(Reason.of(code, alloc.rule_id, f"{category}: {why_left}",
+                                  category=category, share=share, placed=placed,
+                                  left=share - placed))  # fmt: skip
+    for category, members in by_category.items():
+        if category not in shares:
+            for p in members:
+                excluded.setdefault(p.id, []).append(
+                    Reason.of(ReasonCode.ALLOC_EXCLUDED, alloc.rule_id,
+                              f"{category} has no share for this customer", category=category))  # fmt: skip
+
+    unplaced = Decimal(0)
+    reasons.extend(left)
+    if remainder and alloc.remainder is Remainder.CASH:
+        lines.append(_line(None, alloc.cash_category, remainder, total, tuple(left)))
+    elif remainder:
+        unplaced = remainder
+    return AllocationDecision.trusted(
+        subject=customer.key,
+        outcome=level if level is not None and level in t.portfolio else RISK_FREE_ONLY,
+        reasons=tuple(reasons),
+        playbook=t.ref,
+        as_of=as_of,
+        amount=total,
+        currency=currency,
+        lines=tuple(lines),
+        unplaced=unplaced,
+        excluded=tuple(
+            construct(Exclusion, {"product_id": pid, "reasons": tuple(rs)})
+            for pid, rs in sorted(excluded.items())
+        ),
+    )
+
+
+def _shares(
+    customer: Customer,
+    total: Decimal,
+    t: RiskTables,
+    level: str | None,
+    reasons: list[Reason],
+) -> tuple[dict[str, Decimal], dict[str, list[Reason]]]:
+    """Category shares of ``total`` (exact), with the reasons behind each."""
+    alloc = t.playbook.allocation
+    currency = t.playbook.currency
+    if level is None or level not in t.portfolio:
+        reason = Reason.of(ReasonCode.ALLOC_NO_ASSESSMENT, alloc.rule_id,
+                           f"no valid risk assessment: all to {alloc.cash_category}")  # fmt: skip
+        reasons.append(reason)
+        return {alloc.cash_category: total}, {alloc.cash_category: [reason]}
+    shares: dict[str, Decimal] = {}
+    why: dict[str, list[Reason]] = {}
+    portfolio = t.portfolio[level]
+    need_cats = sorted({alloc.need_categories[n] for n in customer.needs
+                        if n in alloc.need_categories})  # fmt: skip
+    needs_share = alloc.needs_share if need_cats else Decimal(0)
+    model_part, needs_part = split(total, [1 - needs_share, needs_share], currency)
+    weights = [w.weight for w in portfolio.weights]
+    for w, part in zip(portfolio.weights, split(model_part, weights, currency), strict=True):
+        shares[w.category] = shares.get(w.category, Decimal(0)) + part
+        why.setdefault(w.category, []).append(
+            Reason.of(ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id,
+                      f"{w.weight:%} of the {level} model portfolio",
+                      weight=w.weight, level=level))  # fmt: skip
+    if need_cats:
+        parts = split(needs_part, [Decimal(1)] * len(need_cats), currency)
+        for cat, part in zip(need_cats, parts, strict=True):
+            shares[cat] = shares.get(cat, Decimal(0)) + part
+            needs = sorted(n.value for n in customer.needs if alloc.need_categories.get(n) == cat)
+            why.setdefault(cat, []).append(
+                Reason.of(ReasonCode.ALLOC_NEED, alloc.rule_id,
+                          f"serves the customer's need: {', '.join(needs)}",
+                          needs=",".join(needs), needs_share=needs_share))  # fmt: skip
+    reasons.append(Reason.of(ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id,
+                             f"model portfolio for {level}", level=level))  # fmt: skip
+    return shares, why
+
+
+def _unknown(p: Product, t: RiskTables, customer: Customer) -> Reason | None:
+    rule = t.playbook.allocation.rule_id
+    if p.risk_level not in t.product_rank:
+        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "risk level unknown to the playbook",
+                         risk_level=p.risk_level)  # fmt: skip
+    if p.category not in t.categories:
+        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "category unknown to the playbook",
+                         category=p.category)  # fmt: skip
+    if p.currency != customer.currency:
+        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "product in another currency",
+                         currency=p.currency)  # fmt: skip
+    return None
+
+
+def _place(
+    customer: Customer,
+    category: str,
+    share: Decimal,
+    candidates: list[Product],
+    t: RiskTables,
+    *,
+    as_of: dt.date,
+    tier: str | None,
+    excluded: dict[str, list[Reason]],
+    why: list[Reason],
+    total: Decimal,
+) -> tuple[Decimal, AllocationLine | None]:
+    """Give ``share`` to the most preferred suitable product of ``category``."""
+    rule = t.playbook.allocation.rule_id
+    needs = set(customer.needs)
+    suitable = []
+    for p in candidates:
+        decision = evaluate(customer, p, t, as_of=as_of, tier=tier, amount=None, in_branch=False)
+        if decision.allowed:
+            suitable.append(p)
+        else:
+            excluded[p.id] = [r for r in decision.reasons if _blocks(r)]
+    suitable.sort(key=lambda p: (tier not in p.reserved_for_tiers, not needs & set(p.needs_served),
+                                 p.minimum_investment, p.id))  # fmt: skip
+    chosen: tuple[Product, Decimal] | None = None
+    for p in suitable:
+        if chosen is not None:
+            excluded[p.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
+                                        f"{chosen[0].id} is preferred in {category}",
+                                        preferred=chosen[0].id)]  # fmt: skip
+            continue
+        if share < p.minimum_investment:
+            excluded[p.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
+                                        f"the {category} share is below the minimum",
+                                        share=share, minimum=p.minimum_investment)]  # fmt: skip
+            continue
+        steps = (share - p.minimum_investment) // p.increment
+        chosen = (p, p.minimum_investment + steps * p.increment)
+    if chosen is None:
+        return Decimal(0), None
+    product, placed = chosen
+    if placed == 0:  # a zero share, or one smaller than the product's increment
+        excluded[product.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
+                                          f"the {category} share is too small to place",
+                                          share=share, increment=product.increment)]  # fmt: skip
+        return Decimal(0), None
+    pick = Reason.of(ReasonCode.ALLOC_PRODUCT, rule, f"{product.id} carries the {category} share",
+                     share=share, placed=placed, product_level=product.risk_level)  # fmt: skip
+    return placed, _line(product.id, category, placed, total, (*why, pick))
+
+
+def _blocks(reason: Reason) -> bool:
+    return reason.code in {
+        ReasonCode.SUIT_LEVEL_EXCEEDED, ReasonCode.SUIT_NO_ASSESSMENT,
+        ReasonCode.SUIT_ASSESSMENT_EXPIRED, ReasonCode.SUIT_RESERVED,
+    }  # fmt: skip
+
+
+def _line(
+    product_id: str | None,
+    category: str,
+    amount: Decimal,
+    total: Decimal | None,
+    reasons: tuple[Reason, ...],
+) -> AllocationLine:
+    return construct(
+        AllocationLine,
+        {"product_id": product_id, "category": category, "amount": amount,
+         "weight": Decimal(0) if not total else (amount / total).quantize(_WEIGHT, ROUND_HALF_EVEN),
+         "reasons": reasons},
+    )  # fmt: skip

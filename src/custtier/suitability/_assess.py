@@ -1,0 +1,132 @@
+"""Questionnaire answers → score → customer risk level, with validity and the elderly rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from dateutil.relativedelta import relativedelta
+
+from custtier._explain import Reason, ReasonCode
+from custtier.errors import InputError
+from custtier.models import Answer, RiskAssessment
+from custtier.rules import Playbook
+from custtier.suitability._models import RiskDecision
+from custtier.suitability._tables import risk_tables
+
+__all__ = ["age_on", "assess_risk"]
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Age in whole years on ``day`` (a 29 February birthday ages on 1 March in common years).
+
+    >>> age_on(dt.date(1960, 2, 29), dt.date(2025, 2, 28)), age_on(dt.date(1960, 2, 29), dt.date(2025, 3, 1))
+    (64, 65)
+    """
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def assess_risk(
+    answers: Mapping[str, str] | Iterable[Answer],
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    birth_date: dt.date | None = None,
+    subject: str = "anonymous",
+) -> RiskDecision:
+    """Score a questionnaire and place the customer on the playbook's level scale.
+
+    ``answers`` maps question id → option id (or is a sequence of
+    :class:`~custtier.Answer`); every question must be answered once. The
+    assessment is valid for the playbook's ``validity_months`` from
+    ``as_of`` (to the day before the same date that many months on). A
+    customer whose ``birth_date`` makes them ``elderly_age`` or older has the
+    level capped at ``elderly_max_level`` and is flagged for extra confirmation.
+
+    >>> import datetime as dt
+    >>> from custtier import presets
+    >>> answers = {"q_age": "b", "q_finances": "c", "q_experience": "c", "q_objective": "c",
+    ...            "q_horizon": "c", "q_liquidity": "c", "q_loss": "c"}
+    >>> d = assess_risk(answers, presets.REGULATORY, as_of=dt.date(2026, 11, 30))
+    >>> d.outcome, d.score, d.assessment.valid_until.isoformat()
+    ('C3', 69, '2027-11-29')
+    """
+    t = risk_tables(playbook)
+    chosen = _answers(answers)
+    risk = playbook.risk
+    score = 0
+    for question in risk.questionnaire:
+        option = chosen.pop(question.id, None)
+        if option is None:
+            raise InputError(f"question {question.id!r} is not answered", field=question.id)
+        points = t.option_score.get((question.id, option))
+        if points is None:
+            raise InputError(
+                f"question {question.id!r} has no such option; choose one of "
+                f"{[o.id for o in question.options]}",
+                field=question.id,
+            )
+        score += points
+    if chosen:
+        raise InputError(
+            f"answers name unknown questions {sorted(chosen)}", field=sorted(chosen)[0]
+        )
+    band = next(b for b in t.score_bands if b.lower <= score <= b.upper)
+    reasons = [
+        Reason.of(
+            ReasonCode.RISK_SCORED,
+            band.rule_id,
+            f"score {score} in [{band.lower}, {band.upper}] → {band.level}",
+            score=score,
+            lower=band.lower,
+            upper=band.upper,
+        )
+    ]
+    level = band.level
+    elderly = birth_date is not None and age_on(birth_date, as_of) >= risk.elderly_age
+    cap = risk.elderly_max_level
+    if elderly and cap is not None and t.customer_rank[level] > t.customer_rank[cap]:
+        reasons.append(
+            Reason.of(
+                ReasonCode.RISK_ELDERLY_CAP,
+                "risk.elderly",
+                f"aged {risk.elderly_age}+: level capped at {cap} (scored {level})",
+                scored_level=level,
+                capped_level=cap,
+                elderly_age=risk.elderly_age,
+            )
+        )
+        level = cap
+    valid_until = as_of + relativedelta(months=risk.validity_months) - dt.timedelta(days=1)
+    assessment = RiskAssessment.model_construct(
+        level=level,
+        score=score,
+        assessed_on=as_of,
+        valid_until=valid_until,
+        answers=tuple(Answer.model_construct(question_id=q, option_id=o)
+                      for q, o in sorted(_answers(answers).items())),
+        playbook_id=playbook.id,
+        playbook_version=playbook.version,
+    )  # fmt: skip
+    return RiskDecision.trusted(
+        subject=subject,
+        outcome=level,
+        reasons=tuple(reasons),
+        playbook=t.ref,
+        as_of=as_of,
+        score=score,
+        assessment=assessment,
+        elderly=elderly,
+        requires_extra_confirmation=elderly,
+    )
+
+
+def _answers(answers: Mapping[str, str] | Iterable[Answer]) -> dict[str, str]:
+    if isinstance(answers, Mapping):
+        return {str(k): str(v) for k, v in answers.items()}
+    out: dict[str, str] = {}
+    for a in answers:
+        if a.question_id in out:
+            raise InputError(f"question {a.question_id!r} is answered twice", field=a.question_id)
+        out[a.question_id] = a.option_id
+    return out

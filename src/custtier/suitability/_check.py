@@ -1,0 +1,241 @@
+"""May this customer buy this product? Every rule that speaks gives a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from custtier._explain import Fact, Reason, ReasonCode
+from custtier._money import check_amount, check_precision, exact_context
+from custtier.errors import InputError
+from custtier.models import Customer, Product
+from custtier.rules import Check, Playbook
+from custtier.suitability._assess import age_on
+from custtier.suitability._models import Condition, SuitabilityDecision
+from custtier.suitability._tables import RiskTables, risk_tables
+
+__all__ = ["check_suitability", "evaluate", "grid_neighbours"]
+
+
+def check_suitability(
+    customer: Customer,
+    product: Product,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    tier: str | None = None,
+    amount: Decimal | int | str | None = None,
+    in_branch: bool = False,
+) -> SuitabilityDecision:
+    """Decide whether ``customer`` may buy ``product`` on ``as_of``, with every reason.
+
+    Blocks: a product level above the customer's row of the matrix; no valid
+    risk assessment (only risk-free categories may be sold); a product
+    reserved for tiers other than ``tier``; an ``amount`` below the minimum
+    or off the increment (with the nearest valid amounts). Conditions of an
+    allowed sale (never blocks): a cooling-off period, extra confirmation for
+    an elderly customer, and a recorded sale when ``in_branch`` and the
+    product is not risk-free. Each applies only if the playbook's ``policy``
+    lists it.
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, Product, presets
+    >>> c = Customer(key="C1", risk_assessment={"level": "C2", "score": 30,
+    ...     "assessed_on": "2026-03-01", "valid_until": "2027-02-28"})
+    >>> equity = Product(id="EQ-1", name="Growth Equity Fund", category="equity_fund",
+    ...                  risk_level="R4", minimum_investment="1000.00", increment="100.00")
+    >>> d = check_suitability(c, equity, presets.REGULATORY, as_of=dt.date(2026, 11, 30))
+    >>> d.outcome, d.reasons[0].code.value
+    ('blocked', 'SUIT_LEVEL_EXCEEDED')
+    """
+    t = risk_tables(playbook)
+    _check_inputs(customer, product, t)
+    value = None
+    if amount is not None:
+        value = check_precision(check_amount(amount), product.currency)
+    with exact_context():
+        return evaluate(
+            customer, product, t, as_of=as_of, tier=tier, amount=value, in_branch=in_branch
+        )
+
+
+def _check_inputs(customer: Customer, product: Product, t: RiskTables) -> None:
+    if product.risk_level not in t.product_rank:
+        raise InputError(
+            f"product risk level is not one of the playbook's {list(t.product_rank)}",
+            field="product.risk_level",
+        )
+    if product.category not in t.categories:
+        raise InputError(
+            "product category is not defined in the playbook", field="product.category"
+        )
+    if product.currency != customer.currency:
+        raise InputError("product and customer currencies differ", field="product.currency")
+
+
+def evaluate(
+    customer: Customer,
+    product: Product,
+    t: RiskTables,
+    *,
+    as_of: dt.date,
+    tier: str | None,
+    amount: Decimal | None,
+    in_branch: bool,
+) -> SuitabilityDecision:
+    """The engine proper (inputs checked, inside ``exact_context``)."""
+    blocks: list[Reason] = []
+    notes: list[Reason] = []
+    risk_free = product.category in t.risk_free
+    _level(customer, product, t, as_of, risk_free, blocks, notes)
+    _reservation(product, t, tier, blocks)
+    nearest = _amount(product, t, amount, blocks)
+    conditions = _conditions(customer, product, t, as_of, risk_free, in_branch, notes)
+    allowed = not blocks
+    reasons = (*blocks, *notes)
+    if not reasons:  # a playbook with no checks still explains itself
+        reasons = (Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit", "no suitability check applies"),)
+    return SuitabilityDecision.trusted(
+        subject=customer.key,
+        outcome="allowed" if allowed else "blocked",
+        reasons=reasons,
+        playbook=t.ref,
+        as_of=as_of,
+        product_id=product.id,
+        allowed=allowed,
+        conditions=conditions if allowed else (),
+        cooling_off_hours=product.cooling_off_hours if allowed else 0,
+        nearest_valid_amounts=() if allowed else nearest,
+    )
+
+
+def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
+    customer: Customer,
+    product: Product,
+    t: RiskTables,
+    as_of: dt.date,
+    risk_free: bool,
+    blocks: list[Reason],
+    notes: list[Reason],
+) -> None:
+    """Risk-free category, assessment present and valid, and the level matrix."""
+    policy = t.policy
+    assessment = customer.risk_assessment
+    valid = assessment is not None and assessment.is_valid_on(as_of)
+    if risk_free:
+        notes.append(Reason.of(ReasonCode.SUIT_RISK_FREE, _rule(t, Check.ASSESSMENT_REQUIRED),
+                               f"{product.category} is risk-free", category=product.category))  # fmt: skip
+        return
+    if Check.ASSESSMENT_REQUIRED in policy and not valid:
+        rule_id = policy[Check.ASSESSMENT_REQUIRED].rule_id
+        if assessment is None:
+            blocks.append(Reason.of(ReasonCode.SUIT_NO_ASSESSMENT, rule_id,
+                                    "no risk assessment on file", product_level=product.risk_level))  # fmt: skip
+        else:
+            blocks.append(Reason.of(ReasonCode.SUIT_ASSESSMENT_EXPIRED, rule_id,
+                                    "risk assessment not valid on this date",
+                                    assessed_on=assessment.assessed_on,
+                                    valid_until=assessment.valid_until))  # fmt: skip
+        return
+    if assessment is None or not valid or Check.LEVEL_MATRIX not in policy:
+        return
+    level = assessment.level
+    cap = t.max_product_rank.get(level)
+    if cap is None:
+        raise InputError("risk assessment level is not a level of this playbook",
+                         field="risk_assessment.level")  # fmt: skip
+    cap_id = t.playbook.risk.product_levels[cap].id
+    facts: dict[str, Fact] = {"customer_level": level, "product_level": product.risk_level,
+                              "max": cap_id}  # fmt: skip
+    if t.product_rank[product.risk_level] > cap:
+        blocks.append(Reason.of(ReasonCode.SUIT_LEVEL_EXCEEDED, t.matrix_rule[level],
+                                f"{product.risk_level} is above {level}'s limit {cap_id}", **facts))  # fmt: skip
+    else:
+        notes.append(Reason.of(ReasonCode.SUIT_LEVEL_OK, t.matrix_rule[level],
+                               f"{product.risk_level} within {level}'s limit {cap_id}", **facts))  # fmt: skip
+
+
+def _reservation(product: Product, t: RiskTables, tier: str | None, blocks: list[Reason]) -> None:
+    reserved = product.reserved_for_tiers
+    if reserved and Check.TIER_RESERVATION in t.policy and tier not in reserved:
+        blocks.append(Reason.of(ReasonCode.SUIT_RESERVED, t.policy[Check.TIER_RESERVATION].rule_id,
+                                f"reserved for {', '.join(reserved)}",
+                                tier=tier, reserved_for=",".join(reserved)))  # fmt: skip
+
+
+def _amount(
+    product: Product, t: RiskTables, amount: Decimal | None, blocks: list[Reason]
+) -> tuple[Decimal, ...]:
+    """Minimum and increment; returns the nearest valid amounts when off the grid."""
+    if amount is None or Check.MINIMUM_AND_INCREMENT not in t.policy:
+        return ()
+    rule_id = t.policy[Check.MINIMUM_AND_INCREMENT].rule_id
+    if amount < product.minimum_investment:
+        blocks.append(Reason.of(ReasonCode.SUIT_BELOW_MINIMUM, rule_id,
+                                f"below the minimum {product.minimum_investment}",
+                                amount=amount, minimum=product.minimum_investment))  # fmt: skip
+        return (product.minimum_investment,)
+    nearest = grid_neighbours(amount, product)
+    if nearest != (amount,):
+        blocks.append(Reason.of(ReasonCode.SUIT_OFF_INCREMENT, rule_id,
+                                f"not on the {product.increment} increment",
+                                amount=amount, below=nearest[0], above=nearest[-1],
+                                increment=product.increment))  # fmt: skip
+    return nearest
+
+
+def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
+    customer: Customer,
+    product: Product,
+    t: RiskTables,
+    as_of: dt.date,
+    risk_free: bool,
+    in_branch: bool,
+    notes: list[Reason],
+) -> tuple[Condition, ...]:
+    """Conditions of sale: cooling-off, elderly confirmation, recorded in-branch sale."""
+    policy = t.policy
+    out: list[Condition] = []
+    if product.cooling_off_hours and Check.COOLING_OFF in policy:
+        out.append(Condition.COOLING_OFF)
+        notes.append(Reason.of(ReasonCode.SUIT_COOLING_OFF, policy[Check.COOLING_OFF].rule_id,
+                               f"{product.cooling_off_hours} h cooling-off after purchase",
+                               hours=product.cooling_off_hours))  # fmt: skip
+    elderly_age = t.playbook.risk.elderly_age
+    if (
+        not risk_free
+        and Check.ELDERLY_CONFIRMATION in policy
+        and customer.birth_date is not None
+        and age_on(customer.birth_date, as_of) >= elderly_age
+    ):
+        out.append(Condition.EXTRA_CONFIRMATION)
+        notes.append(Reason.of(ReasonCode.SUIT_ELDERLY_CONFIRM,
+                               policy[Check.ELDERLY_CONFIRMATION].rule_id,
+                               f"customer aged {elderly_age}+ confirms again",
+                               elderly_age=elderly_age))  # fmt: skip
+    if in_branch and not risk_free and Check.RECORDED_SALE in policy:
+        out.append(Condition.RECORDED_SALE)
+        notes.append(Reason.of(ReasonCode.SUIT_RECORDED_SALE, policy[Check.RECORDED_SALE].rule_id,
+                               "in-branch sale of a risky product is recorded"))  # fmt: skip
+    return tuple(out)
+
+
+def grid_neighbours(amount: Decimal, product: Product) -> tuple[Decimal, ...]:
+    """Valid amounts ``minimum + k × increment`` around ``amount`` (itself, if valid).
+
+    >>> from custtier import Product
+    >>> p = Product(id="P", name="P", category="c", risk_level="R1",
+    ...             minimum_investment="10000", increment="1000")
+    >>> grid_neighbours(Decimal("12500"), p)
+    (Decimal('12000'), Decimal('13000'))
+    >>> grid_neighbours(Decimal("12000"), p)
+    (Decimal('12000'),)
+    """
+    steps, rest = divmod(amount - product.minimum_investment, product.increment)
+    below = product.minimum_investment + steps * product.increment
+    return (amount,) if rest == 0 else (below, below + product.increment)
+
+
+def _rule(t: RiskTables, check: Check) -> str:
+    rule = t.policy.get(check)
+    return rule.rule_id if rule is not None else "suit"

@@ -1,0 +1,91 @@
+"""What the risk, suitability, allocation and services engines return."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from custtier._explain import Decision, Reason, _Frozen
+from custtier.models import RiskAssessment
+
+__all__ = [
+    "AllocationDecision",
+    "AllocationLine",
+    "Condition",
+    "Exclusion",
+    "RiskDecision",
+    "ServicesDecision",
+    "SuitabilityDecision",
+]
+
+
+class RiskDecision(Decision):
+    """A scored risk assessment: ``outcome`` is the customer level.
+
+    ``assessment`` is ready to store on the customer
+    (``customer.replace(risk_assessment=decision.assessment)``).
+    """
+
+    score: int
+    assessment: RiskAssessment
+    elderly: bool
+    requires_extra_confirmation: bool
+
+
+class Condition(StrEnum):
+    """Conditions attached to an allowed sale (flags, never blocks)."""
+
+    COOLING_OFF = "cooling_off"
+    EXTRA_CONFIRMATION = "extra_confirmation"
+    RECORDED_SALE = "recorded_sale"
+
+
+class SuitabilityDecision(Decision):
+    """``outcome`` is ``"allowed"`` or ``"blocked"``; ``reasons`` list every rule that spoke.
+
+    ``nearest_valid_amounts`` is set when an amount was off the product's
+    minimum/increment grid: the valid amounts just below and above.
+    """
+
+    product_id: str
+    allowed: bool
+    conditions: tuple[Condition, ...] = ()
+    cooling_off_hours: int = 0
+    nearest_valid_amounts: tuple[Decimal, ...] = ()
+
+
+class AllocationLine(_Frozen):
+    """One line of an allocation: a product (or the cash line) and its amount."""
+
+    product_id: str | None
+    category: str
+    amount: Decimal
+    weight: Decimal
+    reasons: tuple[Reason, ...]
+
+
+class Exclusion(_Frozen):
+    """A catalogue product that got no line, and why."""
+
+    product_id: str
+    reasons: tuple[Reason, ...]
+
+
+class AllocationDecision(Decision):
+    """How ``amount`` is spread: ``lines`` plus ``unplaced`` sum to it exactly.
+
+    ``outcome`` is the customer level the model portfolio came from, or
+    ``"risk_free_only"`` without a valid assessment.
+    """
+
+    amount: Decimal
+    currency: str
+    lines: tuple[AllocationLine, ...]
+    unplaced: Decimal
+    excluded: tuple[Exclusion, ...]
+
+
+class ServicesDecision(Decision):
+    """What the customer's tier is entitled to: ``outcome`` is the tier id."""
+
+    services: tuple[str, ...]

@@ -1,0 +1,77 @@
+"""Per-playbook tables for risk, suitability and allocation, built once per playbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from threading import Lock
+
+from custtier._explain import PlaybookRef
+from custtier.rules import Check, ModelPortfolio, Playbook, PolicyRule, ScoreBand
+
+__all__ = ["RiskTables", "risk_tables"]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskTables:
+    """Lookups derived from ``playbook.risk`` and ``playbook.allocation``."""
+
+    playbook: Playbook
+    ref: PlaybookRef
+    customer_rank: dict[str, int]
+    product_rank: dict[str, int]
+    max_product_rank: dict[str, int]  # customer level -> highest product rank allowed
+    matrix_rule: dict[str, str]  # customer level -> suitability row rule id
+    policy: dict[Check, PolicyRule]
+    risk_free: frozenset[str]
+    option_score: dict[tuple[str, str], int]
+    score_bands: tuple[ScoreBand, ...]
+    portfolio: dict[str, ModelPortfolio]
+    categories: frozenset[str]
+    tier_rank: dict[str, int]
+
+    @property
+    def currency(self) -> str:
+        """The playbook's currency."""
+        return self.playbook.currency
+
+    def weights(self, level: str) -> dict[str, Decimal]:
+        """Category weights of ``level``'s model portfolio."""
+        return {w.category: w.weight for w in self.portfolio[level].weights}
+
+
+_CACHE: dict[int, RiskTables] = {}
+_LOCK = Lock()
+
+
+def risk_tables(playbook: Playbook) -> RiskTables:
+    """The tables for ``playbook`` (cached by identity, thread-safe)."""
+    found = _CACHE.get(id(playbook))
+    if found is not None and found.playbook is playbook:
+        return found
+    built = _build(playbook)
+    with _LOCK:
+        if len(_CACHE) >= 32:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[id(playbook)] = built
+    return built
+
+
+def _build(pb: Playbook) -> RiskTables:
+    risk = pb.risk
+    prank = {lv.id: i for i, lv in enumerate(risk.product_levels)}
+    return RiskTables(
+        playbook=pb,
+        ref=pb.ref,
+        customer_rank={lv.id: i for i, lv in enumerate(risk.customer_levels)},
+        product_rank=prank,
+        max_product_rank={r.customer_level: prank[r.max_product_level] for r in risk.suitability},
+        matrix_rule={r.customer_level: r.rule_id for r in risk.suitability},
+        policy={p.check: p for p in risk.policy},
+        risk_free=frozenset(risk.risk_free_categories),
+        option_score={(q.id, o.id): o.score for q in risk.questionnaire for o in q.options},
+        score_bands=risk.score_bands,
+        portfolio={mp.level: mp for mp in pb.allocation.model_portfolios},
+        categories=frozenset(c.id for c in pb.allocation.categories),
+        tier_rank={t.id: i for i, t in enumerate(pb.tiers)},
+    )

@@ -1,0 +1,725 @@
+"""Hypothesis strategies shared by every custtier test module.
+
+One module, so every engine's property tests draw customers, products and
+playbooks the same way. Amounts are always ``Decimal`` at the scale of their
+currency; keys and ids always match the models' patterns; a drawn record
+always validates. Strategies that take a ``canary`` put that string in every
+personal field, for the privacy tests.
+
+Import as ``import strategies as cst`` (``tests/conftest.py`` puts ``tests/``
+on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from custtier import (
+    AmlRating,
+    Answer,
+    CalendarKind,
+    Channel,
+    ChannelConsent,
+    ContactPreferences,
+    ContactRecord,
+    Customer,
+    DateKind,
+    Decision,
+    FamilyMember,
+    Identity,
+    ImportantDate,
+    KycFile,
+    Liquidity,
+    MonthlyBalance,
+    Need,
+    Playbook,
+    PlaybookRef,
+    Product,
+    ProductHolding,
+    Purpose,
+    Reason,
+    ReasonCode,
+    Relation,
+    RelationshipManager,
+    RiskAssessment,
+    Rounding,
+    minor_unit,
+)
+from custtier._money import from_minor_units, known_currencies
+from custtier.rules import KycItem
+
+__all__ = [
+    "PlaybookMutation",
+    "amounts",
+    "answers",
+    "channel_consents",
+    "contact_preferences",
+    "contact_records",
+    "currencies",
+    "customer_keys",
+    "customers",
+    "dates",
+    "decisions",
+    "equivalent_rewrites",
+    "facts",
+    "family_members",
+    "holdings",
+    "identifiers",
+    "identities",
+    "important_dates",
+    "kyc_files",
+    "managers",
+    "monthly_balances",
+    "over_precise_amounts",
+    "playbook_data",
+    "playbook_mutations",
+    "playbook_refs",
+    "products",
+    "reasons",
+    "risk_assessments",
+    "roundings",
+    "short_text",
+    "time_zones",
+    "weight_vectors",
+    "weights",
+    "year_months",
+]
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------- scalars
+
+#: Dates a retail book plausibly holds: birth dates from 1920, plans to 2040.
+MIN_DATE = dt.date(1920, 1, 1)
+MAX_DATE = dt.date(2040, 12, 31)
+
+#: Largest amount drawn, in whole currency units (a trillion: more than any book).
+MAX_WHOLE_UNITS = 10**12
+
+#: Names the models accept as IANA time zones.
+TIME_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Singapore", "Europe/London", "UTC")
+
+
+@cache
+def currencies() -> st.SearchStrategy[str]:
+    """Every currency custtier knows the ISO 4217 minor unit of."""
+    return st.sampled_from(known_currencies())
+
+
+@cache
+def roundings() -> st.SearchStrategy[Rounding]:
+    """Every rounding mode a playbook may name."""
+    return st.sampled_from(list(Rounding))
+
+
+@cache
+def amounts(
+    currency: str = "CNY",
+    *,
+    min_value: Decimal | int = 0,
+    max_value: Decimal | int = MAX_WHOLE_UNITS,
+) -> st.SearchStrategy[Decimal]:
+    """Exact amounts at ``currency``'s scale (``Decimal('12.30')`` for CNY), in ``[min, max]``.
+
+    Drawn as integer minor units, so every value is exactly representable and
+    small, round and large amounts all appear.
+    """
+    scale = 10 ** minor_unit(currency)
+    lo = int(Decimal(min_value) * scale)
+    hi = int(Decimal(max_value) * scale)
+    return st.integers(min_value=lo, max_value=hi).map(lambda u: from_minor_units(u, currency))
+
+
+@st.composite
+def over_precise_amounts(draw: st.DrawFn, currency: str = "CNY") -> Decimal:
+    """Amounts with at least one non-zero digit finer than ``currency``'s minor unit."""
+    places = minor_unit(currency)
+    extra = draw(st.integers(min_value=1, max_value=4))
+    units = draw(st.integers(min_value=-(10**9), max_value=10**9))
+    last = draw(st.integers(min_value=1, max_value=9))
+    # units * 10**extra + last, at places + extra decimal places: the last digit is non-zero.
+    return Decimal(units * 10**extra + last).scaleb(-(places + extra))
+
+
+@cache
+def weights(*, places: int = 4) -> st.SearchStrategy[Decimal]:
+    """A weight in ``[0, 1]`` with at most ``places`` decimal places."""
+    scale = 10**places
+    return st.integers(min_value=0, max_value=scale).map(lambda n: Decimal(n).scaleb(-places))
+
+
+def weight_vectors(*, min_size: int = 1, max_size: int = 12) -> st.SearchStrategy[list[Decimal]]:
+    """Non-negative weights, not all zero, with mixed scales (they need not sum to 1)."""
+    one = st.one_of(
+        weights(places=2),
+        weights(places=4),
+        st.integers(min_value=0, max_value=1000).map(Decimal),
+    )
+    return st.lists(one, min_size=min_size, max_size=max_size).filter(any)
+
+
+@cache
+def dates(
+    min_value: dt.date = MIN_DATE, max_value: dt.date = MAX_DATE
+) -> st.SearchStrategy[dt.date]:
+    """Calendar dates in a plausible range (29 February included)."""
+    return st.dates(min_value=min_value, max_value=max_value)
+
+
+@cache
+def year_months() -> st.SearchStrategy[str]:
+    """``"YYYY-MM"`` months."""
+    return st.builds(
+        lambda y, m: f"{y:04d}-{m:02d}",
+        st.integers(min_value=2000, max_value=2040),
+        st.integers(min_value=1, max_value=12),
+    )
+
+
+@cache
+def identifiers(max_extra: int = 15) -> st.SearchStrategy[str]:
+    """Stable ids (rule ids, product ids, tiers, levels): a letter, then ``[A-Za-z0-9_.-]``."""
+    return st.from_regex(rf"[A-Za-z][A-Za-z0-9_.\-]{{0,{max_extra}}}", fullmatch=True)
+
+
+@cache
+def customer_keys() -> st.SearchStrategy[str]:
+    """Pseudonymous customer keys (``C000123``, ``br01:4711`` …)."""
+    return st.one_of(
+        st.integers(min_value=0, max_value=10**9 - 1).map(lambda n: f"C{n:09d}"),
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,20}", fullmatch=True),
+    )
+
+
+@cache
+def short_text(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Free text, any printable Unicode (CJK included)."""
+    return st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        max_size=max_size,
+    )
+
+
+@cache
+def time_zones() -> st.SearchStrategy[str]:
+    """IANA time-zone names the models accept."""
+    return st.sampled_from(TIME_ZONES)
+
+
+@cache
+def _maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.none() | strategy
+
+
+@cache
+def _lists(strategy: st.SearchStrategy[T], max_size: int) -> st.SearchStrategy[list[T]]:
+    return st.lists(strategy, max_size=max_size)
+
+
+# --------------------------------------------------------------------------- small records
+
+
+@cache
+def monthly_balances(currency: str = "CNY") -> st.SearchStrategy[MonthlyBalance]:
+    """One month's average daily balance."""
+    return st.builds(
+        MonthlyBalance,
+        month=year_months(),
+        average_daily_balance=amounts(currency, max_value=10**9),
+    )
+
+
+@st.composite
+def holdings(draw: st.DrawFn, currency: str = "CNY") -> ProductHolding:
+    """A product holding; maturity, when present, is not before opening."""
+    opened = draw(_maybe(dates(dt.date(2000, 1, 1), dt.date(2035, 12, 31))))
+    matures = None
+    if opened is not None and draw(st.booleans()):
+        matures = opened + dt.timedelta(days=draw(st.integers(1, 3650)))
+    return ProductHolding(
+        product_id=draw(identifiers()),
+        principal=draw(amounts(currency, max_value=10**8)),
+        opened_on=opened,
+        matures_on=matures,
+    )
+
+
+@cache
+def channel_consents() -> st.SearchStrategy[ChannelConsent]:
+    """Consent on one channel, per purpose."""
+    return st.builds(
+        ChannelConsent,
+        channel=st.sampled_from(list(Channel)),
+        service=st.booleans(),
+        marketing=st.booleans(),
+        recorded_on=st.none() | dates(),
+    )
+
+
+@st.composite
+def contact_preferences(draw: st.DrawFn) -> ContactPreferences:
+    """Per-channel consents (each channel at most once) and a do-not-contact flag."""
+    consents = draw(
+        st.lists(channel_consents(), max_size=len(Channel), unique_by=lambda c: c.channel)
+    )
+    dnc = draw(st.booleans())
+    return ContactPreferences(
+        consents=tuple(consents),
+        do_not_contact=dnc,
+        do_not_contact_since=draw(dates()) if dnc and draw(st.booleans()) else None,
+    )
+
+
+@cache
+def answers() -> st.SearchStrategy[Answer]:
+    """One questionnaire answer (question ids like the presets' ``q_age``, options ``a``-``e``)."""
+    return st.builds(
+        Answer,
+        question_id=st.sampled_from(["q_age", "q_finances", "q_experience", "q_objective",
+                                     "q_horizon", "q_liquidity", "q_loss"]) | identifiers(),
+        option_id=st.sampled_from("abcde"),
+    )  # fmt: skip
+
+
+@st.composite
+def risk_assessments(draw: st.DrawFn, levels: Sequence[str] | None = None) -> RiskAssessment:
+    """An assessment valid on ``[assessed_on, valid_until]``, level from ``levels`` if given."""
+    assessed = draw(dates(dt.date(2010, 1, 1), dt.date(2035, 12, 31)))
+    level = draw(st.sampled_from(list(levels))) if levels else draw(identifiers())
+    return RiskAssessment(
+        level=level,
+        score=draw(st.integers(min_value=0, max_value=100)),
+        assessed_on=assessed,
+        valid_until=assessed + dt.timedelta(days=draw(st.integers(0, 3 * 366))),
+        answers=tuple(draw(_lists(answers(), 7))),
+        playbook_id=draw(_maybe(identifiers())),
+        playbook_version=draw(_maybe(st.just("1.0.0"))),
+    )
+
+
+def _personal(canary: str | None) -> st.SearchStrategy[str]:
+    if canary is not None:
+        return st.just(canary)
+    return st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=16
+    )
+
+
+@st.composite
+def identities(draw: st.DrawFn, canary: str | None = None) -> Identity:
+    """Personal identifiers; with ``canary`` every personal field holds that string.
+
+    ``id_document_type`` (e.g. ``"passport"``) is a kind, not an identifier,
+    and is never the canary.
+    """
+    text = _personal(canary)
+
+    def secret() -> SecretStr:
+        return SecretStr(draw(text))
+
+    def maybe() -> SecretStr | None:
+        return secret() if canary is not None or draw(st.booleans()) else None
+
+    n_accounts = draw(st.integers(min_value=1 if canary is not None else 0, max_value=3))
+    return Identity(
+        full_name=maybe(),
+        id_document_type=draw(_maybe(st.sampled_from(["resident_id", "passport"]))),
+        id_number=maybe(),
+        phone=maybe(),
+        email=maybe(),
+        address=maybe(),
+        account_numbers=tuple(secret() for _ in range(n_accounts)),
+    )
+
+
+@cache
+def important_dates() -> st.SearchStrategy[ImportantDate]:
+    """A birthday, anniversary or other date, Gregorian or lunar."""
+    return st.builds(
+        ImportantDate,
+        kind=st.sampled_from(list(DateKind)),
+        relation=st.sampled_from(list(Relation)),
+        on=dates(),
+        calendar=st.sampled_from(list(CalendarKind)),
+        label=st.none() | short_text(24),
+    )
+
+
+@cache
+def family_members() -> st.SearchStrategy[FamilyMember]:
+    """A household member: relation, birth date, a note; never a name."""
+    return st.builds(
+        FamilyMember,
+        relation=st.sampled_from(list(Relation)),
+        birth_on=st.none() | dates(),
+        needs_note=st.none() | short_text(24),
+    )
+
+
+@st.composite
+def kyc_files(
+    draw: st.DrawFn,
+    customer_key: str | None = None,
+    currency: str | None = None,
+    canary: str | None = None,
+) -> KycFile:
+    """A KYC file (identity always present when ``canary`` is given)."""
+    cur = currency if currency is not None else draw(currencies())
+    identity = draw(identities(canary)) if canary is not None else draw(_maybe(identities()))
+    return KycFile(
+        customer_key=customer_key if customer_key is not None else draw(customer_keys()),
+        identity=identity,
+        occupation=draw(_maybe(short_text(24))),
+        employer_industry=draw(_maybe(short_text(24))),
+        currency=cur,
+        declared_annual_income=draw(_maybe(amounts(cur, max_value=10**8))),
+        declared_external_assets=draw(_maybe(amounts(cur, max_value=10**10))),
+        source_of_funds=draw(_maybe(short_text(24))),
+        aml_rating=draw(_maybe(st.sampled_from(list(AmlRating)))),
+        last_reviewed_on=draw(_maybe(dates())),
+        important_dates=tuple(draw(_lists(important_dates(), 4))),
+        interests=tuple(draw(st.lists(short_text(20), max_size=4))),
+        family=tuple(draw(_lists(family_members(), 3))),
+    )
+
+
+# --------------------------------------------------------------------------- customers
+
+
+@st.composite
+def customers(
+    draw: st.DrawFn,
+    currency: str | None = None,
+    *,
+    canary: str | None = None,
+    full: bool | None = None,
+) -> Customer:
+    """A valid customer. ``full=True`` fills every part (balances, holdings, consents,
+    risk assessment, KYC file with identity); ``None`` draws any mix.
+    """
+    cur = currency if currency is not None else draw(currencies())
+    key = draw(customer_keys())
+    everything = full if full is not None else draw(st.booleans())
+
+    def part(strategy: st.SearchStrategy[Any]) -> Any:
+        return draw(strategy) if everything or draw(st.booleans()) else None
+
+    months = draw(
+        st.lists(monthly_balances(cur), min_size=1 if everything else 0, max_size=12,
+                 unique_by=lambda m: m.month)
+    )  # fmt: skip
+    referrer = draw(_maybe(customer_keys()))
+    kyc = None
+    if everything or canary is not None or draw(st.booleans()):
+        kyc = draw(kyc_files(customer_key=key, currency=cur, canary=canary))
+        if everything and kyc.identity is None:
+            kyc = kyc.replace(identity=draw(identities()))
+    return Customer(
+        key=key,
+        currency=cur,
+        birth_date=part(dates(MIN_DATE, dt.date(2010, 12, 31))),
+        assets_under_management=draw(amounts(cur, max_value=10**10)),
+        monthly_balances=tuple(months),
+        annual_profit_contribution=draw(amounts(cur, min_value=-(10**6), max_value=10**7)),
+        annual_income=part(amounts(cur, max_value=10**8)),
+        products_held=tuple(draw(st.lists(holdings(cur), min_size=int(everything), max_size=4))),
+        needs=tuple(draw(st.lists(st.sampled_from(list(Need)), max_size=4))),
+        contact=draw(contact_preferences()),
+        time_zone=draw(time_zones()),
+        manager_id=part(identifiers()),
+        referred_by=None if referrer == key else referrer,
+        customer_since=part(dates(dt.date(1990, 1, 1), dt.date(2035, 12, 31))),
+        risk_assessment=part(risk_assessments()),
+        kyc=kyc,
+    )
+
+
+# --------------------------------------------------------------------------- catalogue, staff, history
+
+
+@st.composite
+def products(
+    draw: st.DrawFn,
+    currency: str | None = None,
+    *,
+    categories: Sequence[str] | None = None,
+    levels: Sequence[str] | None = None,
+) -> Product:
+    """A product; category and risk level drawn from the given ids when supplied."""
+    cur = currency if currency is not None else draw(currencies())
+    unit = Decimal(1).scaleb(-minor_unit(cur))
+    return Product(
+        id=draw(identifiers()),
+        name=draw(short_text(24).filter(lambda s: len(s) >= 1)),
+        category=draw(st.sampled_from(list(categories))) if categories else draw(identifiers()),
+        risk_level=draw(st.sampled_from(list(levels))) if levels else draw(identifiers()),
+        currency=cur,
+        minimum_investment=draw(amounts(cur, max_value=10**7)),
+        increment=draw(amounts(cur, min_value=unit, max_value=10**5)),
+        liquidity=draw(st.sampled_from(list(Liquidity))),
+        term_days=draw(_maybe(st.integers(min_value=1, max_value=3650))),
+        reserved_for_tiers=tuple(draw(_lists(identifiers(), 3))),
+        needs_served=tuple(draw(st.lists(st.sampled_from(list(Need)), max_size=3))),
+        cooling_off_hours=draw(st.integers(min_value=0, max_value=24 * 30)),
+        private=draw(st.booleans()),
+    )
+
+
+@cache
+def managers() -> st.SearchStrategy[RelationshipManager]:
+    """A relationship manager with weekly capacity in ``[0, 80]`` hours."""
+    return st.builds(
+        RelationshipManager,
+        id=identifiers(),
+        branch=st.none() | identifiers(),
+        capacity_hours_per_week=st.integers(min_value=0, max_value=160).map(
+            lambda n: Decimal(n) / 2
+        ),
+        tiers_served=st.lists(identifiers(), max_size=3).map(tuple),
+        time_zone=time_zones(),
+    )
+
+
+def contact_records(customer_key: str | None = None) -> st.SearchStrategy[ContactRecord]:
+    """One past contact."""
+    return st.builds(
+        ContactRecord,
+        customer_key=st.just(customer_key) if customer_key is not None else customer_keys(),
+        on=dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)),
+        channel=st.sampled_from(list(Channel)),
+        purpose=st.sampled_from(list(Purpose)),
+        occasion=st.none() | identifiers(),
+        manager_id=st.none() | identifiers(),
+        note=st.none() | short_text(24),
+    )
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+@cache
+def facts() -> st.SearchStrategy[dict[str, str | int | bool | Decimal | dt.date | None]]:
+    """The facts a reason cites: scalar values that serialise to JSON exactly."""
+    value: st.SearchStrategy[str | int | bool | Decimal | dt.date | None] = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**12), max_value=10**12),
+        amounts("CNY", min_value=-(10**6), max_value=10**9),
+        dates(),
+        short_text(20),
+    )
+    return st.dictionaries(identifiers(10), value, max_size=6)
+
+
+@cache
+def reasons() -> st.SearchStrategy[Reason]:
+    """A reason built as engines build them (``Reason.of``)."""
+    return st.builds(
+        lambda code, rule_id, message, fs: Reason.of(code, rule_id, message, **fs),
+        st.sampled_from(list(ReasonCode)),
+        identifiers(),
+        short_text(60),
+        facts(),
+    )
+
+
+@cache
+def playbook_refs() -> st.SearchStrategy[PlaybookRef]:
+    """A reference to a playbook: id, version, sha256 hex."""
+    return st.builds(
+        PlaybookRef,
+        id=identifiers(),
+        version=st.sampled_from(["1.0.0", "2.1", "3"]),
+        content_hash=st.binary(min_size=32, max_size=32).map(bytes.hex),
+    )
+
+
+def decisions() -> st.SearchStrategy[Decision]:
+    """A validated decision with one to four reasons."""
+    return st.builds(
+        Decision,
+        subject=customer_keys(),
+        outcome=identifiers(),
+        reasons=st.lists(reasons(), min_size=1, max_size=4).map(tuple),
+        playbook=playbook_refs(),
+        as_of=dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)),
+    )
+
+
+# --------------------------------------------------------------------------- playbooks
+
+
+def playbook_data(playbook: Playbook) -> dict[str, Any]:
+    """A playbook as the plain JSON data a bank would load (a fresh, mutable copy)."""
+    data: dict[str, Any] = json.loads(playbook.canonical_json())
+    return data
+
+
+@dataclass(frozen=True)
+class PlaybookMutation:
+    """A change to one rule of a playbook: where, and the changed data."""
+
+    path: str
+    data: dict[str, Any]
+
+    def __repr__(self) -> str:  # keep hypothesis' falsifying examples short
+        return f"PlaybookMutation(path={self.path!r})"
+
+
+def _units(text: str, currency: str) -> int:
+    return int(Decimal(text).scaleb(minor_unit(currency)))
+
+
+@st.composite
+def playbook_mutations(draw: st.DrawFn, base: Mapping[str, Any]) -> PlaybookMutation:
+    """One rule of ``base`` (playbook JSON data) changed so the playbook stays valid.
+
+    Kinds: a tier threshold moved between its neighbours; weight moved between two
+    categories of one model portfolio (the sum stays exactly 1); a label, a
+    score-band boundary, a contact priority, the Pareto share or a KYC requirement changed.
+    """
+    data = copy.deepcopy(dict(base))
+    cur = data["currency"]
+    kinds: list[Callable[[], str]] = []
+
+    def threshold() -> str:
+        b = draw(st.integers(0, len(data["tiering"]["bases"]) - 1))
+        bands = data["tiering"]["bases"][b]["bands"]
+        i = draw(st.integers(0, len(bands) - 2))
+        old = _units(bands[i]["upper"], cur)
+        room = max(abs(old), 10**6)
+        lower, upper = bands[i]["lower"], bands[i + 1]["upper"]
+        lo = _units(lower, cur) if lower is not None else old - room
+        hi = _units(upper, cur) if upper is not None else old + room
+        new = draw(st.integers(lo + 1, hi - 1).filter(lambda u: u != old))
+        text = str(from_minor_units(new, cur))
+        bands[i]["upper"] = bands[i + 1]["lower"] = text
+        return f"tiering.bases.{b}.bands.{i}.upper"
+
+    def weight_pair() -> str:
+        p = draw(st.integers(0, len(data["allocation"]["model_portfolios"]) - 1))
+        ws = data["allocation"]["model_portfolios"][p]["weights"]
+        positive = [i for i, w in enumerate(ws) if Decimal(w["weight"]) >= Decimal("0.01")]
+        j = draw(st.sampled_from(positive))
+        k = draw(st.sampled_from([i for i in range(len(ws)) if i != j]))
+        wj, wk = Decimal(ws[j]["weight"]), Decimal(ws[k]["weight"])
+        step = Decimal("0.01")
+        delta = step * draw(st.integers(1, int(wj / step)))
+        ws[j]["weight"], ws[k]["weight"] = str(wj - delta), str(wk + delta)
+        return f"allocation.model_portfolios.{p}.weights"
+
+    def label() -> str:
+        section, items = draw(
+            st.sampled_from(
+                [
+                    ("tiers", data["tiers"]),
+                    ("risk.customer_levels", data["risk"]["customer_levels"]),
+                    ("risk.product_levels", data["risk"]["product_levels"]),
+                    ("allocation.categories", data["allocation"]["categories"]),
+                ]
+            )
+        )
+        i = draw(st.integers(0, len(items) - 1))
+        old = items[i]["label"]
+        items[i]["label"] = draw(
+            st.text(alphabet="abcdefghij 高端客户", min_size=1, max_size=30).filter(
+                lambda s: s != old
+            )
+        )
+        return f"{section}.{i}.label"
+
+    def score_band() -> str:
+        bands = data["risk"]["score_bands"]
+        i = draw(st.integers(0, len(bands) - 2))
+        lo, hi = bands[i]["lower"], bands[i + 1]["upper"]
+        new = draw(st.integers(lo, hi - 1).filter(lambda u: u != bands[i]["upper"]))
+        bands[i]["upper"], bands[i + 1]["lower"] = new, new + 1
+        return f"risk.score_bands.{i}.upper"
+
+    def priority() -> str:
+        rules = data["cadence"]["contact_rules"]
+        i = draw(st.integers(0, len(rules) - 1))
+        rules[i]["priority"] = draw(st.integers(1, 9).filter(lambda n: n != rules[i]["priority"]))
+        return f"cadence.contact_rules.{i}.priority"
+
+    def pareto() -> str:
+        old = Decimal(data["tiering"]["pareto"]["profit_share"])
+        new = draw(st.integers(1, 99).map(lambda n: Decimal(n) / 100).filter(lambda d: d != old))
+        data["tiering"]["pareto"]["profit_share"] = str(new)
+        return "tiering.pareto.profit_share"
+
+    def kyc_requirement() -> str:
+        i = draw(st.integers(0, len(data["tiers"]) - 1))
+        reqs = data["tiers"][i]["kyc_requires"]
+        missing = [k.value for k in KycItem if k.value not in reqs]
+        if missing and (not reqs or draw(st.booleans())):
+            reqs.append(draw(st.sampled_from(missing)))
+        else:
+            reqs.pop(draw(st.integers(0, len(reqs) - 1)))
+        return f"tiers.{i}.kyc_requires"
+
+    kinds += [threshold, weight_pair, label, score_band, kyc_requirement]
+    if data["cadence"]["contact_rules"]:
+        kinds.append(priority)
+    if data["tiering"].get("pareto") is not None:
+        kinds.append(pareto)
+    path = draw(st.sampled_from(kinds))()
+    return PlaybookMutation(path=path, data=data)
+
+
+def _shuffle_keys(rnd: random.Random, value: Any) -> Any:
+    if isinstance(value, dict):
+        keys = list(value)
+        rnd.shuffle(keys)
+        return {k: _shuffle_keys(rnd, value[k]) for k in keys}
+    if isinstance(value, list):
+        return [_shuffle_keys(rnd, v) for v in value]
+    return value
+
+
+def _respell_weights(rnd: random.Random, data: dict[str, Any]) -> None:
+    for mp in data["allocation"]["model_portfolios"]:
+        for w in mp["weights"]:
+            zeros = rnd.randint(0, 3)
+            text = str(w["weight"])
+            if zeros:
+                text = text + ("" if "." in text else ".") + "0" * zeros
+            w["weight"] = text
+
+
+def _respell_amounts(rnd: random.Random, data: dict[str, Any]) -> None:
+    places = minor_unit(data["currency"])
+    for basis in data["tiering"]["bases"]:
+        for band in basis["bands"]:
+            for end in ("lower", "upper"):
+                if band[end] is not None and rnd.random() < 0.5:
+                    band[end] = str(Decimal(band[end]).quantize(Decimal(1).scaleb(-places)))
+
+
+@st.composite
+def equivalent_rewrites(draw: st.DrawFn, base: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` written differently but meaning the same rules.
+
+    Object keys in another order at every level, weights spelled with
+    trailing zeros (``"0.30"`` for ``"0.3"``), band bounds written at the
+    currency's scale (``"50000.00"`` for ``"50000"``).
+    """
+    data = copy.deepcopy(dict(base))
+    rnd = random.Random(draw(st.integers(0, 2**32 - 1)))  # one draw, not one per shuffle
+    if draw(st.booleans()):
+        _respell_weights(rnd, data)
+    if draw(st.booleans()):
+        _respell_amounts(rnd, data)
+    shuffled: dict[str, Any] = _shuffle_keys(rnd, data)
+    return shuffled

@@ -1,0 +1,195 @@
+"""Explanations: reasons, decisions, text for a person, byte-stable JSON for an audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+import strategies as cst
+from custtier import REASON_DESCRIPTIONS, Decision, PlaybookRef, Reason, ReasonCode, presets
+
+REASONS_MD = Path(__file__).resolve().parents[1] / "docs" / "reasons.md"
+
+# --------------------------------------------------------------------------- reasons
+
+
+def test_reason_facts_are_sorted_whichever_way_it_is_built() -> None:
+    facts: dict[str, str | int | bool | Decimal | dt.date | None] = {
+        "zeta": 1, "alpha": "a", "mid": Decimal("1.50"), "beta": None,
+    }  # fmt: skip
+    validated = Reason(code=ReasonCode.TIER_BAND, rule_id="tier.adb.mass", message="m", facts=facts)
+    fast = Reason.of(ReasonCode.TIER_BAND, "tier.adb.mass", "m", **facts)
+    assert list(validated.facts) == ["alpha", "beta", "mid", "zeta"]
+    assert list(fast.facts) == ["alpha", "beta", "mid", "zeta"]
+    assert validated == fast
+
+
+@given(cst.reasons())
+def test_reason_facts_are_always_in_key_order(reason: Reason) -> None:
+    assert list(reason.facts) == sorted(reason.facts)
+
+
+def test_reason_codes_are_a_closed_set() -> None:
+    with pytest.raises(ValueError):  # noqa: PT011  # pydantic's ValidationError is a ValueError
+        Reason.model_validate({"code": "TIER_WHIM", "rule_id": "r", "message": "m"})
+
+
+def test_reason_renders_code_rule_message_and_facts() -> None:
+    r = Reason.of(
+        ReasonCode.TIER_BAND, "tier.adb.high_end", "in band", basis=Decimal("620000.00"),
+        as_of=dt.date(2026, 3, 31), flag=True,
+    )  # fmt: skip
+    assert r.render() == (
+        "[TIER_BAND tier.adb.high_end] in band (as_of=2026-03-31, basis=620000.00, flag=True)"
+    )
+    assert Reason.of(ReasonCode.KYC_GAP, "kyc.family", "no family").render() == (
+        "[KYC_GAP kyc.family] no family"
+    )
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _decision(**overrides: object) -> Decision:
+    fields: dict[str, object] = {
+        "subject": "C000001",
+        "outcome": "high_end",
+        "reasons": (
+            Reason.of(ReasonCode.TIER_BAND, "tier.adb.high_end", "3-month ADB in the high-end band",
+                      basis=Decimal("620000.00"), lower=Decimal("500000.00")),
+            Reason.of(ReasonCode.TIER_UPGRADE, "tier.hysteresis", "upgrades apply at once",
+                      previous="mid_end"),
+        ),
+        "playbook": presets.PRACTICE.ref,
+        "as_of": dt.date(2026, 3, 31),
+    }  # fmt: skip
+    fields.update(overrides)
+    return Decision.model_validate(fields)
+
+
+def test_a_decision_needs_at_least_one_reason() -> None:
+    with pytest.raises(ValueError, match="at least 1 item"):
+        _decision(reasons=())
+    with pytest.raises(ValueError, match="at least one reason"):
+        Decision.trusted(
+            subject="C1", outcome="mass", reasons=(), playbook=presets.PRACTICE.ref,
+            as_of=dt.date(2026, 1, 1),
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="at least one reason"):
+        Decision.trusted(subject="C1", outcome="mass", playbook=presets.PRACTICE.ref)
+
+
+def test_trusted_construction_equals_validated_construction() -> None:
+    d = _decision()
+    fast = Decision.trusted(
+        subject=d.subject, outcome=d.outcome, reasons=d.reasons, playbook=d.playbook, as_of=d.as_of
+    )
+    assert fast == d
+    assert fast.to_audit_json() == d.to_audit_json()
+
+
+def test_a_decision_cites_a_real_content_hash() -> None:
+    with pytest.raises(ValueError):  # noqa: PT011
+        _decision(
+            playbook=PlaybookRef.model_validate({"id": "p", "version": "1", "content_hash": "abc"})
+        )
+
+
+def test_explain_names_outcome_rules_playbook_version_and_hash() -> None:
+    d = _decision()
+    text = d.explain()
+    lines = text.splitlines()
+    assert len(lines) == 1 + len(d.reasons)
+    head = lines[0]
+    assert head.startswith("C000001: high_end ")
+    assert "as of 2026-03-31" in head
+    assert "practice v1.0.0" in head
+    assert f"#{presets.PRACTICE.content_hash[:12]}" in head
+    assert "tier.adb.high_end" in lines[1]
+    assert "tier.hysteresis" in lines[2]
+    assert "basis=620000.00" in lines[1]
+    assert d.rule_ids == ("tier.adb.high_end", "tier.hysteresis")
+
+
+@given(cst.decisions())
+def test_explain_mentions_every_rule_id_in_order(d: Decision) -> None:
+    lines = d.explain().splitlines()
+    assert d.outcome in lines[0]
+    assert d.playbook.content_hash[:12] in lines[0]
+    for line, reason in zip(lines[1:], d.reasons, strict=True):
+        assert line.startswith(f"  - [{reason.code} {reason.rule_id}]")
+
+
+@given(cst.decisions())
+def test_audit_json_is_deterministic(d: Decision) -> None:
+    text = d.to_audit_json()
+    assert text == d.to_audit_json()
+    copy = Decision.model_validate(d.model_dump())
+    assert copy.to_audit_json() == text
+    assert "\n" not in text
+
+
+_SCRIPT = """
+import datetime as dt, sys
+from decimal import Decimal
+from custtier import Decision, Reason, ReasonCode, presets
+# Facts gathered from a set: iteration order follows the string hash seed.
+names = {"assets", "balance", "profit", "months", "income", "referrals", "products", "zeta"}
+facts = {n: len(n) for n in names}
+facts["basis"] = Decimal("620000.00")
+facts["since"] = dt.date(2025, 2, 28)
+d = Decision.trusted(
+    subject="C000001",
+    outcome="high_end",
+    reasons=(Reason.of(ReasonCode.TIER_BAND, "tier.adb.high_end", "in band", **facts),),
+    playbook=presets.PRACTICE.ref,
+    as_of=dt.date(2026, 3, 31),
+)
+sys.stdout.write(d.to_audit_json())
+"""
+
+
+def _run(env_overrides: dict[str, str]) -> str:
+    env = {**os.environ, **env_overrides}
+    out = subprocess.run(
+        [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, check=True,
+        timeout=60,
+    )  # fmt: skip
+    return out.stdout
+
+
+def test_audit_json_is_identical_across_processes_hash_seeds_and_time_zones() -> None:
+    first = _run({"PYTHONHASHSEED": "0", "TZ": "Asia/Shanghai", "LC_ALL": "C"})
+    second = _run({"PYTHONHASHSEED": "4242", "TZ": "America/Los_Angeles", "LC_ALL": "C.UTF-8"})
+    assert first == second
+    assert '"basis":"620000.00"' in first
+    assert presets.PRACTICE.content_hash in first
+    assert first.index('"assets"') < first.index('"zeta"')
+
+
+# --------------------------------------------------------------------------- the documented codes
+
+
+def test_every_reason_code_has_a_description() -> None:
+    assert set(REASON_DESCRIPTIONS) == set(ReasonCode)
+    for code, text in REASON_DESCRIPTIONS.items():
+        assert text.strip().endswith("."), code
+    assert all(code.value == code.name for code in ReasonCode)
+
+
+def test_docs_reasons_md_lists_exactly_the_reason_codes() -> None:
+    assert REASONS_MD.is_file(), f"{REASONS_MD} is missing: it must document every reason code"
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", REASONS_MD.read_text(encoding="utf-8")))
+    codes = {code.value for code in ReasonCode}
+    assert not codes - documented, f"undocumented reason codes: {sorted(codes - documented)}"
+    assert not documented - codes, (
+        f"documented codes that do not exist: {sorted(documented - codes)}"
+    )

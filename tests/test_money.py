@@ -1,0 +1,353 @@
+"""Money on Decimal: boundary checks, quantisation, exact splits, context independence."""
+
+from __future__ import annotations
+
+import decimal
+from contextlib import AbstractContextManager
+from decimal import ROUND_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import strategies as cst
+from custtier import Customer, Rounding, minor_unit, quantize, split
+from custtier._money import (
+    check_amount,
+    check_precision,
+    from_minor_units,
+    known_currencies,
+    to_minor_units,
+)
+from custtier.errors import CurrencyError, CusttierError, InputError, MoneyError
+
+D = Decimal
+
+# --------------------------------------------------------------------------- currencies
+
+
+def test_minor_units_follow_iso_4217() -> None:
+    assert minor_unit("CNY") == 2
+    assert minor_unit("USD") == 2
+    assert minor_unit("JPY") == 0
+    assert minor_unit("KRW") == 0
+    assert minor_unit("KWD") == 3
+    assert minor_unit("BHD") == 3
+
+
+def test_known_currencies_are_sorted_iso_codes() -> None:
+    codes = known_currencies()
+    assert list(codes) == sorted(set(codes))
+    assert "CNY" in codes
+    assert all(len(c) == 3 and c.isupper() for c in codes)
+
+
+@pytest.mark.parametrize("code", ["XYZ", "cny", "", "RMB"])
+def test_unknown_currency_is_a_lookup_error_naming_the_field(code: str) -> None:
+    with pytest.raises(CurrencyError) as info:
+        minor_unit(code)
+    err = info.value
+    assert isinstance(err, LookupError)
+    assert isinstance(err, ValueError)
+    assert isinstance(err, CusttierError)
+    assert err.field == "currency"
+    assert "CNY" in str(err)  # says what to use instead
+
+
+# --------------------------------------------------------------------------- boundary checks
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1234.50", D("1234.50")),
+        (" 1234.50 ", D("1234.50")),
+        (D("0.01"), D("0.01")),
+        (7, D(7)),
+        ("-3", D(-3)),
+    ],
+)
+def test_exact_amounts_are_accepted_as_given(value: Any, expected: Decimal) -> None:
+    result = check_amount(value)
+    assert result == expected
+    assert result.as_tuple() == expected.as_tuple()  # scale kept, nothing rounded
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (0.1, "float"),
+        (1.0, "float"),
+        (float("nan"), "float"),
+        (float("inf"), "float"),
+        (True, "boolean"),
+        (False, "boolean"),
+        (D("NaN"), "NaN"),
+        (D("sNaN"), "NaN"),
+        (D("Infinity"), "infinite"),
+        (D("-Infinity"), "infinite"),
+        ("nan", "NaN"),
+        ("-inf", "infinite"),
+        ("12,50", "not a number"),
+        ("", "not a number"),
+        (None, "unsupported type"),
+        ([1], "unsupported type"),
+    ],
+)
+def test_non_exact_amounts_are_rejected_naming_the_field(value: Any, kind: str) -> None:
+    with pytest.raises(MoneyError) as info:
+        check_amount(value, field="monthly_fee")
+    err = info.value
+    assert isinstance(err, InputError)
+    assert isinstance(err, ValueError)
+    assert err.field == "monthly_fee"
+    assert str(err).startswith("monthly_fee ")
+    assert kind in str(err)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_every_float_is_rejected(value: float) -> None:
+    with pytest.raises(MoneyError, match="float"):
+        check_amount(value)
+
+
+@given(
+    st.sampled_from(known_currencies()).flatmap(
+        lambda c: st.tuples(st.just(c), cst.over_precise_amounts(c))
+    )
+)
+def test_over_precise_amounts_are_rejected_for_every_currency(case: tuple[str, Decimal]) -> None:
+    currency, amount = case
+    with pytest.raises(MoneyError) as info:
+        check_precision(amount, currency, field="principal")
+    assert info.value.field == "principal"
+    assert currency in str(info.value)
+
+
+@given(cst.currencies().flatmap(lambda c: st.tuples(st.just(c), cst.amounts(c))))
+def test_amounts_at_scale_pass_and_round_trip_minor_units(case: tuple[str, Decimal]) -> None:
+    currency, amount = case
+    assert check_precision(amount, currency) == amount
+    units = to_minor_units(amount, currency)
+    assert isinstance(units, int)
+    assert from_minor_units(units, currency) == amount
+
+
+def test_trailing_zeros_are_fine_and_scale_is_normalised() -> None:
+    assert check_precision(D("100.1"), "CNY").as_tuple() == D("100.10").as_tuple()
+    assert check_precision(D("100.100"), "CNY") == D("100.10")
+    assert check_precision(D("5"), "JPY") == D(5)
+    with pytest.raises(MoneyError):
+        check_precision(D("5.5"), "JPY")
+
+
+# --------------------------------------------------------------------------- quantize
+
+_MODES = [
+    Rounding.HALF_EVEN,
+    Rounding.HALF_UP,
+    Rounding.HALF_DOWN,
+    Rounding.DOWN,
+    Rounding.UP,
+    Rounding.FLOOR,
+    Rounding.CEILING,
+]
+
+# Expected results written out by hand from the decimal module's documented
+# rounding modes (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_HALF_DOWN, ROUND_DOWN,
+# ROUND_UP, ROUND_FLOOR, ROUND_CEILING), in that column order.
+_QUANTIZE_TABLE: list[tuple[str, str, tuple[str, ...]]] = [
+    ("CNY", "2.345", ("2.34", "2.35", "2.34", "2.34", "2.35", "2.34", "2.35")),
+    ("CNY", "2.355", ("2.36", "2.36", "2.35", "2.35", "2.36", "2.35", "2.36")),
+    ("CNY", "-2.345", ("-2.34", "-2.35", "-2.34", "-2.34", "-2.35", "-2.35", "-2.34")),
+    ("CNY", "2.3451", ("2.35", "2.35", "2.35", "2.34", "2.35", "2.34", "2.35")),
+    ("CNY", "-2.341", ("-2.34", "-2.34", "-2.34", "-2.34", "-2.35", "-2.35", "-2.34")),
+    ("CNY", "2.34", ("2.34",) * 7),
+    ("JPY", "2.5", ("2", "3", "2", "2", "3", "2", "3")),
+    ("JPY", "3.5", ("4", "4", "3", "3", "4", "3", "4")),
+    ("KWD", "0.0005", ("0.000", "0.001", "0.000", "0.000", "0.001", "0.000", "0.001")),
+]
+
+
+@pytest.mark.parametrize(("currency", "amount", "expected"), _QUANTIZE_TABLE)
+def test_quantize_follows_each_documented_rounding_mode(
+    currency: str, amount: str, expected: tuple[str, ...]
+) -> None:
+    for mode, want in zip(_MODES, expected, strict=True):
+        got = quantize(D(amount), currency, mode)
+        assert got.as_tuple() == D(want).as_tuple(), (mode, got, want)
+
+
+def test_rounding_values_are_the_decimal_constants() -> None:
+    assert str(Rounding.HALF_EVEN) == decimal.ROUND_HALF_EVEN
+    assert str(Rounding.HALF_UP) == decimal.ROUND_HALF_UP
+    assert Rounding("ROUND_CEILING") is Rounding.CEILING
+    assert {str(r) for r in Rounding} == {
+        decimal.ROUND_HALF_EVEN,
+        decimal.ROUND_HALF_UP,
+        decimal.ROUND_HALF_DOWN,
+        decimal.ROUND_DOWN,
+        decimal.ROUND_UP,
+        decimal.ROUND_FLOOR,
+        decimal.ROUND_CEILING,
+    }
+
+
+_RAW = st.decimals(min_value=-(10**12), max_value=10**12, places=6, allow_nan=False)
+
+
+@given(cst.currencies(), _RAW, cst.roundings())
+def test_quantize_lands_on_scale_within_one_unit(
+    currency: str, amount: Decimal, mode: Rounding
+) -> None:
+    got = quantize(amount, currency, mode)
+    unit = Fraction(1, 10 ** minor_unit(currency))
+    assert check_precision(got, currency) == got
+    assert abs(Fraction(got) - Fraction(amount)) < unit
+    assert quantize(got, currency, mode) == got  # idempotent
+
+
+# --------------------------------------------------------------------------- split
+
+
+def test_split_examples_and_tie_break_in_input_order() -> None:
+    assert split(D("100.00"), [D(1), D(1), D(1)], "CNY") == (D("33.34"), D("33.33"), D("33.33"))
+    # Five cents over six equal weights: the first five parts get a cent each.
+    assert split(D("0.05"), [D(1)] * 6, "CNY") == (D("0.01"),) * 5 + (D("0.00"),)
+    # Parts 1 and 2 tie on the remainder; the earlier one gets the last cent.
+    assert split(D("0.02"), [D(2), D(1), D(1)], "CNY") == (D("0.01"), D("0.01"), D("0.00"))
+    # The largest remainder wins over input order.
+    assert split(D("0.10"), [D("0.33"), D("0.67")], "CNY") == (D("0.03"), D("0.07"))
+    assert split(D("1000"), [D("0.5"), D("0.5")], "JPY") == (D(500), D(500))
+
+
+def test_split_weights_need_not_sum_to_one_and_zero_weights_get_nothing() -> None:
+    assert split(D("10.00"), [D(3), D(0), D(1)], "CNY") == (D("7.50"), D("0.00"), D("2.50"))
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "error"),
+    [
+        (D("1.00"), [], ValueError),
+        (D("1.00"), [D(0), D(0)], ValueError),
+        (D("1.00"), [D(1), D(-1)], ValueError),
+        (D("-1.00"), [D(1)], MoneyError),
+        (D("1.001"), [D(1)], MoneyError),
+    ],
+)
+def test_split_rejects_what_it_cannot_split(
+    total: Decimal, weights: list[Decimal], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        split(total, weights, "CNY")
+
+
+def _check_split(total: Decimal, weights: list[Decimal], currency: str) -> tuple[Decimal, ...]:
+    parts = split(total, weights, currency)
+    assert len(parts) == len(weights)
+    assert sum(parts, D(0)) == total  # every minor unit conserved
+    unit = Fraction(1, 10 ** minor_unit(currency))
+    wsum = sum(Fraction(w) for w in weights)
+    for part, w in zip(parts, weights, strict=True):
+        assert part >= 0
+        assert check_precision(part, currency) == part
+        exact = Fraction(total) * Fraction(w) / wsum
+        assert abs(Fraction(part) - exact) < unit
+    return parts
+
+
+@given(
+    cst.currencies().flatmap(lambda c: st.tuples(st.just(c), cst.amounts(c))),
+    cst.weight_vectors(),
+)
+def test_split_conserves_every_minor_unit_and_stays_within_one_unit(
+    case: tuple[str, Decimal], weights: list[Decimal]
+) -> None:
+    currency, total = case
+    _check_split(total, weights, currency)
+
+
+@given(cst.amounts("CNY", max_value=10**6), cst.weight_vectors(min_size=2))
+def test_split_is_deterministic_and_order_equivariant_without_ties(
+    total: Decimal, weights: list[Decimal]
+) -> None:
+    parts = split(total, weights, "CNY")
+    assert split(total, list(weights), "CNY") == parts
+    # Reversing the weights reverses the parts unless two remainders tie (a
+    # tie is broken by input order, which reversing changes).
+    exact = [Fraction(total) * Fraction(w) / sum(map(Fraction, weights)) for w in weights]
+    remainders = [e * 100 - int(e * 100) for e in exact]
+    if len(set(remainders)) == len(remainders):
+        assert split(total, weights[::-1], "CNY") == parts[::-1]
+
+
+# --------------------------------------------------------------------------- ambient context
+
+
+def hostile() -> AbstractContextManager[decimal.Context]:
+    """A thread context that would wreck any arithmetic that relied on it."""
+    return decimal.localcontext(prec=3, rounding=ROUND_UP)
+
+
+@given(
+    cst.currencies().flatmap(lambda c: st.tuples(st.just(c), cst.amounts(c))),
+    cst.weight_vectors(),
+    _RAW,
+    cst.roundings(),
+)
+def test_results_do_not_depend_on_the_ambient_decimal_context(
+    case: tuple[str, Decimal], weights: list[Decimal], raw: Decimal, mode: Rounding
+) -> None:
+    currency, total = case
+    expected = (
+        split(total, weights, currency),
+        quantize(raw, currency, mode),
+        to_minor_units(total, currency),
+        check_precision(total, currency),
+    )
+    with hostile():
+        got = (
+            split(total, weights, currency),
+            quantize(raw, currency, mode),
+            to_minor_units(total, currency),
+            check_precision(total, currency),
+        )
+    assert got == expected
+    assert [g.as_tuple() for g in got[0]] == [e.as_tuple() for e in expected[0]]
+
+
+def test_models_validate_the_same_under_a_hostile_context() -> None:
+    record = {"key": "C1", "assets_under_management": "123456789.12"}
+    with hostile():
+        inside = Customer.from_record(record)
+        with pytest.raises(CusttierError):
+            Customer.from_record({**record, "assets_under_management": "123456789.123"})
+    assert inside == Customer.from_record(record)
+    assert inside.assets_under_management == D("123456789.12")
+
+
+# --------------------------------------------------------------------------- regressions
+
+
+@pytest.mark.parametrize("value", ["1E+40", "1e999999"])
+def test_absurdly_large_amounts_are_rejected_with_a_custtier_error(value: str) -> None:
+    with pytest.raises(CusttierError):
+        Customer.from_record({"key": "C1", "assets_under_management": value})
+
+
+# --------------------------------------------------------------------------- heavy fuzzing
+
+
+@pytest.mark.slow
+@settings(max_examples=3000)
+@given(
+    cst.currencies().flatmap(lambda c: st.tuples(st.just(c), cst.amounts(c, max_value=10**20))),
+    cst.weight_vectors(max_size=60),
+)
+def test_split_fuzz_big_totals_many_parts(
+    case: tuple[str, Decimal], weights: list[Decimal]
+) -> None:
+    currency, total = case
+    _check_split(total, weights, currency)

@@ -1,0 +1,133 @@
+"""Invariants of suitability and allocation over generated customers, catalogues and amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from custtier import Customer, Playbook, Product, allocate, check_suitability, presets
+
+AS_OF = dt.date(2026, 11, 30)
+PLAYBOOKS = st.sampled_from([presets.PRACTICE, presets.REGULATORY])
+
+
+@st.composite
+def products(draw: st.DrawFn, pb: Playbook, pid: str) -> Product:
+    category = draw(st.sampled_from([c.id for c in pb.allocation.categories]))
+    level = draw(st.sampled_from([lv.id for lv in pb.risk.product_levels]))
+    minimum = draw(st.sampled_from(["0.00", "1.00", "1000.00", "10000.00", "50000.00"]))
+    increment = draw(st.sampled_from(["0.01", "1.00", "100.00", "1000.00"]))
+    reserved = draw(st.sampled_from([[], [pb.tiers[-1].id]]))
+    return Product(id=pid, name=pid, category=category, risk_level=level,
+                   minimum_investment=minimum, increment=increment,
+                   reserved_for_tiers=reserved)  # fmt: skip
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Playbook, Customer, list[Product], Decimal, str]:
+    pb = draw(PLAYBOOKS)
+    n = draw(st.integers(min_value=0, max_value=14))
+    catalogue = [draw(products(pb, f"P{i:02d}")) for i in range(n)]
+    level = draw(st.sampled_from([None, *[lv.id for lv in pb.risk.customer_levels]]))
+    expired = draw(st.booleans())
+    ra = None
+    if level is not None:
+        until = "2026-11-29" if expired else "2027-02-28"
+        ra = {"level": level, "score": 1, "assessed_on": "2025-12-01", "valid_until": until}
+    needs = draw(st.lists(st.sampled_from(["pension", "education", "insurance", "housing"]),
+                          max_size=3))  # fmt: skip
+    customer = Customer(key="C1", risk_assessment=ra, needs=needs)
+    amount = Decimal(draw(st.integers(min_value=0, max_value=10**9))).scaleb(-2)
+    tier = draw(st.sampled_from([t.id for t in pb.tiers]))
+    return pb, customer, catalogue, amount, tier
+
+
+def _cap(pb: Playbook, customer: Customer) -> int | None:
+    ra = customer.risk_assessment
+    if ra is None or not ra.is_valid_on(AS_OF):
+        return None
+    row = next(r for r in pb.risk.suitability if r.customer_level == ra.level)
+    return [lv.id for lv in pb.risk.product_levels].index(row.max_product_level)
+
+
+@given(cases())
+def test_allocations_place_every_cent_on_valid_amounts_of_suitable_products(
+    case: tuple[Playbook, Customer, list[Product], Decimal, str],
+) -> None:
+    pb, customer, catalogue, amount, tier = case
+    d = allocate(customer, amount, catalogue, pb, as_of=AS_OF, tier=tier)
+    assert sum((line.amount for line in d.lines), Decimal(0)) + d.unplaced == amount
+    by_id = {p.id: p for p in catalogue}
+    levels = [lv.id for lv in pb.risk.product_levels]
+    cap = _cap(pb, customer)
+    for line in d.lines:
+        assert line.amount > 0
+        if line.product_id is None:
+            continue
+        p = by_id[line.product_id]
+        assert line.amount >= p.minimum_investment
+        assert (line.amount - p.minimum_investment) % p.increment == 0
+        if p.category in pb.risk.risk_free_categories:
+            continue
+        # Expired or missing assessments never yield risky products.
+        assert cap is not None
+        assert levels.index(p.risk_level) <= cap
+        if (
+            customer.risk_assessment
+            and customer.risk_assessment.level == pb.risk.customer_levels[0].id
+        ):
+            assert p.risk_level == levels[0]
+        assert not p.reserved_for_tiers or tier in p.reserved_for_tiers
+    placed = {line.product_id for line in d.lines} - {None}
+    assert placed | {e.product_id for e in d.excluded} == set(by_id)
+
+
+@given(cases())
+def test_removing_a_product_changes_only_its_own_category(
+    case: tuple[Playbook, Customer, list[Product], Decimal, str],
+) -> None:
+    pb, customer, catalogue, amount, tier = case
+    if not catalogue:
+        return
+    before = allocate(customer, amount, catalogue, pb, as_of=AS_OF, tier=tier)
+    gone = catalogue[0]
+    after = allocate(customer, amount, catalogue[1:], pb, as_of=AS_OF, tier=tier)
+    other = {(line.product_id, line.amount) for line in before.lines
+             if line.category != gone.category and line.product_id is not None}  # fmt: skip
+    now = {(line.product_id, line.amount) for line in after.lines
+           if line.category != gone.category and line.product_id is not None}  # fmt: skip
+    assert other == now
+
+
+@given(PLAYBOOKS, st.data())
+def test_raising_the_customer_level_never_removes_a_product(
+    pb: Playbook, data: st.DataObject
+) -> None:
+    levels = [lv.id for lv in pb.risk.customer_levels]
+    i = data.draw(st.integers(min_value=0, max_value=len(levels) - 2))
+    j = data.draw(st.integers(min_value=i + 1, max_value=len(levels) - 1))
+    p = data.draw(products(pb, "P1"))
+
+    def allowed(level: str) -> bool:
+        ra = {"level": level, "score": 1, "assessed_on": "2026-01-01", "valid_until": "2026-12-31"}
+        c = Customer(key="C1", risk_assessment=ra)
+        return check_suitability(c, p, pb, as_of=AS_OF, tier=pb.tiers[-1].id).allowed
+
+    assert not allowed(levels[i]) or allowed(levels[j])
+
+
+@given(cases())
+def test_the_ambient_decimal_context_changes_nothing(
+    case: tuple[Playbook, Customer, list[Product], Decimal, str],
+) -> None:
+    pb, customer, catalogue, amount, tier = case
+    expected = allocate(customer, amount, catalogue, pb, as_of=AS_OF, tier=tier).to_audit_json()
+    with decimal.localcontext() as ctx:
+        ctx.prec = 4
+        ctx.rounding = decimal.ROUND_FLOOR
+        got = allocate(customer, amount, catalogue, pb, as_of=AS_OF, tier=tier).to_audit_json()
+    assert got == expected
