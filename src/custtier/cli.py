@@ -6,6 +6,19 @@ Commands::
     custtier schema
     custtier validate FILE        (FILE may be "-" for standard input)
     custtier preset ID [--compact]
+    custtier tier CUSTOMERS.jsonl (--playbook FILE | --preset ID) --as-of DATE [--previous FILE]
+    custtier allocate REQUESTS.jsonl (--playbook FILE | --preset ID) --as-of DATE
+                      [--catalogue FILE]
+
+``tier`` reads one customer record (JSON) per line and writes one line per
+input line, in order: the tier decision, or an error record
+``{"error": {...}}`` naming the line, the field and what is wrong (never the
+value). The Pareto rule needs the whole book, so the file is tiered as one
+book. ``--previous`` is a JSONL file of last run's decisions (hysteresis).
+``allocate`` reads one request per line, ``{"customer": {...}, "amount":
+"250000.00", "tier": "mid_end"}``, against ``--catalogue`` (a JSON list of
+products; default: the synthetic catalogue of the playbook) and writes one
+allocation decision or error record per line.
 
 ``demo`` builds a seeded synthetic book (default 3,000 customers, seed 7, as
 of 2026-11-30 — a fixed date, so the output is the same on every run and
@@ -32,21 +45,21 @@ import argparse
 import datetime as dt
 import gc
 import json
-import math
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+from typing import Any
 
 from custtier import presets, synth
+from custtier._demo import summary
 from custtier._money import exact_context
 from custtier._version import __version__
-from custtier.errors import PlaybookError
-from custtier.models import CalendarKind, Channel, Customer, Purpose
-from custtier.rules import Basis, BasisRule, MissingMonths, Playbook, TierBand
-from custtier.tiering import kyc_gaps
+from custtier.errors import CusttierError, InputError, PlaybookError
+from custtier.models import Customer, Product
+from custtier.rules import Playbook
+from custtier.suitability import allocate
+from custtier.tiering import TierDecision, tier_book
 
 __all__ = ["DEFAULT_AS_OF", "main"]
 
@@ -98,7 +111,26 @@ def _parser() -> argparse.ArgumentParser:
     preset.add_argument("name", metavar="ID", choices=sorted(presets.ALL))
     preset.add_argument("--compact", action="store_true", help="the exact canonical JSON")
     preset.set_defaults(command=_preset)
+
+    tier = sub.add_parser("tier", help="tier a JSONL file of customers, one decision per line")
+    tier.add_argument("file", metavar="CUSTOMERS.jsonl", help='JSON lines ("-" for stdin)')
+    _engine_options(tier)
+    tier.add_argument("--previous", metavar="FILE", help="last run's decisions (JSON lines)")
+    tier.set_defaults(command=_tier)
+
+    alloc = sub.add_parser("allocate", help="allocate amounts for a JSONL file of requests")
+    alloc.add_argument("file", metavar="REQUESTS.jsonl", help='JSON lines ("-" for stdin)')
+    _engine_options(alloc)
+    alloc.add_argument("--catalogue", metavar="FILE", help="products as a JSON list")
+    alloc.set_defaults(command=_allocate)
     return parser
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--playbook", metavar="FILE", help="a playbook JSON file")
+    which.add_argument("--preset", choices=sorted(presets.ALL), help="a shipped playbook")
+    parser.add_argument("--as-of", type=_iso_date, required=True, help="YYYY-MM-DD")
 
 
 def _positive_int(text: str) -> int:
@@ -157,6 +189,97 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read(name: str) -> str:
+    """Text of a file (``-``: standard input); raises ``_Unreadable`` with a message."""
+    try:
+        return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _UnreadableError(f"{name} is not UTF-8 text") from None
+    except OSError as exc:
+        raise _UnreadableError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+class _UnreadableError(Exception):
+    pass
+
+
+def _playbook(args: argparse.Namespace) -> Playbook:
+    if args.preset:
+        return presets.get(args.preset)
+    return Playbook.from_json(_read(args.playbook))
+
+
+def _json_lines(text: str) -> list[tuple[int, Any]]:
+    """``(line number, parsed value or the JSON error)`` per non-blank line."""
+    out: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                out.append((number, exc))
+    return out
+
+
+def _error_line(line: int, code: str, field: str | None, message: str) -> str:
+    record = {"line": line, "code": code, "field": field, "message": message}
+    return json.dumps({"error": record}, ensure_ascii=False, sort_keys=True)
+
+
+def _tier(args: argparse.Namespace) -> int:
+    try:
+        playbook = _playbook(args)
+        rows = _json_lines(_read(args.file))
+        previous = [
+            TierDecision.model_validate(v) for _, v in _json_lines(_read(args.previous))
+        ] if args.previous else []  # fmt: skip
+    except (_UnreadableError, CusttierError) as exc:
+        return _fail(str(exc))
+    records = [v if isinstance(v, dict) else {} for _, v in rows]
+    with _collector_paused():
+        result = tier_book(records, playbook, as_of=args.as_of, previous=previous)
+    decided = {d.subject: d for d in result.decisions}
+    errors = {e.index: e for e in result.errors}
+    for index, (number, value) in enumerate(rows):
+        if isinstance(value, json.JSONDecodeError):
+            print(_error_line(number, "invalid_json", None, f"not JSON: {value.msg}"))
+        elif not isinstance(value, dict):
+            print(_error_line(number, "invalid_record", None, "a line must be a JSON object"))
+        elif index in errors:
+            e = errors[index]
+            print(_error_line(number, e.code, e.field, e.message))
+        else:
+            print(decided[value["key"]].to_audit_json())
+    return EXIT_OK
+
+
+def _allocate(args: argparse.Namespace) -> int:
+    try:
+        playbook = _playbook(args)
+        rows = _json_lines(_read(args.file))
+        catalogue = (
+            [Product.from_record(p) for p in json.loads(_read(args.catalogue))]
+            if args.catalogue
+            else list(synth.catalogue(playbook))
+        )
+    except (_UnreadableError, CusttierError, json.JSONDecodeError, TypeError) as exc:
+        return _fail(str(exc))
+    for number, value in rows:
+        if isinstance(value, json.JSONDecodeError):
+            print(_error_line(number, "invalid_json", None, f"not JSON: {value.msg}"))
+            continue
+        try:
+            request = value if isinstance(value, dict) else {}
+            customer = Customer.from_record(request.get("customer") or {})
+            decision = allocate(customer, request.get("amount", ""), catalogue, playbook,
+                                as_of=args.as_of, tier=request.get("tier"))  # fmt: skip
+        except InputError as exc:
+            print(_error_line(number, "invalid_request", exc.field, str(exc)))
+            continue
+        print(decision.to_audit_json())
+    return EXIT_OK
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -184,204 +307,6 @@ def _demo(args: argparse.Namespace) -> int:
     with _collector_paused():
         book = synth.book(args.size, seed=args.seed, as_of=args.as_of, playbook=playbook)
     with exact_context():  # sums and shares never depend on the ambient decimal context
-        lines = _summary(book, args.seed, args.as_of)
+        lines = summary(book, seed=args.seed, as_of=args.as_of)
     print("\n".join(lines))
     return EXIT_OK
-
-
-def _summary(book: synth.Book, seed: int, as_of: dt.date) -> list[str]:
-    pb, cs = book.playbook, book.customers
-    basis = pb.tiering.bases[0]
-    tiers = [_band(basis, _basis_value(c, basis, as_of)).tier for c in cs]
-    return [
-        f"custtier demo: a synthetic book (seed {seed}, as of {as_of.isoformat()})",
-        "",
-        f"playbook   {pb.id} v{pb.version}  sha256:{pb.content_hash}",
-        f"book       {len(cs):,} customers, {len(book.managers)} managers, "
-        f"{len(book.catalogue)} products, amounts in {pb.currency}",
-        *_managers(book),
-        "",
-        *_distributions(cs),
-        "",
-        *_pyramid(cs, tiers, basis),
-        "",
-        *_kyc(cs, tiers, pb, as_of),
-        "",
-        *_contact_and_dates(cs, as_of),
-        "",
-        *_catalogue(book),
-    ]
-
-
-def _managers(book: synth.Book) -> list[str]:
-    per = Counter(c.manager_id for c in book.customers)
-    loads = sorted(per[m.id] for m in book.managers)
-    return [
-        f"managers   {loads[0]:,}-{loads[-1]:,} customers each; "
-        f"{per[None]:,} customers without one (marketing system only)"
-    ]
-
-
-def _distributions(cs: Sequence[Customer]) -> list[str]:
-    aum = sorted(c.assets_under_management for c in cs)
-    profit = sorted((c.annual_profit_contribution for c in cs), reverse=True)
-    total = sum(profit, Decimal(0))
-    top = math.ceil(len(profit) / 5)
-    negative = sum(1 for p in profit if p < 0)
-    head = f"{'':<28}" + "".join(f"{h:>12}" for h in ("p10", "p25", "median", "p90", "p99", "max"))
-    return [
-        head,
-        _percentile_row("assets under management", aum),
-        _percentile_row("annual profit contribution", profit[::-1]),
-        f"  profit {_whole(total)} in all; {negative:,} customers ({_pct(negative, len(cs))}) "
-        "lose money",
-        f"  80/20 check: the top 20% ({top:,} customers) carry "
-        f"{_pct(sum(profit[:top], Decimal(0)), total)} of profit",
-    ]
-
-
-def _percentile_row(label: str, ascending: Sequence[Decimal]) -> str:
-    points = [_percentile(ascending, q) for q in (10, 25, 50, 90, 99)] + [ascending[-1]]
-    return f"{label:<28}" + "".join(f"{_whole(v):>12}" for v in points)
-
-
-def _percentile(ascending: Sequence[Decimal], q: int) -> Decimal:
-    """Nearest-rank percentile: the smallest value with at least q % at or below it."""
-    return ascending[max(0, math.ceil(q * len(ascending) / 100) - 1)]
-
-
-def _pyramid(cs: Sequence[Customer], tiers: Sequence[str], basis: BasisRule) -> list[str]:
-    counts = Counter(tiers)
-    assets = dict.fromkeys(counts, Decimal(0))
-    for c, tier in zip(cs, tiers, strict=True):
-        assets[tier] += c.assets_under_management
-    total = sum(assets.values(), Decimal(0))
-    lines = [
-        f"pyramid by {basis.window_months}-month {basis.basis.value.replace('_', ' ')} "
-        f"bands only (missing months: {basis.missing_months.value})",
-        f"  {'tier':<16}{'band':<26}{'customers':>10}{'share':>8}{'AUM share':>11}",
-    ]
-    for band in basis.bands:
-        lower = "-inf" if band.lower is None else _whole(band.lower)
-        upper = "inf" if band.upper is None else _whole(band.upper)
-        n = counts[band.tier]
-        lines.append(
-            f"  {band.tier:<16}{f'[{lower}, {upper})':<26}{n:>10,}{_pct(n, len(cs)):>8}"
-            f"{_pct(assets.get(band.tier, Decimal(0)), total):>11}"
-        )
-    return lines
-
-
-def _basis_value(c: Customer, basis: BasisRule, as_of: dt.date) -> Decimal:
-    """The customer's value on ``basis``, honouring its missing-months policy.
-
-    A customer whose months do not qualify gets 0, which places them in the
-    lowest band, as the tiering engine does.
-    """
-    if basis.basis is Basis.ASSETS_UNDER_MANAGEMENT:
-        return c.assets_under_management
-    if basis.basis is Basis.PROFIT_CONTRIBUTION:
-        return c.annual_profit_contribution
-    by_month = c.balances_by_month()
-    window = _months_before(as_of, basis.window_months)
-    present = [by_month[m] for m in window if m in by_month]
-    total = sum(present, Decimal(0))
-    if basis.missing_months is MissingMonths.COUNT_AS_ZERO:
-        return total / len(window)
-    if basis.missing_months is MissingMonths.INSUFFICIENT and len(present) < len(window):
-        return Decimal(0)
-    return total / len(present) if len(present) >= max(1, basis.min_months) else Decimal(0)
-
-
-def _months_before(as_of: dt.date, count: int) -> list[str]:
-    index = as_of.year * 12 + as_of.month - 1
-    return [f"{k // 12:04d}-{k % 12 + 1:02d}" for k in range(index - count, index)]
-
-
-def _band(basis: BasisRule, value: Decimal) -> TierBand:
-    """The band holding ``value`` in ``[lower, upper)``; below every band, the lowest."""
-    for band in reversed(basis.bands):
-        if band.lower is None or value >= band.lower:
-            return band
-    return basis.bands[0]
-
-
-def _kyc(cs: Sequence[Customer], tiers: Sequence[str], pb: Playbook, as_of: dt.date) -> list[str]:
-    defs = {t.id: t for t in pb.tiers}
-    counts = Counter(tiers)
-    complete: Counter[str] = Counter()
-    gaps: dict[str, Counter[str]] = {t: Counter() for t in defs}
-    for c, tier in zip(cs, tiers, strict=True):
-        missing = kyc_gaps(c, defs[tier], as_of=as_of)
-        complete[tier] += not missing
-        gaps[tier].update(item.value for item in missing)
-    lines = [
-        "KYC files against what each band's tier requires",
-        f"  {'tier':<16}{'complete':>9}{'gaps':>7}  most common gaps",
-    ]
-    for tier in dict.fromkeys(b.tier for b in pb.tiering.bases[0].bands):
-        common = ", ".join(f"{item} {n:,}" for item, n in gaps[tier].most_common(3))
-        lines.append(
-            f"  {tier:<16}{complete[tier]:>9,}{counts[tier] - complete[tier]:>7,}  {common}"
-        )
-    return lines
-
-
-def _contact_and_dates(cs: Sequence[Customer], as_of: dt.date) -> list[str]:
-    dnc = sum(c.contact.do_not_contact for c in cs)
-    none = sum(1 for c in cs if not c.contact.consents and not c.contact.do_not_contact)
-    no_marketing = sum(
-        1 for c in cs if c.contact.consents and not any(x.marketing for x in c.contact.consents)
-    )
-    sms = sum(c.contact.allows(Channel.SMS, Purpose.MARKETING) for c in cs)
-    leap = sum(1 for c in cs if c.birth_date and (c.birth_date.month, c.birth_date.day) == (2, 29))
-    unknown = sum(1 for c in cs if c.birth_date is None)
-    elderly = sum(1 for c in cs if c.birth_date and _age(c.birth_date, as_of) >= 65)
-    lunar = sum(
-        1
-        for c in cs
-        if c.kyc and any(d.calendar is CalendarKind.LUNAR for d in c.kyc.important_dates)
-    )
-    risk = [c.risk_assessment for c in cs]
-    valid = sum(1 for r in risk if r and r.is_valid_on(as_of))
-    expired = sum(1 for r in risk if r and not r.is_valid_on(as_of))
-    return [
-        f"contact    do-not-contact {dnc:,}; no consent recorded {none:,}",
-        f"           opted out of all marketing {no_marketing:,}; SMS marketing allowed {sms:,}",
-        f"dates      29 February birthdays {leap:,}; birth date unknown {unknown:,}; "
-        f"aged 65+ {elderly:,}",
-        f"           customers keeping lunar-calendar dates {lunar:,}",
-        f"risk       assessments valid {valid:,}; expired {expired:,}; "
-        f"none {len(cs) - valid - expired:,}",
-        f"referrals  {sum(1 for c in cs if c.referred_by):,} customers were referred by another",
-    ]
-
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def _catalogue(book: synth.Book) -> list[str]:
-    levels = [lv.id for lv in book.playbook.risk.product_levels]
-    grid = Counter((p.category, p.risk_level) for p in book.catalogue)
-    lines = [
-        "catalogue by category and risk level",
-        f"  {'category':<22}" + "".join(f"{lv:>8}" for lv in levels) + f"{'total':>8}",
-    ]
-    for cat in book.playbook.allocation.categories:
-        row = [grid[cat.id, lv] for lv in levels]
-        cells = "".join(f"{n if n else '.':>8}" for n in row)
-        lines.append(f"  {cat.id:<22}{cells}{sum(row):>8}")
-    return lines
-
-
-def _whole(amount: Decimal) -> str:
-    """An amount rounded to whole units, with thousands separators."""
-    return f"{amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"
-
-
-def _pct(part: Decimal | int, whole: Decimal | int) -> str:
-    if not whole:
-        return "-"
-    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
-    return f"{share}%"
