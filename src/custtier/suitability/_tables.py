@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from threading import Lock
 
+from custtier._cache import per_playbook
 from custtier._explain import PlaybookRef
 from custtier.rules import Check, ModelPortfolio, Playbook, PolicyRule, ScoreBand
 
@@ -40,24 +40,8 @@ class RiskTables:
         return {w.category: w.weight for w in self.portfolio[level].weights}
 
 
-_CACHE: dict[int, RiskTables] = {}
-_LOCK = Lock()
-
-
-def risk_tables(playbook: Playbook) -> RiskTables:
-    """The tables for ``playbook`` (cached by identity, thread-safe)."""
-    found = _CACHE.get(id(playbook))
-    if found is not None and found.playbook is playbook:
-        return found
-    built = _build(playbook)
-    with _LOCK:
-        if len(_CACHE) >= 32:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[id(playbook)] = built
-    return built
-
-
 def _build(pb: Playbook) -> RiskTables:
+    """The tables for ``pb``, built once per playbook object."""
     risk = pb.risk
     prank = {lv.id: i for i, lv in enumerate(risk.product_levels)}
     return RiskTables(
@@ -75,3 +59,6 @@ def _build(pb: Playbook) -> RiskTables:
         categories=frozenset(c.id for c in pb.allocation.categories),
         tier_rank={t.id: i for i, t in enumerate(pb.tiers)},
     )
+
+
+risk_tables = per_playbook(_build)

@@ -6,8 +6,8 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from threading import Lock
 
+from custtier._cache import per_playbook
 from custtier._explain import PlaybookRef
 from custtier.rules import BasisRule, Playbook, TierBand
 
@@ -41,29 +41,8 @@ class Tables:
     bar: dict[str, Decimal]
 
 
-_CACHE: dict[int, Tables] = {}
-_LOCK = Lock()
-_MAX = 32
-
-
-def tables(playbook: Playbook) -> Tables:
-    """The tables for ``playbook``, built once and cached (thread-safe).
-
-    Keyed by object identity (checked, so a recycled id cannot match another
-    playbook): equal playbooks loaded twice simply get their own tables.
-    """
-    found = _CACHE.get(id(playbook))
-    if found is not None and found.playbook is playbook:
-        return found
-    built = _build(playbook)
-    with _LOCK:
-        if len(_CACHE) >= _MAX:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[id(playbook)] = built
-    return built
-
-
 def _build(playbook: Playbook) -> Tables:
+    """The tables for ``playbook``, built once per playbook object."""
     tier_ids = tuple(t.id for t in playbook.tiers)
     rank = {t: i for i, t in enumerate(tier_ids)}
     bases = []
@@ -75,6 +54,9 @@ def _build(playbook: Playbook) -> Tables:
             if band.lower is not None and band.tier not in bar:
                 bar[band.tier] = band.lower
     return Tables(playbook, playbook.ref, tier_ids, rank, tuple(bases), bar)
+
+
+tables = per_playbook(_build)
 
 
 def months_before(as_of: dt.date, count: int) -> tuple[str, ...]:
