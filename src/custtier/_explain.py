@@ -76,6 +76,22 @@ class ReasonCode(StrEnum):
     ALLOC_NO_ASSESSMENT = "ALLOC_NO_ASSESSMENT"
     # Tier services
     SERVICE_ENTITLED = "SERVICE_ENTITLED"
+    # Cadence
+    CADENCE_OCCASION = "CADENCE_OCCASION"
+    CADENCE_LEAP_DAY = "CADENCE_LEAP_DAY"
+    CADENCE_LUNAR_DATE = "CADENCE_LUNAR_DATE"
+    CADENCE_ROLLED = "CADENCE_ROLLED"
+    CADENCE_SLIPPED = "CADENCE_SLIPPED"
+    CADENCE_OVERDUE = "CADENCE_OVERDUE"
+    CADENCE_QUIET_HOURS = "CADENCE_QUIET_HOURS"
+    CADENCE_COMPLETE_KYC = "CADENCE_COMPLETE_KYC"
+    CADENCE_NO_CONSENT = "CADENCE_NO_CONSENT"
+    CADENCE_DO_NOT_CONTACT = "CADENCE_DO_NOT_CONTACT"
+    CADENCE_CAPPED = "CADENCE_CAPPED"
+    CADENCE_CAPACITY = "CADENCE_CAPACITY"
+    CADENCE_NO_MANAGER = "CADENCE_NO_MANAGER"
+    CADENCE_NO_VALID_DAY = "CADENCE_NO_VALID_DAY"
+    CADENCE_NO_CALENDAR_DATA = "CADENCE_NO_CALENDAR_DATA"
 
 
 #: One sentence per code: what it means. ``docs/reasons.md`` must list the same codes.
@@ -145,6 +161,52 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
         "No valid risk assessment: the whole amount goes to risk-free categories."
     ),
     ReasonCode.SERVICE_ENTITLED: "The customer's tier is entitled to this service.",
+    ReasonCode.CADENCE_OCCASION: (
+        "The contact rule (or campaign) of the customer's tier asks for this contact: "
+        "its occasion, due date and channel."
+    ),
+    ReasonCode.CADENCE_LEAP_DAY: (
+        "A 29 February date in a common year, placed by the playbook's leap-day policy."
+    ),
+    ReasonCode.CADENCE_LUNAR_DATE: (
+        "A date kept by the Chinese lunar calendar, found in this year's lunar calendar "
+        "(leap-month and 30th-day policies applied)."
+    ),
+    ReasonCode.CADENCE_ROLLED: "Manager or system work moved forward to the next business day.",
+    ReasonCode.CADENCE_SLIPPED: (
+        "Moved later within the rule's window because the manager's week or a frequency "
+        "cap was full on the earlier days."
+    ),
+    ReasonCode.CADENCE_OVERDUE: (
+        "Already due before the plan starts, so scheduled as early as the plan allows."
+    ),
+    ReasonCode.CADENCE_QUIET_HOURS: (
+        "A call or message timed inside the allowed hours, in the customer's time zone."
+    ),
+    ReasonCode.CADENCE_COMPLETE_KYC: (
+        "The customer's KYC file lacks items the tier requires: complete them on this contact."
+    ),
+    ReasonCode.CADENCE_NO_CONSENT: "Not scheduled: no consent on this channel for this purpose.",
+    ReasonCode.CADENCE_DO_NOT_CONTACT: "Not scheduled: the customer asked not to be contacted.",
+    ReasonCode.CADENCE_CAPPED: (
+        "Not scheduled: every allowed day would break a frequency cap over its rolling "
+        "window, prior contacts included."
+    ),
+    ReasonCode.CADENCE_CAPACITY: (
+        "Not scheduled: the manager's weekly hours (or the day's calling hours) are used up "
+        "on every allowed day."
+    ),
+    ReasonCode.CADENCE_NO_MANAGER: (
+        "Not scheduled: the contact is manager work and the customer has no manager "
+        "among those planned for."
+    ),
+    ReasonCode.CADENCE_NO_VALID_DAY: (
+        "Not scheduled: no allowed day inside the plan (the window ends first, or the "
+        "calendar has no such holiday)."
+    ),
+    ReasonCode.CADENCE_NO_CALENDAR_DATA: (
+        "Not scheduled: the calendar has no data for that year, so the date is not guessed."
+    ),
 }
 
 

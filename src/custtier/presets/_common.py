@@ -44,6 +44,24 @@ SRC_AML_CDD = {
     "及交易记录保存管理办法), 2022",
     "note": "Risk-based customer due diligence: higher AML ratings are reviewed more often.",
 }
+SRC_CONSUMER = {
+    "id": "pboc-consumer-2020",
+    "citation": "PBOC, Implementation Measures for the Protection of Financial Consumers' "
+    "Rights and Interests (中国人民银行金融消费者权益保护实施办法), PBOC Order [2020] No. 5",
+    "note": "Marketing needs the consumer's consent and stops when they refuse; the caps on "
+    "contact frequency are the bank's own way of keeping marketing from harassing.",
+}
+SRC_SMS = {
+    "id": "miit-sms-2015",
+    "citation": "MIIT, Provisions on the Administration of Short Message Services "
+    "(通信短信息服务管理规定), MIIT Order No. 31, 2015",
+    "note": "Commercial SMS only with the recipient's consent, and never after they refuse.",
+}
+SRC_CONTACT_HOURS = {
+    "id": "contact-hours-practice",
+    "citation": "Retail-bank practice: no calls or marketing messages before 08:00 or after "
+    "21:00 in the customer's local time (an industry convention, not a single rule)",
+}
 SRC_MARKET_BARS = {
     "id": "market-tier-bars",
     "citation": "Published entry bars of Chinese retail banks, e.g. China Merchants Bank "
@@ -141,198 +159,173 @@ def services(high: list[str], mid: list[str], mass: list[str]) -> list[dict[str,
     ]
 
 
+def _rule(  # noqa: PLR0917  # rows read like a table: id, tier, occasion, channel …
+    rid: str, tier: str, occasion: str, channel: str, purpose: str, owner: str, **kw: Any
+) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "tier": tier,
+        "occasion": occasion,
+        "channel": channel,
+        "purpose": purpose,
+        "owner": owner,
+        **kw,
+    }
+
+
+# Holidays greeted, by the names of the `holidays` package's China calendar
+# (matched as a substring: "Spring Festival" is "Chinese New Year (Spring Festival)").
+GREETED_HOLIDAYS = ["New Year's Day", "Spring Festival", "Mid-Autumn Festival", "National Day"]
+
+
+def high_end_rules(tier: str, *, visit_days: int) -> list[dict[str, Any]]:
+    """High-end (and private-banking) customers: greetings and home visits by the manager."""
+    r = _rule
+    return [
+        r(f"{tier}.birthday", tier, "birthday", "phone", "service", "manager",
+          priority=2, duration_minutes=10, description="Birthday call from the manager",
+          source="practice"),
+        r(f"{tier}.holiday", tier, "holiday", "sms", "service", "manager",
+          holidays=GREETED_HOLIDAYS, priority=3, duration_minutes=2,
+          description="Holiday greeting from the manager", source="practice"),
+        r(f"{tier}.important_date", tier, "important_date", "phone", "service", "manager",
+          priority=3, duration_minutes=10, description="Anniversary or family date greeting",
+          source="practice"),
+        r(f"{tier}.visit", tier, "periodic", "home_visit", "service", "manager",
+          interval_days=visit_days, flex_days=21, priority=2, duration_minutes=90,
+          description="Home visit", source="practice"),
+        r(f"{tier}.kyc", tier, "kyc_refresh", "phone", "service", "manager",
+          lead_days=30, priority=1, duration_minutes=20, description="KYC review",
+          source="pboc-cdd-2022"),
+        r(f"{tier}.risk", tier, "risk_reassessment", "phone", "service", "manager",
+          lead_days=30, priority=1, duration_minutes=20, description="Risk re-assessment",
+          source="cbirc-wm-2018"),
+        r(f"{tier}.maturity", tier, "product_maturity", "phone", "service", "manager",
+          lead_days=14, priority=2, duration_minutes=15, description="Maturity review",
+          source="practice"),
+    ]  # fmt: skip
+
+
 def contact_rules(high: str, mid: str, mass: str) -> list[dict[str, Any]]:
     """Contact cadence per tier, as the practice describes it."""
+    r = _rule
+    return [
+        *high_end_rules(high, visit_days=90),
+        # Mid-end: salons and events, regular phone or SMS contact.
+        r(f"{mid}.salon", mid, "event", "in_branch_event", "marketing", "manager",
+          # A salon on the second Saturday of every quarter's first month, invited 14 days ahead.
+          rrule="FREQ=MONTHLY;INTERVAL=3;BYDAY=SA;BYSETPOS=2", anchor="2026-01-01",
+          lead_days=14, flex_days=7, priority=5, duration_minutes=15,
+          description="Salon invitation", source="practice"),
+        r(f"{mid}.call", mid, "periodic", "phone", "service", "manager",
+          interval_days=60, flex_days=14, priority=4, duration_minutes=15,
+          description="Regular call", source="practice"),
+        r(f"{mid}.birthday", mid, "birthday", "sms", "service", "marketing_system",
+          priority=6, description="Birthday SMS", source="practice"),
+        r(f"{mid}.holiday", mid, "holiday", "sms", "service", "marketing_system",
+          holidays=["Spring Festival", "Mid-Autumn Festival"], priority=6,
+          description="Holiday SMS", source="practice"),
+        r(f"{mid}.kyc", mid, "kyc_refresh", "phone", "service", "manager",
+          lead_days=30, priority=3, duration_minutes=15, description="KYC review",
+          source="pboc-cdd-2022"),
+        r(f"{mid}.risk", mid, "risk_reassessment", "phone", "service", "manager",
+          lead_days=30, priority=3, duration_minutes=15, description="Risk re-assessment",
+          source="cbirc-wm-2018"),
+        r(f"{mid}.maturity", mid, "product_maturity", "sms", "service", "marketing_system",
+          lead_days=7, priority=5, description="Maturity notice", source="practice"),
+        # Mass: regular service by the marketing system; campaigns are in CAMPAIGNS.
+        r(f"{mass}.service", mass, "periodic", "sms", "service", "marketing_system",
+          interval_days=90, flex_days=14, priority=7, description="Account service notice",
+          source="practice"),
+        r(f"{mass}.birthday", mass, "birthday", "sms", "service", "marketing_system",
+          priority=8, description="Birthday SMS", source="practice"),
+        r(f"{mass}.kyc", mass, "kyc_refresh", "sms", "service", "marketing_system",
+          lead_days=30, priority=7, description="KYC update request", source="pboc-cdd-2022"),
+        r(f"{mass}.maturity", mass, "product_maturity", "sms", "service", "marketing_system",
+          lead_days=7, priority=6, description="Maturity notice", source="practice"),
+    ]  # fmt: skip
 
-    def r(  # noqa: PLR0917  # rows read like a table: id, tier, occasion, channel …
-        rid: str, tier: str, occasion: str, channel: str, purpose: str, owner: str, **kw: Any
+
+def campaigns(mass: str) -> list[dict[str, Any]]:
+    """Campaigns for mass customers over 2026 and early 2027 (dated, as banks run them)."""
+
+    def camp(  # noqa: PLR0917  # rows read like a table
+        cid: str, label: str, channel: str, offer: str, start: str, end: str, **segment: Any
     ) -> dict[str, Any]:
         return {
-            "id": rid,
-            "tier": tier,
-            "occasion": occasion,
-            "channel": channel,
-            "purpose": purpose,
-            "owner": owner,
-            **kw,
-        }
+            "id": cid, "label": label, "channel": channel, "offer": offer,
+            "start_on": start, "end_on": end, "segment": {"tiers": [mass], **segment},
+            "priority": 9 if channel == "mass_sms" else 8, "source": "practice",
+        }  # fmt: skip
 
     return [
-        # High-end: detailed greetings and regular home visits by the manager.
-        r(
-            f"{high}.birthday",
-            high,
-            "birthday",
-            "phone",
-            "service",
-            "manager",
-            priority=2,
-            duration_minutes=10,
-            description="Birthday greeting from the manager",
-        ),
-        r(
-            f"{high}.holiday",
-            high,
-            "holiday",
-            "sms",
-            "service",
-            "manager",
-            priority=3,
-            duration_minutes=2,
-            description="Holiday greeting",
-        ),
-        r(
-            f"{high}.important_date",
-            high,
-            "important_date",
-            "phone",
-            "service",
-            "manager",
-            priority=3,
-            duration_minutes=10,
-            description="Anniversary or family date greeting",
-        ),
-        r(
-            f"{high}.visit",
-            high,
-            "periodic",
-            "home_visit",
-            "service",
-            "manager",
-            interval_days=90,
-            priority=2,
-            duration_minutes=90,
-            description="Home visit",
-        ),
-        r(
-            f"{high}.kyc",
-            high,
-            "kyc_refresh",
-            "phone",
-            "service",
-            "manager",
-            lead_days=30,
-            priority=1,
-            duration_minutes=20,
-            description="KYC review",
-        ),
-        r(
-            f"{high}.risk",
-            high,
-            "risk_reassessment",
-            "phone",
-            "service",
-            "manager",
-            lead_days=30,
-            priority=1,
-            duration_minutes=20,
-            description="Risk re-assessment",
-        ),
-        r(
-            f"{high}.maturity",
-            high,
-            "product_maturity",
-            "phone",
-            "service",
-            "manager",
-            lead_days=14,
-            priority=2,
-            duration_minutes=15,
-            description="Maturity review",
-        ),
-        # Mid-end: salons and events, regular phone or SMS contact.
-        r(
-            f"{mid}.salon",
-            mid,
-            "event",
-            "in_branch_event",
-            "marketing",
-            "manager",
-            interval_days=90,
-            priority=5,
-            duration_minutes=15,
-            description="Salon invitation",
-        ),
-        r(
-            f"{mid}.call",
-            mid,
-            "periodic",
-            "phone",
-            "service",
-            "manager",
-            interval_days=60,
-            priority=4,
-            duration_minutes=15,
-            description="Regular call",
-        ),
-        r(
-            f"{mid}.birthday",
-            mid,
-            "birthday",
-            "sms",
-            "service",
-            "marketing_system",
-            priority=6,
-            description="Birthday SMS",
-        ),
-        r(
-            f"{mid}.risk",
-            mid,
-            "risk_reassessment",
-            "phone",
-            "service",
-            "manager",
-            lead_days=30,
-            priority=3,
-            duration_minutes=15,
-            description="Risk re-assessment",
-        ),
-        r(
-            f"{mid}.maturity",
-            mid,
-            "product_maturity",
-            "sms",
-            "service",
-            "marketing_system",
-            lead_days=7,
-            priority=5,
-            description="Maturity notice",
-        ),
-        # Mass: regular service plus mass SMS and telemarketing campaigns.
-        r(
-            f"{mass}.sms",
-            mass,
-            "campaign",
-            "mass_sms",
-            "marketing",
-            "marketing_system",
-            interval_days=30,
-            priority=8,
-            description="Mass SMS campaign",
-        ),
-        r(
-            f"{mass}.telemarketing",
-            mass,
-            "campaign",
-            "telemarketing",
-            "marketing",
-            "marketing_system",
-            interval_days=180,
-            priority=8,
-            description="Telephone invitation with a wealth product as entry point",
-        ),
-        r(
-            f"{mass}.kyc",
-            mass,
-            "kyc_refresh",
-            "sms",
-            "service",
-            "marketing_system",
-            lead_days=30,
-            priority=7,
-            description="KYC update request",
-        ),
-    ]
+        camp("camp.2026.spring_gift", "Spring Festival deposit gift", "mass_sms",
+             "deposit_gift", "2026-01-19", "2026-02-13"),
+        camp("camp.2026.wm_entry", "First wealth product: a low-risk entry product",
+             "telemarketing", "wealth_product_entry", "2026-04-01", "2026-06-30"),
+        camp("camp.2026.points", "Summer points exchange", "mass_sms", "points",
+             "2026-07-01", "2026-07-31"),
+        camp("camp.2026.referral", "Refer a friend", "mass_sms", "referral_invitation",
+             "2026-09-01", "2026-09-30"),
+        camp("camp.2026.lottery", "Year-end deposit lottery", "mass_sms", "lottery",
+             "2026-12-01", "2026-12-31"),
+        camp("camp.2027.spring_gift", "Spring Festival deposit gift", "mass_sms",
+             "deposit_gift", "2027-01-11", "2027-02-05"),
+        camp("camp.2027.pension_entry", "Personal pension account: entry product",
+             "telemarketing", "wealth_product_entry", "2027-03-01", "2027-04-30",
+             needs_any=["pension"], min_age=40),
+    ]  # fmt: skip
+
+
+#: KYC review intervals by AML rating: high every 6 months, each lower rating
+#: at most twice the interval of the rating above.
+KYC_REVIEWS: list[dict[str, Any]] = [
+    {"rule_id": "kyc.review.high", "aml_rating": "high", "interval_months": 6,
+     "source": "pboc-cdd-2022"},
+    {"rule_id": "kyc.review.medium", "aml_rating": "medium", "interval_months": 12,
+     "source": "pboc-cdd-2022"},
+    {"rule_id": "kyc.review.low", "aml_rating": "low", "interval_months": 24,
+     "source": "pboc-cdd-2022"},
+]  # fmt: skip
+
+#: Contact pressure: marketing at most 4 in any 30 days, telemarketing once in
+#: any 90 days, and no more than 3 contacts of any kind in any 7 days.
+CAPS: list[dict[str, Any]] = [
+    {"rule_id": "cap.marketing.30d", "purpose": "marketing", "max_contacts": 4,
+     "window_days": 30, "source": "pboc-consumer-2020"},
+    {"rule_id": "cap.telemarketing.90d", "channel": "telemarketing", "max_contacts": 1,
+     "window_days": 90, "source": "pboc-consumer-2020"},
+    {"rule_id": "cap.any.7d", "max_contacts": 3, "window_days": 7, "source": "practice"},
+]  # fmt: skip
+
+#: Calls and messages only between 08:00 and 21:00 in the customer's time zone.
+QUIET_HOURS: list[dict[str, Any]] = [
+    {"rule_id": "quiet.calls_and_messages",
+     "channels": ["phone", "sms", "mass_sms", "telemarketing", "messaging_app"],
+     "earliest": "08:00", "latest": "21:00", "send_at": "10:00",
+     "source": "contact-hours-practice"},
+]  # fmt: skip
+
+
+def cadence(high: list[str], mid: str, mass: str) -> dict[str, Any]:
+    """The whole cadence section for the given tier ids (``high`` from the top tier down).
+
+    The first high tier gets the practice's full rule set; each further one
+    (private banking) the high-end rules with visits every 60 days.
+    """
+    rules = contact_rules(high[0], mid, mass)
+    for tier in high[1:]:
+        rules += high_end_rules(tier, visit_days=60)
+    return {
+        "contact_rules": rules,
+        "leap_day": "feb28",
+        "lunar_leap_month": "regular_month",
+        "lunar_short_month": "last_day",
+        "caps": CAPS,
+        "quiet_hours": QUIET_HOURS,
+        "kyc_reviews": KYC_REVIEWS,
+        "campaigns": campaigns(mass),
+    }
 
 
 # "Tap potential high-quality customers": signals from the practice's own

@@ -31,6 +31,9 @@ PRACTICE_DATA: dict[str, Any] = {
         c.SRC_AML_CDD,
         c.SRC_RECORDING,
         c.SRC_ELDERLY,
+        c.SRC_CONSUMER,
+        c.SRC_SMS,
+        c.SRC_CONTACT_HOURS,
     ],
     "tiers": [
         {
@@ -194,5 +197,5 @@ PRACTICE_DATA: dict[str, Any] = {
         ],
     },
     "services": c.services(high=["high_end"], mid=["mid_end"], mass=["mass"]),
-    "cadence": {"contact_rules": c.contact_rules("high_end", "mid_end", "mass")},
+    "cadence": c.cadence(["high_end"], "mid_end", "mass"),
 }

@@ -88,6 +88,9 @@ REGULATORY_DATA: dict[str, Any] = {
         c.SRC_AML_CDD,
         c.SRC_RECORDING,
         c.SRC_ELDERLY,
+        c.SRC_CONSUMER,
+        c.SRC_SMS,
+        c.SRC_CONTACT_HOURS,
         c.SRC_MARKET_BARS,
     ],
     "tiers": [
@@ -168,18 +171,5 @@ REGULATORY_DATA: dict[str, Any] = {
         ],
     },
     "services": c.services(high=["high_end", "private_banking"], mid=["mid_end"], mass=["mass"]),
-    "cadence": {
-        "contact_rules": [
-            *c.contact_rules("high_end", "mid_end", "mass"),
-            *[
-                {
-                    **rule,
-                    "id": rule["id"].replace("high_end.", "private_banking."),
-                    "tier": "private_banking",
-                }
-                for rule in c.contact_rules("high_end", "mid_end", "mass")
-                if rule["tier"] == "high_end"
-            ],
-        ]
-    },
+    "cadence": c.cadence(["high_end", "private_banking"], "mid_end", "mass"),
 }

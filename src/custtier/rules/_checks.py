@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from custtier._money import check_precision, minor_unit
 from custtier.errors import CusttierError
+from custtier.models._types import AmlRating
+from custtier.rules._cadence import GREETINGS, RECURRING, Occasion
 
 if TYPE_CHECKING:
     from custtier.rules.playbook import Playbook
@@ -38,6 +41,7 @@ def problems(pb: Playbook) -> Iterator[Problem]:
     yield from _risk(pb, rule_ids)
     yield from _allocation(pb, rule_ids)
     yield from _references(pb, rule_ids)
+    yield from _cadence(pb, rule_ids)
     for dup in sorted(_duplicates(rule_ids)):
         yield "rule ids", f"rule id {dup!r} is used more than once; rule ids must be unique"
 
@@ -238,3 +242,83 @@ def _references(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
         rule_ids.append(rule.id)
         if rule.tier not in rank:
             yield f"cadence.contact_rules.{i}.tier", f"tier {rule.tier!r} is not defined"
+
+
+# AML ratings from the highest risk down: each lower rating is reviewed at
+# most half as often as the one above (interval at most twice as long).
+_AML_ORDER = (AmlRating.HIGH, AmlRating.MEDIUM, AmlRating.LOW)
+_HIGH_REVIEW_MONTHS = (6, 12)
+
+
+def _cadence(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: PLR0912, PLR0915  # one checklist
+    """Recurrences fit their occasion, KYC reviews tighten with risk, caps and windows sane."""
+    cad = pb.cadence
+    tiers = {t.id for t in pb.tiers}
+    sources = {s.id for s in pb.sources}
+    cited: list[tuple[str, str | None]] = []
+    for i, rule in enumerate(cad.contact_rules):
+        path = f"cadence.contact_rules.{i}"
+        cited.append((f"{path}.source", rule.source))
+        recurs = rule.interval_days is not None or rule.rrule is not None
+        if rule.occasion in RECURRING and not recurs:
+            yield path, f"a {rule.occasion} rule needs interval_days or rrule"
+        if rule.occasion not in RECURRING and recurs:
+            yield path, f"a {rule.occasion} rule takes its dates from records; drop the recurrence"
+        if rule.occasion is Occasion.CAMPAIGN:
+            yield path + ".occasion", "campaign contacts are defined in cadence.campaigns"
+        if rule.occasion is Occasion.HOLIDAY and not rule.holidays:
+            yield path + ".holidays", "a holiday rule must name at least one holiday"
+        if rule.occasion is not Occasion.HOLIDAY and rule.holidays:
+            yield path + ".holidays", "only holiday rules name holidays"
+        if rule.occasion in GREETINGS and (rule.lead_days or rule.flex_days):
+            yield path, "greetings fall on the day itself: lead_days and flex_days must be 0"
+    ratings = [r.aml_rating for r in cad.kyc_reviews]
+    for dup in sorted(_duplicates([str(r) for r in ratings])):
+        yield "cadence.kyc_reviews", f"AML rating {dup!r} has more than one review interval"
+    months = {r.aml_rating: r.interval_months for r in cad.kyc_reviews}
+    for i, review in enumerate(cad.kyc_reviews):
+        rule_ids.append(review.rule_id)
+        cited.append((f"cadence.kyc_reviews.{i}.source", review.source))
+    needs_reviews = any(r.occasion is Occasion.KYC_REFRESH for r in cad.contact_rules)
+    if needs_reviews and set(months) != set(_AML_ORDER):
+        yield "cadence.kyc_reviews", "kyc_refresh rules need a review interval for every AML rating"
+    low, high = _HIGH_REVIEW_MONTHS
+    if AmlRating.HIGH in months and not low <= months[AmlRating.HIGH] <= high:
+        yield "cadence.kyc_reviews", f"high-risk files are reviewed every {low} to {high} months"
+    for above, below in itertools.pairwise(_AML_ORDER):
+        if above in months and below in months:
+            if months[below] < months[above]:
+                yield "cadence.kyc_reviews", f"{below} must not be reviewed more often than {above}"
+            elif months[below] > 2 * months[above]:
+                yield (
+                    "cadence.kyc_reviews",
+                    f"{below} must be reviewed at most twice the interval of {above}",
+                )
+    for i, cap in enumerate(cad.caps):
+        rule_ids.append(cap.rule_id)
+        cited.append((f"cadence.caps.{i}.source", cap.source))
+    seen: set[str] = set()
+    for i, quiet in enumerate(cad.quiet_hours):
+        rule_ids.append(quiet.rule_id)
+        cited.append((f"cadence.quiet_hours.{i}.source", quiet.source))
+        if not quiet.earliest <= quiet.send_at < quiet.latest:
+            yield f"cadence.quiet_hours.{i}", "need earliest <= send_at < latest"
+        for ch in quiet.channels:
+            if ch in seen:
+                yield f"cadence.quiet_hours.{i}.channels", f"{ch} is in more than one rule"
+            seen.add(ch)
+    for i, camp in enumerate(cad.campaigns):
+        path = f"cadence.campaigns.{i}"
+        rule_ids.append(camp.id)
+        cited.append((f"{path}.source", camp.source))
+        if camp.end_on < camp.start_on:
+            yield path, "end_on must not be before start_on"
+        for t in camp.segment.tiers:
+            if t not in tiers:
+                yield f"{path}.segment.tiers", f"tier {t!r} is not defined"
+        seg = camp.segment
+        if seg.min_age is not None and seg.max_age is not None and seg.min_age > seg.max_age:
+            yield f"{path}.segment", "min_age must not exceed max_age"
+    for path, source in cited:
+        if source is not None and source not in sources:
+            yield path, f"source {source!r} is not listed in sources"

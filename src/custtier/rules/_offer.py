@@ -1,4 +1,7 @@
-"""Playbook sections: product categories, model portfolios, tier services, contact rules."""
+"""Playbook sections: product categories, model portfolios, tier services.
+
+Contact cadence lives in :mod:`custtier.rules._cadence`.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +14,13 @@ from pydantic import AfterValidator, Field, PlainSerializer
 
 from custtier._money import Weight
 from custtier.models._base import CusttierModel
-from custtier.models._types import Channel, FrozenDict, Identifier, Need, Purpose
+from custtier.models._types import FrozenDict, Identifier, Need
 
 __all__ = [
     "AllocationRules",
-    "CadenceRules",
     "Category",
     "CategoryWeight",
-    "ContactRule",
     "ModelPortfolio",
-    "Occasion",
-    "Owner",
     "Remainder",
     "Service",
     "ServiceKind",
@@ -100,46 +99,3 @@ class Service(CusttierModel):
     label: str = Field(min_length=1, max_length=120)
     kind: ServiceKind
     tiers: tuple[Identifier, ...] = Field(min_length=1)
-
-
-class Occasion(StrEnum):
-    """Why a contact is due."""
-
-    BIRTHDAY = "birthday"
-    HOLIDAY = "holiday"
-    IMPORTANT_DATE = "important_date"
-    PERIODIC = "periodic"
-    EVENT = "event"
-    CAMPAIGN = "campaign"
-    KYC_REFRESH = "kyc_refresh"
-    RISK_REASSESSMENT = "risk_reassessment"
-    PRODUCT_MATURITY = "product_maturity"
-
-
-class Owner(StrEnum):
-    """Who carries a contact out."""
-
-    MANAGER = "manager"
-    MARKETING_SYSTEM = "marketing_system"
-
-
-class ContactRule(CusttierModel):
-    """A contact a tier's customers get: occasion, channel, cadence, owner."""
-
-    id: Identifier
-    tier: Identifier
-    occasion: Occasion
-    channel: Channel
-    purpose: Purpose
-    owner: Owner
-    interval_days: int | None = Field(default=None, ge=1, le=3660)
-    lead_days: int = Field(default=0, ge=0, le=366)
-    priority: int = Field(default=5, ge=1, le=9)
-    duration_minutes: int = Field(default=0, ge=0, le=600)
-    description: str = ""
-
-
-class CadenceRules(CusttierModel):
-    """Contact rules per tier."""
-
-    contact_rules: tuple[ContactRule, ...] = ()

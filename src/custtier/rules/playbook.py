@@ -15,7 +15,8 @@ from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsEr
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
 from custtier.rules import _checks
-from custtier.rules._offer import AllocationRules, CadenceRules, Service
+from custtier.rules._cadence import CadenceRules
+from custtier.rules._offer import AllocationRules, Service
 from custtier.rules._risk import RiskRules
 from custtier.rules._tiering import TierDef, TieringRules
 

@@ -1,0 +1,86 @@
+"""Date arithmetic the planner needs, stdlib only: anniversaries, months, lunar policies."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from custtier.cadence._calendar import Calendar
+from custtier.rules import LeapDayPolicy, LunarLeapMonthPolicy, LunarShortMonthPolicy
+
+__all__ = ["add_months", "anniversary", "iso_week", "lunar_anniversary"]
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def anniversary(on: dt.date, year: int, policy: LeapDayPolicy) -> tuple[dt.date, bool]:
+    """``on``'s anniversary in ``year``, and whether the leap-day policy moved it.
+
+    >>> anniversary(dt.date(2000, 2, 29), 2027, LeapDayPolicy.MAR1)
+    (datetime.date(2027, 3, 1), True)
+    >>> anniversary(dt.date(2000, 2, 29), 2028, LeapDayPolicy.MAR1)
+    (datetime.date(2028, 2, 29), False)
+    """
+    if on.month == 2 and on.day == 29 and not calendar.isleap(year):
+        return (dt.date(year, 3, 1) if policy is LeapDayPolicy.MAR1 else dt.date(year, 2, 28)), True
+    return on.replace(year=year), False
+
+
+def add_months(on: dt.date, months: int) -> dt.date:
+    """``on`` plus whole months, clamped to the month's last day.
+
+    >>> add_months(dt.date(2026, 8, 31), 6)
+    datetime.date(2027, 2, 28)
+    """
+    index = on.year * 12 + on.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(on.day, calendar.monthrange(year, month + 1)[1])
+    return dt.date(year, month + 1, day)
+
+
+def iso_week(day: dt.date) -> str:
+    """The ISO week label, ``"2026-W07"``.
+
+    >>> iso_week(dt.date(2027, 1, 1))
+    '2026-W53'
+    """
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def lunar_anniversary(
+    born: dt.date,
+    lunar_year: int,
+    cal: Calendar,
+    leap_policy: LunarLeapMonthPolicy,
+    short_policy: LunarShortMonthPolicy,
+) -> tuple[dt.date | None, str | None]:
+    """The Gregorian date of ``born``'s lunar anniversary in ``lunar_year``, and the policy used.
+
+    ``born`` is the Gregorian date of the original event; both years must be
+    in ``cal.lunar_years``. Returns ``(None, None)`` for a year before the event.
+    """
+    origin = cal.to_lunar(born)
+    if lunar_year <= origin.year:
+        return None, None
+    note = None
+    leap = False
+    if origin.leap:
+        if leap_policy is LunarLeapMonthPolicy.LEAP_IF_PRESENT and (
+            cal.leap_month(lunar_year) == origin.month
+        ):
+            leap = True
+        else:
+            note = "leap month kept in the regular month"
+    day = origin.day
+    found = cal.from_lunar(lunar_year, origin.month, day, leap=leap)
+    if found is None:  # a 30th day in a 29-day month
+        last = cal.from_lunar(lunar_year, origin.month, day - 1, leap=leap)
+        if last is None:  # pragma: no cover - every lunar month has 29 days
+            return None, None
+        if short_policy is LunarShortMonthPolicy.NEXT_DAY:
+            found, why = last + _ONE_DAY, "30th day of a 29-day month moved to the next day"
+        else:
+            found, why = last, "30th day of a 29-day month kept on the 29th"
+        note = why if note is None else f"{note}; {why}"
+    return found, note

@@ -1,0 +1,357 @@
+"""Date expansion: the contacts one customer's tier asks for over the horizon.
+
+One :class:`Item` per required contact, with its window of allowed days.
+Greetings have a one-day window (the day itself); other work may move to
+business days inside ``[first, last]``. Nothing here reads the clock or
+calls ``rrule``: recurrence and holiday dates come from the tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from custtier._explain import Reason, ReasonCode
+from custtier.cadence._dates import add_months, anniversary, lunar_anniversary
+from custtier.cadence._tables import NO_DATA, Tables
+from custtier.models import Customer
+from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
+from custtier.rules import Campaign, ContactRule, Occasion, Offer, Owner
+
+__all__ = ["Item", "expand"]
+
+_DAY = dt.timedelta(days=1)
+
+
+@dataclass(slots=True)
+class Item:
+    """One required contact, before levelling."""
+
+    key: str
+    tier: str
+    rank: int
+    manager_id: str | None
+    rule_id: str
+    occasion: Occasion
+    channel: Channel
+    purpose: Purpose
+    owner: Owner
+    priority: int
+    duration: int
+    label: str
+    offer: Offer | None
+    due: dt.date | None
+    first: dt.date | None  # first allowed day (None when blocked)
+    last: dt.date | None
+    fixed: bool  # a greeting: the day itself, never rolled
+    notes: tuple[Reason, ...] = ()  # a shared empty tuple: no allocation per item
+    blocked: ReasonCode | None = None
+
+
+def expand(
+    customer: Customer,
+    tier: str,
+    t: Tables,
+    last_contact: Mapping[tuple[str, str], dt.date],
+) -> list[Item]:
+    """Every contact ``tier``'s rules and campaigns ask for ``customer`` in the horizon."""
+    out: list[Item] = []
+    for rule in t.rules[tier]:
+        occ = rule.occasion
+        if occ is Occasion.BIRTHDAY:
+            _birthdays(customer, tier, rule, t, out)
+        elif occ is Occasion.IMPORTANT_DATE:
+            _important_dates(customer, tier, rule, t, out)
+        elif occ is Occasion.HOLIDAY:
+            _holidays(customer, tier, rule, t, out)
+        elif rule.rrule is not None:
+            _recurring_rrule(customer, tier, rule, t, out)
+        elif occ in {Occasion.PERIODIC, Occasion.EVENT}:
+            _recurring_interval(customer, tier, rule, t, last_contact, out)
+        elif occ is Occasion.KYC_REFRESH:
+            _kyc(customer, tier, rule, t, out)
+        elif occ is Occasion.RISK_REASSESSMENT:
+            _risk(customer, tier, rule, t, out)
+        elif occ is Occasion.PRODUCT_MATURITY:
+            _maturities(customer, tier, rule, t, out)
+    for camp, first, last in t.campaigns[tier]:
+        if _in_segment(customer, camp, first):
+            out.append(_campaign_item(customer, tier, camp, first, last, t))
+    return out
+
+
+def _item(  # noqa: PLR0917  # internal constructor, positional for speed
+    c: Customer,
+    tier: str,
+    rule: ContactRule,
+    t: Tables,
+    label: str,
+    due: dt.date | None,
+    first: dt.date | None,
+    last: dt.date | None,
+    fixed: bool,
+) -> Item:
+    return Item(
+        c.key, tier, t.rank[tier], c.manager_id, rule.id, rule.occasion, rule.channel,
+        rule.purpose, rule.owner, rule.priority, rule.duration_minutes, label, None,
+        due, first, last, fixed,
+    )  # fmt: skip
+
+
+def _greeting_dates(
+    on: dt.date, kind: CalendarKind, t: Tables
+) -> list[tuple[dt.date | None, Reason | None, int]]:
+    """``(date, note, year)`` of each occurrence in the horizon; date None = no calendar data."""
+    cad = t.playbook.cadence
+    out: list[tuple[dt.date | None, Reason | None, int]] = []
+    if kind is CalendarKind.LUNAR:
+        cal = t.calendar
+        lunar_years = cal.lunar_years
+        # Lunar year Y runs from late January/February of Y into the next year.
+        for year in range(t.start.year - 1, t.end.year + 1):
+            if on.year not in lunar_years or year not in lunar_years:
+                if year >= t.start.year:  # report each Gregorian year once, never guess
+                    out.append((None, None, year))
+                continue
+            found, why = lunar_anniversary(
+                on, year, cal, cad.lunar_leap_month, cad.lunar_short_month
+            )
+            if found is not None and t.start <= found <= t.end:
+                lunar_note = Reason.of(
+                    ReasonCode.CADENCE_LUNAR_DATE, "cadence.lunar", why or "lunar date",
+                    lunar_year=year, born_on=on,
+                )  # fmt: skip
+                out.append((found, lunar_note, year))
+        return out
+    for year in t.years:
+        if year <= on.year:
+            continue
+        day, moved = anniversary(on, year, cad.leap_day)
+        if t.start <= day <= t.end:
+            note: Reason | None = (
+                Reason.of(
+                    ReasonCode.CADENCE_LEAP_DAY,
+                    f"cadence.leap_day.{cad.leap_day}",
+                    "29 February in a common year",
+                    policy=str(cad.leap_day),
+                    year=year,
+                )
+                if moved
+                else None
+            )
+            out.append((day, note, year))
+    return out
+
+
+def _add_greetings(  # noqa: PLR0917  # internal helper
+    c: Customer,
+    tier: str,
+    rule: ContactRule,
+    t: Tables,
+    on: dt.date,
+    kind: CalendarKind,
+    label: str,
+    out: list[Item],
+) -> None:
+    for day, note, year in _greeting_dates(on, kind, t):
+        if day is None:
+            item = _item(c, tier, rule, t, f"{label} {year}", None, None, None, True)
+            item.blocked = ReasonCode.CADENCE_NO_CALENDAR_DATA
+        else:
+            item = _item(c, tier, rule, t, label, day, day, day, True)
+            if note is not None:
+                item.notes += (note,)
+        out.append(item)
+
+
+def _birthdays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    # The KYC file's own-birthday entry says which calendar it is kept by.
+    own = None
+    if c.kyc is not None:
+        own = next(
+            (
+                d
+                for d in c.kyc.important_dates
+                if d.kind is DateKind.BIRTHDAY and d.relation is Relation.SELF
+            ),
+            None,
+        )
+    if own is not None:
+        _add_greetings(c, tier, rule, t, own.on, own.calendar, "birthday", out)
+    elif c.birth_date is not None:
+        _add_greetings(c, tier, rule, t, c.birth_date, CalendarKind.GREGORIAN, "birthday", out)
+
+
+def _important_dates(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    if c.kyc is None:
+        return
+    for d in c.kyc.important_dates:
+        if d.kind is DateKind.BIRTHDAY and d.relation is Relation.SELF:
+            continue  # the birthday rule's
+        # Kind and relation only: the free-text label may name a person.
+        _add_greetings(c, tier, rule, t, d.on, d.calendar, f"{d.kind} ({d.relation})", out)
+
+
+def _holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    for year in t.years:
+        for name in rule.holidays:
+            day = t.holiday_dates[name, year]
+            if day is None:
+                continue
+            if isinstance(day, dt.date):
+                out.append(_item(c, tier, rule, t, name, day, day, day, True))
+            elif day == NO_DATA:
+                item = _item(c, tier, rule, t, f"{name} {year}", None, None, None, True)
+                item.blocked = ReasonCode.CADENCE_NO_CALENDAR_DATA
+                out.append(item)
+
+
+def _window(rule: ContactRule, first: dt.date, t: Tables) -> dt.date:
+    return min(first + dt.timedelta(days=rule.flex_days), t.end)
+
+
+def _recurring_rrule(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    lead = dt.timedelta(days=rule.lead_days)
+    for event in t.rrule_dates[rule.id]:
+        first = event - lead
+        if first < t.start:
+            continue
+        last = _window(rule, first, t)
+        if rule.lead_days:
+            last = min(last, event - _DAY)  # an invitation arrives before the event
+        out.append(_item(c, tier, rule, t, rule.description or str(rule.occasion),
+                         event, first, last, False))  # fmt: skip
+
+
+def _stagger(key: str, rule_id: str, interval: int) -> int:
+    # A stable spread of first contacts over the interval (crc32 is the same
+    # in every process, unlike hash()).
+    return zlib.crc32(f"{key}|{rule_id}".encode()) % interval
+
+
+def _recurring_interval(  # noqa: PLR0917  # internal helper
+    c: Customer,
+    tier: str,
+    rule: ContactRule,
+    t: Tables,
+    last_contact: Mapping[tuple[str, str], dt.date],
+    out: list[Item],
+) -> None:
+    interval = rule.interval_days or 1
+    step = dt.timedelta(days=interval)
+    previous = last_contact.get((c.key, rule.id))
+    overdue = False
+    if previous is None:
+        due = t.start + dt.timedelta(days=_stagger(c.key, rule.id, interval))
+    else:
+        due = previous + step
+        if due < t.start:
+            due, overdue = t.start, True
+    label = rule.description or str(rule.occasion)
+    while due <= t.end:
+        item = _item(c, tier, rule, t, label, due, due, _window(rule, due, t), False)
+        if overdue:
+            item.notes += (_overdue(rule.id, previous),)
+            overdue = False
+        out.append(item)
+        due += step
+
+
+def _overdue(rule_id: str, since: dt.date | None) -> Reason:
+    return Reason.of(
+        ReasonCode.CADENCE_OVERDUE, rule_id, "already due before the plan starts", due_on=since
+    )
+
+
+def _due_items(  # noqa: PLR0917  # internal helper
+    c: Customer,
+    tier: str,
+    rule: ContactRule,
+    t: Tables,
+    due: dt.date,
+    every: int | None,
+    label: str,
+    out: list[Item],
+) -> None:
+    """Contacts ``lead_days`` before each due date; repeats every ``every`` months."""
+    lead = dt.timedelta(days=rule.lead_days)
+    while due - lead <= t.end:
+        if due < t.start:  # lapsed before the plan: as soon as the plan allows
+            first, last = t.start, min(t.start + lead, t.end)
+            item = _item(c, tier, rule, t, label, due, first, last, False)
+            item.notes += (_overdue(rule.id, due),)
+            out.append(item)
+            if every is None:
+                return
+            due = add_months(t.start, every)
+            continue
+        first = max(due - lead, t.start)
+        out.append(_item(c, tier, rule, t, label, due, first, min(due, t.end), False))
+        if every is None:
+            return
+        due = add_months(due, every)
+
+
+def _kyc(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    # An unrated file is reviewed as often as a high-risk one; a file never
+    # reviewed (or missing) is due at once.
+    kyc = c.kyc
+    rating = (kyc.aml_rating if kyc is not None else None) or AmlRating.HIGH
+    review = t.reviews[rating]
+    months = review.interval_months
+    reviewed = kyc.last_reviewed_on if kyc is not None else None
+    due = add_months(reviewed, months) if reviewed is not None else t.start - _DAY
+    before = len(out)
+    _due_items(c, tier, rule, t, due, months, "KYC review", out)
+    for item in out[before:]:
+        item.notes += (
+            Reason.of(
+                ReasonCode.CADENCE_OCCASION,
+                review.rule_id,
+                f"{rating} AML rating: KYC reviewed every {months} months",
+                aml_rating=str(rating),
+                last_reviewed_on=reviewed,
+            ),
+        )
+
+
+def _risk(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    ra = c.risk_assessment
+    if ra is None:
+        return  # nothing lapses; the missing assessment is a KYC gap
+    months = t.playbook.risk.validity_months
+    _due_items(c, tier, rule, t, ra.valid_until, months, "risk re-assessment", out)
+
+
+def _maturities(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    for h in sorted(c.products_held, key=lambda h: (h.product_id, h.matures_on or dt.date.min)):
+        if h.matures_on is not None and h.matures_on >= t.start:
+            _due_items(c, tier, rule, t, h.matures_on, None, f"maturity {h.product_id}", out)
+
+
+def _in_segment(c: Customer, camp: Campaign, on: dt.date) -> bool:
+    seg = camp.segment
+    if seg.needs_any and not set(seg.needs_any) & set(c.needs):
+        return False
+    if seg.min_age is None and seg.max_age is None:
+        return True
+    if c.birth_date is None:
+        return False  # an age-bound campaign needs a known age
+    age = (
+        on.year - c.birth_date.year - ((on.month, on.day) < (c.birth_date.month, c.birth_date.day))
+    )
+    return (seg.min_age is None or age >= seg.min_age) and (
+        seg.max_age is None or age <= seg.max_age
+    )
+
+
+def _campaign_item(  # noqa: PLR0917  # internal helper
+    c: Customer, tier: str, camp: Campaign, first: dt.date, last: dt.date, t: Tables
+) -> Item:
+    return Item(
+        c.key, tier, t.rank[tier], c.manager_id, camp.id, Occasion.CAMPAIGN, camp.channel,
+        camp.purpose, camp.owner, camp.priority, camp.duration_minutes, camp.label, camp.offer,
+        first, first, last, False,
+    )  # fmt: skip

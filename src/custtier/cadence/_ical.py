@@ -1,0 +1,117 @@
+"""A plan as RFC 5545 iCalendar text, for any standard calendar client.
+
+CRLF line ends, lines folded at 75 octets (never inside a UTF-8 character),
+TEXT values escaped; UIDs derived from the playbook hash and the contact, and
+DTSTAMP from the plan's start date, so the same plan gives the same bytes.
+Events carry the pseudonymous customer key and the rules' reasons, nothing
+personal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from custtier.cadence._models import ContactPlan, Touchpoint
+
+__all__ = ["plan_to_ical"]
+
+_LIMIT = 75  # octets per line, CRLF excluded (RFC 5545 §3.1)
+
+
+def plan_to_ical(plan: ContactPlan, *, manager_id: str | None = None) -> str:
+    """The plan (or one manager's touchpoints) as a VCALENDAR with one VEVENT per touchpoint.
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, presets, plan_contacts
+    >>> plan = plan_contacts([], presets.PRACTICE, start=dt.date(2026, 3, 1),
+    ...                      end=dt.date(2026, 3, 31), tiers={})
+    >>> plan_to_ical(plan).splitlines()[:3]
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//custtier//contact plan//EN']
+    """
+    stamp = _utc(dt.datetime.combine(plan.start, dt.time(), tzinfo=dt.UTC))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//custtier//contact plan//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_text(_calendar_name(plan, manager_id))}",
+    ]
+    for tp in plan.touchpoints:
+        if manager_id is None or tp.manager_id == manager_id:
+            lines += _event(tp, plan, stamp)
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _calendar_name(plan: ContactPlan, manager_id: str | None) -> str:
+    who = f" for {manager_id}" if manager_id else ""
+    return f"Contact plan{who} {plan.start.isoformat()} to {plan.end.isoformat()}"
+
+
+def uid(tp: Touchpoint, plan: ContactPlan) -> str:
+    """A UID stable across runs: the same contact under the same rules, the same UID."""
+    parts = [plan.playbook.content_hash, tp.customer_key, tp.rule_id, tp.label,
+             tp.due_on.isoformat() if tp.due_on else "", tp.on.isoformat()]  # fmt: skip
+    digest = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
+    return f"{digest}@custtier"
+
+
+def _event(tp: Touchpoint, plan: ContactPlan, stamp: str) -> list[str]:
+    summary = f"{tp.label} - {tp.channel.value} - {tp.customer_key}"
+    description = "\n".join(r.render() for r in tp.reasons)
+    lines = ["BEGIN:VEVENT", f"UID:{uid(tp, plan)}", f"DTSTAMP:{stamp}"]
+    if tp.at is not None:
+        lines.append(f"DTSTART:{_utc(tp.at)}")
+        lines.append(f"DURATION:PT{max(tp.duration_minutes, 1)}M")
+    else:
+        lines.append(f"DTSTART;VALUE=DATE:{tp.on.strftime('%Y%m%d')}")
+        end = tp.on + dt.timedelta(days=1)
+        lines.append(f"DTEND;VALUE=DATE:{end.strftime('%Y%m%d')}")
+    lines += [
+        f"SUMMARY:{_text(summary)}",
+        f"DESCRIPTION:{_text(description)}",
+        f"CATEGORIES:{_text(tp.occasion.value)},{_text(tp.channel.value)}",
+        f"PRIORITY:{tp.priority}",
+        "TRANSP:TRANSPARENT" if tp.duration_minutes == 0 else "TRANSP:OPAQUE",
+        f"X-CUSTTIER-CUSTOMER:{_text(tp.customer_key)}",
+        f"X-CUSTTIER-RULE:{_text(tp.rule_id)}",
+        "END:VEVENT",
+    ]
+    return lines
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 §3.3.11)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets; continuation lines start with one space."""
+    data = line.encode("utf-8")
+    if len(data) <= _LIMIT:
+        return line
+    out: list[str] = []
+    chunk = ""
+    size = 0
+    limit = _LIMIT
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append(chunk)
+            chunk, size, limit = "", 0, _LIMIT - 1  # the leading space takes one octet
+        chunk += ch
+        size += width
+    out.append(chunk)
+    return "\r\n ".join(out)

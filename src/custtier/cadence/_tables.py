@@ -1,0 +1,166 @@
+"""Per-playbook, per-horizon tables: built once per plan, never per customer.
+
+Everything that needs ``rrule`` or the calendar (recurrence dates, holiday
+dates, business days, ISO weeks) is computed here, so the per-customer loop
+is plain integer and date arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from threading import Lock
+from typing import Final
+
+from dateutil.rrule import rrulestr
+
+from custtier._explain import PlaybookRef
+from custtier.cadence._calendar import Calendar
+from custtier.cadence._dates import iso_week
+from custtier.models._types import AmlRating, Channel
+from custtier.rules import (
+    Campaign,
+    ContactRule,
+    FrequencyCap,
+    KycReview,
+    Occasion,
+    Playbook,
+    QuietHours,
+    TierDef,
+)
+
+__all__ = ["NO_DATA", "Tables", "tables"]
+
+#: Marker for "the calendar has no data": a holiday of a year it does not cover.
+NO_DATA: Final = "no-data"
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """What the planner precomputes for one playbook, horizon and calendar."""
+
+    playbook: Playbook
+    ref: PlaybookRef
+    start: dt.date
+    end: dt.date
+    calendar: Calendar
+    rank: dict[str, int]
+    tier_defs: dict[str, TierDef]
+    rules: dict[str, tuple[ContactRule, ...]]
+    campaigns: dict[str, tuple[tuple[Campaign, dt.date, dt.date], ...]]
+    # Rule id → the event dates of an ``rrule`` rule whose contact falls in the horizon.
+    rrule_dates: dict[str, tuple[dt.date, ...]]
+    # (holiday name, year) → its date, None (not in the horizon) or NO_DATA.
+    holiday_dates: dict[tuple[str, int], dt.date | str | None]
+    # Per day index from ``start``: business day? (None: the calendar has no data).
+    business: tuple[bool | None, ...]
+    weeks: tuple[str, ...]
+    quiet: dict[Channel, QuietHours]
+    reviews: dict[AmlRating, KycReview]
+    caps: tuple[FrequencyCap, ...]
+    years: range
+
+    def index(self, day: dt.date) -> int:
+        """Day index from ``start``."""
+        return (day - self.start).days
+
+
+_CACHE: dict[tuple[int, dt.date, dt.date, int], Tables] = {}
+_LOCK = Lock()
+_MAX = 16
+
+
+def tables(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar) -> Tables:
+    """The tables for this playbook, horizon and calendar, built once and cached.
+
+    Keyed by object identity (checked, so a recycled id cannot match).
+    """
+    key = (id(playbook), start, end, id(calendar))
+    found = _CACHE.get(key)
+    if found is not None and found.playbook is playbook and found.calendar is calendar:
+        return found
+    built = _build(playbook, start, end, calendar)
+    with _LOCK:
+        if len(_CACHE) >= _MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = built
+    return built
+
+
+def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar) -> Tables:
+    cad = playbook.cadence
+    rank = {t.id: i for i, t in enumerate(playbook.tiers)}
+    rules: dict[str, list[ContactRule]] = {t: [] for t in rank}
+    for rule in sorted(cad.contact_rules, key=lambda r: r.id):
+        rules[rule.tier].append(rule)
+    camps: dict[str, list[tuple[Campaign, dt.date, dt.date]]] = {t: [] for t in rank}
+    for camp in sorted(cad.campaigns, key=lambda c: c.id):
+        first, last = max(camp.start_on, start), min(camp.end_on, end)
+        if first <= last:
+            for tier in camp.segment.tiers:
+                camps[tier].append((camp, first, last))
+    years = range(start.year, end.year + 1)
+    span = (end - start).days + 1
+    days = [start + dt.timedelta(days=i) for i in range(span)]
+    known = {y: calendar.has_data(y) for y in years}
+    business = tuple(calendar.is_business_day(d) if known[d.year] else None for d in days)
+    return Tables(
+        playbook=playbook,
+        ref=playbook.ref,
+        start=start,
+        end=end,
+        calendar=calendar,
+        rank=rank,
+        tier_defs={t.id: t for t in playbook.tiers},
+        rules={t: tuple(rs) for t, rs in rules.items()},
+        campaigns={t: tuple(cs) for t, cs in camps.items()},
+        rrule_dates=_rrule_dates(cad.contact_rules, start, end),
+        holiday_dates=_holiday_dates(cad.contact_rules, calendar, start, end, known),
+        business=business,
+        weeks=tuple(iso_week(d) for d in days),
+        quiet={ch: q for q in cad.quiet_hours for ch in q.channels},
+        reviews={r.aml_rating: r for r in cad.kyc_reviews},
+        caps=tuple(cad.caps),
+        years=years,
+    )
+
+
+def _rrule_dates(
+    rules: tuple[ContactRule, ...], start: dt.date, end: dt.date
+) -> dict[str, tuple[dt.date, ...]]:
+    out: dict[str, tuple[dt.date, ...]] = {}
+    for rule in rules:
+        if rule.rrule is None or rule.anchor is None:
+            continue
+        anchor = dt.datetime.combine(rule.anchor, dt.time())
+        # Always the rule's own anchor as DTSTART: never the wall clock.
+        recurrence = rrulestr(rule.rrule, dtstart=anchor)
+        lo = dt.datetime.combine(start + dt.timedelta(days=rule.lead_days), dt.time())
+        hi = dt.datetime.combine(end + dt.timedelta(days=rule.lead_days), dt.time())
+        out[rule.id] = tuple(d.date() for d in recurrence.between(lo, hi, inc=True))
+    return out
+
+
+def _holiday_dates(
+    rules: tuple[ContactRule, ...],
+    calendar: Calendar,
+    start: dt.date,
+    end: dt.date,
+    known: dict[int, bool],
+) -> dict[tuple[str, int], dt.date | str | None]:
+    names = sorted({n for r in rules if r.occasion is Occasion.HOLIDAY for n in r.holidays})
+    out: dict[tuple[str, int], dt.date | str | None] = {}
+    for year, has in known.items():
+        listed = sorted(calendar.holidays(year).items()) if has else []
+        for name in names:
+            if not has:
+                out[name, year] = NO_DATA
+                continue
+            # The first day whose name contains the rule's (Golden Weeks span days).
+            needle = name.casefold()
+            day = next((d for d, n in listed if needle in n.casefold()), None)
+            if day is None:
+                out[name, year] = NO_DATA  # the calendar does not know this holiday
+            else:
+                out[name, year] = day if start <= day <= end else None
+    return out
