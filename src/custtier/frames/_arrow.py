@@ -1,0 +1,243 @@
+"""Arrow building blocks: money columns as exact integers, error rows, list columns.
+
+Everything here works on whole columns (numpy and ``pyarrow.compute``); no
+per-row Python objects are built. Amounts become ``int64`` minor units read
+straight from the ``decimal128`` buffer, so no value ever passes through a
+float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from custtier.errors import InputError, MoneyError
+
+__all__ = [
+    "BOOL",
+    "I64",
+    "MAX_MINOR_UNITS",
+    "Errors",
+    "Money",
+    "as_array",
+    "list_column",
+    "money_array",
+    "money_column",
+    "string_column",
+    "to_decimal",
+]
+
+I64 = npt.NDArray[np.int64]
+BOOL = npt.NDArray[np.bool_]
+
+#: Largest magnitude, in minor units, a columnar amount may have (10^17: a
+#: quadrillion yuan). Sums of up to 36 monthly balances then stay inside int64.
+MAX_MINOR_UNITS = 10**17
+
+
+def as_array(column: Any) -> Any:
+    """One contiguous ``pa.Array`` from an array or a chunked column."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return column
+
+
+@dataclass
+class Errors:
+    """The first problem of each row: an error code and the field, never the value.
+
+    Codes are registered once as ``(code, field)`` pairs; each row holds the
+    index of its first problem (0 = no problem), so later checks never
+    overwrite an earlier one and the order of checks decides which is shown.
+    """
+
+    n: int
+    index: npt.NDArray[np.int16] = field(init=False)
+    pairs: list[tuple[str, str]] = field(default_factory=lambda: [("", "")])
+
+    def __post_init__(self) -> None:
+        self.index = np.zeros(self.n, dtype=np.int16)
+
+    def flag(self, mask: BOOL, code: str, field_name: str) -> None:
+        """Record ``code`` on ``field_name`` for the rows in ``mask`` that have no error yet."""
+        hit = mask & (self.index == 0)
+        if not hit.any():
+            return
+        pair = (code, field_name)
+        if pair not in self.pairs:
+            self.pairs.append(pair)
+        self.index[hit] = self.pairs.index(pair)
+
+    @property
+    def bad(self) -> BOOL:
+        """Rows with an error."""
+        bad: BOOL = self.index != 0
+        return bad
+
+    def columns(self) -> tuple[Any, Any]:
+        """``(error_code, error_field)`` string arrays, null on rows without error."""
+        codes = pa.array([None, *(c for c, _ in self.pairs[1:])], pa.string())
+        fields = pa.array([None, *(f for _, f in self.pairs[1:])], pa.string())
+        idx = pa.array(self.index.astype(np.int32))
+        return codes.take(idx), fields.take(idx)
+
+
+def string_column(table: Any, name: str) -> Any:
+    """Column ``name`` as a ``string`` array; any other type is a schema error."""
+    arr = as_array(table.column(name))
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.string())
+    if pa.types.is_dictionary(arr.type) and pa.types.is_string(arr.type.value_type):
+        arr = arr.cast(pa.string())
+    if not pa.types.is_string(arr.type):
+        raise InputError(
+            f"column {name!r} has type {arr.type}; it must hold strings (utf8)", field=name
+        )
+    return arr
+
+
+def _unscaled(arr: Any) -> tuple[I64, BOOL]:
+    """The unscaled integers of a ``decimal128`` array and where they fit in int64.
+
+    decimal128 values are 16-byte little-endian two's complement integers: a
+    value fits in int64 when the high word is the sign extension of the low.
+    """
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64).reshape(-1, 2)
+    words = words[arr.offset : arr.offset + len(arr)]
+    low = words[:, 0].copy()
+    high = words[:, 1]
+    fits = high == (low >> 63)
+    return low, fits
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """A money column as int64 minor units, with each row's problem masks.
+
+    ``values`` is 0 wherever the value is null or unusable.
+    """
+
+    values: I64
+    nulls: BOOL
+    out_of_range: BOOL
+    too_precise: BOOL
+
+    @property
+    def bad(self) -> BOOL:
+        """Values that are present but unusable."""
+        return self.out_of_range | self.too_precise
+
+    def flag(self, errors: Errors, field_name: str) -> None:
+        """Record this column's problems as error rows on ``field_name``."""
+        errors.flag(self.nulls, "missing_value", field_name)
+        errors.flag(self.out_of_range, "out_of_range", field_name)
+        errors.flag(self.too_precise, "too_precise", field_name)
+
+
+def money_column(table: Any, name: str, scale: int) -> Money:
+    """Column ``name`` as int64 minor units at ``scale`` decimal places.
+
+    Accepts ``decimal128``/``decimal256`` (any scale: finer digits that are
+    not zero make the row ``too_precise``) and integer columns, which hold
+    **minor units** (fen, cents). Floats and strings are refused for the whole
+    column (:class:`~custtier.errors.MoneyError` naming it), because a binary
+    float cannot hold most cent amounts exactly.
+    """
+    return money_array(as_array(table.column(name)), name, scale)
+
+
+def money_array(arr: Any, name: str, scale: int) -> Money:
+    """:func:`money_column` on an array (``name`` is only for messages)."""
+    t = arr.type
+    nulls = _null_mask(arr)
+    too_precise = np.zeros(len(arr), dtype=np.bool_)
+    if pa.types.is_floating(t):
+        raise MoneyError(
+            f"column {name!r} holds floating-point numbers ({t}); money must be exact: "
+            f"give it as decimal128(38, {scale}) cast from the source's exact decimals, "
+            "or as integer minor units",
+            field=name,
+        )
+    if pa.types.is_decimal(t):
+        if not pa.types.is_decimal128(t):
+            if t.precision > 38:
+                raise MoneyError(
+                    f"column {name!r} is {t}; use decimal128 (at most 38 digits)", field=name
+                )
+            arr = arr.cast(pa.decimal128(t.precision, t.scale))
+        unscaled, fits = _unscaled(arr)
+        values = np.where(fits, unscaled, 0)
+        if t.scale > scale:
+            factor = 10 ** (t.scale - scale)
+            too_precise = ~nulls & ((values % factor) != 0)
+            values = values // factor
+        elif t.scale < scale:
+            factor = 10 ** (scale - t.scale)
+            fits &= np.abs(values) <= MAX_MINOR_UNITS // factor
+            values = np.where(fits, values, 0) * factor
+    elif pa.types.is_integer(t):
+        fits = np.ones(len(arr), dtype=np.bool_)
+        if pa.types.is_uint64(t):  # the only integer type that may not fit int64
+            over = pc.fill_null(pc.greater(arr, pa.scalar(MAX_MINOR_UNITS, t)), False)
+            fits = ~np.asarray(over.to_numpy(zero_copy_only=False), dtype=np.bool_)
+            arr = pc.if_else(over, pa.scalar(0, t), arr)
+        values = np.asarray(pc.fill_null(arr, 0).cast(pa.int64()).to_numpy(), dtype=np.int64)
+    else:
+        raise MoneyError(
+            f"column {name!r} has type {t}; money columns must be decimal128 at the "
+            f"currency's scale ({scale} places) or integer minor units",
+            field=name,
+        )
+    out_of_range = ~nulls & (~fits | (np.abs(values) > MAX_MINOR_UNITS))
+    values = np.where(out_of_range | nulls | too_precise, 0, values).astype(np.int64, copy=False)
+    return Money(values, nulls, out_of_range, too_precise)
+
+
+def _null_mask(arr: Any) -> BOOL:
+    if arr.null_count == 0:
+        return np.zeros(len(arr), dtype=np.bool_)
+    return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def to_decimal(values: I64, nulls: BOOL, scale: int) -> Any:
+    """int64 minor units → ``decimal128(38, scale)`` holding exactly those units, null where ``nulls``.
+
+    Written straight into the decimal128 buffer (low word the value, high
+    word its sign extension), so no value is ever rescaled or rounded.
+    """
+    words = np.empty((len(values), 2), dtype=np.int64)
+    words[:, 0] = np.where(nulls, 0, values)
+    words[:, 1] = words[:, 0] >> 63
+    validity = pa.array(~nulls, pa.bool_()).buffers()[1] if nulls.any() else None
+    return pa.Array.from_buffers(
+        pa.decimal128(38, scale), len(values), [validity, pa.py_buffer(words.tobytes())]
+    )
+
+
+def list_column(per_row: npt.NDArray[np.intp], lists: Sequence[Sequence[str]], mask: BOOL) -> Any:
+    """A ``list<string>`` column: row ``i`` holds ``lists[per_row[i]]``, null where ``mask``.
+
+    Built from offsets and one ``take`` over the distinct lists, so the cost is
+    numpy work per row and Python work per *distinct* list.
+    """
+    n = len(per_row)
+    lens = np.array([len(x) for x in lists], dtype=np.int64)
+    starts = np.cumsum(lens) - lens
+    row_len = np.where(mask, 0, lens[per_row]) if n else np.zeros(0, dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(row_len, out=offsets[1:])
+    total = int(offsets[-1])
+    row_of = np.repeat(np.arange(n, dtype=np.int64), row_len)
+    within = np.arange(total, dtype=np.int64) - offsets[:-1][row_of]
+    idx = starts[per_row][row_of] + within if total else np.zeros(0, dtype=np.int64)
+    flat = pa.array([x for lst in lists for x in lst], pa.string())
+    values = flat.take(pa.array(idx, pa.int64())) if total else pa.array([], pa.string())
+    return pa.ListArray.from_arrays(
+        pa.array(offsets.astype(np.int32), pa.int32()), values, mask=pa.array(mask)
+    )

@@ -1,0 +1,1140 @@
+"""Tiering on Arrow tables and record batches: the scalar engine's answers, column by column.
+
+The rules are the tiering engine's (:func:`custtier.assign_tier`), applied to
+whole columns: band edges become integer minor units and ``searchsorted``;
+the N-month average is an exact integer sum divided with the playbook's
+rounding mode; the Pareto rule is a two-scalar cut in the order of
+:func:`custtier.pareto_keys`; hysteresis is a handful of masks. Reason codes,
+rule ids and KYC gaps are built once per *distinct* combination of outcomes,
+then laid out for every row with numpy, so Python work does not grow with
+the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from custtier._cache import per_playbook
+from custtier._explain import ReasonCode
+from custtier._money import Rounding, exact_context, minor_unit
+from custtier.errors import InputError
+from custtier.frames._arrow import (
+    BOOL,
+    I64,
+    Errors,
+    as_array,
+    list_column,
+    money_array,
+    money_column,
+    string_column,
+    to_decimal,
+)
+from custtier.models import Customer
+from custtier.rules import Basis, Combine, KycItem, MissingMonths, Playbook, TierDef
+from custtier.tiering import BookTiering, Movement, TierDecision, kyc_gaps
+from custtier.tiering._tables import months_before, tables
+
+__all__ = [
+    "ERROR_CODES",
+    "INPUT_COLUMNS",
+    "ParetoCut",
+    "TierMapper",
+    "candidates_schema",
+    "customers_table",
+    "decisions_table",
+    "pareto_candidates",
+    "pareto_cut",
+    "table_digest",
+    "tier_input_schema",
+    "tier_output_schema",
+    "tier_table",
+]
+
+#: The pattern of :data:`custtier.models.CustomerKey` (a test keeps them equal).
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
+_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_CURRENCY_PATTERN = r"^[A-Z]{3}$"
+_INT64_MIN = np.iinfo(np.int64).min
+
+#: Input columns of :func:`tier_table` and what each holds (``docs/scale-out.md``).
+INPUT_COLUMNS: dict[str, str] = {
+    "key": "string, required: the pseudonymous customer key",
+    "currency": "string, optional: must equal the playbook's currency (default: it does)",
+    "assets_under_management": "money, required when a basis reads it",
+    "annual_profit_contribution": "money, required when a basis or the Pareto rule reads it",
+    "monthly_balances": (
+        "list<struct<month: string 'YYYY-MM', average_daily_balance: money>>, required "
+        "when a basis is the N-month average daily balance; null = no months"
+    ),
+    "kyc_items": "list<string>, optional: KYC items the customer's records hold on as_of",
+    "previous_tier": "string, optional: the tier of the previous decision (hysteresis)",
+    "previous_as_of": "date32, required with previous_tier: the previous decision's as_of",
+    "previous_below_since": "date32, optional: the previous decision's below_since",
+}
+
+#: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
+ERROR_CODES: dict[str, str] = {
+    "missing_value": "a required value is null",
+    "invalid_value": "a value has the wrong shape (key, month, currency code, KYC item) "
+    "or is negative where it must not be",
+    "too_precise": "an amount has non-zero digits finer than the currency's minor unit",
+    "out_of_range": "an amount's magnitude exceeds 10^17 minor units",
+    "currency_mismatch": "the row's currency is not the playbook's",
+    "duplicate_month": "monthly_balances lists the same month twice",
+    "duplicate_key": "the key occurs on more than one valid row (tier_table only)",
+    "unknown_previous_tier": "previous_tier is not a tier of this playbook",
+    "previous_after_as_of": "previous_as_of is later than as_of",
+}
+
+_BASIS_COLUMN = {
+    Basis.ASSETS_UNDER_MANAGEMENT: "assets_under_management",
+    Basis.AVERAGE_DAILY_BALANCE: "monthly_balances",
+    Basis.PROFIT_CONTRIBUTION: "annual_profit_contribution",
+}
+
+# Hysteresis outcomes, in the order of the signature component.
+_NEW, _SAME, _UP, _DOWN_NO_HYST, _DOWN, _HELD = range(6)
+_MOVEMENT = (
+    Movement.NEW,
+    Movement.SAME,
+    Movement.UP,
+    Movement.DOWN,
+    Movement.DOWN,
+    Movement.HELD,
+)
+_KYC_ITEMS = tuple(KycItem)
+_KYC_BIT = {item.value: 1 << i for i, item in enumerate(_KYC_ITEMS)}
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def tier_input_schema(playbook: Playbook) -> Any:
+    """The canonical input schema (every optional column included), money at the currency scale.
+
+    Other layouts are accepted too (integer minor units, any decimal scale,
+    ``large_string``, absent optional columns); this is the one to cast to.
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> cf.tier_input_schema(presets.PRACTICE).field("assets_under_management").type
+    Decimal128Type(decimal128(38, 2))
+    """
+    money = pa.decimal128(38, minor_unit(playbook.currency))
+    month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("currency", pa.string()),
+            ("assets_under_management", money),
+            ("annual_profit_contribution", money),
+            ("monthly_balances", pa.list_(month)),
+            ("kyc_items", pa.list_(pa.string())),
+            ("previous_tier", pa.string()),
+            ("previous_as_of", pa.date32()),
+            ("previous_below_since", pa.date32()),
+        ]
+    )
+
+
+def tier_output_schema(playbook: Playbook) -> Any:
+    """The fixed output schema of :func:`tier_table` (basis values at the currency scale).
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> cf.tier_output_schema(presets.PRACTICE).names[:4]
+    ['key', 'error_code', 'error_field', 'tier']
+    """
+    money = pa.decimal128(38, minor_unit(playbook.currency))
+    strings = pa.list_(pa.string())
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("error_code", pa.string()),
+            ("error_field", pa.string()),
+            ("tier", pa.string()),
+            ("rank", pa.int32()),
+            ("rule_tier", pa.string()),
+            ("decided_by", pa.string()),
+            ("movement", pa.string()),
+            ("previous_tier", pa.string()),
+            ("below_since", pa.date32()),
+            *((f"basis_{b.value}", money) for b in Basis),
+            ("reason_codes", strings),
+            ("rule_ids", strings),
+            ("kyc_gaps", strings),
+            ("as_of", pa.date32()),
+            ("playbook_id", pa.string()),
+            ("playbook_version", pa.string()),
+            ("playbook_hash", pa.string()),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- per-playbook plan
+
+
+@dataclass(frozen=True, slots=True)
+class _BasisPlan:
+    basis: Basis
+    window: tuple[str, ...] | None  # filled per as_of; None for non-windowed bases
+    lowers: I64  # band lower bounds in minor units (ceil), first may be int64 min
+    ranks: npt.NDArray[np.int64]
+    rule_ids: tuple[str, ...]
+    window_months: int
+    min_months: int
+    policy: MissingMonths
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    playbook: Playbook
+    scale: int
+    tier_ids: tuple[str, ...]
+    bases: tuple[_BasisPlan, ...]
+    highest: bool
+    floors: I64  # per tier rank: ceil(bar x (1 - buffer)) in minor units
+    requires: tuple[int, ...]  # per tier rank: bitmask of KYC items required
+    needs: frozenset[str]  # input columns the playbook reads
+
+
+def _ceil_units(value: Decimal, scale: int) -> int:
+    return int(value.scaleb(scale).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _build_plan(pb: Playbook) -> _Plan:
+    t = tables(pb)
+    scale = minor_unit(pb.currency)
+    with exact_context():
+        bases = tuple(
+            _BasisPlan(
+                basis=b.rule.basis,
+                window=None,
+                lowers=np.array(
+                    [
+                        _INT64_MIN if lo == Decimal("-Infinity") else _ceil_units(lo, scale)
+                        for lo in b.lowers
+                    ],
+                    dtype=np.int64,
+                ),
+                ranks=np.array(b.ranks, dtype=np.int64),
+                rule_ids=tuple(band.rule_id for band in b.bands),
+                window_months=b.rule.window_months,
+                min_months=b.rule.min_months,
+                policy=b.rule.missing_months,
+            )
+            for b in t.bases
+        )
+        hyst = pb.tiering.hysteresis
+        buffer = hyst.buffer if hyst is not None else Decimal(0)
+        floors = np.array(
+            [_ceil_units(t.bar.get(tier, Decimal(0)) * (1 - buffer), scale) for tier in t.tier_ids],
+            dtype=np.int64,
+        )
+    needs = {_BASIS_COLUMN[b.basis] for b in bases}
+    if pb.tiering.pareto is not None:
+        needs.add("annual_profit_contribution")
+    requires = tuple(sum(_KYC_BIT[i.value] for i in tier.kyc_requires) for tier in pb.tiers)
+    return _Plan(
+        playbook=pb,
+        scale=scale,
+        tier_ids=t.tier_ids,
+        bases=bases,
+        highest=pb.tiering.combine is Combine.HIGHEST,
+        floors=floors,
+        requires=requires,
+        needs=frozenset(needs),
+    )
+
+
+_plan = per_playbook(_build_plan)
+
+
+# --------------------------------------------------------------------------- the Pareto cut
+
+
+@dataclass(frozen=True, slots=True)
+class ParetoCut:
+    """The Pareto set of a whole book as two scalars, small enough to ship to every worker.
+
+    Customers ranked by profit (highest first, ties by key ascending, as
+    :func:`custtier.pareto_keys`); the set is every customer up to and
+    including the one at the cut: ``profit > profit_minor_units``, or equal
+    profit and ``key <= key``. Only positive profits count. ``count == 0``
+    means the set is empty. ``playbook_hash`` ties the cut to its playbook.
+    """
+
+    playbook_hash: str
+    count: int
+    profit_minor_units: int = 0
+    key: str = ""
+
+    def members(self, keys: Any, profits: I64, valid: BOOL) -> BOOL:
+        """Which rows (keys as a string array, profits in minor units) are in the set."""
+        if self.count == 0:
+            return np.zeros(len(profits), dtype=np.bool_)
+        at_or_before = pc.fill_null(pc.less_equal(keys, pa.scalar(self.key, pa.string())), False)
+        le = np.asarray(at_or_before.to_numpy(zero_copy_only=False), dtype=np.bool_)
+        p = self.profit_minor_units
+        inside: BOOL = valid & (profits > 0) & ((profits > p) | ((profits == p) & le))
+        return inside
+
+
+def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
+    """The valid rows with positive profit, as a table ``(key, profit_minor_units)``.
+
+    Pass 1 of the distributed recipe: run it on every partition, bring the
+    (narrow) result to the driver and give it to :func:`pareto_cut`. Rows that
+    would be error rows are left out, exactly as :func:`tier_table` leaves
+    them out of the Pareto rule.
+    """
+    table = _as_table(data)
+    v = _validate(table, _plan(playbook), as_of, check_duplicates=False)
+    keep = v.ok & (v.profit > 0)
+    return pa.table(
+        {
+            "key": v.keys.filter(pa.array(keep)),
+            "profit_minor_units": pa.array(v.profit[keep], pa.int64()),
+        }
+    )
+
+
+def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
+    """The cut of the Pareto set over ``candidates`` (from :func:`pareto_candidates`).
+
+    The same set as :func:`custtier.pareto_keys` (a test keeps them equal):
+    the smallest ``k`` customers, by profit descending then key ascending,
+    whose exact integer profit reaches the share of the positive total.
+
+    >>> import pyarrow as pa
+    >>> from custtier import presets
+    >>> import custtier.frames as cf
+    >>> cands = pa.table({"key": ["a", "b", "c", "d"], "profit_minor_units": [500, 300, 100, 100]})
+    >>> cut = cf.pareto_cut(cands, presets.PRACTICE)
+    >>> cut.count, cut.profit_minor_units, cut.key
+    (2, 300, 'b')
+    """
+    rule = playbook.tiering.pareto
+    table = _as_table(candidates)
+    if rule is None or table.num_rows == 0:
+        return ParetoCut(playbook.content_hash, 0)
+    keys = string_column(table, "key")
+    profits = np.asarray(as_array(table.column("profit_minor_units")).to_numpy(), dtype=np.int64)
+    pos = np.where(profits > 0, profits, 0)
+    total = int(pos.sum(dtype=object)) if len(pos) else 0  # exact, whatever the size
+    if total == 0:
+        return ParetoCut(playbook.content_hash, 0)
+    num, den = rule.profit_share.as_integer_ratio()
+    target = -((-total * num) // den)  # smallest integer >= total x share
+    order = np.argsort(-pos, kind="stable")
+    ranked = pos[order]
+    if int(ranked[0]) * len(ranked) < 2**62:  # int64 running sums cannot overflow
+        k = int(np.searchsorted(np.cumsum(ranked), target, side="left")) + 1
+    else:
+        running, k = 0, 0
+        for p in ranked.tolist():
+            running += p
+            k += 1
+            if running >= target:
+                break
+    boundary = int(ranked[k - 1])
+    need = k - int(np.count_nonzero(pos > boundary))
+    tied = pc.sort_indices(keys.filter(pa.array(pos == boundary)))
+    last = keys.filter(pa.array(pos == boundary)).take(tied)[need - 1].as_py()
+    return ParetoCut(playbook.content_hash, k, boundary, last)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
+class _Valid:
+    """One table's columns, checked: what the rules read, and where rows went wrong."""
+
+    n: int
+    errors: Errors
+    keys: Any  # string array, the input keys
+    key_ok: BOOL  # keys that may be echoed in the output (well-formed)
+    aum: I64
+    profit: I64
+    # Flattened monthly balances: owning row, month as year*12+month-1, amount.
+    parents: npt.NDArray[np.int64]
+    months: I64
+    balances: I64
+    held: I64 | None  # KYC items held, as bitmasks; None when no kyc_items column
+    prev_rank: I64 | None  # -1 where no previous decision
+    prev_below: I64 | None  # days since epoch, int64 min where none
+    ok: BOOL = field(init=False)
+
+    def finish(self) -> None:
+        self.ok = ~self.errors.bad
+
+
+def _as_table(data: Any) -> Any:
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    return pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
+
+
+def _np_bool(arr: Any) -> BOOL:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _rows(n: int, parents: npt.NDArray[np.int64], elem_mask: BOOL) -> BOOL:
+    out = np.zeros(n, dtype=np.bool_)
+    out[parents[elem_mask]] = True
+    return out
+
+
+def _validate(table: Any, plan: _Plan, as_of: dt.date, *, check_duplicates: bool) -> _Valid:
+    names = set(table.column_names)
+    missing = sorted(c for c in plan.needs | {"key"} if c not in names)
+    if missing:
+        raise InputError(
+            f"the table lacks column(s) {missing} that the playbook's rules read",
+            field=missing[0],
+        )
+    n = table.num_rows
+    errors = Errors(n)
+    keys = string_column(table, "key")
+    key_ok = _np_bool(pc.match_substring_regex(keys, KEY_PATTERN))
+    errors.flag(_np_bool(keys.is_null()), "missing_value", "key")
+    errors.flag(~key_ok, "invalid_value", "key")
+    if "currency" in names:
+        cur = string_column(table, "currency")
+        errors.flag(_np_bool(cur.is_null()), "missing_value", "currency")
+        shaped = _np_bool(pc.match_substring_regex(cur, _CURRENCY_PATTERN))
+        errors.flag(~shaped, "invalid_value", "currency")
+        same = _np_bool(pc.equal(cur, pa.scalar(plan.playbook.currency, pa.string())))
+        errors.flag(~same, "currency_mismatch", "currency")
+    zeros = np.zeros(n, dtype=np.int64)
+    aum = profit = zeros
+    if "assets_under_management" in names:
+        m = money_column(table, "assets_under_management", plan.scale)
+        m.flag(errors, "assets_under_management")
+        errors.flag(m.values < 0, "invalid_value", "assets_under_management")
+        aum = m.values
+    if "annual_profit_contribution" in names:
+        m = money_column(table, "annual_profit_contribution", plan.scale)
+        m.flag(errors, "annual_profit_contribution")
+        profit = m.values
+    parents = np.zeros(0, dtype=np.int64)
+    months = balances = np.zeros(0, dtype=np.int64)
+    if "monthly_balances" in names:
+        parents, months, balances = _balances(table, plan, errors)
+    held = _kyc(table, errors) if "kyc_items" in names else None
+    prev_rank = prev_below = None
+    if "previous_tier" in names:
+        prev_rank, prev_below = _previous(table, plan, as_of, errors)
+    if check_duplicates:
+        clean = ~errors.bad
+        codes = as_array(pc.dictionary_encode(keys.filter(pa.array(clean)))).indices
+        counts = np.bincount(np.asarray(codes.to_numpy(), dtype=np.int64))
+        dup = np.zeros(n, dtype=np.bool_)
+        dup[clean] = counts[np.asarray(codes.to_numpy(), dtype=np.int64)] > 1
+        errors.flag(dup, "duplicate_key", "key")
+    v = _Valid(
+        n, errors, keys, key_ok, aum, profit, parents, months, balances, held, prev_rank, prev_below
+    )
+    v.finish()
+    return v
+
+
+def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.int64], I64, I64]:
+    lists = as_array(table.column("monthly_balances"))
+    t = lists.type
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t)) or not pa.types.is_struct(
+        t.value_type
+    ):
+        raise InputError(
+            f"column 'monthly_balances' has type {t}; it must be "
+            "list<struct<month: string, average_daily_balance: decimal128>>",
+            field="monthly_balances",
+        )
+    struct_type = t.value_type
+    names = [struct_type.field(i).name for i in range(struct_type.num_fields)]
+    if "month" not in names or "average_daily_balance" not in names:
+        raise InputError(
+            "monthly_balances elements must have fields 'month' and 'average_daily_balance'",
+            field="monthly_balances",
+        )
+    n = len(lists)
+    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.int64)
+    elements = pc.list_flatten(lists)
+    columns = elements.flatten()  # struct nulls carried into each field
+    month = columns[names.index("month")]
+    if pa.types.is_large_string(month.type) or pa.types.is_string_view(month.type):
+        month = month.cast(pa.string())
+    if not pa.types.is_string(month.type):
+        raise InputError(
+            f"monthly_balances.month has type {month.type}; it must be a 'YYYY-MM' string",
+            field="monthly_balances.month",
+        )
+    month_null = _np_bool(month.is_null())
+    # Few distinct months in a book: check each distinct spelling once.
+    coded = pc.dictionary_encode(month)
+    shaped = pc.match_substring_regex(coded.dictionary, _MONTH_PATTERN)
+    month_ok = _np_bool(shaped.take(coded.indices))
+    errors.flag(_rows(n, parents, month_null), "missing_value", "monthly_balances.month")
+    errors.flag(_rows(n, parents, ~month_ok), "invalid_value", "monthly_balances.month")
+    field_name = "monthly_balances.average_daily_balance"
+    m = money_array(columns[names.index("average_daily_balance")], field_name, plan.scale)
+    errors.flag(_rows(n, parents, m.nulls), "missing_value", field_name)
+    errors.flag(_rows(n, parents, m.out_of_range), "out_of_range", field_name)
+    errors.flag(_rows(n, parents, m.too_precise), "too_precise", field_name)
+    errors.flag(_rows(n, parents, m.values < 0), "invalid_value", field_name)
+    safe = pc.if_else(pa.array(month_ok), month, pa.scalar("0000-01", pa.string()))
+    year = np.asarray(pc.utf8_slice_codeunits(safe, 0, 4).cast(pa.int64()).to_numpy())
+    mon = np.asarray(pc.utf8_slice_codeunits(safe, 5, 7).cast(pa.int64()).to_numpy())
+    months = (year * 12 + mon - 1).astype(np.int64)
+    if len(parents):
+        pair = parents * 1_000_000 + months  # months < 10^6 for four-digit years
+        order = np.argsort(pair, kind="stable")
+        same = np.zeros(len(pair), dtype=np.bool_)
+        same[order[1:]] = pair[order[1:]] == pair[order[:-1]]
+        errors.flag(_rows(n, parents, same & month_ok), "duplicate_month", "monthly_balances")
+    return parents, months, m.values
+
+
+def _kyc(table: Any, errors: Errors) -> I64:
+    lists = as_array(table.column("kyc_items"))
+    t = lists.type
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        raise InputError(
+            f"column 'kyc_items' has type {t}; it must be list<string>", field="kyc_items"
+        )
+    n = len(lists)
+    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.int64)
+    items = pc.list_flatten(lists)
+    if not (pa.types.is_string(items.type) or pa.types.is_large_string(items.type)):
+        raise InputError("kyc_items must hold strings", field="kyc_items")
+    items = items.cast(pa.string())
+    vocab = pa.array(list(_KYC_BIT), pa.string())
+    idx = pc.index_in(items, value_set=vocab)
+    known = _np_bool(idx.is_valid())
+    errors.flag(_rows(n, parents, ~known), "invalid_value", "kyc_items")
+    bits = np.array(list(_KYC_BIT.values()), dtype=np.int64)
+    held = np.zeros(n, dtype=np.int64)
+    idx_np = np.asarray(pc.fill_null(idx, 0).to_numpy(), dtype=np.int64)
+    np.bitwise_or.at(held, parents[known], bits[idx_np[known]])
+    return held
+
+
+def _days(column: Any) -> tuple[I64, BOOL]:
+    """date32 (or timestamp-free date) column → int64 days since epoch, and nulls."""
+    arr = as_array(column)
+    if pa.types.is_date64(arr.type):
+        arr = arr.cast(pa.date32())
+    if not pa.types.is_date32(arr.type):
+        raise InputError(f"a date column has type {arr.type}; use date32", field="previous_as_of")
+    nulls = _np_bool(arr.is_null())
+    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
+    return days, nulls
+
+
+def _previous(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[I64, I64]:
+    tier = string_column(table, "previous_tier")
+    has = ~_np_bool(tier.is_null())
+    idx = pc.index_in(tier, value_set=pa.array(plan.tier_ids, pa.string()))
+    rank = np.asarray(pc.fill_null(idx, -1).to_numpy(), dtype=np.int64)
+    errors.flag(has & (rank < 0), "unknown_previous_tier", "previous_tier")
+    if "previous_as_of" not in table.column_names:
+        raise InputError(
+            "previous_tier needs a previous_as_of column (the previous decision's date)",
+            field="previous_as_of",
+        )
+    prev_as_of, prev_null = _days(table.column("previous_as_of"))
+    errors.flag(has & prev_null, "missing_value", "previous_as_of")
+    errors.flag(has & (prev_as_of > _epoch_days(as_of)), "previous_after_as_of", "previous_as_of")
+    below = np.full(len(rank), _INT64_MIN, dtype=np.int64)
+    if "previous_below_since" in table.column_names:
+        days, nulls = _days(table.column("previous_below_since"))
+        below = np.where(nulls, _INT64_MIN, days)
+    return np.where(has, rank, -1), below
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _epoch_days(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def _round_div(total: I64, divisor: I64, rounding: Rounding) -> I64:
+    """``total / divisor`` rounded to an integer with the playbook's mode (total >= 0)."""
+    q, r = np.divmod(total, divisor)
+    twice = 2 * r
+    if rounding in (Rounding.DOWN, Rounding.FLOOR):
+        up = np.zeros(len(q), dtype=np.bool_)
+    elif rounding in (Rounding.UP, Rounding.CEILING):
+        up = r > 0
+    elif rounding is Rounding.HALF_UP:
+        up = twice >= divisor
+    elif rounding is Rounding.HALF_DOWN:
+        up = twice > divisor
+    else:  # HALF_EVEN
+        up = (twice > divisor) | ((twice == divisor) & (q % 2 == 1))
+    rounded: I64 = q + up
+    return rounded
+
+
+def _months_since(start_days: I64, as_of: dt.date) -> I64:
+    """Whole calendar months from each start date to ``as_of`` (as tiering's ``_months_between``)."""
+    dates = pa.array(start_days.astype(np.int32), pa.int32()).cast(pa.date32())
+    sy = np.asarray(pc.year(dates).to_numpy(), dtype=np.int64)
+    sm = np.asarray(pc.month(dates).to_numpy(), dtype=np.int64)
+    sd = np.asarray(pc.day(dates).to_numpy(), dtype=np.int64)
+    months = (as_of.year - sy) * 12 + (as_of.month - sm)
+    last = _days_in_month(as_of.year, as_of.month)
+    months -= (months > 0) & (np.minimum(sd, last) > as_of.day)
+    whole: I64 = np.maximum(months, 0)
+    return whole
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day
+
+
+@dataclass
+class _Outcome:
+    rank: I64
+    rule_rank: I64
+    decided_by: I64  # index into rule vocabulary
+    hyst: I64
+    below_since: I64  # days, int64 min = none
+    pareto: BOOL
+    components: list[tuple[I64, int]]  # signature parts for the reason lists
+    values: dict[Basis, tuple[I64, BOOL]]  # basis -> (minor units, usable)
+    vocab: list[str]  # rule ids that decided_by indexes
+
+
+def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _Outcome:
+    pb = plan.playbook
+    n = v.n
+    vocab: list[str] = []
+    components: list[tuple[I64, int]] = []
+    values: dict[Basis, tuple[I64, BOOL]] = {}
+    best_rank = np.zeros(n, dtype=np.int64)
+    best_rule = np.zeros(n, dtype=np.int64)
+    for i, bp in enumerate(plan.bases):
+        value, usable, incomplete = _basis(v, bp, pb, as_of)
+        values[bp.basis] = (value, usable)
+        band = np.maximum(np.searchsorted(bp.lowers, value, side="right") - 1, 0)
+        band = np.where(usable, band, 0)
+        rank = bp.ranks[band]
+        base = len(vocab)
+        vocab.extend(bp.rule_ids)
+        rule = base + band
+        if i == 0:
+            best_rank, best_rule = rank, rule
+        else:
+            better = rank > best_rank if plan.highest else rank < best_rank
+            best_rank = np.where(better, rank, best_rank)
+            best_rule = np.where(better, rule, best_rule)
+        components.append((incomplete.astype(np.int64), 2))
+        components.append((np.where(usable, band + 1, 0), len(bp.rule_ids) + 1))
+    pareto = np.zeros(n, dtype=np.bool_)
+    if pb.tiering.pareto is not None:
+        if cut is None:
+            raise ValueError("internal: a Pareto playbook needs a cut")
+        pareto = cut.members(v.keys, v.profit, v.ok)
+        prank = pb.tier_rank(pb.tiering.pareto.tier)
+        vocab.append(pb.tiering.pareto.rule_id)
+        lift = pareto & (prank > best_rank)
+        best_rank = np.where(lift, prank, best_rank)
+        best_rule = np.where(lift, len(vocab) - 1, best_rule)
+    components.append((pareto.astype(np.int64), 2))
+    rank, hyst, below, decided = _hysteresis(
+        v, plan, as_of, rule_rank=best_rank, values=values, vocab=vocab
+    )
+    decided_by = np.where(decided >= 0, decided, best_rule)
+    components.append((hyst, 6))
+    return _Outcome(rank, best_rank, decided_by, hyst, below, pareto, components, values, vocab)
+
+
+def _basis(v: _Valid, bp: _BasisPlan, pb: Playbook, as_of: dt.date) -> tuple[I64, BOOL, BOOL]:
+    """Each row's value of one basis (minor units), whether usable, whether months were missing."""
+    n = v.n
+    every = np.ones(n, dtype=np.bool_)
+    never = np.zeros(n, dtype=np.bool_)
+    if bp.basis is Basis.ASSETS_UNDER_MANAGEMENT:
+        return v.aum, every, never
+    if bp.basis is Basis.PROFIT_CONTRIBUTION:
+        return v.profit, every, never
+    window = months_before(as_of, bp.window_months)
+    wanted = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in window], dtype=np.int64)
+    inside = np.isin(v.months, wanted)
+    present = np.bincount(v.parents[inside], minlength=n).astype(np.int64)
+    total = np.zeros(n, dtype=np.int64)
+    np.add.at(total, v.parents[inside], v.balances[inside])
+    w = bp.window_months
+    incomplete = present < w
+    if bp.policy is MissingMonths.COUNT_AS_ZERO:
+        usable, divisor = every, np.full(n, w, dtype=np.int64)
+    elif bp.policy is MissingMonths.AVERAGE_AVAILABLE:
+        usable = ~incomplete | (present >= bp.min_months)
+        divisor = np.where(incomplete, np.maximum(present, 1), w)
+    else:  # INSUFFICIENT
+        usable, divisor = ~incomplete, np.full(n, w, dtype=np.int64)
+    value = _round_div(total, divisor, pb.rounding)
+    return np.where(usable, value, 0), usable, incomplete
+
+
+def _hysteresis(
+    v: _Valid,
+    plan: _Plan,
+    as_of: dt.date,
+    *,
+    rule_rank: I64,
+    values: dict[Basis, tuple[I64, BOOL]],
+    vocab: list[str],
+) -> tuple[I64, I64, I64, I64]:
+    """Upgrade at once; downgrade after the grace period below the buffered bar (as the engine)."""
+    n = v.n
+    code = np.full(n, _NEW, dtype=np.int64)
+    rank = rule_rank.copy()
+    below = np.full(n, _INT64_MIN, dtype=np.int64)
+    decided = np.full(n, -1, dtype=np.int64)
+    if v.prev_rank is None or v.prev_below is None:
+        return rank, code, below, decided
+    prev = v.prev_rank
+    has = prev >= 0
+    code[has & (rule_rank > prev)] = _UP
+    code[has & (rule_rank == prev)] = _SAME
+    down = has & (rule_rank < prev)
+    h = plan.playbook.tiering.hysteresis
+    if h is None:
+        code[down] = _DOWN_NO_HYST
+        return rank, code, below, decided
+    floor = plan.floors[np.maximum(prev, 0)]
+    in_buffer = np.zeros(n, dtype=np.bool_)
+    for value, usable in values.values():
+        in_buffer |= usable & (value >= floor)
+    today = _epoch_days(as_of)
+    since = np.where(
+        in_buffer, _INT64_MIN, np.where(v.prev_below != _INT64_MIN, v.prev_below, today)
+    )
+    has_since = since != _INT64_MIN
+    months = _months_since(np.where(has_since, since, today), as_of)
+    review_ok = not h.review_months or as_of.month in h.review_months
+    go = down & has_since & (months >= h.grace_months) & review_ok
+    held = down & ~go
+    code[go] = _DOWN
+    code[held] = _HELD
+    rank[held] = prev[held]
+    below[held] = since[held]
+    vocab.append(h.rule_id)
+    decided[down] = len(vocab) - 1
+    return rank, code, below, decided
+
+
+# --------------------------------------------------------------------------- reasons as lists
+
+
+def _signatures(parts: Sequence[tuple[I64, int]]) -> tuple[npt.NDArray[np.intp], list[list[int]]]:
+    """Each row's index among the distinct combinations of ``parts``, and those combinations."""
+    n = len(parts[0][0])
+    radix = 1
+    for _, r in parts:
+        radix *= r
+    if radix < 2**62:  # one int64 per row: a fast unique
+        sig = np.zeros(n, dtype=np.int64)
+        mult = 1
+        for values, r in parts:
+            sig += values * mult
+            mult *= r
+        uniq, inv = np.unique(sig, return_inverse=True)
+        combos = []
+        for code in uniq.tolist():
+            digits = []
+            rest = code
+            for _, r in parts:
+                rest, d = divmod(rest, r)
+                digits.append(d)
+            combos.append(digits)
+        return np.asarray(inv, dtype=np.intp).reshape(-1), combos
+    stacked = np.stack([values for values, _ in parts], axis=1)
+    rows, inv = np.unique(stacked, axis=0, return_inverse=True)
+    return np.asarray(inv, dtype=np.intp).reshape(-1), [list(map(int, r)) for r in rows]
+
+
+def _reason_lists(
+    plan: _Plan, digits: list[int], with_kyc: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Reason codes, rule ids and KYC gaps of one combination, in the engine's order."""
+    pb = plan.playbook
+    it = iter(digits)
+    codes: list[str] = []
+    rules: list[str] = []
+    for bp in plan.bases:
+        incomplete, band = next(it), next(it)
+        if incomplete:
+            codes.append(ReasonCode.BASIS_INCOMPLETE.value)
+            rules.append(bp.rule_ids[0])
+        if band:
+            codes.append(ReasonCode.TIER_BAND.value)
+            rules.append(bp.rule_ids[band - 1])
+    if next(it) and pb.tiering.pareto is not None:
+        codes.append(ReasonCode.TIER_PARETO.value)
+        rules.append(pb.tiering.pareto.rule_id)
+    hyst = next(it)
+    h = pb.tiering.hysteresis
+    if hyst == _UP:
+        codes.append(ReasonCode.TIER_UPGRADE.value)
+        rules.append(rules[-1] if rules else "tier")
+    elif hyst == _DOWN_NO_HYST:
+        codes.append(ReasonCode.TIER_DOWNGRADE.value)
+        rules.append("tier")
+    elif hyst in (_DOWN, _HELD) and h is not None:
+        codes.append((ReasonCode.TIER_DOWNGRADE if hyst == _DOWN else ReasonCode.TIER_HELD).value)
+        rules.append(h.rule_id)
+    rank = next(it)
+    gaps: list[str] = []
+    if with_kyc:
+        held_gaps = next(it)
+        tier = pb.tiers[rank]
+        gaps = [i.value for i in tier.kyc_requires if _KYC_BIT[i.value] & held_gaps]
+        if gaps:
+            codes.append(ReasonCode.KYC_GAP.value)
+            rules.append(f"kyc.{tier.id}")
+    return codes, rules, gaps
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> Any:
+    pb = plan.playbook
+    n = v.n
+    bad = ~v.ok
+    out = _decide(v, plan, as_of, cut)
+    parts = [*out.components, (out.rank, len(plan.tier_ids))]
+    with_kyc = v.held is not None
+    if v.held is not None:
+        requires = np.array(plan.requires, dtype=np.int64)
+        parts.append((requires[out.rank] & ~v.held, 1 << len(_KYC_ITEMS)))
+    inv, combos = _signatures([(np.where(bad, 0, a), r) for a, r in parts])
+    lists = [_reason_lists(plan, c, with_kyc) for c in combos]
+    tier_ids = pa.array(plan.tier_ids, pa.string())
+    prev = v.prev_rank if v.prev_rank is not None else np.full(n, -1, dtype=np.int64)
+    error_code, error_field = v.errors.columns()
+    money = pa.decimal128(38, plan.scale)
+    columns: dict[str, Any] = {
+        "key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
+        "error_code": error_code,
+        "error_field": error_field,
+        "tier": tier_ids.take(pa.array(out.rank, mask=bad)),
+        "rank": pa.array(out.rank.astype(np.int32), pa.int32(), mask=bad),
+        "rule_tier": tier_ids.take(pa.array(out.rule_rank, mask=bad)),
+        "decided_by": pa.array(out.vocab, pa.string()).take(pa.array(out.decided_by, mask=bad)),
+        "movement": pa.array([m.value for m in _MOVEMENT], pa.string()).take(
+            pa.array(out.hyst, mask=bad)
+        ),
+        "previous_tier": tier_ids.take(pa.array(np.maximum(prev, 0), mask=bad | (prev < 0))),
+        "below_since": pa.array(
+            np.where(out.below_since == _INT64_MIN, 0, out.below_since).astype(np.int32),
+            pa.int32(),
+            mask=bad | (out.below_since == _INT64_MIN),
+        ).cast(pa.date32()),
+    }
+    for basis in Basis:
+        if basis in out.values:
+            value, usable = out.values[basis]
+            columns[f"basis_{basis.value}"] = to_decimal(value, bad | ~usable, plan.scale)
+        else:
+            columns[f"basis_{basis.value}"] = pa.nulls(n, money)
+    columns["reason_codes"] = list_column(inv, [c for c, _, _ in lists], bad)
+    columns["rule_ids"] = list_column(inv, [r for _, r, _ in lists], bad)
+    columns["kyc_gaps"] = list_column(inv, [g for _, _, g in lists], bad | (not with_kyc))
+    columns["as_of"] = pa.repeat(pa.scalar(as_of, pa.date32()), n)
+    columns["playbook_id"] = pa.repeat(pa.scalar(pb.id, pa.string()), n)
+    columns["playbook_version"] = pa.repeat(pa.scalar(pb.version, pa.string()), n)
+    columns["playbook_hash"] = pa.repeat(pa.scalar(pb.content_hash, pa.string()), n)
+    return pa.Table.from_pydict(columns, schema=tier_output_schema(pb))
+
+
+def _check_cut(cut: ParetoCut | None, playbook: Playbook) -> None:
+    if playbook.tiering.pareto is None:
+        return
+    if cut is None:
+        raise InputError(
+            "the playbook has a Pareto rule, which needs the whole book: compute "
+            "pareto_cut(...) over every partition's pareto_candidates(...) first and pass "
+            "it as pareto=",
+            field="pareto",
+        )
+    if cut.playbook_hash != playbook.content_hash:
+        raise InputError("the Pareto cut was computed under another playbook", field="pareto")
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def tier_table(
+    data: Any,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    previous: Any = None,
+    pareto: ParetoCut | None = None,
+) -> Any:
+    """Tier every row of an Arrow table (or record batch, pandas or polars frame).
+
+    Returns one output row per input row, **in input order**, in
+    :func:`tier_output_schema`: a decision, or an error row (``error_code``
+    and ``error_field`` set, decision columns null, the key only if it is
+    well-formed). The Pareto rule is computed over the valid rows of the
+    whole table (or taken from ``pareto``, a cut computed over a larger
+    book). ``previous`` is the previous run's output (columns ``key``,
+    ``tier``, ``as_of``, ``below_since``); rows without a previous decision
+    are new. Keys occurring on more than one valid row are all
+    ``duplicate_key`` errors.
+
+    >>> import datetime as dt
+    >>> import pyarrow as pa
+    >>> from custtier import presets
+    >>> import custtier.frames as cf
+    >>> book = pa.table({
+    ...     "key": ["C1", "C2", "bad key"],
+    ...     "annual_profit_contribution": pa.array([9000_00, 500_00, 1_00], pa.int64()),
+    ...     "monthly_balances": [
+    ...         [{"month": m, "average_daily_balance": 520_000_00} for m in ("2026-08", "2026-09", "2026-10")],
+    ...         [], []],
+    ... })
+    >>> out = cf.tier_table(book, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    >>> out.select(["key", "tier", "decided_by", "error_code"]).to_pylist()[0]
+    {'key': 'C1', 'tier': 'high_end', 'decided_by': 'tier.adb.high_end', 'error_code': None}
+    >>> out.column("reason_codes")[1].as_py()
+    ['BASIS_INCOMPLETE']
+    >>> out.select(["key", "error_code", "error_field"]).to_pylist()[2]
+    {'key': None, 'error_code': 'invalid_value', 'error_field': 'key'}
+    """
+    table = _as_table(data)
+    if previous is not None:
+        table = _join_previous(table, _as_table(previous))
+    plan = _plan(playbook)
+    v = _validate(table, plan, as_of, check_duplicates=True)
+    cut = pareto
+    if playbook.tiering.pareto is not None and cut is None:
+        keep = pa.array(v.ok & (v.profit > 0))
+        cut = pareto_cut(
+            pa.table(
+                {
+                    "key": v.keys.filter(keep),
+                    "profit_minor_units": pa.array(v.profit, pa.int64()).filter(keep),
+                }
+            ),
+            playbook,
+        )
+    _check_cut(cut, playbook)
+    return _assemble(v, plan, as_of, cut)
+
+
+def _join_previous(table: Any, previous: Any) -> Any:
+    clash = [c for c in table.column_names if c.startswith("previous_")]
+    if clash:
+        raise InputError(
+            "give the previous decisions either as previous_* columns or as previous=, not both",
+            field=clash[0],
+        )
+    for name in ("key", "tier", "as_of"):
+        if name not in previous.column_names:
+            raise InputError(f"the previous table lacks column {name!r}", field=f"previous.{name}")
+    prev_tier = string_column(previous, "tier")
+    previous = previous.filter(pc.is_valid(prev_tier))
+    prev_keys = string_column(previous, "key")
+    if pc.count_distinct(prev_keys).as_py() != previous.num_rows:
+        raise InputError("the previous table lists a key more than once", field="previous.key")
+    idx = pc.index_in(string_column(table, "key"), value_set=prev_keys)
+    below = (
+        previous.column("below_since")
+        if "below_since" in previous.column_names
+        else pa.nulls(previous.num_rows, pa.date32())
+    )
+    return (
+        table.append_column("previous_tier", string_column(previous, "tier").take(idx))
+        .append_column("previous_as_of", as_array(previous.column("as_of")).take(idx))
+        .append_column("previous_below_since", as_array(below).take(idx))
+    )
+
+
+@dataclass(frozen=True)
+class TierMapper:
+    """A picklable per-partition function for Spark's ``mapInArrow`` and Dask's ``map_partitions``.
+
+    Each partition is tiered on its own (no state crosses partitions; key
+    uniqueness is a whole-book property to check once, upstream). When the
+    playbook has a Pareto rule, ``pareto`` must be the cut of the *whole
+    book*, computed in a first pass with :meth:`candidates` and
+    :func:`pareto_cut`; :meth:`with_pareto` returns the mapper with it.
+    """
+
+    playbook: Playbook
+    as_of: dt.date
+    pareto: ParetoCut | None = None
+
+    def with_pareto(self, cut: ParetoCut) -> TierMapper:
+        """This mapper with the whole book's Pareto cut."""
+        return replace(self, pareto=cut)
+
+    @property
+    def output_schema(self) -> Any:
+        """The Arrow schema of the output (see :func:`tier_output_schema`)."""
+        return tier_output_schema(self.playbook)
+
+    def table(self, data: Any) -> Any:
+        """Tier one partition (a table, batch or frame) into an output table."""
+        _check_cut(self.pareto, self.playbook)
+        plan = _plan(self.playbook)
+        v = _validate(_as_table(data), plan, self.as_of, check_duplicates=False)
+        return _assemble(v, plan, self.as_of, self.pareto)
+
+    def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
+        """``mapInArrow``: record batches in, record batches of the output schema out."""
+        for batch in batches:
+            yield from self.table(batch).to_batches()
+
+    def candidates(self, batches: Iterable[Any]) -> Iterator[Any]:
+        """Pass 1 for ``mapInArrow``: each batch's :func:`pareto_candidates`."""
+        for batch in batches:
+            yield from pareto_candidates(batch, self.playbook, as_of=self.as_of).to_batches()
+
+    def pandas(self, frame: Any) -> Any:
+        """Dask ``map_partitions``: a pandas partition in, the output as Arrow-backed pandas."""
+        import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
+
+        out = self.table(pa.Table.from_pandas(frame, preserve_index=False))
+        result = out.to_pandas(types_mapper=pd.ArrowDtype)
+        result.index = frame.index
+        return result
+
+    def pandas_candidates(self, frame: Any) -> Any:
+        """Pass 1 for Dask: a partition's :func:`pareto_candidates` as pandas."""
+        import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return pareto_candidates(table, self.playbook, as_of=self.as_of).to_pandas(
+            types_mapper=pd.ArrowDtype
+        )
+
+    def pandas_meta(self) -> Any:
+        """An empty pandas frame of the output schema (Dask's ``meta=``)."""
+        import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
+
+        return self.output_schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def candidates_schema() -> Any:
+    """The schema of :func:`pareto_candidates` (pass 1's output)."""
+    return pa.schema([("key", pa.string()), ("profit_minor_units", pa.int64())])
+
+
+def decisions_table(
+    decisions: BookTiering | Iterable[TierDecision], playbook: Playbook, *, kyc: bool = True
+) -> Any:
+    """The scalar API's decisions in :func:`tier_output_schema`, to compare or to store.
+
+    With ``kyc=False`` the KYC gaps are left out (``kyc_gaps`` null, no
+    ``KYC_GAP`` reason), as :func:`tier_table` does without a ``kyc_items``
+    column.
+    """
+    if isinstance(decisions, BookTiering):
+        decisions = decisions.decisions
+    rows = []
+    for d in decisions:
+        reasons = [r for r in d.reasons if kyc or r.code is not ReasonCode.KYC_GAP]
+        row: dict[str, Any] = {
+            "key": d.subject,
+            "error_code": None,
+            "error_field": None,
+            "tier": d.outcome,
+            "rank": d.rank,
+            "rule_tier": d.rule_tier,
+            "decided_by": d.decided_by,
+            "movement": d.movement.value,
+            "previous_tier": d.previous_tier,
+            "below_since": d.below_since,
+            **{f"basis_{b.value}": d.basis_values.get(b.value) for b in Basis},
+            "reason_codes": [r.code.value for r in reasons],
+            "rule_ids": [r.rule_id for r in reasons],
+            "kyc_gaps": [g.value for g in d.kyc_gaps] if kyc else None,
+            "as_of": d.as_of,
+            "playbook_id": d.playbook.id,
+            "playbook_version": d.playbook.version,
+            "playbook_hash": d.playbook.content_hash,
+        }
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=tier_output_schema(playbook))
+
+
+def customers_table(
+    customers: Iterable[Customer], playbook: Playbook, *, as_of: dt.date, kyc: bool = True
+) -> Any:
+    """Customer models as a table in :func:`tier_input_schema` (without previous columns).
+
+    For moving a book held as models into the columnar path, and for tests.
+    ``kyc_items`` lists what each customer's records hold on ``as_of`` (left
+    out with ``kyc=False``).
+    """
+    every = TierDef(id="every_item", label="every KYC item", kyc_requires=tuple(KycItem))
+    rows = []
+    for c in customers:
+        row: dict[str, Any] = {
+            "key": c.key,
+            "currency": c.currency,
+            "assets_under_management": c.assets_under_management,
+            "annual_profit_contribution": c.annual_profit_contribution,
+            "monthly_balances": [
+                {"month": m.month, "average_daily_balance": m.average_daily_balance}
+                for m in c.monthly_balances
+            ],
+        }
+        if kyc:
+            gaps = set(kyc_gaps(c, every, as_of=as_of))
+            row["kyc_items"] = [i.value for i in KycItem if i not in gaps]
+        rows.append(row)
+    schema = tier_input_schema(playbook)
+    names = [n for n in schema.names if not n.startswith("previous_") and (kyc or n != "kyc_items")]
+    return pa.Table.from_pylist(rows, schema=pa.schema([schema.field(n) for n in names]))
+
+
+def table_digest(table: Any) -> str:
+    """sha256 of a tier output table's rows, whatever their order, chunking or engine.
+
+    Each row becomes canonical JSON (sorted keys, decimals and dates as text);
+    the lines are sorted, so Spark's, Dask's and the scalar API's outputs of
+    the same book have the same digest.
+    """
+    lines = sorted(
+        json.dumps(row, sort_keys=True, separators=(",", ":"), default=_json_default)
+        for row in _as_table(table).to_pylist()
+    )
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"unexpected value of type {type(value).__name__} in a tier table")

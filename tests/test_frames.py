@@ -1,0 +1,570 @@
+"""The columnar entry points: same answers as the scalar API, errors as rows, schemas fixed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+pa = pytest.importorskip("pyarrow", reason='columnar tests need pip install "custtier[frames]"')
+pytest.importorskip("numpy", reason='columnar tests need pip install "custtier[frames]"')
+
+import custtier.frames as cf  # noqa: E402  # after the importorskip above, on purpose
+from custtier import (  # noqa: E402
+    Customer,
+    Movement,
+    Playbook,
+    Reason,
+    ReasonCode,
+    TierDecision,
+    minor_unit,
+    pareto_keys,
+    presets,
+    tier_book,
+)
+from custtier._money import from_minor_units  # noqa: E402
+from custtier.errors import InputError, MissingExtraError, MoneyError  # noqa: E402
+from custtier.tiering._tables import months_before  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 30)
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+# --------------------------------------------------------------------------- playbooks
+
+
+def _variant(base: Playbook, **changes: Any) -> Playbook:
+    data = base.model_dump(mode="json")
+    data.update(changes)
+    return Playbook.model_validate(data)
+
+
+def _bands(prefix: str, edges: Sequence[str | None], tiers: Sequence[str]) -> list[dict[str, Any]]:
+    return [
+        {"rule_id": f"{prefix}.{tier}", "tier": tier, "lower": lo, "upper": hi}
+        for tier, lo, hi in zip(tiers, edges, [*edges[1:], None], strict=False)
+    ]
+
+
+TIERS3 = ("mass", "mid_end", "high_end")
+
+#: Every basis must qualify; a gap disqualifies; KWD has three decimal places.
+LOWEST_KWD = _variant(
+    presets.PRACTICE,
+    id="lowest_kwd",
+    currency="KWD",
+    rounding="ROUND_HALF_UP",
+    tiering={
+        "bases": [
+            {
+                "basis": "average_daily_balance",
+                "window_months": 3,
+                "min_months": 3,
+                "missing_months": "insufficient",
+                "bands": _bands("adb", ["0", "5000", "50000"], TIERS3),
+            },
+            {
+                "basis": "assets_under_management",
+                "bands": _bands("aum", ["0", "10000", "100000"], TIERS3),
+            },
+        ],
+        "combine": "lowest",
+        "hysteresis": {
+            "rule_id": "tier.hysteresis",
+            "grace_months": 2,
+            "buffer": "0.2",
+            "review_months": [3, 9],
+        },
+    },
+)
+
+#: Profit bands open below (losses), a six-month average counting gaps as zero, yen.
+PROFIT_JPY = _variant(
+    presets.PRACTICE,
+    id="profit_jpy",
+    currency="JPY",
+    rounding="ROUND_DOWN",
+    tiering={
+        "bases": [
+            {
+                "basis": "average_daily_balance",
+                "window_months": 6,
+                "missing_months": "count_as_zero",
+                "bands": _bands("adb", ["0", "5000000", "50000000"], TIERS3),
+            },
+            {
+                "basis": "profit_contribution",
+                "bands": _bands("profit", [None, "100000", "1000000"], TIERS3),
+            },
+        ],
+        "combine": "highest",
+        "pareto": {"rule_id": "tier.pareto", "tier": "mid_end", "profit_share": "0.5"},
+    },
+)
+
+PLAYBOOKS = (presets.PRACTICE, presets.REGULATORY, LOWEST_KWD, PROFIT_JPY)
+
+
+# --------------------------------------------------------------------------- strategies
+
+
+def _interesting(pb: Playbook) -> list[int]:
+    """Minor-unit amounts on, just below and just above every bar and buffered bar."""
+    scale = minor_unit(pb.currency)
+    buffer = pb.tiering.hysteresis.buffer if pb.tiering.hysteresis else Decimal(0)
+    out = {0, 1}
+    for basis in pb.tiering.bases:
+        for band in basis.bands:
+            if band.lower is not None:
+                for bar in (band.lower, band.lower * (1 - buffer)):
+                    units = int(bar.scaleb(scale))
+                    out |= {max(units + d, 0) for d in (-1, 0, 1)}
+    return sorted(out)
+
+
+@st.composite
+def amounts(draw: st.DrawFn, pb: Playbook, *, signed: bool = False) -> int:
+    units = draw(
+        st.one_of(
+            st.sampled_from(_interesting(pb)),
+            st.integers(0, 10**11),
+            st.sampled_from([100, 5_000, 77_777]),  # ties for the Pareto rule
+        )
+    )
+    negative = signed and draw(st.booleans())
+    return -units if negative else units
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], list[TierDecision]]:
+    """A playbook, an as_of, a book of valid customers and some previous decisions."""
+    pb = draw(st.sampled_from(PLAYBOOKS))
+    as_of = draw(st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
+    currency = pb.currency
+    months = months_before(as_of, 8)
+    n = draw(st.integers(0, 24))
+    customers: list[Customer] = []
+    previous: list[TierDecision] = []
+    for i in range(n):
+        key = f"C{draw(st.integers(0, 99)):02d}-{i}"
+        present = draw(st.lists(st.sampled_from(months), unique=True, max_size=len(months)))
+        level = draw(amounts(pb))
+        balances = [
+            {
+                "month": m,
+                "average_daily_balance": from_minor_units(
+                    draw(st.sampled_from([level, level + 1, draw(amounts(pb))])), currency
+                ),
+            }
+            for m in present
+        ]
+        customers.append(
+            Customer(
+                key=key,
+                currency=currency,
+                assets_under_management=from_minor_units(draw(amounts(pb)), currency),
+                annual_profit_contribution=from_minor_units(
+                    draw(amounts(pb, signed=True)), currency
+                ),
+                monthly_balances=balances,
+            )
+        )
+        if draw(st.booleans()):
+            prev_on = as_of - dt.timedelta(days=draw(st.integers(0, 500)))
+            below = None
+            if draw(st.booleans()):
+                below = prev_on - dt.timedelta(days=draw(st.integers(0, 400)))
+            tier = draw(st.sampled_from([t.id for t in pb.tiers]))
+            previous.append(
+                TierDecision.trusted(
+                    subject=key,
+                    outcome=tier,
+                    reasons=(Reason.of(ReasonCode.TIER_BAND, "x", "previous run"),),
+                    playbook=pb.ref,
+                    as_of=prev_on,
+                    rank=pb.tier_rank(tier),
+                    rule_tier=tier,
+                    decided_by="x",
+                    movement=Movement.NEW,
+                    below_since=below,
+                )
+            )
+    return pb, as_of, customers, previous
+
+
+def previous_table(previous: Sequence[TierDecision]) -> Any:
+    return pa.table(
+        {
+            "key": pa.array([d.subject for d in previous], pa.string()),
+            "tier": pa.array([d.outcome for d in previous], pa.string()),
+            "as_of": pa.array([d.as_of for d in previous], pa.date32()),
+            "below_since": pa.array([d.below_since for d in previous], pa.date32()),
+        }
+    )
+
+
+def with_previous_columns(table: Any, previous: Sequence[TierDecision]) -> Any:
+    by_key = {d.subject: d for d in previous}
+    keys = table.column("key").to_pylist()
+    rows = [by_key.get(k) for k in keys]
+    return (
+        table.append_column(
+            "previous_tier", pa.array([d.outcome if d else None for d in rows], pa.string())
+        )
+        .append_column(
+            "previous_as_of", pa.array([d.as_of if d else None for d in rows], pa.date32())
+        )
+        .append_column(
+            "previous_below_since",
+            pa.array([d.below_since if d else None for d in rows], pa.date32()),
+        )
+    )
+
+
+def split(table: Any, cuts: Sequence[int]) -> list[Any]:
+    """``table`` as record batches cut at ``cuts`` (sliced batches keep their offsets)."""
+    edges = [0, *sorted(c for c in cuts if 0 < c < table.num_rows), table.num_rows]
+    batches = []
+    for a, b in itertools.pairwise(edges):
+        batches += table.slice(a, b - a).to_batches()
+    return batches
+
+
+def rows_by_key(table: Any) -> list[dict[str, Any]]:
+    return sorted(table.to_pylist(), key=lambda r: (r["key"] or "", r["error_code"] or ""))
+
+
+# --------------------------------------------------------------------------- same answers
+
+
+@given(cases())
+def test_columnar_tiering_equals_tier_book_row_by_row(
+    case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]],
+) -> None:
+    pb, as_of, customers, previous = case
+    scalar = tier_book(customers, pb, as_of=as_of, previous=previous)
+    assert not scalar.errors
+    expected = cf.decisions_table(scalar, pb)
+    table = cf.customers_table(customers, pb, as_of=as_of)
+    out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous))
+    assert out.schema == cf.tier_output_schema(pb)
+    assert out.num_rows == len(customers)
+    assert rows_by_key(out) == rows_by_key(expected)
+    assert cf.table_digest(out) == cf.table_digest(expected)
+
+
+@given(cases(), st.data())
+def test_row_order_and_batch_boundaries_do_not_change_any_answer(
+    case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]], data: st.DataObject
+) -> None:
+    pb, as_of, customers, previous = case
+    table = with_previous_columns(cf.customers_table(customers, pb, as_of=as_of), previous)
+    reference = cf.tier_table(table, pb, as_of=as_of)
+    order = data.draw(st.permutations(range(table.num_rows)))
+    shuffled = table.take(pa.array(order, pa.int64()))
+    cuts = data.draw(st.lists(st.integers(0, max(table.num_rows, 1)), max_size=4))
+    batches = split(shuffled, cuts)
+    expected = reference.take(pa.array(order, pa.int64())).to_pylist()
+    # One table of many batches: the same rows, in the shuffled input order.
+    whole = pa.Table.from_batches(batches, schema=table.schema)
+    assert cf.tier_table(whole, pb, as_of=as_of).to_pylist() == expected
+    # Batch by batch, as Spark's mapInArrow calls it, with the whole book's Pareto cut.
+    candidates = [cf.pareto_candidates(b, pb, as_of=as_of) for b in batches]
+    cut = cf.pareto_cut(pa.concat_tables([cf.candidates_schema().empty_table(), *candidates]), pb)
+    mapper = cf.TierMapper(pb, as_of).with_pareto(cut)
+    mapped = [row for b in mapper(iter(batches)) for row in b.to_pylist()]
+    assert mapped == expected
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text("abcd", min_size=1, max_size=3),
+            st.one_of(st.integers(-5, 5), st.integers(-(10**17), 10**17)),
+        ),
+        max_size=40,
+        unique_by=lambda kp: kp[0],
+    )
+)
+def test_the_pareto_cut_holds_exactly_the_set_pareto_keys_chooses(
+    rows: list[tuple[str, int]],
+) -> None:
+    pb = presets.PRACTICE
+    assert pb.tiering.pareto is not None
+    keys = [k for k, _ in rows]
+    profits = [p for _, p in rows]
+    cut = cf.pareto_cut(pa.table({"key": keys, "profit_minor_units": profits}), pb)
+    expected = pareto_keys(keys, profits, pb.tiering.pareto.profit_share)
+    import numpy as np
+
+    inside = cut.members(
+        pa.array(keys, pa.string()), np.array(profits, dtype=np.int64), np.ones(len(keys), bool)
+    )
+    assert {k for k, i in zip(keys, inside.tolist(), strict=True) if i} == expected
+    assert cut.count == len(expected)
+
+
+def test_synthetic_book_under_both_presets_equals_tier_book() -> None:
+    from custtier import synth
+
+    for pb in (presets.PRACTICE, presets.REGULATORY):
+        book = synth.book(400, seed=11, as_of=AS_OF, playbook=pb)
+        scalar = tier_book(book.customers, pb, as_of=AS_OF)
+        out = cf.tier_table(cf.customers_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
+        assert cf.table_digest(out) == cf.table_digest(cf.decisions_table(scalar, pb))
+        # A second run a year later with this one as previous: hysteresis from the table.
+        later = dt.date(2027, 7, 31)
+        book2 = synth.book(400, seed=12, as_of=later, playbook=pb)
+        scalar2 = tier_book(book2.customers, pb, as_of=later, previous=scalar.decisions)
+        out2 = cf.tier_table(
+            cf.customers_table(book2.customers, pb, as_of=later), pb, as_of=later, previous=out
+        )
+        assert cf.table_digest(out2) == cf.table_digest(cf.decisions_table(scalar2, pb))
+        assert {"held", "down"} & set(scalar2.movements)
+
+
+def test_without_kyc_items_gaps_are_not_evaluated() -> None:
+    c = Customer(key="C1", monthly_balances=[{"month": "2026-10", "average_daily_balance": "1"}])
+    pb = presets.PRACTICE
+    table = cf.customers_table([c], pb, as_of=AS_OF, kyc=False)
+    out = cf.tier_table(table, pb, as_of=AS_OF)
+    assert out.column("kyc_gaps").to_pylist() == [None]
+    expected = cf.decisions_table(tier_book([c], pb, as_of=AS_OF), pb, kyc=False)
+    assert out.to_pylist() == expected.to_pylist()
+
+
+# --------------------------------------------------------------------------- frames from elsewhere
+
+
+def test_pandas_and_polars_frames_go_through_arrow() -> None:
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    pl = pytest.importorskip("polars", reason="polars is not installed")
+    from custtier import synth
+
+    pb = presets.PRACTICE
+    book = synth.book(200, seed=5, as_of=AS_OF)
+    table = cf.customers_table(book.customers, pb, as_of=AS_OF)
+    reference = cf.table_digest(cf.tier_table(table, pb, as_of=AS_OF))
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    assert cf.table_digest(cf.tier_table(pa.Table.from_pandas(frame), pb, as_of=AS_OF)) == (
+        reference
+    )
+    assert cf.table_digest(cf.tier_table(frame, pb, as_of=AS_OF)) == reference
+    polars_frame = pl.from_arrow(table)
+    assert cf.table_digest(cf.tier_table(polars_frame.to_arrow(), pb, as_of=AS_OF)) == reference
+    mapper = cf.TierMapper(pb, AS_OF).with_pareto(
+        cf.pareto_cut(cf.pareto_candidates(table, pb, as_of=AS_OF), pb)
+    )
+    assert cf.table_digest(pa.Table.from_pandas(mapper.pandas(frame))) == reference
+
+
+def test_integer_columns_are_minor_units_and_any_decimal_scale_is_read_exactly() -> None:
+    pb = presets.REGULATORY  # no Pareto rule: the bands alone decide
+    window = months_before(AS_OF, 3)
+
+    def book(money: Any, values: list[Any]) -> Any:
+        month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
+        return pa.table(
+            {
+                "key": ["C1", "C2"],
+                "annual_profit_contribution": pa.array(values, money),
+                "monthly_balances": pa.array(
+                    [[{"month": m, "average_daily_balance": v} for m in window] for v in values],
+                    pa.list_(month),
+                ),
+            }
+        )
+
+    as_minor = cf.tier_table(book(pa.int64(), [50_000_00, 49_999_99]), pb, as_of=AS_OF)
+    as_scale4 = cf.tier_table(
+        book(pa.decimal128(20, 4), [Decimal("50000.0000"), Decimal("49999.9900")]), pb, as_of=AS_OF
+    )
+    as_scale0 = cf.tier_table(
+        book(pa.decimal128(10, 0), [Decimal(50000), Decimal(49999)]), pb, as_of=AS_OF
+    )
+    assert as_minor.column("tier").to_pylist() == ["mid_end", "mass"]
+    assert as_minor.to_pylist() == as_scale4.to_pylist()
+    assert as_scale0.column("basis_average_daily_balance").to_pylist() == [
+        Decimal("50000.00"),
+        Decimal("49999.00"),
+    ]
+
+
+# --------------------------------------------------------------------------- errors as rows
+
+
+CANARY = "110101199003077777"  # shaped like a Chinese ID number: must never be echoed
+
+
+def _bad_book() -> Any:
+    money = pa.decimal128(38, 3)
+    month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
+    good = [{"month": "2026-10", "average_daily_balance": Decimal("1.000")}]
+    rows: list[dict[str, Any]] = [
+        {"key": "C-ok", "aum": Decimal("1.000"), "balances": good},
+        {"key": f"ID {CANARY}", "aum": Decimal("1.000"), "balances": good},
+        {"key": None, "aum": Decimal("1.000"), "balances": good},
+        {"key": "C-null-aum", "aum": None, "balances": good},
+        {"key": "C-negative", "aum": Decimal("-1.000"), "balances": good},
+        {"key": "C-precise", "aum": Decimal("1.005"), "balances": good},
+        {"key": "C-huge", "aum": Decimal("10") ** 30, "balances": good},
+        {"key": "C-month", "aum": Decimal(0), "balances": [{"month": "2026-13", **_adb(1)}]},
+        {"key": "C-dup-month", "aum": Decimal(0), "balances": good + good},
+        {"key": "C-neg-balance", "aum": Decimal(0), "balances": [{"month": "2026-10", **_adb(-1)}]},
+        {"key": "C-null-balance", "aum": Decimal(0), "balances": [{"month": "2026-10", **_adb()}]},
+        {"key": "C-usd", "aum": Decimal(0), "balances": good, "currency": "USD"},
+        {"key": "C-kyc", "aum": Decimal(0), "balances": good, "kyc": ["birthday", "shoe_size"]},
+        {"key": "C-twice", "aum": Decimal(0), "balances": good},
+        {"key": "C-twice", "aum": Decimal(1), "balances": good},
+        {"key": "C-prev-tier", "aum": Decimal(0), "balances": None, "prev": "platinum"},
+        {"key": "C-prev-late", "aum": Decimal(0), "balances": None, "prev": "mass", "late": True},
+    ]
+    return pa.table(
+        {
+            "key": pa.array([r["key"] for r in rows], pa.string()),
+            "currency": pa.array([r.get("currency", "CNY") for r in rows], pa.string()),
+            "assets_under_management": pa.array([r["aum"] for r in rows], pa.decimal128(38, 3)),
+            "annual_profit_contribution": pa.array([Decimal(0)] * len(rows), money),
+            "monthly_balances": pa.array([r["balances"] for r in rows], pa.list_(month)),
+            "kyc_items": pa.array([r.get("kyc", []) for r in rows], pa.list_(pa.string())),
+            "previous_tier": pa.array([r.get("prev") for r in rows], pa.string()),
+            "previous_as_of": pa.array(
+                [
+                    (AS_OF + dt.timedelta(days=1) if r.get("late") else AS_OF)
+                    if r.get("prev")
+                    else None
+                    for r in rows
+                ],
+                pa.date32(),
+            ),
+        }
+    )
+
+
+def _adb(value: int | None = None) -> dict[str, Any]:
+    return {"average_daily_balance": None if value is None else Decimal(value)}
+
+
+def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() -> None:
+    table = _bad_book()
+    out = cf.tier_table(table, presets.PRACTICE, as_of=AS_OF)
+    assert out.num_rows == table.num_rows
+    got = [(r["key"], r["error_code"], r["error_field"]) for r in out.to_pylist()]
+    assert got == [
+        ("C-ok", None, None),
+        (None, "invalid_value", "key"),
+        (None, "missing_value", "key"),
+        ("C-null-aum", "missing_value", "assets_under_management"),
+        ("C-negative", "invalid_value", "assets_under_management"),
+        ("C-precise", "too_precise", "assets_under_management"),
+        ("C-huge", "out_of_range", "assets_under_management"),
+        ("C-month", "invalid_value", "monthly_balances.month"),
+        ("C-dup-month", "duplicate_month", "monthly_balances"),
+        ("C-neg-balance", "invalid_value", "monthly_balances.average_daily_balance"),
+        ("C-null-balance", "missing_value", "monthly_balances.average_daily_balance"),
+        ("C-usd", "currency_mismatch", "currency"),
+        ("C-kyc", "invalid_value", "kyc_items"),
+        ("C-twice", "duplicate_key", "key"),
+        ("C-twice", "duplicate_key", "key"),
+        ("C-prev-tier", "unknown_previous_tier", "previous_tier"),
+        ("C-prev-late", "previous_after_as_of", "previous_as_of"),
+    ]
+    assert {code for _, code, _ in got if code} <= set(cf.ERROR_CODES)
+    decided = out.filter(pa.compute.is_null(out.column("error_code")))
+    assert decided.column("tier").null_count == 0
+    errors = out.filter(pa.compute.is_valid(out.column("error_code")))
+    for name in ("tier", "decided_by", "reason_codes", "basis_average_daily_balance"):
+        assert errors.column(name).null_count == errors.num_rows
+    assert CANARY not in str(out.to_pylist())
+
+
+def test_batch_by_batch_does_not_check_duplicates_across_the_book() -> None:
+    table = _bad_book().slice(13, 2)  # the two C-twice rows
+    mapper = cf.TierMapper(presets.REGULATORY, AS_OF)
+    out = pa.Table.from_batches(list(mapper(table.to_batches())))
+    assert out.column("error_code").to_pylist() == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("column_type", "message"),
+    [
+        (pa.float64(), "'annual_profit_contribution' holds floating-point numbers"),
+        (pa.float32(), "'annual_profit_contribution' holds floating-point numbers"),
+        (pa.string(), "'annual_profit_contribution' has type string"),
+    ],
+)
+def test_float_and_text_money_columns_are_refused_naming_the_column(
+    column_type: Any, message: str
+) -> None:
+    values = ["1.5", "2"] if pa.types.is_string(column_type) else [1.5, 2.0]
+    table = pa.table(
+        {
+            "key": ["C1", "C2"],
+            "annual_profit_contribution": pa.array(values, column_type),
+            "monthly_balances": pa.array([[], []], cf.tier_input_schema(presets.PRACTICE)[4].type),
+        }
+    )
+    with pytest.raises(MoneyError, match=message) as info:
+        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF)
+    assert info.value.field == "annual_profit_contribution"
+
+
+def test_a_column_the_rules_read_must_be_there() -> None:
+    with pytest.raises(InputError, match="monthly_balances"):
+        cf.tier_table(pa.table({"key": ["C1"]}), presets.REGULATORY, as_of=AS_OF)
+
+
+def test_pareto_playbooks_need_the_whole_books_cut_batch_by_batch() -> None:
+    table = cf.customers_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
+    with pytest.raises(InputError, match="needs the whole book"):
+        list(cf.TierMapper(presets.PRACTICE, AS_OF)(table.to_batches()))
+    foreign = cf.pareto_cut(cf.candidates_schema().empty_table(), PROFIT_JPY)
+    with pytest.raises(InputError, match="another playbook"):
+        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, pareto=foreign)
+
+
+def test_previous_given_twice_or_with_repeated_keys_is_refused() -> None:
+    pb = presets.REGULATORY
+    table = cf.customers_table([Customer(key="C1")], pb, as_of=AS_OF)
+    prev = cf.tier_table(table, pb, as_of=AS_OF)
+    with pytest.raises(InputError, match="more than once"):
+        cf.tier_table(table, pb, as_of=AS_OF, previous=pa.concat_tables([prev, prev]))
+    with_cols = with_previous_columns(table, [])
+    with pytest.raises(InputError, match="not both"):
+        cf.tier_table(with_cols, pb, as_of=AS_OF, previous=prev)
+
+
+# --------------------------------------------------------------------------- the package itself
+
+
+def test_missing_pyarrow_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "custtier\[frames\]"'):
+        cf.require()
+
+
+def test_unknown_names_are_attribute_errors_and_dir_lists_the_public_names() -> None:
+    with pytest.raises(AttributeError):
+        _ = cf.no_such_thing
+    assert set(cf.__all__) <= set(dir(cf))
+    assert cf.__all__ == sorted(cf.__all__)
+
+
+def test_key_pattern_is_the_models() -> None:
+    from custtier.frames._tier import KEY_PATTERN
+
+    assert Customer.model_json_schema()["properties"]["key"]["pattern"] == KEY_PATTERN
+
+
+def test_docs_list_every_error_code_and_input_column() -> None:
+    text = (DOCS / "scale-out.md").read_text(encoding="utf-8")
+    for name in [*cf.ERROR_CODES, *cf.INPUT_COLUMNS, *cf.tier_output_schema(LOWEST_KWD).names]:
+        assert f"`{name}`" in text, name
