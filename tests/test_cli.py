@@ -215,12 +215,13 @@ def test_tier_writes_one_line_per_input_line_in_order(
         "not json",
         "",
         f'{{"key": "C3", "kyc": {{"customer_key": "C3", "identity": {{"phone": "{canary}"}}}}}}',
-        '{"key": "C1"}',
+        '{"key": "C4"}',
+        '{"key": "C4"}',
     ])  # fmt: skip
     code, out, err = run(capsys, "tier", path, "--preset", "practice", "--as-of", "2026-11-30")
     assert (code, err) == (0, "")
     lines = [json.loads(line) for line in out.splitlines()]
-    assert len(lines) == 5  # the blank line is not a record
+    assert len(lines) == 6  # the blank line is not a record
     assert lines[0]["outcome"] == "high_end"
     assert lines[0]["playbook"]["content_hash"] == presets.PRACTICE.content_hash
     assert lines[1]["error"] == {
@@ -231,6 +232,7 @@ def test_tier_writes_one_line_per_input_line_in_order(
     assert lines[2]["error"]["code"] == "invalid_json"
     assert lines[3]["subject"] == "C3"
     assert lines[4]["error"]["code"] == "duplicate_key"
+    assert lines[5]["error"]["code"] == "duplicate_key"
     assert canary not in out
 
 
@@ -250,7 +252,8 @@ def test_tier_uses_the_previous_run_for_hysteresis(
         capsys, "tier", book("600000.00"), "--preset", "practice", "--as-of", "2026-11-30"
     )
     prev = tmp_path / "previous.jsonl"
-    prev.write_text(first, encoding="utf-8")
+    # Last run's output, error lines included, is accepted as it is.
+    prev.write_text(first + '{"error": {"code": "invalid_json", "line": 2}}\n', encoding="utf-8")
     _, second, _ = run(capsys, "tier", book("300000.00"), "--preset", "practice",
                        "--as-of", "2026-11-30", "--previous", str(prev))  # fmt: skip
     decision = json.loads(second)

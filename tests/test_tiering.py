@@ -316,15 +316,17 @@ def test_every_record_yields_one_decision_or_one_error_and_errors_hold_no_values
     ]
     result = tier_book(records, PRACTICE, as_of=AS_OF)
     assert len(result.decisions) + len(result.errors) == len(records)
+    # Every copy of a duplicated key is an error, so the order cannot matter.
     assert [(e.index, e.code) for e in result.errors] == [
+        (0, "duplicate_key"),
         (2, "duplicate_key"),
         (3, "currency_mismatch"),
         (4, "invalid_record"),
         (5, "invalid_record"),
     ]
-    assert result.errors[2].field == "assets_under_management"
-    assert result.errors[2].subject == "C010"
-    assert result.errors[3].subject is None
+    assert result.errors[3].field == "assets_under_management"
+    assert result.errors[3].subject == "C010"
+    assert result.errors[4].subject is None
     assert canary not in result.model_dump_json()
 
 
@@ -410,3 +412,15 @@ def test_decisions_are_identical_json_in_a_fresh_process(tmp_path: Any) -> None:
     here = assign_tier(customer(adb="123456.78"), PRACTICE, as_of=AS_OF).to_audit_json()
     assert out == here
     assert json.loads(out)["playbook"]["content_hash"] == PRACTICE.content_hash
+
+
+def test_when_an_override_lapses_the_rules_decide_at_once_without_hysteresis() -> None:
+    held = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=dt.date(2026, 10, 31),
+                       override=_override())  # fmt: skip
+    assert held.movement is Movement.OVERRIDDEN
+    lapsed = _override(expires_on=dt.date(2026, 11, 15))
+    after = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, previous=held,
+                        override=lapsed)  # fmt: skip
+    assert after.tier == "mass"
+    assert ReasonCode.TIER_OVERRIDE_EXPIRED in codes(after)
+    assert ReasonCode.TIER_HELD not in codes(after)

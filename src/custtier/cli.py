@@ -230,8 +230,9 @@ def _tier(args: argparse.Namespace) -> int:
     try:
         playbook = _playbook(args)
         rows = _json_lines(_read(args.file))
-        previous = [
+        previous = [  # last run's error lines carry no decision: skip them
             TierDecision.model_validate(v) for _, v in _json_lines(_read(args.previous))
+            if isinstance(v, dict) and "error" not in v
         ] if args.previous else []  # fmt: skip
     except (_UnreadableError, CusttierError) as exc:
         return _fail(str(exc))

@@ -52,7 +52,8 @@ def assess_risk(
     ('C3', 69, '2027-11-29')
     """
     t = risk_tables(playbook)
-    chosen = _answers(answers)
+    given = _answers(answers)  # read once: ``answers`` may be a one-shot iterator
+    chosen = dict(given)
     risk = playbook.risk
     score = 0
     for question in risk.questionnaire:
@@ -104,7 +105,7 @@ def assess_risk(
         assessed_on=as_of,
         valid_until=valid_until,
         answers=tuple(Answer.model_construct(question_id=q, option_id=o)
-                      for q, o in sorted(_answers(answers).items())),
+                      for q, o in sorted(given.items())),
         playbook_id=playbook.id,
         playbook_version=playbook.version,
     )  # fmt: skip

@@ -95,7 +95,9 @@ def decide(
     rule_tier = t.tier_ids[rule_rank]
 
     rank, movement, below_since = rule_rank, Movement.NEW, None
-    if previous is not None:
+    # A tier an override set is not a tier the customer earned: once the
+    # override lapses, rules decide at once rather than hysteresis holding it.
+    if previous is not None and previous.movement is not Movement.OVERRIDDEN:
         rank, movement, below_since, rule = _hysteresis(
             customer, t, rule_rank, previous, as_of=as_of, values=values, reasons=reasons
         )

@@ -120,9 +120,8 @@ def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[s
 def _validated(
     records: Iterable[Customer | Mapping[str, Any]], playbook: Playbook
 ) -> tuple[list[Customer], list[ErrorRecord]]:
-    valid: list[Customer] = []
+    parsed: list[tuple[int, Customer]] = []
     errors: list[ErrorRecord] = []
-    seen: set[str] = set()
     for index, record in enumerate(records):
         try:
             customer = record if isinstance(record, Customer) else Customer.from_record(record)
@@ -149,7 +148,13 @@ def _validated(
                 )
             )
             continue
-        if customer.key in seen:
+        parsed.append((index, customer))
+    # Every copy of a duplicated key is an error: keeping "the first" would make
+    # the result depend on input order.
+    counts = Counter(c.key for _, c in parsed)
+    valid: list[Customer] = []
+    for index, customer in parsed:
+        if counts[customer.key] > 1:
             errors.append(
                 _error(
                     customer,
@@ -171,8 +176,8 @@ def _validated(
                 )
             )
             continue
-        seen.add(customer.key)
         valid.append(customer)
+    errors.sort(key=lambda e: e.index)
     return valid, errors
 
 
