@@ -257,3 +257,15 @@ def test_high_end_customers_get_packages_priority_channels_and_value_added_servi
             "business_travel", "medical_service"} <= set(d.services)  # fmt: skip
     assert tier_services("C1", "mid_end", PRACTICE, as_of=AS_OF).services == ("customer_salon",)
     assert all(r.code is ReasonCode.SERVICE_ENTITLED for r in d.reasons)
+
+
+def test_a_tier_or_level_the_playbook_does_not_know_is_an_input_error() -> None:
+    with pytest.raises(InputError) as info:
+        allocate(assessed("C3"), "1000.00", CATALOGUE, REGULATORY, as_of=AS_OF, tier="gold")
+    assert info.value.field == "tier"
+    steady = assessed("steady")  # a practice level under the regulatory preset
+    with pytest.raises(InputError) as info:
+        allocate(steady, "1000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
+    assert info.value.field == "risk_assessment.level"
+    with pytest.raises(InputError):
+        check_suitability(steady, CATALOGUE[0], REGULATORY, as_of=AS_OF)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from custtier import synth
+from custtier.cadence import Calendar, HolidaysCalendar, plan_contacts
+from custtier.errors import MissingExtraError
 from custtier.models import CalendarKind, Channel, Customer, Purpose
 from custtier.rules import Playbook
 from custtier.suitability import allocate
@@ -43,6 +45,8 @@ def summary(book: synth.Book, *, seed: int, as_of: dt.date) -> list[str]:
         *_candidates(result),
         "",
         *_allocations(book, result, as_of),
+        "",
+        *_plan(book, result, as_of),
         "",
         *_contact_and_dates(cs, as_of),
         "",
@@ -124,6 +128,37 @@ def _allocations(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[
         lines.append(
             "    refused: " + ", ".join(f"{code} x{n}" for code, n in sorted(refused.items()))
         )
+    return lines
+
+
+def _plan(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[str]:
+    """The next 30 days: touchpoints by channel and week, manager load, what did not fit."""
+    start = as_of + dt.timedelta(days=1)
+    end = start + dt.timedelta(days=29)
+    try:
+        calendar: Calendar | None = HolidaysCalendar("CN")
+    except MissingExtraError:  # without custtier[calendars]: weekends only
+        calendar = None
+    plan = plan_contacts(book.customers, book.playbook, start=start, end=end,
+                         tiers={d.subject: d for d in result.decisions},
+                         calendar=calendar, managers=book.managers)  # fmt: skip
+    weeks = sorted({t.on.isocalendar()[:2] for t in plan.touchpoints})
+    by = Counter((t.channel.value, t.on.isocalendar()[:2]) for t in plan.touchpoints)
+    lines = [
+        f"contact plan {start.isoformat()} to {end.isoformat()} ({plan.calendar}): "
+        f"{plan.required:,} contacts required, {len(plan.touchpoints):,} planned, "
+        f"{len(plan.unscheduled):,} unscheduled",
+        f"  {'channel':<16}" + "".join(f"{f'W{w:02d}':>8}" for _, w in weeks),
+    ]
+    for channel in sorted({c for c, _ in by}):
+        lines.append(f"  {channel:<16}" + "".join(f"{by[channel, w]:>8,}" for w in weeks))
+    busiest = sorted(plan.load, key=lambda w: -w.booked_minutes)[:3]
+    lines.append("  busiest manager weeks: " + ", ".join(
+        f"{w.manager_id} {w.week} {w.booked_minutes // 60}h/{(w.capacity_minutes or 0) // 60}h"
+        for w in busiest) if busiest else "  no manager-owned work")  # fmt: skip
+    reasons = Counter(u.code.value for u in plan.unscheduled)
+    lines.append("  unscheduled: " + (", ".join(f"{c} {n:,}" for c, n in reasons.most_common())
+                                      or "none"))  # fmt: skip
     return lines
 
 

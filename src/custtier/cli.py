@@ -9,6 +9,8 @@ Commands::
     custtier tier CUSTOMERS.jsonl (--playbook FILE | --preset ID) --as-of DATE [--previous FILE]
     custtier allocate REQUESTS.jsonl (--playbook FILE | --preset ID) --as-of DATE
                       [--catalogue FILE]
+    custtier plan CUSTOMERS.jsonl (--playbook FILE | --preset ID) --start DATE --end DATE
+                  [--calendar CN] [--managers FILE] [--ics [--manager ID]]
 
 ``tier`` reads one customer record (JSON) per line and writes one line per
 input line, in order: the tier decision, or an error record
@@ -18,7 +20,12 @@ book. ``--previous`` is a JSONL file of last run's decisions (hysteresis).
 ``allocate`` reads one request per line, ``{"customer": {...}, "amount":
 "250000.00", "tier": "mid_end"}``, against ``--catalogue`` (a JSON list of
 products; default: the synthetic catalogue of the playbook) and writes one
-allocation decision or error record per line.
+allocation decision or error record per line. ``plan`` tiers the file as
+one book, then plans its contacts over ``[start, end]`` and writes the plan
+as JSON, or as iCalendar text with ``--ics`` (one manager's part with
+``--manager``); ``--calendar CN`` uses the ``holidays``/``lunardate``
+calendar (``pip install "custtier[calendars]"``), the default is weekends only;
+``--managers`` is a JSON list of relationship managers.
 
 ``demo`` builds a seeded synthetic book (default 3,000 customers, seed 7, as
 of 2026-11-30 — a fixed date, so the output is the same on every run and
@@ -55,8 +62,9 @@ from custtier import presets, synth
 from custtier._demo import summary
 from custtier._money import exact_context
 from custtier._version import __version__
+from custtier.cadence import HolidaysCalendar, plan_contacts, plan_to_ical
 from custtier.errors import CusttierError, InputError, PlaybookError
-from custtier.models import Customer, Product
+from custtier.models import Customer, Product, RelationshipManager
 from custtier.rules import Playbook
 from custtier.suitability import allocate
 from custtier.tiering import TierDecision, tier_book
@@ -123,6 +131,19 @@ def _parser() -> argparse.ArgumentParser:
     _engine_options(alloc)
     alloc.add_argument("--catalogue", metavar="FILE", help="products as a JSON list")
     alloc.set_defaults(command=_allocate)
+
+    plan = sub.add_parser("plan", help="plan contacts for a JSONL file of customers")
+    plan.add_argument("file", metavar="CUSTOMERS.jsonl", help='JSON lines ("-" for stdin)')
+    which = plan.add_mutually_exclusive_group(required=True)
+    which.add_argument("--playbook", metavar="FILE", help="a playbook JSON file")
+    which.add_argument("--preset", choices=sorted(presets.ALL), help="a shipped playbook")
+    plan.add_argument("--start", type=_iso_date, required=True, help="first day, YYYY-MM-DD")
+    plan.add_argument("--end", type=_iso_date, required=True, help="last day, YYYY-MM-DD")
+    plan.add_argument("--calendar", metavar="COUNTRY", help="holiday calendar, e.g. CN")
+    plan.add_argument("--managers", metavar="FILE", help="managers as a JSON list")
+    plan.add_argument("--ics", action="store_true", help="write iCalendar text, not JSON")
+    plan.add_argument("--manager", metavar="ID", help="with --ics: one manager's part")
+    plan.set_defaults(command=_plan)
     return parser
 
 
@@ -278,6 +299,35 @@ def _allocate(args: argparse.Namespace) -> int:
             print(_error_line(number, "invalid_request", exc.field, str(exc)))
             continue
         print(decision.to_audit_json())
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    try:
+        playbook = _playbook(args)
+        rows = _json_lines(_read(args.file))
+        managers = (
+            [RelationshipManager.from_record(m) for m in json.loads(_read(args.managers))]
+            if args.managers
+            else []
+        )
+        calendar = HolidaysCalendar(args.calendar) if args.calendar else None
+    except (_UnreadableError, CusttierError, json.JSONDecodeError, TypeError) as exc:
+        return _fail(str(exc))
+    records = [v for _, v in rows if isinstance(v, dict)]
+    if len(records) != len(rows):
+        return _fail("every line must be a JSON object (a customer record)")
+    with _collector_paused():
+        tiered = tier_book(records, playbook, as_of=args.start)
+        plan = plan_contacts(
+            records, playbook, start=args.start, end=args.end,
+            tiers={d.subject: d for d in tiered.decisions}, calendar=calendar,
+            managers=managers,
+        )  # fmt: skip
+    if args.ics:
+        sys.stdout.write(plan_to_ical(plan, manager_id=args.manager))
+    else:
+        print(plan.model_dump_json())
     return EXIT_OK
 
 

@@ -32,7 +32,7 @@ from custtier._money import check_amount, check_precision, exact_context, split
 from custtier.errors import InputError
 from custtier.models import Customer, Product
 from custtier.rules import Playbook, Remainder
-from custtier.suitability._check import evaluate
+from custtier.suitability._check import evaluate, require_known_level, require_known_tier
 from custtier.suitability._models import AllocationDecision, AllocationLine, Exclusion
 from custtier.suitability._tables import RiskTables, risk_tables
 
@@ -75,6 +75,10 @@ def allocate(
         raise InputError("amount must not be negative", field="amount")
     if customer.currency != playbook.currency:
         raise InputError("customer currency differs from the playbook's", field="currency")
+    require_known_tier(tier, t)
+    require_known_level(
+        customer, t
+    )  # a level from another playbook is an error, not "no assessment"
     products = _unique(catalogue)
     with exact_context():
         return _allocate(customer, total, products, t, as_of=as_of, tier=tier)

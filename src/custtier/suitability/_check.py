@@ -49,6 +49,8 @@ def check_suitability(
     ('blocked', 'SUIT_LEVEL_EXCEEDED')
     """
     t = risk_tables(playbook)
+    require_known_tier(tier, t)
+    require_known_level(customer, t)
     _check_inputs(customer, product, t)
     value = None
     if amount is not None:
@@ -56,6 +58,21 @@ def check_suitability(
     with exact_context():
         return evaluate(
             customer, product, t, as_of=as_of, tier=tier, amount=value, in_branch=in_branch
+        )
+
+
+def require_known_tier(tier: str | None, t: RiskTables) -> None:
+    if tier is not None and tier not in t.tier_rank:
+        raise InputError(f"tier is not one of the playbook's {list(t.tier_rank)}", field="tier")
+
+
+def require_known_level(customer: Customer, t: RiskTables) -> None:
+    ra = customer.risk_assessment
+    if ra is not None and ra.level not in t.customer_rank:
+        raise InputError(
+            f"risk assessment level is not one of the playbook's {list(t.customer_rank)}; "
+            "re-assess the customer under this playbook",
+            field="risk_assessment.level",
         )
 
 
