@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from custtier._explain import Decision, ErrorRecord, Reason, ReasonCode, construct
+from custtier._kyc import kyc_gaps
 from custtier._money import exact_context
 from custtier.cadence._calendar import Calendar, WeekendCalendar
 from custtier.cadence._dates import iso_week
@@ -22,7 +21,6 @@ from custtier.models import ContactRecord, Customer, RelationshipManager
 from custtier.models._types import Purpose
 from custtier.rules import KycItem, Owner, Playbook
 from custtier.rules._cadence import GREETINGS
-from custtier.tiering import kyc_gaps
 
 __all__ = ["plan_contacts"]
 
@@ -73,7 +71,9 @@ def plan_contacts(
     cal = calendar if calendar is not None else _DEFAULT_CALENDAR
     staff = _managers(managers)
     t = tables(playbook, start, end, cal)
-    with exact_context(), _collector_paused():
+    # The garbage collector is the application's to tune (the CLI pauses it):
+    # a library switching it off would change every thread of its host.
+    with exact_context():
         valid, errors = _validated(customers, playbook, tiers, t)
         records = tuple(history)
         last_contact = _last_contacts(records)
@@ -97,24 +97,6 @@ def plan_contacts(
                 "errors": tuple(errors),
             },
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while planning, then restore its state.
-
-    The planner allocates hundreds of thousands of small acyclic objects;
-    with a large book alive, each automatic collection rescans every model
-    and planning runs about three times slower. Nothing planned is cyclic,
-    so reference counting frees it all the same.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _managers(managers: Iterable[RelationshipManager]) -> dict[str, RelationshipManager]:

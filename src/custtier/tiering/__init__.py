@@ -5,9 +5,9 @@ for a whole book (which adds the Pareto rule, the pyramid, movements and
 upgrade candidates), :func:`kyc_gaps` for what a tier's KYC file lacks.
 """
 
+from custtier._kyc import kyc_gaps
 from custtier.tiering._assign import assign_tier
 from custtier.tiering._book import pareto_set, tier_book
-from custtier.tiering._kyc import kyc_gaps
 from custtier.tiering._models import (
     BookTiering,
     Movement,

@@ -8,11 +8,11 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from custtier._explain import Reason, ReasonCode
+from custtier._kyc import kyc_gaps
 from custtier._money import exact_context, quantize
 from custtier.errors import InputError
 from custtier.models import Customer
 from custtier.rules import Basis, Combine, MissingMonths, Playbook
-from custtier.tiering._kyc import kyc_gaps
 from custtier.tiering._models import Movement, Override, TierDecision
 from custtier.tiering._tables import BasisTable, Tables, months_before, tables
 

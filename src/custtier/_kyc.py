@@ -1,4 +1,8 @@
-"""KYC gaps: what a tier's file must hold and what this customer's file lacks."""
+"""KYC gaps: what a tier's file must hold and what this customer's file lacks.
+
+Shared by the tiering engine and the cadence planner (which turns gaps into
+"complete the file" purposes), so neither engine imports the other.
+"""
 
 from __future__ import annotations
 
