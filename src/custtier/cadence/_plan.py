@@ -267,14 +267,7 @@ def _touchpoint(item: Item, p: Placement) -> Touchpoint:
     return construct(
         Touchpoint,
         {
-            "customer_key": item.key,
-            "tier": item.tier,
-            "rule_id": item.rule_id,
-            "occasion": item.occasion,
-            "channel": item.channel,
-            "purpose": item.purpose,
-            "owner": item.owner,
-            "manager_id": item.manager_id if item.owner is Owner.MANAGER else None,
+            **_contact_fields(item),
             "on": p.on,
             "at": p.at,
             "due_on": item.due,
@@ -286,6 +279,20 @@ def _touchpoint(item: Item, p: Placement) -> Touchpoint:
             "reasons": tuple(reasons),
         },
     )
+
+
+def _contact_fields(item: Item) -> dict[str, Any]:
+    """Who and what a contact is: shared by touchpoints and unscheduled items."""
+    return {
+        "customer_key": item.key,
+        "tier": item.tier,
+        "rule_id": item.rule_id,
+        "occasion": item.occasion,
+        "channel": item.channel,
+        "purpose": item.purpose,
+        "owner": item.owner,
+        "manager_id": item.manager_id if item.owner is Owner.MANAGER else None,
+    }
 
 
 _MESSAGES = {
@@ -307,14 +314,7 @@ def _unscheduled(item: Item, code: ReasonCode, rule_id: str, t: Tables) -> Unsch
     return construct(
         Unscheduled,
         {
-            "customer_key": item.key,
-            "tier": item.tier,
-            "rule_id": item.rule_id,
-            "occasion": item.occasion,
-            "channel": item.channel,
-            "purpose": item.purpose,
-            "owner": item.owner,
-            "manager_id": item.manager_id if item.owner is Owner.MANAGER else None,
+            **_contact_fields(item),
             "due_on": item.due,
             "week": week,
             "label": item.label,
