@@ -310,3 +310,30 @@ def test_plan_writes_a_plan_and_its_icalendar(
     assert code == 0
     assert ics.startswith("BEGIN:VCALENDAR\r\n")
     assert ics.count("BEGIN:VEVENT") == len(plan["touchpoints"])
+
+
+def test_progress_goes_to_stderr_and_leaves_the_output_unchanged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rows = [f'{{"key": "C{i}", "annual_profit_contribution": "{i * 10}.00"}}' for i in range(250)]
+    path = _jsonl(tmp_path / "book.jsonl", [*rows, "not json"])
+    args = ("tier", path, "--preset", "practice", "--as-of", "2026-11-30")
+    code, quiet, err = run(capsys, *args)
+    assert (code, err) == (0, "")
+    code, out, bar = run(capsys, *args, "--progress")
+    assert code == 0
+    assert out == quiet
+    assert bar.startswith("\rtiering [")
+    assert bar.endswith("] 100% 251/251\n")
+    assert bar.count("\r") <= 102  # redrawn at most once per percent
+    code, out, bar = run(capsys, "plan", path, "--preset", "practice", "--start", "2026-12-01",
+                         "--end", "2026-12-31", "--progress")  # fmt: skip
+    assert code == 2  # a line that is not a JSON object: refused before any work
+    path = _jsonl(tmp_path / "book.jsonl", rows[:40])
+    code, out, bar = run(capsys, "plan", path, "--preset", "practice", "--start", "2026-12-01",
+                         "--end", "2026-12-31", "--progress")  # fmt: skip
+    assert code == 0
+    assert "tiering [" in bar
+    assert "planning [" in bar
+    assert bar.endswith("\n")
+    json.loads(out)

@@ -15,6 +15,7 @@ from custtier._explain import (
     ReasonCode,
 )
 from custtier._money import Rounding, minor_unit, quantize, split
+from custtier._progress import ProgressCallback
 from custtier._version import __version__
 from custtier.cadence import (
     Calendar,
@@ -118,6 +119,7 @@ __all__ = [
     "PlaybookRef",
     "Product",
     "ProductHolding",
+    "ProgressCallback",
     "Purpose",
     "Reason",
     "ReasonCode",

@@ -7,10 +7,11 @@ Commands::
     custtier validate FILE        (FILE may be "-" for standard input)
     custtier preset ID [--compact]
     custtier tier CUSTOMERS.jsonl (--playbook FILE | --preset ID) --as-of DATE [--previous FILE]
+                  [--progress]
     custtier allocate REQUESTS.jsonl (--playbook FILE | --preset ID) --as-of DATE
-                      [--catalogue FILE]
+                      [--catalogue FILE] [--progress]
     custtier plan CUSTOMERS.jsonl (--playbook FILE | --preset ID) --start DATE --end DATE
-                  [--calendar CN] [--managers FILE] [--ics [--manager ID]]
+                  [--calendar CN] [--managers FILE] [--ics [--manager ID]] [--progress]
 
 ``tier`` reads one customer record (JSON) per line and writes one line per
 input line, in order: the tier decision, or an error record
@@ -25,7 +26,9 @@ one book, then plans its contacts over ``[start, end]`` and writes the plan
 as JSON, or as iCalendar text with ``--ics`` (one manager's part with
 ``--manager``); ``--calendar CN`` uses the ``holidays``/``lunardate``
 calendar (``pip install "custtier[calendars]"``), the default is weekends only;
-``--managers`` is a JSON list of relationship managers.
+``--managers`` is a JSON list of relationship managers. ``--progress``
+draws a progress bar on standard error (standard output carries only the
+results).
 
 ``demo`` builds a seeded synthetic book (default 3,000 customers, seed 7, as
 of 2026-11-30 — a fixed date, so the output is the same on every run and
@@ -61,6 +64,7 @@ from typing import Any
 from custtier import presets, synth
 from custtier._demo import summary
 from custtier._money import exact_context
+from custtier._progress import Ticker
 from custtier._version import __version__
 from custtier.cadence import HolidaysCalendar, plan_contacts, plan_to_ical
 from custtier.errors import CusttierError, InputError, PlaybookError
@@ -124,12 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     tier.add_argument("file", metavar="CUSTOMERS.jsonl", help='JSON lines ("-" for stdin)')
     _engine_options(tier)
     tier.add_argument("--previous", metavar="FILE", help="last run's decisions (JSON lines)")
+    _progress_option(tier)
     tier.set_defaults(command=_tier)
 
     alloc = sub.add_parser("allocate", help="allocate amounts for a JSONL file of requests")
     alloc.add_argument("file", metavar="REQUESTS.jsonl", help='JSON lines ("-" for stdin)')
     _engine_options(alloc)
     alloc.add_argument("--catalogue", metavar="FILE", help="products as a JSON list")
+    _progress_option(alloc)
     alloc.set_defaults(command=_allocate)
 
     plan = sub.add_parser("plan", help="plan contacts for a JSONL file of customers")
@@ -143,8 +149,40 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--managers", metavar="FILE", help="managers as a JSON list")
     plan.add_argument("--ics", action="store_true", help="write iCalendar text, not JSON")
     plan.add_argument("--manager", metavar="ID", help="with --ics: one manager's part")
+    _progress_option(plan)
     plan.set_defaults(command=_plan)
     return parser
+
+
+def _progress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress", action="store_true", help="show a progress bar on standard error"
+    )
+
+
+class _Bar:
+    """A one-line progress bar on standard error (the output stays clean on stdout).
+
+    Redrawn in place with a carriage return, at most once per percent;
+    ``custtier.ProgressCallback``-shaped, so the engines drive it directly.
+    """
+
+    def __init__(self, label: str, *, enabled: bool, width: int = 30) -> None:
+        self._label, self._enabled, self._width = label, enabled, width
+        self._shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        percent = 100 if total == 0 else done * 100 // total
+        if percent == self._shown and done != total:
+            return
+        self._shown = percent
+        filled = self._width * percent // 100
+        bar = "#" * filled + "." * (self._width - filled)
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r{self._label} [{bar}] {percent:3d}% {done:,}/{total:,}{end}")
+        sys.stderr.flush()
 
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
@@ -259,7 +297,8 @@ def _tier(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     records = [v if isinstance(v, dict) else {} for _, v in rows]
     with _collector_paused():
-        result = tier_book(records, playbook, as_of=args.as_of, previous=previous)
+        result = tier_book(records, playbook, as_of=args.as_of, previous=previous,
+                           progress=_Bar("tiering", enabled=args.progress))  # fmt: skip
     decided = {d.subject: d for d in result.decisions}
     errors = {e.index: e for e in result.errors}
     for index, (number, value) in enumerate(rows):
@@ -286,7 +325,11 @@ def _allocate(args: argparse.Namespace) -> int:
         )
     except (_UnreadableError, CusttierError, json.JSONDecodeError, TypeError) as exc:
         return _fail(str(exc))
+    ticker = Ticker(
+        _Bar("allocating", enabled=args.progress), len(rows), every=max(len(rows) // 100, 1)
+    )
     for number, value in rows:
+        ticker.add()
         if isinstance(value, json.JSONDecodeError):
             print(_error_line(number, "invalid_json", None, f"not JSON: {value.msg}"))
             continue
@@ -299,6 +342,7 @@ def _allocate(args: argparse.Namespace) -> int:
             print(_error_line(number, "invalid_request", exc.field, str(exc)))
             continue
         print(decision.to_audit_json())
+    ticker.finish()
     return EXIT_OK
 
 
@@ -318,11 +362,12 @@ def _plan(args: argparse.Namespace) -> int:
     if len(records) != len(rows):
         return _fail("every line must be a JSON object (a customer record)")
     with _collector_paused():
-        tiered = tier_book(records, playbook, as_of=args.start)
+        tiered = tier_book(records, playbook, as_of=args.start,
+                           progress=_Bar("tiering", enabled=args.progress))  # fmt: skip
         plan = plan_contacts(
             records, playbook, start=args.start, end=args.end,
             tiers={d.subject: d for d in tiered.decisions}, calendar=calendar,
-            managers=managers,
+            managers=managers, progress=_Bar("planning", enabled=args.progress),
         )  # fmt: skip
     if args.ics:
         sys.stdout.write(plan_to_ical(plan, manager_id=args.manager))

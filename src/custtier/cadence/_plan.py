@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from custtier._explain import Decision, ErrorRecord, Reason, ReasonCode, construct
 from custtier._kyc import kyc_gaps
 from custtier._money import exact_context
+from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar, WeekendCalendar
 from custtier.cadence._dates import iso_week
 from custtier.cadence._expand import Item, expand
@@ -38,6 +39,7 @@ def plan_contacts(
     calendar: Calendar | None = None,
     managers: Iterable[RelationshipManager] = (),
     history: Iterable[ContactRecord] = (),
+    progress: ProgressCallback | None = None,
 ) -> ContactPlan:
     """Plan every contact the playbook asks for over ``[start, end]`` (both inclusive).
 
@@ -53,6 +55,9 @@ def plan_contacts(
     Every required contact ends up as one touchpoint or one unscheduled item
     (``plan.required`` counts them); every input record that cannot be
     planned is an error record. The plan does not depend on input order.
+    ``progress(done, total)``, if given, counts required contacts as they are
+    levelled (``total`` is known once every customer's dates are expanded,
+    which comes first), about every 1 %, and last ``done == total``.
 
     >>> import datetime as dt
     >>> from custtier import Customer, presets
@@ -81,7 +86,9 @@ def plan_contacts(
         for customer, _tier, _gaps in valid:
             items += [(i, customer) for i in expand(customer, _tier, t, last_contact)]
         leveller = Leveller(t, staff, records, {c.key for c, _, _ in valid})
-        touch, unsched = _level(items, leveller, t)
+        ticker = Ticker(progress, len(items), every=max(len(items) // 100, 1))
+        touch, unsched = _level(items, leveller, t, ticker)
+        ticker.finish()
         touch = _attach_kyc(touch, {c.key: g for c, _, g in valid if g})
         return construct(
             ContactPlan,
@@ -183,12 +190,13 @@ def _order(pair: tuple[Item, Customer]) -> tuple[Any, ...]:
 
 
 def _level(
-    items: list[tuple[Item, Customer]], leveller: Leveller, t: Tables
+    items: list[tuple[Item, Customer]], leveller: Leveller, t: Tables, ticker: Ticker
 ) -> tuple[list[Touchpoint], list[Unscheduled]]:
     touch: list[Touchpoint] = []
     unsched: list[Unscheduled] = []
     consents: dict[str, frozenset[tuple[str, str]] | None] = {}
     for item, customer in sorted(items, key=_order):
+        ticker.add()
         code: ReasonCode | None = item.blocked
         rule_id = item.rule_id
         if code is None:

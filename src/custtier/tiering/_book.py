@@ -11,6 +11,7 @@ from typing import Any
 
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context, to_minor_units
+from custtier._progress import ProgressCallback, Ticker
 from custtier.errors import CusttierError, RecordValidationError
 from custtier.models import Customer
 from custtier.rules import Playbook, SignalKind
@@ -39,6 +40,7 @@ def tier_book(
     previous: Iterable[TierDecision] | Mapping[str, TierDecision] | None = None,
     overrides: Iterable[Override] = (),
     concentration_points: int = 100,
+    progress: ProgressCallback | None = None,
 ) -> BookTiering:
     """Tier every customer of a book, with the Pareto rule, summary and candidates.
 
@@ -46,6 +48,9 @@ def tier_book(
     here). Every input yields exactly one decision or one error record
     (invalid record, duplicate key, wrong currency); decisions are sorted by
     customer key, so the result does not depend on input order.
+    ``progress(done, total)``, if given, counts input records: the invalid
+    ones once validated, the others as they are decided (about every 1 %),
+    and last ``done == total``.
 
     >>> import datetime as dt
     >>> from custtier import presets
@@ -63,19 +68,25 @@ def tier_book(
         prev = _by_subject(previous)
         ovr = _overrides_by_key(overrides, as_of)
         promoted = pareto_set(valid, playbook) if playbook.tiering.pareto else frozenset()
-        decisions = tuple(
-            decide(
-                c,
-                t,
-                as_of=as_of,
-                previous=prev.get(c.key),
-                override=ovr.get(c.key),
-                pareto=c.key in promoted,
+        total = len(valid) + len(errors)
+        ticker = Ticker(progress, total, every=max(total // 100, 1))
+        ticker.add(len(errors))
+        decided: list[TierDecision] = []
+        for c in sorted(valid, key=lambda c: c.key):
+            decided.append(
+                decide(
+                    c,
+                    t,
+                    as_of=as_of,
+                    previous=prev.get(c.key),
+                    override=ovr.get(c.key),
+                    pareto=c.key in promoted,
+                )
             )
-            for c in sorted(valid, key=lambda c: c.key)
-        )
+            ticker.add()
+        decisions = tuple(decided)
         by_key = {c.key: c for c in valid}
-        return construct(
+        result = construct(
             BookTiering,
             {
                 "playbook": t.ref,
@@ -95,6 +106,8 @@ def tier_book(
                 else None,
             },
         )
+        ticker.finish()
+        return result
 
 
 def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[str]:
