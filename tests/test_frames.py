@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +18,8 @@ from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow", reason='columnar tests need pip install "custtier[frames]"')
 pytest.importorskip("numpy", reason='columnar tests need pip install "custtier[frames]"')
+
+import numpy as np  # noqa: E402
 
 import custtier.frames as cf  # noqa: E402  # after the importorskip above, on purpose
 from custtier import (  # noqa: E402
@@ -32,6 +36,9 @@ from custtier import (  # noqa: E402
 )
 from custtier._money import from_minor_units  # noqa: E402
 from custtier.errors import InputError, MissingExtraError, MoneyError  # noqa: E402
+from custtier.frames import _arrow as arrow_helpers  # noqa: E402
+from custtier.frames._arrow import duplicated, well_formed_keys  # noqa: E402
+from custtier.frames._tier import KEY_PATTERN  # noqa: E402
 from custtier.tiering._tables import months_before  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 30)
@@ -276,6 +283,9 @@ def test_row_order_and_batch_boundaries_do_not_change_any_answer(
     # One table of many batches: the same rows, in the shuffled input order.
     whole = pa.Table.from_batches(batches, schema=table.schema)
     assert cf.tier_table(whole, pb, as_of=as_of).to_pylist() == expected
+    # Worked through in small chunks: duplicates and the Pareto cut still span the table.
+    chunk_rows = data.draw(st.integers(1, 7), label="chunk_rows")
+    assert cf.tier_table(whole, pb, as_of=as_of, chunk_rows=chunk_rows).to_pylist() == expected
     # Batch by batch, as Spark's mapInArrow calls it, with the whole book's Pareto cut.
     candidates = [cf.pareto_candidates(b, pb, as_of=as_of) for b in batches]
     cut = cf.pareto_cut(pa.concat_tables([cf.candidates_schema().empty_table(), *candidates]), pb)
@@ -486,6 +496,61 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
     assert CANARY not in str(out.to_pylist())
 
 
+def test_chunks_see_duplicates_and_errors_across_their_boundaries() -> None:
+    table = _bad_book()
+    whole = cf.tier_table(table, presets.PRACTICE, as_of=AS_OF)
+    for chunk_rows in (1, 3, 14):  # 14 puts the two C-twice rows in different chunks
+        out = cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, chunk_rows=chunk_rows)
+        assert out.to_pylist() == whole.to_pylist()
+
+
+def test_progress_reports_both_passes_in_order_and_ends_at_the_total() -> None:
+    table = _bad_book()
+    calls: list[tuple[int, int]] = []
+    cf.tier_table(
+        table, presets.PRACTICE, as_of=AS_OF, chunk_rows=4,
+        progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    total = 2 * table.num_rows
+    assert calls[-1] == (total, total)
+    assert len(calls) > 2
+    assert all(t == total for _, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    with pytest.raises(ValueError, match="chunk_rows"):
+        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, chunk_rows=0)
+
+
+@given(st.lists(st.one_of(st.none(), st.text("ab\u00e9\x00", max_size=4)), max_size=30))
+def test_duplicated_marks_every_copy_of_a_repeated_string_and_nothing_else(
+    values: list[str | None],
+) -> None:
+    counts = Counter(v for v in values if v is not None)
+    expected = [v is not None and counts[v] > 1 for v in values]
+    assert duplicated(pa.array(values, pa.string())).tolist() == expected
+    # Every hash colliding: the exact comparison alone decides.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(arrow_helpers, "_fnv1a", lambda keys: np.zeros(len(keys), dtype=np.uint64))
+        assert duplicated(pa.array(values, pa.string())).tolist() == expected
+    sliced = pa.array(["x", *values, "y"], pa.string()).slice(1, len(values))
+    assert duplicated(sliced).tolist() == expected
+
+
+_KEYISH = st.text(st.sampled_from("aZ09_.:-é \n\x00/"), max_size=66)
+
+
+@given(st.lists(st.one_of(st.none(), _KEYISH, st.text(max_size=3)), max_size=20), st.booleans())
+def test_the_byte_level_key_check_is_exactly_the_models_key_pattern(
+    values: list[str | None], fixed_width: bool
+) -> None:
+    if fixed_width:  # the 2-D fast path: every key the same length
+        values = [(v or "a")[:1] + "0" * 8 for v in values]
+    expected = [v is not None and re.fullmatch(KEY_PATTERN[1:-1], v) is not None
+                for v in values]  # fmt: skip
+    assert well_formed_keys(pa.array(values, pa.string())).tolist() == expected
+    sliced = pa.array(["x", *values, "y y"], pa.string()).slice(1, len(values))
+    assert well_formed_keys(sliced).tolist() == expected
+
+
 def test_batch_by_batch_does_not_check_duplicates_across_the_book() -> None:
     table = _bad_book().slice(13, 2)  # the two C-twice rows
     mapper = cf.TierMapper(presets.REGULATORY, AS_OF)
@@ -559,8 +624,6 @@ def test_unknown_names_are_attribute_errors_and_dir_lists_the_public_names() -> 
 
 
 def test_key_pattern_is_the_models() -> None:
-    from custtier.frames._tier import KEY_PATTERN
-
     assert Customer.model_json_schema()["properties"]["key"]["pattern"] == KEY_PATTERN
 
 

@@ -26,11 +26,13 @@ __all__ = [
     "Errors",
     "Money",
     "as_array",
+    "duplicated",
     "list_column",
     "money_array",
     "money_column",
     "string_column",
     "to_decimal",
+    "well_formed_keys",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -86,6 +88,90 @@ class Errors:
         fields = pa.array([None, *(f for _, f in self.pairs[1:])], pa.string())
         idx = pa.array(self.index.astype(np.int32))
         return codes.take(idx), fields.take(idx)
+
+
+def duplicated(keys: Any) -> BOOL:
+    """Where a non-null string occurs more than once in ``keys`` (every copy is marked).
+
+    Hashing a million distinct strings in an Arrow hash table is the slowest
+    step of a batch; a 64-bit FNV-1a hash computed with numpy, one byte
+    position at a time, finds the few candidates, and only those are compared
+    exactly. Collisions therefore cost time, never answers.
+    """
+    n = len(keys)
+    out = np.zeros(n, dtype=np.bool_)
+    if n < 2:
+        return out
+    hashes = _fnv1a(keys)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return out
+    candidates = np.flatnonzero(np.isin(hashes, repeated) & ~_null_mask(keys))
+    coded = pc.dictionary_encode(keys.take(pa.array(candidates, pa.int64())))
+    codes = np.asarray(coded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    out[candidates] = np.bincount(codes)[codes] > 1
+    return out
+
+
+_ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_KEY_FIRST = np.zeros(256, dtype=np.bool_)
+_KEY_FIRST[list(_ALNUM)] = True
+_KEY_BYTE = _KEY_FIRST.copy()
+_KEY_BYTE[list(b"_.:-")] = True
+KEY_MAX_LENGTH = 64
+
+
+def well_formed_keys(keys: Any) -> BOOL:
+    """Which strings are customer keys: ``^[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,63}$``, null → False.
+
+    The models' key pattern, checked on the UTF-8 bytes with table lookups
+    (every allowed character is ASCII, so any byte >= 128 fails, as the
+    pattern does): a regular expression per row costs more than the rest of
+    a row's validation. A test keeps this equal to the pattern.
+    """
+    offsets, raw = _string_buffers(keys)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    ok = (lengths >= 1) & (lengths <= KEY_MAX_LENGTH) & ~_null_mask(keys)
+    if not len(keys):
+        return ok
+    ok &= _KEY_FIRST[raw[np.minimum(starts, len(raw) - 1)]]
+    width = int(lengths[0])
+    if width and (lengths == width).all():  # fixed-width keys: a 2-D view
+        grid = raw[int(starts[0]) : int(starts[0]) + width * len(keys)].reshape(-1, width)
+        ok &= _KEY_BYTE[grid].all(axis=1)
+        return ok
+    bad = np.zeros(len(raw) + 1, dtype=np.int32)
+    np.cumsum(~_KEY_BYTE[raw], out=bad[1:])
+    ok &= bad[offsets[1:]] == bad[starts]
+    return ok
+
+
+def _string_buffers(keys: Any) -> tuple[I64, npt.NDArray[np.uint8]]:
+    """A string array's offsets (int64, its own slice) and data bytes (never empty)."""
+    narrow = np.frombuffer(keys.buffers()[1], dtype=np.int32)
+    offsets: I64 = narrow[keys.offset : keys.offset + len(keys) + 1].astype(np.int64)
+    data = keys.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return offsets, raw if len(raw) else np.zeros(1, np.uint8)
+
+
+def _fnv1a(keys: Any) -> npt.NDArray[np.uint64]:
+    offsets, raw = _string_buffers(keys)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    hashes = np.full(len(keys), 0xCBF29CE484222325, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    width = int(lengths[0])
+    if width and (lengths == width).all():  # fixed-width keys (the usual case): a 2-D view
+        grid = raw[int(starts[0]) : int(starts[0]) + width * len(keys)].reshape(-1, width)
+        for position in range(width):
+            hashes = (hashes ^ grid[:, position].astype(np.uint64)) * prime
+        return hashes
+    for position in range(int(lengths.max(initial=0))):
+        live = np.flatnonzero(lengths > position)
+        byte = raw[starts[live] + position].astype(np.uint64)
+        hashes[live] = (hashes[live] ^ byte) * prime  # wraps modulo 2**64, as FNV intends
+    return hashes
 
 
 def string_column(table: Any, name: str) -> Any:

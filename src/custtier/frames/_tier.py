@@ -28,17 +28,20 @@ import pyarrow.compute as pc
 from custtier._cache import per_playbook
 from custtier._explain import ReasonCode
 from custtier._money import Rounding, exact_context, minor_unit
+from custtier._progress import ProgressCallback, Ticker
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
     I64,
     Errors,
     as_array,
+    duplicated,
     list_column,
     money_array,
     money_column,
     string_column,
     to_decimal,
+    well_formed_keys,
 )
 from custtier.models import Customer
 from custtier.rules import Basis, Combine, KycItem, MissingMonths, Playbook, TierDef
@@ -63,6 +66,9 @@ __all__ = [
 
 #: The pattern of :data:`custtier.models.CustomerKey` (a test keeps them equal).
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
+#: Rows per chunk of :func:`tier_table`: large enough that per-chunk Python
+#: work is noise, small enough to bound the working set (~100 MB a chunk).
+DEFAULT_CHUNK_ROWS = 262_144
 _MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"
 _INT64_MIN = np.iinfo(np.int64).min
@@ -300,7 +306,7 @@ def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
     them out of the Pareto rule.
     """
     table = _as_table(data)
-    v = _validate(table, _plan(playbook), as_of, check_duplicates=False)
+    v = _validate(table, _plan(playbook), as_of)
     keep = v.ok & (v.profit > 0)
     return pa.table(
         {
@@ -337,8 +343,7 @@ def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
         return ParetoCut(playbook.content_hash, 0)
     num, den = rule.profit_share.as_integer_ratio()
     target = -((-total * num) // den)  # smallest integer >= total x share
-    order = np.argsort(-pos, kind="stable")
-    ranked = pos[order]
+    ranked = np.sort(pos)[::-1]  # values only: ties are resolved by key below
     if int(ranked[0]) * len(ranked) < 2**62:  # int64 running sums cannot overflow
         k = int(np.searchsorted(np.cumsum(ranked), target, side="left")) + 1
     else:
@@ -399,7 +404,7 @@ def _rows(n: int, parents: npt.NDArray[np.int64], elem_mask: BOOL) -> BOOL:
     return out
 
 
-def _validate(table: Any, plan: _Plan, as_of: dt.date, *, check_duplicates: bool) -> _Valid:
+def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
     names = set(table.column_names)
     missing = sorted(c for c in plan.needs | {"key"} if c not in names)
     if missing:
@@ -410,7 +415,7 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date, *, check_duplicates: bool
     n = table.num_rows
     errors = Errors(n)
     keys = string_column(table, "key")
-    key_ok = _np_bool(pc.match_substring_regex(keys, KEY_PATTERN))
+    key_ok = well_formed_keys(keys)
     errors.flag(_np_bool(keys.is_null()), "missing_value", "key")
     errors.flag(~key_ok, "invalid_value", "key")
     if "currency" in names:
@@ -439,13 +444,6 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date, *, check_duplicates: bool
     prev_rank = prev_below = None
     if "previous_tier" in names:
         prev_rank, prev_below = _previous(table, plan, as_of, errors)
-    if check_duplicates:
-        clean = ~errors.bad
-        codes = as_array(pc.dictionary_encode(keys.filter(pa.array(clean)))).indices
-        counts = np.bincount(np.asarray(codes.to_numpy(), dtype=np.int64))
-        dup = np.zeros(n, dtype=np.bool_)
-        dup[clean] = counts[np.asarray(codes.to_numpy(), dtype=np.int64)] > 1
-        errors.flag(dup, "duplicate_key", "key")
     v = _Valid(
         n, errors, keys, key_ok, aum, profit, parents, months, balances, held, prev_rank, prev_below
     )
@@ -496,17 +494,32 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
     errors.flag(_rows(n, parents, m.out_of_range), "out_of_range", field_name)
     errors.flag(_rows(n, parents, m.too_precise), "too_precise", field_name)
     errors.flag(_rows(n, parents, m.values < 0), "invalid_value", field_name)
-    safe = pc.if_else(pa.array(month_ok), month, pa.scalar("0000-01", pa.string()))
-    year = np.asarray(pc.utf8_slice_codeunits(safe, 0, 4).cast(pa.int64()).to_numpy())
-    mon = np.asarray(pc.utf8_slice_codeunits(safe, 5, 7).cast(pa.int64()).to_numpy())
-    months = (year * 12 + mon - 1).astype(np.int64)
-    if len(parents):
-        pair = parents * 1_000_000 + months  # months < 10^6 for four-digit years
-        order = np.argsort(pair, kind="stable")
-        same = np.zeros(len(pair), dtype=np.bool_)
-        same[order[1:]] = pair[order[1:]] == pair[order[:-1]]
-        errors.flag(_rows(n, parents, same & month_ok), "duplicate_month", "monthly_balances")
+    # Parse each distinct spelling once (a book has a few dozen), then look up.
+    spelled = [
+        int(text[:4]) * 12 + int(text[5:7]) - 1 if ok else 0
+        for text, ok in zip(coded.dictionary.to_pylist(), shaped.to_pylist(), strict=True)
+    ]
+    indices = np.asarray(pc.fill_null(coded.indices, 0).to_numpy(), dtype=np.int64)
+    months = np.asarray(spelled, dtype=np.int64)[indices] if spelled else indices
+    months = np.where(month_ok, months, 0)
+    errors.flag(_rows(n, parents, _repeated_months(parents, months) & month_ok),
+                "duplicate_month", "monthly_balances")  # fmt: skip
     return parents, months, m.values
+
+
+def _repeated_months(parents: npt.NDArray[np.int64], months: I64) -> BOOL:
+    """Elements whose month occurs earlier in the same customer's list (any order)."""
+    same = np.zeros(len(parents), dtype=np.bool_)
+    if len(parents) < 2:
+        return same
+    # Lists usually come in month order: only rows that do not need sorting.
+    step_ok = (parents[1:] != parents[:-1]) | (months[1:] > months[:-1])
+    if step_ok.all():
+        return same
+    pair = parents * 1_000_000 + months  # months < 10^6 for four-digit years
+    order = np.argsort(pair, kind="stable")
+    same[order[1:]] = pair[order[1:]] == pair[order[:-1]]
+    return same
 
 
 def _kyc(table: Any, errors: Errors) -> I64:
@@ -748,6 +761,9 @@ def _hysteresis(
 # --------------------------------------------------------------------------- reasons as lists
 
 
+_DENSE_RADIX = 1 << 22  # signatures up to this use a 4 MB presence table
+
+
 def _signatures(parts: Sequence[tuple[I64, int]]) -> tuple[npt.NDArray[np.intp], list[list[int]]]:
     """Each row's index among the distinct combinations of ``parts``, and those combinations."""
     n = len(parts[0][0])
@@ -760,7 +776,13 @@ def _signatures(parts: Sequence[tuple[I64, int]]) -> tuple[npt.NDArray[np.intp],
         for values, r in parts:
             sig += values * mult
             mult *= r
-        uniq, inv = np.unique(sig, return_inverse=True)
+        if radix <= _DENSE_RADIX:  # a presence table beats sorting the rows
+            seen = np.zeros(radix, dtype=np.bool_)
+            seen[sig] = True
+            uniq = np.flatnonzero(seen)
+            inv = (np.cumsum(seen, dtype=np.int64) - 1)[sig]
+        else:
+            uniq, inv = np.unique(sig, return_inverse=True)
         combos = []
         for code in uniq.tolist():
             digits = []
@@ -894,6 +916,8 @@ def tier_table(
     as_of: dt.date,
     previous: Any = None,
     pareto: ParetoCut | None = None,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> Any:
     """Tier every row of an Arrow table (or record batch, pandas or polars frame).
 
@@ -906,6 +930,12 @@ def tier_table(
     ``tier``, ``as_of``, ``below_since``); rows without a previous decision
     are new. Keys occurring on more than one valid row are all
     ``duplicate_key`` errors.
+
+    The table is worked through ``chunk_rows`` rows at a time (answers never
+    depend on it; memory and progress steps do). ``progress(done, total)``,
+    if given, is called after each chunk of each of the two passes (validate,
+    then decide), so ``total`` is twice the number of rows, and last with
+    ``done == total``.
 
     >>> import datetime as dt
     >>> import pyarrow as pa
@@ -926,25 +956,61 @@ def tier_table(
     >>> out.select(["key", "error_code", "error_field"]).to_pylist()[2]
     {'key': None, 'error_code': 'invalid_value', 'error_field': 'key'}
     """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be a positive number of rows")
     table = _as_table(data)
     if previous is not None:
         table = _join_previous(table, _as_table(previous))
     plan = _plan(playbook)
-    v = _validate(table, plan, as_of, check_duplicates=True)
+    n = table.num_rows
+    ticker = Ticker(progress, 2 * n, every=chunk_rows)
+    parts = []
+    for start in range(0, n, chunk_rows) if n else (0,):
+        parts.append(_validate(table.slice(start, chunk_rows), plan, as_of))
+        ticker.add(parts[-1].n)
+    _flag_duplicate_keys(parts)
     cut = pareto
     if playbook.tiering.pareto is not None and cut is None:
-        keep = pa.array(v.ok & (v.profit > 0))
-        cut = pareto_cut(
-            pa.table(
-                {
-                    "key": v.keys.filter(keep),
-                    "profit_minor_units": pa.array(v.profit, pa.int64()).filter(keep),
-                }
-            ),
-            playbook,
-        )
+        cut = pareto_cut(_candidates_of(parts), playbook)
     _check_cut(cut, playbook)
-    return _assemble(v, plan, as_of, cut)
+    out = []
+    for v in parts:
+        out.append(_assemble(v, plan, as_of, cut))
+        ticker.add(v.n)
+    ticker.finish()
+    return pa.concat_tables(out) if len(out) > 1 else out[0]
+
+
+def _flag_duplicate_keys(parts: Sequence[_Valid]) -> None:
+    """Mark every row whose key occurs on another valid row of the table (across chunks)."""
+    clean = [v.ok for v in parts]
+    keys = pa.concat_arrays(
+        [v.keys.filter(pa.array(ok)) for v, ok in zip(parts, clean, strict=True)]
+    )
+    dup = duplicated(keys)
+    at = 0
+    for v, ok in zip(parts, clean, strict=True):
+        count = int(ok.sum())
+        mask = np.zeros(v.n, dtype=np.bool_)
+        mask[ok] = dup[at : at + count]
+        at += count
+        v.errors.flag(mask, "duplicate_key", "key")
+        v.finish()
+
+
+def _candidates_of(parts: Sequence[_Valid]) -> Any:
+    """The Pareto candidates (valid rows with positive profit) of validated chunks."""
+    keep = [v.ok & (v.profit > 0) for v in parts]
+    return pa.table(
+        {
+            "key": pa.concat_arrays(
+                [v.keys.filter(pa.array(k)) for v, k in zip(parts, keep, strict=True)]
+            ),
+            "profit_minor_units": pa.array(
+                np.concatenate([v.profit[k] for v, k in zip(parts, keep, strict=True)]), pa.int64()
+            ),
+        }
+    )
 
 
 def _join_previous(table: Any, previous: Any) -> Any:
@@ -1003,7 +1069,7 @@ class TierMapper:
         """Tier one partition (a table, batch or frame) into an output table."""
         _check_cut(self.pareto, self.playbook)
         plan = _plan(self.playbook)
-        v = _validate(_as_table(data), plan, self.as_of, check_duplicates=False)
+        v = _validate(_as_table(data), plan, self.as_of)
         return _assemble(v, plan, self.as_of, self.pareto)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
