@@ -117,7 +117,29 @@ PROFIT_JPY = _variant(
     },
 )
 
-PLAYBOOKS = (presets.PRACTICE, presets.REGULATORY, LOWEST_KWD, PROFIT_JPY)
+#: Two bases of very different scales, profit first, with hysteresis: each value
+#: must be held against its own basis's bar.
+PROFIT_FIRST = _variant(
+    presets.PRACTICE,
+    id="profit_first",
+    tiering={
+        "bases": [
+            {
+                "basis": "profit_contribution",
+                "bands": _bands("profit", ["0", "2000", "10000"], TIERS3),
+            },
+            {
+                "basis": "average_daily_balance",
+                "window_months": 3,
+                "bands": _bands("adb", ["0", "50000", "500000"], TIERS3),
+            },
+        ],
+        "combine": "highest",
+        "hysteresis": {"rule_id": "tier.hysteresis", "grace_months": 3, "buffer": "0.1"},
+    },
+)
+
+PLAYBOOKS = (presets.PRACTICE, presets.REGULATORY, LOWEST_KWD, PROFIT_JPY, PROFIT_FIRST)
 
 
 # --------------------------------------------------------------------------- strategies

@@ -14,6 +14,7 @@ from custtier import (
     Customer,
     Movement,
     Override,
+    Playbook,
     ReasonCode,
     TierDecision,
     assign_tier,
@@ -424,3 +425,66 @@ def test_when_an_override_lapses_the_rules_decide_at_once_without_hysteresis() -
     assert after.tier == "mass"
     assert ReasonCode.TIER_OVERRIDE_EXPIRED in codes(after)
     assert ReasonCode.TIER_HELD not in codes(after)
+
+
+# --- several bases: each value against its own basis's bar -----------------
+
+
+def two_bases(profit_first: bool) -> Playbook:
+    """PRACTICE plus a profit basis (bars ¥2,000 and ¥10,000), in either order, no Pareto rule."""
+    data = json.loads(PRACTICE.to_json())
+    profit = {
+        "basis": "profit_contribution",
+        "bands": [
+            {"rule_id": "tier.profit.mass", "tier": "mass", "lower": "0", "upper": "2000",
+             "source": "market-tier-bars"},
+            {"rule_id": "tier.profit.mid_end", "tier": "mid_end", "lower": "2000",
+             "upper": "10000", "source": "market-tier-bars"},
+            {"rule_id": "tier.profit.high_end", "tier": "high_end", "lower": "10000",
+             "upper": None, "source": "market-tier-bars"},
+        ],
+    }  # fmt: skip
+    bases = data["tiering"]["bases"]
+    data["tiering"]["bases"] = [profit, *bases] if profit_first else [*bases, profit]
+    data["tiering"]["pareto"] = None
+    data["id"] = "two-bases"
+    return Playbook.from_json(json.dumps(data))
+
+
+@pytest.mark.parametrize("profit_first", [False, True])
+@pytest.mark.parametrize(
+    ("adb", "profit", "held_in_buffer"),
+    [
+        ("460000.00", "0.00", True),  # 460k >= 90% of the 500k balance bar
+        ("100000.00", "9500.00", True),  # 9.5k >= 90% of the 10k profit bar
+        ("100000.00", "5000.00", False),  # below both buffered bars
+        ("9500.00", "9600.00", True),  # held by the profit, never by 9.5k against a 10k bar
+    ],
+)
+def test_each_basis_is_held_against_its_own_bar_whatever_the_basis_order(
+    adb: str, profit: str, held_in_buffer: bool, profit_first: bool
+) -> None:
+    pb = two_bases(profit_first)
+    c = customer(adb=adb, annual_profit_contribution=profit)
+    prev = assign_tier(customer(adb="600000.00"), pb, as_of=dt.date(2026, 10, 31))
+    assert prev.tier == "high_end"
+    decision = assign_tier(c, pb, as_of=AS_OF, previous=prev)
+    assert decision.tier == "high_end"  # held either way: in the buffer, or in grace
+    assert decision.movement is Movement.HELD
+    assert (decision.below_since is None) is held_in_buffer
+
+
+@pytest.mark.parametrize("profit_first", [False, True])
+def test_near_bar_compares_each_basis_with_its_own_bar(profit_first: bool) -> None:
+    pb = two_bases(profit_first)
+    near_profit = customer("C1", adb="100000.00", annual_profit_contribution="8500.00")
+    far = customer("C2", adb="100000.00", annual_profit_contribution="5000.00")
+    book = tier_book([near_profit, far], pb, as_of=AS_OF)
+    signals = {
+        c.customer_key: [s for s in c.signals if s.facts.get("signal") == "near_bar"]
+        for c in book.candidates
+    }
+    assert [(s.facts["value"], s.facts["bar"]) for s in signals.get("C1", [])] == [
+        (Decimal("8500.00"), Decimal("10000"))
+    ]
+    assert not signals.get("C2")

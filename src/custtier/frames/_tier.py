@@ -72,6 +72,7 @@ DEFAULT_CHUNK_ROWS = 262_144
 _MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"
 _INT64_MIN = np.iinfo(np.int64).min
+_INT64_MAX = np.iinfo(np.int64).max
 
 #: Input columns of :func:`tier_table` and what each holds (``docs/scale-out.md``).
 INPUT_COLUMNS: dict[str, str] = {
@@ -201,6 +202,9 @@ class _BasisPlan:
     window_months: int
     min_months: int
     policy: MissingMonths
+    # Per tier rank: ceil(this basis's bar x (1 - buffer)) in minor units;
+    # int64 max where the basis has no bar for the tier (it never holds it).
+    floors: I64
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +214,6 @@ class _Plan:
     tier_ids: tuple[str, ...]
     bases: tuple[_BasisPlan, ...]
     highest: bool
-    floors: I64  # per tier rank: ceil(bar x (1 - buffer)) in minor units
     requires: tuple[int, ...]  # per tier rank: bitmask of KYC items required
     needs: frozenset[str]  # input columns the playbook reads
 
@@ -222,6 +225,8 @@ def _ceil_units(value: Decimal, scale: int) -> int:
 def _build_plan(pb: Playbook) -> _Plan:
     t = tables(pb)
     scale = minor_unit(pb.currency)
+    hyst = pb.tiering.hysteresis
+    keep = 1 - (hyst.buffer if hyst is not None else Decimal(0))
     with exact_context():
         bases = tuple(
             _BasisPlan(
@@ -239,14 +244,15 @@ def _build_plan(pb: Playbook) -> _Plan:
                 window_months=b.rule.window_months,
                 min_months=b.rule.min_months,
                 policy=b.rule.missing_months,
+                floors=np.array(
+                    [
+                        _ceil_units(bar * keep, scale) if bar is not None else _INT64_MAX
+                        for bar in (t.bars[b.rule.basis.value].get(tier) for tier in t.tier_ids)
+                    ],
+                    dtype=np.int64,
+                ),
             )
             for b in t.bases
-        )
-        hyst = pb.tiering.hysteresis
-        buffer = hyst.buffer if hyst is not None else Decimal(0)
-        floors = np.array(
-            [_ceil_units(t.bar.get(tier, Decimal(0)) * (1 - buffer), scale) for tier in t.tier_ids],
-            dtype=np.int64,
         )
     needs = {_BASIS_COLUMN[b.basis] for b in bases}
     if pb.tiering.pareto is not None:
@@ -258,7 +264,6 @@ def _build_plan(pb: Playbook) -> _Plan:
         tier_ids=t.tier_ids,
         bases=bases,
         highest=pb.tiering.combine is Combine.HIGHEST,
-        floors=floors,
         requires=requires,
         needs=frozenset(needs),
     )
@@ -736,10 +741,10 @@ def _hysteresis(
     if h is None:
         code[down] = _DOWN_NO_HYST
         return rank, code, below, decided
-    floor = plan.floors[np.maximum(prev, 0)]
     in_buffer = np.zeros(n, dtype=np.bool_)
-    for value, usable in values.values():
-        in_buffer |= usable & (value >= floor)
+    for bp in plan.bases:
+        value, usable = values[bp.basis]
+        in_buffer |= usable & (value >= bp.floors[np.maximum(prev, 0)])
     today = _epoch_days(as_of)
     since = np.where(
         in_buffer, _INT64_MIN, np.where(v.prev_below != _INT64_MIN, v.prev_below, today)

@@ -286,9 +286,17 @@ def _hysteresis(
         )
         return rule_rank, Movement.DOWN, None, None
     prev_tier = previous.outcome
-    bar = t.bar.get(prev_tier, Decimal(0))
-    floor = bar * (1 - hyst.buffer)
-    in_buffer = any(v is not None and v >= floor for v in values.values())
+    # Inside the buffer on any basis that has a bar for the tier, each basis
+    # against its own bar (a tier reached only by the Pareto rule or an
+    # override has none, so nothing holds it).
+    keep = 1 - hyst.buffer
+    in_buffer = any(
+        v is not None and prev_tier in t.bars[basis] and v >= t.bars[basis][prev_tier] * keep
+        for basis, v in values.items()
+    )
+    shown = t.bar(prev_tier)
+    bar = shown[1] if shown else Decimal(0)
+    floor = bar * keep
     below_since = None if in_buffer else (previous.below_since or as_of)
     months_below = 0 if below_since is None else _months_between(below_since, as_of)
     review_ok = not hyst.review_months or as_of.month in hyst.review_months

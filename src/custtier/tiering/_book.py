@@ -348,7 +348,7 @@ def _candidates(
     return tuple(out)
 
 
-def _signal(  # noqa: PLR0911, PLR0912, PLR0917  # one branch per signal kind
+def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
     kind: SignalKind,
     threshold: Decimal,
     rule_id: str,
@@ -361,18 +361,23 @@ def _signal(  # noqa: PLR0911, PLR0912, PLR0917  # one branch per signal kind
 ) -> Reason | None:
     code = ReasonCode.UPGRADE_SIGNAL
     if kind is SignalKind.NEAR_BAR:
-        bar = t.bar.get(target)
-        if bar is None or bar <= 0:
-            return None
-        floor = bar * (1 - threshold)
-        near = [v for v in decision.basis_values.values() if v is not None and floor <= v < bar]
+        # Each basis against its own bar for the target tier (bases differ in scale).
+        near = [
+            (v, bar)
+            for basis, v in decision.basis_values.items()
+            if v is not None
+            and (bar := t.bars.get(basis, {}).get(target)) is not None
+            and bar > 0
+            and bar * (1 - threshold) <= v < bar
+        ]
         if not near:
             return None
+        value, bar = max(near, key=lambda vb: vb[0] / vb[1])  # the closest, relatively
         return Reason.of(
             code,
             rule_id,
             f"within {threshold:%} of the {target} bar",
-            value=max(near),
+            value=value,
             bar=bar,
             signal=kind.value,
         )

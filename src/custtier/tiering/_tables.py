@@ -37,8 +37,17 @@ class Tables:
     tier_ids: tuple[str, ...]
     rank: dict[str, int]
     bases: tuple[BasisTable, ...]
-    # Lowest bar of each tier over all bases (for hysteresis and "next bar").
-    bar: dict[str, Decimal]
+    # Each basis's bar (lowest band lower bound) per tier, by basis value
+    # ("assets_under_management"): bases have their own scales, so a bar is
+    # only ever compared with its own basis's value.
+    bars: dict[str, dict[str, Decimal]]
+
+    def bar(self, tier: str) -> tuple[str, Decimal] | None:
+        """The first basis (in playbook order) with a bar for ``tier``, and that bar."""
+        for basis, by_tier in self.bars.items():
+            if tier in by_tier:
+                return basis, by_tier[tier]
+        return None
 
 
 def _build(playbook: Playbook) -> Tables:
@@ -46,14 +55,15 @@ def _build(playbook: Playbook) -> Tables:
     tier_ids = tuple(t.id for t in playbook.tiers)
     rank = {t: i for i, t in enumerate(tier_ids)}
     bases = []
-    bar: dict[str, Decimal] = {}
+    bars: dict[str, dict[str, Decimal]] = {}
     for rule in playbook.tiering.bases:
         lowers = tuple(Decimal("-Infinity") if b.lower is None else b.lower for b in rule.bands)
         bases.append(BasisTable(rule, lowers, rule.bands, tuple(rank[b.tier] for b in rule.bands)))
+        by_tier = bars.setdefault(rule.basis.value, {})
         for band in rule.bands:
-            if band.lower is not None and band.tier not in bar:
-                bar[band.tier] = band.lower
-    return Tables(playbook, playbook.ref, tier_ids, rank, tuple(bases), bar)
+            if band.lower is not None:
+                by_tier[band.tier] = min(band.lower, by_tier.get(band.tier, band.lower))
+    return Tables(playbook, playbook.ref, tier_ids, rank, tuple(bases), bars)
 
 
 tables = per_playbook(_build)
