@@ -15,6 +15,7 @@ from custtier.rules._cadence import (
     QuietHours,
     Segment,
 )
+from custtier.rules._lookup import ENGINE_RULE_IDS
 from custtier.rules._offer import (
     AllocationRules,
     Category,
@@ -53,6 +54,7 @@ from custtier.rules._tiering import (
 from custtier.rules.playbook import Playbook, Source
 
 __all__ = [
+    "ENGINE_RULE_IDS",
     "AllocationRules",
     "Basis",
     "BasisRule",

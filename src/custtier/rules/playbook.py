@@ -14,7 +14,7 @@ from custtier._money import Rounding, exact_context
 from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsError
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
-from custtier.rules import _checks
+from custtier.rules import _checks, _lookup
 from custtier.rules._cadence import CadenceRules
 from custtier.rules._offer import AllocationRules, Service
 from custtier.rules._risk import RiskRules
@@ -129,6 +129,26 @@ class Playbook(CusttierModel):
         return json.dumps(
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
+
+    def find_rule(self, rule_id: str) -> Any | None:
+        """The row of this playbook that a decision's ``rule_id`` names, or ``None``.
+
+        Resolves ids carried by rows (bands, checks, model portfolios, caps),
+        contact rules and campaigns by their id, and the conventions
+        ``service.<id>``, ``kyc.<tier>`` (the tier's ``kyc_requires``),
+        ``cadence.leap_day.<policy>``, ``cadence.lunar`` and ``risk.elderly``.
+        ``None`` for ids that name the engine (``custtier.rules.ENGINE_RULE_IDS``)
+        or another playbook.
+
+        >>> from custtier import presets
+        >>> presets.PRACTICE.find_rule("tier.adb.high_end").lower
+        Decimal('500000.00')
+        >>> presets.PRACTICE.find_rule("kyc.high_end").id  # the tier, with its kyc_requires
+        'high_end'
+        >>> presets.PRACTICE.find_rule("tier.override") is None
+        True
+        """
+        return _lookup.find_rule(self, rule_id)
 
     def tier_rank(self, tier_id: str) -> int:
         """0 for the lowest tier, rising; raises ``KeyError`` for an unknown tier."""
