@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,15 +50,18 @@ def _cited(pb: Playbook) -> set[str]:
             cited |= _ids(d.reasons)
         a = allocate(c, "250000.00", book.catalogue, pb, as_of=AS_OF, tier=tier)
         cited |= _ids(a.reasons)
-        cited |= set().union(*(_ids(x.reasons) for x in itertools.chain(a.lines, a.excluded)))
+        cited |= set().union(*(_ids(line.reasons) for line in a.lines))
+        cited |= set().union(*(_ids(ex.reasons) for ex in a.excluded))
         cited |= _ids(tier_services(c.key, tier, pb, as_of=AS_OF).reasons)
     answers = {q.id: q.options[-1].id for q in pb.risk.questionnaire}  # the boldest answers
     for born in (dt.date(1950, 1, 1), dt.date(1990, 1, 1)):
         cited |= _ids(assess_risk(answers, pb, as_of=AS_OF, birth_date=born).reasons)
     plan = plan_contacts(customers, pb, start=AS_OF, end=dt.date(2028, 3, 31),
                          tiers={d.subject: d for d in tiered.decisions}, managers=book.managers)  # fmt: skip
-    for item in itertools.chain(plan.touchpoints, plan.unscheduled):
-        cited |= {item.rule_id, *_ids(item.reasons)}
+    for tp in plan.touchpoints:
+        cited |= {tp.rule_id, *_ids(tp.reasons)}
+    for un in plan.unscheduled:
+        cited |= {un.rule_id, *_ids(un.reasons)}
     return cited
 
 

@@ -140,14 +140,18 @@ def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
     assessment = customer.risk_assessment
     valid = assessment is not None and assessment.is_valid_on(as_of)
     if risk_free:
-        notes.append(Reason.of(ReasonCode.SUIT_RISK_FREE, _rule(t, Check.ASSESSMENT_REQUIRED),
-                               f"{product.category} is risk-free", category=product.category))  # fmt: skip
+        category = product.category
+        notes.append(t.reason((ReasonCode.SUIT_RISK_FREE, category), lambda: Reason.of(
+            ReasonCode.SUIT_RISK_FREE, _rule(t, Check.ASSESSMENT_REQUIRED),
+            f"{category} is risk-free", category=category)))  # fmt: skip
         return
     if Check.ASSESSMENT_REQUIRED in policy and not valid:
         rule_id = policy[Check.ASSESSMENT_REQUIRED].rule_id
         if assessment is None:
-            blocks.append(Reason.of(ReasonCode.SUIT_NO_ASSESSMENT, rule_id,
-                                    "no risk assessment on file", product_level=product.risk_level))  # fmt: skip
+            plevel = product.risk_level
+            blocks.append(t.reason((ReasonCode.SUIT_NO_ASSESSMENT, plevel), lambda: Reason.of(
+                ReasonCode.SUIT_NO_ASSESSMENT, rule_id, "no risk assessment on file",
+                product_level=plevel)))  # fmt: skip
         else:
             blocks.append(Reason.of(ReasonCode.SUIT_ASSESSMENT_EXPIRED, rule_id,
                                     "risk assessment not valid on this date",
@@ -161,23 +165,31 @@ def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
     if cap is None:
         raise InputError("risk assessment level is not a level of this playbook",
                          field="risk_assessment.level")  # fmt: skip
-    cap_id = t.playbook.risk.product_levels[cap].id
-    facts: dict[str, Fact] = {"customer_level": level, "product_level": product.risk_level,
-                              "max": cap_id}  # fmt: skip
-    if t.product_rank[product.risk_level] > cap:
-        blocks.append(Reason.of(ReasonCode.SUIT_LEVEL_EXCEEDED, t.matrix_rule[level],
-                                f"{product.risk_level} is above {level}'s limit {cap_id}", **facts))  # fmt: skip
+    plevel = product.risk_level
+    if t.product_rank[plevel] > cap:
+        blocks.append(t.reason((ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel),
+                               lambda: _matrix_reason(t, level, plevel, cap, exceeded=True)))  # fmt: skip
     else:
-        notes.append(Reason.of(ReasonCode.SUIT_LEVEL_OK, t.matrix_rule[level],
-                               f"{product.risk_level} within {level}'s limit {cap_id}", **facts))  # fmt: skip
+        notes.append(t.reason((ReasonCode.SUIT_LEVEL_OK, level, plevel),
+                              lambda: _matrix_reason(t, level, plevel, cap, exceeded=False)))  # fmt: skip
+
+
+def _matrix_reason(t: RiskTables, level: str, plevel: str, cap: int, *, exceeded: bool) -> Reason:
+    cap_id = t.playbook.risk.product_levels[cap].id
+    facts: dict[str, Fact] = {"customer_level": level, "product_level": plevel, "max": cap_id}
+    if exceeded:
+        return Reason.of(ReasonCode.SUIT_LEVEL_EXCEEDED, t.matrix_rule[level],
+                         f"{plevel} is above {level}'s limit {cap_id}", **facts)  # fmt: skip
+    return Reason.of(ReasonCode.SUIT_LEVEL_OK, t.matrix_rule[level],
+                     f"{plevel} within {level}'s limit {cap_id}", **facts)  # fmt: skip
 
 
 def _reservation(product: Product, t: RiskTables, tier: str | None, blocks: list[Reason]) -> None:
     reserved = product.reserved_for_tiers
     if reserved and Check.TIER_RESERVATION in t.policy and tier not in reserved:
-        blocks.append(Reason.of(ReasonCode.SUIT_RESERVED, t.policy[Check.TIER_RESERVATION].rule_id,
-                                f"reserved for {', '.join(reserved)}",
-                                tier=tier, reserved_for=",".join(reserved)))  # fmt: skip
+        blocks.append(t.reason((ReasonCode.SUIT_RESERVED, tier, reserved), lambda: Reason.of(
+            ReasonCode.SUIT_RESERVED, t.policy[Check.TIER_RESERVATION].rule_id,
+            f"reserved for {', '.join(reserved)}", tier=tier, reserved_for=",".join(reserved))))  # fmt: skip
 
 
 def _amount(
@@ -213,11 +225,12 @@ def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
     """Conditions of sale: cooling-off, elderly confirmation, recorded in-branch sale."""
     policy = t.policy
     out: list[Condition] = []
-    if product.cooling_off_hours and Check.COOLING_OFF in policy:
+    hours = product.cooling_off_hours
+    if hours and Check.COOLING_OFF in policy:
         out.append(Condition.COOLING_OFF)
-        notes.append(Reason.of(ReasonCode.SUIT_COOLING_OFF, policy[Check.COOLING_OFF].rule_id,
-                               f"{product.cooling_off_hours} h cooling-off after purchase",
-                               hours=product.cooling_off_hours))  # fmt: skip
+        notes.append(t.reason((ReasonCode.SUIT_COOLING_OFF, hours), lambda: Reason.of(
+            ReasonCode.SUIT_COOLING_OFF, policy[Check.COOLING_OFF].rule_id,
+            f"{hours} h cooling-off after purchase", hours=hours)))  # fmt: skip
     elderly_age = t.playbook.risk.elderly_age
     if (
         not risk_free
@@ -226,14 +239,14 @@ def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
         and age_on(customer.birth_date, as_of) >= elderly_age
     ):
         out.append(Condition.EXTRA_CONFIRMATION)
-        notes.append(Reason.of(ReasonCode.SUIT_ELDERLY_CONFIRM,
-                               policy[Check.ELDERLY_CONFIRMATION].rule_id,
-                               f"customer aged {elderly_age}+ confirms again",
-                               elderly_age=elderly_age))  # fmt: skip
+        notes.append(t.reason(ReasonCode.SUIT_ELDERLY_CONFIRM, lambda: Reason.of(
+            ReasonCode.SUIT_ELDERLY_CONFIRM, policy[Check.ELDERLY_CONFIRMATION].rule_id,
+            f"customer aged {elderly_age}+ confirms again", elderly_age=elderly_age)))  # fmt: skip
     if in_branch and not risk_free and Check.RECORDED_SALE in policy:
         out.append(Condition.RECORDED_SALE)
-        notes.append(Reason.of(ReasonCode.SUIT_RECORDED_SALE, policy[Check.RECORDED_SALE].rule_id,
-                               "in-branch sale of a risky product is recorded"))  # fmt: skip
+        notes.append(t.reason(ReasonCode.SUIT_RECORDED_SALE, lambda: Reason.of(
+            ReasonCode.SUIT_RECORDED_SALE, policy[Check.RECORDED_SALE].rule_id,
+            "in-branch sale of a risky product is recorded")))  # fmt: skip
     return tuple(out)
 
 
