@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from threading import Lock
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from custtier.rules import Playbook
 
-__all__ = ["per_playbook"]
+__all__ = ["Memo", "per_playbook"]
 
 T = TypeVar("T")
 
@@ -39,3 +39,24 @@ def per_playbook(build: Callable[[Playbook], T]) -> Callable[[Playbook], T]:
 
     get.__doc__ = build.__doc__
     return get
+
+
+class Memo(Generic[T]):
+    """Immutable values (reasons) built once per key and then shared.
+
+    Lives in a per-playbook table, so keys only need the attributes that vary
+    within one playbook. Two threads racing on a new key build equal values
+    and keep the first; nothing is ever wrong, at worst built twice.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, T] = {}
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for ``key``, from ``build()`` the first time."""
+        found = self._values.get(key)
+        if found is None:
+            found = self._values.setdefault(key, build())
+        return found

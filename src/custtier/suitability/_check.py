@@ -141,7 +141,7 @@ def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
     valid = assessment is not None and assessment.is_valid_on(as_of)
     if risk_free:
         category = product.category
-        notes.append(t.reason((ReasonCode.SUIT_RISK_FREE, category), lambda: Reason.of(
+        notes.append(t.reasons.get((ReasonCode.SUIT_RISK_FREE, category), lambda: Reason.of(
             ReasonCode.SUIT_RISK_FREE, _rule(t, Check.ASSESSMENT_REQUIRED),
             f"{category} is risk-free", category=category)))  # fmt: skip
         return
@@ -149,7 +149,7 @@ def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
         rule_id = policy[Check.ASSESSMENT_REQUIRED].rule_id
         if assessment is None:
             plevel = product.risk_level
-            blocks.append(t.reason((ReasonCode.SUIT_NO_ASSESSMENT, plevel), lambda: Reason.of(
+            blocks.append(t.reasons.get((ReasonCode.SUIT_NO_ASSESSMENT, plevel), lambda: Reason.of(
                 ReasonCode.SUIT_NO_ASSESSMENT, rule_id, "no risk assessment on file",
                 product_level=plevel)))  # fmt: skip
         else:
@@ -167,10 +167,10 @@ def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
                          field="risk_assessment.level")  # fmt: skip
     plevel = product.risk_level
     if t.product_rank[plevel] > cap:
-        blocks.append(t.reason((ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel),
+        blocks.append(t.reasons.get((ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel),
                                lambda: _matrix_reason(t, level, plevel, cap, exceeded=True)))  # fmt: skip
     else:
-        notes.append(t.reason((ReasonCode.SUIT_LEVEL_OK, level, plevel),
+        notes.append(t.reasons.get((ReasonCode.SUIT_LEVEL_OK, level, plevel),
                               lambda: _matrix_reason(t, level, plevel, cap, exceeded=False)))  # fmt: skip
 
 
@@ -187,7 +187,7 @@ def _matrix_reason(t: RiskTables, level: str, plevel: str, cap: int, *, exceeded
 def _reservation(product: Product, t: RiskTables, tier: str | None, blocks: list[Reason]) -> None:
     reserved = product.reserved_for_tiers
     if reserved and Check.TIER_RESERVATION in t.policy and tier not in reserved:
-        blocks.append(t.reason((ReasonCode.SUIT_RESERVED, tier, reserved), lambda: Reason.of(
+        blocks.append(t.reasons.get((ReasonCode.SUIT_RESERVED, tier, reserved), lambda: Reason.of(
             ReasonCode.SUIT_RESERVED, t.policy[Check.TIER_RESERVATION].rule_id,
             f"reserved for {', '.join(reserved)}", tier=tier, reserved_for=",".join(reserved))))  # fmt: skip
 
@@ -228,7 +228,7 @@ def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
     hours = product.cooling_off_hours
     if hours and Check.COOLING_OFF in policy:
         out.append(Condition.COOLING_OFF)
-        notes.append(t.reason((ReasonCode.SUIT_COOLING_OFF, hours), lambda: Reason.of(
+        notes.append(t.reasons.get((ReasonCode.SUIT_COOLING_OFF, hours), lambda: Reason.of(
             ReasonCode.SUIT_COOLING_OFF, policy[Check.COOLING_OFF].rule_id,
             f"{hours} h cooling-off after purchase", hours=hours)))  # fmt: skip
     elderly_age = t.playbook.risk.elderly_age
@@ -239,12 +239,12 @@ def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
         and age_on(customer.birth_date, as_of) >= elderly_age
     ):
         out.append(Condition.EXTRA_CONFIRMATION)
-        notes.append(t.reason(ReasonCode.SUIT_ELDERLY_CONFIRM, lambda: Reason.of(
+        notes.append(t.reasons.get(ReasonCode.SUIT_ELDERLY_CONFIRM, lambda: Reason.of(
             ReasonCode.SUIT_ELDERLY_CONFIRM, policy[Check.ELDERLY_CONFIRMATION].rule_id,
             f"customer aged {elderly_age}+ confirms again", elderly_age=elderly_age)))  # fmt: skip
     if in_branch and not risk_free and Check.RECORDED_SALE in policy:
         out.append(Condition.RECORDED_SALE)
-        notes.append(t.reason(ReasonCode.SUIT_RECORDED_SALE, lambda: Reason.of(
+        notes.append(t.reasons.get(ReasonCode.SUIT_RECORDED_SALE, lambda: Reason.of(
             ReasonCode.SUIT_RECORDED_SALE, policy[Check.RECORDED_SALE].rule_id,
             "in-branch sale of a risky product is recorded")))  # fmt: skip
     return tuple(out)

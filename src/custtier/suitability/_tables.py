@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from custtier._cache import per_playbook
+from custtier._cache import Memo, per_playbook
 from custtier._explain import PlaybookRef, Reason
 from custtier.rules import Check, ModelPortfolio, Playbook, PolicyRule, ScoreBand
 
@@ -33,14 +32,7 @@ class RiskTables:
     # Reasons that depend only on the playbook and a few product or customer
     # attributes, built once: most of a suitability check's cost was building
     # the same reason (message text, sorted facts) again for every customer.
-    _reasons: dict[Hashable, Reason] = field(default_factory=dict)
-
-    def reason(self, key: Hashable, build: Callable[[], Reason]) -> Reason:
-        """The reason for ``key``, built by ``build`` the first time (reasons are immutable)."""
-        found = self._reasons.get(key)
-        if found is None:
-            found = self._reasons.setdefault(key, build())
-        return found
+    reasons: Memo[Reason] = field(default_factory=Memo)
 
     @property
     def currency(self) -> str:

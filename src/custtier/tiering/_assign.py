@@ -139,11 +139,14 @@ def decide(
     gaps = kyc_gaps(customer, pb.tiers[rank], as_of=as_of)
     if gaps:
         reasons.append(
-            Reason.of(
-                ReasonCode.KYC_GAP,
-                f"kyc.{tier}",
-                f"the {tier} KYC file lacks: {', '.join(gaps)}",
-                missing=",".join(gaps),
+            t.reasons.get(
+                (tier, gaps),
+                lambda: Reason.of(
+                    ReasonCode.KYC_GAP,
+                    f"kyc.{tier}",
+                    f"the {tier} KYC file lacks: {', '.join(gaps)}",
+                    missing=",".join(gaps),
+                ),
             )
         )
     return TierDecision.trusted(
@@ -183,7 +186,7 @@ def _rules_rank(
                 Reason.of(
                     ReasonCode.TIER_BAND,
                     band.rule_id,
-                    f"{table.rule.basis.value} in [{band.lower}, {band.upper or '∞'})",
+                    table.messages[i],
                     basis=table.rule.basis.value,
                     value=value,
                     lower=band.lower,
@@ -207,8 +210,16 @@ def _basis_value(
     if rule.basis is Basis.PROFIT_CONTRIBUTION:
         return customer.annual_profit_contribution
     window = months_before(as_of, rule.window_months)
-    by_month = customer.balances_by_month()
-    present = [by_month[m] for m in window if m in by_month]
+    # Balances are sorted by month (the model sorts them): walk back from the
+    # newest and stop below the window, rather than indexing a whole history.
+    first, last = window[0], window[-1]
+    present = []
+    for balance in reversed(customer.monthly_balances):
+        if balance.month > last:
+            continue
+        if balance.month < first:
+            break
+        present.append(balance.average_daily_balance)
     missing = len(window) - len(present)
     if missing == 0:
         return _mean(sum(present, Decimal(0)), len(window), t)

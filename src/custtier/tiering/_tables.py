@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from custtier._cache import per_playbook
-from custtier._explain import PlaybookRef
+from custtier._cache import Memo, per_playbook
+from custtier._explain import PlaybookRef, Reason
 from custtier.rules import BasisRule, Playbook, TierBand
 
 __all__ = ["BasisTable", "Tables", "months_before", "tables"]
@@ -22,6 +23,7 @@ class BasisTable:
     lowers: tuple[Decimal, ...]  # first band's lower may be -inf (unbounded)
     bands: tuple[TierBand, ...]
     ranks: tuple[int, ...]
+    messages: tuple[str, ...]  # each band's TIER_BAND message, formatted once
 
     def band_for(self, value: Decimal) -> int:
         """Index of the band ``[lower, upper)`` holding ``value``."""
@@ -49,6 +51,9 @@ class Tables:
                 return basis, by_tier[tier]
         return None
 
+    # Reasons that depend only on the playbook (a tier's KYC gaps), built once.
+    reasons: Memo[Reason] = field(default_factory=Memo)
+
 
 def _build(playbook: Playbook) -> Tables:
     """The tables for ``playbook``, built once per playbook object."""
@@ -58,7 +63,9 @@ def _build(playbook: Playbook) -> Tables:
     bars: dict[str, dict[str, Decimal]] = {}
     for rule in playbook.tiering.bases:
         lowers = tuple(Decimal("-Infinity") if b.lower is None else b.lower for b in rule.bands)
-        bases.append(BasisTable(rule, lowers, rule.bands, tuple(rank[b.tier] for b in rule.bands)))
+        messages = tuple(f"{rule.basis.value} in [{b.lower}, {b.upper or '∞'})" for b in rule.bands)
+        ranks = tuple(rank[b.tier] for b in rule.bands)
+        bases.append(BasisTable(rule, lowers, rule.bands, ranks, messages))
         by_tier = bars.setdefault(rule.basis.value, {})
         for band in rule.bands:
             if band.lower is not None:
@@ -69,6 +76,7 @@ def _build(playbook: Playbook) -> Tables:
 tables = per_playbook(_build)
 
 
+@functools.lru_cache(maxsize=1024)  # a handful of (as_of, count) pairs per run
 def months_before(as_of: dt.date, count: int) -> tuple[str, ...]:
     """The ``count`` complete calendar months before ``as_of``'s month, oldest first.
 
