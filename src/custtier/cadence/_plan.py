@@ -210,7 +210,7 @@ def _level(
         if code is None:
             placed = leveller.place(item, customer.time_zone)
             if isinstance(placed, Placement):
-                touch.append(_touchpoint(item, placed))
+                touch.append(_touchpoint(item, placed, t))
                 continue
             code, rule_id = placed
         unsched.append(_unscheduled(item, code, rule_id, t))
@@ -233,16 +233,19 @@ def _consents(c: Customer) -> frozenset[tuple[str, str]] | None:
     )
 
 
-def _occasion_reason(item: Item) -> Reason:
+def _occasion_reason(item: Item, t: Tables) -> Reason:
+    occasion, label, channel = item.occasion, item.label, item.channel
+    message = t.messages.get(
+        (occasion, label, channel), lambda: f"{occasion.value}: {label} by {channel.value}"
+    )
     return Reason.of(
-        ReasonCode.CADENCE_OCCASION, item.rule_id,
-        f"{item.occasion.value}: {item.label} by {item.channel.value}",
-        tier=item.tier, due_on=item.due, channel=item.channel.value,
+        ReasonCode.CADENCE_OCCASION, item.rule_id, message,
+        tier=item.tier, due_on=item.due, channel=channel.value,
     )  # fmt: skip
 
 
-def _touchpoint(item: Item, p: Placement) -> Touchpoint:
-    reasons = [_occasion_reason(item), *item.notes]
+def _touchpoint(item: Item, p: Placement, t: Tables) -> Touchpoint:
+    reasons = [_occasion_reason(item, t), *item.notes]
     if not item.fixed and p.business_first != item.first:
         reasons.append(
             Reason.of(
@@ -318,7 +321,11 @@ def _unscheduled(item: Item, code: ReasonCode, rule_id: str, t: Tables) -> Unsch
     week = None
     if item.first is not None and t.start <= item.first <= t.end:
         week = t.weeks[t.index(item.first)]
-    why = Reason.of(code, rule_id, _MESSAGES[code], channel=item.channel.value)
+    channel = item.channel.value
+    why = t.reasons.get(
+        (code, rule_id, channel),
+        lambda: Reason.of(code, rule_id, _MESSAGES[code], channel=channel),
+    )
     return construct(
         Unscheduled,
         {
@@ -327,7 +334,7 @@ def _unscheduled(item: Item, code: ReasonCode, rule_id: str, t: Tables) -> Unsch
             "week": week,
             "label": item.label,
             "code": code,
-            "reasons": (why, _occasion_reason(item), *item.notes),
+            "reasons": (why, _occasion_reason(item, t), *item.notes),
         },
     )
 

@@ -8,13 +8,14 @@ is plain integer and date arithmetic.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Final
 
 from dateutil.rrule import rrulestr
 
-from custtier._explain import PlaybookRef
+from custtier._cache import Memo
+from custtier._explain import PlaybookRef, Reason
 from custtier.cadence._calendar import Calendar
 from custtier.cadence._dates import iso_week
 from custtier.models._types import AmlRating, Channel
@@ -59,6 +60,9 @@ class Tables:
     reviews: dict[AmlRating, KycReview]
     caps: tuple[FrequencyCap, ...]
     years: range
+    # Reasons and messages that repeat across customers, built once per plan.
+    reasons: Memo[Reason] = field(default_factory=Memo)
+    messages: Memo[str] = field(default_factory=Memo)
 
     def index(self, day: dt.date) -> int:
         """Day index from ``start``."""
