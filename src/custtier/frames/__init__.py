@@ -17,7 +17,23 @@ from typing import TYPE_CHECKING, Any
 from custtier.errors import MissingExtraError
 
 if TYPE_CHECKING:
+    from custtier.frames._cadence import (
+        OCCASION_ERROR_CODES,
+        OCCASION_INPUT_COLUMNS,
+        cadence_table,
+        occasions_input_schema,
+        occasions_output_schema,
+        occasions_table,
+    )
     from custtier.frames._engines import tier_dask, tier_spark
+    from custtier.frames._suitability import (
+        PAIR_ERROR_CODES,
+        PAIR_INPUT_COLUMNS,
+        pairs_table,
+        suitability_input_schema,
+        suitability_output_schema,
+        suitability_table,
+    )
     from custtier.frames._tier import (
         ERROR_CODES,
         INPUT_COLUMNS,
@@ -37,13 +53,25 @@ if TYPE_CHECKING:
 __all__ = [
     "ERROR_CODES",
     "INPUT_COLUMNS",
+    "OCCASION_ERROR_CODES",
+    "OCCASION_INPUT_COLUMNS",
+    "PAIR_ERROR_CODES",
+    "PAIR_INPUT_COLUMNS",
     "ParetoCut",
     "TierMapper",
+    "cadence_table",
     "candidates_schema",
     "customers_table",
     "decisions_table",
+    "occasions_input_schema",
+    "occasions_output_schema",
+    "occasions_table",
+    "pairs_table",
     "pareto_candidates",
     "pareto_cut",
+    "suitability_input_schema",
+    "suitability_output_schema",
+    "suitability_table",
     "table_digest",
     "tier_dask",
     "tier_input_schema",
@@ -54,6 +82,16 @@ __all__ = [
 
 _HOME = dict.fromkeys(__all__, "custtier.frames._tier")
 _HOME |= {"tier_dask": "custtier.frames._engines", "tier_spark": "custtier.frames._engines"}
+_HOME |= dict.fromkeys(
+    ["PAIR_ERROR_CODES", "PAIR_INPUT_COLUMNS", "pairs_table", "suitability_input_schema",
+     "suitability_output_schema", "suitability_table"],
+    "custtier.frames._suitability",
+)  # fmt: skip
+_HOME |= dict.fromkeys(
+    ["OCCASION_ERROR_CODES", "OCCASION_INPUT_COLUMNS", "cadence_table", "occasions_input_schema",
+     "occasions_output_schema", "occasions_table"],
+    "custtier.frames._cadence",
+)  # fmt: skip
 
 
 def require() -> None:

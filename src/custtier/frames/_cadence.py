@@ -1,0 +1,1406 @@
+"""Contact occasions on Arrow tables: the cadence engine's date expansion, column by column.
+
+:func:`occasions_table` lists every contact a customer's tier asks for over a
+horizon — what :func:`custtier.cadence._expand.expand` gives one customer at a
+time — for a whole table of customers, without building a model per row.
+Levelling (consent, caps, capacity) stays with :func:`custtier.plan_contacts`.
+
+How each occasion is computed:
+
+* periodic contacts (``interval_days``) and due-date series (KYC review by AML
+  rating, risk re-assessment, maturities) are integer day arithmetic in
+  numpy, months added with the scalar path's clamping;
+* Gregorian birthdays and important dates are vectorised anniversaries under
+  the playbook's 29 February policy;
+* holiday greetings and ``rrule`` invitations are a cross join of the tier's
+  customers with the dates of the per-plan tables
+  (:func:`custtier.cadence._tables.tables`, the scalar path's own);
+* lunar dates go through the scalar helper once per *distinct* lunar
+  (month, day, leap month) and origin year, never once per row;
+* the stagger of a first periodic contact is zlib's CRC-32 of
+  ``"key|rule_id"``, computed on the key bytes with numpy.
+
+Answers equal the scalar expansion item by item (a property test keeps them
+equal under both shipped presets).
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from custtier._explain import Decision, ReasonCode
+from custtier._progress import ProgressCallback, Ticker
+from custtier.cadence._calendar import Calendar
+from custtier.cadence._expand import _greeting_dates
+from custtier.cadence._plan import _DEFAULT_CALENDAR, _MAX_HORIZON_DAYS
+from custtier.cadence._tables import NO_DATA, Tables, tables
+from custtier.errors import InputError
+from custtier.frames._arrow import (
+    BOOL,
+    I64,
+    Errors,
+    as_array,
+    duplicated,
+    list_column,
+    string_column,
+    well_formed_keys,
+)
+from custtier.frames._tier import _as_table, _np_bool, _rows
+from custtier.models import ContactRecord, Customer
+from custtier.models._types import AmlRating, CalendarKind, DateKind, Need, Relation
+from custtier.rules import ContactRule, LeapDayPolicy, Occasion, Playbook
+from custtier.rules._cadence import GREETINGS
+
+__all__ = [
+    "DEFAULT_OCCASION_CHUNK_ROWS",
+    "OCCASION_ERROR_CODES",
+    "OCCASION_INPUT_COLUMNS",
+    "cadence_table",
+    "occasions_input_schema",
+    "occasions_output_schema",
+    "occasions_table",
+]
+
+#: Input rows per chunk of :func:`occasions_table` (answers never depend on it).
+DEFAULT_OCCASION_CHUNK_ROWS = 65_536
+
+#: Input columns of :func:`occasions_table` and what each holds (``docs/scale-out.md``).
+OCCASION_INPUT_COLUMNS: dict[str, str] = {
+    "key": "string, required: the pseudonymous customer key",
+    "tier": "string, required: the customer's tier id (tier_table's tier column)",
+    "manager_id": "string, optional: the customer's relationship manager (null: none)",
+    "birth_date": "date32, required with a birthday rule or an age-bound campaign",
+    "important_dates": (
+        "list<struct<kind: string, relation: string, on: date32, calendar: string>>, required "
+        "with a birthday or important_date rule: KycFile.important_dates (labels are not read)"
+    ),
+    "aml_rating": "string, required with a kyc_refresh rule: low, medium, high or null",
+    "last_reviewed_on": "date32, required with a kyc_refresh rule: null = never reviewed",
+    "risk_valid_until": "date32, required with a risk_reassessment rule: null = no assessment",
+    "products_held": (
+        "list<struct<product_id: string, matures_on: date32>>, required with a "
+        "product_maturity rule (other fields are ignored)"
+    ),
+    "needs": "list<string>, required when a campaign's segment names needs",
+    "last_contacts": (
+        "list<struct<rule_id: string, on: date32>>, optional: past contacts by rule id, "
+        "which periodic contacts continue from"
+    ),
+}
+
+#: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
+OCCASION_ERROR_CODES: dict[str, str] = {
+    "missing_value": "a required value is null",
+    "invalid_value": "a value has the wrong shape (key, identifier, vocabulary word) or a "
+    "date outside years 1-9999",
+    "unknown_tier": "tier is not a tier of this playbook",
+    "duplicate_key": "the key occurs on more than one valid row (every such row)",
+}
+
+_IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
+_EPOCH = dt.date(1970, 1, 1)
+_MIN_DAY = (dt.date(1, 1, 1) - _EPOCH).days
+_MAX_DAY = (dt.date(9999, 12, 31) - _EPOCH).days
+_AML = (AmlRating.LOW, AmlRating.MEDIUM, AmlRating.HIGH)
+_KINDS = tuple(DateKind)
+_RELATIONS = tuple(Relation)
+_CALENDARS = tuple(CalendarKind)
+_NEEDS = tuple(Need)
+_SEQ = 16  # greeting occurrences per date at most (years of a horizon, plus one)
+
+
+def _day(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _date(days: int) -> dt.date:
+    return _EPOCH + dt.timedelta(days=days)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def _important_date_type() -> Any:
+    return pa.struct(
+        [
+            ("kind", pa.string()),
+            ("relation", pa.string()),
+            ("on", pa.date32()),
+            ("calendar", pa.string()),
+        ]
+    )
+
+
+def occasions_input_schema(playbook: Playbook) -> Any:
+    """The canonical input schema of :func:`occasions_table` (every optional column included).
+
+    The same for every playbook today (no money is read); ``playbook`` is
+    taken so the signature matches :func:`tier_input_schema`.
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> cf.occasions_input_schema(presets.PRACTICE).names[:4]
+    ['key', 'tier', 'manager_id', 'birth_date']
+    """
+    del playbook  # the schema does not vary with it (yet)
+    return _INPUT_SCHEMA
+
+
+_INPUT_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("tier", pa.string()),
+        ("manager_id", pa.string()),
+        ("birth_date", pa.date32()),
+        ("important_dates", pa.list_(_important_date_type())),
+        ("aml_rating", pa.string()),
+        ("last_reviewed_on", pa.date32()),
+        ("risk_valid_until", pa.date32()),
+        (
+            "products_held",
+            pa.list_(pa.struct([("product_id", pa.string()), ("matures_on", pa.date32())])),
+        ),
+        ("needs", pa.list_(pa.string())),
+        ("last_contacts", pa.list_(pa.struct([("rule_id", pa.string()), ("on", pa.date32())]))),
+    ]
+)
+
+
+def occasions_output_schema(playbook: Playbook) -> Any:
+    """The fixed output schema of :func:`occasions_table` (the same for every playbook).
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> cf.occasions_output_schema(presets.PRACTICE).names[:5]
+    ['key', 'input_row', 'error_code', 'error_field', 'tier']
+    """
+    del playbook  # the schema does not vary with it
+    strings = pa.list_(pa.string())
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("input_row", pa.int64()),
+            ("error_code", pa.string()),
+            ("error_field", pa.string()),
+            ("tier", pa.string()),
+            ("rank", pa.int32()),
+            ("manager_id", pa.string()),
+            ("rule_id", pa.string()),
+            ("occasion", pa.string()),
+            ("channel", pa.string()),
+            ("purpose", pa.string()),
+            ("owner", pa.string()),
+            ("priority", pa.int32()),
+            ("duration_minutes", pa.int32()),
+            ("label", pa.string()),
+            ("offer", pa.string()),
+            ("due_on", pa.date32()),
+            ("first_on", pa.date32()),
+            ("last_on", pa.date32()),
+            ("fixed", pa.bool_()),
+            ("blocked_code", pa.string()),
+            ("note_codes", strings),
+            ("note_rule_ids", strings),
+            ("start", pa.date32()),
+            ("end", pa.date32()),
+            ("calendar", pa.string()),
+            ("playbook_id", pa.string()),
+            ("playbook_version", pa.string()),
+            ("playbook_hash", pa.string()),
+        ]
+    )
+
+
+def _needed_columns(playbook: Playbook) -> set[str]:
+    """Input columns the playbook's cadence rules read (each must be present)."""
+    cad = playbook.cadence
+    occasions = {r.occasion for r in cad.contact_rules}
+    needs = {"key", "tier"}
+    if Occasion.BIRTHDAY in occasions:
+        needs |= {"birth_date", "important_dates"}
+    if Occasion.IMPORTANT_DATE in occasions:
+        needs.add("important_dates")
+    if Occasion.KYC_REFRESH in occasions:
+        needs |= {"aml_rating", "last_reviewed_on"}
+    if Occasion.RISK_REASSESSMENT in occasions:
+        needs.add("risk_valid_until")
+    if Occasion.PRODUCT_MATURITY in occasions:
+        needs.add("products_held")
+    for camp in cad.campaigns:
+        if camp.segment.needs_any:
+            needs.add("needs")
+        if camp.segment.min_age is not None or camp.segment.max_age is not None:
+            needs.add("birth_date")
+    return needs
+
+
+# --------------------------------------------------------------------------- dates as day numbers
+
+
+def _ymd(days: I64) -> tuple[I64, I64, I64]:
+    """Days since 1970-01-01 → (year, month, day), proleptic Gregorian as ``datetime.date``."""
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    m = d.astype("datetime64[M]")
+    y = m.astype("datetime64[Y]")
+    year = y.astype(np.int64) + 1970
+    month = m.astype(np.int64) - y.astype(np.int64) * 12 + 1
+    day = (d - m.astype("datetime64[D]")).astype(np.int64) + 1
+    return year, month, day
+
+
+def _month_start(year: I64, month: I64) -> I64:
+    months = np.asarray((year - 1970) * 12 + (month - 1), dtype=np.int64)
+    first: I64 = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    return first
+
+
+def _from_ymd(year: I64, month: I64, day: I64) -> I64:
+    out: I64 = _month_start(year, month) + day - 1
+    return out
+
+
+def _add_months(days: I64, months: I64 | int) -> I64:
+    """``custtier.cadence._dates.add_months`` on day numbers: clamped to the month's last day."""
+    y, m, d = _ymd(days)
+    ny, nm = np.divmod(y * 12 + m - 1 + months, 12)
+    nm = nm + 1
+    length = _month_start(ny + nm // 12, nm % 12 + 1) - _month_start(ny, nm)
+    return _from_ymd(ny, nm, np.minimum(d, length))
+
+
+# --------------------------------------------------------------------------- CRC-32 on columns
+
+
+def _crc_table() -> npt.NDArray[np.uint32]:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table.astype(np.uint32)
+
+
+_CRC = _crc_table()
+
+
+def _crc_feed(state: npt.NDArray[np.uint32], byte: Any) -> npt.NDArray[np.uint32]:
+    out: npt.NDArray[np.uint32] = _CRC[(state ^ byte) & 0xFF] ^ (state >> 8)
+    return out
+
+
+def _key_crc(keys: Any) -> npt.NDArray[np.uint32]:
+    """zlib's running CRC-32 register after each key's UTF-8 bytes (before the final xor)."""
+    n = len(keys)
+    state = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
+    if not n:
+        return state
+    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset : keys.offset + n + 1]
+    offsets = offsets.astype(np.int64)
+    data = keys.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    for position in range(int(lengths.max(initial=0))):
+        live = np.flatnonzero(lengths > position)
+        state[live] = _crc_feed(state[live], raw[starts[live] + position].astype(np.uint32))
+    return state
+
+
+def _stagger(state: npt.NDArray[np.uint32], rule_id: str, interval: int) -> I64:
+    """``zlib.crc32(f"{key}|{rule_id}".encode()) % interval`` from the keys' CRC registers."""
+    for byte in f"|{rule_id}".encode():
+        state = _crc_feed(state, np.uint32(byte))
+    crc = (state ^ np.uint32(0xFFFFFFFF)).astype(np.int64)
+    out: I64 = crc % interval
+    return out
+
+
+# --------------------------------------------------------------------------- reading columns
+
+
+def _strings(arr: Any, name: str) -> Any:
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.string())
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.string())
+    if not pa.types.is_string(arr.type):
+        raise InputError(f"{name!r} has type {arr.type}; it must hold strings (utf8)", field=name)
+    return arr
+
+
+def _dates(arr: Any, name: str) -> tuple[I64, BOOL]:
+    """A date column as day numbers (0 where null) and its null mask."""
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.date32())
+    if pa.types.is_date64(arr.type):
+        arr = arr.cast(pa.date32())
+    if not pa.types.is_date32(arr.type):
+        raise InputError(f"{name!r} has type {arr.type}; it must be date32", field=name)
+    nulls = _np_bool(arr.is_null())
+    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
+    return days, nulls
+
+
+def _words(arr: Any, vocab: tuple[str, ...]) -> I64:
+    """Index of each string in ``vocab``; -1 for null or an unknown word."""
+    idx = pc.index_in(arr, value_set=pa.array(list(vocab), pa.string()))
+    return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _identifiers(arr: Any) -> BOOL:
+    """Which strings match the models' ``Identifier`` pattern (null → False)."""
+    coded = pc.dictionary_encode(arr)
+    shaped = pc.match_substring_regex(coded.dictionary, _IDENTIFIER)
+    return _np_bool(shaped.take(coded.indices))
+
+
+@dataclass(frozen=True, slots=True)
+class _Elements:
+    """A flattened list<struct> column: each element's owning row and its fields."""
+
+    parents: I64
+    fields: dict[str, Any]
+
+    @property
+    def size(self) -> int:
+        return len(self.parents)
+
+    def position(self) -> I64:
+        """Each element's position within its row's list."""
+        first = np.searchsorted(self.parents, self.parents, side="left")
+        out: I64 = np.arange(self.size, dtype=np.int64) - first
+        return out
+
+
+def _struct_list(
+    table: Any, name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> _Elements:
+    lists = as_array(table.column(name))
+    t = lists.type
+    if pa.types.is_null(t) or (
+        (pa.types.is_list(t) or pa.types.is_large_list(t))
+        and pa.types.is_null(t.value_type)
+        and not len(pc.list_flatten(lists))
+    ):  # all null, or only empty lists (a type inferred from empty lists)
+        return _Elements(np.zeros(0, dtype=np.int64), {})
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t)) or not pa.types.is_struct(
+        t.value_type
+    ):
+        raise InputError(
+            f"column {name!r} has type {t}; it must be a list<struct<...>> "
+            f"with fields {', '.join(required + optional)}",
+            field=name,
+        )
+    struct = t.value_type
+    names = [struct.field(i).name for i in range(struct.num_fields)]
+    missing = [f for f in required if f not in names]
+    if missing:
+        raise InputError(
+            f"{name} elements must have field(s) {missing}", field=f"{name}.{missing[0]}"
+        )
+    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.int64)
+    flat = pc.list_flatten(lists).flatten()  # struct nulls carried into each field
+    fields = {f: flat[names.index(f)] for f in (*required, *optional) if f in names}
+    return _Elements(parents, fields)
+
+
+def _string_list(table: Any, name: str) -> tuple[I64, Any]:
+    lists = as_array(table.column(name))
+    t = lists.type
+    if pa.types.is_null(t):
+        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        raise InputError(f"column {name!r} has type {t}; it must be list<string>", field=name)
+    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.int64)
+    return parents, _strings(pc.list_flatten(lists), name)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
+class _Chunk:
+    """One chunk of input rows, read and checked: what the expansion needs, and the errors."""
+
+    n: int
+    offset: int
+    errors: Errors
+    keys: Any
+    key_ok: BOOL
+    rank: I64  # -1 where the tier is null or unknown
+    manager: Any  # string array (all null without the column)
+    birth: I64
+    has_birth: BOOL
+    dates: _Elements  # kind, relation, calendar (word indices), on (days)
+    aml: I64  # index into _AML, -1 = unrated
+    reviewed: I64
+    has_reviewed: BOOL
+    risk: I64
+    has_risk: BOOL
+    products: _Elements  # product_id (strings), matures_on (days), has (bool)
+    needs: I64  # bit i set: the customer has _NEEDS[i]
+    contacts: _Elements  # rule_id (strings), on (days)
+    ok: BOOL = field(init=False)
+
+    def finish(self) -> None:
+        self.ok = ~self.errors.bad
+
+
+def _check_dates(
+    errors: Errors, days: I64, nulls: BOOL, *, name: str, parents: I64 | None = None
+) -> None:
+    """Flag dates outside years 1-9999 (``datetime.date``'s range) as ``invalid_value``."""
+    out = ~nulls & ((days < _MIN_DAY) | (days > _MAX_DAY))
+    errors.flag(out if parents is None else _rows(errors.n, parents, out), "invalid_value", name)
+
+
+def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
+    names = set(table.column_names)
+    n = table.num_rows
+    errors = Errors(n)
+    keys = string_column(table, "key")
+    key_ok = well_formed_keys(keys)
+    errors.flag(_np_bool(keys.is_null()), "missing_value", "key")
+    errors.flag(~key_ok, "invalid_value", "key")
+    tier = string_column(table, "tier")
+    tier_null = _np_bool(tier.is_null())
+    rank = _words(tier, tuple(t.rank))
+    errors.flag(tier_null, "missing_value", "tier")
+    errors.flag(rank < 0, "unknown_tier", "tier")
+
+    manager = pa.nulls(n, pa.string())
+    if "manager_id" in names:
+        manager = string_column(table, "manager_id")
+        has = ~_np_bool(manager.is_null())
+        errors.flag(has & ~_identifiers(manager), "invalid_value", "manager_id")
+
+    no_day = np.zeros(n, dtype=np.int64)
+    none = np.ones(n, dtype=np.bool_)
+    birth, birth_null = no_day, none
+    if "birth_date" in names:
+        birth, birth_null = _dates(as_array(table.column("birth_date")), "birth_date")
+        _check_dates(errors, birth, birth_null, name="birth_date")
+
+    dates = _Elements(np.zeros(0, dtype=np.int64), {})
+    if "important_dates" in names:
+        dates = _important_dates(table, errors, n)
+    if "on" not in dates.fields:
+        empty = np.zeros(0, dtype=np.int64)
+        dates = _Elements(empty, {"kind": empty, "relation": empty, "calendar": empty, "on": empty})
+
+    aml = np.full(n, -1, dtype=np.int64)
+    if "aml_rating" in names:
+        rating = string_column(table, "aml_rating")
+        aml = _words(rating, tuple(a.value for a in _AML))
+        errors.flag(~_np_bool(rating.is_null()) & (aml < 0), "invalid_value", "aml_rating")
+
+    reviewed, reviewed_null = no_day, none
+    if "last_reviewed_on" in names:
+        reviewed, reviewed_null = _dates(
+            as_array(table.column("last_reviewed_on")), "last_reviewed_on"
+        )
+        _check_dates(errors, reviewed, reviewed_null, name="last_reviewed_on")
+
+    risk, risk_null = no_day, none
+    if "risk_valid_until" in names:
+        risk, risk_null = _dates(as_array(table.column("risk_valid_until")), "risk_valid_until")
+        _check_dates(errors, risk, risk_null, name="risk_valid_until")
+
+    products = _products(table, errors, n) if "products_held" in names else _no_products()
+    needs = _needs(table, errors, n) if "needs" in names else np.zeros(n, dtype=np.int64)
+    contacts = _contacts(table, errors, n) if "last_contacts" in names else _no_contacts()
+
+    chunk = _Chunk(
+        n, offset, errors, keys, key_ok, np.where(rank < 0, -1, rank), manager,
+        birth, ~birth_null, dates, aml, reviewed, ~reviewed_null, risk, ~risk_null,
+        products, needs, contacts,
+    )  # fmt: skip
+    chunk.finish()
+    return chunk
+
+
+def _important_dates(table: Any, errors: Errors, n: int) -> _Elements:
+    e = _struct_list(table, "important_dates", ("kind", "on"), ("relation", "calendar"))
+    if not e.fields:
+        return e
+    p = e.parents
+    fields: dict[str, Any] = {}
+    kind = _strings(e.fields["kind"], "important_dates.kind")
+    k = _words(kind, tuple(x.value for x in _KINDS))
+    kind_null = _np_bool(kind.is_null())
+    errors.flag(_rows(n, p, kind_null), "missing_value", "important_dates.kind")
+    errors.flag(_rows(n, p, ~kind_null & (k < 0)), "invalid_value", "important_dates.kind")
+    fields["kind"] = k
+    for name, vocab, default in (
+        ("relation", tuple(x.value for x in _RELATIONS), _RELATIONS.index(Relation.SELF)),
+        ("calendar", tuple(x.value for x in _CALENDARS), _CALENDARS.index(CalendarKind.GREGORIAN)),
+    ):
+        if name not in e.fields:
+            fields[name] = np.full(e.size, default, dtype=np.int64)
+            continue
+        words = _strings(e.fields[name], f"important_dates.{name}")
+        idx = _words(words, vocab)
+        null = _np_bool(words.is_null())
+        errors.flag(_rows(n, p, ~null & (idx < 0)), "invalid_value", f"important_dates.{name}")
+        fields[name] = np.where(null, default, idx)
+    on, on_null = _dates(e.fields["on"], "important_dates.on")
+    errors.flag(_rows(n, p, on_null), "missing_value", "important_dates.on")
+    _check_dates(errors, on, on_null, name="important_dates.on", parents=p)
+    fields["on"] = on
+    return _Elements(p, fields)
+
+
+def _no_products() -> _Elements:
+    empty = np.zeros(0, dtype=np.int64)
+    return _Elements(
+        empty,
+        {"product_id": pa.array([], pa.string()), "matures_on": empty,
+         "has": np.zeros(0, dtype=np.bool_)},
+    )  # fmt: skip
+
+
+def _products(table: Any, errors: Errors, n: int) -> _Elements:
+    e = _struct_list(table, "products_held", ("product_id", "matures_on"))
+    if not e.fields:
+        return _no_products()
+    p = e.parents
+    pid = _strings(e.fields["product_id"], "products_held.product_id")
+    pid_null = _np_bool(pid.is_null())
+    errors.flag(_rows(n, p, pid_null), "missing_value", "products_held.product_id")
+    errors.flag(_rows(n, p, ~pid_null & ~_identifiers(pid)), "invalid_value",
+                "products_held.product_id")  # fmt: skip
+    matures, null = _dates(e.fields["matures_on"], "products_held.matures_on")
+    _check_dates(errors, matures, null, name="products_held.matures_on", parents=p)
+    return _Elements(p, {"product_id": pid, "matures_on": matures, "has": ~null})
+
+
+def _needs(table: Any, errors: Errors, n: int) -> I64:
+    parents, words = _string_list(table, "needs")
+    idx = _words(words, tuple(x.value for x in _NEEDS))
+    null = _np_bool(words.is_null())
+    errors.flag(_rows(n, parents, null), "missing_value", "needs")
+    errors.flag(_rows(n, parents, ~null & (idx < 0)), "invalid_value", "needs")
+    bits = np.zeros(n, dtype=np.int64)
+    known = idx >= 0
+    np.bitwise_or.at(bits, parents[known], np.left_shift(1, idx[known]))
+    return bits
+
+
+def _no_contacts() -> _Elements:
+    empty = np.zeros(0, dtype=np.int64)
+    return _Elements(empty, {"rule_id": pa.array([], pa.string()), "on": empty})
+
+
+def _contacts(table: Any, errors: Errors, n: int) -> _Elements:
+    e = _struct_list(table, "last_contacts", ("rule_id", "on"))
+    if not e.fields:
+        return _no_contacts()
+    p = e.parents
+    rule_id = _strings(e.fields["rule_id"], "last_contacts.rule_id")
+    errors.flag(_rows(n, p, _np_bool(rule_id.is_null())), "missing_value", "last_contacts.rule_id")
+    on, null = _dates(e.fields["on"], "last_contacts.on")
+    errors.flag(_rows(n, p, null), "missing_value", "last_contacts.on")
+    _check_dates(errors, on, null, name="last_contacts.on", parents=p)
+    return _Elements(p, {"rule_id": rule_id, "on": on})
+
+
+def _duplicate_keys(table: Any, t: Tables, starts: Sequence[int], chunk_rows: int) -> list[BOOL]:
+    """Per chunk: rows whose key occurs on another otherwise valid row of the whole table.
+
+    A first, light pass: each chunk is validated and only its valid keys are
+    kept, so the table's parsed columns never sit in memory all at once.
+    """
+    kept, oks = [pa.array([], pa.string())], []
+    for at in starts:
+        c = _validate(table.slice(at, chunk_rows), t, at)
+        oks.append(c.ok)
+        kept.append(c.keys.filter(pa.array(c.ok)))
+    dup = duplicated(pa.concat_arrays(kept))
+    masks, at = [], 0
+    for ok in oks:
+        count = int(ok.sum())
+        mask = np.zeros(len(ok), dtype=np.bool_)
+        mask[ok] = dup[at : at + count]
+        at += count
+        masks.append(mask)
+    return masks
+
+
+# --------------------------------------------------------------------------- per-call vocabularies
+
+
+class _Vocab:
+    """Values interned to small integers (labels, note lists); index 0 is the first added."""
+
+    def __init__(self, *first: Any) -> None:
+        self.items: list[Any] = []
+        self._at: dict[Any, int] = {}
+        for value in first:
+            self(value)
+
+    def __call__(self, value: Any) -> int:
+        found = self._at.get(value)
+        if found is None:
+            found = self._at[value] = len(self.items)
+            self.items.append(value)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """What every item of one rule (or campaign) shares."""
+
+    rule_id: str
+    occasion: str
+    channel: str
+    purpose: str
+    owner: str
+    priority: int
+    duration: int
+    fixed: bool
+    offer: str | None
+
+
+@dataclass
+class _Context:
+    """Per-call state: the tables, vocabularies and caches shared by every chunk."""
+
+    t: Tables
+    labels: _Vocab = field(default_factory=_Vocab)
+    notes: _Vocab = field(default_factory=lambda: _Vocab(()))
+    specs: list[_Spec] = field(default_factory=list)
+    spec_at: dict[tuple[str, int], int] = field(default_factory=dict)
+    lunar: dict[Any, list[tuple[int | None, int, int]]] = field(default_factory=dict)
+    lunar_key: dict[int, Any] = field(default_factory=dict)
+    year_labels: dict[tuple[int, int], int] = field(default_factory=dict)
+    fixed_entries: dict[str, tuple[I64, BOOL, I64, I64, I64]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = self.t
+        for tier, rules in t.rules.items():
+            for pos, rule in enumerate(rules):
+                self.spec_at[tier, pos] = len(self.specs)
+                self.specs.append(
+                    _Spec(rule.id, rule.occasion.value, rule.channel.value, rule.purpose.value,
+                          rule.owner.value, rule.priority, rule.duration_minutes,
+                          rule.occasion in GREETINGS, None)
+                )  # fmt: skip
+            for j, (camp, _, _) in enumerate(t.campaigns[tier]):
+                self.spec_at[tier, len(rules) + j] = len(self.specs)
+                self.specs.append(
+                    _Spec(camp.id, Occasion.CAMPAIGN.value, camp.channel.value,
+                          camp.purpose.value, camp.owner.value, camp.priority,
+                          camp.duration_minutes, False, camp.offer.value)
+                )  # fmt: skip
+
+    def note(self, *pairs: tuple[ReasonCode, str]) -> int:
+        return self.notes(tuple((code.value, rule_id) for code, rule_id in pairs))
+
+    def year_label(self, label: int, year: int) -> int:
+        found = self.year_labels.get((label, year))
+        if found is None:
+            found = self.year_labels[label, year] = self.labels(
+                f"{self.labels.items[label]} {year}"
+            )
+        return found
+
+    def lunar_entries(self, on: int) -> list[tuple[int | None, int, int]]:
+        """``(day or None, note, year)`` of a lunar date's occurrences, cached per lunar date.
+
+        The scalar helper (``_greeting_dates``) answers; its result depends on the
+        born date only through the lunar (month, day, leap) and whether the
+        lunar years of the horizon come after the original one, so one call
+        serves every born date with the same key.
+        """
+        key = self.lunar_key.get(on)
+        if key is None:
+            key = self.lunar_key[on] = self._lunar_key(_date(on))
+        found = self.lunar.get(key)
+        if found is None:
+            found = []
+            for day, note, year in _greeting_dates(_date(on), CalendarKind.LUNAR, self.t):
+                n = self.note((note.code, note.rule_id)) if note is not None else 0
+                found.append((None if day is None else _day(day), n, year))
+            self.lunar[key] = found
+        return found
+
+    def _lunar_key(self, on: dt.date) -> Any:
+        t = self.t
+        cal = t.calendar
+        if on.year not in cal.lunar_years:
+            return ("outside",)
+        origin = cal.to_lunar(on)
+        # Only "lunar year > origin year" matters, for years start.year - 1 .. end.year.
+        year = min(max(origin.year, t.start.year - 2), t.end.year)
+        return (origin.month, origin.day, origin.leap, year)
+
+
+# --------------------------------------------------------------------------- items, as columns
+
+
+class _At(NamedTuple):
+    """Where a block of items goes: the rule's position in the tier's order, and its spec."""
+
+    pos: int
+    spec: int
+
+
+@dataclass
+class _Items:
+    """Items as parallel arrays, appended in blocks; sorted once at the end of a chunk."""
+
+    row: list[I64] = field(default_factory=list)
+    pos: list[I64] = field(default_factory=list)
+    seq: list[I64] = field(default_factory=list)
+    spec: list[I64] = field(default_factory=list)
+    due: list[I64] = field(default_factory=list)
+    first: list[I64] = field(default_factory=list)
+    last: list[I64] = field(default_factory=list)
+    blocked: list[BOOL] = field(default_factory=list)
+    label: list[I64] = field(default_factory=list)
+    notes: list[I64] = field(default_factory=list)
+
+    def add(
+        self,
+        row: I64,
+        *,
+        at: _At,
+        seq: I64 | int,
+        due: I64 | int,
+        first: I64 | int,
+        last: I64 | int,
+        label: I64 | int,
+        notes: I64 | int = 0,
+        blocked: BOOL | bool = False,
+    ) -> None:
+        k = len(row)
+        if not k:
+            return
+
+        def full(value: Any, dtype: Any = np.int64) -> Any:
+            return np.broadcast_to(np.asarray(value, dtype=dtype), (k,))
+
+        self.row.append(np.asarray(row, dtype=np.int64))
+        self.pos.append(full(at.pos))
+        self.seq.append(full(seq))
+        self.spec.append(full(at.spec))
+        self.due.append(full(due))
+        self.first.append(full(first))
+        self.last.append(full(last))
+        self.blocked.append(full(blocked, np.bool_))
+        self.label.append(full(label))
+        self.notes.append(full(notes))
+
+
+def _repeat(counts: I64) -> tuple[I64, I64]:
+    """For groups of ``counts`` items: each item's group, and its index within the group."""
+    group = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    starts = np.cumsum(counts) - counts
+    within: I64 = np.arange(len(group), dtype=np.int64) - starts[group]
+    return group, within
+
+
+def _expand(c: _Chunk, ctx: _Context) -> _Items:
+    t = ctx.t
+    items = _Items()
+    crc: npt.NDArray[np.uint32] | None = None
+    own = _own_birthdays(c)
+    for tier, r in t.rank.items():
+        rows = np.flatnonzero(c.ok & (c.rank == r))
+        if not len(rows):
+            continue
+        rules = t.rules[tier]
+        for pos, rule in enumerate(rules):
+            at = _At(pos, ctx.spec_at[tier, pos])
+            occ = rule.occasion
+            if occ is Occasion.BIRTHDAY:
+                _birthdays(c, rows, own=own, ctx=ctx, items=items, at=at)
+            elif occ is Occasion.IMPORTANT_DATE:
+                _important(c, rows, ctx=ctx, items=items, at=at)
+            elif occ is Occasion.HOLIDAY or rule.rrule is not None:
+                due, blocked, first, last, label = _fixed_entries(rule, ctx)
+                group, within = _repeat(np.full(len(rows), len(due), dtype=np.int64))
+                items.add(rows[group], at=at, seq=within, due=due[within], first=first[within],
+                          last=last[within], label=label[within], blocked=blocked[within])  # fmt: skip
+            elif occ in {Occasion.PERIODIC, Occasion.EVENT}:
+                if crc is None:
+                    crc = _key_crc(c.keys)
+                _interval(c, rows, rule=rule, crc=crc[rows], ctx=ctx, items=items, at=at)
+            elif occ is Occasion.KYC_REFRESH:
+                _kyc(c, rows, rule=rule, ctx=ctx, items=items, at=at)
+            elif occ is Occasion.RISK_REASSESSMENT:
+                _risk(c, rows, rule=rule, ctx=ctx, items=items, at=at)
+            elif occ is Occasion.PRODUCT_MATURITY:
+                _maturities(c, rows, rule=rule, ctx=ctx, items=items, at=at)
+        for j, (camp, first_on, last_on) in enumerate(t.campaigns[tier]):
+            pos = len(rules) + j
+            eligible = _in_segment(c, rows, camp.segment, first_on)
+            first_day = _day(first_on)
+            items.add(rows[eligible], at=_At(pos, ctx.spec_at[tier, pos]), seq=0, due=first_day,
+                      first=first_day, last=_day(last_on), label=ctx.labels(camp.label))  # fmt: skip
+    return items
+
+
+def _own_birthdays(c: _Chunk) -> I64:
+    """Per row: the element index of its first (birthday, self) important date, or -1."""
+    own = np.full(c.n, -1, dtype=np.int64)
+    d = c.dates
+    if not d.size:
+        return own
+    is_own = (d.fields["kind"] == _KINDS.index(DateKind.BIRTHDAY)) & (
+        d.fields["relation"] == _RELATIONS.index(Relation.SELF)
+    )
+    where = np.flatnonzero(is_own)
+    parents = d.parents[where]
+    # Elements come in row order: the first of each parent is where the parent changes.
+    first = np.ones(len(where), dtype=np.bool_)
+    first[1:] = parents[1:] != parents[:-1]
+    own[parents[first]] = where[first]
+    return own
+
+
+def _birthdays(c: _Chunk, rows: I64, *, own: I64, ctx: _Context, items: _Items, at: _At) -> None:
+    d = c.dates
+    src = own[rows]
+    kyc = src >= 0
+    plain = ~kyc & c.has_birth[rows]
+    lunar_kind = _CALENDARS.index(CalendarKind.LUNAR)
+    label = ctx.labels("birthday")
+    e = src[kyc]
+    on = np.concatenate([d.fields["on"][e], c.birth[rows[plain]]])
+    lunar = np.concatenate(
+        [d.fields["calendar"][e] == lunar_kind, np.zeros(int(plain.sum()), dtype=np.bool_)]
+    )
+    who = np.concatenate([rows[kyc], rows[plain]])
+    _greetings(who, on, lunar=lunar, label=np.full(len(who), label),
+               position=np.zeros(len(who), np.int64), ctx=ctx, items=items, at=at)  # fmt: skip
+
+
+def _important(c: _Chunk, rows: I64, *, ctx: _Context, items: _Items, at: _At) -> None:
+    d = c.dates
+    if not d.size:
+        return
+    mine = np.zeros(c.n, dtype=np.bool_)
+    mine[rows] = True
+    kind, relation = d.fields["kind"], d.fields["relation"]
+    own = (kind == _KINDS.index(DateKind.BIRTHDAY)) & (relation == _RELATIONS.index(Relation.SELF))
+    e = np.flatnonzero(mine[d.parents] & ~own & (kind >= 0) & (relation >= 0))
+    # Kind and relation only: a free-text label may name a person.
+    labels = np.array(
+        [[ctx.labels(f"{k} ({rel})") for rel in _RELATIONS] for k in _KINDS], dtype=np.int64
+    )
+    _greetings(
+        d.parents[e], d.fields["on"][e],
+        lunar=d.fields["calendar"][e] == _CALENDARS.index(CalendarKind.LUNAR),
+        label=labels[kind[e], relation[e]], position=d.position()[e],
+        ctx=ctx, items=items, at=at,
+    )  # fmt: skip
+
+
+def _greetings(
+    rows: I64,
+    on: I64,
+    *,
+    lunar: BOOL,
+    label: I64,
+    position: I64,
+    ctx: _Context,
+    items: _Items,
+    at: _At,
+) -> None:
+    """Each date's occurrences in the horizon, on the day itself (``_greeting_dates``)."""
+    t = ctx.t
+    start, end = _day(t.start), _day(t.end)
+    greg = ~lunar
+    if greg.any():
+        g_rows, g_on, g_label, g_pos = rows[greg], on[greg], label[greg], position[greg]
+        oy, om, od = _ymd(g_on)
+        leap_day = (om == 2) & (od == 29)
+        policy = t.playbook.cadence.leap_day
+        mar1 = policy is LeapDayPolicy.MAR1
+        moved_note = ctx.note((ReasonCode.CADENCE_LEAP_DAY, f"cadence.leap_day.{policy}"))
+        for i, year in enumerate(t.years):
+            after = year > oy
+            moved = leap_day & after & (not _stdcal.isleap(year))
+            month = np.where(moved, 3 if mar1 else 2, om)
+            day = np.where(moved, 1 if mar1 else 28, od)
+            y = np.full(len(g_on), year, dtype=np.int64)
+            when = _from_ymd(y, month, np.where(after, day, 1))
+            keep = after & (when >= start) & (when <= end)
+            items.add(g_rows[keep], at=at, seq=g_pos[keep] * _SEQ + i, due=when[keep],
+                      first=when[keep], last=when[keep], label=g_label[keep],
+                      notes=np.where(moved[keep], moved_note, 0))  # fmt: skip
+    if lunar.any():
+        _lunar_greetings(rows[lunar], on[lunar], label[lunar], position[lunar], ctx, items, at)
+
+
+def _lunar_greetings(  # noqa: PLR0917  # internal helper, _greetings' lunar half
+    rows: I64, on: I64, label: I64, position: I64, ctx: _Context, items: _Items, at: _At
+) -> None:
+    """Lunar dates: the scalar helper's occurrences per distinct date, laid out per row."""
+    distinct, inverse = np.unique(on, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    lists = [ctx.lunar_entries(int(x)) for x in distinct.tolist()]
+    counts = np.array([len(x) for x in lists], dtype=np.int64)
+    flat = [e for x in lists for e in x]
+    days = np.array([0 if e[0] is None else e[0] for e in flat], dtype=np.int64)
+    blocked = np.array([e[0] is None for e in flat], dtype=np.bool_)
+    notes = np.array([e[1] for e in flat], dtype=np.int64)
+    years = np.array([e[2] for e in flat], dtype=np.int64)
+    group, within = _repeat(counts[inverse])
+    entry = (np.cumsum(counts) - counts)[inverse[group]] + within
+    labels = label[group].copy()
+    hit = np.flatnonzero(blocked[entry])  # no calendar data: the label names the year
+    if len(hit):
+        pairs = np.stack([labels[hit], years[entry[hit]]], axis=1)
+        uniq, where = np.unique(pairs, axis=0, return_inverse=True)
+        named = np.array([ctx.year_label(int(b), int(y)) for b, y in uniq.tolist()], np.int64)
+        labels[hit] = named[where.reshape(-1)]
+    items.add(rows[group], at=at, seq=position[group] * _SEQ + within, due=days[entry],
+              first=days[entry], last=days[entry], label=labels, notes=notes[entry],
+              blocked=blocked[entry])  # fmt: skip
+
+
+def _fixed_entries(rule: ContactRule, ctx: _Context) -> tuple[I64, BOOL, I64, I64, I64]:
+    """The dates every customer of the tier shares: holidays, or a ``rrule``'s events."""
+    found = ctx.fixed_entries.get(rule.id)
+    if found is not None:
+        return found
+    t = ctx.t
+    rows: list[tuple[int, bool, int, int, int]] = []
+    if rule.occasion is Occasion.HOLIDAY:
+        for year in t.years:
+            for name in rule.holidays:
+                day = t.holiday_dates[name, year]
+                if isinstance(day, dt.date):
+                    rows.append((_day(day), False, _day(day), _day(day), ctx.labels(name)))
+                elif day == NO_DATA:
+                    rows.append((0, True, 0, 0, ctx.labels(f"{name} {year}")))
+    else:
+        lead = dt.timedelta(days=rule.lead_days)
+        label = ctx.labels(rule.description or str(rule.occasion))
+        for event in t.rrule_dates[rule.id]:
+            first = event - lead
+            if first < t.start:
+                continue
+            last = min(first + dt.timedelta(days=rule.flex_days), t.end)
+            if rule.lead_days:
+                last = min(last, event - dt.timedelta(days=1))
+            rows.append((_day(event), False, _day(first), _day(last), label))
+    found = (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.bool_),
+        np.array([r[2] for r in rows], dtype=np.int64),
+        np.array([r[3] for r in rows], dtype=np.int64),
+        np.array([r[4] for r in rows], dtype=np.int64),
+    )
+    ctx.fixed_entries[rule.id] = found
+    return found
+
+
+def _interval(
+    c: _Chunk,
+    rows: I64,
+    *,
+    rule: ContactRule,
+    crc: npt.NDArray[np.uint32],
+    ctx: _Context,
+    items: _Items,
+    at: _At,
+) -> None:
+    t = ctx.t
+    start, end = _day(t.start), _day(t.end)
+    interval = rule.interval_days or 1
+    previous, has_previous = _last_contact(c, rule.id)
+    prev, has_prev = previous[rows], has_previous[rows]
+    due0 = np.where(has_prev, prev + interval, start + _stagger(crc, rule.id, interval))
+    overdue = has_prev & (due0 < start)
+    due0 = np.where(overdue, start, due0)
+    counts = np.where(due0 <= end, (end - due0) // interval + 1, 0)
+    group, within = _repeat(counts)
+    due = due0[group] + within * interval
+    note = ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id))
+    items.add(rows[group], at=at, seq=within, due=due, first=due,
+              last=np.minimum(due + rule.flex_days, end),
+              label=ctx.labels(rule.description or str(rule.occasion)),
+              notes=np.where(overdue[group] & (within == 0), note, 0))  # fmt: skip
+
+
+def _last_contact(c: _Chunk, rule_id: str) -> tuple[I64, BOOL]:
+    """Per row: the latest ``last_contacts.on`` with this rule id, and whether there is one."""
+    e = c.contacts
+    latest = np.full(c.n, np.iinfo(np.int64).min, dtype=np.int64)
+    if e.size:
+        same = _np_bool(pc.equal(e.fields["rule_id"], pa.scalar(rule_id, pa.string())))
+        np.maximum.at(latest, e.parents[same], e.fields["on"][same])
+    has: BOOL = latest != np.iinfo(np.int64).min
+    return np.where(has, latest, 0), has
+
+
+def _kyc(c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At) -> None:
+    """KYC reviews by AML rating (unrated as high); a file never reviewed is due at once."""
+    t = ctx.t
+    rating = np.where(c.aml[rows] < 0, _AML.index(AmlRating.HIGH), c.aml[rows])
+    reviews = [t.reviews[a] for a in _AML]
+    months = np.array([rv.interval_months for rv in reviews], dtype=np.int64)[rating]
+    due0 = np.where(c.has_reviewed[rows], _add_months(c.reviewed[rows], months), _day(t.start) - 1)
+    lapsed = [
+        ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id), (ReasonCode.CADENCE_OCCASION, rv.rule_id))
+        for rv in reviews
+    ]
+    regular = [ctx.note((ReasonCode.CADENCE_OCCASION, rv.rule_id)) for rv in reviews]
+    _due_series(
+        rows, due0, every=months, rule=rule, label=ctx.labels("KYC review"),
+        over_notes=np.array(lapsed, dtype=np.int64)[rating],
+        notes=np.array(regular, dtype=np.int64)[rating], ctx=ctx, items=items, at=at,
+    )  # fmt: skip
+
+
+def _risk(
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
+) -> None:
+    """Risk re-assessment before ``valid_until`` lapses, then every validity period."""
+    sel = rows[c.has_risk[rows]]
+    k = len(sel)
+    _due_series(
+        sel, c.risk[sel], every=np.full(k, ctx.t.playbook.risk.validity_months, dtype=np.int64),
+        rule=rule, label=ctx.labels("risk re-assessment"),
+        over_notes=np.full(k, ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id)), dtype=np.int64),
+        notes=np.zeros(k, dtype=np.int64), ctx=ctx, items=items, at=at,
+    )  # fmt: skip
+
+
+def _due_series(
+    rows: I64,
+    due0: I64,
+    *,
+    every: I64,
+    rule: ContactRule,
+    label: int,
+    over_notes: I64,
+    notes: I64,
+    ctx: _Context,
+    items: _Items,
+    at: _At,
+) -> None:
+    """``_due_items``: contacts ``lead_days`` before each due date, every ``every`` months."""
+    start, end = _day(ctx.t.start), _day(ctx.t.end)
+    lead = rule.lead_days
+    over = due0 < start  # lapsed before the plan: as soon as the plan allows
+    items.add(rows[over], at=at, seq=0, due=due0[over], first=start,
+              last=min(start + lead, end), label=label, notes=over_notes[over])  # fmt: skip
+    active = np.ones(len(rows), dtype=np.bool_)
+    cur = np.where(over, _add_months(np.full(len(rows), start, dtype=np.int64), every), due0)
+    k = 1
+    while True:
+        active &= cur - lead <= end
+        if not active.any():
+            return
+        hit = np.flatnonzero(active)
+        d = cur[hit]
+        items.add(rows[hit], at=at, seq=k, due=d, first=np.maximum(d - lead, start),
+                  last=np.minimum(d, end), label=label, notes=notes[hit])  # fmt: skip
+        cur = cur.copy()
+        cur[hit] = _add_months(d, every[hit])
+        k += 1
+
+
+def _maturities(
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
+) -> None:
+    e = c.products
+    if not e.size:
+        return
+    start = _day(ctx.t.start)
+    mine = np.zeros(c.n, dtype=np.bool_)
+    mine[rows] = True
+    matures = e.fields["matures_on"]
+    sel = np.flatnonzero(mine[e.parents] & e.fields["has"] & (matures >= start))
+    if not len(sel):
+        return
+    pid = e.fields["product_id"].take(pa.array(sel, pa.int64()))
+    coded = pc.dictionary_encode(pid)
+    words = coded.dictionary.to_pylist()
+    # Order within a customer as the scalar path: by product id, then maturity.
+    order_of_word = np.argsort(np.array(words, dtype=object), kind="stable")
+    word_rank = np.empty(len(words), dtype=np.int64)
+    word_rank[order_of_word] = np.arange(len(words))
+    codes = np.asarray(coded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    parents, due = e.parents[sel], matures[sel]
+    order = np.lexsort((due, word_rank[codes], parents))
+    parents, due, codes = parents[order], due[order], codes[order]
+    first_of_parent = np.searchsorted(parents, parents, side="left")
+    seq = np.arange(len(parents), dtype=np.int64) - first_of_parent
+    labels = np.array([ctx.labels(f"maturity {w}") for w in words], dtype=np.int64)[codes]
+    lead = rule.lead_days
+    end = _day(ctx.t.end)
+    keep = due - lead <= end
+    d = due[keep]
+    items.add(parents[keep], at=at, seq=seq[keep], due=d, first=np.maximum(d - lead, start),
+              last=np.minimum(d, end), label=labels[keep])  # fmt: skip
+
+
+def _in_segment(c: _Chunk, rows: I64, seg: Any, on: dt.date) -> BOOL:
+    eligible = np.ones(len(rows), dtype=np.bool_)
+    if seg.needs_any:
+        mask = sum(1 << _NEEDS.index(need) for need in seg.needs_any)
+        eligible &= (c.needs[rows] & mask) != 0
+    if seg.min_age is None and seg.max_age is None:
+        return eligible
+    by, bm, bd = _ymd(c.birth[rows])
+    before = (on.month < bm) | ((on.month == bm) & (on.day < bd))
+    age = on.year - by - before
+    eligible &= c.has_birth[rows]  # an age-bound campaign needs a known age
+    if seg.min_age is not None:
+        eligible &= age >= seg.min_age
+    if seg.max_age is not None:
+        eligible &= age <= seg.max_age
+    return eligible
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _item_order(row: I64, pos: I64, seq: I64) -> I64:
+    """The permutation that sorts items by input row, then rule position, then occurrence."""
+    if not len(row):
+        return np.zeros(0, dtype=np.int64)
+    p, q = int(pos.max()) + 2, int(seq.max()) + 1  # pos is -1 on error rows
+    if (int(row.max()) + 1) * p * q < 2**62:  # one int64 key: a third of lexsort's time
+        key = (row * p + pos + 1) * q + seq
+        order: I64 = np.argsort(key, kind="stable")
+        return order
+    lex: I64 = np.lexsort((seq, pos, row))
+    return lex
+
+
+def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
+    t = ctx.t
+    pb = t.playbook
+    bad = np.flatnonzero(~c.ok)
+    items.add(bad, at=_At(-1, 0), seq=0, due=0, first=0, last=0, label=0)
+
+    def cat(parts: list[Any], dtype: Any = np.int64) -> Any:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    row, pos, seq = cat(items.row), cat(items.pos), cat(items.seq)
+    order = _item_order(row, pos, seq)
+    row, pos = row[order], pos[order]
+    spec = cat(items.spec)[order]
+    due, first, last = cat(items.due)[order], cat(items.first)[order], cat(items.last)[order]
+    blocked = cat(items.blocked, np.bool_)[order]
+    label, notes = cat(items.label)[order], cat(items.notes)[order]
+    err = pos < 0
+    m = len(row)
+    take = pa.array(row, pa.int64())
+    error_code, error_field = c.errors.columns()
+    # A placeholder spec for a playbook without contact rules: only error rows index it.
+    specs = ctx.specs or [_Spec("", "", "", "", "", 0, 0, False, None)]
+
+    def spec_strings(values: list[str | None], mask: BOOL) -> Any:
+        return pa.array(values, pa.string()).take(pa.array(spec, mask=mask))
+
+    def spec_ints(values: list[int]) -> Any:
+        return pa.array(np.array(values, dtype=np.int32)[spec], pa.int32(), mask=err)
+
+    def days(values: I64) -> Any:
+        mask = err | blocked
+        return pa.array(np.where(mask, 0, values).astype(np.int32), pa.int32(), mask=mask).cast(
+            pa.date32()
+        )
+
+    rank = np.where(err, 0, c.rank[row])
+    tier_ids = pa.array(list(t.rank), pa.string())
+    note_lists = ctx.notes.items
+    columns: dict[str, Any] = {
+        "key": pc.if_else(pa.array(c.key_ok[row]), c.keys.take(take), pa.scalar(None, pa.string())),
+        "input_row": pa.array(c.offset + row, pa.int64()),
+        "error_code": error_code.take(take),
+        "error_field": error_field.take(take),
+        "tier": tier_ids.take(pa.array(rank, mask=err)),
+        "rank": pa.array(rank.astype(np.int32), pa.int32(), mask=err),
+        "manager_id": pc.if_else(pa.array(err), pa.scalar(None, pa.string()), c.manager.take(take)),
+        "rule_id": spec_strings([s.rule_id for s in specs], err),
+        "occasion": spec_strings([s.occasion for s in specs], err),
+        "channel": spec_strings([s.channel for s in specs], err),
+        "purpose": spec_strings([s.purpose for s in specs], err),
+        "owner": spec_strings([s.owner for s in specs], err),
+        "priority": spec_ints([s.priority for s in specs]),
+        "duration_minutes": spec_ints([s.duration for s in specs]),
+        "label": pa.array(ctx.labels.items or [""], pa.string()).take(pa.array(label, mask=err)),
+        "offer": spec_strings([s.offer for s in specs], err),
+        "due_on": days(due),
+        "first_on": days(first),
+        "last_on": days(last),
+        "fixed": pa.array(
+            np.array([s.fixed for s in specs], dtype=np.bool_)[spec], pa.bool_(), mask=err
+        ),
+        "blocked_code": pa.array([ReasonCode.CADENCE_NO_CALENDAR_DATA.value], pa.string()).take(
+            pa.array(np.zeros(m, dtype=np.int64), mask=err | ~blocked)
+        ),
+        "note_codes": list_column(notes, [[code for code, _ in n] for n in note_lists], err),
+        "note_rule_ids": list_column(notes, [[rid for _, rid in n] for n in note_lists], err),
+        "start": pa.repeat(pa.scalar(t.start, pa.date32()), m),
+        "end": pa.repeat(pa.scalar(t.end, pa.date32()), m),
+        "calendar": pa.repeat(pa.scalar(t.calendar.name, pa.string()), m),
+        "playbook_id": pa.repeat(pa.scalar(pb.id, pa.string()), m),
+        "playbook_version": pa.repeat(pa.scalar(pb.version, pa.string()), m),
+        "playbook_hash": pa.repeat(pa.scalar(pb.content_hash, pa.string()), m),
+    }
+    return pa.Table.from_pydict(columns, schema=occasions_output_schema(pb))
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def occasions_table(
+    customers: Any,
+    playbook: Playbook,
+    *,
+    start: dt.date,
+    end: dt.date,
+    calendar: Calendar | None = None,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int = DEFAULT_OCCASION_CHUNK_ROWS,
+) -> Any:
+    """Every contact the playbook asks for over ``[start, end]``, one row each, for a whole table.
+
+    ``customers`` is an Arrow table or record batch (or a pandas or polars
+    frame) in :func:`occasions_input_schema`: ``key``, ``tier`` and the
+    fields the cadence rules read. The output, in
+    :func:`occasions_output_schema`, is what the scalar planner's date
+    expansion gives each customer — rule, occasion, channel, purpose, owner,
+    priority, due date and window, notes — in **input row order**, then the
+    scalar order of items; a customer may have no row at all. A bad input
+    row becomes exactly one error row (``error_code``, ``error_field``, the
+    key only if well-formed, everything else but the audit columns null).
+    ``input_row`` (0-based) is on every row, so the number of input rows is
+    the distinct ``input_row`` values of occasion rows, plus error rows,
+    plus customers without occasions.
+
+    Levelling — consent, caps, capacity, time of day — is not done here; it
+    is :func:`custtier.plan_contacts`'s. ``calendar`` defaults to weekends
+    only, as there. The table is worked through ``chunk_rows`` rows at a
+    time (answers never depend on it); ``progress(done, total)`` is called
+    with input rows after each chunk, and last with ``done == total``.
+
+    >>> import datetime as dt
+    >>> import pyarrow as pa
+    >>> from custtier import presets
+    >>> import custtier.frames as cf
+    >>> book = pa.table({
+    ...     "key": ["C1", "C2", "C3"],
+    ...     "tier": ["high_end", "mass", "platinum"],
+    ...     "birth_date": pa.array([dt.date(1984, 2, 29), None, None], pa.date32()),
+    ...     "important_dates": pa.nulls(3, cf.occasions_input_schema(presets.PRACTICE)[4].type),
+    ...     "aml_rating": ["high", None, None],
+    ...     "last_reviewed_on": pa.array([dt.date(2026, 1, 15), None, None], pa.date32()),
+    ...     "risk_valid_until": pa.array([None, None, None], pa.date32()),
+    ...     "products_held": [[], [], []],
+    ...     "needs": [[], [], []],
+    ... })
+    >>> out = cf.occasions_table(book, presets.PRACTICE, start=dt.date(2027, 2, 1),
+    ...                          end=dt.date(2027, 2, 28))
+    >>> birthday = out.filter(pa.compute.equal(out["rule_id"], "high_end.birthday")).to_pylist()[0]
+    >>> birthday["due_on"], birthday["note_codes"]
+    (datetime.date(2027, 2, 28), ['CADENCE_LEAP_DAY'])
+    >>> out.filter(pa.compute.is_valid(out["error_code"])).select(
+    ...     ["key", "input_row", "error_code", "error_field"]).to_pylist()
+    [{'key': 'C3', 'input_row': 2, 'error_code': 'unknown_tier', 'error_field': 'tier'}]
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be a positive number of rows")
+    if end < start:
+        raise InputError("end must not be before start", field="end")
+    if (end - start).days >= _MAX_HORIZON_DAYS:
+        raise InputError(
+            "a plan covers at most three years; expand longer spans in parts", field="end"
+        )
+    table = _as_table(customers)
+    missing = sorted(c for c in _needed_columns(playbook) if c not in table.column_names)
+    if missing:
+        raise InputError(
+            f"the table lacks column(s) {missing} that the playbook's cadence rules read",
+            field=missing[0],
+        )
+    t = tables(playbook, start, end, calendar if calendar is not None else _DEFAULT_CALENDAR)
+    ctx = _Context(t)
+    n = table.num_rows
+    starts = range(0, n, chunk_rows) or range(1)
+    duplicates = _duplicate_keys(table, t, starts, chunk_rows)
+    ticker = Ticker(progress, n, every=chunk_rows)
+    out = []
+    for at, duplicate in zip(starts, duplicates, strict=True):
+        c = _validate(table.slice(at, chunk_rows), t, at)  # again: cheaper than keeping it
+        c.errors.flag(duplicate, "duplicate_key", "key")
+        c.finish()
+        out.append(_assemble(c, _expand(c, ctx), ctx))
+        ticker.add(c.n)
+    ticker.finish()
+    return pa.concat_tables(out) if len(out) > 1 else out[0]
+
+
+def cadence_table(
+    customers: Iterable[Customer],
+    tiers: Mapping[str, str | Decision],
+    *,
+    history: Iterable[ContactRecord] = (),
+) -> Any:
+    """Customer models and their tiers as a table in :func:`occasions_input_schema`.
+
+    ``tiers`` is ``plan_contacts``'s mapping (key → tier id or decision); a
+    customer without one gets a null tier (an error row). ``history``
+    becomes ``last_contacts``: per customer, the latest contact of each rule
+    id (``ContactRecord.occasion``). Labels of important dates are left out:
+    they may name a person.
+    """
+    latest: dict[str, dict[str, dt.date]] = {}
+    for record in history:
+        if record.occasion is not None:
+            mine = latest.setdefault(record.customer_key, {})
+            if record.occasion not in mine or record.on > mine[record.occasion]:
+                mine[record.occasion] = record.on
+    rows = []
+    for c in customers:
+        given = tiers.get(c.key)
+        kyc = c.kyc
+        rows.append(
+            {
+                "key": c.key,
+                "tier": given if isinstance(given, str) or given is None else given.outcome,
+                "manager_id": c.manager_id,
+                "birth_date": c.birth_date,
+                "important_dates": [
+                    {
+                        "kind": d.kind.value,
+                        "relation": d.relation.value,
+                        "on": d.on,
+                        "calendar": d.calendar.value,
+                    }
+                    for d in (kyc.important_dates if kyc is not None else ())
+                ],
+                "aml_rating": kyc.aml_rating.value if kyc and kyc.aml_rating else None,
+                "last_reviewed_on": kyc.last_reviewed_on if kyc is not None else None,
+                "risk_valid_until": (
+                    c.risk_assessment.valid_until if c.risk_assessment is not None else None
+                ),
+                "products_held": [
+                    {"product_id": h.product_id, "matures_on": h.matures_on}
+                    for h in c.products_held
+                ],
+                "needs": [need.value for need in c.needs],
+                "last_contacts": [
+                    {"rule_id": rule_id, "on": on}
+                    for rule_id, on in sorted(latest.get(c.key, {}).items())
+                ],
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=_INPUT_SCHEMA)

@@ -1,0 +1,797 @@
+"""Suitability on Arrow tables: :func:`custtier.check_suitability`'s answers, pair by pair.
+
+One input row is one (customer, product[, amount]) pair. The rules are the
+suitability engine's, applied to whole columns: the product's facts come
+from lookup arrays built once per call from the catalogue; the assessment's
+validity, the level matrix, the tier reservation, the minimum/increment grid
+(exact integer minor units) and the conditions of sale are numpy masks.
+Reason codes, rule ids and conditions are built once per *distinct*
+combination of outcomes and laid out for every row with numpy, as
+:func:`custtier.frames.tier_table` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from custtier._cache import per_playbook
+from custtier._explain import ReasonCode
+from custtier._money import check_amount, minor_unit
+from custtier._progress import ProgressCallback, Ticker
+from custtier.errors import InputError
+from custtier.frames._arrow import (
+    BOOL,
+    I64,
+    MAX_MINOR_UNITS,
+    Errors,
+    Money,
+    as_array,
+    list_column,
+    money_array,
+    string_column,
+    to_decimal,
+    well_formed_keys,
+)
+from custtier.frames._tier import _signatures
+from custtier.models import Customer, Product
+from custtier.rules import Check, Playbook
+from custtier.suitability._models import Condition
+from custtier.suitability._tables import risk_tables
+
+__all__ = [
+    "PAIR_ERROR_CODES",
+    "PAIR_INPUT_COLUMNS",
+    "pairs_table",
+    "suitability_input_schema",
+    "suitability_output_schema",
+    "suitability_table",
+]
+
+#: Rows per chunk of :func:`suitability_table`: answers never depend on it.
+DEFAULT_CHUNK_ROWS = 65_536
+_CURRENCY_PATTERN = r"^[A-Z]{3}$"
+_EPOCH = dt.date(1970, 1, 1)
+
+#: Input columns of :func:`suitability_table` and what each holds (``docs/scale-out.md``).
+PAIR_INPUT_COLUMNS: dict[str, str] = {
+    "key": "string, required: the pseudonymous customer key",
+    "product_id": "string, required: the id of a product of the catalogue",
+    "currency": "string, optional: the customer's currency, which must be the product's "
+    "(default: the playbook's currency)",
+    "tier": "string, required when the policy has tier_reservation: the customer's tier; "
+    "null = none",
+    "risk_level": "string, required when the policy has assessment_required or level_matrix: "
+    "the assessed customer level; null = no assessment",
+    "assessed_on": "date32, with risk_level: the day of the assessment",
+    "valid_until": "date32, with risk_level: the last day the assessment may be relied on",
+    "birth_date": "date32, required when the policy has elderly_confirmation; null = unknown",
+    "amount": "money, optional: the amount to buy in the product's currency; null = none",
+    "in_branch": "bool, required when the policy has recorded_sale: sold in a branch; null = false",
+}
+
+#: Error codes of :func:`suitability_table`'s error rows: ``error_code`` → meaning.
+#: The first five are :data:`custtier.frames.ERROR_CODES`' codes; the others are
+#: the scalar :func:`custtier.check_suitability`'s ``InputError`` as data.
+PAIR_ERROR_CODES: dict[str, str] = {
+    "missing_value": "a required value is null (key, product_id, currency, or one of "
+    "risk_level, assessed_on and valid_until without the others)",
+    "invalid_value": "a value has the wrong shape (key, currency code), or valid_until "
+    "is before assessed_on",
+    "too_precise": "amount has non-zero digits finer than the product currency's minor unit",
+    "out_of_range": "amount's magnitude (or the product's minimum or increment) exceeds "
+    "10^17 minor units",
+    "currency_mismatch": "the row's currency is not the product's",
+    "unknown_product": "product_id is not the id of a product of the catalogue",
+    "unknown_tier": "tier is not a tier of this playbook",
+    "unknown_risk_level": "risk_level is not a customer level of this playbook "
+    "(re-assess the customer under it)",
+    "product_not_in_playbook": "the product's risk level or category is not defined in "
+    "this playbook (error_field product.risk_level or product.category)",
+}
+
+# Outcomes of the level step (risk-free category, assessment, matrix), in
+# the order of the signature component.
+_NONE, _RISK_FREE, _NO_ASSESSMENT, _EXPIRED, _EXCEEDED, _WITHIN = range(6)
+_LEVEL_STEPS = 6
+# Outcomes of the amount step.
+_NO_AMOUNT, _BELOW_MINIMUM, _OFF_INCREMENT, _ON_GRID = range(4)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def suitability_input_schema(playbook: Playbook) -> Any:
+    """The canonical input schema of :func:`suitability_table` (amount at the currency scale).
+
+    Other layouts are accepted too (integer minor units or any decimal scale
+    for ``amount``, ``large_string``, absent optional columns); this is the
+    one to cast to.
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> cf.suitability_input_schema(presets.REGULATORY).names
+    ['key', 'product_id', 'currency', 'tier', 'risk_level', 'assessed_on', 'valid_until', 'birth_date', 'amount', 'in_branch']
+    """
+    return _input_schema(minor_unit(playbook.currency))
+
+
+def _input_schema(scale: int) -> Any:
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("product_id", pa.string()),
+            ("currency", pa.string()),
+            ("tier", pa.string()),
+            ("risk_level", pa.string()),
+            ("assessed_on", pa.date32()),
+            ("valid_until", pa.date32()),
+            ("birth_date", pa.date32()),
+            ("amount", pa.decimal128(38, scale)),
+            ("in_branch", pa.bool_()),
+        ]
+    )
+
+
+def suitability_output_schema(playbook: Playbook) -> Any:
+    """The fixed output schema of :func:`suitability_table` (amounts at the currency scale).
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> cf.suitability_output_schema(presets.PRACTICE).names[:6]
+    ['key', 'product_id', 'error_code', 'error_field', 'outcome', 'allowed']
+    """
+    strings = pa.list_(pa.string())
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("product_id", pa.string()),
+            ("error_code", pa.string()),
+            ("error_field", pa.string()),
+            ("outcome", pa.string()),
+            ("allowed", pa.bool_()),
+            ("conditions", strings),
+            ("cooling_off_hours", pa.int32()),
+            ("nearest_valid_amounts", pa.list_(pa.decimal128(38, minor_unit(playbook.currency)))),
+            ("reason_codes", strings),
+            ("rule_ids", strings),
+            ("as_of", pa.date32()),
+            ("playbook_id", pa.string()),
+            ("playbook_version", pa.string()),
+            ("playbook_hash", pa.string()),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- per-playbook rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The playbook's suitability policy as flags, rule ids and lookup arrays."""
+
+    playbook: Playbook
+    scale: int
+    tier_ids: tuple[str, ...]
+    levels: tuple[str, ...]  # customer levels, by rank
+    caps: I64  # per customer level: highest product rank allowed, -1 without a matrix row
+    matrix_rules: tuple[str, ...]  # per customer level: the matrix row's rule id ("" if none)
+    required: str | None  # rule id of each check the policy has, else None
+    matrix: str | None
+    reservation: str | None
+    grid: str | None
+    cooling: str | None
+    elderly: str | None
+    recorded: str | None
+    risk_free_rule: str
+    elderly_age: int
+    needs: frozenset[str]  # input columns the policy reads
+
+
+def _build_rules(pb: Playbook) -> _Rules:
+    t = risk_tables(pb)
+    policy = {check: rule.rule_id for check, rule in t.policy.items()}
+    levels = tuple(t.customer_rank)
+    needs = {"key", "product_id"}
+    if Check.ASSESSMENT_REQUIRED in policy or Check.LEVEL_MATRIX in policy:
+        needs |= {"risk_level", "assessed_on", "valid_until"}
+    if Check.TIER_RESERVATION in policy:
+        needs.add("tier")
+    if Check.ELDERLY_CONFIRMATION in policy:
+        needs.add("birth_date")
+    if Check.RECORDED_SALE in policy:
+        needs.add("in_branch")
+    return _Rules(
+        playbook=pb,
+        scale=minor_unit(pb.currency),
+        tier_ids=tuple(t.tier_rank),
+        levels=levels,
+        caps=np.array([t.max_product_rank.get(lv, -1) for lv in levels], dtype=np.int64),
+        matrix_rules=tuple(t.matrix_rule.get(lv, "") for lv in levels),
+        required=policy.get(Check.ASSESSMENT_REQUIRED),
+        matrix=policy.get(Check.LEVEL_MATRIX),
+        reservation=policy.get(Check.TIER_RESERVATION),
+        grid=policy.get(Check.MINIMUM_AND_INCREMENT),
+        cooling=policy.get(Check.COOLING_OFF),
+        elderly=policy.get(Check.ELDERLY_CONFIRMATION),
+        recorded=policy.get(Check.RECORDED_SALE),
+        risk_free_rule=policy.get(Check.ASSESSMENT_REQUIRED, "suit"),
+        elderly_age=pb.risk.elderly_age,
+        needs=frozenset(needs),
+    )
+
+
+_rules = per_playbook(_build_rules)
+
+
+# --------------------------------------------------------------------------- per-call catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    """The catalogue as lookup arrays indexed by product; index ``size`` is "no product"."""
+
+    size: int
+    ids: tuple[str, ...]  # the product ids, by catalogue index
+    currencies: tuple[str, ...]  # the distinct currencies, the playbook's first
+    currency: I64  # each product's currency, as an index into ``currencies``
+    scales: I64  # minor unit of each product's currency
+    rank: I64  # product risk level rank; -1 when not a level of the playbook
+    category_ok: BOOL
+    risk_free: BOOL
+    reserved: BOOL  # (product, tier rank): the tier may buy it
+    has_reserved: BOOL
+    minimum: I64  # minor units of the product's currency
+    increment: I64
+    minimum_too_big: BOOL
+    increment_too_big: BOOL
+    cooling: I64
+
+
+def _units(value: Decimal, scale: int) -> int:
+    return int(value.scaleb(scale))  # exact: product amounts are checked at their scale
+
+
+def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
+    t = risk_tables(rules.playbook)
+    products = list(catalogue)
+    for p in products:
+        if not isinstance(p, Product):
+            raise InputError(
+                "the catalogue must hold custtier.Product models; build them with Product(...)",
+                field="catalogue",
+            )
+    ids = [p.id for p in products]
+    if len(set(ids)) != len(ids):
+        raise InputError("the catalogue lists a product id more than once", field="catalogue")
+    for p in products:
+        if minor_unit(p.currency) > rules.scale:
+            raise InputError(
+                f"a product's currency has more decimal places than the playbook's "
+                f"{rules.playbook.currency}, so its amounts do not fit the output; check its "
+                "pairs with check_suitability",
+                field="catalogue",
+            )
+    rows = [*products, None]  # the sentinel answers for rows whose product is unknown
+    currencies = tuple(dict.fromkeys([rules.playbook.currency, *(p.currency for p in products)]))
+    scales = [minor_unit(p.currency) if p else rules.scale for p in rows]
+    minimum = [
+        _units(p.minimum_investment, s) if p else 0 for p, s in zip(rows, scales, strict=True)
+    ]
+    increment = [_units(p.increment, s) if p else 1 for p, s in zip(rows, scales, strict=True)]
+    reserved = np.zeros((len(rows), len(rules.tier_ids)), dtype=np.bool_)
+    for i, p in enumerate(products):
+        for j, tier in enumerate(rules.tier_ids):
+            reserved[i, j] = tier in p.reserved_for_tiers
+    return _Catalogue(
+        size=len(products),
+        ids=tuple(ids),
+        currencies=currencies,
+        currency=np.array([currencies.index(p.currency) if p else 0 for p in rows], np.int64),
+        scales=np.array(scales, dtype=np.int64),
+        rank=np.array([t.product_rank.get(p.risk_level, -1) if p else 0 for p in rows], np.int64),
+        category_ok=np.array([p.category in t.categories if p else True for p in rows]),
+        risk_free=np.array([p.category in t.risk_free if p else False for p in rows]),
+        reserved=reserved,
+        has_reserved=np.array([bool(p.reserved_for_tiers) if p else False for p in rows]),
+        minimum=np.array([min(u, MAX_MINOR_UNITS + 1) for u in minimum], dtype=np.int64),
+        increment=np.array([min(u, MAX_MINOR_UNITS + 1) for u in increment], dtype=np.int64),
+        minimum_too_big=np.array([u > MAX_MINOR_UNITS for u in minimum], dtype=np.bool_),
+        increment_too_big=np.array([u > MAX_MINOR_UNITS for u in increment], dtype=np.bool_),
+        cooling=np.array([p.cooling_off_hours if p else 0 for p in rows], dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------- reading columns
+
+
+def _as_table(data: Any) -> Any:
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    return pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
+
+
+def _np_bool(arr: Any) -> BOOL:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _nulls(arr: Any) -> BOOL:
+    return _np_bool(arr.is_null())
+
+
+def _strings(table: Any, name: str) -> Any:
+    """A string column (an all-null column of type null too); all nulls when it is absent."""
+    if name not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string())
+    if pa.types.is_null(table.schema.field(name).type):
+        return pa.nulls(table.num_rows, pa.string())
+    return string_column(table, name)
+
+
+def _days(table: Any, name: str) -> tuple[I64, BOOL]:
+    """A date column as int64 days since 1970-01-01 (0 where null), and its nulls."""
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.int64), np.ones(table.num_rows, dtype=np.bool_)
+    arr = as_array(table.column(name))
+    if pa.types.is_date64(arr.type):
+        arr = arr.cast(pa.date32())
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.date32())
+    if not pa.types.is_date32(arr.type):
+        raise InputError(f"column {name!r} has type {arr.type}; it must be date32", field=name)
+    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
+    return days, _nulls(arr)
+
+
+def _flags(table: Any, name: str) -> BOOL:
+    """A bool column, null → False; all False when the column is absent."""
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.bool_)
+    arr = as_array(table.column(name))
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.bool_())
+    if not pa.types.is_boolean(arr.type):
+        raise InputError(f"column {name!r} has type {arr.type}; it must be bool", field=name)
+    return _np_bool(arr)
+
+
+def _index(values: Any, vocabulary: Sequence[str]) -> I64:
+    """Each string's position in ``vocabulary``; -1 where null or not in it."""
+    found = pc.index_in(values, value_set=pa.array(list(vocabulary), pa.string()))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _amounts(table: Any, cat: _Catalogue, rules: _Rules, pidx: I64) -> Money | None:
+    """The amount column as minor units of each row's product currency; None when absent."""
+    if "amount" not in table.column_names:
+        return None
+    arr = as_array(table.column("amount"))
+    if pa.types.is_null(arr.type):
+        return None
+    scales = sorted({int(s) for s in cat.scales}) or [rules.scale]
+    read = {s: money_array(arr, "amount", s) for s in scales}  # floats are refused here
+    if len(read) == 1:
+        return read[scales[0]]
+    row_scale = cat.scales[pidx]
+    out = read[scales[0]]
+    for s in scales[1:]:
+        m, here = read[s], row_scale == s
+        out = Money(
+            np.where(here, m.values, out.values),
+            out.nulls,
+            np.where(here, m.out_of_range, out.out_of_range),
+            np.where(here, m.too_precise, out.too_precise),
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- one chunk
+
+
+@dataclass
+class _Pairs:
+    """One chunk's columns, checked: what the rules read, and where rows went wrong."""
+
+    n: int
+    table: Any
+    errors: Errors
+    keys: Any  # string array, the input keys
+    key_ok: BOOL  # keys that may be echoed (well-formed)
+    product_ids: Any  # string array, the input product ids
+    known: BOOL  # product_id names a product of the catalogue
+    product: I64  # catalogue index; the sentinel ``size`` where unknown
+    has_level: BOOL
+    level: I64  # customer level rank, -1 where none or unknown
+    assessed: I64  # days since the epoch
+    until: I64
+    tier: I64  # tier rank, -1 where none or unknown
+    money: Money | None  # the amounts, None without an amount column
+
+
+def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
+    """Read a chunk's columns and flag each row's first problem (check_suitability's order)."""
+    errors = Errors(table.num_rows)
+    keys = _strings(table, "key")
+    key_ok = well_formed_keys(keys)
+    errors.flag(_nulls(keys), "missing_value", "key")
+    errors.flag(~key_ok, "invalid_value", "key")
+    pids = _strings(table, "product_id")
+    found = _index(pids, cat.ids)
+    known = found >= 0
+    product = np.where(known, found, cat.size)
+    errors.flag(_nulls(pids), "missing_value", "product_id")
+    errors.flag(~known, "unknown_product", "product_id")
+    if "currency" in table.column_names:
+        currency = _strings(table, "currency")
+        errors.flag(_nulls(currency), "missing_value", "currency")
+        shaped = _np_bool(pc.match_substring_regex(currency, _CURRENCY_PATTERN))
+        errors.flag(~shaped, "invalid_value", "currency")
+        own = _index(currency, cat.currencies)
+    else:
+        own = np.zeros(table.num_rows, dtype=np.int64)  # the playbook's currency
+    same = own == cat.currency[product]
+    # The assessment: all three values, or none (the model's shape).
+    level_text = _strings(table, "risk_level")
+    has_level = ~_nulls(level_text)
+    assessed, no_assessed = _days(table, "assessed_on")
+    until, no_until = _days(table, "valid_until")
+    errors.flag((~no_assessed | ~no_until) & ~has_level, "missing_value", "risk_level")
+    errors.flag(has_level & no_assessed, "missing_value", "assessed_on")
+    errors.flag(has_level & no_until, "missing_value", "valid_until")
+    errors.flag(has_level & (until < assessed), "invalid_value", "valid_until")
+    # What check_suitability refuses, in its order.
+    tier_text = _strings(table, "tier")
+    tier = _index(tier_text, rules.tier_ids)
+    errors.flag(~_nulls(tier_text) & (tier < 0), "unknown_tier", "tier")
+    level = _index(level_text, rules.levels)
+    errors.flag(has_level & (level < 0), "unknown_risk_level", "risk_level")
+    errors.flag(cat.rank[product] < 0, "product_not_in_playbook", "product.risk_level")
+    errors.flag(~cat.category_ok[product], "product_not_in_playbook", "product.category")
+    errors.flag(~same, "currency_mismatch", "currency")
+    money = _amounts(table, cat, rules, product)
+    if money is not None:
+        errors.flag(money.out_of_range, "out_of_range", "amount")
+        errors.flag(money.too_precise, "too_precise", "amount")
+    errors.flag(cat.minimum_too_big[product], "out_of_range", "product.minimum_investment")
+    errors.flag(cat.increment_too_big[product], "out_of_range", "product.increment")
+    return _Pairs(
+        n=table.num_rows,
+        table=table,
+        errors=errors,
+        keys=keys,
+        key_ok=key_ok,
+        product_ids=pids,
+        known=known,
+        product=product,
+        has_level=has_level,
+        level=level,
+        assessed=assessed,
+        until=until,
+        tier=tier,
+        money=money,
+    )
+
+
+@dataclass
+class _Outcome:
+    """Each row's outcome of every step, as small integers (the signature's components)."""
+
+    step: I64  # _NONE .. _WITHIN
+    matrix_row: I64  # 1 + the customer level whose matrix row spoke, else 0
+    reserved: BOOL
+    grid: I64  # _NO_AMOUNT .. _ON_GRID
+    cooling: BOOL
+    elderly: BOOL
+    recorded: BOOL
+    amount: I64  # minor units of the product's currency
+    lower: I64  # the grid amount at or below ``amount``
+
+
+def _elderly_cutoff(as_of: dt.date, age: int) -> int | None:
+    """Days since the epoch of the latest birth date aged ``age`` on ``as_of`` (as ``age_on``)."""
+    year = as_of.year - age
+    if year < 1:
+        return None
+    try:
+        day = as_of.replace(year=year)
+    except ValueError:  # 29 February: born 29 February ages on 1 March in common years
+        day = dt.date(year, 2, 28)
+    return (day - _EPOCH).days
+
+
+def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Outcome:
+    """The rules of :func:`custtier.suitability._check.evaluate`, as masks."""
+    n, p = v.n, v.product
+    # Level: a risk-free category, then a valid assessment, then the matrix.
+    today = (as_of - _EPOCH).days
+    risk_free = cat.risk_free[p]
+    valid = v.has_level & (v.assessed <= today) & (today <= v.until)
+    step = np.full(n, _NONE, dtype=np.int64)
+    if rules.required is not None:
+        step[~valid] = np.where(v.has_level[~valid], _EXPIRED, _NO_ASSESSMENT)
+    if rules.matrix is not None:
+        cap = rules.caps[np.maximum(v.level, 0)]
+        reach = valid & (v.level >= 0)
+        v.errors.flag(reach & ~risk_free & (cap < 0), "unknown_risk_level", "risk_level")
+        step[reach] = np.where(cat.rank[p][reach] > cap[reach], _EXCEEDED, _WITHIN)
+    step[risk_free] = _RISK_FREE
+    matrix_row = np.where((step == _EXCEEDED) | (step == _WITHIN), v.level + 1, 0)
+    # Reservation: a reserved product, and the tier (maybe none) not among its tiers.
+    reserved = np.zeros(n, dtype=np.bool_)
+    if rules.reservation is not None and rules.tier_ids:
+        may = (v.tier >= 0) & cat.reserved[p, np.maximum(v.tier, 0)]
+        reserved = cat.has_reserved[p] & ~may
+    # Amount: on the grid minimum + k x increment, in exact minor units.
+    grid = np.full(n, _NO_AMOUNT, dtype=np.int64)
+    amount = lower = np.zeros(n, dtype=np.int64)
+    if v.money is not None and rules.grid is not None:
+        minimum, increment = cat.minimum[p], cat.increment[p]
+        amount = v.money.values
+        given = ~v.money.nulls
+        below = given & (amount < minimum)
+        above = given & ~below
+        lower = minimum + (np.where(above, amount - minimum, 0) // increment) * increment
+        grid[below] = _BELOW_MINIMUM
+        grid[above] = np.where(lower[above] == amount[above], _ON_GRID, _OFF_INCREMENT)
+    # Conditions of sale (flags on an allowed sale, never blocks).
+    none = np.zeros(n, dtype=np.bool_)
+    cooling = cat.cooling[p] > 0 if rules.cooling is not None else none
+    elderly = none
+    cutoff = _elderly_cutoff(as_of, rules.elderly_age)
+    if rules.elderly is not None and cutoff is not None:
+        born, unknown = _days(v.table, "birth_date")
+        elderly = ~risk_free & ~unknown & (born <= cutoff)
+    recorded = _flags(v.table, "in_branch") & ~risk_free if rules.recorded is not None else none
+    return _Outcome(step, matrix_row, reserved, grid, cooling, elderly, recorded, amount, lower)
+
+
+def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
+    """One chunk in, its output table out."""
+    v = _validate(table, cat, rules)
+    out = _outcomes(v, cat, rules, as_of)
+    n, p = v.n, v.product
+    bad = v.errors.bad
+    parts = [
+        (out.step, _LEVEL_STEPS),
+        (out.matrix_row, len(rules.levels) + 1),
+        (out.reserved.astype(np.int64), 2),
+        (out.grid, 4),
+        (out.cooling.astype(np.int64), 2),
+        (out.elderly.astype(np.int64), 2),
+        (out.recorded.astype(np.int64), 2),
+    ]
+    inv, combos = _signatures([(np.where(bad, 0, a), r) for a, r in parts])
+    lists = [_reason_lists(rules, c) for c in combos]
+    allowed = np.array([ok for *_, ok in lists], dtype=np.bool_)[inv] & ~bad
+    up = 10 ** (rules.scale - cat.scales[p])  # product currency -> playbook scale, exact
+    increment = cat.increment[p]
+    units = (cat.minimum[p] * up, out.lower * up, (out.lower + increment) * up, out.amount * up)
+    pb = rules.playbook
+    error_code, error_field = v.errors.columns()
+    columns: dict[str, Any] = {
+        "key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
+        "product_id": pc.if_else(pa.array(v.known), v.product_ids, pa.scalar(None, pa.string())),
+        "error_code": error_code,
+        "error_field": error_field,
+        "outcome": pa.array(["blocked", "allowed"], pa.string()).take(
+            pa.array(allowed.astype(np.int64), mask=bad)
+        ),
+        "allowed": pa.array(allowed, pa.bool_(), mask=bad),
+        "conditions": list_column(inv, [c for _, _, c, _ in lists], bad),
+        "cooling_off_hours": pa.array(
+            np.where(allowed, cat.cooling[p], 0).astype(np.int32), pa.int32(), mask=bad
+        ),
+        "nearest_valid_amounts": _nearest(allowed | bad, out.grid, units, bad, rules.scale),
+        "reason_codes": list_column(inv, [c for c, _, _, _ in lists], bad),
+        "rule_ids": list_column(inv, [r for _, r, _, _ in lists], bad),
+        "as_of": pa.repeat(pa.scalar(as_of, pa.date32()), n),
+        "playbook_id": pa.repeat(pa.scalar(pb.id, pa.string()), n),
+        "playbook_version": pa.repeat(pa.scalar(pb.version, pa.string()), n),
+        "playbook_hash": pa.repeat(pa.scalar(pb.content_hash, pa.string()), n),
+    }
+    return pa.Table.from_pydict(columns, schema=suitability_output_schema(pb))
+
+
+def _nearest(
+    empty: BOOL, grid: I64, units: tuple[I64, I64, I64, I64], bad: BOOL, scale: int
+) -> Any:
+    """``nearest_valid_amounts``: as ``grid_neighbours`` says, on blocked rows only."""
+    minimum, lower, upper, amount = units
+    n = len(grid)
+    count = np.select([grid == _BELOW_MINIMUM, grid == _OFF_INCREMENT, grid == _ON_GRID],
+                      [1, 2, 1], 0)  # fmt: skip
+    count = np.where(empty, 0, count).astype(np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(count, out=offsets[1:])
+    row = np.repeat(np.arange(n, dtype=np.int64), count)
+    second = (np.arange(int(offsets[-1]), dtype=np.int64) - offsets[:-1][row]) == 1
+    first = np.select(
+        [grid[row] == _BELOW_MINIMUM, grid[row] == _OFF_INCREMENT],
+        [minimum[row], lower[row]],
+        amount[row],
+    )
+    values = np.where(second, upper[row], first)
+    flat = to_decimal(values, np.zeros(len(values), dtype=np.bool_), scale)
+    return pa.ListArray.from_arrays(
+        pa.array(offsets.astype(np.int32), pa.int32()), flat, mask=pa.array(bad)
+    ).cast(pa.list_(pa.decimal128(38, scale)))
+
+
+def _reason_lists(rules: _Rules, digits: list[int]) -> tuple[list[str], list[str], list[str], bool]:
+    """Reason codes, rule ids and conditions of one combination, and whether it is allowed.
+
+    In :func:`custtier.suitability._check.evaluate`'s order: the blocks (level,
+    reservation, amount), then the notes (level, cooling-off, elderly, recorded).
+    """
+    step, row, reserved, grid, cooling, elderly, recorded = digits
+    blocks: list[tuple[ReasonCode, str]] = []
+    notes: list[tuple[ReasonCode, str]] = []
+    if step == _RISK_FREE:
+        notes.append((ReasonCode.SUIT_RISK_FREE, rules.risk_free_rule))
+    elif step in (_NO_ASSESSMENT, _EXPIRED) and rules.required is not None:
+        code = ReasonCode.SUIT_NO_ASSESSMENT if step == _NO_ASSESSMENT else (
+            ReasonCode.SUIT_ASSESSMENT_EXPIRED)  # fmt: skip
+        blocks.append((code, rules.required))
+    elif step == _EXCEEDED:
+        blocks.append((ReasonCode.SUIT_LEVEL_EXCEEDED, rules.matrix_rules[row - 1]))
+    elif step == _WITHIN:
+        notes.append((ReasonCode.SUIT_LEVEL_OK, rules.matrix_rules[row - 1]))
+    if reserved and rules.reservation is not None:
+        blocks.append((ReasonCode.SUIT_RESERVED, rules.reservation))
+    if grid in (_BELOW_MINIMUM, _OFF_INCREMENT) and rules.grid is not None:
+        code = ReasonCode.SUIT_BELOW_MINIMUM if grid == _BELOW_MINIMUM else (
+            ReasonCode.SUIT_OFF_INCREMENT)  # fmt: skip
+        blocks.append((code, rules.grid))
+    conditions: list[str] = []
+    for on, rule, code, condition in (
+        (cooling, rules.cooling, ReasonCode.SUIT_COOLING_OFF, Condition.COOLING_OFF),
+        (elderly, rules.elderly, ReasonCode.SUIT_ELDERLY_CONFIRM, Condition.EXTRA_CONFIRMATION),
+        (recorded, rules.recorded, ReasonCode.SUIT_RECORDED_SALE, Condition.RECORDED_SALE),
+    ):
+        if on and rule is not None:
+            notes.append((code, rule))
+            conditions.append(condition.value)
+    allowed = not blocks
+    reasons = [*blocks, *notes] or [(ReasonCode.SUIT_LEVEL_OK, "suit")]
+    return (
+        [c.value for c, _ in reasons],
+        [r for _, r in reasons],
+        conditions if allowed else [],
+        allowed,
+    )
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def suitability_table(
+    pairs: Any,
+    catalogue: Sequence[Product],
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> Any:
+    """Decide every (customer, product) pair of an Arrow table, as :func:`custtier.check_suitability`.
+
+    ``pairs`` is a table, record batch, pandas or polars frame with the
+    columns of :func:`suitability_input_schema`; ``catalogue`` the products
+    the rows name by ``product_id``. Returns one row per input row, **in
+    input order**, in :func:`suitability_output_schema`: a decision (outcome,
+    conditions, nearest valid amounts, reason codes and rule ids in the
+    scalar decision's order), or an error row (``error_code`` and
+    ``error_field`` set, decision columns null, the key only if well-formed).
+
+    Rows are independent: the table is worked through ``chunk_rows`` rows at
+    a time (answers never depend on it), and ``progress(done, total)``, if
+    given, is called after each chunk with rows done of the table's rows,
+    last with ``done == total``.
+
+    >>> import datetime as dt
+    >>> import pyarrow as pa
+    >>> from custtier import Product, presets
+    >>> import custtier.frames as cf
+    >>> fund = Product(id="EQ-1", name="Growth Equity Fund", category="equity_fund",
+    ...                risk_level="R4", minimum_investment="1000.00", increment="100.00")
+    >>> pairs = pa.table({
+    ...     "key": ["C1", "C2", "C3"],
+    ...     "product_id": ["EQ-1", "EQ-1", "EQ-9"],
+    ...     "tier": [None, None, None],
+    ...     "risk_level": ["C4", "C2", None],
+    ...     "assessed_on": pa.array([dt.date(2026, 3, 1)] * 2 + [None], pa.date32()),
+    ...     "valid_until": pa.array([dt.date(2027, 2, 28)] * 2 + [None], pa.date32()),
+    ...     "birth_date": pa.array([None, None, None], pa.date32()),
+    ...     "amount": pa.array([1050_00, None, None], pa.int64()),
+    ...     "in_branch": [True, False, None],
+    ... })
+    >>> out = cf.suitability_table(pairs, [fund], presets.REGULATORY, as_of=dt.date(2026, 11, 30))
+    >>> out.select(["key", "outcome", "error_code"]).to_pylist()[1]
+    {'key': 'C2', 'outcome': 'blocked', 'error_code': None}
+    >>> out.column("reason_codes")[0].as_py(), out.column("nearest_valid_amounts")[0].as_py()
+    (['SUIT_OFF_INCREMENT', 'SUIT_LEVEL_OK', 'SUIT_RECORDED_SALE'], [Decimal('1000.00'), Decimal('1100.00')])
+    >>> out.select(["error_code", "error_field"]).to_pylist()[2]
+    {'error_code': 'unknown_product', 'error_field': 'product_id'}
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be a positive number of rows")
+    table = _as_table(pairs)
+    rules = _rules(playbook)
+    missing = sorted(c for c in rules.needs if c not in table.column_names)
+    if missing:
+        raise InputError(
+            f"the table lacks column(s) {missing} that the playbook's suitability policy reads",
+            field=missing[0],
+        )
+    cat = _build_catalogue(catalogue, rules)
+    n = table.num_rows
+    ticker = Ticker(progress, n, every=chunk_rows)
+    out = []
+    for start in range(0, n, chunk_rows) if n else (0,):
+        out.append(_decide(table.slice(start, chunk_rows), cat, rules, as_of))
+        ticker.add(out[-1].num_rows)
+    ticker.finish()
+    return pa.concat_tables(out) if len(out) > 1 else out[0]
+
+
+def pairs_table(
+    customers: Iterable[Customer],
+    catalogue_or_product_ids: Iterable[Product | str],
+    *,
+    tiers: Mapping[str, str | None] | None = None,
+    amounts: Mapping[tuple[str, str], Decimal | int | str | None] | None = None,
+) -> Any:
+    """Every customer paired with every product, as a :func:`suitability_table` input table.
+
+    Rows come customer by customer, products in the given order. ``tiers``
+    maps a customer key to its tier (absent: null); ``amounts`` maps a
+    ``(customer key, product id)`` pair to the amount to check (absent: null;
+    checked as :func:`custtier.check_suitability` checks it, so a float is
+    refused). ``in_branch`` is false: set the column for in-branch sales.
+    ``amount`` is a ``decimal128`` at the finest scale of the currencies and
+    amounts given.
+
+    >>> from custtier import Customer
+    >>> import custtier.frames as cf
+    >>> t = cf.pairs_table([Customer(key="C1"), Customer(key="C2")], ["WM-1", "EQ-1"],
+    ...                    tiers={"C1": "mass"}, amounts={("C2", "EQ-1"): "1000"})
+    >>> t.select(["key", "product_id", "tier", "amount"]).to_pylist()[3]
+    {'key': 'C2', 'product_id': 'EQ-1', 'tier': None, 'amount': Decimal('1000.00')}
+    """
+    product_ids = [p.id if isinstance(p, Product) else p for p in catalogue_or_product_ids]
+    tiers = tiers or {}
+    amounts = amounts or {}
+    rows: list[dict[str, Any]] = []
+    scale = 0
+    for c in customers:
+        ra = c.risk_assessment
+        scale = max(scale, minor_unit(c.currency))
+        for pid in product_ids:
+            given = amounts.get((c.key, pid))
+            value = check_amount(given) if given is not None else None
+            if value is not None:
+                scale = max(scale, -min(int(value.as_tuple().exponent), 0))
+            rows.append(
+                {
+                    "key": c.key,
+                    "product_id": pid,
+                    "currency": c.currency,
+                    "tier": tiers.get(c.key),
+                    "risk_level": ra.level if ra else None,
+                    "assessed_on": ra.assessed_on if ra else None,
+                    "valid_until": ra.valid_until if ra else None,
+                    "birth_date": c.birth_date,
+                    "amount": value,
+                    "in_branch": False,
+                }
+            )
+    return pa.Table.from_pylist(rows, schema=_input_schema(scale))
