@@ -20,7 +20,7 @@ from custtier.models import Customer
 from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
 from custtier.rules import Campaign, ContactRule, Occasion, Offer, Owner
 
-__all__ = ["Item", "expand"]
+__all__ = ["Item", "expand", "greeting_dates"]
 
 _DAY = dt.timedelta(days=1)
 
@@ -100,7 +100,7 @@ def _item(  # noqa: PLR0917  # internal constructor, positional for speed
     )  # fmt: skip
 
 
-def _greeting_dates(
+def greeting_dates(
     on: dt.date, kind: CalendarKind, t: Tables
 ) -> list[tuple[dt.date | None, Reason | None, int]]:
     """``(date, note, year)`` of each occurrence in the horizon; date None = no calendar data."""
@@ -155,7 +155,7 @@ def _add_greetings(  # noqa: PLR0917  # internal helper
     label: str,
     out: list[Item],
 ) -> None:
-    for day, note, year in _greeting_dates(on, kind, t):
+    for day, note, year in greeting_dates(on, kind, t):
         if day is None:
             item = _item(c, tier, rule, t, f"{label} {year}", None, None, None, True)
             item.blocked = ReasonCode.CADENCE_NO_CALENDAR_DATA

@@ -23,10 +23,10 @@ from custtier.models._types import Purpose
 from custtier.rules import KycItem, Owner, Playbook
 from custtier.rules._cadence import GREETINGS
 
-__all__ = ["plan_contacts"]
+__all__ = ["DEFAULT_CALENDAR", "MAX_HORIZON_DAYS", "plan_contacts"]
 
-_MAX_HORIZON_DAYS = 3 * 366
-_DEFAULT_CALENDAR = WeekendCalendar()
+MAX_HORIZON_DAYS = 3 * 366
+DEFAULT_CALENDAR = WeekendCalendar()
 
 
 def plan_contacts(
@@ -69,11 +69,11 @@ def plan_contacts(
     """
     if end < start:
         raise InputError("end must not be before start", field="end")
-    if (end - start).days >= _MAX_HORIZON_DAYS:
+    if (end - start).days >= MAX_HORIZON_DAYS:
         raise InputError(
             "a plan covers at most three years; plan longer spans in parts", field="end"
         )
-    cal = calendar if calendar is not None else _DEFAULT_CALENDAR
+    cal = calendar if calendar is not None else DEFAULT_CALENDAR
     staff = _managers(managers)
     t = tables(playbook, start, end, cal)
     # The garbage collector is the application's to tune (the CLI pauses it):

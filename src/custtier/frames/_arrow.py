@@ -25,11 +25,15 @@ __all__ = [
     "MAX_MINOR_UNITS",
     "Errors",
     "Money",
+    "any_per_row",
     "as_array",
+    "as_table",
     "duplicated",
     "list_column",
     "money_array",
     "money_column",
+    "np_bool",
+    "signatures",
     "string_column",
     "to_decimal",
     "well_formed_keys",
@@ -327,3 +331,60 @@ def list_column(per_row: npt.NDArray[np.intp], lists: Sequence[Sequence[str]], m
     return pa.ListArray.from_arrays(
         pa.array(offsets.astype(np.int32), pa.int32()), values, mask=pa.array(mask)
     )
+
+
+def as_table(data: Any) -> Any:
+    """An Arrow table from a table, a record batch, a pandas or polars frame."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    return pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
+
+
+def np_bool(arr: Any) -> BOOL:
+    """A boolean Arrow array as numpy, null as False."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def any_per_row(n: int, parents: npt.NDArray[np.int64], elem_mask: BOOL) -> BOOL:
+    """Rows (of ``n``) owning at least one list element in ``elem_mask`` (``parents``: owners)."""
+    out = np.zeros(n, dtype=np.bool_)
+    out[parents[elem_mask]] = True
+    return out
+
+
+DENSE_RADIX = 1 << 22  # signatures up to this use a 4 MB presence table
+
+
+def signatures(parts: Sequence[tuple[I64, int]]) -> tuple[npt.NDArray[np.intp], list[list[int]]]:
+    """Each row's index among the distinct combinations of ``parts``, and those combinations."""
+    n = len(parts[0][0])
+    radix = 1
+    for _, r in parts:
+        radix *= r
+    if radix < 2**62:  # one int64 per row: a fast unique
+        sig = np.zeros(n, dtype=np.int64)
+        mult = 1
+        for values, r in parts:
+            sig += values * mult
+            mult *= r
+        if radix <= DENSE_RADIX:  # a presence table beats sorting the rows
+            seen = np.zeros(radix, dtype=np.bool_)
+            seen[sig] = True
+            uniq = np.flatnonzero(seen)
+            inv = (np.cumsum(seen, dtype=np.int64) - 1)[sig]
+        else:
+            uniq, inv = np.unique(sig, return_inverse=True)
+        combos = []
+        for code in uniq.tolist():
+            digits = []
+            rest = code
+            for _, r in parts:
+                rest, d = divmod(rest, r)
+                digits.append(d)
+            combos.append(digits)
+        return np.asarray(inv, dtype=np.intp).reshape(-1), combos
+    stacked = np.stack([values for values, _ in parts], axis=1)
+    rows, inv = np.unique(stacked, axis=0, return_inverse=True)
+    return np.asarray(inv, dtype=np.intp).reshape(-1), [list(map(int, r)) for r in rows]

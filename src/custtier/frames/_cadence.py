@@ -40,21 +40,23 @@ import pyarrow.compute as pc
 from custtier._explain import Decision, ReasonCode
 from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar
-from custtier.cadence._expand import _greeting_dates
-from custtier.cadence._plan import _DEFAULT_CALENDAR, _MAX_HORIZON_DAYS
+from custtier.cadence._expand import greeting_dates
+from custtier.cadence._plan import DEFAULT_CALENDAR, MAX_HORIZON_DAYS
 from custtier.cadence._tables import NO_DATA, Tables, tables
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
     I64,
     Errors,
+    any_per_row,
     as_array,
+    as_table,
     duplicated,
     list_column,
+    np_bool,
     string_column,
     well_formed_keys,
 )
-from custtier.frames._tier import _as_table, _np_bool, _rows
 from custtier.models import ContactRecord, Customer
 from custtier.models._types import AmlRating, CalendarKind, DateKind, Need, Relation
 from custtier.rules import ContactRule, LeapDayPolicy, Occasion, Playbook
@@ -344,7 +346,7 @@ def _dates(arr: Any, name: str) -> tuple[I64, BOOL]:
         arr = arr.cast(pa.date32())
     if not pa.types.is_date32(arr.type):
         raise InputError(f"{name!r} has type {arr.type}; it must be date32", field=name)
-    nulls = _np_bool(arr.is_null())
+    nulls = np_bool(arr.is_null())
     days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
     return days, nulls
 
@@ -359,7 +361,7 @@ def _identifiers(arr: Any) -> BOOL:
     """Which strings match the models' ``Identifier`` pattern (null → False)."""
     coded = pc.dictionary_encode(arr)
     shaped = pc.match_substring_regex(coded.dictionary, _IDENTIFIER)
-    return _np_bool(shaped.take(coded.indices))
+    return np_bool(shaped.take(coded.indices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,7 +461,9 @@ def _check_dates(
 ) -> None:
     """Flag dates outside years 1-9999 (``datetime.date``'s range) as ``invalid_value``."""
     out = ~nulls & ((days < _MIN_DAY) | (days > _MAX_DAY))
-    errors.flag(out if parents is None else _rows(errors.n, parents, out), "invalid_value", name)
+    errors.flag(
+        out if parents is None else any_per_row(errors.n, parents, out), "invalid_value", name
+    )
 
 
 def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
@@ -468,10 +472,10 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
     errors = Errors(n)
     keys = string_column(table, "key")
     key_ok = well_formed_keys(keys)
-    errors.flag(_np_bool(keys.is_null()), "missing_value", "key")
+    errors.flag(np_bool(keys.is_null()), "missing_value", "key")
     errors.flag(~key_ok, "invalid_value", "key")
     tier = string_column(table, "tier")
-    tier_null = _np_bool(tier.is_null())
+    tier_null = np_bool(tier.is_null())
     rank = _words(tier, tuple(t.rank))
     errors.flag(tier_null, "missing_value", "tier")
     errors.flag(rank < 0, "unknown_tier", "tier")
@@ -479,7 +483,7 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
     manager = pa.nulls(n, pa.string())
     if "manager_id" in names:
         manager = string_column(table, "manager_id")
-        has = ~_np_bool(manager.is_null())
+        has = ~np_bool(manager.is_null())
         errors.flag(has & ~_identifiers(manager), "invalid_value", "manager_id")
 
     no_day = np.zeros(n, dtype=np.int64)
@@ -500,7 +504,7 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
     if "aml_rating" in names:
         rating = string_column(table, "aml_rating")
         aml = _words(rating, tuple(a.value for a in _AML))
-        errors.flag(~_np_bool(rating.is_null()) & (aml < 0), "invalid_value", "aml_rating")
+        errors.flag(~np_bool(rating.is_null()) & (aml < 0), "invalid_value", "aml_rating")
 
     reviewed, reviewed_null = no_day, none
     if "last_reviewed_on" in names:
@@ -535,9 +539,9 @@ def _important_dates(table: Any, errors: Errors, n: int) -> _Elements:
     fields: dict[str, Any] = {}
     kind = _strings(e.fields["kind"], "important_dates.kind")
     k = _words(kind, tuple(x.value for x in _KINDS))
-    kind_null = _np_bool(kind.is_null())
-    errors.flag(_rows(n, p, kind_null), "missing_value", "important_dates.kind")
-    errors.flag(_rows(n, p, ~kind_null & (k < 0)), "invalid_value", "important_dates.kind")
+    kind_null = np_bool(kind.is_null())
+    errors.flag(any_per_row(n, p, kind_null), "missing_value", "important_dates.kind")
+    errors.flag(any_per_row(n, p, ~kind_null & (k < 0)), "invalid_value", "important_dates.kind")
     fields["kind"] = k
     for name, vocab, default in (
         ("relation", tuple(x.value for x in _RELATIONS), _RELATIONS.index(Relation.SELF)),
@@ -548,11 +552,13 @@ def _important_dates(table: Any, errors: Errors, n: int) -> _Elements:
             continue
         words = _strings(e.fields[name], f"important_dates.{name}")
         idx = _words(words, vocab)
-        null = _np_bool(words.is_null())
-        errors.flag(_rows(n, p, ~null & (idx < 0)), "invalid_value", f"important_dates.{name}")
+        null = np_bool(words.is_null())
+        errors.flag(
+            any_per_row(n, p, ~null & (idx < 0)), "invalid_value", f"important_dates.{name}"
+        )
         fields[name] = np.where(null, default, idx)
     on, on_null = _dates(e.fields["on"], "important_dates.on")
-    errors.flag(_rows(n, p, on_null), "missing_value", "important_dates.on")
+    errors.flag(any_per_row(n, p, on_null), "missing_value", "important_dates.on")
     _check_dates(errors, on, on_null, name="important_dates.on", parents=p)
     fields["on"] = on
     return _Elements(p, fields)
@@ -573,9 +579,9 @@ def _products(table: Any, errors: Errors, n: int) -> _Elements:
         return _no_products()
     p = e.parents
     pid = _strings(e.fields["product_id"], "products_held.product_id")
-    pid_null = _np_bool(pid.is_null())
-    errors.flag(_rows(n, p, pid_null), "missing_value", "products_held.product_id")
-    errors.flag(_rows(n, p, ~pid_null & ~_identifiers(pid)), "invalid_value",
+    pid_null = np_bool(pid.is_null())
+    errors.flag(any_per_row(n, p, pid_null), "missing_value", "products_held.product_id")
+    errors.flag(any_per_row(n, p, ~pid_null & ~_identifiers(pid)), "invalid_value",
                 "products_held.product_id")  # fmt: skip
     matures, null = _dates(e.fields["matures_on"], "products_held.matures_on")
     _check_dates(errors, matures, null, name="products_held.matures_on", parents=p)
@@ -585,9 +591,9 @@ def _products(table: Any, errors: Errors, n: int) -> _Elements:
 def _needs(table: Any, errors: Errors, n: int) -> I64:
     parents, words = _string_list(table, "needs")
     idx = _words(words, tuple(x.value for x in _NEEDS))
-    null = _np_bool(words.is_null())
-    errors.flag(_rows(n, parents, null), "missing_value", "needs")
-    errors.flag(_rows(n, parents, ~null & (idx < 0)), "invalid_value", "needs")
+    null = np_bool(words.is_null())
+    errors.flag(any_per_row(n, parents, null), "missing_value", "needs")
+    errors.flag(any_per_row(n, parents, ~null & (idx < 0)), "invalid_value", "needs")
     bits = np.zeros(n, dtype=np.int64)
     known = idx >= 0
     np.bitwise_or.at(bits, parents[known], np.left_shift(1, idx[known]))
@@ -605,9 +611,11 @@ def _contacts(table: Any, errors: Errors, n: int) -> _Elements:
         return _no_contacts()
     p = e.parents
     rule_id = _strings(e.fields["rule_id"], "last_contacts.rule_id")
-    errors.flag(_rows(n, p, _np_bool(rule_id.is_null())), "missing_value", "last_contacts.rule_id")
+    errors.flag(
+        any_per_row(n, p, np_bool(rule_id.is_null())), "missing_value", "last_contacts.rule_id"
+    )
     on, null = _dates(e.fields["on"], "last_contacts.on")
-    errors.flag(_rows(n, p, null), "missing_value", "last_contacts.on")
+    errors.flag(any_per_row(n, p, null), "missing_value", "last_contacts.on")
     _check_dates(errors, on, null, name="last_contacts.on", parents=p)
     return _Elements(p, {"rule_id": rule_id, "on": on})
 
@@ -715,7 +723,7 @@ class _Context:
     def lunar_entries(self, on: int) -> list[tuple[int | None, int, int]]:
         """``(day or None, note, year)`` of a lunar date's occurrences, cached per lunar date.
 
-        The scalar helper (``_greeting_dates``) answers; its result depends on the
+        The scalar helper (``greeting_dates``) answers; its result depends on the
         born date only through the lunar (month, day, leap) and whether the
         lunar years of the horizon come after the original one, so one call
         serves every born date with the same key.
@@ -726,7 +734,7 @@ class _Context:
         found = self.lunar.get(key)
         if found is None:
             found = []
-            for day, note, year in _greeting_dates(_date(on), CalendarKind.LUNAR, self.t):
+            for day, note, year in greeting_dates(_date(on), CalendarKind.LUNAR, self.t):
                 n = self.note((note.code, note.rule_id)) if note is not None else 0
                 found.append((None if day is None else _day(day), n, year))
             self.lunar[key] = found
@@ -916,7 +924,7 @@ def _greetings(
     items: _Items,
     at: _At,
 ) -> None:
-    """Each date's occurrences in the horizon, on the day itself (``_greeting_dates``)."""
+    """Each date's occurrences in the horizon, on the day itself (``greeting_dates``)."""
     t = ctx.t
     start, end = _day(t.start), _day(t.end)
     greg = ~lunar
@@ -1039,7 +1047,7 @@ def _last_contact(c: _Chunk, rule_id: str) -> tuple[I64, BOOL]:
     e = c.contacts
     latest = np.full(c.n, np.iinfo(np.int64).min, dtype=np.int64)
     if e.size:
-        same = _np_bool(pc.equal(e.fields["rule_id"], pa.scalar(rule_id, pa.string())))
+        same = np_bool(pc.equal(e.fields["rule_id"], pa.scalar(rule_id, pa.string())))
         np.maximum.at(latest, e.parents[same], e.fields["on"][same])
     has: BOOL = latest != np.iinfo(np.int64).min
     return np.where(has, latest, 0), has
@@ -1320,18 +1328,18 @@ def occasions_table(
         raise ValueError("chunk_rows must be a positive number of rows")
     if end < start:
         raise InputError("end must not be before start", field="end")
-    if (end - start).days >= _MAX_HORIZON_DAYS:
+    if (end - start).days >= MAX_HORIZON_DAYS:
         raise InputError(
             "a plan covers at most three years; expand longer spans in parts", field="end"
         )
-    table = _as_table(customers)
+    table = as_table(customers)
     missing = sorted(c for c in _needed_columns(playbook) if c not in table.column_names)
     if missing:
         raise InputError(
             f"the table lacks column(s) {missing} that the playbook's cadence rules read",
             field=missing[0],
         )
-    t = tables(playbook, start, end, calendar if calendar is not None else _DEFAULT_CALENDAR)
+    t = tables(playbook, start, end, calendar if calendar is not None else DEFAULT_CALENDAR)
     ctx = _Context(t)
     n = table.num_rows
     starts = range(0, n, chunk_rows) or range(1)

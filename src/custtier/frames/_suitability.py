@@ -34,13 +34,15 @@ from custtier.frames._arrow import (
     Errors,
     Money,
     as_array,
+    as_table,
     list_column,
     money_array,
+    np_bool,
+    signatures,
     string_column,
     to_decimal,
     well_formed_keys,
 )
-from custtier.frames._tier import _signatures
 from custtier.models import Customer, Product
 from custtier.rules import Check, Playbook
 from custtier.suitability._models import Condition
@@ -312,20 +314,8 @@ def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
 # --------------------------------------------------------------------------- reading columns
 
 
-def _as_table(data: Any) -> Any:
-    if isinstance(data, pa.Table):
-        return data
-    if isinstance(data, pa.RecordBatch):
-        return pa.Table.from_batches([data])
-    return pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
-
-
-def _np_bool(arr: Any) -> BOOL:
-    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
-
-
 def _nulls(arr: Any) -> BOOL:
-    return _np_bool(arr.is_null())
+    return np_bool(arr.is_null())
 
 
 def _strings(table: Any, name: str) -> Any:
@@ -361,7 +351,7 @@ def _flags(table: Any, name: str) -> BOOL:
         arr = arr.cast(pa.bool_())
     if not pa.types.is_boolean(arr.type):
         raise InputError(f"column {name!r} has type {arr.type}; it must be bool", field=name)
-    return _np_bool(arr)
+    return np_bool(arr)
 
 
 def _index(values: Any, vocabulary: Sequence[str]) -> I64:
@@ -433,7 +423,7 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
     if "currency" in table.column_names:
         currency = _strings(table, "currency")
         errors.flag(_nulls(currency), "missing_value", "currency")
-        shaped = _np_bool(pc.match_substring_regex(currency, _CURRENCY_PATTERN))
+        shaped = np_bool(pc.match_substring_regex(currency, _CURRENCY_PATTERN))
         errors.flag(~shaped, "invalid_value", "currency")
         own = _index(currency, cat.currencies)
     else:
@@ -569,7 +559,7 @@ def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
         (out.elderly.astype(np.int64), 2),
         (out.recorded.astype(np.int64), 2),
     ]
-    inv, combos = _signatures([(np.where(bad, 0, a), r) for a, r in parts])
+    inv, combos = signatures([(np.where(bad, 0, a), r) for a, r in parts])
     lists = [_reason_lists(rules, c) for c in combos]
     allowed = np.array([ok for *_, ok in lists], dtype=np.bool_)[inv] & ~bad
     up = 10 ** (rules.scale - cat.scales[p])  # product currency -> playbook scale, exact
@@ -724,7 +714,7 @@ def suitability_table(
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be a positive number of rows")
-    table = _as_table(pairs)
+    table = as_table(pairs)
     rules = _rules(playbook)
     missing = sorted(c for c in rules.needs if c not in table.column_names)
     if missing:

@@ -34,11 +34,15 @@ from custtier.frames._arrow import (
     BOOL,
     I64,
     Errors,
+    any_per_row,
     as_array,
+    as_table,
     duplicated,
     list_column,
     money_array,
     money_column,
+    np_bool,
+    signatures,
     string_column,
     to_decimal,
     well_formed_keys,
@@ -310,7 +314,7 @@ def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
     would be error rows are left out, exactly as :func:`tier_table` leaves
     them out of the Pareto rule.
     """
-    table = _as_table(data)
+    table = as_table(data)
     v = _validate(table, _plan(playbook), as_of)
     keep = v.ok & (v.profit > 0)
     return pa.table(
@@ -337,7 +341,7 @@ def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
     (2, 300, 'b')
     """
     rule = playbook.tiering.pareto
-    table = _as_table(candidates)
+    table = as_table(candidates)
     if rule is None or table.num_rows == 0:
         return ParetoCut(playbook.content_hash, 0)
     keys = string_column(table, "key")
@@ -391,24 +395,6 @@ class _Valid:
         self.ok = ~self.errors.bad
 
 
-def _as_table(data: Any) -> Any:
-    if isinstance(data, pa.Table):
-        return data
-    if isinstance(data, pa.RecordBatch):
-        return pa.Table.from_batches([data])
-    return pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
-
-
-def _np_bool(arr: Any) -> BOOL:
-    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
-
-
-def _rows(n: int, parents: npt.NDArray[np.int64], elem_mask: BOOL) -> BOOL:
-    out = np.zeros(n, dtype=np.bool_)
-    out[parents[elem_mask]] = True
-    return out
-
-
 def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
     names = set(table.column_names)
     missing = sorted(c for c in plan.needs | {"key"} if c not in names)
@@ -421,14 +407,14 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
     errors = Errors(n)
     keys = string_column(table, "key")
     key_ok = well_formed_keys(keys)
-    errors.flag(_np_bool(keys.is_null()), "missing_value", "key")
+    errors.flag(np_bool(keys.is_null()), "missing_value", "key")
     errors.flag(~key_ok, "invalid_value", "key")
     if "currency" in names:
         cur = string_column(table, "currency")
-        errors.flag(_np_bool(cur.is_null()), "missing_value", "currency")
-        shaped = _np_bool(pc.match_substring_regex(cur, _CURRENCY_PATTERN))
+        errors.flag(np_bool(cur.is_null()), "missing_value", "currency")
+        shaped = np_bool(pc.match_substring_regex(cur, _CURRENCY_PATTERN))
         errors.flag(~shaped, "invalid_value", "currency")
-        same = _np_bool(pc.equal(cur, pa.scalar(plan.playbook.currency, pa.string())))
+        same = np_bool(pc.equal(cur, pa.scalar(plan.playbook.currency, pa.string())))
         errors.flag(~same, "currency_mismatch", "currency")
     zeros = np.zeros(n, dtype=np.int64)
     aum = profit = zeros
@@ -486,19 +472,19 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
             f"monthly_balances.month has type {month.type}; it must be a 'YYYY-MM' string",
             field="monthly_balances.month",
         )
-    month_null = _np_bool(month.is_null())
+    month_null = np_bool(month.is_null())
     # Few distinct months in a book: check each distinct spelling once.
     coded = pc.dictionary_encode(month)
     shaped = pc.match_substring_regex(coded.dictionary, _MONTH_PATTERN)
-    month_ok = _np_bool(shaped.take(coded.indices))
-    errors.flag(_rows(n, parents, month_null), "missing_value", "monthly_balances.month")
-    errors.flag(_rows(n, parents, ~month_ok), "invalid_value", "monthly_balances.month")
+    month_ok = np_bool(shaped.take(coded.indices))
+    errors.flag(any_per_row(n, parents, month_null), "missing_value", "monthly_balances.month")
+    errors.flag(any_per_row(n, parents, ~month_ok), "invalid_value", "monthly_balances.month")
     field_name = "monthly_balances.average_daily_balance"
     m = money_array(columns[names.index("average_daily_balance")], field_name, plan.scale)
-    errors.flag(_rows(n, parents, m.nulls), "missing_value", field_name)
-    errors.flag(_rows(n, parents, m.out_of_range), "out_of_range", field_name)
-    errors.flag(_rows(n, parents, m.too_precise), "too_precise", field_name)
-    errors.flag(_rows(n, parents, m.values < 0), "invalid_value", field_name)
+    errors.flag(any_per_row(n, parents, m.nulls), "missing_value", field_name)
+    errors.flag(any_per_row(n, parents, m.out_of_range), "out_of_range", field_name)
+    errors.flag(any_per_row(n, parents, m.too_precise), "too_precise", field_name)
+    errors.flag(any_per_row(n, parents, m.values < 0), "invalid_value", field_name)
     # Parse each distinct spelling once (a book has a few dozen), then look up.
     spelled = [
         int(text[:4]) * 12 + int(text[5:7]) - 1 if ok else 0
@@ -507,7 +493,7 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
     indices = np.asarray(pc.fill_null(coded.indices, 0).to_numpy(), dtype=np.int64)
     months = np.asarray(spelled, dtype=np.int64)[indices] if spelled else indices
     months = np.where(month_ok, months, 0)
-    errors.flag(_rows(n, parents, _repeated_months(parents, months) & month_ok),
+    errors.flag(any_per_row(n, parents, _repeated_months(parents, months) & month_ok),
                 "duplicate_month", "monthly_balances")  # fmt: skip
     return parents, months, m.values
 
@@ -542,8 +528,8 @@ def _kyc(table: Any, errors: Errors) -> I64:
     items = items.cast(pa.string())
     vocab = pa.array(list(_KYC_BIT), pa.string())
     idx = pc.index_in(items, value_set=vocab)
-    known = _np_bool(idx.is_valid())
-    errors.flag(_rows(n, parents, ~known), "invalid_value", "kyc_items")
+    known = np_bool(idx.is_valid())
+    errors.flag(any_per_row(n, parents, ~known), "invalid_value", "kyc_items")
     bits = np.array(list(_KYC_BIT.values()), dtype=np.int64)
     held = np.zeros(n, dtype=np.int64)
     idx_np = np.asarray(pc.fill_null(idx, 0).to_numpy(), dtype=np.int64)
@@ -558,14 +544,14 @@ def _days(column: Any) -> tuple[I64, BOOL]:
         arr = arr.cast(pa.date32())
     if not pa.types.is_date32(arr.type):
         raise InputError(f"a date column has type {arr.type}; use date32", field="previous_as_of")
-    nulls = _np_bool(arr.is_null())
+    nulls = np_bool(arr.is_null())
     days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
     return days, nulls
 
 
 def _previous(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[I64, I64]:
     tier = string_column(table, "previous_tier")
-    has = ~_np_bool(tier.is_null())
+    has = ~np_bool(tier.is_null())
     idx = pc.index_in(tier, value_set=pa.array(plan.tier_ids, pa.string()))
     rank = np.asarray(pc.fill_null(idx, -1).to_numpy(), dtype=np.int64)
     errors.flag(has & (rank < 0), "unknown_previous_tier", "previous_tier")
@@ -766,42 +752,6 @@ def _hysteresis(
 # --------------------------------------------------------------------------- reasons as lists
 
 
-_DENSE_RADIX = 1 << 22  # signatures up to this use a 4 MB presence table
-
-
-def _signatures(parts: Sequence[tuple[I64, int]]) -> tuple[npt.NDArray[np.intp], list[list[int]]]:
-    """Each row's index among the distinct combinations of ``parts``, and those combinations."""
-    n = len(parts[0][0])
-    radix = 1
-    for _, r in parts:
-        radix *= r
-    if radix < 2**62:  # one int64 per row: a fast unique
-        sig = np.zeros(n, dtype=np.int64)
-        mult = 1
-        for values, r in parts:
-            sig += values * mult
-            mult *= r
-        if radix <= _DENSE_RADIX:  # a presence table beats sorting the rows
-            seen = np.zeros(radix, dtype=np.bool_)
-            seen[sig] = True
-            uniq = np.flatnonzero(seen)
-            inv = (np.cumsum(seen, dtype=np.int64) - 1)[sig]
-        else:
-            uniq, inv = np.unique(sig, return_inverse=True)
-        combos = []
-        for code in uniq.tolist():
-            digits = []
-            rest = code
-            for _, r in parts:
-                rest, d = divmod(rest, r)
-                digits.append(d)
-            combos.append(digits)
-        return np.asarray(inv, dtype=np.intp).reshape(-1), combos
-    stacked = np.stack([values for values, _ in parts], axis=1)
-    rows, inv = np.unique(stacked, axis=0, return_inverse=True)
-    return np.asarray(inv, dtype=np.intp).reshape(-1), [list(map(int, r)) for r in rows]
-
-
 def _reason_lists(
     plan: _Plan, digits: list[int], with_kyc: bool
 ) -> tuple[list[str], list[str], list[str]]:
@@ -857,7 +807,7 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
     if v.held is not None:
         requires = np.array(plan.requires, dtype=np.int64)
         parts.append((requires[out.rank] & ~v.held, 1 << len(_KYC_ITEMS)))
-    inv, combos = _signatures([(np.where(bad, 0, a), r) for a, r in parts])
+    inv, combos = signatures([(np.where(bad, 0, a), r) for a, r in parts])
     lists = [_reason_lists(plan, c, with_kyc) for c in combos]
     tier_ids = pa.array(plan.tier_ids, pa.string())
     prev = v.prev_rank if v.prev_rank is not None else np.full(n, -1, dtype=np.int64)
@@ -963,9 +913,9 @@ def tier_table(
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be a positive number of rows")
-    table = _as_table(data)
+    table = as_table(data)
     if previous is not None:
-        table = _join_previous(table, _as_table(previous))
+        table = _join_previous(table, as_table(previous))
     plan = _plan(playbook)
     n = table.num_rows
     ticker = Ticker(progress, 2 * n, every=chunk_rows)
@@ -1074,7 +1024,7 @@ class TierMapper:
         """Tier one partition (a table, batch or frame) into an output table."""
         _check_cut(self.pareto, self.playbook)
         plan = _plan(self.playbook)
-        v = _validate(_as_table(data), plan, self.as_of)
+        v = _validate(as_table(data), plan, self.as_of)
         return _assemble(v, plan, self.as_of, self.pareto)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
@@ -1195,7 +1145,7 @@ def table_digest(table: Any) -> str:
     """
     lines = sorted(
         json.dumps(row, sort_keys=True, separators=(",", ":"), default=_json_default)
-        for row in _as_table(table).to_pylist()
+        for row in as_table(table).to_pylist()
     )
     digest = hashlib.sha256()
     for line in lines:
