@@ -99,3 +99,69 @@ def test_dask_processes_scheduler_equals_the_scalar_api() -> None:
         result = lazy.compute(scheduler="processes")
     assert len(result) == N
     assert cf.table_digest(pa.Table.from_pandas(result, preserve_index=False)) == expected
+
+
+# --------------------------------------------------------------------------- one-pass recipes
+
+
+def pairs_and_digest(pb: Playbook) -> tuple[Any, Any, str]:
+    """Customer × catalogue pairs, the catalogue, and the in-process columnar digest.
+
+    ``suitability_table`` equals ``check_suitability`` row by row (property
+    tests in test_frames_suitability.py); here the engines must equal it.
+    """
+    book = synth.book(150, seed=7, as_of=AS_OF, playbook=pb)
+    tiers = {d.subject: d.tier for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
+    amounts = {(c.key, p.id): p.minimum_investment + p.increment / 2
+               for c in book.customers[::3] for p in book.catalogue}  # fmt: skip
+    pairs = cf.pairs_table(book.customers, book.catalogue, tiers=tiers, amounts=amounts)
+    local = cf.suitability_table(pairs, book.catalogue, pb, as_of=AS_OF)
+    return pairs, book.catalogue, cf.table_digest(local)
+
+
+def occasions_and_digest(pb: Playbook) -> tuple[Any, str]:
+    """The cadence input of a seeded book and the digest of its occasions, less input_row.
+
+    ``input_row`` counts rows within the partition an engine hands over, so
+    it is dropped before comparing.
+    """
+    book = synth.book(400, seed=11, as_of=AS_OF, playbook=pb)
+    tiers = {d.subject: d for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
+    table = cf.cadence_table(book.customers, tiers)
+    local = cf.occasions_table(table, pb, start=START, end=END)
+    return table, cf.table_digest(local.drop_columns(["input_row"]))
+
+
+START, END = dt.date(2027, 1, 1), dt.date(2027, 3, 31)
+
+
+def test_spark_checks_pairs_and_expands_occasions_as_in_process(spark: Any) -> None:
+    pb = presets.REGULATORY
+    pairs, catalogue, expected = pairs_and_digest(pb)
+    frame = spark.createDataFrame(pairs).repartition(3)
+    result = cf.suitability_spark(frame, catalogue, pb, as_of=AS_OF).toArrow()
+    assert result.num_rows == pairs.num_rows
+    assert cf.table_digest(result) == expected
+
+    table, expected = occasions_and_digest(pb)
+    frame = spark.createDataFrame(table).repartition(3)
+    result = cf.occasions_spark(frame, pb, start=START, end=END).toArrow()
+    assert cf.table_digest(result.drop_columns(["input_row"])) == expected
+
+
+def test_dask_processes_check_pairs_and_expand_occasions_as_in_process() -> None:
+    pd = pytest.importorskip("pandas", reason='Dask tests need pip install "custtier[dask]"')
+    dd = pytest.importorskip(
+        "dask.dataframe", reason='Dask tests need pip install "custtier[dask]"'
+    )
+    pb = presets.PRACTICE
+    pairs, catalogue, expected = pairs_and_digest(pb)
+    frame = dd.from_pandas(pairs.to_pandas(types_mapper=pd.ArrowDtype), npartitions=3)
+    result = cf.suitability_dask(frame, catalogue, pb, as_of=AS_OF).compute(scheduler="processes")
+    assert cf.table_digest(pa.Table.from_pandas(result, preserve_index=False)) == expected
+
+    table, expected = occasions_and_digest(pb)
+    frame = dd.from_pandas(table.to_pandas(types_mapper=pd.ArrowDtype), npartitions=3)
+    result = cf.occasions_dask(frame, pb, start=START, end=END).compute(scheduler="processes")
+    out = pa.Table.from_pandas(result, preserve_index=False).drop_columns(["input_row"])
+    assert cf.table_digest(out) == expected

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
         occasions_output_schema,
         occasions_table,
     )
-    from custtier.frames._engines import tier_dask, tier_spark
+    from custtier.frames._engines import (
+        RowMapper,
+        occasions_dask,
+        occasions_spark,
+        suitability_dask,
+        suitability_spark,
+        tier_dask,
+        tier_spark,
+    )
     from custtier.frames._suitability import (
         PAIR_ERROR_CODES,
         PAIR_INPUT_COLUMNS,
@@ -58,19 +66,24 @@ __all__ = [
     "PAIR_ERROR_CODES",
     "PAIR_INPUT_COLUMNS",
     "ParetoCut",
+    "RowMapper",
     "TierMapper",
     "cadence_table",
     "candidates_schema",
     "customers_table",
     "decisions_table",
+    "occasions_dask",
     "occasions_input_schema",
     "occasions_output_schema",
+    "occasions_spark",
     "occasions_table",
     "pairs_table",
     "pareto_candidates",
     "pareto_cut",
+    "suitability_dask",
     "suitability_input_schema",
     "suitability_output_schema",
+    "suitability_spark",
     "suitability_table",
     "table_digest",
     "tier_dask",
@@ -81,7 +94,11 @@ __all__ = [
 ]
 
 _HOME = dict.fromkeys(__all__, "custtier.frames._tier")
-_HOME |= {"tier_dask": "custtier.frames._engines", "tier_spark": "custtier.frames._engines"}
+_HOME |= dict.fromkeys(
+    ["RowMapper", "occasions_dask", "occasions_spark", "suitability_dask", "suitability_spark",
+     "tier_dask", "tier_spark"],
+    "custtier.frames._engines",
+)  # fmt: skip
 _HOME |= dict.fromkeys(
     ["PAIR_ERROR_CODES", "PAIR_INPUT_COLUMNS", "pairs_table", "suitability_input_schema",
      "suitability_output_schema", "suitability_table"],

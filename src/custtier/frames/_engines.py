@@ -1,4 +1,4 @@
-"""The two-pass recipes for Spark and Dask, as functions.
+"""Recipes for Spark and Dask, as functions: tiering in two passes, the rest in one.
 
 The Pareto rule needs the whole book, so tiering a distributed book takes two
 passes: (1) every partition reports its valid rows with positive profit
@@ -7,21 +7,41 @@ computes the cut (:func:`~custtier.frames.pareto_cut`, two scalars);
 (2) every partition is tiered with that cut (:class:`~custtier.frames.TierMapper`).
 Without a Pareto rule, pass 1 is skipped. Pass 1 runs when these functions
 are called; pass 2 stays lazy, as the engine's own transformations do.
+
+Suitability pairs and contact occasions need no whole-book pass: every row
+(pair, customer) is decided on its own, so :class:`RowMapper` maps each
+partition through :func:`~custtier.frames.suitability_table` or
+:func:`~custtier.frames.occasions_table` directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
+from custtier.cadence import Calendar
 from custtier.errors import MissingExtraError
+from custtier.frames._arrow import as_table
+from custtier.frames._cadence import occasions_output_schema, occasions_table
+from custtier.frames._suitability import suitability_output_schema, suitability_table
 from custtier.frames._tier import TierMapper, candidates_schema, pareto_cut
+from custtier.models import Product
 from custtier.rules import Playbook
 
-__all__ = ["tier_dask", "tier_spark"]
+__all__ = [
+    "RowMapper",
+    "occasions_dask",
+    "occasions_spark",
+    "suitability_dask",
+    "suitability_spark",
+    "tier_dask",
+    "tier_spark",
+]
 
 
 def _module(name: str, extra: str, purpose: str) -> Any:
@@ -69,4 +89,116 @@ def tier_dask(
         found = parts.compute(scheduler=scheduler) if scheduler else parts.compute()
         cut = pareto_cut(pa.Table.from_pandas(found, preserve_index=False), playbook)
         mapper = mapper.with_pareto(cut)
+    return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta())
+
+
+@dataclass(frozen=True)
+class RowMapper:
+    """A picklable per-partition function for a columnar function whose rows are independent.
+
+    ``function(partition, *args, **kwargs)`` must return a table of
+    ``output_schema`` (:func:`~custtier.frames.suitability_table` and
+    :func:`~custtier.frames.occasions_table` do). Call it with record
+    batches for Spark's ``mapInArrow``, use :meth:`pandas` for Dask's
+    ``map_partitions``.
+    """
+
+    function: Callable[..., Any]
+    output_schema: Any
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def table(self, data: Any) -> Any:
+        """One partition (a table, batch or frame) through the function."""
+        return self.function(as_table(data), *self.args, **self.kwargs)
+
+    def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
+        """``mapInArrow``: record batches in, record batches of the output schema out."""
+        for batch in batches:
+            yield from self.table(batch).to_batches()
+
+    def pandas(self, frame: Any) -> Any:
+        """Dask ``map_partitions``: a pandas partition in, the output as Arrow-backed pandas."""
+        import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
+
+        out = self.table(pa.Table.from_pandas(frame, preserve_index=False))
+        return out.to_pandas(types_mapper=pd.ArrowDtype)
+
+    def pandas_meta(self) -> Any:
+        """An empty pandas frame of the output schema (Dask's ``meta=``)."""
+        import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
+
+        return self.output_schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _suitability_mapper(
+    catalogue: Sequence[Product], playbook: Playbook, as_of: dt.date
+) -> RowMapper:
+    return RowMapper(
+        suitability_table, suitability_output_schema(playbook),
+        (tuple(catalogue), playbook), {"as_of": as_of},
+    )  # fmt: skip
+
+
+def _occasions_mapper(
+    playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar | None
+) -> RowMapper:
+    return RowMapper(
+        occasions_table, occasions_output_schema(playbook), (playbook,),
+        {"start": start, "end": end, "calendar": calendar},
+    )  # fmt: skip
+
+
+def suitability_spark(
+    frame: Any, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
+) -> Any:
+    """Check every (customer, product) pair of a Spark DataFrame, partition by partition.
+
+    ``frame`` has the columns of :func:`~custtier.frames.suitability_input_schema`;
+    the result is a lazy Spark DataFrame of
+    :func:`~custtier.frames.suitability_output_schema`.
+    """
+    types = _module("pyspark.sql.pandas.types", "spark", "checking pairs in Spark")
+    mapper = _suitability_mapper(catalogue, playbook, as_of)
+    return frame.mapInArrow(mapper, types.from_arrow_schema(mapper.output_schema))
+
+
+def suitability_dask(
+    frame: Any, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
+) -> Any:
+    """Check every pair of a Dask DataFrame (Arrow-backed pandas partitions); lazy."""
+    _module("dask.dataframe", "dask", "checking pairs in Dask")
+    mapper = _suitability_mapper(catalogue, playbook, as_of)
+    return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta())
+
+
+def occasions_spark(
+    frame: Any,
+    playbook: Playbook,
+    *,
+    start: dt.date,
+    end: dt.date,
+    calendar: Calendar | None = None,
+) -> Any:
+    """Contact occasions of every customer of a Spark DataFrame, partition by partition.
+
+    ``input_row`` counts rows within each partition. Duplicate keys are only
+    found within a partition: check ``groupBy("key").count()`` first.
+    """
+    types = _module("pyspark.sql.pandas.types", "spark", "expanding occasions in Spark")
+    mapper = _occasions_mapper(playbook, start, end, calendar)
+    return frame.mapInArrow(mapper, types.from_arrow_schema(mapper.output_schema))
+
+
+def occasions_dask(
+    frame: Any,
+    playbook: Playbook,
+    *,
+    start: dt.date,
+    end: dt.date,
+    calendar: Calendar | None = None,
+) -> Any:
+    """Contact occasions of a Dask DataFrame's customers; lazy, as :func:`occasions_spark`."""
+    _module("dask.dataframe", "dask", "expanding occasions in Dask")
+    mapper = _occasions_mapper(playbook, start, end, calendar)
     return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta())
