@@ -23,6 +23,7 @@ from custtier.errors import CurrencyError, MoneyError
 __all__ = [
     "Amount",
     "ExactDecimal",
+    "NonNegativeAmount",
     "Rounding",
     "RuleAmount",
     "Weight",
@@ -291,6 +292,14 @@ def _validate_amount(value: Any) -> Decimal:
         raise ValueError(str(exc)) from None
 
 
+def _validate_non_negative(value: Any) -> Decimal:
+    # One Python call for both checks: a record has a dozen balances.
+    amount = _validate_amount(value)
+    if amount < 0:
+        raise ValueError("must not be negative")
+    return amount
+
+
 def _validate_weight(value: Any) -> Decimal:
     try:
         weight = check_amount(value, field="weight")
@@ -314,6 +323,13 @@ def _canonical(value: Decimal) -> str:
 Amount = Annotated[
     Decimal,
     BeforeValidator(_validate_amount),
+    PlainSerializer(str, return_type=str, when_used="json"),
+]
+
+#: An ``Amount`` that must not be negative (balances, assets, principals).
+NonNegativeAmount = Annotated[
+    Decimal,
+    BeforeValidator(_validate_non_negative),
     PlainSerializer(str, return_type=str, when_used="json"),
 ]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator, model_validator
 
-from custtier._money import Amount, check_precision
+from custtier._money import Amount, NonNegativeAmount, check_precision
 from custtier.errors import InputError
 from custtier.models._base import CusttierModel
 from custtier.models._types import (
@@ -36,28 +36,20 @@ class MonthlyBalance(CusttierModel):
     """The average daily balance of one calendar month."""
 
     month: YearMonth
-    average_daily_balance: Amount
-
-    @model_validator(mode="after")
-    def _not_negative(self) -> MonthlyBalance:
-        # Deposit and investment balances; an overdraft is not an asset.
-        if self.average_daily_balance < 0:
-            raise InputError("must not be negative", field="average_daily_balance")
-        return self
+    # Deposit and investment balances; an overdraft is not an asset.
+    average_daily_balance: NonNegativeAmount
 
 
 class ProductHolding(CusttierModel):
     """A product the customer holds, with its principal and maturity if any."""
 
     product_id: Identifier
-    principal: Amount
+    principal: NonNegativeAmount
     opened_on: dt.date | None = None
     matures_on: dt.date | None = None
 
     @model_validator(mode="after")
     def _sane(self) -> ProductHolding:
-        if self.principal < 0:
-            raise InputError("principal must not be negative", field="principal")
         if self.opened_on and self.matures_on and self.matures_on < self.opened_on:
             raise InputError("matures_on must not be before opened_on", field="matures_on")
         return self
@@ -126,7 +118,7 @@ class Customer(CusttierModel):
     key: CustomerKey
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     birth_date: dt.date | None = None
-    assets_under_management: Amount = Field(default=Decimal(0))
+    assets_under_management: NonNegativeAmount = Field(default=Decimal(0))
     monthly_balances: tuple[MonthlyBalance, ...] = ()
     annual_profit_contribution: Amount = Field(default=Decimal(0))
     annual_income: Amount | None = None
@@ -154,8 +146,6 @@ class Customer(CusttierModel):
     def _consistent(self) -> Customer:
         cur = self.currency
         check_precision(self.assets_under_management, cur, field="assets_under_management")
-        if self.assets_under_management < 0:
-            raise InputError("must not be negative", field="assets_under_management")
         check_precision(self.annual_profit_contribution, cur, field="annual_profit_contribution")
         if self.annual_income is not None:
             check_precision(self.annual_income, cur, field="annual_income")
