@@ -31,7 +31,7 @@ from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import check_amount, check_precision, exact_context, split
 from custtier.errors import InputError
 from custtier.models import Customer, Product
-from custtier.rules import Playbook, Remainder
+from custtier.rules import CategoryWeight, Playbook, Remainder
 from custtier.suitability._check import evaluate, require_known_level, require_known_tier
 from custtier.suitability._models import AllocationDecision, AllocationLine, Exclusion
 from custtier.suitability._tables import RiskTables, risk_tables
@@ -137,10 +137,10 @@ def _allocate(  # one procedure, kept in one place for reading
                                   left=share - placed))  # fmt: skip
     for category, members in by_category.items():
         if category not in shares:
+            no_share = _excluded_reason(t, f"{category} has no share for this customer",
+                                        category=category)  # fmt: skip
             for p in members:
-                excluded.setdefault(p.id, []).append(
-                    Reason.of(ReasonCode.ALLOC_EXCLUDED, alloc.rule_id,
-                              f"{category} has no share for this customer", category=category))  # fmt: skip
+                excluded.setdefault(p.id, []).append(no_share)
 
     unplaced = Decimal(0)
     reasons.extend(left)
@@ -176,8 +176,9 @@ def _shares(
     alloc = t.playbook.allocation
     currency = t.playbook.currency
     if level is None or level not in t.portfolio:
-        reason = Reason.of(ReasonCode.ALLOC_NO_ASSESSMENT, alloc.rule_id,
-                           f"no valid risk assessment: all to {alloc.cash_category}")  # fmt: skip
+        reason = t.reasons.get(ReasonCode.ALLOC_NO_ASSESSMENT, lambda: Reason.of(
+            ReasonCode.ALLOC_NO_ASSESSMENT, alloc.rule_id,
+            f"no valid risk assessment: all to {alloc.cash_category}"))  # fmt: skip
         reasons.append(reason)
         return {alloc.cash_category: total}, {alloc.cash_category: [reason]}
     shares: dict[str, Decimal] = {}
@@ -190,10 +191,7 @@ def _shares(
     weights = [w.weight for w in portfolio.weights]
     for w, part in zip(portfolio.weights, split(model_part, weights, currency), strict=True):
         shares[w.category] = shares.get(w.category, Decimal(0)) + part
-        why.setdefault(w.category, []).append(
-            Reason.of(ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id,
-                      f"{w.weight:%} of the {level} model portfolio",
-                      weight=w.weight, level=level))  # fmt: skip
+        why.setdefault(w.category, []).append(_weight_reason(t, portfolio.rule_id, level, w))
     if need_cats:
         parts = split(needs_part, [Decimal(1)] * len(need_cats), currency)
         for cat, part in zip(need_cats, parts, strict=True):
@@ -203,9 +201,25 @@ def _shares(
                 Reason.of(ReasonCode.ALLOC_NEED, alloc.rule_id,
                           f"serves the customer's need: {', '.join(needs)}",
                           needs=",".join(needs), needs_share=needs_share))  # fmt: skip
-    reasons.append(Reason.of(ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id,
-                             f"model portfolio for {level}", level=level))  # fmt: skip
+    reasons.append(t.reasons.get((ReasonCode.ALLOC_MODEL_WEIGHT, level), lambda: Reason.of(
+        ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id, f"model portfolio for {level}",
+        level=level)))  # fmt: skip
     return shares, why
+
+
+def _excluded_reason(t: RiskTables, message: str, **facts: str) -> Reason:
+    """An ALLOC_EXCLUDED reason that depends only on the playbook and its facts, shared."""
+    key = (ReasonCode.ALLOC_EXCLUDED, message, *sorted(facts.items()))
+    rule_id = t.playbook.allocation.rule_id
+    return t.reasons.get(
+        key, lambda: Reason.of(ReasonCode.ALLOC_EXCLUDED, rule_id, message, **facts)
+    )
+
+
+def _weight_reason(t: RiskTables, rule_id: str, level: str, w: CategoryWeight) -> Reason:
+    return t.reasons.get((ReasonCode.ALLOC_MODEL_WEIGHT, level, w.category), lambda: Reason.of(
+        ReasonCode.ALLOC_MODEL_WEIGHT, rule_id, f"{w.weight:%} of the {level} model portfolio",
+        weight=w.weight, level=level))  # fmt: skip
 
 
 def _unknown(p: Product, t: RiskTables, customer: Customer) -> Reason | None:
@@ -250,9 +264,9 @@ def _place(
     chosen: tuple[Product, Decimal] | None = None
     for p in suitable:
         if chosen is not None:
-            excluded[p.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
-                                        f"{chosen[0].id} is preferred in {category}",
-                                        preferred=chosen[0].id)]  # fmt: skip
+            preferred = chosen[0].id
+            excluded[p.id] = [_excluded_reason(t, f"{preferred} is preferred in {category}",
+                                               preferred=preferred)]  # fmt: skip
             continue
         if share < p.minimum_investment:
             excluded[p.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
