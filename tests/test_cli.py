@@ -277,6 +277,11 @@ def test_allocate_writes_decisions_and_error_records(
     total = sum(Decimal(line["amount"]) for line in first["lines"]) + Decimal(first["unplaced"])
     assert total == Decimal("250000.00")
     assert second["error"]["field"] == "amount"
+    code, again, bar = run(capsys, "allocate", path, "--preset", "practice",
+                           "--as-of", "2026-11-30", "--progress")  # fmt: skip
+    assert (code, again) == (0, out)
+    assert bar.startswith("\rallocating [")
+    assert bar.endswith("] 100% 2/2\n")
 
 
 def test_tier_needs_a_playbook_and_a_readable_file(capsys: pytest.CaptureFixture[str]) -> None:
