@@ -14,7 +14,23 @@ import pytest
 from hypothesis import given
 
 import strategies as cst
-from custtier import REASON_DESCRIPTIONS, Decision, PlaybookRef, Reason, ReasonCode, presets
+from custtier import (
+    REASON_DESCRIPTIONS,
+    ContactPlan,
+    Decision,
+    Playbook,
+    PlaybookRef,
+    Reason,
+    ReasonCode,
+    allocate,
+    assess_risk,
+    check_suitability,
+    plan_contacts,
+    presets,
+    synth,
+    tier_book,
+    tier_services,
+)
 
 REASONS_MD = Path(__file__).resolve().parents[1] / "docs" / "reasons.md"
 
@@ -193,3 +209,42 @@ def test_docs_reasons_md_lists_exactly_the_reason_codes() -> None:
     assert not documented - codes, (
         f"documented codes that do not exist: {sorted(documented - codes)}"
     )
+
+
+@pytest.mark.parametrize("pb", [presets.PRACTICE, presets.REGULATORY], ids=lambda pb: pb.id)
+def test_every_engine_decision_reads_back_from_its_audit_json_equal(pb: Playbook) -> None:
+    as_of = dt.date(2026, 11, 30)
+    book = synth.book(40, seed=23, as_of=as_of, playbook=pb)
+    tiered = tier_book(book.customers, pb, as_of=as_of)
+    tiers = {d.subject: d.tier for d in tiered.decisions}
+    decisions: list[Decision] = list(tiered.decisions)
+    for c in book.customers[:10]:
+        tier = tiers[c.key]
+        decisions += [check_suitability(c, p, pb, as_of=as_of, tier=tier,
+                                        amount=p.minimum_investment, in_branch=True)
+                      for p in book.catalogue]  # fmt: skip
+        decisions.append(allocate(c, "250000.00", book.catalogue, pb, as_of=as_of, tier=tier))
+        decisions.append(tier_services(c.key, tier, pb, as_of=as_of))
+    answers = {q.id: q.options[0].id for q in pb.risk.questionnaire}
+    decisions.append(assess_risk(answers, pb, as_of=as_of, birth_date=dt.date(1950, 1, 1)))
+    typed = 0
+    for d in decisions:
+        back = type(d).from_json(d.to_audit_json())
+        assert back == d, d.explain()
+        typed += sum(
+            isinstance(v, (Decimal, dt.date)) for r in back.reasons for v in r.facts.values()
+        )
+    assert typed > 100  # amounts and dates really were among the facts
+
+    plan = plan_contacts(book.customers, pb, start=as_of, end=dt.date(2027, 5, 31),
+                         tiers={d.subject: d for d in tiered.decisions}, managers=book.managers)  # fmt: skip
+    assert ContactPlan.from_json(plan.to_json()) == plan
+
+
+def test_only_json_input_revives_strings_and_only_decimal_and_date_shapes() -> None:
+    facts = {"a": "12.50", "b": "2026-11-30", "c": "2026-08", "d": "C3", "e": "2026-02-30"}
+    r = Reason(code=ReasonCode.TIER_BAND, rule_id="r", message="m", facts=facts)
+    assert r.facts == facts  # from Python objects: kept as given
+    back = Reason.model_validate_json(r.model_dump_json())
+    assert back.facts == {"a": Decimal("12.50"), "b": dt.date(2026, 11, 30), "c": "2026-08",
+                          "d": "C3", "e": "2026-02-30"}  # fmt: skip

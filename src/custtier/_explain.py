@@ -13,12 +13,13 @@ inputs, and validating its own output again would cost more than the rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from custtier.models._base import CusttierModel
 
@@ -212,6 +213,22 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
 
 _set = object.__setattr__
 
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _revive(value: Any) -> Any:
+    """A fact as written by audit JSON, back to its type (see ``Reason``)."""
+    if isinstance(value, str):
+        if _DECIMAL_TEXT.fullmatch(value):
+            return Decimal(value)
+        if _DATE_TEXT.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+    return value
+
 
 def construct(cls: type[M], values: dict[str, Any]) -> M:
     """Build a model from values the engine produced itself, without validation.
@@ -258,6 +275,18 @@ class Reason(_Frozen):
     rule_id: str
     message: str
     facts: dict[str, Fact] = Field(default_factory=dict)
+
+    @field_validator("facts", mode="before")
+    @classmethod
+    def _typed_from_json(cls, facts: Any, info: ValidationInfo) -> Any:
+        # Audit JSON writes amounts and dates as strings; read back from JSON,
+        # a string spelled as a decimal is the Decimal it was and an ISO date
+        # the date. Engines never emit other strings of those shapes (rule,
+        # tier, level and product ids start with a letter), so a decision
+        # re-read from its audit line equals the decision.
+        if info.mode != "json" or not isinstance(facts, dict):
+            return facts
+        return {name: _revive(value) for name, value in facts.items()}
 
     @field_validator("facts")
     @classmethod
