@@ -71,8 +71,18 @@ def _serialise_personal(value: SecretStr, info: Any) -> str:
     return value.get_secret_value() if context.get(REVEAL_PERSONAL_DATA) else REDACTED
 
 
-def _not_redacted(value: SecretStr) -> SecretStr:
-    if value.get_secret_value() == REDACTED:
+_PERSONAL_MAX = 256
+
+
+def _personal(value: Any) -> Any:
+    # Length and the redaction marker in one call (pydantic's own length
+    # checks on SecretStr are two more Python calls per field).
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(text, str):
+        return value  # not text: SecretStr's own validation names the problem
+    if not 1 <= len(text) <= _PERSONAL_MAX:
+        raise ValueError(f"must hold 1 to {_PERSONAL_MAX} characters")
+    if text == REDACTED:
         raise ValueError(
             "holds the redaction marker: a redacted export cannot be re-imported; "
             "use an export made with reveal_personal_data=True"
@@ -85,8 +95,8 @@ def _not_redacted(value: SecretStr) -> SecretStr:
 #: asks for ``reveal_personal_data=True``. Note: pickling writes it in clear.
 PersonalStr = Annotated[
     SecretStr,
-    Field(min_length=1, max_length=256),
-    AfterValidator(_not_redacted),
+    BeforeValidator(_personal),
+    Field(json_schema_extra={"minLength": 1, "maxLength": _PERSONAL_MAX}),
     PlainSerializer(_serialise_personal, return_type=str, when_used="always"),
 ]
 
