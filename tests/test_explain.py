@@ -248,3 +248,11 @@ def test_only_json_input_revives_strings_and_only_decimal_and_date_shapes() -> N
     back = Reason.model_validate_json(r.model_dump_json())
     assert back.facts == {"a": Decimal("12.50"), "b": dt.date(2026, 11, 30), "c": "2026-08",
                           "d": "C3", "e": "2026-02-30"}  # fmt: skip
+
+
+def test_amounts_in_exponent_form_also_read_back_from_json() -> None:
+    facts = {"big": Decimal("1E+3"), "tiny": Decimal("1E-7"), "neg": Decimal("-2.5E+2")}
+    r = Reason.of(ReasonCode.TIER_BAND, "r", "m", **facts)
+    back = Reason.model_validate_json(r.model_dump_json())
+    assert back == r
+    assert all(isinstance(v, Decimal) for v in back.facts.values())

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import strategies as cst
 from custtier import Customer, Rounding, minor_unit, quantize, split
 from custtier._money import (
+    _check_amount_slow,
     check_amount,
     check_precision,
     from_minor_units,
@@ -351,3 +352,35 @@ def test_split_fuzz_big_totals_many_parts(
 ) -> None:
     currency, total = case
     _check_split(total, weights, currency)
+
+
+def _as_decimal(text: str) -> Any:
+    try:
+        return Decimal(text)
+    except decimal.InvalidOperation:
+        return text
+
+
+_SPELLINGS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.builds(lambda digits, places, zeros: f"{digits}.{'0' * zeros}".rstrip(".") if places == 0
+              else f"{digits}.{'5' * places}{'0' * zeros}",
+              st.integers(-(10**22), 10**22), st.integers(0, 14), st.integers(0, 4)),
+    st.sampled_from(["0E-13", "-0.0000000000000", "1.0000000000000", "1E+19", "1E+20", " 12.5 ",
+                     "1_000.5", "abc", ""]),
+)  # fmt: skip
+
+
+@given(st.one_of(_SPELLINGS, _SPELLINGS.map(_as_decimal)))
+def test_the_fast_path_accepts_and_refuses_exactly_what_the_full_check_does(value: Any) -> None:
+    try:
+        expected: Any = _check_amount_slow(value, "amount")
+    except MoneyError as exc:
+        expected = str(exc)
+    try:
+        got: Any = check_amount(value)
+    except MoneyError as exc:
+        got = str(exc)
+    assert got == expected
+    if isinstance(got, Decimal):
+        assert got.as_tuple() == expected.as_tuple()  # the very same spelling

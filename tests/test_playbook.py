@@ -302,6 +302,14 @@ def _dup_tier(d: dict[str, Any]) -> None:
     d["tiers"].append(copy.deepcopy(d["tiers"][0]))
 
 
+def _dup_basis(d: dict[str, Any]) -> None:
+    twin = copy.deepcopy(d["tiering"]["bases"][0])
+    twin["window_months"] = 6
+    for band in twin["bands"]:
+        band["rule_id"] += ".6m"
+    d["tiering"]["bases"].append(twin)
+
+
 # (what, mutation of the practice preset, expected problem path, words in its message)
 INVALID: list[tuple[str, Mutator, str, str]] = [
     ("band gap", _set("tiering.bases.0.bands.1.lower", "60000.00"), "tiering.bases.0.bands.0", "gap"),
@@ -321,6 +329,7 @@ INVALID: list[tuple[str, Mutator, str, str]] = [
     ("service for an unknown tier", _set("services.0.tiers", ["high_end", "vip"]), "services.0.tiers", "'vip' is not defined"),
     ("contact rule for an unknown tier", _set("cadence.contact_rules.0.tier", "vip"), "cadence.contact_rules.0.tier", "'vip' is not defined"),
     ("tier defined twice", _dup_tier, "tiers", "more than once"),
+    ("two rules for one basis", _dup_basis, "tiering.bases", "more than one rule"),
     ("unknown category in a portfolio", _set("allocation.model_portfolios.0.weights.0.category", "crypto"), "allocation.model_portfolios.0.weights.0.category", "'crypto' is not defined"),
     ("category twice in a portfolio", _set("allocation.model_portfolios.0.weights.1.category", "deposit"), "allocation.model_portfolios.0.weights", "appears more than once"),
     ("weights sum to 0.99", _weights("0.39"), "allocation.model_portfolios.0.weights", "sum to 0.99"),

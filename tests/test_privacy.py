@@ -210,3 +210,11 @@ def test_canary_stays_out_of_the_error_of_assigning_to_a_frozen_model(canary: st
         with pytest.raises(FrozenError) as info:
             setattr(target, field, canary)
         _assert_absent(canary, _error_renderings(info.value))
+
+
+@pytest.mark.parametrize("raw", [b"[redacted]", b"", b"x" * 257, bytearray(b"[redacted]")])
+def test_personal_fields_given_as_bytes_get_the_same_checks_as_text(raw: bytes) -> None:
+    with pytest.raises(RecordValidationError) as info:
+        Identity.from_record({"phone": raw})
+    assert info.value.field == "phone"
+    assert Identity.from_record({"phone": b"+86 000 0001"}).phone is not None

@@ -82,7 +82,16 @@ def test_a_rule_id_of_another_playbook_does_not_resolve() -> None:
     assert presets.REGULATORY.find_rule(regulatory_only) is not None
     assert presets.PRACTICE.find_rule(regulatory_only) is None
     assert presets.PRACTICE.find_rule("tier") is None
-    assert set(ENGINE_RULE_IDS) == {"tier", "tier.override", "suit"}
+    assert set(ENGINE_RULE_IDS) == {"tier", "tier.override", "suit", "service"}
+
+
+def test_a_tier_without_services_cites_an_engine_id_that_is_documented() -> None:
+    pb = presets.PRACTICE
+    services = [s for s in pb.model_dump()["services"] if "mass" not in s["tiers"]]
+    bare = Playbook.model_validate({**pb.model_dump(), "services": services})
+    reason = tier_services("C1", "mass", bare, as_of=AS_OF).reasons[0]
+    assert bare.find_rule(reason.rule_id) is None
+    assert reason.rule_id in ENGINE_RULE_IDS
 
 
 def test_the_reasons_page_lists_every_engine_rule_id_with_its_meaning() -> None:

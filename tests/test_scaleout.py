@@ -156,12 +156,17 @@ def test_dask_processes_check_pairs_and_expand_occasions_as_in_process() -> None
     )
     pb = presets.PRACTICE
     pairs, catalogue, expected = pairs_and_digest(pb)
-    frame = dd.from_pandas(pairs.to_pandas(types_mapper=pd.ArrowDtype), npartitions=3)
+    pdf = pairs.to_pandas(types_mapper=pd.ArrowDtype)
+    pdf.index = pd.RangeIndex(1000, 1000 + len(pdf))  # an index of its own, kept row for row
+    frame = dd.from_pandas(pdf, npartitions=3)
     result = cf.suitability_dask(frame, catalogue, pb, as_of=AS_OF).compute(scheduler="processes")
     assert cf.table_digest(pa.Table.from_pandas(result, preserve_index=False)) == expected
+    assert list(result.index) == list(pdf.index)
 
     table, expected = occasions_and_digest(pb)
     frame = dd.from_pandas(table.to_pandas(types_mapper=pd.ArrowDtype), npartitions=3)
-    result = cf.occasions_dask(frame, pb, start=START, end=END).compute(scheduler="processes")
+    lazy = cf.occasions_dask(frame, pb, start=START, end=END)
+    assert not lazy.known_divisions  # many rows per customer: no index to keep
+    result = lazy.compute(scheduler="processes")
     out = pa.Table.from_pandas(result, preserve_index=False).drop_columns(["input_row"])
     assert cf.table_digest(out) == expected

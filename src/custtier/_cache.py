@@ -46,17 +46,22 @@ class Memo(Generic[T]):
 
     Lives in a per-playbook table, so keys only need the attributes that vary
     within one playbook. Two threads racing on a new key build equal values
-    and keep the first; nothing is ever wrong, at worst built twice.
+    and keep the first; nothing is ever wrong, at worst built twice. Keys may
+    come from callers' data (product ids), so past ``limit`` keys new values
+    are built and returned without being kept: memory stays bounded.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_limit", "_values")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 10_000) -> None:
         self._values: dict[Hashable, T] = {}
+        self._limit = limit
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value for ``key``, from ``build()`` the first time."""
         found = self._values.get(key)
         if found is None:
-            found = self._values.setdefault(key, build())
+            found = build()
+            if len(self._values) < self._limit:
+                found = self._values.setdefault(key, found)
         return found

@@ -213,7 +213,7 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
 
 _set = object.__setattr__
 
-_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")  # str(Decimal) spellings
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

@@ -68,6 +68,7 @@ _MAX_DIGITS = 20
 _MAX_PLACES = 12
 _LIMIT = Decimal(10) ** _MAX_DIGITS
 _FINEST = Decimal(1).scaleb(-_MAX_PLACES)
+_PLACES_CHECK = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.Rounded])
 
 
 class Rounding(StrEnum):
@@ -136,14 +137,16 @@ def check_amount(value: Any, *, field: str = "amount") -> Decimal:
             raise MoneyError(
                 f'{field} is not a number; write it like "1234.50"', field=field
             ) from None
-        # In range and at most 12 places (quantize and compare: as_tuple builds
-        # a named tuple in Python, three times dearer).
-        if (
-            amount.is_finite()
-            and -_LIMIT < amount < _LIMIT
-            and amount == amount.quantize(_FINEST, context=_CONTEXT)
-        ):
-            return amount
+        # In range and at most 12 places, trailing zeros included: quantizing
+        # to 12 places signals Rounded exactly when digits would be dropped
+        # (as_tuple builds a named tuple in Python, three times dearer).
+        if amount.is_finite() and -_LIMIT < amount < _LIMIT:
+            try:
+                amount.quantize(_FINEST, context=_PLACES_CHECK)
+            except decimal.Rounded:
+                pass  # the slow path decides (zero may carry any exponent)
+            else:
+                return amount
     return _check_amount_slow(value, field)
 
 
@@ -200,7 +203,7 @@ def check_precision(amount: Decimal, currency: str, *, field: str = "amount") ->
         exponent = _QUANTA.setdefault(currency, Decimal(1).scaleb(-minor_unit(currency)))
     scaled = amount.quantize(exponent, rounding=decimal.ROUND_DOWN, context=_CONTEXT)
     if scaled != amount:
-        places = minor_unit(currency)
+        places = -int(exponent.as_tuple().exponent)
         raise MoneyError(
             f"{field} has more decimal places than {currency} allows ({places}); "
             "round it first with an explicit rounding mode",

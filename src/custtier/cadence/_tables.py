@@ -61,8 +61,8 @@ class Tables:
     caps: tuple[FrequencyCap, ...]
     years: range
     # Reasons and messages that repeat across customers, built once per plan.
-    reasons: Memo[Reason] = field(default_factory=Memo)
-    messages: Memo[str] = field(default_factory=Memo)
+    reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
+    messages: Memo[str] = field(default_factory=Memo, compare=False, repr=False)
 
     def index(self, day: dt.date) -> int:
         """Day index from ``start``."""

@@ -92,7 +92,7 @@ def tier_dask(
     return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RowMapper:
     """A picklable per-partition function for a columnar function whose rows are independent.
 
@@ -100,13 +100,17 @@ class RowMapper:
     ``output_schema`` (:func:`~custtier.frames.suitability_table` and
     :func:`~custtier.frames.occasions_table` do). Call it with record
     batches for Spark's ``mapInArrow``, use :meth:`pandas` for Dask's
-    ``map_partitions``.
+    ``map_partitions``. With ``one_row_per_input`` (suitability) the pandas
+    output keeps the partition's index; otherwise (occasions: any number of
+    rows per input row) it has a fresh index and Dask must be told
+    ``clear_divisions=True``.
     """
 
     function: Callable[..., Any]
     output_schema: Any
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    one_row_per_input: bool = False
 
     def table(self, data: Any) -> Any:
         """One partition (a table, batch or frame) through the function."""
@@ -122,7 +126,10 @@ class RowMapper:
         import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
 
         out = self.table(pa.Table.from_pandas(frame, preserve_index=False))
-        return out.to_pandas(types_mapper=pd.ArrowDtype)
+        result = out.to_pandas(types_mapper=pd.ArrowDtype)
+        if self.one_row_per_input:
+            result.index = frame.index
+        return result
 
     def pandas_meta(self) -> Any:
         """An empty pandas frame of the output schema (Dask's ``meta=``)."""
@@ -136,7 +143,7 @@ def _suitability_mapper(
 ) -> RowMapper:
     return RowMapper(
         suitability_table, suitability_output_schema(playbook),
-        (tuple(catalogue), playbook), {"as_of": as_of},
+        (tuple(catalogue), playbook), {"as_of": as_of}, one_row_per_input=True,
     )  # fmt: skip
 
 
@@ -180,10 +187,12 @@ def occasions_spark(
     end: dt.date,
     calendar: Calendar | None = None,
 ) -> Any:
-    """Contact occasions of every customer of a Spark DataFrame, partition by partition.
+    """Contact occasions of every customer of a Spark DataFrame, batch by batch.
 
-    ``input_row`` counts rows within each partition. Duplicate keys are only
-    found within a partition: check ``groupBy("key").count()`` first.
+    ``mapInArrow`` hands over Arrow batches (up to
+    ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows, 10,000 by
+    default): ``input_row`` counts rows within each batch, and duplicate keys
+    are only found within a batch, so check ``groupBy("key").count()`` first.
     """
     types = _module("pyspark.sql.pandas.types", "spark", "expanding occasions in Spark")
     mapper = _occasions_mapper(playbook, start, end, calendar)
@@ -198,7 +207,12 @@ def occasions_dask(
     end: dt.date,
     calendar: Calendar | None = None,
 ) -> Any:
-    """Contact occasions of a Dask DataFrame's customers; lazy, as :func:`occasions_spark`."""
+    """Contact occasions of a Dask DataFrame's customers; lazy.
+
+    ``input_row`` counts rows within each partition and duplicate keys are
+    only found within a partition (check ``frame.key.value_counts()``). The
+    result has a fresh index per partition, so its divisions are cleared.
+    """
     _module("dask.dataframe", "dask", "expanding occasions in Dask")
     mapper = _occasions_mapper(playbook, start, end, calendar)
-    return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta())
+    return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta(), clear_divisions=True)

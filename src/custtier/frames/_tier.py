@@ -71,7 +71,9 @@ __all__ = [
 #: The pattern of :data:`custtier.models.CustomerKey` (a test keeps them equal).
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 #: Rows per chunk of :func:`tier_table`: large enough that per-chunk Python
-#: work is noise, small enough to bound the working set (~100 MB a chunk).
+#: work is noise, small enough to bound each step's temporaries. The
+#: validated columns of every chunk are kept until the end (duplicates and
+#: the Pareto cut span the table), so this bounds temporaries, not the total.
 DEFAULT_CHUNK_ROWS = 262_144
 _MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"

@@ -78,6 +78,11 @@ def _personal(value: Any) -> Any:
     # Length and the redaction marker in one call (pydantic's own length
     # checks on SecretStr are two more Python calls per field).
     text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if isinstance(text, (bytes, bytearray)):  # pydantic would decode it: check the text
+        try:
+            text = bytes(text).decode()
+        except UnicodeDecodeError:
+            return value  # SecretStr's own validation refuses it
     if not isinstance(text, str):
         return value  # not text: SecretStr's own validation names the problem
     if not 1 <= len(text) <= _PERSONAL_MAX:

@@ -52,6 +52,12 @@ def _tiering(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: P
     for dup in sorted(_duplicates(tiers)):
         yield "tiers", f"tier {dup!r} is defined more than once"
 
+    # One rule per basis: values and bars are keyed by basis, so a second rule
+    # of the same basis would silently share the first one's value.
+    kinds = [basis.basis.value for basis in pb.tiering.bases]
+    for dup in sorted(_duplicates(kinds)):
+        yield "tiering.bases", f"basis {dup!r} has more than one rule; give each basis one"
+
     # Tiering: bands contiguous, ascending, starting at 0, tiers known and monotone.
     for b, basis in enumerate(pb.tiering.bases):
         path = f"tiering.bases.{b}"

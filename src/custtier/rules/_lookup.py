@@ -3,7 +3,7 @@
 Every reason cites a rule id. Most name a row of the playbook that carries
 that id (a band, a policy check, a model portfolio, a contact rule); a few
 name a row by a stated convention (``service.<id>``, ``kyc.<tier>``,
-``cadence.leap_day.<policy>``, ``cadence.lunar``, ``risk.elderly``); and three
+``cadence.leap_day.<policy>``, ``cadence.lunar``, ``risk.elderly``); and four
 name the engine itself, not a playbook row (:data:`ENGINE_RULE_IDS`). A test
 runs every engine over the synthetic books and checks that every rule id it
 cites resolves one way or the other.
@@ -32,6 +32,7 @@ ENGINE_RULE_IDS: Mapping[str, str] = MappingProxyType(
         "tier.override": "A manual override passed to the tiering engine "
         "(`custtier.Override`), with its own reason and author; not a playbook row.",
         "suit": "No suitability check of the playbook's `risk.policy` applies to the product.",
+        "service": "No service of the playbook's `services` is offered to the tier.",
     }
 )
 

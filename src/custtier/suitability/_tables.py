@@ -32,7 +32,7 @@ class RiskTables:
     # Reasons that depend only on the playbook and a few product or customer
     # attributes, built once: most of a suitability check's cost was building
     # the same reason (message text, sorted facts) again for every customer.
-    reasons: Memo[Reason] = field(default_factory=Memo)
+    reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
 
     @property
     def currency(self) -> str:

@@ -301,12 +301,17 @@ def _hysteresis(
     # against its own bar (a tier reached only by the Pareto rule or an
     # override has none, so nothing holds it).
     keep = 1 - hyst.buffer
-    in_buffer = any(
-        v is not None and prev_tier in t.bars[basis] and v >= t.bars[basis][prev_tier] * keep
+    holding = [
+        bar
         for basis, v in values.items()
-    )
+        if v is not None
+        and (bar := t.bars[basis].get(prev_tier)) is not None
+        and v >= bar * keep
+    ]
+    in_buffer = bool(holding)
+    # The reason quotes the bar that held the customer, else the first one.
     shown = t.bar(prev_tier)
-    bar = shown[1] if shown else Decimal(0)
+    bar = holding[0] if holding else shown[1] if shown else Decimal(0)
     floor = bar * keep
     below_since = None if in_buffer else (previous.below_since or as_of)
     months_below = 0 if below_since is None else _months_between(below_since, as_of)

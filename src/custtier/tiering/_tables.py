@@ -52,7 +52,7 @@ class Tables:
         return None
 
     # Reasons that depend only on the playbook (a tier's KYC gaps), built once.
-    reasons: Memo[Reason] = field(default_factory=Memo)
+    reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
 
 
 def _build(playbook: Playbook) -> Tables:
