@@ -304,9 +304,7 @@ def _hysteresis(
     holding = [
         bar
         for basis, v in values.items()
-        if v is not None
-        and (bar := t.bars[basis].get(prev_tier)) is not None
-        and v >= bar * keep
+        if v is not None and (bar := t.bars[basis].get(prev_tier)) is not None and v >= bar * keep
     ]
     in_buffer = bool(holding)
     # The reason quotes the bar that held the customer, else the first one.
