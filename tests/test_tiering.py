@@ -488,3 +488,15 @@ def test_near_bar_compares_each_basis_with_its_own_bar(profit_first: bool) -> No
         (Decimal("8500.00"), Decimal("10000"))
     ]
     assert not signals.get("C2")
+
+
+def test_an_override_to_a_tier_the_playbook_lacks_is_refused_naming_the_field() -> None:
+    o = Override(customer_key="C1", tier="vip", reason="Branch president's client",
+                 set_by="RM-1", set_on=dt.date(2026, 1, 1), expires_on=dt.date(2027, 1, 1))  # fmt: skip
+    for call in (
+        lambda: assign_tier(customer(adb="1.00"), PRACTICE, as_of=AS_OF, override=o),
+        lambda: tier_book([customer(adb="1.00")], PRACTICE, as_of=AS_OF, overrides=[o]),
+    ):
+        with pytest.raises(InputError) as info:
+            call()
+        assert info.value.field == "override.tier"

@@ -104,6 +104,11 @@ def decide(
         decided_by = rule or decided_by
 
     if override is not None:
+        if override.tier not in t.rank:
+            raise InputError(
+                "override tier is not a tier of this playbook; fix or drop the override",
+                field="override.tier",
+            )
         if override.in_force_on(as_of):
             reasons.append(
                 Reason.of(
