@@ -25,6 +25,7 @@ import custtier.frames as cf  # noqa: E402  # after the importorskip above, on p
 from custtier import (  # noqa: E402
     Customer,
     Movement,
+    Override,
     Playbook,
     Reason,
     ReasonCode,
@@ -222,7 +223,7 @@ def cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], list[Tier
                     rank=pb.tier_rank(tier),
                     rule_tier=tier,
                     decided_by="x",
-                    movement=Movement.NEW,
+                    movement=draw(st.sampled_from([Movement.NEW, Movement.OVERRIDDEN])),
                     below_since=below,
                 )
             )
@@ -236,6 +237,7 @@ def previous_table(previous: Sequence[TierDecision]) -> Any:
             "tier": pa.array([d.outcome for d in previous], pa.string()),
             "as_of": pa.array([d.as_of for d in previous], pa.date32()),
             "below_since": pa.array([d.below_since for d in previous], pa.date32()),
+            "movement": pa.array([d.movement.value for d in previous], pa.string()),
         }
     )
 
@@ -288,6 +290,45 @@ def test_columnar_tiering_equals_tier_book_row_by_row(
     assert out.num_rows == len(customers)
     assert rows_by_key(out) == rows_by_key(expected)
     assert cf.table_digest(out) == cf.table_digest(expected)
+
+
+@st.composite
+def overrides_for(draw: st.DrawFn, pb: Playbook, as_of: dt.date, keys: list[str]) -> list[Override]:
+    """Manual overrides for some keys (and a stranger): in force, pending or expired, some twice."""
+    out = []
+    for key in draw(st.lists(st.sampled_from([*keys, "C-nobody"]), max_size=8)) if keys else []:
+        # Boundaries often: set today, tomorrow, yesterday; expiring today or yesterday.
+        start = draw(st.sampled_from([-1, 0, 1]) | st.integers(-400, 60))
+        end = draw(st.sampled_from([0, -1]) | st.integers(-400, 400))
+        set_on = as_of + dt.timedelta(days=start)
+        expires_on = max(set_on, as_of + dt.timedelta(days=end))
+        out.append(Override(customer_key=key, tier=draw(st.sampled_from([t.id for t in pb.tiers])),
+                            reason="relationship manager's judgement", set_by="RM-1",
+                            set_on=set_on, expires_on=expires_on))  # fmt: skip
+    return out
+
+
+@given(cases(), st.data())
+def test_overrides_decide_as_in_tier_book_row_by_row(
+    case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]], data: st.DataObject
+) -> None:
+    pb, as_of, customers, previous = case
+    overrides = data.draw(overrides_for(pb, as_of, [c.key for c in customers]))
+    scalar = tier_book(customers, pb, as_of=as_of, previous=previous, overrides=overrides)
+    expected = cf.decisions_table(scalar, pb)
+    table = cf.customers_table(customers, pb, as_of=as_of)
+    out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous),
+                        overrides=overrides)  # fmt: skip
+    assert rows_by_key(out) == rows_by_key(expected)
+    # The same overrides as a table, and batch by batch through the mapper.
+    as_rows = pa.table({
+        "customer_key": [o.customer_key for o in overrides], "tier": [o.tier for o in overrides],
+        "set_on": pa.array([o.set_on for o in overrides], pa.date32()),
+        "expires_on": pa.array([o.expires_on for o in overrides], pa.date32()),
+    })  # fmt: skip
+    again = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous),
+                          overrides=as_rows, chunk_rows=5)  # fmt: skip
+    assert again.to_pylist() == out.to_pylist()
 
 
 @given(cases(), st.data())
@@ -653,3 +694,49 @@ def test_docs_list_every_error_code_and_input_column() -> None:
     text = (DOCS / "scale-out.md").read_text(encoding="utf-8")
     for name in [*cf.ERROR_CODES, *cf.INPUT_COLUMNS, *cf.tier_output_schema(LOWEST_KWD).names]:
         assert f"`{name}`" in text, name
+
+
+def test_a_manual_override_in_force_decides_and_a_lapsed_one_is_only_noted() -> None:
+    book = [Customer(key=k) for k in ("C-vip", "C-lapsed", "C-plain")]  # no profit: no Pareto
+    table = cf.customers_table(book, presets.PRACTICE, as_of=AS_OF)
+    year = dt.timedelta(days=365)
+    overrides = [
+        Override(customer_key="C-vip", tier="high_end", reason="Branch president's client",
+                 set_by="RM-007", set_on=AS_OF - year, expires_on=AS_OF),
+        Override(customer_key="C-lapsed", tier="high_end", reason="Former board member",
+                 set_by="RM-007", set_on=AS_OF - 2 * year, expires_on=AS_OF - year),
+    ]  # fmt: skip
+    out = cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, overrides=overrides)
+    vip, lapsed, plain = out.to_pylist()
+    assert (vip["tier"], vip["movement"], vip["decided_by"]) == (
+        "high_end",
+        "overridden",
+        "tier.override",
+    )
+    assert "TIER_OVERRIDE" in vip["reason_codes"]
+    assert (lapsed["tier"], lapsed["movement"]) == ("mass", "new")
+    assert "TIER_OVERRIDE_EXPIRED" in lapsed["reason_codes"]
+    assert "TIER_OVERRIDE" not in " ".join(plain["reason_codes"])
+    mapper = cf.TierMapper(presets.PRACTICE, AS_OF, overrides=overrides)
+    cut = cf.pareto_cut(
+        cf.pareto_candidates(table, presets.PRACTICE, as_of=AS_OF), presets.PRACTICE
+    )
+    assert mapper.with_pareto(cut).table(table).to_pylist() == out.to_pylist()
+
+
+def test_overrides_to_unknown_tiers_or_given_twice_are_refused() -> None:
+    table = cf.customers_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
+    vip = Override(customer_key="C1", tier="vip", reason="r", set_by="RM-1",
+                   set_on=AS_OF, expires_on=AS_OF)  # fmt: skip
+    with pytest.raises(InputError) as info:
+        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, overrides=[vip])
+    assert info.value.field == "overrides.tier"
+    columns = (
+        table.append_column("override_tier", pa.array(["vip"]))
+        .append_column("override_set_on", pa.array([AS_OF], pa.date32()))
+        .append_column("override_expires_on", pa.array([AS_OF], pa.date32()))
+    )
+    row = cf.tier_table(columns, presets.PRACTICE, as_of=AS_OF).to_pylist()[0]
+    assert (row["error_code"], row["error_field"]) == ("unknown_override_tier", "override_tier")
+    with pytest.raises(InputError, match="not both"):
+        cf.tier_table(columns, presets.PRACTICE, as_of=AS_OF, overrides=[])

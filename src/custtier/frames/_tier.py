@@ -49,7 +49,7 @@ from custtier.frames._arrow import (
 )
 from custtier.models import Customer
 from custtier.rules import Basis, Combine, KycItem, MissingMonths, Playbook, TierDef
-from custtier.tiering import BookTiering, Movement, TierDecision, kyc_gaps
+from custtier.tiering import BookTiering, Movement, Override, TierDecision, kyc_gaps
 from custtier.tiering._tables import months_before, tables
 
 __all__ = [
@@ -94,6 +94,13 @@ INPUT_COLUMNS: dict[str, str] = {
     "previous_tier": "string, optional: the tier of the previous decision (hysteresis)",
     "previous_as_of": "date32, required with previous_tier: the previous decision's as_of",
     "previous_below_since": "date32, optional: the previous decision's below_since",
+    "previous_movement": (
+        "string, optional: the previous decision's movement; 'overridden' means the "
+        "previous tier was a manual override, so rules decide at once (no hysteresis)"
+    ),
+    "override_tier": "string, optional: a manual override's tier (null: no override)",
+    "override_set_on": "date32, required with override_tier: the first day it applies",
+    "override_expires_on": "date32, required with override_tier: the last day it applies",
 }
 
 #: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
@@ -108,6 +115,7 @@ ERROR_CODES: dict[str, str] = {
     "duplicate_key": "the key occurs on more than one valid row (tier_table only)",
     "unknown_previous_tier": "previous_tier is not a tier of this playbook",
     "previous_after_as_of": "previous_as_of is later than as_of",
+    "unknown_override_tier": "override_tier is not a tier of this playbook",
 }
 
 _BASIS_COLUMN = {
@@ -118,6 +126,7 @@ _BASIS_COLUMN = {
 
 # Hysteresis outcomes, in the order of the signature component.
 _NEW, _SAME, _UP, _DOWN_NO_HYST, _DOWN, _HELD = range(6)
+_OVERRIDDEN = 6  # an output movement only: the hysteresis code is kept for the reasons
 _MOVEMENT = (
     Movement.NEW,
     Movement.SAME,
@@ -125,7 +134,11 @@ _MOVEMENT = (
     Movement.DOWN,
     Movement.DOWN,
     Movement.HELD,
+    Movement.OVERRIDDEN,
 )
+# Override states, in the order of the signature component.
+_NO_OVERRIDE, _IN_FORCE, _PENDING, _EXPIRED = range(4)
+_OVERRIDE_RULE = "tier.override"
 _KYC_ITEMS = tuple(KycItem)
 _KYC_BIT = {item.value: 1 << i for i, item in enumerate(_KYC_ITEMS)}
 
@@ -391,6 +404,9 @@ class _Valid:
     held: I64 | None  # KYC items held, as bitmasks; None when no kyc_items column
     prev_rank: I64 | None  # -1 where no previous decision
     prev_below: I64 | None  # days since epoch, int64 min where none
+    prev_overridden: BOOL | None  # the previous decision was a manual override
+    ov_rank: I64 | None  # the override's tier rank, -1 where none
+    ov_state: I64 | None  # _NO_OVERRIDE, _IN_FORCE, _PENDING or _EXPIRED
     ok: BOOL = field(init=False)
 
     def finish(self) -> None:
@@ -434,12 +450,19 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
     if "monthly_balances" in names:
         parents, months, balances = _balances(table, plan, errors)
     held = _kyc(table, errors) if "kyc_items" in names else None
-    prev_rank = prev_below = None
+    prev_rank = prev_below = prev_overridden = None
     if "previous_tier" in names:
         prev_rank, prev_below = _previous(table, plan, as_of, errors)
+        if "previous_movement" in names:
+            moved = string_column(table, "previous_movement")
+            prev_overridden = np_bool(pc.equal(moved, Movement.OVERRIDDEN.value))
+    ov_rank = ov_state = None
+    if "override_tier" in names:
+        ov_rank, ov_state = _override(table, plan, as_of, errors)
     v = _Valid(
-        n, errors, keys, key_ok, aum, profit, parents, months, balances, held, prev_rank, prev_below
-    )
+        n, errors, keys, key_ok, aum, profit, parents, months, balances, held,
+        prev_rank, prev_below, prev_overridden, ov_rank, ov_state,
+    )  # fmt: skip
     v.finish()
     return v
 
@@ -572,6 +595,27 @@ def _previous(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[
     return np.where(has, rank, -1), below
 
 
+def _override(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[I64, I64]:
+    """Each row's override: the tier's rank (-1: none) and whether it is in force on ``as_of``."""
+    tier = string_column(table, "override_tier")
+    has = ~np_bool(tier.is_null())
+    idx = pc.index_in(tier, value_set=pa.array(plan.tier_ids, pa.string()))
+    rank = np.asarray(pc.fill_null(idx, -1).to_numpy(), dtype=np.int64)
+    errors.flag(has & (rank < 0), "unknown_override_tier", "override_tier")
+    for name in ("override_set_on", "override_expires_on"):
+        if name not in table.column_names:
+            raise InputError(f"override_tier needs a {name} column", field=name)
+    set_on, set_null = _days(table.column("override_set_on"))
+    expires, exp_null = _days(table.column("override_expires_on"))
+    errors.flag(has & set_null, "missing_value", "override_set_on")
+    errors.flag(has & exp_null, "missing_value", "override_expires_on")
+    today = _epoch_days(as_of)
+    state = np.where(
+        today < set_on, _PENDING, np.where(today > expires, _EXPIRED, _IN_FORCE)
+    ).astype(np.int64)
+    return np.where(has, rank, -1), np.where(has & (rank >= 0), state, _NO_OVERRIDE)
+
+
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -623,7 +667,7 @@ class _Outcome:
     rank: I64
     rule_rank: I64
     decided_by: I64  # index into rule vocabulary
-    hyst: I64
+    movement: I64  # index into _MOVEMENT
     below_since: I64  # days, int64 min = none
     pareto: BOOL
     components: list[tuple[I64, int]]  # signature parts for the reason lists
@@ -671,8 +715,18 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _O
         v, plan, as_of, rule_rank=best_rank, values=values, vocab=vocab
     )
     decided_by = np.where(decided >= 0, decided, best_rule)
+    movement = hyst
+    state = np.zeros(n, dtype=np.int64) if v.ov_state is None else v.ov_state
+    if v.ov_rank is not None:
+        in_force = state == _IN_FORCE
+        vocab.append(_OVERRIDE_RULE)
+        rank = np.where(in_force, v.ov_rank, rank)
+        movement = np.where(in_force, _OVERRIDDEN, hyst)
+        below = np.where(in_force, _INT64_MIN, below)
+        decided_by = np.where(in_force, len(vocab) - 1, decided_by)
     components.append((hyst, 6))
-    return _Outcome(rank, best_rank, decided_by, hyst, below, pareto, components, values, vocab)
+    components.append((state, 4))
+    return _Outcome(rank, best_rank, decided_by, movement, below, pareto, components, values, vocab)
 
 
 def _basis(v: _Valid, bp: _BasisPlan, pb: Playbook, as_of: dt.date) -> tuple[I64, BOOL, BOOL]:
@@ -722,6 +776,8 @@ def _hysteresis(
         return rank, code, below, decided
     prev = v.prev_rank
     has = prev >= 0
+    if v.prev_overridden is not None:  # an override's tier was not earned: rules decide
+        has &= ~v.prev_overridden
     code[has & (rule_rank > prev)] = _UP
     code[has & (rule_rank == prev)] = _SAME
     down = has & (rule_rank < prev)
@@ -784,6 +840,12 @@ def _reason_lists(
     elif hyst in (_DOWN, _HELD) and h is not None:
         codes.append((ReasonCode.TIER_DOWNGRADE if hyst == _DOWN else ReasonCode.TIER_HELD).value)
         rules.append(h.rule_id)
+    override = next(it)
+    if override != _NO_OVERRIDE:
+        code = {_IN_FORCE: ReasonCode.TIER_OVERRIDE, _PENDING: ReasonCode.TIER_OVERRIDE_PENDING,
+                _EXPIRED: ReasonCode.TIER_OVERRIDE_EXPIRED}[override]  # fmt: skip
+        codes.append(code.value)
+        rules.append(_OVERRIDE_RULE)
     rank = next(it)
     gaps: list[str] = []
     if with_kyc:
@@ -824,7 +886,7 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
         "rule_tier": tier_ids.take(pa.array(out.rule_rank, mask=bad)),
         "decided_by": pa.array(out.vocab, pa.string()).take(pa.array(out.decided_by, mask=bad)),
         "movement": pa.array([m.value for m in _MOVEMENT], pa.string()).take(
-            pa.array(out.hyst, mask=bad)
+            pa.array(out.movement, mask=bad)
         ),
         "previous_tier": tier_ids.take(pa.array(np.maximum(prev, 0), mask=bad | (prev < 0))),
         "below_since": pa.array(
@@ -873,6 +935,7 @@ def tier_table(
     as_of: dt.date,
     previous: Any = None,
     pareto: ParetoCut | None = None,
+    overrides: Any = None,
     progress: ProgressCallback | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> Any:
@@ -884,8 +947,13 @@ def tier_table(
     well-formed). The Pareto rule is computed over the valid rows of the
     whole table (or taken from ``pareto``, a cut computed over a larger
     book). ``previous`` is the previous run's output (columns ``key``,
-    ``tier``, ``as_of``, ``below_since``); rows without a previous decision
-    are new. Keys occurring on more than one valid row are all
+    ``tier``, ``as_of``, ``below_since`` and optionally ``movement``); rows
+    without a previous decision are new. ``overrides`` are manual tier
+    decisions: ``Override`` models or a table with their columns
+    (``customer_key``, ``tier``, ``set_on``, ``expires_on``); per customer,
+    one in force on ``as_of`` wins (then the latest set), as in
+    :func:`custtier.tier_book`. An override to a tier the playbook lacks is
+    an ``InputError``. Keys occurring on more than one valid row are all
     ``duplicate_key`` errors.
 
     The table is worked through ``chunk_rows`` rows at a time (answers never
@@ -919,6 +987,8 @@ def tier_table(
     if previous is not None:
         table = _join_previous(table, as_table(previous))
     plan = _plan(playbook)
+    if overrides is not None:
+        table = _join_overrides(table, overrides, plan, as_of)
     n = table.num_rows
     ticker = Ticker(progress, 2 * n, every=chunk_rows)
     parts = []
@@ -991,11 +1061,79 @@ def _join_previous(table: Any, previous: Any) -> Any:
         if "below_since" in previous.column_names
         else pa.nulls(previous.num_rows, pa.date32())
     )
+    moved = (
+        string_column(previous, "movement")
+        if "movement" in previous.column_names
+        else pa.nulls(previous.num_rows, pa.string())
+    )
     return (
         table.append_column("previous_tier", string_column(previous, "tier").take(idx))
         .append_column("previous_as_of", as_array(previous.column("as_of")).take(idx))
         .append_column("previous_below_since", as_array(below).take(idx))
+        .append_column("previous_movement", moved.take(idx))
     )
+
+
+def _join_overrides(table: Any, overrides: Any, plan: _Plan, as_of: dt.date) -> Any:
+    """Append ``override_*`` columns: per key, the override the scalar engine would apply.
+
+    Overrides are few (manual decisions), so the choice is made in Python
+    with the scalar rule: one in force wins, then the latest ``set_on``,
+    then the tier id.
+    """
+    clash = [c for c in table.column_names if c.startswith("override_")]
+    if clash:
+        raise InputError(
+            "give overrides either as override_* columns or as overrides=, not both",
+            field=clash[0],
+        )
+    rows = _override_rows(overrides)
+    chosen: dict[str, tuple[bool, dt.date, str, dt.date]] = {}
+    for key, tier, set_on, expires_on in rows:
+        if tier not in plan.tier_ids:
+            raise InputError(
+                "override tier is not a tier of this playbook; fix or drop the override",
+                field="overrides.tier",
+            )
+        candidate = (set_on <= as_of <= expires_on, set_on, tier, expires_on)
+        if key not in chosen or candidate[:3] > chosen[key][:3]:
+            chosen[key] = candidate
+    keys = pa.array(list(chosen), pa.string())
+    idx = pc.index_in(string_column(table, "key"), value_set=keys)
+    picked = list(chosen.values())
+    return (
+        table.append_column(
+            "override_tier", pa.array([c[2] for c in picked], pa.string()).take(idx)
+        )
+        .append_column("override_set_on", pa.array([c[1] for c in picked], pa.date32()).take(idx))
+        .append_column(
+            "override_expires_on", pa.array([c[3] for c in picked], pa.date32()).take(idx)
+        )
+    )
+
+
+def _override_rows(overrides: Any) -> list[tuple[str, str, dt.date, dt.date]]:
+    """``(customer_key, tier, set_on, expires_on)`` from Override models or a table."""
+    if not isinstance(overrides, (pa.Table, pa.RecordBatch)) and not hasattr(overrides, "columns"):
+        items = list(overrides)  # Override models
+        if not all(isinstance(o, Override) for o in items):
+            raise InputError("overrides must be Override models or a table", field="overrides")
+        return [(o.customer_key, o.tier, o.set_on, o.expires_on) for o in items]
+    table = as_table(overrides)
+    for name in ("customer_key", "tier", "set_on", "expires_on"):
+        if name not in table.column_names:
+            raise InputError(
+                f"the overrides table lacks column {name!r}", field=f"overrides.{name}"
+            )
+    out = []
+    for row in table.select(["customer_key", "tier", "set_on", "expires_on"]).to_pylist():
+        if None in row.values():
+            missing = next(k for k, val in row.items() if val is None)
+            raise InputError("an override lacks a value", field=f"overrides.{missing}")
+        if row["expires_on"] < row["set_on"]:
+            raise InputError("an override expires before it is set", field="overrides.expires_on")
+        out.append((row["customer_key"], row["tier"], row["set_on"], row["expires_on"]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -1012,6 +1150,7 @@ class TierMapper:
     playbook: Playbook
     as_of: dt.date
     pareto: ParetoCut | None = None
+    overrides: Any = None  # Override models or a table, shipped to every worker
 
     def with_pareto(self, cut: ParetoCut) -> TierMapper:
         """This mapper with the whole book's Pareto cut."""
@@ -1026,7 +1165,10 @@ class TierMapper:
         """Tier one partition (a table, batch or frame) into an output table."""
         _check_cut(self.pareto, self.playbook)
         plan = _plan(self.playbook)
-        v = _validate(as_table(data), plan, self.as_of)
+        table = as_table(data)
+        if self.overrides is not None:
+            table = _join_overrides(table, self.overrides, plan, self.as_of)
+        v = _validate(table, plan, self.as_of)
         return _assemble(v, plan, self.as_of, self.pareto)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
