@@ -28,16 +28,23 @@ pytestmark = [
 pa = pytest.importorskip("pyarrow", reason='scale-out tests need pip install "custtier[frames]"')
 
 import custtier.frames as cf  # noqa: E402  # after the importorskip above, on purpose
-from custtier import Playbook, presets, synth, tier_book  # noqa: E402
+from custtier import Override, Playbook, presets, synth, tier_book  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 30)
 N = 2_000
+#: Manual overrides (in force, expired) that every engine must apply as tier_book does.
+OVERRIDES = [
+    Override(customer_key="C0000007", tier="high_end", reason="Branch president's client",
+             set_by="RM-007", set_on=dt.date(2026, 1, 1), expires_on=dt.date(2026, 12, 31)),
+    Override(customer_key="C0000011", tier="high_end", reason="Former board member",
+             set_by="RM-007", set_on=dt.date(2025, 1, 1), expires_on=dt.date(2025, 12, 31)),
+]  # fmt: skip
 
 
 def book_and_digest(pb: Playbook) -> tuple[Any, str]:
     """The seeded book as an input table, and the digest of the scalar API's answer."""
     book = synth.book(N, seed=2026, as_of=AS_OF, playbook=pb)
-    scalar = tier_book(book.customers, pb, as_of=AS_OF)
+    scalar = tier_book(book.customers, pb, as_of=AS_OF, overrides=OVERRIDES)
     table = cf.customers_table(book.customers, pb, as_of=AS_OF)
     return table, cf.table_digest(cf.decisions_table(scalar, pb))
 
@@ -77,7 +84,7 @@ def test_spark_map_in_arrow_equals_the_scalar_api(spark: Any, pb: Playbook) -> N
     table, expected = book_and_digest(pb)
     frame = spark.createDataFrame(table).repartition(4)
     assert frame.groupBy("key").count().where("count > 1").count() == 0
-    result = cf.tier_spark(frame, pb, as_of=AS_OF).toArrow()
+    result = cf.tier_spark(frame, pb, as_of=AS_OF, overrides=OVERRIDES).toArrow()
     assert result.num_rows == N
     assert cf.table_digest(result) == expected
 
@@ -95,7 +102,7 @@ def test_dask_processes_scheduler_equals_the_scalar_api() -> None:
         table, expected = book_and_digest(pb)
         frame = dd.from_pandas(table.to_pandas(types_mapper=pd.ArrowDtype), npartitions=4)
         assert int(frame.key.value_counts().max().compute()) == 1
-        lazy = cf.tier_dask(frame, pb, as_of=AS_OF, scheduler="processes")
+        lazy = cf.tier_dask(frame, pb, as_of=AS_OF, scheduler="processes", overrides=OVERRIDES)
         result = lazy.compute(scheduler="processes")
     assert len(result) == N
     assert cf.table_digest(pa.Table.from_pandas(result, preserve_index=False)) == expected

@@ -53,15 +53,17 @@ def _module(name: str, extra: str, purpose: str) -> Any:
         ) from None
 
 
-def tier_spark(frame: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
+def tier_spark(frame: Any, playbook: Playbook, *, as_of: dt.date, overrides: Any = None) -> Any:
     """Tier a Spark DataFrame (columns as :func:`~custtier.frames.tier_input_schema`).
 
     Returns a Spark DataFrame of :func:`~custtier.frames.tier_output_schema`,
     computed partition by partition with ``mapInArrow``. Keys must be unique
     across the book (check with ``groupBy("key").count()`` first).
+    ``overrides`` (``Override`` models or a small Arrow table) go to every
+    partition, as in :func:`~custtier.frames.tier_table`.
     """
     types = _module("pyspark.sql.pandas.types", "spark", "tiering a Spark DataFrame")
-    mapper = TierMapper(playbook, as_of)
+    mapper = TierMapper(playbook, as_of, overrides=overrides)
     if playbook.tiering.pareto is not None:
         candidates = frame.mapInArrow(
             mapper.candidates, types.from_arrow_schema(candidates_schema())
@@ -71,18 +73,24 @@ def tier_spark(frame: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
 
 
 def tier_dask(
-    frame: Any, playbook: Playbook, *, as_of: dt.date, scheduler: str | None = None
+    frame: Any,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    scheduler: str | None = None,
+    overrides: Any = None,
 ) -> Any:
     """Tier a Dask DataFrame (Arrow-backed pandas partitions of the input schema).
 
     Returns a lazy Dask DataFrame of the output schema (``pd.ArrowDtype``
     columns), computed with ``map_partitions``. ``scheduler`` is used for
     pass 1 (``"processes"``, ``"threads"``, … or None for Dask's default).
-    Keys must be unique across the book (``frame.key.value_counts()``).
+    Keys must be unique across the book (``frame.key.value_counts()``);
+    ``overrides`` as for :func:`tier_spark`.
     """
     pd = _module("pandas", "dask", "tiering a Dask DataFrame")
     _module("dask.dataframe", "dask", "tiering a Dask DataFrame")
-    mapper = TierMapper(playbook, as_of)
+    mapper = TierMapper(playbook, as_of, overrides=overrides)
     if playbook.tiering.pareto is not None:
         meta = candidates_schema().empty_table().to_pandas(types_mapper=pd.ArrowDtype)
         parts = frame.map_partitions(mapper.pandas_candidates, meta=meta)
