@@ -8,6 +8,7 @@ float.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from custtier.errors import InputError, MoneyError
 
 __all__ = [
     "BOOL",
+    "EPOCH",
     "I64",
     "MAX_MINOR_UNITS",
     "Errors",
@@ -28,11 +30,15 @@ __all__ = [
     "any_per_row",
     "as_array",
     "as_table",
+    "date_days",
     "duplicated",
+    "epoch_days",
     "list_column",
     "money_array",
     "money_column",
     "np_bool",
+    "playbook_columns",
+    "playbook_fields",
     "signatures",
     "string_column",
     "to_decimal",
@@ -388,3 +394,46 @@ def signatures(parts: Sequence[tuple[I64, int]]) -> tuple[npt.NDArray[np.intp], 
     stacked = np.stack([values for values, _ in parts], axis=1)
     rows, inv = np.unique(stacked, axis=0, return_inverse=True)
     return np.asarray(inv, dtype=np.intp).reshape(-1), [list(map(int, r)) for r in rows]
+
+
+# --------------------------------------------------------------------------- dates and audit columns
+
+#: Day 0 of Arrow's ``date32``: dates are int64 day numbers from here on.
+EPOCH = dt.date(1970, 1, 1)
+
+
+def epoch_days(day: dt.date) -> int:
+    """``day`` as a ``date32`` day number (days since 1970-01-01)."""
+    return (day - EPOCH).days
+
+
+def date_days(arr: Any, name: str) -> tuple[I64, BOOL]:
+    """A date column as int64 day numbers (0 where null) and its null mask.
+
+    ``date32``, ``date64`` and an all-null column are read; another type is an
+    :class:`~custtier.errors.InputError` naming the column.
+    """
+    if pa.types.is_null(arr.type) or pa.types.is_date64(arr.type):
+        arr = arr.cast(pa.date32())
+    if not pa.types.is_date32(arr.type):
+        raise InputError(f"column {name!r} has type {arr.type}; it must be date32", field=name)
+    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
+    return days, np_bool(arr.is_null())
+
+
+def playbook_fields() -> list[tuple[str, Any]]:
+    """The audit columns every output table ends with: which playbook decided."""
+    return [
+        ("playbook_id", pa.string()),
+        ("playbook_version", pa.string()),
+        ("playbook_hash", pa.string()),
+    ]
+
+
+def playbook_columns(playbook: Any, n: int) -> dict[str, Any]:
+    """The audit columns' values for ``n`` rows (the same playbook on every row)."""
+    return {
+        "playbook_id": pa.repeat(pa.scalar(playbook.id, pa.string()), n),
+        "playbook_version": pa.repeat(pa.scalar(playbook.version, pa.string()), n),
+        "playbook_hash": pa.repeat(pa.scalar(playbook.content_hash, pa.string()), n),
+    }

@@ -46,14 +46,19 @@ from custtier.cadence._tables import NO_DATA, Tables, tables
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
+    EPOCH,
     I64,
     Errors,
     any_per_row,
     as_array,
     as_table,
+    date_days,
     duplicated,
+    epoch_days,
     list_column,
     np_bool,
+    playbook_columns,
+    playbook_fields,
     string_column,
     well_formed_keys,
 )
@@ -109,9 +114,8 @@ OCCASION_ERROR_CODES: dict[str, str] = {
 }
 
 _IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
-_EPOCH = dt.date(1970, 1, 1)
-_MIN_DAY = (dt.date(1, 1, 1) - _EPOCH).days
-_MAX_DAY = (dt.date(9999, 12, 31) - _EPOCH).days
+_MIN_DAY = epoch_days(dt.date(1, 1, 1))
+_MAX_DAY = epoch_days(dt.date(9999, 12, 31))
 _AML = (AmlRating.LOW, AmlRating.MEDIUM, AmlRating.HIGH)
 _KINDS = tuple(DateKind)
 _RELATIONS = tuple(Relation)
@@ -120,12 +124,8 @@ _NEEDS = tuple(Need)
 _SEQ = 16  # greeting occurrences per date at most (years of a horizon, plus one)
 
 
-def _day(day: dt.date) -> int:
-    return (day - _EPOCH).days
-
-
 def _date(days: int) -> dt.date:
-    return _EPOCH + dt.timedelta(days=days)
+    return EPOCH + dt.timedelta(days=days)
 
 
 # --------------------------------------------------------------------------- schemas
@@ -215,9 +215,7 @@ def occasions_output_schema(playbook: Playbook) -> Any:
             ("start", pa.date32()),
             ("end", pa.date32()),
             ("calendar", pa.string()),
-            ("playbook_id", pa.string()),
-            ("playbook_version", pa.string()),
-            ("playbook_hash", pa.string()),
+            *playbook_fields(),
         ]
     )
 
@@ -336,19 +334,6 @@ def _strings(arr: Any, name: str) -> Any:
     if not pa.types.is_string(arr.type):
         raise InputError(f"{name!r} has type {arr.type}; it must hold strings (utf8)", field=name)
     return arr
-
-
-def _dates(arr: Any, name: str) -> tuple[I64, BOOL]:
-    """A date column as day numbers (0 where null) and its null mask."""
-    if pa.types.is_null(arr.type):
-        arr = arr.cast(pa.date32())
-    if pa.types.is_date64(arr.type):
-        arr = arr.cast(pa.date32())
-    if not pa.types.is_date32(arr.type):
-        raise InputError(f"{name!r} has type {arr.type}; it must be date32", field=name)
-    nulls = np_bool(arr.is_null())
-    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
-    return days, nulls
 
 
 def _words(arr: Any, vocab: tuple[str, ...]) -> I64:
@@ -490,7 +475,7 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
     none = np.ones(n, dtype=np.bool_)
     birth, birth_null = no_day, none
     if "birth_date" in names:
-        birth, birth_null = _dates(as_array(table.column("birth_date")), "birth_date")
+        birth, birth_null = date_days(as_array(table.column("birth_date")), "birth_date")
         _check_dates(errors, birth, birth_null, name="birth_date")
 
     dates = _Elements(np.zeros(0, dtype=np.int64), {})
@@ -508,14 +493,14 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
 
     reviewed, reviewed_null = no_day, none
     if "last_reviewed_on" in names:
-        reviewed, reviewed_null = _dates(
+        reviewed, reviewed_null = date_days(
             as_array(table.column("last_reviewed_on")), "last_reviewed_on"
         )
         _check_dates(errors, reviewed, reviewed_null, name="last_reviewed_on")
 
     risk, risk_null = no_day, none
     if "risk_valid_until" in names:
-        risk, risk_null = _dates(as_array(table.column("risk_valid_until")), "risk_valid_until")
+        risk, risk_null = date_days(as_array(table.column("risk_valid_until")), "risk_valid_until")
         _check_dates(errors, risk, risk_null, name="risk_valid_until")
 
     products = _products(table, errors, n) if "products_held" in names else _no_products()
@@ -557,7 +542,7 @@ def _important_dates(table: Any, errors: Errors, n: int) -> _Elements:
             any_per_row(n, p, ~null & (idx < 0)), "invalid_value", f"important_dates.{name}"
         )
         fields[name] = np.where(null, default, idx)
-    on, on_null = _dates(e.fields["on"], "important_dates.on")
+    on, on_null = date_days(e.fields["on"], "important_dates.on")
     errors.flag(any_per_row(n, p, on_null), "missing_value", "important_dates.on")
     _check_dates(errors, on, on_null, name="important_dates.on", parents=p)
     fields["on"] = on
@@ -583,7 +568,7 @@ def _products(table: Any, errors: Errors, n: int) -> _Elements:
     errors.flag(any_per_row(n, p, pid_null), "missing_value", "products_held.product_id")
     errors.flag(any_per_row(n, p, ~pid_null & ~_identifiers(pid)), "invalid_value",
                 "products_held.product_id")  # fmt: skip
-    matures, null = _dates(e.fields["matures_on"], "products_held.matures_on")
+    matures, null = date_days(e.fields["matures_on"], "products_held.matures_on")
     _check_dates(errors, matures, null, name="products_held.matures_on", parents=p)
     return _Elements(p, {"product_id": pid, "matures_on": matures, "has": ~null})
 
@@ -614,7 +599,7 @@ def _contacts(table: Any, errors: Errors, n: int) -> _Elements:
     errors.flag(
         any_per_row(n, p, np_bool(rule_id.is_null())), "missing_value", "last_contacts.rule_id"
     )
-    on, null = _dates(e.fields["on"], "last_contacts.on")
+    on, null = date_days(e.fields["on"], "last_contacts.on")
     errors.flag(any_per_row(n, p, null), "missing_value", "last_contacts.on")
     _check_dates(errors, on, null, name="last_contacts.on", parents=p)
     return _Elements(p, {"rule_id": rule_id, "on": on})
@@ -736,7 +721,7 @@ class _Context:
             found = []
             for day, note, year in greeting_dates(_date(on), CalendarKind.LUNAR, self.t):
                 n = self.note((note.code, note.rule_id)) if note is not None else 0
-                found.append((None if day is None else _day(day), n, year))
+                found.append((None if day is None else epoch_days(day), n, year))
             self.lunar[key] = found
         return found
 
@@ -851,9 +836,9 @@ def _expand(c: _Chunk, ctx: _Context) -> _Items:
         for j, (camp, first_on, last_on) in enumerate(t.campaigns[tier]):
             pos = len(rules) + j
             eligible = _in_segment(c, rows, camp.segment, first_on)
-            first_day = _day(first_on)
+            first_day = epoch_days(first_on)
             items.add(rows[eligible], at=_At(pos, ctx.spec_at[tier, pos]), seq=0, due=first_day,
-                      first=first_day, last=_day(last_on), label=ctx.labels(camp.label))  # fmt: skip
+                      first=first_day, last=epoch_days(last_on), label=ctx.labels(camp.label))  # fmt: skip
     return items
 
 
@@ -926,7 +911,7 @@ def _greetings(
 ) -> None:
     """Each date's occurrences in the horizon, on the day itself (``greeting_dates``)."""
     t = ctx.t
-    start, end = _day(t.start), _day(t.end)
+    start, end = epoch_days(t.start), epoch_days(t.end)
     greg = ~lunar
     if greg.any():
         g_rows, g_on, g_label, g_pos = rows[greg], on[greg], label[greg], position[greg]
@@ -989,7 +974,9 @@ def _fixed_entries(rule: ContactRule, ctx: _Context) -> tuple[I64, BOOL, I64, I6
             for name in rule.holidays:
                 day = t.holiday_dates[name, year]
                 if isinstance(day, dt.date):
-                    rows.append((_day(day), False, _day(day), _day(day), ctx.labels(name)))
+                    rows.append(
+                        (epoch_days(day), False, epoch_days(day), epoch_days(day), ctx.labels(name))
+                    )
                 elif day == NO_DATA:
                     rows.append((0, True, 0, 0, ctx.labels(f"{name} {year}")))
     else:
@@ -1002,7 +989,7 @@ def _fixed_entries(rule: ContactRule, ctx: _Context) -> tuple[I64, BOOL, I64, I6
             last = min(first + dt.timedelta(days=rule.flex_days), t.end)
             if rule.lead_days:
                 last = min(last, event - dt.timedelta(days=1))
-            rows.append((_day(event), False, _day(first), _day(last), label))
+            rows.append((epoch_days(event), False, epoch_days(first), epoch_days(last), label))
     found = (
         np.array([r[0] for r in rows], dtype=np.int64),
         np.array([r[1] for r in rows], dtype=np.bool_),
@@ -1025,7 +1012,7 @@ def _interval(
     at: _At,
 ) -> None:
     t = ctx.t
-    start, end = _day(t.start), _day(t.end)
+    start, end = epoch_days(t.start), epoch_days(t.end)
     interval = rule.interval_days or 1
     previous, has_previous = _last_contact(c, rule.id)
     prev, has_prev = previous[rows], has_previous[rows]
@@ -1059,7 +1046,9 @@ def _kyc(c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Item
     rating = np.where(c.aml[rows] < 0, _AML.index(AmlRating.HIGH), c.aml[rows])
     reviews = [t.reviews[a] for a in _AML]
     months = np.array([rv.interval_months for rv in reviews], dtype=np.int64)[rating]
-    due0 = np.where(c.has_reviewed[rows], _add_months(c.reviewed[rows], months), _day(t.start) - 1)
+    due0 = np.where(
+        c.has_reviewed[rows], _add_months(c.reviewed[rows], months), epoch_days(t.start) - 1
+    )
     lapsed = [
         ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id), (ReasonCode.CADENCE_OCCASION, rv.rule_id))
         for rv in reviews
@@ -1100,7 +1089,7 @@ def _due_series(
     at: _At,
 ) -> None:
     """``_due_items``: contacts ``lead_days`` before each due date, every ``every`` months."""
-    start, end = _day(ctx.t.start), _day(ctx.t.end)
+    start, end = epoch_days(ctx.t.start), epoch_days(ctx.t.end)
     lead = rule.lead_days
     over = due0 < start  # lapsed before the plan: as soon as the plan allows
     items.add(rows[over], at=at, seq=0, due=due0[over], first=start,
@@ -1127,7 +1116,7 @@ def _maturities(
     e = c.products
     if not e.size:
         return
-    start = _day(ctx.t.start)
+    start = epoch_days(ctx.t.start)
     mine = np.zeros(c.n, dtype=np.bool_)
     mine[rows] = True
     matures = e.fields["matures_on"]
@@ -1149,7 +1138,7 @@ def _maturities(
     seq = np.arange(len(parents), dtype=np.int64) - first_of_parent
     labels = np.array([ctx.labels(f"maturity {w}") for w in words], dtype=np.int64)[codes]
     lead = rule.lead_days
-    end = _day(ctx.t.end)
+    end = epoch_days(ctx.t.end)
     keep = due - lead <= end
     d = due[keep]
     items.add(parents[keep], at=at, seq=seq[keep], due=d, first=np.maximum(d - lead, start),
@@ -1259,9 +1248,7 @@ def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
         "start": pa.repeat(pa.scalar(t.start, pa.date32()), m),
         "end": pa.repeat(pa.scalar(t.end, pa.date32()), m),
         "calendar": pa.repeat(pa.scalar(t.calendar.name, pa.string()), m),
-        "playbook_id": pa.repeat(pa.scalar(pb.id, pa.string()), m),
-        "playbook_version": pa.repeat(pa.scalar(pb.version, pa.string()), m),
-        "playbook_hash": pa.repeat(pa.scalar(pb.content_hash, pa.string()), m),
+        **playbook_columns(pb, m),
     }
     return pa.Table.from_pydict(columns, schema=occasions_output_schema(pb))
 

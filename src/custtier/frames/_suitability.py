@@ -35,9 +35,13 @@ from custtier.frames._arrow import (
     Money,
     as_array,
     as_table,
+    date_days,
+    epoch_days,
     list_column,
     money_array,
     np_bool,
+    playbook_columns,
+    playbook_fields,
     signatures,
     string_column,
     to_decimal,
@@ -60,7 +64,6 @@ __all__ = [
 #: Rows per chunk of :func:`suitability_table`: answers never depend on it.
 DEFAULT_CHUNK_ROWS = 65_536
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"
-_EPOCH = dt.date(1970, 1, 1)
 
 #: Input columns of :func:`suitability_table` and what each holds (``docs/scale-out.md``).
 PAIR_INPUT_COLUMNS: dict[str, str] = {
@@ -165,9 +168,7 @@ def suitability_output_schema(playbook: Playbook) -> Any:
             ("reason_codes", strings),
             ("rule_ids", strings),
             ("as_of", pa.date32()),
-            ("playbook_id", pa.string()),
-            ("playbook_version", pa.string()),
-            ("playbook_hash", pa.string()),
+            *playbook_fields(),
         ]
     )
 
@@ -328,18 +329,10 @@ def _strings(table: Any, name: str) -> Any:
 
 
 def _days(table: Any, name: str) -> tuple[I64, BOOL]:
-    """A date column as int64 days since 1970-01-01 (0 where null), and its nulls."""
+    """A date column as day numbers (0 where null) and its nulls; an absent column is all null."""
     if name not in table.column_names:
         return np.zeros(table.num_rows, dtype=np.int64), np.ones(table.num_rows, dtype=np.bool_)
-    arr = as_array(table.column(name))
-    if pa.types.is_date64(arr.type):
-        arr = arr.cast(pa.date32())
-    if pa.types.is_null(arr.type):
-        arr = arr.cast(pa.date32())
-    if not pa.types.is_date32(arr.type):
-        raise InputError(f"column {name!r} has type {arr.type}; it must be date32", field=name)
-    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
-    return days, _nulls(arr)
+    return date_days(as_array(table.column(name)), name)
 
 
 def _flags(table: Any, name: str) -> BOOL:
@@ -495,14 +488,14 @@ def _elderly_cutoff(as_of: dt.date, age: int) -> int | None:
         day = as_of.replace(year=year)
     except ValueError:  # 29 February: born 29 February ages on 1 March in common years
         day = dt.date(year, 2, 28)
-    return (day - _EPOCH).days
+    return epoch_days(day)
 
 
 def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Outcome:
     """The rules of :func:`custtier.suitability._check.evaluate`, as masks."""
     n, p = v.n, v.product
     # Level: a risk-free category, then a valid assessment, then the matrix.
-    today = (as_of - _EPOCH).days
+    today = epoch_days(as_of)
     risk_free = cat.risk_free[p]
     valid = v.has_level & (v.assessed <= today) & (today <= v.until)
     step = np.full(n, _NONE, dtype=np.int64)
@@ -584,9 +577,7 @@ def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
         "reason_codes": list_column(inv, [c for c, _, _, _ in lists], bad),
         "rule_ids": list_column(inv, [r for _, r, _, _ in lists], bad),
         "as_of": pa.repeat(pa.scalar(as_of, pa.date32()), n),
-        "playbook_id": pa.repeat(pa.scalar(pb.id, pa.string()), n),
-        "playbook_version": pa.repeat(pa.scalar(pb.version, pa.string()), n),
-        "playbook_hash": pa.repeat(pa.scalar(pb.content_hash, pa.string()), n),
+        **playbook_columns(pb, n),
     }
     return pa.Table.from_pydict(columns, schema=suitability_output_schema(pb))
 

@@ -37,11 +37,15 @@ from custtier.frames._arrow import (
     any_per_row,
     as_array,
     as_table,
+    date_days,
     duplicated,
+    epoch_days,
     list_column,
     money_array,
     money_column,
     np_bool,
+    playbook_columns,
+    playbook_fields,
     signatures,
     string_column,
     to_decimal,
@@ -201,9 +205,7 @@ def tier_output_schema(playbook: Playbook) -> Any:
             ("rule_ids", strings),
             ("kyc_gaps", strings),
             ("as_of", pa.date32()),
-            ("playbook_id", pa.string()),
-            ("playbook_version", pa.string()),
-            ("playbook_hash", pa.string()),
+            *playbook_fields(),
         ]
     )
 
@@ -562,18 +564,6 @@ def _kyc(table: Any, errors: Errors) -> I64:
     return held
 
 
-def _days(column: Any) -> tuple[I64, BOOL]:
-    """date32 (or timestamp-free date) column → int64 days since epoch, and nulls."""
-    arr = as_array(column)
-    if pa.types.is_date64(arr.type):
-        arr = arr.cast(pa.date32())
-    if not pa.types.is_date32(arr.type):
-        raise InputError(f"a date column has type {arr.type}; use date32", field="previous_as_of")
-    nulls = np_bool(arr.is_null())
-    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
-    return days, nulls
-
-
 def _previous(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[I64, I64]:
     tier = string_column(table, "previous_tier")
     has = ~np_bool(tier.is_null())
@@ -585,12 +575,14 @@ def _previous(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[
             "previous_tier needs a previous_as_of column (the previous decision's date)",
             field="previous_as_of",
         )
-    prev_as_of, prev_null = _days(table.column("previous_as_of"))
+    prev_as_of, prev_null = date_days(as_array(table.column("previous_as_of")), "previous_as_of")
     errors.flag(has & prev_null, "missing_value", "previous_as_of")
-    errors.flag(has & (prev_as_of > _epoch_days(as_of)), "previous_after_as_of", "previous_as_of")
+    errors.flag(has & (prev_as_of > epoch_days(as_of)), "previous_after_as_of", "previous_as_of")
     below = np.full(len(rank), _INT64_MIN, dtype=np.int64)
     if "previous_below_since" in table.column_names:
-        days, nulls = _days(table.column("previous_below_since"))
+        days, nulls = date_days(
+            as_array(table.column("previous_below_since")), "previous_below_since"
+        )
         below = np.where(nulls, _INT64_MIN, days)
     return np.where(has, rank, -1), below
 
@@ -605,22 +597,17 @@ def _override(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[
     for name in ("override_set_on", "override_expires_on"):
         if name not in table.column_names:
             raise InputError(f"override_tier needs a {name} column", field=name)
-    set_on, set_null = _days(table.column("override_set_on"))
-    expires, exp_null = _days(table.column("override_expires_on"))
+    set_on, set_null = date_days(as_array(table.column("override_set_on")), "override_set_on")
+    expires, exp_null = date_days(
+        as_array(table.column("override_expires_on")), "override_expires_on"
+    )
     errors.flag(has & set_null, "missing_value", "override_set_on")
     errors.flag(has & exp_null, "missing_value", "override_expires_on")
-    today = _epoch_days(as_of)
+    today = epoch_days(as_of)
     state = np.where(
         today < set_on, _PENDING, np.where(today > expires, _EXPIRED, _IN_FORCE)
     ).astype(np.int64)
     return np.where(has, rank, -1), np.where(has & (rank >= 0), state, _NO_OVERRIDE)
-
-
-_EPOCH = dt.date(1970, 1, 1)
-
-
-def _epoch_days(day: dt.date) -> int:
-    return (day - _EPOCH).days
 
 
 # --------------------------------------------------------------------------- the rules
@@ -789,7 +776,7 @@ def _hysteresis(
     for bp in plan.bases:
         value, usable = values[bp.basis]
         in_buffer |= usable & (value >= bp.floors[np.maximum(prev, 0)])
-    today = _epoch_days(as_of)
+    today = epoch_days(as_of)
     since = np.where(
         in_buffer, _INT64_MIN, np.where(v.prev_below != _INT64_MIN, v.prev_below, today)
     )
@@ -905,9 +892,7 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
     columns["rule_ids"] = list_column(inv, [r for _, r, _ in lists], bad)
     columns["kyc_gaps"] = list_column(inv, [g for _, _, g in lists], bad | (not with_kyc))
     columns["as_of"] = pa.repeat(pa.scalar(as_of, pa.date32()), n)
-    columns["playbook_id"] = pa.repeat(pa.scalar(pb.id, pa.string()), n)
-    columns["playbook_version"] = pa.repeat(pa.scalar(pb.version, pa.string()), n)
-    columns["playbook_hash"] = pa.repeat(pa.scalar(pb.content_hash, pa.string()), n)
+    columns |= playbook_columns(pb, n)
     return pa.Table.from_pydict(columns, schema=tier_output_schema(pb))
 
 
