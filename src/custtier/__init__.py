@@ -5,6 +5,7 @@
 'practice'
 """
 
+from custtier import _views as _views  # registers every result's notebook display
 from custtier import errors, presets, synth
 from custtier._explain import (
     REASON_DESCRIPTIONS,

@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from custtier._display import Displayable
 from custtier.models._base import CusttierModel
 
 __all__ = [
@@ -318,7 +319,7 @@ class Reason(_Frozen):
         return f"[{self.code} {self.rule_id}] {self.message}{tail}"
 
 
-class Decision(_Frozen):
+class Decision(Displayable, _Frozen):
     """Base of every engine result: ``outcome``, ``reasons``, ``playbook``, ``as_of``.
 
     Subclasses narrow ``outcome`` and add fields. ``subject`` is the

@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
+from custtier._display import Displayable
 from custtier._money import from_minor_units, minor_unit
 from custtier.models import (
     AmlRating,
@@ -68,8 +69,8 @@ from custtier.rules import Option, Playbook, QuestionTopic
 __all__ = ["Book", "book", "catalogue", "customers", "managers"]
 
 
-@dataclass(frozen=True, slots=True)
-class Book:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: custtier._views, never the book
+class Book(Displayable):
     """A synthetic book: customers, the managers who own them, and the catalogue they hold."""
 
     customers: tuple[Customer, ...]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from custtier._display import Displayable
 from custtier._explain import ErrorRecord, PlaybookRef, Reason, ReasonCode
 from custtier.models._base import CusttierModel
 from custtier.models._types import Channel, CustomerKey, Identifier, Purpose
@@ -73,7 +74,7 @@ class ManagerWeekLoad(CusttierModel):
     unscheduled: int
 
 
-class ContactPlan(CusttierModel):
+class ContactPlan(Displayable, CusttierModel):
     """A contact plan over ``[start, end]``: every required contact placed or explained.
 
     ``required`` is how many contacts the rules asked for; it always equals

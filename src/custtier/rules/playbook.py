@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from custtier._display import Displayable
 from custtier._explain import PlaybookRef
 from custtier._money import Rounding, exact_context
 from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsError
@@ -31,7 +32,7 @@ class Source(CusttierModel):
     note: str = ""
 
 
-class Playbook(CusttierModel):
+class Playbook(Displayable, CusttierModel):
     """A bank's rules: tiers, risk levels, allocation, services and contact cadence.
 
     Invalid playbooks never exist: building one checks every cross-row rule

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from custtier._display import Displayable
 from custtier._explain import Decision, ErrorRecord, PlaybookRef, Reason
 from custtier.models._base import CusttierModel
 from custtier.models._types import CustomerKey, Identifier
@@ -104,7 +105,7 @@ class UpgradeCandidate(CusttierModel):
     signals: tuple[Reason, ...]
 
 
-class BookTiering(CusttierModel):
+class BookTiering(Displayable, CusttierModel):
     """The result of tiering a whole book.
 
     ``decisions`` (sorted by customer key) and ``errors`` together account for

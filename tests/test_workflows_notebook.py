@@ -1,0 +1,219 @@
+"""Acceptance: a data scientist's notebook tour and a backend engineer's service, end to end.
+
+A notebook shows results through ``_repr_html_`` / ``_repr_pretty_``; every
+display is bounded (a few kB whatever the book) and safe (no personal data,
+escaped HTML).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custtier import (
+    Decision,
+    PlaybookRef,
+    Reason,
+    ReasonCode,
+    allocate,
+    check_suitability,
+    plan_contacts,
+    presets,
+    synth,
+    tier_book,
+)
+from strategies import decisions, short_text
+
+AS_OF = dt.date(2026, 11, 30)
+_TAGS = {"div", "strong", "ul", "li", "p", "table", "thead", "tbody", "tr", "th", "td", "small"}
+
+
+class _Html(HTMLParser):
+    """Collects the tags and the text of a display."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parsed(html: str) -> _Html:
+    parser = _Html()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+class _Pretty:
+    """IPython's pretty printer, as far as ``_repr_pretty_`` uses it."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def text(self, text: str) -> None:
+        self.out.append(text)
+
+
+def _pretty(obj: object) -> str:
+    p = _Pretty()
+    obj._repr_pretty_(p, False)  # type: ignore[attr-defined]
+    return "".join(p.out)
+
+
+@pytest.fixture(scope="module")
+def book() -> synth.Book:
+    return synth.book(3000, seed=14, as_of=AS_OF)
+
+
+def test_display_a_3000_customer_book_tiering_in_a_notebook(book: synth.Book) -> None:
+    result = tier_book(book.customers, book.playbook, as_of=AS_OF)
+    html = result._repr_html_()
+    text = _pretty(result)
+    assert len(html.encode()) < 10_000
+    assert len(text.encode()) < 10_000
+    assert len(repr(result)) < 300  # was 2.8 MB: the whole book
+    parsed = _parsed(html)
+    assert parsed.tags <= _TAGS
+    shown = "".join(parsed.text)
+    # The pyramid, the movements and the 80/20 line; never the book itself.
+    for tier in ("high_end", "mid_end", "mass"):
+        assert tier in shown
+    assert "80/20 line" in shown
+    assert "Movements" in shown
+    keys = {c.key for c in book.customers}
+    assert not any(k in html or k in text for k in keys)
+    # No personal data either: names, phone numbers, identity documents of the synthetic book.
+    for c in book.customers[:200]:
+        for record in (c.to_record(reveal_personal_data=True),):
+            kyc = record.get("kyc") or {}
+            for value in (kyc.get("identity") or {}).values():
+                if isinstance(value, str) and len(value) > 4:
+                    assert value not in html
+                    assert value not in text
+
+
+def test_display_one_managers_plan_the_book_and_the_playbook(book: synth.Book) -> None:
+    tiers = tier_book(book.customers, book.playbook, as_of=AS_OF)
+    manager = book.managers[0]
+    mine = [c for c in book.customers if c.manager_id == manager.id]
+    plan = plan_contacts(
+        mine,
+        book.playbook,
+        start=AS_OF,
+        end=AS_OF + dt.timedelta(days=30),
+        tiers={d.subject: d for d in tiers.decisions},
+        managers=[manager],
+    )
+    for obj, words in [
+        (plan, ["Touchpoints per ISO week and channel", "Manager load", manager.id]),
+        (book, ["Managers", "Catalogue", "3000"]),
+        (presets.PRACTICE, ["tier.adb.high_end", "cadence", "allocation"]),
+        (presets.REGULATORY, ["C5", "R5"]),
+    ]:
+        html = obj._repr_html_()
+        text = _pretty(obj)
+        assert len(html.encode()) < 10_000, type(obj)
+        assert len(text.encode()) < 10_000, type(obj)
+        assert len(repr(obj)) < 300, type(obj)
+        assert _parsed(html).tags <= _TAGS
+        for word in words:
+            assert word in html, (type(obj), word)
+            assert word in text, (type(obj), word)
+        assert not any(c.key in html for c in mine)
+
+
+def test_display_a_decision_with_its_reasons_table(book: synth.Book) -> None:
+    customer = book.customers[0]
+    product = book.catalogue[-1]
+    decision = check_suitability(customer, product, book.playbook, as_of=AS_OF, tier="mass")
+    html = decision._repr_html_()
+    shown = "".join(_parsed(html).text)
+    assert f"SuitabilityDecision: {decision.outcome}" in shown
+    for header in ("code", "rule id", "message", "facts"):
+        assert header in shown
+    for reason in decision.reasons:
+        assert reason.code.value in shown
+        assert reason.rule_id in shown
+    assert _pretty(decision).splitlines()[0] == f"SuitabilityDecision: {decision.outcome}"
+
+    allocation = allocate(customer, "250000.00", book.catalogue, book.playbook, as_of=AS_OF)
+    shown = "".join(_parsed(allocation._repr_html_()).text)
+    assert "Lines" in shown
+    assert "unplaced" in shown
+    for line in allocation.lines:
+        assert str(line.amount) in shown
+
+
+def _hostile_decision(message: str, reasons: int = 1) -> Decision:
+    ref = PlaybookRef(id="pb", version="1", content_hash="0" * 64)
+    return Decision(
+        subject="C1",
+        outcome="allowed",
+        reasons=tuple(
+            Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit.x", message, note=message)
+            for _ in range(reasons)
+        ),
+        playbook=ref,
+        as_of=AS_OF,
+    )
+
+
+def test_hostile_strings_are_escaped() -> None:
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'
+    html = _hostile_decision(attack)._repr_html_()
+    assert "<script>" not in html
+    assert "<img" not in html
+    parsed = _parsed(html)
+    assert parsed.tags <= _TAGS
+    assert attack[:60] in "".join(parsed.text)
+
+
+@settings(max_examples=40)
+@given(message=short_text(200), reasons=st.integers(min_value=1, max_value=60))
+def test_decision_display_is_escaped_and_bounded(message: str, reasons: int) -> None:
+    decision = _hostile_decision(message, reasons)
+    html = decision._repr_html_()
+    parsed = _parsed(html)
+    assert parsed.tags <= _TAGS
+    # Messages are clipped to 80 characters: what is shown is a prefix of the message.
+    shown = "".join(parsed.text)
+    assert message[:40] in shown
+    assert len(html.encode()) < 12 * 1024
+    assert len(_pretty(decision).encode()) < 12 * 1024
+
+
+@settings(max_examples=20)
+@given(decision=decisions())
+def test_any_decision_displays_within_bounds(decision: Decision) -> None:
+    assert _parsed(decision._repr_html_()).tags <= _TAGS
+    assert len(decision._repr_html_().encode()) < 12 * 1024
+
+
+@settings(max_examples=6)
+@given(n=st.integers(min_value=0, max_value=600), seed=st.integers(min_value=0, max_value=99))
+def test_book_displays_are_bounded_whatever_the_book_size(n: int, seed: int) -> None:
+    b = synth.book(n, seed=seed, as_of=AS_OF)
+    result = tier_book(b.customers, b.playbook, as_of=AS_OF)
+    for obj in (b, result):
+        assert len(obj._repr_html_().encode()) < 10_000
+        assert len(_pretty(obj).encode()) < 10_000
+        assert len(repr(obj)) < 300
+
+
+def test_the_80_20_line_reads_the_concentration_curve() -> None:
+    from custtier._views import eighty_twenty
+
+    curve = [(Decimal(k) / 10, min(Decimal(1), Decimal(k) * 4 / 10)) for k in range(11)]
+    assert eighty_twenty(curve) == (Decimal("0.2"), Decimal("0.8"))
+    assert eighty_twenty([]) is None
