@@ -119,9 +119,10 @@ def greeting_dates(
                 on, year, cal, cad.lunar_leap_month, cad.lunar_short_month
             )
             if found is not None and t.start <= found <= t.end:
+                # The lunar year only: the original date is personal (a birth date).
                 lunar_note = Reason.of(
                     ReasonCode.CADENCE_LUNAR_DATE, "cadence.lunar", why or "lunar date",
-                    lunar_year=year, born_on=on,
+                    lunar_year=year,
                 )  # fmt: skip
                 out.append((found, lunar_note, year))
         return out

@@ -1,8 +1,9 @@
 """A plan as RFC 5545 iCalendar text, for any standard calendar client.
 
 CRLF line ends, lines folded at 75 octets (never inside a UTF-8 character),
-TEXT values escaped; UIDs derived from the playbook hash and the contact, and
-DTSTAMP from the plan's start date, so the same plan gives the same bytes.
+TEXT values escaped; UIDs derived from the playbook hash and the contact (unique
+within a plan, RFC 5545 §3.8.4.7), and DTSTAMP from the plan's start date, so
+the same plan gives the same bytes.
 Events carry the pseudonymous customer key and the rules' reasons, nothing
 personal.
 """
@@ -14,7 +15,7 @@ import hashlib
 
 from custtier.cadence._models import ContactPlan, Touchpoint
 
-__all__ = ["plan_to_ical"]
+__all__ = ["plan_to_ical", "uids"]
 
 _LIMIT = 75  # octets per line, CRLF excluded (RFC 5545 §3.1)
 
@@ -38,9 +39,10 @@ def plan_to_ical(plan: ContactPlan, *, manager_id: str | None = None) -> str:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_text(_calendar_name(plan, manager_id))}",
     ]
-    for tp in plan.touchpoints:
+    # UIDs over the whole plan, so one manager's export keeps the plan's UIDs.
+    for tp, event_uid in zip(plan.touchpoints, uids(plan), strict=True):
         if manager_id is None or tp.manager_id == manager_id:
-            lines += _event(tp, plan, stamp)
+            lines += _event(tp, event_uid, stamp)
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
 
@@ -50,18 +52,34 @@ def _calendar_name(plan: ContactPlan, manager_id: str | None) -> str:
     return f"Contact plan{who} {plan.start.isoformat()} to {plan.end.isoformat()}"
 
 
-def uid(tp: Touchpoint, plan: ContactPlan) -> str:
-    """A UID stable across runs: the same contact under the same rules, the same UID."""
-    parts = [plan.playbook.content_hash, tp.customer_key, tp.rule_id, tp.label,
-             tp.due_on.isoformat() if tp.due_on else "", tp.on.isoformat()]  # fmt: skip
-    digest = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
-    return f"{digest}@custtier"
+def uids(plan: ContactPlan) -> list[str]:
+    """One UID per touchpoint, in plan order: unique within the plan and stable across runs.
+
+    The same contact under the same rules gets the same UID. Contacts alike in
+    every part the UID reads (twins' birthdays as two important dates of one
+    customer, two holdings of one product maturing on one day) are told apart
+    by their occurrence in plan order, which the plan fixes.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for tp in plan.touchpoints:
+        due = tp.due_on.isoformat() if tp.due_on else ""
+        parts = [plan.playbook.content_hash, tp.customer_key, tp.rule_id, tp.label, due]
+        parts.append(tp.on.isoformat())
+        base = "|".join(parts)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        if n:  # the first keeps the UID earlier releases gave it
+            base = f"{base}|{n}"
+        digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:32]
+        out.append(f"{digest}@custtier")
+    return out
 
 
-def _event(tp: Touchpoint, plan: ContactPlan, stamp: str) -> list[str]:
+def _event(tp: Touchpoint, event_uid: str, stamp: str) -> list[str]:
     summary = f"{tp.label} - {tp.channel.value} - {tp.customer_key}"
     description = "\n".join(r.render() for r in tp.reasons)
-    lines = ["BEGIN:VEVENT", f"UID:{uid(tp, plan)}", f"DTSTAMP:{stamp}"]
+    lines = ["BEGIN:VEVENT", f"UID:{event_uid}", f"DTSTAMP:{stamp}"]
     if tp.at is not None:
         lines.append(f"DTSTART:{_utc(tp.at)}")
         lines.append(f"DURATION:PT{max(tp.duration_minutes, 1)}M")
