@@ -217,3 +217,110 @@ def test_the_80_20_line_reads_the_concentration_curve() -> None:
     curve = [(Decimal(k) / 10, min(Decimal(1), Decimal(k) * 4 / 10)) for k in range(11)]
     assert eighty_twenty(curve) == (Decimal("0.2"), Decimal("0.8"))
     assert eighty_twenty([]) is None
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def test_tiers_per_manager_and_the_pyramid_as_frames_without_glue(book: synth.Book) -> None:
+    import custtier.frames as cf
+
+    result = tier_book(book.customers, book.playbook, as_of=AS_OF)
+    decisions = result.to_pandas()
+    # The manager rides on each decision: tiers per manager need no join.
+    per_manager = decisions.groupby(["manager_id", "tier"]).size()
+    owned = {c.key: c.manager_id for c in book.customers}
+    mine = [d for d in result.decisions if owned[d.subject] == book.managers[0].id]
+    assert per_manager[book.managers[0].id].sum() == len(mine)
+    # Money stays exact by default ...
+    first = result.decisions[0]
+    assert (
+        decisions["basis_average_daily_balance"][0] == first.basis_values["average_daily_balance"]
+    )
+    assert str(decisions["basis_average_daily_balance"].dtype).startswith("decimal128")
+    # ... the documented columnar schema, plus the manager ...
+    table = result.to_arrow()
+    assert table.drop_columns(["manager_id"]).equals(cf.decisions_table(result, book.playbook))
+    # ... and plotting-friendly floats are one option away (was "no numeric data to plot").
+    summary = result.to_pandas("summary", money="float")
+    assert str(summary["profit_share"].dtype) == "float64"
+    assert summary["count"].sum() == len(result.decisions)
+    assert summary.set_index("tier")["profit_share"].sum() == pytest.approx(1, abs=1e-3)
+    polars = result.to_polars("summary")
+    assert [Decimal(str(v)) for v in polars["profit_share"]] == [
+        s.profit_share for s in result.summary
+    ]
+
+
+def test_plan_allocation_and_suitability_lists_as_tables(book: synth.Book) -> None:
+    import custtier.frames as cf
+
+    tiers = tier_book(book.customers[:300], book.playbook, as_of=AS_OF)
+    plan = plan_contacts(
+        book.customers[:300],
+        book.playbook,
+        start=AS_OF,
+        end=AS_OF + dt.timedelta(days=60),
+        tiers={d.subject: d for d in tiers.decisions},
+        managers=book.managers,
+    )
+    touchpoints = plan.to_pandas()
+    assert len(touchpoints) == len(plan.touchpoints)
+    assert list(touchpoints["manager_id"].fillna("")) == [
+        t.manager_id or "" for t in plan.touchpoints
+    ]
+    unscheduled = plan.to_arrow("unscheduled")
+    assert unscheduled.num_rows == len(plan.unscheduled)
+    assert sorted(set(unscheduled["code"].to_pylist())) == sorted(plan.unscheduled_counts())
+    load = plan.to_polars("load")
+    assert load["booked_minutes"].sum() == sum(r.booked_minutes for r in plan.load)
+
+    allocations = [
+        allocate(c, "123456.78", book.catalogue, book.playbook, as_of=AS_OF)
+        for c in book.customers[:20]
+    ]
+    lines = cf.results_pandas(allocations)
+    # Every cent is a row: lines, cash and unplaced add up to each amount exactly.
+    for key, rows in lines.groupby("key"):
+        assert sum(rows["line_amount"]) == Decimal("123456.78"), key
+
+    pairs = [
+        check_suitability(c, p, book.playbook, as_of=AS_OF, tier="mass")
+        for c in book.customers[:5]
+        for p in book.catalogue
+    ]
+    table = cf.results_table(pairs)
+    assert table.schema.equals(cf.suitability_output_schema(book.playbook))
+    assert table["allowed"].to_pylist() == [d.allowed for d in pairs]
+
+
+def test_conversions_refuse_what_they_cannot_tabulate(book: synth.Book) -> None:
+    import custtier.frames as cf
+    from custtier.errors import InputError
+
+    result = tier_book(book.customers[:10], book.playbook, as_of=AS_OF)
+    with pytest.raises(InputError, match="part must be one of"):
+        result.to_arrow("touchpoints")
+    with pytest.raises(InputError, match="money"):
+        result.to_arrow(money="double")  # type: ignore[arg-type]
+    pair = check_suitability(book.customers[0], book.catalogue[0], book.playbook, as_of=AS_OF)
+    mixed = [result.decisions[0], pair]
+    with pytest.raises(InputError, match="one kind"):
+        cf.results_table(mixed)
+    assert cf.results_table([]).num_rows == 0
+
+
+def test_a_missing_pandas_names_the_extra(
+    book: synth.Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from custtier.errors import MissingExtraError
+
+    result = tier_book(book.customers[:10], book.playbook, as_of=AS_OF)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(MissingExtraError, match=r"custtier\[pandas\]"):
+        result.to_pandas()
+    with pytest.raises(MissingExtraError, match=r"custtier\[polars\]"):
+        result.to_polars()

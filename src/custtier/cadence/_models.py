@@ -6,6 +6,7 @@ import datetime as dt
 
 from custtier._display import Displayable
 from custtier._explain import ErrorRecord, PlaybookRef, Reason, ReasonCode
+from custtier._tabular import Tabular
 from custtier.models._base import CusttierModel
 from custtier.models._types import Channel, CustomerKey, Identifier, Purpose
 from custtier.rules import KycItem, Occasion, Offer, Owner
@@ -74,7 +75,7 @@ class ManagerWeekLoad(CusttierModel):
     unscheduled: int
 
 
-class ContactPlan(Displayable, CusttierModel):
+class ContactPlan(Displayable, Tabular, CusttierModel):
     """A contact plan over ``[start, end]``: every required contact placed or explained.
 
     ``required`` is how many contacts the rules asked for; it always equals

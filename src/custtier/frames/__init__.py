@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         tier_dask,
         tier_spark,
     )
+    from custtier.frames._results import results_pandas, results_polars, results_table
     from custtier.frames._suitability import (
         PAIR_ERROR_CODES,
         PAIR_INPUT_COLUMNS,
@@ -80,6 +81,9 @@ __all__ = [
     "pairs_table",
     "pareto_candidates",
     "pareto_cut",
+    "results_pandas",
+    "results_polars",
+    "results_table",
     "suitability_dask",
     "suitability_input_schema",
     "suitability_output_schema",
@@ -104,6 +108,9 @@ _HOME |= dict.fromkeys(
      "suitability_output_schema", "suitability_table"],
     "custtier.frames._suitability",
 )  # fmt: skip
+_HOME |= dict.fromkeys(
+    ["results_pandas", "results_polars", "results_table"], "custtier.frames._results"
+)
 _HOME |= dict.fromkeys(
     ["OCCASION_ERROR_CODES", "OCCASION_INPUT_COLUMNS", "cadence_table", "occasions_input_schema",
      "occasions_output_schema", "occasions_table"],

@@ -168,6 +168,7 @@ def decide(
         below_since=below_since,
         basis_values=values,
         kyc_gaps=gaps,
+        manager_id=customer.manager_id,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from custtier._display import Displayable
 from custtier._explain import Decision, ErrorRecord, PlaybookRef, Reason
+from custtier._tabular import Tabular
 from custtier.models._base import CusttierModel
 from custtier.models._types import CustomerKey, Identifier
 from custtier.rules import KycItem
@@ -67,7 +68,8 @@ class TierDecision(Decision):
 
     ``outcome`` is the tier id. ``rule_tier`` is what the rules alone said
     before hysteresis and overrides. ``below_since`` carries hysteresis state
-    to the next run: pass this decision back as ``previous``.
+    to the next run: pass this decision back as ``previous``. ``manager_id``
+    is the customer's manager, so per-manager views need no join.
     """
 
     rank: int
@@ -78,6 +80,7 @@ class TierDecision(Decision):
     below_since: dt.date | None = None
     basis_values: dict[str, Decimal | None] = Field(default_factory=dict)
     kyc_gaps: tuple[KycItem, ...] = ()
+    manager_id: Identifier | None = None
 
     @property
     def tier(self) -> str:
@@ -105,7 +108,7 @@ class UpgradeCandidate(CusttierModel):
     signals: tuple[Reason, ...]
 
 
-class BookTiering(Displayable, CusttierModel):
+class BookTiering(Displayable, Tabular, CusttierModel):
     """The result of tiering a whole book.
 
     ``decisions`` (sorted by customer key) and ``errors`` together account for
