@@ -149,16 +149,20 @@ def test_the_holidays_calendar_moves_work_off_holidays_and_onto_working_weekends
     assert cal.has_data(2026)
 
 
-def test_a_year_without_calendar_data_is_reported_not_guessed() -> None:
-    cal = HolidaysCalendar("CN", published_through=2026)
+def test_under_the_strict_policy_work_of_an_unarranged_year_is_reported_not_guessed() -> None:
+    cal = HolidaysCalendar("CN", unpublished="refuse", published_through=2026)
     c = customer()
     p = plan([c], "high_end", dt.date(2027, 1, 1), dt.date(2027, 3, 31), calendar=cal,
              managers=[rm()])  # fmt: skip
-    codes = {u.code for u in p.unscheduled if u.rule_id == "high_end.holiday"}
-    assert codes == {ReasonCode.CADENCE_NO_CALENDAR_DATA}
-    assert not [t for t in p.touchpoints if t.rule_id == "high_end.holiday"]
-    # Manager work in that year has no business days to go to either.
+    # Festival dates are fixed by the calendar, not by the arrangement: greeted.
+    greeted = {t.on for t in p.touchpoints if t.rule_id == "high_end.holiday"}
+    assert greeted == {dt.date(2027, 1, 1), dt.date(2027, 2, 6)}
+    # Manager work needs business days, which the strict policy does not guess.
+    visits = [u.code for u in p.unscheduled if u.rule_id == "high_end.visit"]
+    assert visits
+    assert set(visits) == {ReasonCode.CADENCE_NO_CALENDAR_DATA}
     assert not [t for t in p.touchpoints if t.rule_id == "high_end.visit"]
+    assert p.provisional == 0
 
 
 def test_a_lunar_birthday_falls_on_its_lunar_date_each_year() -> None:
@@ -431,3 +435,16 @@ def test_the_holidays_calendar_names_the_extra_when_it_is_missing(
     monkeypatch.setitem(sys.modules, "holidays", None)  # makes `import holidays` fail
     with pytest.raises(MissingExtraError, match=r'pip install "custtier\[calendars\]"'):
         HolidaysCalendar("CN")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"country": "XX"}, "country"), ({"language": "xx_XX"}, "language"),
+     ({"unpublished": "guess"}, "unpublished")],
+)  # fmt: skip
+def test_a_calendar_the_package_cannot_give_is_an_input_error_naming_the_argument(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        HolidaysCalendar(**kwargs)
+    assert caught.value.field == field

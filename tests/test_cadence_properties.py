@@ -207,3 +207,38 @@ def test_ical_round_trip(case: Case) -> None:
             assert start == tp.on
         else:
             assert start == tp.at
+
+
+@settings(max_examples=30)
+@given(cases(max_customers=3), st.integers(0, 420))
+def test_provisional_marks_exactly_the_work_an_unpublished_arrangement_could_move(
+    case: Case, shift: int
+) -> None:
+    holidays = pytest.importorskip("holidays")
+    from custtier import HolidaysCalendar
+
+    start = dt.date(2026, 10, 1) + dt.timedelta(days=shift)
+    end = start + (case.end - case.start)
+    plan = plan_contacts(
+        case.customers, PB, start=start, end=end, tiers=case.tiers,
+        calendar=HolidaysCalendar("CN", published_through=2026), managers=case.managers,
+        history=case.history,
+    )  # fmt: skip
+    # Near a public holiday of an unpublished year, by the package itself.
+    near = {d + dt.timedelta(days=k) for d in holidays.China(years=[2027, 2028])
+            for k in range(-14, 15)}  # fmt: skip
+    marked = [t for t in plan.touchpoints
+              if any(r.code == "CADENCE_PROVISIONAL" for r in t.reasons)]  # fmt: skip
+    assert plan.provisional == len(marked)
+    for tp in plan.touchpoints:
+        if tp.occasion in {Occasion.BIRTHDAY, Occasion.HOLIDAY, Occasion.IMPORTANT_DATE}:
+            assert tp not in marked  # a greeting's day is fixed by the calendar
+        elif tp not in marked:
+            assert tp.on not in near
+    for tp in marked:
+        why = next(r for r in tp.reasons if r.code == "CADENCE_PROVISIONAL")
+        first, last = why.facts["from_on"], why.facts["to_on"]
+        assert isinstance(first, dt.date)
+        assert isinstance(last, dt.date)
+        assert last == tp.on
+        assert any(first + dt.timedelta(days=k) in near for k in range((last - first).days + 1))

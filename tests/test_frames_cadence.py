@@ -251,6 +251,24 @@ def test_holidays_and_lunar_birthdays_with_the_china_calendar() -> None:
 
 
 @pytest.mark.skipif(CN is None, reason='needs pip install "custtier[calendars]"')
+@pytest.mark.parametrize("policy", ["provisional", "refuse"])
+def test_an_unarranged_year_in_chinese_names_expands_as_the_scalar_planner(policy: str) -> None:
+    cal = HolidaysCalendar("CN", language="zh_CN", unpublished=policy, published_through=2026)
+    c = Customer(key="C1", manager_id="RM-1", birth_date=dt.date(1970, 6, 14))
+    span = (dt.date(2026, 11, 30), dt.date(2027, 12, 31))
+    out = occasions([c], {"C1": "high_end"}, span=span, calendar=cal)
+    holidays = rows_of(out, "high_end.holiday")
+    assert [(r["label"], r["due_on"]) for r in holidays][:3] == [
+        ("元旦", dt.date(2027, 1, 1)), ("春节", dt.date(2027, 2, 6)),
+        ("中秋节", dt.date(2027, 9, 15)),
+    ]  # fmt: skip
+    assert not [r for r in holidays if r["blocked_code"]]  # festival dates are never refused
+    assert out.select(ITEM_COLUMNS).to_pylist() == scalar_rows(
+        [c], {"C1": "high_end"}, PRACTICE, span, calendar=cal
+    )
+
+
+@pytest.mark.skipif(CN is None, reason='needs pip install "custtier[calendars]"')
 def test_lunar_dates_before_the_lunar_tables_are_reported_without_data() -> None:
     assert CN is not None
     old = ImportantDate(kind="wedding_anniversary", relation="spouse", on=dt.date(1899, 5, 1),

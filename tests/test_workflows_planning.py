@@ -115,3 +115,153 @@ def test_hand_a_plan_to_staff_without_any_birth_date_in_it() -> None:
     facts = json.dumps([r.facts for t in plan.touchpoints for r in t.reasons], default=str)
     assert "1957" not in facts
     assert "2015" not in facts
+
+
+# --------------------------------------------------------------------------- planning ahead
+
+NOV_30 = dt.date(2026, 11, 30)
+END_2027 = dt.date(2027, 12, 31)
+
+
+def china(**kw: Any) -> Any:
+    pytest.importorskip("holidays")
+    pytest.importorskip("lunardate")
+    from custtier import HolidaysCalendar
+
+    # As on 2026-11-30: the State Council has published 2026's arrangement, not 2027's.
+    return HolidaysCalendar("CN", published_through=2026, **kw)
+
+
+def synthetic_plan(calendar: Any, start: dt.date = NOV_30, end: dt.date = END_2027) -> ContactPlan:
+    from custtier import synth, tier_book
+
+    book = synth.book(60, seed=11, as_of=NOV_30)
+    tiers = tier_book(book.customers, book.playbook, as_of=NOV_30)
+    return plan_contacts(
+        book.customers, book.playbook, start=start, end=end,
+        tiers={d.subject: d for d in tiers.decisions}, calendar=calendar,
+        managers=book.managers,
+    )  # fmt: skip
+
+
+def world_festivals_2027() -> dict[str, dt.date]:
+    """Spring Festival and Mid-Autumn 2027 from the peers: the lunar calendar and `holidays`."""
+    holidays = pytest.importorskip("holidays")
+    lunardate = pytest.importorskip("lunardate")
+    spring = lunardate.LunarDate(2027, 1, 1).to_solar_date()
+    mid_autumn = lunardate.LunarDate(2027, 8, 15).to_solar_date()
+    named = {n: d for d, n in holidays.China(years=2027, language="en_US").items()}
+    assert named["Mid-Autumn Festival"] == mid_autumn
+    assert (
+        min(d for d, n in holidays.China(years=2027, language="zh_CN").items() if n == "春节")
+        == spring
+    )
+    return {"Spring Festival": spring, "Mid-Autumn Festival": mid_autumn}
+
+
+def test_plan_2027_from_late_november_2026_with_the_china_calendar() -> None:
+    holidays = pytest.importorskip("holidays")
+
+    festivals = world_festivals_2027()
+    assert festivals == {"Spring Festival": dt.date(2027, 2, 6),
+                         "Mid-Autumn Festival": dt.date(2027, 9, 15)}  # fmt: skip
+    plan = synthetic_plan(china())
+    assert plan.required == len(plan.touchpoints) + len(plan.unscheduled)
+    # Nothing refused for want of a calendar: 2027 is planned.
+    assert "CADENCE_NO_CALENDAR_DATA" not in plan.unscheduled_counts()
+    greeted = {(t.label, t.on) for t in plan.touchpoints if t.occasion == "holiday"}
+    for name, day in festivals.items():
+        assert (name, day) in greeted, f"{name} {day} greeting"
+    assert ("National Day", dt.date(2027, 10, 1)) in greeted
+    assert ("New Year's Day", dt.date(2027, 1, 1)) in greeted
+    # Business-day work of 2027 is placed, never on a (rule-based) public holiday.
+    off = set(holidays.China(years=2027))
+    work = [t for t in plan.touchpoints if t.on.year == 2027 and t.occasion != "holiday"
+            and t.occasion not in {"birthday", "important_date"}]  # fmt: skip
+    assert {t.occasion for t in work} >= {"periodic", "kyc_refresh"}
+    assert not [t for t in work if t.on in off]
+    assert all(t.on.weekday() < 5 for t in work)  # no make-up weekend is known for 2027
+    # Provisional items: marked, counted, and exactly the work near a 2027 holiday.
+    marked = [t for t in plan.touchpoints
+              if any(r.code == "CADENCE_PROVISIONAL" for r in t.reasons)]  # fmt: skip
+    assert plan.provisional == len(marked) == len(plan.provisional_touchpoints()) > 0
+    assert not [t for t in marked if t.occasion in {"holiday", "birthday", "important_date"}]
+    near = {d + dt.timedelta(days=k) for d in off | set(holidays.China(years=2028))
+            for k in range(-14, 15)}  # fmt: skip
+    assert all(t.on in near for t in marked)
+    far = [t for t in work if t.on not in near and t.due_on and t.due_on not in near]
+    assert far, "work far from any holiday exists"
+    assert not [t for t in far if t in marked and t.on not in near]
+
+
+def test_a_bank_that_wants_no_guessing_keeps_the_strict_policy() -> None:
+    plan = synthetic_plan(china(unpublished="refuse"))
+    counts = plan.unscheduled_counts()
+    assert counts.get("CADENCE_NO_CALENDAR_DATA", 0) > 0  # 2027 work is reported, not placed
+    assert plan.provisional == 0
+    assert not [t for t in plan.touchpoints if t.on.year == 2027 and t.occasion == "periodic"]
+    # Festival greetings are fixed by the calendar: never refused, even here.
+    greeted = {(t.label, t.on) for t in plan.touchpoints if t.occasion == "holiday"}
+    for name, day in world_festivals_2027().items():
+        assert (name, day) in greeted
+
+
+def test_a_september_to_december_plan_lists_only_what_falls_inside_it() -> None:
+    for policy in ("provisional", "refuse"):
+        plan = synthetic_plan(china(unpublished=policy), dt.date(2027, 9, 1), END_2027)
+        greetings = [u for u in plan.unscheduled
+                     if u.occasion in {"holiday", "birthday", "important_date"}]  # fmt: skip
+        for u in greetings:  # a greeting is due on its day: inside the plan, or not listed
+            assert "New Year" not in u.label
+            assert u.due_on is not None
+            assert dt.date(2027, 9, 1) <= u.due_on <= END_2027
+        for t in plan.touchpoints:
+            assert dt.date(2027, 9, 1) <= t.on <= END_2027
+        assert not [t for t in plan.touchpoints if "New Year" in t.label]
+
+
+def test_plan_with_holiday_names_in_chinese() -> None:
+    zh = synthetic_plan(china(language="zh_CN"), NOV_30, dt.date(2027, 10, 31))
+    en = synthetic_plan(china(), NOV_30, dt.date(2027, 10, 31))
+    shown = {t.on: t.label for t in zh.touchpoints if t.occasion == "holiday"}
+    assert shown[dt.date(2027, 2, 6)] == "春节"
+    assert shown[dt.date(2027, 9, 15)] == "中秋节"
+    assert shown[dt.date(2027, 10, 1)] == "国庆节"
+    # The language changes names only: the same contacts on the same days.
+    assert [(t.customer_key, t.rule_id, t.on) for t in zh.touchpoints] == [
+        (t.customer_key, t.rule_id, t.on) for t in en.touchpoints
+    ]
+    assert zh.provisional == en.provisional
+
+
+def test_two_holidays_on_one_day_keep_their_own_names() -> None:
+    # 1 October 2020 was both Mid-Autumn Festival and National Day.
+    c = Customer(key="C1", manager_id="RM-1", contact=every_channel())
+    for language, expected in (("en_US", {"Mid-Autumn Festival", "National Day"}),
+                               ("zh_CN", {"中秋节", "国庆节"})):  # fmt: skip
+        plan = plan_contacts([c], PRACTICE, start=dt.date(2020, 10, 1), end=dt.date(2020, 10, 1),
+                             tiers={"C1": "high_end"}, calendar=china(language=language))  # fmt: skip
+        assert {t.label for t in plan.touchpoints if t.occasion == "holiday"} == expected
+
+
+def test_every_published_arrangement_stayed_within_the_reach_of_a_holiday() -> None:
+    """The provisional window is the world's: each make-up or bridged day China published."""
+    holidays = pytest.importorskip("holidays")
+    china = pytest.importorskip("holidays.countries.china")
+
+    from custtier.cadence._calendar import ARRANGEMENT_REACH_DAYS
+
+    one_off = {2015, 2020}  # Victory Day 2015, the 2020 epidemic extension: separate notices
+    for year, entries in china.ChinaStaticHolidays.special_public_holidays.items():
+        if year in one_off:
+            continue
+        base = [d for y in (year - 1, year, year + 1)
+                for d, n in holidays.China(years=y, language="en_US").items()
+                if "substituted" not in n]  # fmt: skip
+        for e in entries:
+            days = [dt.date(year, e[0], e[1])]
+            if len(e) >= 4:
+                days.append(dt.date(e[4] if len(e) > 4 else year, e[2], e[3]))
+            for day in days:
+                gap = min(abs((day - b).days) for b in base)
+                assert gap <= ARRANGEMENT_REACH_DAYS, (year, e)

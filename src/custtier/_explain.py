@@ -86,6 +86,7 @@ class ReasonCode(StrEnum):
     CADENCE_SLIPPED = "CADENCE_SLIPPED"
     CADENCE_OVERDUE = "CADENCE_OVERDUE"
     CADENCE_QUIET_HOURS = "CADENCE_QUIET_HOURS"
+    CADENCE_PROVISIONAL = "CADENCE_PROVISIONAL"
     CADENCE_COMPLETE_KYC = "CADENCE_COMPLETE_KYC"
     CADENCE_NO_CONSENT = "CADENCE_NO_CONSENT"
     CADENCE_DO_NOT_CONTACT = "CADENCE_DO_NOT_CONTACT"
@@ -185,6 +186,10 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ReasonCode.CADENCE_QUIET_HOURS: (
         "A call or message timed inside the allowed hours, in the customer's time zone."
     ),
+    ReasonCode.CADENCE_PROVISIONAL: (
+        "Placed by the calendar's rule-based business days near a holiday of a year whose "
+        "official arrangement is not yet published: re-check when it is."
+    ),
     ReasonCode.CADENCE_COMPLETE_KYC: (
         "The customer's KYC file lacks items the tier requires: complete them on this contact."
     ),
@@ -207,7 +212,8 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
         "calendar has no such holiday)."
     ),
     ReasonCode.CADENCE_NO_CALENDAR_DATA: (
-        "Not scheduled: the calendar has no data for that year, so the date is not guessed."
+        "Not scheduled: the calendar has no data for that year (or, under "
+        '`unpublished="refuse"`, no published arrangement), so the day is not guessed.'
     ),
 }
 

@@ -195,6 +195,7 @@ def contact_plan(p: ContactPlan) -> View:
         ("required", p.required),
         ("scheduled", len(p.touchpoints)),
         ("unscheduled", len(p.unscheduled)),
+        ("provisional", p.provisional),
         ("errors", len(p.errors)),
         ("playbook", _ref(p.playbook)),
     ]

@@ -16,11 +16,28 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
-from custtier.errors import MissingExtraError
+from custtier.errors import InputError, MissingExtraError
 
-__all__ = ["Calendar", "HolidaysCalendar", "LunarDay", "WeekendCalendar"]
+__all__ = [
+    "ARRANGEMENT_REACH_DAYS",
+    "UNPUBLISHED_POLICIES",
+    "Calendar",
+    "HolidaysCalendar",
+    "LunarDay",
+    "WeekendCalendar",
+]
 
 _SATURDAY = 5
+_KEY_LANGUAGE = "en_US"  # rules name holidays in the package's English
+
+#: What ``HolidaysCalendar`` does with a year whose official arrangement is not published.
+UNPUBLISHED_POLICIES = ("provisional", "refuse")
+
+#: Days either side of a public holiday that an official arrangement may change.
+#: Every make-up working day and bridged day China published for 2001-2026 lies
+#: within 10 days of a public holiday (the one-off 2015 Victory Day aside);
+#: tests/test_workflows_planning.py checks this against the package's data.
+ARRANGEMENT_REACH_DAYS = 14
 
 
 class LunarDay(NamedTuple):
@@ -36,8 +53,17 @@ class LunarDay(NamedTuple):
 class Calendar(Protocol):
     """What the planner asks of a calendar.
 
-    ``has_data(year)`` is False for a year the calendar cannot answer for
-    (the planner then reports contacts of that year rather than guess).
+    ``has_data(year)`` is False for a year whose business days the calendar
+    cannot answer for (the planner then reports work of that year rather than
+    guess). ``holidays(year)`` names each holiday in the caller's language;
+    ``holiday_keys(year)`` gives the same days under names that do not change
+    with the language, which contact rules' ``holidays`` are matched against.
+    Both answer for any year whose holidays the calendar can date, even one
+    whose business days it does not vouch for (a festival's date is fixed by
+    the calendar, not by the year's working arrangement); an empty mapping
+    means none known. ``is_provisional(day)`` is True where the day's
+    business-day status is the calendar's rule-based reckoning, not yet an
+    official arrangement: the planner marks work placed by such days.
     ``lunar_years`` is the range of lunar years ``to_lunar`` / ``from_lunar``
     cover (empty when the calendar has no lunar support).
     """
@@ -60,8 +86,16 @@ class Calendar(Protocol):
         """Whether ``day`` is a working day."""
         ...
 
+    def is_provisional(self, day: dt.date) -> bool:
+        """Whether ``day``'s business-day status may change when an arrangement is published."""
+        ...
+
     def holidays(self, year: int) -> Mapping[dt.date, str]:
-        """Holidays of ``year`` by date, with their names."""
+        """Holidays of ``year`` by date, with their names in the calendar's language."""
+        ...
+
+    def holiday_keys(self, year: int) -> Mapping[dt.date, str]:
+        """The days of ``holidays(year)`` under language-independent names (rules match these)."""
         ...
 
     def to_lunar(self, day: dt.date) -> LunarDay:
@@ -96,7 +130,15 @@ class WeekendCalendar:
         """Monday to Friday."""
         return day.weekday() < _SATURDAY
 
+    def is_provisional(self, day: dt.date) -> bool:
+        """Never: weekends are not arranged."""
+        return False
+
     def holidays(self, year: int) -> Mapping[dt.date, str]:
+        """None known."""
+        return MappingProxyType({})
+
+    def holiday_keys(self, year: int) -> Mapping[dt.date, str]:
         """None known."""
         return MappingProxyType({})
 
@@ -128,37 +170,97 @@ class HolidaysCalendar:
 
     Business days are weekdays that are not holidays, plus the weekends a
     country declares working days (China moves weekends around its Golden
-    Weeks). Holiday names are the package's English names.
+    Weeks). Holiday names are the package's, in ``language`` (``"en_US"``,
+    or e.g. ``"zh_CN"``: 春节, 中秋节); contact rules are matched against the
+    English names whatever the language, so a rule names a holiday once.
 
-    **Years without data.** ``has_data(year)`` is True only for years the
-    package covers; for China it is further limited to the years whose
-    official State Council holiday arrangements the installed package holds
-    (``published_through``, detected from the package's data unless given),
-    because later years would only be the package's rule-based guess.
-    Lunar dates are covered for the years ``lunardate`` tabulates
-    (1900-2099).
+    **Years not yet arranged.** China's State Council publishes each year's
+    arrangement (make-up working weekends, bridged days) late in the year
+    before. ``published_through`` is the last year whose arrangement the
+    installed package holds (detected from its data unless given; for other
+    countries every year the package computes). For a later year:
+
+    * ``unpublished="provisional"`` (default): the package's rule-based
+      holidays and business days are used, and ``is_provisional(day)`` is
+      True for days within :data:`ARRANGEMENT_REACH_DAYS` of one of that
+      year's public holidays — where every published arrangement since 2001
+      moved a day. The planner marks work placed by such days.
+    * ``unpublished="refuse"``: business days of such a year are unknown
+      (``has_data`` False): work that needs one is reported, not placed.
+
+    Either way the holidays' own dates (Spring Festival, Mid-Autumn Festival,
+    National Day) are known for every year the package computes: they are
+    fixed by the calendar, not by the arrangement, so greetings go ahead.
+    Lunar dates are covered for the years ``lunardate`` tabulates (1900-2099).
 
     Needs the ``calendars`` extra: ``pip install "custtier[calendars]"``.
+
+    >>> cal = HolidaysCalendar("CN", language="zh_CN", published_through=2026)
+    >>> cal.holidays(2027)[dt.date(2027, 2, 6)], cal.is_provisional(dt.date(2027, 2, 9))
+    ('春节', True)
     """
 
-    def __init__(self, country: str = "CN", *, published_through: int | None = None) -> None:
+    def __init__(
+        self,
+        country: str = "CN",
+        *,
+        language: str = "en_US",
+        unpublished: str = "provisional",
+        published_through: int | None = None,
+    ) -> None:
         holidays = _import("holidays", "HolidaysCalendar")
         lunardate = _import("lunardate", "HolidaysCalendar")
+        if unpublished not in UNPUBLISHED_POLICIES:
+            raise InputError(
+                f"unpublished must be one of {', '.join(UNPUBLISHED_POLICIES)}",
+                field="unpublished",
+            )
+        try:
+            cls = holidays.country_holidays(country, years=()).__class__
+        except NotImplementedError:
+            raise InputError(
+                "country is not one the holidays package knows; give an ISO 3166 code such as CN",
+                field="country",
+            ) from None
+        languages = tuple(getattr(cls, "supported_languages", ()) or ())
+        if language != _KEY_LANGUAGE and language not in languages:
+            raise InputError(
+                f"language is not one the {country} calendar has; one of {', '.join(languages)}",
+                field="language",
+            )
         self._country = country
+        self._language = language
+        self._unpublished = unpublished
         self._holidays = holidays
         self._lunar = lunardate.LunarDate
-        cls = holidays.country_holidays(country, years=()).__class__
         first, last = int(cls.start_year), int(cls.end_year)
         if published_through is None:
             published_through = _published_through(country, last)
-        self._years = range(first, min(last, published_through) + 1)
-        self._by_year: dict[int, Any] = {}
+        self._published_through = min(published_through, last)
+        self._years = range(first, last + 1)
+        self._by_year: dict[tuple[int, str], Any] = {}
         self._lunar_cache: dict[dt.date, LunarDay] = {}
+        self._near: dict[int, frozenset[dt.date]] = {}
 
     @property
     def name(self) -> str:
         """``holidays:`` and the ISO country code."""
         return f"holidays:{self._country}"
+
+    @property
+    def language(self) -> str:
+        """The language of holiday names."""
+        return self._language
+
+    @property
+    def unpublished(self) -> str:
+        """``"provisional"`` or ``"refuse"``: what is done with years not yet arranged."""
+        return self._unpublished
+
+    @property
+    def published_through(self) -> int:
+        """The last year whose official arrangement the calendar holds."""
+        return self._published_through
 
     @property
     def lunar_years(self) -> range:
@@ -167,27 +269,64 @@ class HolidaysCalendar:
 
     @property
     def years(self) -> range:
-        """The Gregorian years with holiday data."""
+        """The Gregorian years whose holidays the package computes."""
         return self._years
 
-    def _year(self, year: int) -> Any:
-        found = self._by_year.get(year)
+    def _year(self, year: int, language: str) -> Any:
+        found = self._by_year.get((year, language))
         if found is None:
-            found = self._holidays.country_holidays(self._country, years=year, language="en_US")
-            self._by_year[year] = found
+            found = self._holidays.country_holidays(self._country, years=year, language=language)
+            self._by_year[year, language] = found
         return found
 
     def has_data(self, year: int) -> bool:
-        """Whether the package holds (published) holidays for ``year``."""
-        return year in self._years
+        """Whether business days of ``year`` are known (published, or provisional by policy)."""
+        if year not in self._years:
+            return False
+        return self._unpublished == "provisional" or year <= self._published_through
+
+    def is_provisional(self, day: dt.date) -> bool:
+        """Whether ``day`` lies near a public holiday of a year not yet arranged (policy permitting).
+
+        Near: within :data:`ARRANGEMENT_REACH_DAYS`, in the year before or after too
+        (a late-December Sunday may be made a working day for New Year's Day).
+        """
+        if self._unpublished != "provisional":
+            return False
+        return any(
+            day in self._near_days(year)
+            for year in (day.year - 1, day.year, day.year + 1)
+            if year > self._published_through and year in self._years
+        )
+
+    def _near_days(self, year: int) -> frozenset[dt.date]:
+        found = self._near.get(year)
+        if found is None:
+            reach = dt.timedelta(days=ARRANGEMENT_REACH_DAYS)
+            found = frozenset(
+                day + dt.timedelta(days=k)
+                for day in self._year(year, _KEY_LANGUAGE)
+                for k in range(-reach.days, reach.days + 1)
+                if dt.date.min + reach <= day <= dt.date.max - reach
+            )
+            self._near[year] = found
+        return found
 
     def is_business_day(self, day: dt.date) -> bool:
         """A weekday that is no holiday, or a weekend declared a working day."""
-        return bool(self._year(day.year).is_working_day(day))
+        return bool(self._year(day.year, _KEY_LANGUAGE).is_working_day(day))
 
     def holidays(self, year: int) -> Mapping[dt.date, str]:
-        """Holidays of ``year`` by date (English names)."""
-        return MappingProxyType(dict(sorted(self._year(year).items())))
+        """Holidays of ``year`` by date, named in ``language`` (empty outside ``years``)."""
+        if year not in self._years:
+            return MappingProxyType({})
+        return MappingProxyType(dict(sorted(self._year(year, self._language).items())))
+
+    def holiday_keys(self, year: int) -> Mapping[dt.date, str]:
+        """Holidays of ``year`` under the package's English names, whatever ``language``."""
+        if year not in self._years:
+            return MappingProxyType({})
+        return MappingProxyType(dict(sorted(self._year(year, _KEY_LANGUAGE).items())))
 
     def to_lunar(self, day: dt.date) -> LunarDay:
         """The lunar date of ``day``."""
@@ -211,7 +350,12 @@ class HolidaysCalendar:
         return int(self._lunar.leap_month_for_year(year) or 0)
 
     def __repr__(self) -> str:
-        return f"HolidaysCalendar({self._country!r})"
+        extra = ""
+        if self._language != _KEY_LANGUAGE:
+            extra += f", language={self._language!r}"
+        if self._unpublished != "provisional":
+            extra += f", unpublished={self._unpublished!r}"
+        return f"HolidaysCalendar({self._country!r}{extra})"
 
 
 def _published_through(country: str, last: int) -> int:

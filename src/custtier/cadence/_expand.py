@@ -202,7 +202,8 @@ def _holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[It
             if day is None:
                 continue
             if isinstance(day, dt.date):
-                out.append(_item(c, tier, rule, t, name, day, day, day, True))
+                label = t.holiday_labels[name, year]
+                out.append(_item(c, tier, rule, t, label, day, day, day, True))
             elif day == NO_DATA:
                 item = _item(c, tier, rule, t, f"{name} {year}", None, None, None, True)
                 item.blocked = ReasonCode.CADENCE_NO_CALENDAR_DATA

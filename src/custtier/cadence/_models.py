@@ -79,8 +79,12 @@ class ContactPlan(Displayable, Tabular, CusttierModel):
     """A contact plan over ``[start, end]``: every required contact placed or explained.
 
     ``required`` is how many contacts the rules asked for; it always equals
-    ``len(touchpoints) + len(unscheduled)``. ``errors`` are input records
-    that could not be planned (invalid, duplicate key, no tier).
+    ``len(touchpoints) + len(unscheduled)``. ``provisional`` counts the
+    touchpoints placed by a calendar's rule-based business days of a year
+    whose official arrangement is not yet published (each carries a
+    ``CADENCE_PROVISIONAL`` reason): re-check them when it is. ``errors``
+    are input records that could not be planned (invalid, duplicate key, no
+    tier).
     """
 
     playbook: PlaybookRef
@@ -88,6 +92,7 @@ class ContactPlan(Displayable, Tabular, CusttierModel):
     end: dt.date
     calendar: str
     required: int
+    provisional: int = 0
     touchpoints: tuple[Touchpoint, ...]
     unscheduled: tuple[Unscheduled, ...]
     load: tuple[ManagerWeekLoad, ...]
@@ -96,6 +101,14 @@ class ContactPlan(Displayable, Tabular, CusttierModel):
     def for_manager(self, manager_id: str) -> tuple[Touchpoint, ...]:
         """The touchpoints owned by one manager, in plan order."""
         return tuple(t for t in self.touchpoints if t.manager_id == manager_id)
+
+    def provisional_touchpoints(self) -> tuple[Touchpoint, ...]:
+        """The touchpoints to re-check when the calendar's official arrangement is published."""
+        return tuple(
+            t
+            for t in self.touchpoints
+            if any(r.code is ReasonCode.CADENCE_PROVISIONAL for r in t.reasons)
+        )
 
     def unscheduled_counts(self) -> dict[str, int]:
         """How many contacts went unscheduled, by reason code (sorted)."""

@@ -90,6 +90,9 @@ def plan_contacts(
         touch, unsched = _level(items, leveller, t, ticker)
         ticker.finish()
         touch = _attach_kyc(touch, {c.key: g for c, _, g in valid if g})
+        provisional = sum(
+            any(r.code is ReasonCode.CADENCE_PROVISIONAL for r in tp.reasons) for tp in touch
+        )
         return construct(
             ContactPlan,
             {
@@ -98,6 +101,7 @@ def plan_contacts(
                 "end": end,
                 "calendar": cal.name,
                 "required": len(items),
+                "provisional": provisional,
                 "touchpoints": tuple(sorted(touch, key=_touch_order)),
                 "unscheduled": tuple(sorted(unsched, key=_unsched_order)),
                 "load": _load(touch, unsched, leveller, staff, t),
@@ -266,6 +270,19 @@ def _touchpoint(item: Item, p: Placement, t: Tables) -> Touchpoint:
                 to_on=p.on,
             )
         )
+    if not item.fixed and t.any_provisional(item.first or p.on, p.on):
+        # Greetings are fixed by the calendar; work found its day by business days.
+        reasons.append(
+            Reason.of(
+                ReasonCode.CADENCE_PROVISIONAL,
+                item.rule_id,
+                "placed by rule-based business days; re-check when the official holiday "
+                "arrangement is published",
+                calendar=t.calendar.name,
+                from_on=item.first,
+                to_on=p.on,
+            )
+        )
     if p.at is not None and p.quiet_rule is not None:
         reasons.append(
             Reason.of(
@@ -313,7 +330,9 @@ _MESSAGES = {
     ReasonCode.CADENCE_CAPACITY: "the manager's hours are used up on every allowed day",
     ReasonCode.CADENCE_NO_MANAGER: "manager work, and no planned manager owns the customer",
     ReasonCode.CADENCE_NO_VALID_DAY: "no business day inside the plan and the rule's window",
-    ReasonCode.CADENCE_NO_CALENDAR_DATA: "the calendar has no data for this date; not guessed",
+    ReasonCode.CADENCE_NO_CALENDAR_DATA: (
+        "the calendar has no (published) data for this date; not guessed"
+    ),
 }
 
 

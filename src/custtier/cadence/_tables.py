@@ -53,8 +53,12 @@ class Tables:
     rrule_dates: dict[str, tuple[dt.date, ...]]
     # (holiday name, year) → its date, None (not in the horizon) or NO_DATA.
     holiday_dates: dict[tuple[str, int], dt.date | str | None]
+    # (holiday name, year) → the calendar's name of that day, in its language.
+    holiday_labels: dict[tuple[str, int], str]
     # Per day index from ``start``: business day? (None: the calendar has no data).
     business: tuple[bool | None, ...]
+    # Per day index from ``start``: provisional days seen up to and including it.
+    provisional_upto: tuple[int, ...]
     weeks: tuple[str, ...]
     quiet: dict[Channel, QuietHours]
     reviews: dict[AmlRating, KycReview]
@@ -67,6 +71,12 @@ class Tables:
     def index(self, day: dt.date) -> int:
         """Day index from ``start``."""
         return (day - self.start).days
+
+    def any_provisional(self, first: dt.date, last: dt.date) -> bool:
+        """Whether a day of ``[first, last]`` (inside the horizon) is provisional."""
+        upto = self.provisional_upto
+        i, j = self.index(first), self.index(last)
+        return upto[j] - (upto[i - 1] if i else 0) > 0
 
 
 _CACHE: dict[tuple[int, dt.date, dt.date, int], Tables] = {}
@@ -108,6 +118,11 @@ def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar)
     days = [start + dt.timedelta(days=i) for i in range(span)]
     known = {y: calendar.has_data(y) for y in years}
     business = tuple(calendar.is_business_day(d) if known[d.year] else None for d in days)
+    upto, seen = [], 0
+    for d, ok in zip(days, business, strict=True):
+        seen += ok is not None and calendar.is_provisional(d)
+        upto.append(seen)
+    dates, labels = _holiday_dates(cad.contact_rules, calendar, start, end)
     return Tables(
         playbook=playbook,
         ref=playbook.ref,
@@ -119,8 +134,10 @@ def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar)
         rules={t: tuple(rs) for t, rs in rules.items()},
         campaigns={t: tuple(cs) for t, cs in camps.items()},
         rrule_dates=_rrule_dates(cad.contact_rules, start, end),
-        holiday_dates=_holiday_dates(cad.contact_rules, calendar, start, end, known),
+        holiday_dates=dates,
+        holiday_labels=labels,
         business=business,
+        provisional_upto=tuple(upto),
         weeks=tuple(iso_week(d) for d in days),
         quiet={ch: q for q in cad.quiet_hours for ch in q.channels},
         reviews={r.aml_rating: r for r in cad.kyc_reviews},
@@ -146,25 +163,51 @@ def _rrule_dates(
 
 
 def _holiday_dates(
-    rules: tuple[ContactRule, ...],
-    calendar: Calendar,
-    start: dt.date,
-    end: dt.date,
-    known: dict[int, bool],
-) -> dict[tuple[str, int], dt.date | str | None]:
+    rules: tuple[ContactRule, ...], calendar: Calendar, start: dt.date, end: dt.date
+) -> tuple[dict[tuple[str, int], dt.date | str | None], dict[tuple[str, int], str]]:
+    """Each greeted holiday's date per year of the horizon, and its name in the calendar's language.
+
+    Asked of every year, whether or not its business days are known: a
+    festival's date is fixed by the calendar, not by the year's arrangement.
+    Matched on the calendar's language-independent keys (the first day whose
+    key contains the rule's name: Golden Weeks span days), so the caller's
+    language changes the label, never the date.
+    """
     names = sorted({n for r in rules if r.occasion is Occasion.HOLIDAY for n in r.holidays})
-    out: dict[tuple[str, int], dt.date | str | None] = {}
-    for year, has in known.items():
-        listed = sorted(calendar.holidays(year).items()) if has else []
+    dates: dict[tuple[str, int], dt.date | str | None] = {}
+    labels: dict[tuple[str, int], str] = {}
+    if not names:
+        return dates, labels
+    for year in range(start.year, end.year + 1):
+        keys = sorted(calendar.holiday_keys(year).items())
+        shown = calendar.holidays(year)
         for name in names:
-            if not has:
-                out[name, year] = NO_DATA
-                continue
-            # The first day whose name contains the rule's (Golden Weeks span days).
             needle = name.casefold()
-            day = next((d for d, n in listed if needle in n.casefold()), None)
-            if day is None:
-                out[name, year] = NO_DATA  # the calendar does not know this holiday
-            else:
-                out[name, year] = day if start <= day <= end else None
-    return out
+            found = next(((d, k) for d, k in keys if needle in k.casefold()), None)
+            if found is None:
+                dates[name, year] = NO_DATA  # the calendar does not know this holiday
+                continue
+            day, key = found
+            dates[name, year] = day if start <= day <= end else None
+            labels[name, year] = _label(name, key, shown.get(day, key))
+    return dates, labels
+
+
+def _label(name: str, key: str, shown: str) -> str:
+    """The rule's holiday as the calendar names it in its language.
+
+    In the keys' own language the rule's name stands (the bank's wording).
+    Otherwise: the ``holidays`` package joins two holidays of one day with
+    ``"; "`` in the same order in every language ("Mid-Autumn Festival;
+    National Day", "中秋节; 国庆节"), so the part of the key that matched
+    picks the part shown.
+    """
+    if shown == key:
+        return name
+    keys, parts = key.split("; "), shown.split("; ")
+    needle = name.casefold()
+    if len(keys) == len(parts):
+        for k, part in zip(keys, parts, strict=True):
+            if needle in k.casefold():
+                return part
+    return shown

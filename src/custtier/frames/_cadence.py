@@ -974,9 +974,8 @@ def _fixed_entries(rule: ContactRule, ctx: _Context) -> tuple[I64, BOOL, I64, I6
             for name in rule.holidays:
                 day = t.holiday_dates[name, year]
                 if isinstance(day, dt.date):
-                    rows.append(
-                        (epoch_days(day), False, epoch_days(day), epoch_days(day), ctx.labels(name))
-                    )
+                    label = ctx.labels(t.holiday_labels[name, year])
+                    rows.append((epoch_days(day), False, epoch_days(day), epoch_days(day), label))
                 elif day == NO_DATA:
                     rows.append((0, True, 0, 0, ctx.labels(f"{name} {year}")))
     else:
