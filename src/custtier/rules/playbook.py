@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from custtier import _jcs
 from custtier._display import Displayable
 from custtier._explain import PlaybookRef
 from custtier._money import Rounding, exact_context
@@ -75,7 +76,11 @@ class Playbook(Displayable, CusttierModel):
         return self
 
     def model_post_init(self, context: Any, /) -> None:
-        self._hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        try:
+            text = self.canonical_json()
+        except _jcs.NotCanonicalError as exc:  # a number other languages would read differently
+            raise RuleProblemsError([(exc.path, exc.reason)]) from None
+        self._hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     # Playbooks report PlaybookError (a rule set that must not exist) rather
     # than the RecordValidationError of ordinary records.
@@ -126,10 +131,15 @@ class Playbook(Displayable, CusttierModel):
         )
 
     def canonical_json(self) -> str:
-        """Sorted keys, no whitespace, UTF-8 text: the input of the content hash."""
-        return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+        """The playbook in RFC 8785 canonical form (JCS): the input of the content hash.
+
+        Members sorted by UTF-16 code units, no whitespace, minimal string
+        escapes, amounts and weights as strings in one spelling (``"50000"``,
+        ``"0.4"``). Any JCS implementation, in any language, turns the
+        playbook's JSON back into these bytes; ``content_hash`` is their
+        sha256 (of the UTF-8 encoding).
+        """
+        return _jcs.canonical_json(self.model_dump(mode="json"))
 
     def find_rule(self, rule_id: str) -> Any | None:
         """The row of this playbook that a decision's ``rule_id`` names, or ``None``.
@@ -143,7 +153,7 @@ class Playbook(Displayable, CusttierModel):
 
         >>> from custtier import presets
         >>> presets.PRACTICE.find_rule("tier.adb.high_end").lower
-        Decimal('500000.00')
+        Decimal('500000')
         >>> presets.PRACTICE.find_rule("kyc.high_end").id  # the tier, with its kyc_requires
         'high_end'
         >>> presets.PRACTICE.find_rule("tier.override") is None
