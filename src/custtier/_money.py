@@ -303,6 +303,13 @@ def _validate_non_negative(value: Any) -> Decimal:
     return amount
 
 
+def _validate_exact(value: Any) -> Decimal:
+    # Rule values are held in their canonical spelling, not only written in
+    # it: a playbook reloaded from its canonical JSON then renders every
+    # number in every decision exactly as the original did.
+    return Decimal(_canonical(_validate_amount(value)))
+
+
 def _validate_weight(value: Any) -> Decimal:
     try:
         weight = check_amount(value, field="weight")
@@ -310,12 +317,12 @@ def _validate_weight(value: Any) -> Decimal:
         raise ValueError(str(exc)) from None
     if not Decimal(0) <= weight <= Decimal(1):
         raise ValueError("weight must lie in [0, 1]")
-    return weight
+    return Decimal(_canonical(weight))
 
 
 def _canonical(value: Decimal) -> str:
-    # One spelling per number ("0.3", never "0.30" or "3E-1"), so hashes of
-    # equal rule sets are equal.
+    # One spelling per number ("0.3", never "0.30" or "3E-1"; "0", never
+    # "-0"), so equal rule sets hash equally and render equally.
     text = format(value.normalize(context=_CONTEXT), "f")
     return "0" if text in {"-0", "0"} else text
 
@@ -337,19 +344,21 @@ NonNegativeAmount = Annotated[
 ]
 
 #: An exact non-money quantity (hours, ratios, thresholds): same checks as
-#: ``Amount``, serialised in canonical form so equal rules hash equally.
+#: ``Amount``, held and serialised in canonical form (``Decimal("40")`` whether
+#: written ``40`` or ``"40.00"``), so equal rules hash and render equally.
 ExactDecimal = Annotated[
     Decimal,
-    BeforeValidator(_validate_amount),
+    BeforeValidator(_validate_exact),
     PlainSerializer(_canonical, return_type=str, when_used="json"),
 ]
 
-#: An amount inside a rule set (a band's bar): serialised in canonical form
-#: (``"50000"`` whether written ``50000`` or ``50000.00``), so the playbook's
-#: content hash does not depend on how a number was spelled.
+#: An amount inside a rule set (a band's bar): held and serialised in
+#: canonical form (``Decimal("50000")`` whether written ``50000`` or
+#: ``"50000.00"``), so neither the playbook's content hash nor the text of a
+#: decision depends on how a number was spelled.
 RuleAmount = ExactDecimal
 
-#: A weight in [0, 1], exact, serialised in canonical form (``"0.3"``).
+#: A weight in [0, 1], exact, held and serialised in canonical form (``"0.3"``).
 Weight = Annotated[
     Decimal,
     BeforeValidator(_validate_weight),

@@ -12,7 +12,7 @@ from custtier._cache import Memo, per_playbook
 from custtier._explain import PlaybookRef, Reason
 from custtier.rules import BasisRule, Playbook, TierBand
 
-__all__ = ["BasisTable", "Tables", "months_before", "tables"]
+__all__ = ["BasisTable", "Tables", "band_text", "months_before", "tables"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,20 @@ class Tables:
     reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
 
 
+def band_text(band: TierBand) -> str:
+    """A band as a person reads it: half-open, an open end written as infinity.
+
+    >>> band_text(TierBand(rule_id="t.loss", tier="mass", lower=None, upper=Decimal(0)))
+    '(-∞, 0)'
+    >>> band_text(TierBand(rule_id="t.top", tier="high", lower=Decimal(500000)))
+    '[500000, ∞)'
+    """
+    # A bound of 0 is a bound, not a missing one: test for None, never truthiness.
+    lower = "(-∞" if band.lower is None else f"[{band.lower}"
+    upper = "∞)" if band.upper is None else f"{band.upper})"
+    return f"{lower}, {upper}"
+
+
 def _build(playbook: Playbook) -> Tables:
     """The tables for ``playbook``, built once per playbook object."""
     tier_ids = tuple(t.id for t in playbook.tiers)
@@ -63,7 +77,7 @@ def _build(playbook: Playbook) -> Tables:
     bars: dict[str, dict[str, Decimal]] = {}
     for rule in playbook.tiering.bases:
         lowers = tuple(Decimal("-Infinity") if b.lower is None else b.lower for b in rule.bands)
-        messages = tuple(f"{rule.basis.value} in [{b.lower}, {b.upper or '∞'})" for b in rule.bands)
+        messages = tuple(f"{rule.basis.value} in {band_text(b)}" for b in rule.bands)
         ranks = tuple(rank[b.tier] for b in rule.bands)
         bases.append(BasisTable(rule, lowers, rule.bands, ranks, messages))
         by_tier = bars.setdefault(rule.basis.value, {})
