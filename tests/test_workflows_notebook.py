@@ -324,3 +324,98 @@ def test_a_missing_pandas_names_the_extra(
         result.to_pandas()
     with pytest.raises(MissingExtraError, match=r"custtier\[polars\]"):
         result.to_polars()
+
+
+# --------------------------------------------------------------------------- audit records
+
+
+def _one_of_each(book: synth.Book) -> list[Decision]:
+    from custtier import assess_risk, tier_services
+
+    customer = book.customers[3]
+    pb = book.playbook
+    answers = {q.id: q.options[0].id for q in pb.risk.questionnaire}
+    return [
+        tier_book(book.customers[:50], pb, as_of=AS_OF).decisions[3],
+        assess_risk(answers, pb, as_of=AS_OF, subject=customer.key),
+        check_suitability(customer, book.catalogue[-1], pb, as_of=AS_OF, tier="mass"),
+        allocate(customer, "88000.00", book.catalogue, pb, as_of=AS_OF),
+        tier_services(customer.key, "mass", pb, as_of=AS_OF),
+    ]
+
+
+def test_an_audit_log_of_mixed_kinds_reads_back_each_as_its_kind(book: synth.Book) -> None:
+    import json
+
+    from custtier import __version__
+    from custtier.errors import InputError, RecordValidationError
+
+    decisions = _one_of_each(book)
+    log = [d.to_audit_json() for d in decisions]
+    kinds = [json.loads(line)["kind"] for line in log]
+    assert kinds == ["tier", "risk", "suitability", "allocation", "services"]
+    for line, decision in zip(log, decisions, strict=True):
+        record = json.loads(line)
+        assert next(iter(record)) == "kind"  # a reader sees what it is first
+        assert record["schema_version"] == 1
+        assert record["custtier_version"] == __version__
+        assert record["playbook"]["content_hash"] == book.playbook.content_hash
+        back = Decision.from_audit_json(line)
+        assert type(back) is type(decision)
+        assert back == decision
+        assert back.to_audit_json() == line  # same bytes again
+        assert type(decision).from_audit_json(line) == decision
+    tier_line, suitability_line = log[0], log[2]
+    with pytest.raises(InputError, match="is a tier decision, not a suitability") as info:
+        type(decisions[2]).from_audit_json(tier_line)
+    assert info.value.field == "kind"
+    forged = json.loads(suitability_line)
+    forged["kind"] = "<script>Li Lei 110101199003071234</script>"
+    with pytest.raises(InputError, match="no known kind") as info:
+        Decision.from_audit_json(json.dumps(forged))
+    assert "Li Lei" not in str(info.value)
+    future = json.loads(suitability_line)
+    future["schema_version"] = 2
+    with pytest.raises(RecordValidationError, match="schema_version"):
+        Decision.from_audit_json(json.dumps(future))
+    with pytest.raises(InputError, match="JSON object"):
+        Decision.from_audit_json("[1, 2]")
+
+
+def test_every_decision_class_has_its_own_kind() -> None:
+    from custtier._explain import audit_kinds, decision_kinds
+
+    def subclasses(cls: type) -> set[type]:
+        direct: list[type] = cls.__subclasses__()
+        return set(direct).union(*(subclasses(c) for c in direct))
+
+    kinds = decision_kinds()  # raises TypeError when two classes share a kind
+    assert set(kinds.values()) == {Decision} | subclasses(Decision)
+    assert set(audit_kinds()) == {"allocation", "risk", "services", "suitability", "tier"}
+
+
+def test_custtier_schema_decision_prints_each_kinds_json_schema(book: synth.Book) -> None:
+    import json
+    import subprocess
+    import sys
+
+    for decision in _one_of_each(book):
+        kind = decision.kind
+        done = subprocess.run(
+            [sys.executable, "-m", "custtier", "schema", "--decision", kind],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        schema = json.loads(done.stdout)
+        assert schema["properties"]["kind"]["const"] == kind
+        record = json.loads(decision.to_audit_json())
+        assert set(schema["required"]) == set(record) == set(schema["properties"])
+    done = subprocess.run(
+        [sys.executable, "-m", "custtier", "schema", "--decision", "nonsense"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "invalid choice" in done.stderr

@@ -13,15 +13,18 @@ inputs, and validating its own output again would cost more than the rules.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from custtier._display import Displayable
+from custtier._version import __version__
+from custtier.errors import InputError
 from custtier.models._base import CusttierModel
 
 __all__ = [
@@ -220,6 +223,9 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
 
 _set = object.__setattr__
 
+#: The version of the decision record layout; a record of a later version is refused.
+AUDIT_SCHEMA_VERSION = 1
+
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")  # str(Decimal) spellings
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -246,11 +252,15 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     """
     fields = cls.__pydantic_fields__
     if len(values) < len(fields):
-        values = {**values}
+        # Rebuilt in field order: JSON follows the dict's order, and a decision
+        # must dump the same bytes as its validated read-back.
+        given, values = values, {}
         for name, field in fields.items():
-            if name not in values:
-                if field.is_required():
-                    raise TypeError(f"{cls.__name__}.{name} is required")
+            if name in given:
+                values[name] = given[name]
+            elif field.is_required():
+                raise TypeError(f"{cls.__name__}.{name} is required")
+            else:
                 values[name] = field.get_default(call_default_factory=True)
     obj = cls.__new__(cls)
     _set(obj, "__dict__", values)
@@ -261,6 +271,7 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
 
 
 M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D", bound="Decision")
 
 
 class _Frozen(CusttierModel):
@@ -330,13 +341,18 @@ class Decision(Displayable, _Frozen):
 
     Subclasses narrow ``outcome`` and add fields. ``subject`` is the
     pseudonymous key of what was decided about (a customer key), never a
-    personal identifier.
+    personal identifier. ``kind`` (``"tier"``, ``"suitability"`` …),
+    ``schema_version`` and ``custtier_version`` make an audit record describe
+    itself: :meth:`from_audit_json` reads one back and checks its kind.
     """
 
+    kind: str = "decision"
     subject: str
     outcome: str
     reasons: tuple[Reason, ...] = Field(min_length=1)
     playbook: PlaybookRef
+    schema_version: int = Field(default=AUDIT_SCHEMA_VERSION, ge=1, le=AUDIT_SCHEMA_VERSION)
+    custtier_version: str = __version__
     as_of: dt.date
 
     @classmethod
@@ -362,6 +378,74 @@ class Decision(Displayable, _Frozen):
     def to_audit_json(self) -> str:
         """Deterministic JSON for an audit log (same inputs, same bytes)."""
         return self.model_dump_json()
+
+    @classmethod
+    def audit_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of this kind's audit record (what :meth:`to_audit_json` writes)."""
+        schema = cls.model_json_schema(mode="serialization")
+        schema["required"] = list(schema["properties"])  # a record always has every field
+        return schema
+
+    @classmethod
+    def from_audit_json(cls, text: str | bytes) -> Self:
+        """Read an audit record back, checking its ``kind`` (any kind, on ``Decision``).
+
+        >>> import datetime as dt
+        >>> from custtier import Customer, SuitabilityDecision, TierDecision, assign_tier, presets
+        >>> record = assign_tier(Customer(key="C1"), presets.PRACTICE,
+        ...                      as_of=dt.date(2026, 11, 30)).to_audit_json()
+        >>> type(Decision.from_audit_json(record)).__name__
+        'TierDecision'
+        >>> SuitabilityDecision.from_audit_json(record)
+        Traceback (most recent call last):
+        ...
+        custtier.errors.InputError: the record is a tier decision, not a suitability decision; read it with Decision.from_audit_json or TierDecision.from_audit_json
+        """
+        return read_audit_record(cls, text)
+
+
+def decision_kinds() -> dict[str, type[Decision]]:
+    """Every decision class by its ``kind``, found by walking the subclasses of ``Decision``."""
+    kinds: dict[str, type[Decision]] = {}
+    todo: list[type[Decision]] = [Decision]
+    while todo:
+        cls = todo.pop()
+        kind = cls.model_fields["kind"].default
+        if kind in kinds and kinds[kind] is not cls:
+            raise TypeError(f"{cls.__name__} needs its own kind (not {kind!r})")
+        kinds[kind] = cls
+        todo.extend(cls.__subclasses__())
+    return dict(sorted(kinds.items()))
+
+
+def audit_kinds() -> dict[str, type[Decision]]:
+    """The kinds of audit record the engines write (every kind but the bare ``Decision``)."""
+    return {kind: cls for kind, cls in decision_kinds().items() if cls is not Decision}
+
+
+def read_audit_record(cls: type[D], text: str | bytes) -> D:
+    """``cls.from_audit_json``: the record's ``kind`` picks (on ``Decision``) or must match the class."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InputError("an audit record must be JSON text", field="record") from None
+    if not isinstance(data, dict):
+        raise InputError("an audit record must be a JSON object", field="record")
+    kinds = decision_kinds()
+    kind = data.get("kind")
+    if kind not in kinds:
+        raise InputError(
+            f"the record has no known kind; kinds are {', '.join(kinds)}", field="kind"
+        )
+    target = kinds[kind]
+    want = cls.model_fields["kind"].default
+    if cls is not Decision and target is not cls:
+        raise InputError(
+            f"the record is a {kind} decision, not a {want} decision; read it with "
+            f"Decision.from_audit_json or {target.__name__}.from_audit_json",
+            field="kind",
+        )
+    return cast(D, target.model_validate_json(text))  # target is cls or one of its subclasses
 
 
 def _fmt(value: Fact) -> str:

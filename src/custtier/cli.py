@@ -3,7 +3,7 @@
 Commands::
 
     custtier demo [--size N] [--seed S] [--as-of YYYY-MM-DD] [--preset ID]
-    custtier schema
+    custtier schema [--decision KIND]
     custtier validate FILE        (FILE may be "-" for standard input)
     custtier preset ID [--compact]
     custtier tier CUSTOMERS.jsonl (--playbook FILE | --preset ID) --as-of DATE [--previous FILE]
@@ -32,7 +32,8 @@ results).
 
 ``demo`` builds a seeded synthetic book (default 3,000 customers, seed 7, as
 of 2026-11-30 — a fixed date, so the output is the same on every run and
-machine) and prints a summary. ``schema`` prints the playbook JSON Schema.
+machine) and prints a summary. ``schema`` prints the playbook JSON Schema
+(``--decision tier`` that of a tier decision's audit record, and so on).
 ``validate`` checks a playbook JSON file. ``preset`` prints a shipped
 playbook's JSON (indented, keys sorted; ``--compact`` prints the exact
 canonical JSON whose sha256 is the content hash), a starting point for a
@@ -63,6 +64,7 @@ from typing import Any
 
 from custtier import presets, synth
 from custtier._demo import summary
+from custtier._explain import audit_kinds
 from custtier._money import exact_context
 from custtier._progress import Ticker
 from custtier._version import __version__
@@ -113,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(command=_demo)
 
     schema = sub.add_parser("schema", help="print the playbook JSON Schema")
+    schema.add_argument(
+        "--decision",
+        metavar="KIND",
+        choices=sorted(audit_kinds()),
+        help=f"the JSON Schema of a decision record instead ({', '.join(sorted(audit_kinds()))})",
+    )
     schema.set_defaults(command=_schema)
 
     validate = sub.add_parser("validate", help="check a playbook JSON file")
@@ -212,8 +220,12 @@ def _iso_date(text: str) -> dt.date:
 # --- schema, preset, validate ----------------------------------------------------
 
 
-def _schema(_: argparse.Namespace) -> int:
-    print(json.dumps(Playbook.json_schema(), indent=2, ensure_ascii=False))
+def _schema(args: argparse.Namespace) -> int:
+    if args.decision is not None:
+        schema = audit_kinds()[args.decision].audit_schema()
+    else:
+        schema = Playbook.json_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return EXIT_OK
 
 

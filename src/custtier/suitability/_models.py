@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from custtier._explain import Decision, Reason, _Frozen
 from custtier.models import RiskAssessment
@@ -26,6 +27,7 @@ class RiskDecision(Decision):
     (``customer.replace(risk_assessment=decision.assessment)``).
     """
 
+    kind: Literal["risk"] = "risk"
     score: int
     assessment: RiskAssessment
     elderly: bool
@@ -47,6 +49,7 @@ class SuitabilityDecision(Decision):
     minimum/increment grid: the valid amounts just below and above.
     """
 
+    kind: Literal["suitability"] = "suitability"
     product_id: str
     allowed: bool
     conditions: tuple[Condition, ...] = ()
@@ -78,6 +81,7 @@ class AllocationDecision(Decision):
     ``"risk_free_only"`` without a valid assessment.
     """
 
+    kind: Literal["allocation"] = "allocation"
     amount: Decimal
     currency: str
     lines: tuple[AllocationLine, ...]
@@ -88,4 +92,5 @@ class AllocationDecision(Decision):
 class ServicesDecision(Decision):
     """What the customer's tier is entitled to: ``outcome`` is the tier id."""
 
+    kind: Literal["services"] = "services"
     services: tuple[str, ...]

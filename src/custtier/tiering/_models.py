@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -72,6 +73,7 @@ class TierDecision(Decision):
     is the customer's manager, so per-manager views need no join.
     """
 
+    kind: Literal["tier"] = "tier"
     rank: int
     rule_tier: Identifier
     decided_by: str
