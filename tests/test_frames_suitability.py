@@ -70,6 +70,8 @@ def catalogue(pb: Playbook) -> tuple[Product, ...]:
         Product(id="X-LEVEL", name="Unknown level", category=category, risk_level="R99"),
         Product(id="X-CATEGORY", name="Unknown category", category="crypto",
                 risk_level=levels[0]),
+        Product(id="X-MISFILED", name="Structured deposit", category="deposit",
+                risk_level=levels[1]),
         Product(id="X-USD", name="Dollar deposit", category="deposit", risk_level=levels[0],
                 currency="USD", minimum_investment="100.00", increment="0.50"),
         Product(id="X-JPY", name="Yen fund", category=category, risk_level=levels[-1],
@@ -105,6 +107,8 @@ def expected_row(
                               amount=amount, in_branch=in_branch)  # fmt: skip
     except InputError as exc:
         code, field = SCALAR_ERRORS[str(exc.field)]
+        if "risk-free category" in str(exc):  # the other product.category refusal
+            code = "risk_free_above_lowest"
         return row | {"error_code": code, "error_field": field}
     return row | {
         "outcome": d.outcome,
@@ -127,9 +131,17 @@ def assessments(draw: st.DrawFn, pb: Playbook, as_of: dt.date) -> RiskAssessment
         return None
     levels = [lv.id for lv in pb.risk.customer_levels]
     level = draw(st.sampled_from([*levels, *levels, *levels, "C9"]))
-    assessed = as_of - dt.timedelta(days=draw(st.sampled_from([-1, 0, 1, 90, 400, 800])))
-    until = assessed + dt.timedelta(days=draw(st.sampled_from([0, 1, 364, 800])))
-    return RiskAssessment(level=level, score=1, assessed_on=assessed, valid_until=until)
+    back = draw(st.sampled_from([-1, 0, 1, 90, 364, 365, 366, 400, 800]))
+    assessed = as_of - dt.timedelta(days=back)
+    # Imported records carry any valid_until: past the playbook's validity too.
+    until = assessed + dt.timedelta(days=draw(st.sampled_from([0, 1, 364, 365, 366, 800])))
+    age = draw(st.sampled_from([None, "a", "b", "c", "d", "d", "d", "z"]))
+    answers = [] if age is None else [{"question_id": "q_age", "option_id": age}]
+    if draw(st.booleans()):
+        answers.insert(0, {"question_id": "q_loss", "option_id": "c"})
+    return RiskAssessment(
+        level=level, score=1, assessed_on=assessed, valid_until=until, answers=answers
+    )
 
 
 @st.composite
@@ -316,15 +328,17 @@ def test_amounts_off_the_grid_are_blocked_with_the_nearest_valid_amounts() -> No
 
 def test_customers_of_the_elderly_age_confirm_again_from_their_birthday() -> None:
     sixty_five = dt.date(1961, 11, 30)
-    assert _one(birth_date=sixty_five)["conditions"] == ["extra_confirmation"]
-    assert _one(birth_date=sixty_five + dt.timedelta(days=1))["conditions"] == []
+    fund: dict[str, Any] = {"product_id": "BF-SHORT"}  # within the elderly cap (C3)
+    assert _one(birth_date=sixty_five, **fund)["conditions"] == ["extra_confirmation"]
+    assert _one(birth_date=sixty_five + dt.timedelta(days=1), **fund)["conditions"] == []
     assert _one(product_id="DEP-1Y", birth_date=sixty_five)["conditions"] == []  # risk-free
     # Born on 29 February: 65 on 1 March in a common year.
     leap = dt.date(1960, 2, 29)
     pb = presets.REGULATORY
     for as_of, conditions in ((dt.date(2025, 2, 28), []), (dt.date(2025, 3, 1), ["extra_confirmation"])):  # fmt: skip
         row = {"key": "C1", "product_id": "BF-SHORT", "risk_level": "C2",
-               "assessed_on": as_of, "valid_until": as_of, "birth_date": leap, "tier": None}  # fmt: skip
+               "assessed_on": as_of, "valid_until": as_of, "birth_date": leap, "tier": None,
+               "answers": None}  # fmt: skip
         out = cf.suitability_table(pa.Table.from_pylist([row]).append_column(
             "in_branch", pa.array([None], pa.bool_())), synth.catalogue(pb), pb, as_of=as_of)  # fmt: skip
         assert out.column("conditions").to_pylist() == [conditions]
@@ -334,6 +348,26 @@ def test_in_branch_sales_of_risky_products_are_recorded() -> None:
     assert _one(in_branch=True)["conditions"] == ["recorded_sale"]
     assert _one(in_branch=None)["conditions"] == []
     assert _one(product_id="DEP-1Y", in_branch=True)["conditions"] == []
+
+
+def test_the_age_answer_and_the_day_of_sale_bind_as_in_check_suitability() -> None:
+    over_65 = [{"question_id": "q_age", "option_id": "d"}]
+    fund = _one(product_id="BF-SHORT", birth_date=None, answers=over_65)
+    assert (fund["outcome"], fund["conditions"]) == ("allowed", ["extra_confirmation"])
+    r4 = _one(birth_date=None, answers=over_65)  # a C4 customer capped at C3 on the day
+    assert (r4["outcome"], r4["reason_codes"], r4["rule_ids"]) == (
+        "blocked", ["SUIT_ELDERLY_CAP", "SUIT_ELDERLY_CONFIRM"],
+        ["risk.elderly", "suit.elderly_confirmation"])  # fmt: skip
+    # A record valid "until 2027" but assessed 13 months ago: the playbook's 12 months bind.
+    old = _one(assessed_on=dt.date(2025, 10, 30), valid_until=dt.date(2027, 12, 31))
+    assert (old["outcome"], old["reason_codes"]) == ("blocked", ["SUIT_ASSESSMENT_EXPIRED"])
+    misfiled = cf.suitability_table(
+        pa.Table.from_pylist([{"key": "C1", "product_id": "X-MISFILED", "risk_level": "C1",
+                               "assessed_on": AS_OF, "valid_until": AS_OF, "tier": None,
+                               "birth_date": None, "answers": None, "in_branch": None}]),
+        catalogue(presets.REGULATORY), presets.REGULATORY, as_of=AS_OF)  # fmt: skip
+    assert misfiled.select(["error_code", "error_field"]).to_pylist() == [
+        {"error_code": "risk_free_above_lowest", "error_field": "product.category"}]  # fmt: skip
 
 
 def test_a_playbook_without_checks_allows_every_sale_and_still_explains_itself() -> None:
@@ -348,7 +382,8 @@ def test_integer_minor_units_and_any_decimal_scale_read_the_same_amount() -> Non
     base = {"key": ["C1", "C2"], "product_id": ["WM-90D"] * 2, "tier": [None, None],
             "risk_level": ["C5"] * 2, "assessed_on": pa.array([AS_OF] * 2, pa.date32()),
             "valid_until": pa.array([AS_OF] * 2, pa.date32()),
-            "birth_date": pa.array([None, None], pa.date32()), "in_branch": [False, False]}  # fmt: skip
+            "birth_date": pa.array([None, None], pa.date32()), "in_branch": [False, False],
+            "answers": pa.nulls(2)}  # fmt: skip
     answers = []
     for amount in (
         pa.array([12_000_00, 12_500_00], pa.int64()),
@@ -391,6 +426,9 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
         ({"risk_level": "aggressive"}, ("C-ok", "unknown_risk_level", "risk_level")),
         ({"product_id": "X-LEVEL"}, ("C-ok", "product_not_in_playbook", "product.risk_level")),
         ({"product_id": "X-CATEGORY"}, ("C-ok", "product_not_in_playbook", "product.category")),
+        ({"product_id": "X-MISFILED"}, ("C-ok", "risk_free_above_lowest", "product.category")),
+        ({"answers": [{"question_id": "q_age", "option_id": "d"}], "risk_level": None,
+          "assessed_on": None, "valid_until": None}, ("C-ok", "missing_value", "risk_level")),
         ({"currency": "USD"}, ("C-ok", "currency_mismatch", "currency")),
         ({"product_id": "X-USD"}, ("C-ok", "currency_mismatch", "currency")),
         ({"amount": Decimal("1000.005")}, ("C-ok", "too_precise", "amount")),
@@ -399,7 +437,8 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
          ("C-ok", "too_precise", "amount")),
         ({"key": None, "tier": "platinum"}, (None, "missing_value", "key")),  # the first problem
     ]  # fmt: skip
-    schema = cf.suitability_input_schema(pb).set(8, pa.field("amount", pa.decimal128(38, 3)))
+    base = cf.suitability_input_schema(pb)
+    schema = base.set(base.get_field_index("amount"), pa.field("amount", pa.decimal128(38, 3)))
     table = pa.Table.from_pylist([ok | change for change, _ in cases], schema=schema)
     out = cf.suitability_table(table, products, pb, as_of=AS_OF)
     assert out.num_rows == table.num_rows
@@ -422,6 +461,7 @@ def test_the_scalar_path_refuses_what_the_columnar_path_makes_error_rows() -> No
         ("BF-SHORT", {"tier": "platinum"}, "tier"),
         ("X-LEVEL", {}, "product.risk_level"),
         ("X-CATEGORY", {}, "product.category"),
+        ("X-MISFILED", {}, "product.category"),
         ("X-USD", {}, "product.currency"),
         ("BF-SHORT", {"amount": Decimal("1000.005")}, "amount"),
     ]
@@ -444,8 +484,9 @@ def test_float_and_text_amount_columns_are_refused_naming_the_column(
     column_type: Any, message: str
 ) -> None:
     values = ["1.5", "2"] if pa.types.is_string(column_type) else [1.5, 2.0]
-    table = cf.pairs_table([Customer(key="C1"), Customer(key="C2")], ["DEP-1Y"]).set_column(
-        8, "amount", pa.array(values, column_type)
+    table = cf.pairs_table([Customer(key="C1"), Customer(key="C2")], ["DEP-1Y"])
+    table = table.set_column(
+        table.schema.get_field_index("amount"), "amount", pa.array(values, column_type)
     )
     with pytest.raises(MoneyError, match=message) as info:
         cf.suitability_table(table, synth.catalogue(presets.PRACTICE), presets.PRACTICE,

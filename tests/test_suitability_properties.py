@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,9 +17,13 @@ PLAYBOOKS = st.sampled_from([presets.PRACTICE, presets.REGULATORY])
 
 
 @st.composite
-def products(draw: st.DrawFn, pb: Playbook, pid: str) -> Product:
+def products(draw: st.DrawFn, pb: Playbook, pid: str, *, misfiled: bool = False) -> Product:
+    """A product of ``pb``; one filed as risk-free above the lowest level only if ``misfiled``."""
     category = draw(st.sampled_from([c.id for c in pb.allocation.categories]))
-    level = draw(st.sampled_from([lv.id for lv in pb.risk.product_levels]))
+    levels = [lv.id for lv in pb.risk.product_levels]
+    if category in pb.risk.risk_free_categories and not misfiled:
+        levels = levels[:1]
+    level = draw(st.sampled_from(levels))
     minimum = draw(st.sampled_from(["0.00", "1.00", "1000.00", "10000.00", "50000.00"]))
     increment = draw(st.sampled_from(["0.01", "1.00", "100.00", "1000.00"]))
     reserved = draw(st.sampled_from([[], [pb.tiers[-1].id]]))
@@ -31,7 +36,7 @@ def products(draw: st.DrawFn, pb: Playbook, pid: str) -> Product:
 def cases(draw: st.DrawFn) -> tuple[Playbook, Customer, list[Product], Decimal, str]:
     pb = draw(PLAYBOOKS)
     n = draw(st.integers(min_value=0, max_value=14))
-    catalogue = [draw(products(pb, f"P{i:02d}")) for i in range(n)]
+    catalogue = [draw(products(pb, f"P{i:02d}", misfiled=True)) for i in range(n)]
     level = draw(st.sampled_from([None, *[lv.id for lv in pb.risk.customer_levels]]))
     expired = draw(st.booleans())
     ra = None
@@ -71,7 +76,9 @@ def test_allocations_place_every_cent_on_valid_amounts_of_suitable_products(
         p = by_id[line.product_id]
         assert line.amount >= p.minimum_investment
         assert (line.amount - p.minimum_investment) % p.increment == 0
+        # A risk-free category widens the sale only at the lowest level; misfiled never sells.
         if p.category in pb.risk.risk_free_categories:
+            assert p.risk_level == levels[0]
             continue
         # Expired or missing assessments never yield risky products.
         assert cap is not None
@@ -131,3 +138,56 @@ def test_the_ambient_decimal_context_changes_nothing(
         ctx.rounding = decimal.ROUND_FLOOR
         got = allocate(customer, amount, catalogue, pb, as_of=AS_OF, tier=tier).to_audit_json()
     assert got == expected
+
+
+@st.composite
+def sales(draw: st.DrawFn) -> tuple[Playbook, Customer, Product, dt.date]:
+    """A customer with any assessment dates, birth date and age answer; a product; a day."""
+    pb = draw(PLAYBOOKS)
+    as_of = draw(st.dates(dt.date(2024, 1, 1), dt.date(2029, 12, 31)))
+    assessed = as_of - dt.timedelta(days=draw(st.integers(-5, 800)))
+    until = assessed + dt.timedelta(days=draw(st.integers(0, 1200)))
+    level = draw(st.sampled_from([lv.id for lv in pb.risk.customer_levels]))
+    age = draw(st.sampled_from([None, "a", "b", "c", "d"]))
+    answers = [] if age is None else [{"question_id": "q_age", "option_id": age}]
+    born = draw(st.none() | st.dates(dt.date(1930, 1, 1), dt.date(2000, 12, 31)))
+    ra = {"level": level, "score": 1, "assessed_on": assessed, "valid_until": until,
+          "answers": answers}  # fmt: skip
+    customer = Customer(key="C1", risk_assessment=ra, birth_date=born)
+    return pb, customer, draw(products(pb, "P1")), as_of
+
+
+@given(sales())
+def test_a_sale_is_allowed_only_within_the_day_s_validity_and_the_day_s_age_cap(
+    sale: tuple[Playbook, Customer, Product, dt.date],
+) -> None:
+    pb, customer, product, as_of = sale
+    d = check_suitability(customer, product, pb, as_of=as_of, tier=pb.tiers[-1].id)
+    levels = [lv.id for lv in pb.risk.product_levels]
+    if product.category in pb.risk.risk_free_categories:
+        return  # risk-free, lowest level (the strategy files no other): no assessment needed
+    ra = customer.risk_assessment
+    assert ra is not None
+    # The oracle: 12 calendar months from assessed_on, and whole years of age by the calendar.
+    limit = ra.assessed_on + relativedelta(months=pb.risk.validity_months, days=-1)
+    valid = ra.assessed_on <= as_of <= min(ra.valid_until, limit)
+    by_birth = customer.birth_date is not None and (
+        relativedelta(as_of, customer.birth_date).years >= pb.risk.elderly_age
+    )
+    stated = {"b": 30, "c": 51, "d": 65}.get(ra.answers[0].option_id) if ra.answers else None
+    by_answer = stated is not None and (
+        stated + relativedelta(as_of, ra.assessed_on).years >= pb.risk.elderly_age
+    )
+    level = ra.level
+    cl = [lv.id for lv in pb.risk.customer_levels]
+    cap_level = pb.risk.elderly_max_level
+    if (by_birth or by_answer) and cap_level and cl.index(level) > cl.index(cap_level):
+        level = cap_level
+    row = next(r for r in pb.risk.suitability if r.customer_level == level)
+    may = valid and levels.index(product.risk_level) <= levels.index(row.max_product_level)
+    assert d.allowed == may
+    if d.allowed:
+        confirm = (by_birth or by_answer) and "extra_confirmation" in {
+            c.value for c in d.conditions
+        }
+        assert confirm == (by_birth or by_answer)

@@ -70,6 +70,7 @@ class ReasonCode(StrEnum):
     SUIT_OFF_INCREMENT = "SUIT_OFF_INCREMENT"
     SUIT_COOLING_OFF = "SUIT_COOLING_OFF"
     SUIT_ELDERLY_CONFIRM = "SUIT_ELDERLY_CONFIRM"
+    SUIT_ELDERLY_CAP = "SUIT_ELDERLY_CAP"
     SUIT_RECORDED_SALE = "SUIT_RECORDED_SALE"
     # Allocation
     ALLOC_MODEL_WEIGHT = "ALLOC_MODEL_WEIGHT"
@@ -138,11 +139,15 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
         "The product's risk level is above what the customer's level may buy (for the "
         "lowest level: anything above the lowest product level)."
     ),
-    ReasonCode.SUIT_RISK_FREE: "The product's category is risk-free: no assessment is needed.",
+    ReasonCode.SUIT_RISK_FREE: (
+        "The product is in a risk-free category and at the lowest product level: it may be "
+        "sold without a valid assessment."
+    ),
     ReasonCode.SUIT_NO_ASSESSMENT: "No risk assessment: only risk-free products may be sold.",
     ReasonCode.SUIT_ASSESSMENT_EXPIRED: (
-        "The risk assessment is no longer valid: only risk-free products may be sold "
-        "until the customer is re-assessed."
+        "The risk assessment is not valid on the day of sale (past the earlier of its "
+        "valid_until and assessed_on plus the playbook's validity; the facts say which "
+        "bound applied): only risk-free products may be sold until the customer is re-assessed."
     ),
     ReasonCode.SUIT_RESERVED: "The product is reserved for tiers the customer is not in.",
     ReasonCode.SUIT_BELOW_MINIMUM: "The amount is below the product's minimum investment.",
@@ -152,7 +157,13 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ),
     ReasonCode.SUIT_COOLING_OFF: "Condition of sale: the product has a cooling-off period.",
     ReasonCode.SUIT_ELDERLY_CONFIRM: (
-        "Condition of sale: an elderly customer buying a risky product confirms again."
+        "Condition of sale: a customer at or above the elderly age on the day of sale (by "
+        "birth date or age answer, as the facts say) buying a risky product confirms again."
+    ),
+    ReasonCode.SUIT_ELDERLY_CAP: (
+        "The customer is at or above the elderly age on the day of sale (by birth date or "
+        "age answer), so the level is capped at the playbook's elderly maximum, and the "
+        "product is above what that level may buy."
     ),
     ReasonCode.SUIT_RECORDED_SALE: (
         "Condition of sale: an in-branch sale of a risky product is audio/video recorded."

@@ -50,7 +50,7 @@ from custtier.frames._arrow import (
 from custtier.models import Customer, Product
 from custtier.rules import Check, Playbook
 from custtier.suitability._models import Condition
-from custtier.suitability._tables import risk_tables
+from custtier.suitability._tables import RiskTables, risk_tables
 
 __all__ = [
     "PAIR_ERROR_CODES",
@@ -76,8 +76,14 @@ PAIR_INPUT_COLUMNS: dict[str, str] = {
     "risk_level": "string, required when the policy has assessment_required or level_matrix: "
     "the assessed customer level; null = no assessment",
     "assessed_on": "date32, with risk_level: the day of the assessment",
-    "valid_until": "date32, with risk_level: the last day the assessment may be relied on",
-    "birth_date": "date32, required when the policy has elderly_confirmation; null = unknown",
+    "valid_until": "date32, with risk_level: the last day the record says the assessment may "
+    "be relied on (the playbook's validity_months from assessed_on bounds it too)",
+    "answers": "list<struct<question_id: string, option_id: string>>, with risk_level: the "
+    "assessment's questionnaire answers (only the answer to the age question is read); "
+    "required when the elderly rules apply (elderly_confirmation, or level_matrix with "
+    "elderly_max_level) and the questionnaire's age question states ages; null = none",
+    "birth_date": "date32, required when the elderly rules apply (elderly_confirmation, or "
+    "level_matrix with elderly_max_level); null = unknown",
     "amount": "money, optional: the amount to buy in the product's currency; null = none",
     "in_branch": "bool, required when the policy has recorded_sale: sold in a branch; null = false",
 }
@@ -87,7 +93,7 @@ PAIR_INPUT_COLUMNS: dict[str, str] = {
 #: the scalar :func:`custtier.check_suitability`'s ``InputError`` as data.
 PAIR_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null (key, product_id, currency, or one of "
-    "risk_level, assessed_on and valid_until without the others)",
+    "risk_level, assessed_on and valid_until without the others, or answers without them)",
     "invalid_value": "a value has the wrong shape (key, currency code), or valid_until "
     "is before assessed_on",
     "too_precise": "amount has non-zero digits finer than the product currency's minor unit",
@@ -100,12 +106,14 @@ PAIR_ERROR_CODES: dict[str, str] = {
     "(re-assess the customer under it)",
     "product_not_in_playbook": "the product's risk level or category is not defined in "
     "this playbook (error_field product.risk_level or product.category)",
+    "risk_free_above_lowest": "the product is filed under a risk-free category but rated "
+    "above the lowest product level (error_field product.category)",
 }
 
-# Outcomes of the level step (risk-free category, assessment, matrix), in
-# the order of the signature component.
-_NONE, _RISK_FREE, _NO_ASSESSMENT, _EXPIRED, _EXCEEDED, _WITHIN = range(6)
-_LEVEL_STEPS = 6
+# Outcomes of the level step (risk-free category, assessment, matrix, elderly
+# cap), in the order of the signature component.
+_NONE, _RISK_FREE, _NO_ASSESSMENT, _EXPIRED, _EXCEEDED, _WITHIN, _ELDERLY_CAPPED = range(7)
+_LEVEL_STEPS = 7
 # Outcomes of the amount step.
 _NO_AMOUNT, _BELOW_MINIMUM, _OFF_INCREMENT, _ON_GRID = range(4)
 
@@ -123,9 +131,12 @@ def suitability_input_schema(playbook: Playbook) -> Any:
     >>> import custtier.frames as cf
     >>> from custtier import presets
     >>> cf.suitability_input_schema(presets.REGULATORY).names
-    ['key', 'product_id', 'currency', 'tier', 'risk_level', 'assessed_on', 'valid_until', 'birth_date', 'amount', 'in_branch']
+    ['key', 'product_id', 'currency', 'tier', 'risk_level', 'assessed_on', 'valid_until', 'answers', 'birth_date', 'amount', 'in_branch']
     """
     return _input_schema(minor_unit(playbook.currency))
+
+
+_ANSWERS = pa.list_(pa.struct([("question_id", pa.string()), ("option_id", pa.string())]))
 
 
 def _input_schema(scale: int) -> Any:
@@ -138,6 +149,7 @@ def _input_schema(scale: int) -> Any:
             ("risk_level", pa.string()),
             ("assessed_on", pa.date32()),
             ("valid_until", pa.date32()),
+            ("answers", _ANSWERS),
             ("birth_date", pa.date32()),
             ("amount", pa.decimal128(38, scale)),
             ("in_branch", pa.bool_()),
@@ -195,6 +207,12 @@ class _Rules:
     recorded: str | None
     risk_free_rule: str
     elderly_age: int
+    elderly_rules: bool  # the elderly rules are read (confirmation, or the cap on the matrix)
+    elderly_cap: int  # customer rank of elderly_max_level; -1 without a cap (or matrix)
+    age_question: str | None  # the questionnaire's age question, when it states ages
+    age_options: tuple[str, ...]  # its options that state a youngest age
+    age_min: I64  # ... and that age, aligned with age_options
+    validity_months: int
     needs: frozenset[str]  # input columns the policy reads
 
 
@@ -207,8 +225,13 @@ def _build_rules(pb: Playbook) -> _Rules:
         needs |= {"risk_level", "assessed_on", "valid_until"}
     if Check.TIER_RESERVATION in policy:
         needs.add("tier")
-    if Check.ELDERLY_CONFIRMATION in policy:
+    cap = t.elderly_cap if Check.LEVEL_MATRIX in policy else None
+    elderly_rules = Check.ELDERLY_CONFIRMATION in policy or cap is not None
+    age_question = t.age_question if t.age_min else None
+    if elderly_rules:
         needs.add("birth_date")
+        if age_question is not None:
+            needs.add("answers")
     if Check.RECORDED_SALE in policy:
         needs.add("in_branch")
     return _Rules(
@@ -227,6 +250,12 @@ def _build_rules(pb: Playbook) -> _Rules:
         recorded=policy.get(Check.RECORDED_SALE),
         risk_free_rule=policy.get(Check.ASSESSMENT_REQUIRED, "suit"),
         elderly_age=pb.risk.elderly_age,
+        elderly_rules=elderly_rules,
+        elderly_cap=t.customer_rank[cap] if cap is not None else -1,
+        age_question=age_question,
+        age_options=tuple(t.age_min),
+        age_min=np.array(list(t.age_min.values()), dtype=np.int64),
+        validity_months=t.validity_months,
         needs=frozenset(needs),
     )
 
@@ -248,7 +277,8 @@ class _Catalogue:
     scales: I64  # minor unit of each product's currency
     rank: I64  # product risk level rank; -1 when not a level of the playbook
     category_ok: BOOL
-    risk_free: BOOL
+    risk_free: BOOL  # a risk-free category at the lowest product level
+    misfiled: BOOL  # a risk-free category above the lowest product level
     reserved: BOOL  # (product, tier rank): the tier may buy it
     has_reserved: BOOL
     minimum: I64  # minor units of the product's currency
@@ -260,6 +290,13 @@ class _Catalogue:
 
 def _units(value: Decimal, scale: int) -> int:
     return int(value.scaleb(scale))  # exact: product amounts are checked at their scale
+
+
+def _risk_free(p: Product | None, t: RiskTables) -> int:
+    """0: not risk-free; 1: risk-free (category and lowest level); 2: misfiled as risk-free."""
+    if p is None or p.category not in t.risk_free:
+        return 0
+    return 1 if t.product_rank.get(p.risk_level, -1) <= 0 else 2
 
 
 def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
@@ -301,7 +338,8 @@ def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
         scales=np.array(scales, dtype=np.int64),
         rank=np.array([t.product_rank.get(p.risk_level, -1) if p else 0 for p in rows], np.int64),
         category_ok=np.array([p.category in t.categories if p else True for p in rows]),
-        risk_free=np.array([p.category in t.risk_free if p else False for p in rows]),
+        risk_free=np.array([_risk_free(p, t) == 1 for p in rows], dtype=np.bool_),
+        misfiled=np.array([_risk_free(p, t) == 2 for p in rows], dtype=np.bool_),
         reserved=reserved,
         has_reserved=np.array([bool(p.reserved_for_tiers) if p else False for p in rows]),
         minimum=np.array([min(u, MAX_MINOR_UNITS + 1) for u in minimum], dtype=np.int64),
@@ -377,6 +415,67 @@ def _amounts(table: Any, cat: _Catalogue, rules: _Rules, pidx: I64) -> Money | N
     return out
 
 
+_NO_ANSWER = -1
+
+
+def _age_answers(table: Any, rules: _Rules) -> tuple[I64, BOOL]:
+    """Per row: the youngest age the answer to the age question states, and any answers given.
+
+    The first answer to the age question counts (as the scalar engine reads
+    it); an option that states no age, or none of the playbook's, gives none.
+    """
+    n = table.num_rows
+    none = np.full(n, _NO_ANSWER, dtype=np.int64)
+    if "answers" not in table.column_names:
+        return none, np.zeros(n, dtype=np.bool_)
+    arr = as_array(table.column("answers"))
+    if pa.types.is_null(arr.type):
+        return none, np.zeros(n, dtype=np.bool_)
+    if pa.types.is_large_list(arr.type):
+        arr = arr.cast(pa.list_(arr.type.value_type))
+    value = arr.type.value_type if pa.types.is_list(arr.type) else None
+    if (
+        value is None
+        or not pa.types.is_struct(value)
+        or {value.field(i).name for i in range(value.num_fields)} < {"question_id", "option_id"}
+    ):
+        raise InputError(
+            f"column 'answers' has type {arr.type}; it must be "
+            "list<struct<question_id: string, option_id: string>>",
+            field="answers",
+        )
+    answered = np.asarray(
+        pc.fill_null(pc.greater(pc.list_value_length(arr), 0), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=np.bool_,
+    )
+    if rules.age_question is None:
+        return none, answered
+    flat = arr.flatten()
+    parents = np.asarray(pc.list_parent_indices(arr).to_numpy(), dtype=np.int64)
+    questions = pc.struct_field(flat, "question_id").cast(pa.string())
+    hit = np_bool(pc.fill_null(pc.equal(questions, rules.age_question), False))
+    rows, first = np.unique(parents[hit], return_index=True)
+    options = pc.struct_field(flat, "option_id").cast(pa.string()).filter(pa.array(hit))
+    found = _index(options.take(pa.array(first, pa.int64())), rules.age_options)
+    ages = np.append(rules.age_min, _NO_ANSWER)  # index -1 (not an age option): no age
+    none[rows] = ages[found]
+    return none, answered
+
+
+def _playbook_until(assessed: I64, months: int) -> I64:
+    """``assessed`` + ``months`` calendar months − 1 day, clipped as ``relativedelta`` clips."""
+    day = assessed.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    into = (day - month.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
+    target = month + np.timedelta64(months, "M")
+    last = (target + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - 1
+    start = target.astype("datetime64[D]").astype(np.int64)
+    out: I64 = np.minimum(start + into, last) - 1
+    return out
+
+
 # --------------------------------------------------------------------------- one chunk
 
 
@@ -398,6 +497,7 @@ class _Pairs:
     until: I64
     tier: I64  # tier rank, -1 where none or unknown
     money: Money | None  # the amounts, None without an amount column
+    min_age: I64  # the youngest age the age answer states, _NO_ANSWER where none
 
 
 def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
@@ -431,6 +531,8 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
     errors.flag(has_level & no_assessed, "missing_value", "assessed_on")
     errors.flag(has_level & no_until, "missing_value", "valid_until")
     errors.flag(has_level & (until < assessed), "invalid_value", "valid_until")
+    min_age, answered = _age_answers(table, rules)
+    errors.flag(answered & ~has_level, "missing_value", "risk_level")
     # What check_suitability refuses, in its order.
     tier_text = _strings(table, "tier")
     tier = _index(tier_text, rules.tier_ids)
@@ -439,6 +541,7 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
     errors.flag(has_level & (level < 0), "unknown_risk_level", "risk_level")
     errors.flag(cat.rank[product] < 0, "product_not_in_playbook", "product.risk_level")
     errors.flag(~cat.category_ok[product], "product_not_in_playbook", "product.category")
+    errors.flag(cat.misfiled[product], "risk_free_above_lowest", "product.category")
     errors.flag(~same, "currency_mismatch", "currency")
     money = _amounts(table, cat, rules, product)
     if money is not None:
@@ -461,6 +564,7 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
         until=until,
         tier=tier,
         money=money,
+        min_age=min_age,
     )
 
 
@@ -484,6 +588,8 @@ def _elderly_cutoff(as_of: dt.date, age: int) -> int | None:
     year = as_of.year - age
     if year < 1:
         return None
+    if year > dt.MAXYEAR:  # a negative age: every date qualifies
+        return epoch_days(dt.date.max)
     try:
         day = as_of.replace(year=year)
     except ValueError:  # 29 February: born 29 February ages on 1 March in common years
@@ -494,20 +600,35 @@ def _elderly_cutoff(as_of: dt.date, age: int) -> int | None:
 def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Outcome:
     """The rules of :func:`custtier.suitability._check.evaluate`, as masks."""
     n, p = v.n, v.product
-    # Level: a risk-free category, then a valid assessment, then the matrix.
+    # Level: a risk-free lowest-level product, then an assessment valid on the
+    # day (the earlier of valid_until and the playbook's validity), then the
+    # matrix, with the elderly cap on the day of sale.
     today = epoch_days(as_of)
     risk_free = cat.risk_free[p]
-    valid = v.has_level & (v.assessed <= today) & (today <= v.until)
+    until = np.minimum(v.until, _playbook_until(v.assessed, rules.validity_months))
+    valid = v.has_level & (v.assessed <= today) & (today <= until)
+    elderly = _elderly(v, rules, as_of)
     step = np.full(n, _NONE, dtype=np.int64)
     if rules.required is not None:
         step[~valid] = np.where(v.has_level[~valid], _EXPIRED, _NO_ASSESSMENT)
+    row = v.level
     if rules.matrix is not None:
         cap = rules.caps[np.maximum(v.level, 0)]
         reach = valid & (v.level >= 0)
         v.errors.flag(reach & ~risk_free & (cap < 0), "unknown_risk_level", "risk_level")
-        step[reach] = np.where(cat.rank[p][reach] > cap[reach], _EXCEEDED, _WITHIN)
+        rank = cat.rank[p]
+        capped = elderly & (rules.elderly_cap >= 0) & (v.level > rules.elderly_cap)
+        row = np.where(capped, rules.elderly_cap, v.level)
+        over_cap = capped & (rank > rules.caps[np.maximum(row, 0)])
+        step[reach] = np.select(
+            [rank[reach] > cap[reach], over_cap[reach]], [_EXCEEDED, _ELDERLY_CAPPED], _WITHIN
+        )
     step[risk_free] = _RISK_FREE
-    matrix_row = np.where((step == _EXCEEDED) | (step == _WITHIN), v.level + 1, 0)
+    matrix_row = np.select(
+        [step == _EXCEEDED, (step == _WITHIN) | (step == _ELDERLY_CAPPED)],
+        [v.level + 1, row + 1],
+        0,
+    )
     # Reservation: a reserved product, and the tier (maybe none) not among its tiers.
     reserved = np.zeros(n, dtype=np.bool_)
     if rules.reservation is not None and rules.tier_ids:
@@ -528,13 +649,26 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
     # Conditions of sale (flags on an allowed sale, never blocks).
     none = np.zeros(n, dtype=np.bool_)
     cooling = cat.cooling[p] > 0 if rules.cooling is not None else none
-    elderly = none
-    cutoff = _elderly_cutoff(as_of, rules.elderly_age)
-    if rules.elderly is not None and cutoff is not None:
-        born, unknown = _days(v.table, "birth_date")
-        elderly = ~risk_free & ~unknown & (born <= cutoff)
+    confirm = elderly & ~risk_free if rules.elderly is not None else none
     recorded = _flags(v.table, "in_branch") & ~risk_free if rules.recorded is not None else none
-    return _Outcome(step, matrix_row, reserved, grid, cooling, elderly, recorded, amount, lower)
+    return _Outcome(step, matrix_row, reserved, grid, cooling, confirm, recorded, amount, lower)
+
+
+def _elderly(v: _Pairs, rules: _Rules, as_of: dt.date) -> BOOL:
+    """``elderly_age`` or older on ``as_of``, by birth date or by the age answer (either)."""
+    out = np.zeros(v.n, dtype=np.bool_)
+    if not rules.elderly_rules:
+        return out
+    cutoff = _elderly_cutoff(as_of, rules.elderly_age)
+    born, unknown = _days(v.table, "birth_date")
+    if cutoff is not None:
+        out |= ~unknown & (born <= cutoff)
+    # The answer's youngest age, aged by the whole years since the assessment.
+    for youngest in np.unique(v.min_age[v.min_age != _NO_ANSWER]).tolist():
+        since = _elderly_cutoff(as_of, rules.elderly_age - int(youngest))
+        if since is not None:
+            out |= v.has_level & (v.min_age == youngest) & (v.assessed <= since)
+    return out
 
 
 def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
@@ -616,7 +750,9 @@ def _reason_lists(rules: _Rules, digits: list[int]) -> tuple[list[str], list[str
     step, row, reserved, grid, cooling, elderly, recorded = digits
     blocks: list[tuple[ReasonCode, str]] = []
     notes: list[tuple[ReasonCode, str]] = []
-    if step == _RISK_FREE:
+    if step == _ELDERLY_CAPPED:
+        blocks.append((ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly"))
+    elif step == _RISK_FREE:
         notes.append((ReasonCode.SUIT_RISK_FREE, rules.risk_free_rule))
     elif step in (_NO_ASSESSMENT, _EXPIRED) and rules.required is not None:
         code = ReasonCode.SUIT_NO_ASSESSMENT if step == _NO_ASSESSMENT else (
@@ -691,6 +827,7 @@ def suitability_table(
     ...     "risk_level": ["C4", "C2", None],
     ...     "assessed_on": pa.array([dt.date(2026, 3, 1)] * 2 + [None], pa.date32()),
     ...     "valid_until": pa.array([dt.date(2027, 2, 28)] * 2 + [None], pa.date32()),
+    ...     "answers": [None, None, None],
     ...     "birth_date": pa.array([None, None, None], pa.date32()),
     ...     "amount": pa.array([1050_00, None, None], pa.int64()),
     ...     "in_branch": [True, False, None],
@@ -770,6 +907,11 @@ def pairs_table(
                     "risk_level": ra.level if ra else None,
                     "assessed_on": ra.assessed_on if ra else None,
                     "valid_until": ra.valid_until if ra else None,
+                    "answers": [
+                        {"question_id": a.question_id, "option_id": a.option_id} for a in ra.answers
+                    ]
+                    if ra
+                    else None,
                     "birth_date": c.birth_date,
                     "amount": value,
                     "in_branch": False,

@@ -37,6 +37,22 @@ SRC_ELDERLY = {
     "citation": "Retail-bank practice for customers aged 65 and over: risk levels capped and "
     "sales of risky products confirmed again (an industry convention, not a single rule)",
 }
+SRC_NFRA_SUITABILITY = {
+    "id": "nfra-suitability-2025",
+    "citation": "NFRA, Measures for the Suitability Management of Products of Financial "
+    "Institutions (金融机构产品适当性管理办法), NFRA Order 2025 No. 7, published 11 July 2025, "
+    "in force 1 February 2026",
+    "note": "Investment products (bank and wealth-management-company products, "
+    "non-principal-protected structured deposits among them) are risk-rated and sold only to "
+    "customers whose assessed risk tolerance matches; selling high-risk products to "
+    "customers aged 65 or over carries a special duty of care.",
+}
+SRC_TIER_REVIEW = {
+    "id": "tier-review-practice",
+    "citation": "Retail-bank practice: customer tiers are re-rated at least once a year, so a "
+    "tier kept by the buffer under its bar is held for at most twelve months (custtier's "
+    "choice, an industry convention, not a single rule)",
+}
 SRC_AML_CDD = {
     "id": "pboc-cdd-2022",
     "citation": "PBOC/CBIRC/CSRC, Measures for Customer Due Diligence and Preservation of "
@@ -70,12 +86,22 @@ SRC_MARKET_BARS = {
 }
 
 
-def _q(qid: str, topic: str, text: str, *options: tuple[str, str, int]) -> dict[str, Any]:
+def _q(
+    qid: str,
+    topic: str,
+    text: str,
+    *options: tuple[str, str, int],
+    min_ages: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    ages = min_ages or {}
     return {
         "id": qid,
         "topic": topic,
         "text": text,
-        "options": [{"id": o, "text": t, "score": s} for o, t, s in options],
+        "options": [
+            {"id": o, "text": t, "score": s, **({"min_age": ages[o]} if o in ages else {})}
+            for o, t, s in options
+        ],
     }
 
 
@@ -86,7 +112,8 @@ def _q(qid: str, topic: str, text: str, *options: tuple[str, str, int]) -> dict[
 # weighed as the practice of extra care requires.
 QUESTIONNAIRE: list[dict[str, Any]] = [
     _q("q_age", "age", "Your age",
-       ("a", "Under 30", 8), ("b", "30 to 50", 10), ("c", "51 to 64", 5), ("d", "65 or over", 0)),
+       ("a", "Under 30", 8), ("b", "30 to 50", 10), ("c", "51 to 64", 5), ("d", "65 or over", 0),
+       min_ages={"b": 30, "c": 51, "d": 65}),
     _q("q_finances", "finances", "Investable financial assets of your household",
        ("a", "Under ¥100,000", 0), ("b", "¥100,000 to ¥500,000", 5),
        ("c", "¥500,000 to ¥2,000,000", 10), ("d", "Over ¥2,000,000", 15)),
@@ -350,14 +377,14 @@ def suitability_policy(source_matrix: str) -> list[dict[str, Any]]:
     """The suitability checks both presets apply, each with a rule id and its source."""
     return [
         {"rule_id": "suit.assessment_required", "check": "assessment_required",
-         "source": "cbirc-wm-2018"},
+         "source": "nfra-suitability-2025"},
         {"rule_id": "suit.level_matrix", "check": "level_matrix", "source": source_matrix},
         {"rule_id": "suit.tier_reservation", "check": "tier_reservation", "source": "practice"},
         {"rule_id": "suit.minimum_and_increment", "check": "minimum_and_increment",
          "source": "cbirc-wm-2018"},
         {"rule_id": "suit.cooling_off", "check": "cooling_off", "source": "cbirc-wm-2018"},
         {"rule_id": "suit.elderly_confirmation", "check": "elderly_confirmation",
-         "source": "elderly-care-practice"},
+         "source": "nfra-suitability-2025"},
         {"rule_id": "suit.recorded_sale", "check": "recorded_sale",
          "source": "cbrc-recording-2017"},
     ]  # fmt: skip

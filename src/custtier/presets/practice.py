@@ -28,6 +28,7 @@ PRACTICE_DATA: dict[str, Any] = {
         c.SRC_PRACTICE,
         c.SRC_MARKET_BARS,
         c.SRC_CBIRC_WM,
+        c.SRC_NFRA_SUITABILITY,
         c.SRC_AML_CDD,
         c.SRC_RECORDING,
         c.SRC_ELDERLY,

@@ -85,6 +85,7 @@ REGULATORY_DATA: dict[str, Any] = {
         c.SRC_PRACTICE,
         c.SRC_CSRC_SUITABILITY,
         c.SRC_CBIRC_WM,
+        c.SRC_NFRA_SUITABILITY,
         c.SRC_AML_CDD,
         c.SRC_RECORDING,
         c.SRC_ELDERLY,

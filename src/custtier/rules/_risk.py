@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
@@ -43,11 +43,18 @@ class QuestionTopic(StrEnum):
 
 
 class Option(CusttierModel):
-    """One answer option and its score."""
+    """One answer option and its score.
+
+    ``min_age`` (on a question of topic ``age`` only) is the youngest age the
+    option states ("65 or over" → 65): the suitability engine reads it, aged by
+    the years since the assessment, to apply the elderly rules at the point of
+    sale when no birth date is known.
+    """
 
     id: Identifier
     text: str = Field(min_length=1)
     score: int = Field(ge=0, le=100)
+    min_age: int | None = Field(default=None, ge=0, le=150)
 
 
 class Question(CusttierModel):
@@ -57,6 +64,12 @@ class Question(CusttierModel):
     topic: QuestionTopic
     text: str = Field(min_length=1)
     options: tuple[Option, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _ages_on_age_questions(self) -> Question:
+        if self.topic is not QuestionTopic.AGE and any(o.min_age is not None for o in self.options):
+            raise ValueError("min_age is only meaningful on options of a question of topic 'age'")
+        return self
 
 
 class ScoreBand(CusttierModel):

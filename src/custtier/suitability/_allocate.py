@@ -32,7 +32,13 @@ from custtier._money import check_amount, check_precision, exact_context, split
 from custtier.errors import InputError
 from custtier.models import Customer, Product
 from custtier.rules import CategoryWeight, Playbook, Remainder
-from custtier.suitability._check import evaluate, require_known_level, require_known_tier
+from custtier.suitability._at_sale import AgeSource, elderly_sources, valid_assessment
+from custtier.suitability._check import (
+    capped_level,
+    evaluate,
+    require_known_level,
+    require_known_tier,
+)
 from custtier.suitability._models import AllocationDecision, AllocationLine, Exclusion
 from custtier.suitability._tables import RiskTables, risk_tables
 
@@ -104,9 +110,14 @@ def _allocate(  # one procedure, kept in one place for reading
     pb = t.playbook
     alloc = pb.allocation
     currency = pb.currency
-    ra = customer.risk_assessment
-    level = ra.level if ra is not None and ra.is_valid_on(as_of) else None
+    ra = valid_assessment(customer, t, as_of)
     reasons: list[Reason] = []
+    level = None
+    if ra is not None:
+        elderly = elderly_sources(customer, t, as_of)
+        level = capped_level(ra.level, t, elderly)
+        if level != ra.level:
+            reasons.append(_capped_reason(t, ra.level, level, elderly))
 
     shares, why = _shares(customer, total, t, level, reasons)
     lines: list[AllocationLine] = []
@@ -207,6 +218,25 @@ def _shares(
     return shares, why
 
 
+def _capped_reason(
+    t: RiskTables, level: str, capped: str, elderly: tuple[AgeSource, ...]
+) -> Reason:
+    age_from = ",".join(e.value for e in elderly)
+    return t.reasons.get(
+        (ReasonCode.RISK_ELDERLY_CAP, level, elderly),
+        lambda: Reason.of(
+            ReasonCode.RISK_ELDERLY_CAP,
+            "risk.elderly",
+            f"aged {t.elderly_age}+ (from {age_from.replace(',', ' and ')}) on the day of "
+            f"allocation: the {capped} model portfolio, not {level}'s",
+            scored_level=level,
+            capped_level=capped,
+            elderly_age=t.elderly_age,
+            age_from=age_from,
+        ),
+    )
+
+
 def _excluded_reason(t: RiskTables, message: str, **facts: str) -> Reason:
     """An ALLOC_EXCLUDED reason that depends only on the playbook and its facts, shared."""
     key = (ReasonCode.ALLOC_EXCLUDED, message, *sorted(facts.items()))
@@ -230,6 +260,11 @@ def _unknown(p: Product, t: RiskTables, customer: Customer) -> Reason | None:
     if p.category not in t.categories:
         return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "category unknown to the playbook",
                          category=p.category)  # fmt: skip
+    if p.category in t.risk_free and t.product_rank[p.risk_level] > 0:
+        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
+                         "filed under a risk-free category above the lowest risk level; "
+                         "file it under its own category or correct its rating",
+                         category=p.category, risk_level=p.risk_level)  # fmt: skip
     if p.currency != customer.currency:
         return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "product in another currency",
                          currency=p.currency)  # fmt: skip
@@ -291,7 +326,7 @@ def _place(
 def _blocks(reason: Reason) -> bool:
     return reason.code in {
         ReasonCode.SUIT_LEVEL_EXCEEDED, ReasonCode.SUIT_NO_ASSESSMENT,
-        ReasonCode.SUIT_ASSESSMENT_EXPIRED, ReasonCode.SUIT_RESERVED,
+        ReasonCode.SUIT_ASSESSMENT_EXPIRED, ReasonCode.SUIT_RESERVED, ReasonCode.SUIT_ELDERLY_CAP,
     }  # fmt: skip
 
 

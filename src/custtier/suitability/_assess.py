@@ -40,8 +40,10 @@ def assess_risk(
     :class:`~custtier.Answer`); every question must be answered once. The
     assessment is valid for the playbook's ``validity_months`` from
     ``as_of`` (to the day before the same date that many months on). A
-    customer whose ``birth_date`` makes them ``elderly_age`` or older has the
-    level capped at ``elderly_max_level`` and is flagged for extra confirmation.
+    customer whose ``birth_date``, or whose answer to the age question (an
+    option whose ``min_age`` is ``elderly_age`` or more), makes them elderly
+    has the level capped at ``elderly_max_level`` and is flagged for extra
+    confirmation.
 
     >>> import datetime as dt
     >>> from custtier import presets
@@ -84,17 +86,26 @@ def assess_risk(
         )
     ]
     level = band.level
-    elderly = birth_date is not None and age_on(birth_date, as_of) >= risk.elderly_age
+    # Elderly by birth date or by the age answer (both known: the stricter reading).
+    age_from = []
+    if birth_date is not None and age_on(birth_date, as_of) >= risk.elderly_age:
+        age_from.append("birth_date")
+    youngest = t.age_min.get(given.get(t.age_question or "", ""), None)
+    if youngest is not None and youngest >= risk.elderly_age:
+        age_from.append("age_answer")
+    elderly = bool(age_from)
     cap = risk.elderly_max_level
     if elderly and cap is not None and t.customer_rank[level] > t.customer_rank[cap]:
         reasons.append(
             Reason.of(
                 ReasonCode.RISK_ELDERLY_CAP,
                 "risk.elderly",
-                f"aged {risk.elderly_age}+: level capped at {cap} (scored {level})",
+                f"aged {risk.elderly_age}+ (from {' and '.join(age_from)}): level capped at "
+                f"{cap} (scored {level})",
                 scored_level=level,
                 capped_level=cap,
                 elderly_age=risk.elderly_age,
+                age_from=",".join(age_from),
             )
         )
         level = cap

@@ -8,13 +8,19 @@ from decimal import Decimal
 from custtier._explain import Fact, Reason, ReasonCode
 from custtier._money import check_amount, check_precision, exact_context
 from custtier.errors import InputError
-from custtier.models import Customer, Product
+from custtier.models import Customer, Product, RiskAssessment
 from custtier.rules import Check, Playbook
-from custtier.suitability._assess import age_on
+from custtier.suitability._at_sale import (
+    AgeSource,
+    ValidityBound,
+    effective_validity,
+    elderly_sources,
+    valid_assessment,
+)
 from custtier.suitability._models import Condition, SuitabilityDecision
 from custtier.suitability._tables import RiskTables, risk_tables
 
-__all__ = ["check_suitability", "evaluate", "grid_neighbours"]
+__all__ = ["capped_level", "check_suitability", "evaluate", "grid_neighbours"]
 
 
 def check_suitability(
@@ -29,14 +35,21 @@ def check_suitability(
 ) -> SuitabilityDecision:
     """Decide whether ``customer`` may buy ``product`` on ``as_of``, with every reason.
 
-    Blocks: a product level above the customer's row of the matrix; no valid
-    risk assessment (only risk-free categories may be sold); a product
-    reserved for tiers other than ``tier``; an ``amount`` below the minimum
-    or off the increment (with the nearest valid amounts). Conditions of an
-    allowed sale (never blocks): a cooling-off period, extra confirmation for
-    an elderly customer, and a recorded sale when ``in_branch`` and the
-    product is not risk-free. Each applies only if the playbook's ``policy``
-    lists it.
+    Blocks: a product level above the customer's row of the matrix (the
+    matrix binds every product, whatever its category); no risk assessment
+    valid on ``as_of`` (valid to the earlier of its ``valid_until`` and
+    ``assessed_on`` plus the playbook's ``validity_months``), when only
+    risk-free products (a risk-free category *and* the lowest product level)
+    may be sold; for a customer ``elderly_age`` or older on ``as_of`` (by
+    birth date or by the questionnaire's age answer), a product above the
+    row of ``elderly_max_level``; a product reserved for tiers other than
+    ``tier``; an ``amount`` below the minimum or off the increment (with the
+    nearest valid amounts). Conditions of an allowed sale (never blocks): a
+    cooling-off period, extra confirmation for an elderly customer, and a
+    recorded sale when ``in_branch`` and the product is not risk-free. Each
+    applies only if the playbook's ``policy`` lists it (the elderly cap with
+    ``level_matrix``). A product filed under a risk-free category above the
+    lowest level is an :class:`~custtier.errors.InputError` naming it.
 
     >>> import datetime as dt
     >>> from custtier import Customer, Product, presets
@@ -86,6 +99,14 @@ def _check_inputs(customer: Customer, product: Product, t: RiskTables) -> None:
         raise InputError(
             "product category is not defined in the playbook", field="product.category"
         )
+    if product.category in t.risk_free and t.product_rank[product.risk_level] > 0:
+        raise InputError(
+            f"product {product.id!r} is rated {product.risk_level} but filed under the "
+            f"risk-free category {product.category!r}; only products at the lowest level "
+            f"({t.playbook.risk.product_levels[0].id}) may be risk-free: file it under its own "
+            "category (a structured deposit under structured_product) or correct its rating",
+            field="product.category",
+        )
     if product.currency != customer.currency:
         raise InputError("product and customer currencies differ", field="product.currency")
 
@@ -103,11 +124,24 @@ def evaluate(
     """The engine proper (inputs checked, inside ``exact_context``)."""
     blocks: list[Reason] = []
     notes: list[Reason] = []
-    risk_free = product.category in t.risk_free
-    _level(customer, product, t, as_of, risk_free, blocks, notes)
+    # Risk-free only for the lowest product level (a misfiled product was refused earlier).
+    risk_free = product.category in t.risk_free and t.product_rank[product.risk_level] == 0
+    elderly = elderly_sources(customer, t, as_of)
+    _level(
+        customer,
+        product,
+        t,
+        as_of,
+        risk_free=risk_free,
+        elderly=elderly,
+        blocks=blocks,
+        notes=notes,
+    )
     _reservation(product, t, tier, blocks)
     nearest = _amount(product, t, amount, blocks)
-    conditions = _conditions(customer, product, t, as_of, risk_free, in_branch, notes)
+    conditions = _conditions(
+        product, t, risk_free=risk_free, elderly=elderly, in_branch=in_branch, notes=notes
+    )
     allowed = not blocks
     reasons = (*blocks, *notes)
     if not reasons:  # a playbook with no checks still explains itself
@@ -126,70 +160,171 @@ def evaluate(
     )
 
 
-def _level(  # noqa: PLR0917  # private step of evaluate, sharing its state
+def capped_level(level: str, t: RiskTables, elderly: tuple[AgeSource, ...]) -> str:
+    """``level``, or the playbook's elderly cap when the customer is elderly and above it."""
+    cap = t.elderly_cap
+    if elderly and cap is not None and t.customer_rank[level] > t.customer_rank[cap]:
+        return cap
+    return level
+
+
+def _level(
     customer: Customer,
     product: Product,
     t: RiskTables,
     as_of: dt.date,
+    *,
     risk_free: bool,
+    elderly: tuple[AgeSource, ...],
     blocks: list[Reason],
     notes: list[Reason],
 ) -> None:
-    """Risk-free category, assessment present and valid, and the level matrix."""
+    """Risk-free lowest-level product, assessment valid on the day, and the level matrix."""
     policy = t.policy
     assessment = customer.risk_assessment
-    valid = assessment is not None and assessment.is_valid_on(as_of)
     if risk_free:
         category = product.category
-        notes.append(t.reasons.get((ReasonCode.SUIT_RISK_FREE, category), lambda: Reason.of(
-            ReasonCode.SUIT_RISK_FREE, _rule(t, Check.ASSESSMENT_REQUIRED),
-            f"{category} is risk-free", category=category)))  # fmt: skip
+        notes.append(
+            t.reasons.get(
+                (ReasonCode.SUIT_RISK_FREE, category),
+                lambda: Reason.of(
+                    ReasonCode.SUIT_RISK_FREE,
+                    _rule(t, Check.ASSESSMENT_REQUIRED),
+                    f"{category} is risk-free at the lowest level",
+                    category=category,
+                ),
+            )
+        )
         return
-    if Check.ASSESSMENT_REQUIRED in policy and not valid:
+    valid = valid_assessment(customer, t, as_of)
+    if Check.ASSESSMENT_REQUIRED in policy and valid is None:
         rule_id = policy[Check.ASSESSMENT_REQUIRED].rule_id
         if assessment is None:
             plevel = product.risk_level
-            blocks.append(t.reasons.get((ReasonCode.SUIT_NO_ASSESSMENT, plevel), lambda: Reason.of(
-                ReasonCode.SUIT_NO_ASSESSMENT, rule_id, "no risk assessment on file",
-                product_level=plevel)))  # fmt: skip
+            blocks.append(
+                t.reasons.get(
+                    (ReasonCode.SUIT_NO_ASSESSMENT, plevel),
+                    lambda: Reason.of(
+                        ReasonCode.SUIT_NO_ASSESSMENT,
+                        rule_id,
+                        "no risk assessment on file",
+                        product_level=plevel,
+                    ),
+                )
+            )
         else:
-            blocks.append(Reason.of(ReasonCode.SUIT_ASSESSMENT_EXPIRED, rule_id,
-                                    "risk assessment not valid on this date",
-                                    assessed_on=assessment.assessed_on,
-                                    valid_until=assessment.valid_until))  # fmt: skip
+            blocks.append(_expired(assessment, t, rule_id, as_of))
         return
-    if assessment is None or not valid or Check.LEVEL_MATRIX not in policy:
+    if valid is None or Check.LEVEL_MATRIX not in policy:
         return
-    level = assessment.level
+    level = valid.level
     cap = t.max_product_rank.get(level)
     if cap is None:
-        raise InputError("risk assessment level is not a level of this playbook",
-                         field="risk_assessment.level")  # fmt: skip
+        raise InputError(
+            "risk assessment level is not a level of this playbook", field="risk_assessment.level"
+        )
     plevel = product.risk_level
-    if t.product_rank[plevel] > cap:
-        blocks.append(t.reasons.get((ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel),
-                               lambda: _matrix_reason(t, level, plevel, cap, exceeded=True)))  # fmt: skip
-    else:
-        notes.append(t.reasons.get((ReasonCode.SUIT_LEVEL_OK, level, plevel),
-                              lambda: _matrix_reason(t, level, plevel, cap, exceeded=False)))  # fmt: skip
+    prank = t.product_rank[plevel]
+    if prank > cap:
+        blocks.append(
+            t.reasons.get(
+                (ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel),
+                lambda: _matrix_reason(t, level, plevel, cap, exceeded=True),
+            )
+        )
+        return
+    capped = capped_level(level, t, elderly)
+    if capped != level and prank > t.max_product_rank[capped]:
+        blocks.append(_elderly_cap(t, level, capped, plevel, elderly))
+        return
+    ccap = t.max_product_rank[capped]
+    notes.append(
+        t.reasons.get(
+            (ReasonCode.SUIT_LEVEL_OK, capped, plevel),
+            lambda: _matrix_reason(t, capped, plevel, ccap, exceeded=False),
+        )
+    )
 
 
 def _matrix_reason(t: RiskTables, level: str, plevel: str, cap: int, *, exceeded: bool) -> Reason:
     cap_id = t.playbook.risk.product_levels[cap].id
     facts: dict[str, Fact] = {"customer_level": level, "product_level": plevel, "max": cap_id}
     if exceeded:
-        return Reason.of(ReasonCode.SUIT_LEVEL_EXCEEDED, t.matrix_rule[level],
-                         f"{plevel} is above {level}'s limit {cap_id}", **facts)  # fmt: skip
-    return Reason.of(ReasonCode.SUIT_LEVEL_OK, t.matrix_rule[level],
-                     f"{plevel} within {level}'s limit {cap_id}", **facts)  # fmt: skip
+        return Reason.of(
+            ReasonCode.SUIT_LEVEL_EXCEEDED,
+            t.matrix_rule[level],
+            f"{plevel} is above {level}'s limit {cap_id}",
+            **facts,
+        )
+    return Reason.of(
+        ReasonCode.SUIT_LEVEL_OK,
+        t.matrix_rule[level],
+        f"{plevel} within {level}'s limit {cap_id}",
+        **facts,
+    )
+
+
+def _expired(assessment: RiskAssessment, t: RiskTables, rule_id: str, as_of: dt.date) -> Reason:
+    until, bound = effective_validity(assessment, t)
+    if as_of < assessment.assessed_on:
+        why = "risk assessment is dated after the sale"
+    elif bound is ValidityBound.PLAYBOOK:
+        why = (
+            f"risk assessment older than the playbook's {t.validity_months} month(s): "
+            f"valid to {until} whatever the record says"
+        )
+    else:
+        why = f"risk assessment expired on {until}"
+    return Reason.of(
+        ReasonCode.SUIT_ASSESSMENT_EXPIRED,
+        rule_id,
+        why,
+        assessed_on=assessment.assessed_on,
+        valid_until=assessment.valid_until,
+        effective_until=until,
+        bound=bound.value,
+        validity_months=t.validity_months,
+    )
+
+
+def _elderly_cap(
+    t: RiskTables, level: str, capped: str, plevel: str, elderly: tuple[AgeSource, ...]
+) -> Reason:
+    key = (ReasonCode.SUIT_ELDERLY_CAP, level, plevel, elderly)
+    cap_id = t.playbook.risk.product_levels[t.max_product_rank[capped]].id
+    age_from = ",".join(e.value for e in elderly)
+    return t.reasons.get(
+        key,
+        lambda: Reason.of(
+            ReasonCode.SUIT_ELDERLY_CAP,
+            "risk.elderly",
+            f"aged {t.elderly_age}+ (from {age_from.replace(',', ' and ')}) on the day of sale: "
+            f"{level} is capped at {capped}, and {plevel} is above {capped}'s limit {cap_id}",
+            customer_level=level,
+            capped_level=capped,
+            product_level=plevel,
+            max=cap_id,
+            elderly_age=t.elderly_age,
+            age_from=age_from,
+        ),
+    )
 
 
 def _reservation(product: Product, t: RiskTables, tier: str | None, blocks: list[Reason]) -> None:
     reserved = product.reserved_for_tiers
     if reserved and Check.TIER_RESERVATION in t.policy and tier not in reserved:
-        blocks.append(t.reasons.get((ReasonCode.SUIT_RESERVED, tier, reserved), lambda: Reason.of(
-            ReasonCode.SUIT_RESERVED, t.policy[Check.TIER_RESERVATION].rule_id,
-            f"reserved for {', '.join(reserved)}", tier=tier, reserved_for=",".join(reserved))))  # fmt: skip
+        blocks.append(
+            t.reasons.get(
+                (ReasonCode.SUIT_RESERVED, tier, reserved),
+                lambda: Reason.of(
+                    ReasonCode.SUIT_RESERVED,
+                    t.policy[Check.TIER_RESERVATION].rule_id,
+                    f"reserved for {', '.join(reserved)}",
+                    tier=tier,
+                    reserved_for=",".join(reserved),
+                ),
+            )
+        )
 
 
 def _amount(
@@ -200,25 +335,38 @@ def _amount(
         return ()
     rule_id = t.policy[Check.MINIMUM_AND_INCREMENT].rule_id
     if amount < product.minimum_investment:
-        blocks.append(Reason.of(ReasonCode.SUIT_BELOW_MINIMUM, rule_id,
-                                f"below the minimum {product.minimum_investment}",
-                                amount=amount, minimum=product.minimum_investment))  # fmt: skip
+        blocks.append(
+            Reason.of(
+                ReasonCode.SUIT_BELOW_MINIMUM,
+                rule_id,
+                f"below the minimum {product.minimum_investment}",
+                amount=amount,
+                minimum=product.minimum_investment,
+            )
+        )
         return (product.minimum_investment,)
     nearest = grid_neighbours(amount, product)
     if nearest != (amount,):
-        blocks.append(Reason.of(ReasonCode.SUIT_OFF_INCREMENT, rule_id,
-                                f"not on the {product.increment} increment",
-                                amount=amount, below=nearest[0], above=nearest[-1],
-                                increment=product.increment))  # fmt: skip
+        blocks.append(
+            Reason.of(
+                ReasonCode.SUIT_OFF_INCREMENT,
+                rule_id,
+                f"not on the {product.increment} increment",
+                amount=amount,
+                below=nearest[0],
+                above=nearest[-1],
+                increment=product.increment,
+            )
+        )
     return nearest
 
 
-def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
-    customer: Customer,
+def _conditions(
     product: Product,
     t: RiskTables,
-    as_of: dt.date,
+    *,
     risk_free: bool,
+    elderly: tuple[AgeSource, ...],
     in_branch: bool,
     notes: list[Reason],
 ) -> tuple[Condition, ...]:
@@ -228,25 +376,45 @@ def _conditions(  # noqa: PLR0917  # private step of evaluate, sharing its state
     hours = product.cooling_off_hours
     if hours and Check.COOLING_OFF in policy:
         out.append(Condition.COOLING_OFF)
-        notes.append(t.reasons.get((ReasonCode.SUIT_COOLING_OFF, hours), lambda: Reason.of(
-            ReasonCode.SUIT_COOLING_OFF, policy[Check.COOLING_OFF].rule_id,
-            f"{hours} h cooling-off after purchase", hours=hours)))  # fmt: skip
-    elderly_age = t.playbook.risk.elderly_age
-    if (
-        not risk_free
-        and Check.ELDERLY_CONFIRMATION in policy
-        and customer.birth_date is not None
-        and age_on(customer.birth_date, as_of) >= elderly_age
-    ):
+        notes.append(
+            t.reasons.get(
+                (ReasonCode.SUIT_COOLING_OFF, hours),
+                lambda: Reason.of(
+                    ReasonCode.SUIT_COOLING_OFF,
+                    policy[Check.COOLING_OFF].rule_id,
+                    f"{hours} h cooling-off after purchase",
+                    hours=hours,
+                ),
+            )
+        )
+    if not risk_free and elderly and Check.ELDERLY_CONFIRMATION in policy:
         out.append(Condition.EXTRA_CONFIRMATION)
-        notes.append(t.reasons.get(ReasonCode.SUIT_ELDERLY_CONFIRM, lambda: Reason.of(
-            ReasonCode.SUIT_ELDERLY_CONFIRM, policy[Check.ELDERLY_CONFIRMATION].rule_id,
-            f"customer aged {elderly_age}+ confirms again", elderly_age=elderly_age)))  # fmt: skip
+        age = t.elderly_age
+        age_from = ",".join(e.value for e in elderly)
+        notes.append(
+            t.reasons.get(
+                (ReasonCode.SUIT_ELDERLY_CONFIRM, elderly),
+                lambda: Reason.of(
+                    ReasonCode.SUIT_ELDERLY_CONFIRM,
+                    policy[Check.ELDERLY_CONFIRMATION].rule_id,
+                    f"customer aged {age}+ (from {age_from.replace(',', ' and ')}) confirms again",
+                    elderly_age=age,
+                    age_from=age_from,
+                ),
+            )
+        )
     if in_branch and not risk_free and Check.RECORDED_SALE in policy:
         out.append(Condition.RECORDED_SALE)
-        notes.append(t.reasons.get(ReasonCode.SUIT_RECORDED_SALE, lambda: Reason.of(
-            ReasonCode.SUIT_RECORDED_SALE, policy[Check.RECORDED_SALE].rule_id,
-            "in-branch sale of a risky product is recorded")))  # fmt: skip
+        notes.append(
+            t.reasons.get(
+                ReasonCode.SUIT_RECORDED_SALE,
+                lambda: Reason.of(
+                    ReasonCode.SUIT_RECORDED_SALE,
+                    policy[Check.RECORDED_SALE].rule_id,
+                    "in-branch sale of a risky product is recorded",
+                ),
+            )
+        )
     return tuple(out)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from custtier._cache import Memo, per_playbook
 from custtier._explain import PlaybookRef, Reason
-from custtier.rules import Check, ModelPortfolio, Playbook, PolicyRule, ScoreBand
+from custtier.rules import Check, ModelPortfolio, Playbook, PolicyRule, QuestionTopic, ScoreBand
 
 __all__ = ["RiskTables", "risk_tables"]
 
@@ -29,6 +29,11 @@ class RiskTables:
     portfolio: dict[str, ModelPortfolio]
     categories: frozenset[str]
     tier_rank: dict[str, int]
+    validity_months: int
+    elderly_age: int
+    elderly_cap: str | None  # the level an elderly customer is capped at, if any
+    age_question: str | None  # the first question of topic "age", if any
+    age_min: dict[str, int]  # its options that state a youngest age → that age
     # Reasons that depend only on the playbook and a few product or customer
     # attributes, built once: most of a suitability check's cost was building
     # the same reason (message text, sorted facts) again for every customer.
@@ -48,6 +53,8 @@ def _build(pb: Playbook) -> RiskTables:
     """The tables for ``pb``, built once per playbook object."""
     risk = pb.risk
     prank = {lv.id: i for i, lv in enumerate(risk.product_levels)}
+    age = next((q for q in risk.questionnaire if q.topic is QuestionTopic.AGE), None)
+    ages = age.options if age is not None else ()
     return RiskTables(
         playbook=pb,
         ref=pb.ref,
@@ -62,6 +69,11 @@ def _build(pb: Playbook) -> RiskTables:
         portfolio={mp.level: mp for mp in pb.allocation.model_portfolios},
         categories=frozenset(c.id for c in pb.allocation.categories),
         tier_rank={t.id: i for i, t in enumerate(pb.tiers)},
+        validity_months=risk.validity_months,
+        elderly_age=risk.elderly_age,
+        elderly_cap=risk.elderly_max_level,
+        age_question=age.id if age is not None else None,
+        age_min={o.id: o.min_age for o in ages if o.min_age is not None},
     )
 
 

@@ -1,0 +1,92 @@
+"""What holds on the day of sale: the assessment's effective validity and the customer's age.
+
+Both are read on the ``as_of`` of every suitability check and allocation,
+never taken from the record alone: an imported assessment may carry any
+``valid_until``, and a customer ages during a valid assessment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from custtier.models import Customer, RiskAssessment
+from custtier.suitability._assess import age_on
+from custtier.suitability._tables import RiskTables
+
+__all__ = ["AgeSource", "ValidityBound", "effective_validity", "elderly_sources"]
+
+
+class ValidityBound(StrEnum):
+    """Which bound ended (or ends) an assessment's validity."""
+
+    RECORD = "valid_until"  # the record's own valid_until
+    PLAYBOOK = "validity_months"  # assessed_on + the playbook's validity_months
+
+
+class AgeSource(StrEnum):
+    """What told the engine a customer is elderly."""
+
+    BIRTH_DATE = "birth_date"
+    AGE_ANSWER = "age_answer"  # the questionnaire's age answer, aged since the assessment
+
+
+def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
+    """The last day the playbook lets an assessment made on ``assessed_on`` be relied on.
+
+    As :func:`custtier.assess_risk` sets ``valid_until``: the day before the
+    same date ``months`` on (clipped to the end of a shorter month).
+
+    >>> playbook_until(dt.date(2026, 3, 1), 12), playbook_until(dt.date(2027, 2, 28), 12)
+    (datetime.date(2027, 2, 28), datetime.date(2028, 2, 27))
+    """
+    return assessed_on + relativedelta(months=months) - dt.timedelta(days=1)
+
+
+def effective_validity(assessment: RiskAssessment, t: RiskTables) -> tuple[dt.date, ValidityBound]:
+    """The earlier of the record's ``valid_until`` and ``assessed_on`` + the playbook's validity.
+
+    On a tie the record's own bound is named.
+    """
+    limit = playbook_until(assessment.assessed_on, t.validity_months)
+    if assessment.valid_until <= limit:
+        return assessment.valid_until, ValidityBound.RECORD
+    return limit, ValidityBound.PLAYBOOK
+
+
+def valid_assessment(customer: Customer, t: RiskTables, as_of: dt.date) -> RiskAssessment | None:
+    """The customer's assessment if it may be relied on for a sale on ``as_of``."""
+    ra = customer.risk_assessment
+    if ra is None or as_of < ra.assessed_on:
+        return None
+    return ra if as_of <= effective_validity(ra, t)[0] else None
+
+
+def answered_min_age(assessment: RiskAssessment, t: RiskTables) -> int | None:
+    """The youngest age the assessment's answer to the playbook's age question states."""
+    if t.age_question is None:
+        return None
+    for answer in assessment.answers:
+        if answer.question_id == t.age_question:
+            return t.age_min.get(answer.option_id)
+    return None
+
+
+def elderly_sources(customer: Customer, t: RiskTables, as_of: dt.date) -> tuple[AgeSource, ...]:
+    """Which known facts make the customer ``elderly_age`` or older on ``as_of`` (empty: none).
+
+    The birth date gives the age; the age answer gives a youngest age on the
+    day of the assessment, aged by the whole years since. Either one
+    suffices (with both known, the stricter reading wins).
+    """
+    found: list[AgeSource] = []
+    if customer.birth_date is not None and age_on(customer.birth_date, as_of) >= t.elderly_age:
+        found.append(AgeSource.BIRTH_DATE)
+    ra = customer.risk_assessment
+    if ra is not None:
+        youngest = answered_min_age(ra, t)
+        if youngest is not None and youngest + age_on(ra.assessed_on, as_of) >= t.elderly_age:
+            found.append(AgeSource.AGE_ANSWER)
+    return tuple(found)

@@ -1,0 +1,126 @@
+"""Acceptance: a relationship manager at the counter, and a service that must agree with the book.
+
+Each test is one task of the point of sale done end to end through the public
+API, read as the bank's policy: the suitability matrix binds every product,
+the assessment and the customer's age are read on the day of sale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from custtier import Customer, Product, allocate, check_suitability, presets
+from custtier.errors import InputError
+
+AS_OF = dt.date(2026, 11, 30)
+REG = presets.REGULATORY
+
+
+def _assessed(level: str, *, key: str = "C000100", assessed_on: str = "2026-03-01",
+              valid_until: str = "2027-02-28", answers: list[dict[str, str]] | None = None,
+              **fields: object) -> Customer:  # fmt: skip
+    ra = {"level": level, "score": 50, "assessed_on": assessed_on, "valid_until": valid_until,
+          "answers": answers or []}  # fmt: skip
+    return Customer.model_validate({"key": key, "risk_assessment": ra, **fields})
+
+
+def _product(pid: str, category: str, level: str, **fields: object) -> Product:
+    return Product.model_validate({"id": pid, "name": pid, "category": category,
+                                   "risk_level": level, "minimum_investment": "1000.00",
+                                   "increment": "100.00", **fields})  # fmt: skip
+
+
+# --------------------------------------------------------------------------- 1. risk-free
+
+
+def test_a_structured_deposit_filed_as_a_deposit_is_reported_not_sold() -> None:
+    c1 = _assessed("C1")
+    structured = _product("SD-R2", "deposit", "R2")
+    with pytest.raises(InputError, match=r"'SD-R2'.*risk-free category 'deposit'") as info:
+        check_suitability(c1, structured, REG, as_of=AS_OF)
+    assert info.value.field == "product.category"
+    # Filed under its own category, the matrix decides: C1 buys only R1.
+    filed = _product("SD-R2", "structured_product", "R2")
+    d = check_suitability(c1, filed, REG, as_of=AS_OF)
+    assert (d.outcome, d.reasons[0].code.value) == ("blocked", "SUIT_LEVEL_EXCEEDED")
+    # The allocator leaves the misfiled product out and says why.
+    a = allocate(c1, "100000.00", [structured, _product("TD", "deposit", "R1")], REG, as_of=AS_OF)
+    assert "SD-R2" not in {line.product_id for line in a.lines}
+    why = {e.product_id: e.reasons[0].message for e in a.excluded}
+    assert "risk-free category above the lowest risk level" in why["SD-R2"]
+
+
+def test_without_an_assessment_only_lowest_level_deposits_sell() -> None:
+    nobody = Customer(key="C000101")
+    assert check_suitability(nobody, _product("TD", "deposit", "R1"), REG, as_of=AS_OF).allowed
+    fund = check_suitability(nobody, _product("MM", "money_market", "R1"), REG, as_of=AS_OF)
+    assert (fund.outcome, fund.reasons[0].code.value) == ("blocked", "SUIT_NO_ASSESSMENT")
+
+
+# --------------------------------------------------------------------------- 2. validity
+
+
+def test_an_imported_assessment_older_than_twelve_months_is_not_honoured() -> None:
+    # Assessed 13 months before the sale; the other system wrote "valid until end of 2027".
+    imported = _assessed("C4", assessed_on="2025-10-30", valid_until="2027-12-31")
+    d = check_suitability(imported, _product("BF", "bond_fund", "R2"), REG, as_of=AS_OF)
+    assert d.outcome == "blocked"
+    reason = d.reasons[0]
+    assert reason.code.value == "SUIT_ASSESSMENT_EXPIRED"
+    assert reason.facts["bound"] == "validity_months"
+    assert reason.facts["effective_until"] == dt.date(2026, 10, 29)
+    # The record's own, earlier date binds when it comes first.
+    short = _assessed("C4", valid_until="2026-11-29")
+    r = check_suitability(short, _product("BF", "bond_fund", "R2"), REG, as_of=AS_OF).reasons[0]
+    assert (r.facts["bound"], r.facts["effective_until"]) == ("valid_until", dt.date(2026, 11, 29))
+    # And the allocator puts the whole amount in deposits, as for no assessment.
+    a = allocate(imported, "10000.00", [_product("TD", "deposit", "R1")], REG, as_of=AS_OF)
+    assert a.outcome == "risk_free_only"
+
+
+# --------------------------------------------------------------------------- 3. age
+
+
+def test_sell_to_a_customer_who_turned_65_during_a_valid_c5_assessment() -> None:
+    turned = _assessed("C5", birth_date=dt.date(1961, 6, 1))  # 64 when assessed, 65 today
+    r5 = check_suitability(turned, _product("EQ", "equity_fund", "R5"), REG, as_of=AS_OF)
+    assert (r5.outcome, r5.reasons[0].code.value, r5.reasons[0].rule_id) == (
+        "blocked", "SUIT_ELDERLY_CAP", "risk.elderly")  # fmt: skip
+    assert r5.reasons[0].facts["age_from"] == "birth_date"
+    r3 = check_suitability(turned, _product("BF", "bond_fund", "R3"), REG, as_of=AS_OF)
+    assert (r3.outcome, [c.value for c in r3.conditions]) == ("allowed", ["extra_confirmation"])
+    # The day before the birthday, at 64, the C5 row applies.
+    before = check_suitability(turned, _product("EQ", "equity_fund", "R5"), REG,
+                               as_of=dt.date(2026, 5, 31))  # fmt: skip
+    assert (before.outcome, before.conditions) == ("allowed", ())
+
+
+def test_a_customer_who_answered_65_or_over_is_capped_without_a_birth_date() -> None:
+    answered = _assessed("C5", answers=[{"question_id": "q_age", "option_id": "d"}])
+    d = check_suitability(answered, _product("EQ", "equity_fund", "R4"), REG, as_of=AS_OF)
+    assert (d.outcome, d.reasons[0].code.value) == ("blocked", "SUIT_ELDERLY_CAP")
+    assert d.reasons[0].facts["age_from"] == "age_answer"
+    # Both known: the stricter reading wins, and the reason names both.
+    both = _assessed("C5", answers=[{"question_id": "q_age", "option_id": "d"}],
+                     birth_date=dt.date(1955, 1, 1))  # fmt: skip
+    d = check_suitability(both, _product("EQ", "equity_fund", "R4"), REG, as_of=AS_OF)
+    assert d.reasons[0].facts["age_from"] == "birth_date,age_answer"
+    # A birth date saying 60 does not undo an answer saying 65 or over.
+    young = _assessed("C5", answers=[{"question_id": "q_age", "option_id": "d"}],
+                      birth_date=dt.date(1966, 1, 1))  # fmt: skip
+    assert not check_suitability(young, _product("EQ", "equity_fund", "R4"), REG,
+                                 as_of=AS_OF).allowed  # fmt: skip
+
+
+def test_sell_to_a_70_year_old_at_the_counter() -> None:
+    seventy = _assessed("C5", birth_date=dt.date(1956, 3, 3))
+    catalogue = [_product("TD", "deposit", "R1"), _product("BF", "bond_fund", "R2"),
+                 _product("EQ", "equity_fund", "R4")]  # fmt: skip
+    a = allocate(seventy, "100000.00", catalogue, REG, as_of=AS_OF)
+    # The model portfolio of the capped level (C3), not C5's; the R4 fund is excluded.
+    assert a.outcome == "C3"
+    assert any(r.code.value == "RISK_ELDERLY_CAP" for r in a.reasons)
+    assert "EQ" not in {line.product_id for line in a.lines}
+    assert sum(line.amount for line in a.lines) + a.unplaced == a.amount
