@@ -21,6 +21,7 @@ from custtier import (
     KycFile,
     Playbook,
     ProductHolding,
+    Purpose,
     ReasonCode,
     RelationshipManager,
     RiskAssessment,
@@ -233,7 +234,10 @@ def test_opt_out_binds_immediately() -> None:
     quiet = customer("C2", birth_date=dt.date(1990, 1, 10), contact=dnc)
     no_sms = customer("C3", birth_date=dt.date(1990, 1, 10), contact=consents(Channel.PHONE))
     p = plan([quiet, no_sms], "mass", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-    assert not [t for t in p.touchpoints if t.customer_key == "C2"]
+    # Only the duties the bank owes under regulation reach a do-not-contact customer.
+    duties = [t for t in p.touchpoints if t.customer_key == "C2"]
+    assert {(t.rule_id, t.purpose) for t in duties} == {("mass.kyc", Purpose.REGULATORY)}
+    assert all(ReasonCode.CADENCE_REGULATORY_DUTY in {r.code for r in t.reasons} for t in duties)
     assert {u.code for u in p.unscheduled if u.customer_key == "C2"} == {
         ReasonCode.CADENCE_DO_NOT_CONTACT
     }
@@ -448,3 +452,12 @@ def test_a_calendar_the_package_cannot_give_is_an_input_error_naming_the_argumen
     with pytest.raises(InputError) as caught:
         HolidaysCalendar(**kwargs)
     assert caught.value.field == field
+
+
+def test_a_playbook_whose_do_not_contact_lets_marketing_through_is_refused() -> None:
+    data = PRACTICE.to_record()
+    data["cadence"]["do_not_contact"] = {"binds": ["service"]}
+    with pytest.raises((PlaybookError, ValueError), match="marketing"):
+        Playbook.model_validate(data)
+    data["cadence"].pop("do_not_contact")
+    assert set(Playbook.model_validate(data).cadence.do_not_contact.binds) == set(Purpose)

@@ -17,6 +17,7 @@ from custtier import (
     ContactRecord,
     Customer,
     KycFile,
+    ReasonCode,
     RelationshipManager,
     WeekendCalendar,
     plan_contacts,
@@ -111,10 +112,16 @@ def test_count_in_equals_count_out(case: Case) -> None:
 def test_no_touchpoint_without_consent_and_none_under_do_not_contact(case: Case) -> None:
     plan = run(case)
     by_key = {c.key: c for c in case.customers}
+    binds = PB.cadence.do_not_contact.binds
     for tp in plan.touchpoints:
         prefs = by_key[tp.customer_key].contact
-        assert not prefs.do_not_contact
-        assert prefs.allows(tp.channel, tp.purpose)
+        # Do-not-contact lets through only what the playbook's block does not bind, marked.
+        if prefs.do_not_contact:
+            assert tp.purpose not in binds
+            assert ReasonCode.CADENCE_REGULATORY_DUTY in {r.code for r in tp.reasons}
+        else:
+            assert prefs.allows(tp.channel, tp.purpose)
+        assert any(c.channel == tp.channel and c.allows(tp.purpose) for c in prefs.consents)
 
 
 @given(cases())

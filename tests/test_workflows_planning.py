@@ -265,3 +265,60 @@ def test_every_published_arrangement_stayed_within_the_reach_of_a_holiday() -> N
             for day in days:
                 gap = min(abs((day - b).days) for b in base)
                 assert gap <= ARRANGEMENT_REACH_DAYS, (year, e)
+
+
+# --------------------------------------------------------------------------- do-not-contact
+
+
+@pytest.mark.parametrize("preset", [presets.PRACTICE, presets.REGULATORY])
+def test_a_customer_who_asked_not_to_be_contacted_still_gets_the_regulatory_duties(
+    preset: Any,
+) -> None:
+    from custtier import ReasonCode, RiskAssessment
+
+    dnc = preset.cadence.do_not_contact
+    assert set(dnc.binds) == {"marketing", "service"}  # the playbook says what the flag binds
+    assert preset.find_rule(dnc.rule_id) is dnc
+    level = preset.risk.customer_levels[1].id
+    c = Customer(
+        key="C000099", manager_id="RM-1", birth_date=dt.date(1970, 6, 14),
+        contact=ContactPreferences(
+            consents=[ChannelConsent(channel="phone", service=True, marketing=True)],
+            do_not_contact=True, do_not_contact_since=dt.date(2026, 3, 1),
+        ),
+        kyc=KycFile(customer_key="C000099", aml_rating="high",
+                    last_reviewed_on=dt.date(2025, 9, 1)),
+        risk_assessment=RiskAssessment(level=level, score=50, assessed_on=dt.date(2025, 7, 1),
+                                       valid_until=dt.date(2026, 6, 30)),
+        products_held=[ProductHolding(product_id="TD-1Y", principal=Decimal("100000.00"),
+                                      matures_on=dt.date(2026, 5, 20))],
+    )  # fmt: skip
+    plan = plan_contacts(
+        [c], preset, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+        tiers={c.key: "high_end"},
+        managers=[RelationshipManager(id="RM-1", capacity_hours_per_week="40")],
+    )  # fmt: skip
+    # Relationship and marketing contacts stop: birthday call, greetings, visits.
+    stopped = {u.rule_id for u in plan.unscheduled if u.code == "CADENCE_DO_NOT_CONTACT"}
+    assert {"high_end.birthday", "high_end.visit"} <= stopped
+    assert not [t for t in plan.touchpoints if t.purpose != "regulatory"]
+    # KYC refresh, risk re-assessment and the maturity notice stay due, by phone, marked.
+    duties = {t.rule_id for t in plan.touchpoints}
+    assert duties == {"high_end.kyc", "high_end.risk", "high_end.maturity"}
+    for t in plan.touchpoints:
+        assert t.channel == "phone"
+        why = [r for r in t.reasons if r.code is ReasonCode.CADENCE_REGULATORY_DUTY]
+        assert why
+        assert why[0].rule_id == dnc.rule_id
+    # A duty on a channel the customer does not allow is not placed there, and says why.
+    sms_only = c.replace(contact=c.contact.replace(
+        consents=[ChannelConsent(channel="sms", service=True)]))  # fmt: skip
+    plan = plan_contacts(
+        [sms_only], preset, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+        tiers={c.key: "high_end"},
+    )  # fmt: skip
+    assert not plan.touchpoints
+    owed = [u for u in plan.unscheduled if u.rule_id == "high_end.kyc"]
+    assert owed
+    assert {u.code for u in owed} == {ReasonCode.CADENCE_NO_CONSENT}
+    assert all(ReasonCode.CADENCE_REGULATORY_DUTY in {r.code for r in u.reasons} for u in owed)

@@ -91,6 +91,7 @@ class ReasonCode(StrEnum):
     CADENCE_OVERDUE = "CADENCE_OVERDUE"
     CADENCE_QUIET_HOURS = "CADENCE_QUIET_HOURS"
     CADENCE_PROVISIONAL = "CADENCE_PROVISIONAL"
+    CADENCE_REGULATORY_DUTY = "CADENCE_REGULATORY_DUTY"
     CADENCE_COMPLETE_KYC = "CADENCE_COMPLETE_KYC"
     CADENCE_NO_CONSENT = "CADENCE_NO_CONSENT"
     CADENCE_DO_NOT_CONTACT = "CADENCE_DO_NOT_CONTACT"
@@ -204,11 +205,19 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
         "Placed by the calendar's rule-based business days near a holiday of a year whose "
         "official arrangement is not yet published: re-check when it is."
     ),
+    ReasonCode.CADENCE_REGULATORY_DUTY: (
+        "A duty the bank owes under regulation (KYC refresh, risk re-assessment, maturity "
+        "notice) that the playbook's do-not-contact block does not bind: due despite the "
+        "customer's do-not-contact, on a channel they allow."
+    ),
     ReasonCode.CADENCE_COMPLETE_KYC: (
         "The customer's KYC file lacks items the tier requires: complete them on this contact."
     ),
     ReasonCode.CADENCE_NO_CONSENT: "Not scheduled: no consent on this channel for this purpose.",
-    ReasonCode.CADENCE_DO_NOT_CONTACT: "Not scheduled: the customer asked not to be contacted.",
+    ReasonCode.CADENCE_DO_NOT_CONTACT: (
+        "Not scheduled: the customer asked not to be contacted, and the playbook's "
+        "do-not-contact block binds this purpose."
+    ),
     ReasonCode.CADENCE_CAPPED: (
         "Not scheduled: every allowed day would break a frequency cap over its rolling "
         "window, prior contacts included."

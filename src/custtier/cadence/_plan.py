@@ -198,42 +198,55 @@ def _level(
 ) -> tuple[list[Touchpoint], list[Unscheduled]]:
     touch: list[Touchpoint] = []
     unsched: list[Unscheduled] = []
-    consents: dict[str, frozenset[tuple[str, str]] | None] = {}
+    consents: dict[str, frozenset[tuple[str, str]]] = {}
+    binds = t.playbook.cadence.do_not_contact.binds
     for item, customer in sorted(items, key=_order):
         ticker.add()
         code: ReasonCode | None = item.blocked
         rule_id = item.rule_id
+        # A duty do-not-contact does not bind stays due; say so on the contact.
+        duty = customer.contact.do_not_contact and item.purpose not in binds
+        marks = (_duty_reason(t),) if duty else ()
         if code is None:
             if customer.key not in consents:
                 consents[customer.key] = _consents(customer)
-            allowed = consents[customer.key]
-            if allowed is None:
+            if customer.contact.do_not_contact and not duty:
                 code = ReasonCode.CADENCE_DO_NOT_CONTACT
-            elif (item.channel, item.purpose) not in allowed:
+            elif (item.channel, item.purpose) not in consents[customer.key]:
                 code = ReasonCode.CADENCE_NO_CONSENT
         if code is None:
             placed = leveller.place(item, customer.time_zone)
             if isinstance(placed, Placement):
-                touch.append(_touchpoint(item, placed, t))
+                touch.append(_touchpoint(item, placed, t, marks))
                 continue
             code, rule_id = placed
-        unsched.append(_unscheduled(item, code, rule_id, t))
+        unsched.append(_unscheduled(item, code, rule_id, t, marks))
     return touch, unsched
 
 
-def _consents(c: Customer) -> frozenset[tuple[str, str]] | None:
-    """The (channel, purpose) pairs consented to; ``None`` under do-not-contact.
+def _consents(c: Customer) -> frozenset[tuple[str, str]]:
+    """The (channel, purpose) pairs consented to, do-not-contact aside.
 
-    The same answers as ``ContactPreferences.allows``, computed once per customer.
+    The same answers as ``ChannelConsent.allows``, computed once per customer.
     """
-    prefs = c.contact
-    if prefs.do_not_contact:
-        return None
     return frozenset(
         (consent.channel, purpose)
-        for consent in prefs.consents
+        for consent in c.contact.consents
         for purpose in Purpose
         if consent.allows(purpose)
+    )
+
+
+def _duty_reason(t: Tables) -> Reason:
+    dnc = t.playbook.cadence.do_not_contact
+    return t.reasons.get(
+        (ReasonCode.CADENCE_REGULATORY_DUTY, dnc.rule_id, ""),
+        lambda: Reason.of(
+            ReasonCode.CADENCE_REGULATORY_DUTY,
+            dnc.rule_id,
+            "a regulatory duty: due despite do-not-contact, on a channel the customer allows",
+            binds=", ".join(dnc.binds),
+        ),
     )
 
 
@@ -248,8 +261,8 @@ def _occasion_reason(item: Item, t: Tables) -> Reason:
     )  # fmt: skip
 
 
-def _touchpoint(item: Item, p: Placement, t: Tables) -> Touchpoint:
-    reasons = [_occasion_reason(item, t), *item.notes]
+def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) -> Touchpoint:
+    reasons = [_occasion_reason(item, t), *item.notes, *marks]
     if not item.fixed and p.business_first != item.first:
         reasons.append(
             Reason.of(
@@ -336,7 +349,9 @@ _MESSAGES = {
 }
 
 
-def _unscheduled(item: Item, code: ReasonCode, rule_id: str, t: Tables) -> Unscheduled:
+def _unscheduled(
+    item: Item, code: ReasonCode, rule_id: str, t: Tables, marks: tuple[Reason, ...]
+) -> Unscheduled:
     week = None
     if item.first is not None and t.start <= item.first <= t.end:
         week = t.weeks[t.index(item.first)]
@@ -353,7 +368,7 @@ def _unscheduled(item: Item, code: ReasonCode, rule_id: str, t: Tables) -> Unsch
             "week": week,
             "label": item.label,
             "code": code,
-            "reasons": (why, _occasion_reason(item, t), *item.notes),
+            "reasons": (why, _occasion_reason(item, t), *item.notes, *marks),
         },
     )
 
@@ -430,5 +445,7 @@ def _load(
 def _completes_kyc(tp: Touchpoint) -> bool:
     # A conversation with the manager, not a greeting: where a file gets completed.
     return (
-        tp.owner is Owner.MANAGER and tp.purpose is Purpose.SERVICE and tp.occasion not in GREETINGS
+        tp.owner is Owner.MANAGER
+        and tp.purpose is not Purpose.MARKETING
+        and tp.occasion not in GREETINGS
     )

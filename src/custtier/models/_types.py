@@ -153,8 +153,11 @@ class Channel(StrEnum):
 class Purpose(StrEnum):
     """Why a contact is made; consent is given per channel and purpose."""
 
-    SERVICE = "service"  # greetings, KYC refresh, servicing, maturities
+    SERVICE = "service"  # relationship: greetings, visits, regular calls, servicing
     MARKETING = "marketing"  # campaigns, product offers, events
+    #: Duties the bank owes under regulation: KYC refresh, risk re-assessment,
+    #: maturity notices. Carried on a channel the customer consented to for service.
+    REGULATORY = "regulatory"
 
 
 class Need(StrEnum):

@@ -64,12 +64,16 @@ class ChannelConsent(CusttierModel):
     recorded_on: dt.date | None = None
 
     def allows(self, purpose: Purpose) -> bool:
-        """Whether this consent covers ``purpose``."""
-        return self.service if purpose == Purpose.SERVICE else self.marketing
+        """Whether this consent covers ``purpose`` (a service channel carries regulatory duties)."""
+        return self.marketing if purpose == Purpose.MARKETING else self.service
 
 
 class ContactPreferences(CusttierModel):
     """Per-channel consent and an overall do-not-contact flag that overrides it.
+
+    ``allows`` is the customer's own answer. The cadence planner lets through
+    the purposes the playbook's ``cadence.do_not_contact`` block does not bind
+    (regulatory duties in the shipped presets), on a consented channel.
 
     >>> prefs = ContactPreferences(consents=[ChannelConsent(channel="sms", marketing=True)])
     >>> prefs.allows(Channel.SMS, Purpose.MARKETING), prefs.allows(Channel.PHONE, Purpose.SERVICE)

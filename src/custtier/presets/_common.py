@@ -221,13 +221,13 @@ def high_end_rules(tier: str, *, visit_days: int) -> list[dict[str, Any]]:
         r(f"{tier}.visit", tier, "periodic", "home_visit", "service", "manager",
           interval_days=visit_days, flex_days=21, priority=2, duration_minutes=90,
           description="Home visit", source="practice"),
-        r(f"{tier}.kyc", tier, "kyc_refresh", "phone", "service", "manager",
+        r(f"{tier}.kyc", tier, "kyc_refresh", "phone", "regulatory", "manager",
           lead_days=30, priority=1, duration_minutes=20, description="KYC review",
           source="pboc-cdd-2022"),
-        r(f"{tier}.risk", tier, "risk_reassessment", "phone", "service", "manager",
+        r(f"{tier}.risk", tier, "risk_reassessment", "phone", "regulatory", "manager",
           lead_days=30, priority=1, duration_minutes=20, description="Risk re-assessment",
           source="cbirc-wm-2018"),
-        r(f"{tier}.maturity", tier, "product_maturity", "phone", "service", "manager",
+        r(f"{tier}.maturity", tier, "product_maturity", "phone", "regulatory", "manager",
           lead_days=14, priority=2, duration_minutes=15, description="Maturity review",
           source="practice"),
     ]  # fmt: skip
@@ -252,13 +252,13 @@ def contact_rules(high: str, mid: str, mass: str) -> list[dict[str, Any]]:
         r(f"{mid}.holiday", mid, "holiday", "sms", "service", "marketing_system",
           holidays=["Spring Festival", "Mid-Autumn Festival"], priority=6,
           description="Holiday SMS", source="practice"),
-        r(f"{mid}.kyc", mid, "kyc_refresh", "phone", "service", "manager",
+        r(f"{mid}.kyc", mid, "kyc_refresh", "phone", "regulatory", "manager",
           lead_days=30, priority=3, duration_minutes=15, description="KYC review",
           source="pboc-cdd-2022"),
-        r(f"{mid}.risk", mid, "risk_reassessment", "phone", "service", "manager",
+        r(f"{mid}.risk", mid, "risk_reassessment", "phone", "regulatory", "manager",
           lead_days=30, priority=3, duration_minutes=15, description="Risk re-assessment",
           source="cbirc-wm-2018"),
-        r(f"{mid}.maturity", mid, "product_maturity", "sms", "service", "marketing_system",
+        r(f"{mid}.maturity", mid, "product_maturity", "sms", "regulatory", "marketing_system",
           lead_days=7, priority=5, description="Maturity notice", source="practice"),
         # Mass: regular service by the marketing system; campaigns are in CAMPAIGNS.
         r(f"{mass}.service", mass, "periodic", "sms", "service", "marketing_system",
@@ -266,9 +266,9 @@ def contact_rules(high: str, mid: str, mass: str) -> list[dict[str, Any]]:
           source="practice"),
         r(f"{mass}.birthday", mass, "birthday", "sms", "service", "marketing_system",
           priority=8, description="Birthday SMS", source="practice"),
-        r(f"{mass}.kyc", mass, "kyc_refresh", "sms", "service", "marketing_system",
+        r(f"{mass}.kyc", mass, "kyc_refresh", "sms", "regulatory", "marketing_system",
           lead_days=30, priority=7, description="KYC update request", source="pboc-cdd-2022"),
-        r(f"{mass}.maturity", mass, "product_maturity", "sms", "service", "marketing_system",
+        r(f"{mass}.maturity", mass, "product_maturity", "sms", "regulatory", "marketing_system",
           lead_days=7, priority=6, description="Maturity notice", source="practice"),
     ]  # fmt: skip
 
@@ -352,6 +352,13 @@ def cadence(high: list[str], mid: str, mass: str) -> dict[str, Any]:
         "quiet_hours": QUIET_HOURS,
         "kyc_reviews": KYC_REVIEWS,
         "campaigns": campaigns(mass),
+        # A refusal stops marketing and relationship contacts; duties the bank
+        # owes under regulation stay due, on a channel the customer allows.
+        "do_not_contact": {
+            "rule_id": "cadence.do_not_contact",
+            "binds": ["marketing", "service"],
+            "source": "pboc-consumer-2020",
+        },
     }
 
 

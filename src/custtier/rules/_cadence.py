@@ -21,6 +21,7 @@ __all__ = [
     "CadenceRules",
     "Campaign",
     "ContactRule",
+    "DoNotContact",
     "FrequencyCap",
     "KycReview",
     "LeapDayPolicy",
@@ -217,6 +218,28 @@ class Campaign(CusttierModel):
     source: Identifier | None = None
 
 
+class DoNotContact(CusttierModel):
+    """Which purposes a customer's do-not-contact flag blocks (``binds``).
+
+    A purpose not bound stays due for a do-not-contact customer, on a channel
+    they consented to, and is marked ``CADENCE_REGULATORY_DUTY``: the shipped
+    presets bind marketing and relationship (service) contacts and leave
+    regulatory duties (KYC refresh, risk re-assessment, maturity notices)
+    due. Marketing is always bound. The default binds every purpose.
+    """
+
+    rule_id: Identifier = "cadence.do_not_contact"
+    binds: SortedTuple[Purpose] = (Purpose.MARKETING, Purpose.REGULATORY, Purpose.SERVICE)
+    source: Identifier | None = None
+
+    @field_validator("binds")
+    @classmethod
+    def _marketing_bound(cls, binds: tuple[Purpose, ...]) -> tuple[Purpose, ...]:
+        if Purpose.MARKETING not in binds:
+            raise ValueError("do-not-contact must bind marketing: a refusal stops marketing")
+        return binds
+
+
 class CadenceRules(CusttierModel):
     """Contact rules per tier, with the policies, caps and reviews that shape them."""
 
@@ -228,3 +251,4 @@ class CadenceRules(CusttierModel):
     quiet_hours: tuple[QuietHours, ...] = ()
     kyc_reviews: tuple[KycReview, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
+    do_not_contact: DoNotContact = DoNotContact()
