@@ -71,10 +71,13 @@ __all__ = [
     "customers",
     "dates",
     "decisions",
+    "edge_dates",
     "equivalent_rewrites",
     "facts",
     "family_members",
     "holdings",
+    "hostile_customer_records",
+    "hostile_playbook_data",
     "identifiers",
     "identities",
     "important_dates",
@@ -82,6 +85,7 @@ __all__ = [
     "managers",
     "monthly_balances",
     "over_precise_amounts",
+    "phone_like_keys",
     "playbook_data",
     "playbook_mutations",
     "playbook_refs",
@@ -91,6 +95,7 @@ __all__ = [
     "roundings",
     "short_text",
     "time_zones",
+    "unhashables",
     "weight_vectors",
     "weights",
     "year_months",
@@ -723,3 +728,168 @@ def equivalent_rewrites(draw: st.DrawFn, base: Mapping[str, Any]) -> dict[str, A
         _respell_amounts(rnd, data)
     shuffled: dict[str, Any] = _shuffle_keys(rnd, data)
     return shuffled
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def unhashables() -> st.SearchStrategy[Any]:
+    """What JSON gives where a set member belongs: a list or an object."""
+    return st.one_of(
+        st.lists(st.sampled_from(["pension", "identity", "sms", 1, "x"]), max_size=2),
+        st.dictionaries(st.sampled_from(["a", "pension"]), st.integers(0, 3), max_size=2),
+    )
+
+
+#: Dates at the ends of ``datetime.date``'s range, where arithmetic overflows.
+EDGE_DATES = (
+    dt.date.min, dt.date(1, 1, 2), dt.date(1, 12, 31), dt.date(2, 1, 1), dt.date(4, 2, 29),
+    dt.date(9996, 2, 29), dt.date(9998, 12, 31), dt.date(9999, 1, 31), dt.date(9999, 12, 30),
+    dt.date.max,
+)  # fmt: skip
+
+
+def edge_dates() -> st.SearchStrategy[dt.date]:
+    """Dates at either end of the calendar (years 1 and 9999), and a few anywhere."""
+    return st.one_of(
+        st.sampled_from(EDGE_DATES),
+        st.dates(dt.date.min, dt.date(3, 12, 31)),
+        st.dates(dt.date(9997, 1, 1), dt.date.max),
+        st.dates(),
+    )
+
+
+def phone_like_keys() -> st.SearchStrategy[str]:
+    """Mobile numbers (``139…``), ID-number-like strings: keys that must never be echoed."""
+    return st.one_of(
+        st.integers(13000000000, 19999999999).map(str),
+        st.from_regex(r"\A[1-6][0-9]{16}[0-9X]\Z"),
+    )
+
+
+# Where a customer record holds a set (a sorted tuple) and where it holds a date.
+_SET_PATHS: tuple[tuple[str | int, ...], ...] = (("needs",), ("kyc", "interests"))
+_DATE_PATHS: tuple[tuple[str | int, ...], ...] = (
+    ("birth_date",), ("customer_since",), ("kyc", "last_reviewed_on"),
+    ("risk_assessment", "valid_until"), ("products_held", 0, "matures_on"),
+    ("kyc", "important_dates", 0, "on"), ("kyc", "family", 0, "birth_on"),
+)  # fmt: skip
+
+
+def _put(data: Any, path: Sequence[str | int], value: Any) -> bool:
+    """Set ``data[path]`` if every step but the last exists; whether it was set."""
+    for step in path[:-1]:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+        if data is None:
+            return False
+    last = path[-1]
+    if isinstance(data, dict):
+        data[last] = value
+        return True
+    if isinstance(data, list) and isinstance(last, int) and last < len(data):
+        data[last] = value
+        return True
+    return False
+
+
+@st.composite
+def hostile_customer_records(draw: st.DrawFn, currency: str = "CNY") -> Any:
+    """A customer record as plain JSON data with one hostile part, or not a record at all.
+
+    Kinds: not a mapping (``None``, a list of pairs, a string, a number); an
+    unhashable item in a set-like field; a date at either end of the calendar
+    (with a risk assessment's ``assessed_on`` moved along, so the record
+    stays valid); an unknown key that looks like a phone number; a count
+    given as ``true``. Every kind must give a decision or an error record.
+    """
+    base: dict[str, Any] = draw(customers(currency, full=True)).to_record(reveal_personal_data=True)
+    kind = draw(st.sampled_from(["not_mapping", "unhashable", "edge_date", "unknown_key", "bool"]))
+    if kind == "not_mapping":
+        return draw(
+            st.sampled_from([None, [["key", base["key"]]], list(base.items()), "C1", 7, True])
+        )
+    if kind == "unhashable":
+        path = draw(st.sampled_from(_SET_PATHS))
+        items = [draw(unhashables())]
+        _put(base, path, items)
+    elif kind == "edge_date":
+        for path in draw(st.lists(st.sampled_from(_DATE_PATHS), min_size=1, max_size=3)):
+            day = draw(edge_dates())
+            _put(base, path, day.isoformat())
+            if path[0] == "risk_assessment":
+                _put(base, ("risk_assessment", "assessed_on"), day.isoformat())
+            if path[-1] == "matures_on":
+                _put(base, ("products_held", 0, "opened_on"), None)
+    elif kind == "unknown_key":
+        base[draw(phone_like_keys())] = draw(st.sampled_from([1, "x", None]))
+    else:
+        _put(base, ("risk_assessment", "score"), True)
+    return base
+
+
+#: Playbook edits that must be refused (each with the path it lands on).
+_HOSTILE_EDITS: tuple[tuple[str, Any], ...] = (
+    ("tiers.0.kyc_requires", "unhashable"),
+    ("tiering.hysteresis.review_months", "unhashable"),
+    ("cadence.quiet_hours.0.channels", "unhashable"),
+    ("cadence.campaigns.0.segment.needs_any", "unhashable"),
+    ("cadence.contact_rules.0.priority", True),
+    ("risk.questionnaire.0.options.0.score", True),
+    ("risk.validity_months", "1_2"),
+    ("cadence.quiet_hours.0.earliest", "08:00:00+08:00"),
+    ("cadence.quiet_hours.0.latest", 72000),
+    ("cadence.quiet_hours.0.send_at", "09:00Z"),
+    ("tiering.bases.0.bands.1.lower", "50_000"),
+    ("tiering.bases.0.bands.1.lower", "\uff15\uff10\uff10\uff10\uff10"),
+)
+
+
+def _walk(data: Any, path: str) -> tuple[Any, str | int] | None:
+    steps: list[str | int] = [int(p) if p.isdigit() else p for p in path.split(".")]
+    for step in steps[:-1]:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data, steps[-1]
+
+
+@st.composite
+def hostile_playbook_data(draw: st.DrawFn, base: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``base`` (playbook JSON data) with one hostile edit: ``(path, data)``.
+
+    The edits are ones a lenient loader would accept with another meaning, or
+    crash on: an unhashable member of a set-like list, ``true`` for a count or
+    a score, an amount or count with ``_`` or full-width digits, a quiet-hours
+    time with an offset or as seconds, an RRULE that overflows or names a
+    recurrence finer than a day.
+    """
+    data = copy.deepcopy(dict(base))
+    rrules = [
+        "FREQ=DAILY;BYHOUR=99999999999999999999",
+        "FREQ=DAILY;UNTIL=99999999T000000",
+        "FREQ=MONTHLY;BYSETPOS=99999999999999999999",
+        "FREQ=13912345678",
+        "FREQ=YEARLY;BYMONTH=13912345678",
+    ]
+    if draw(st.booleans()):
+        path, value = draw(st.sampled_from(_HOSTILE_EDITS))
+        if value == "unhashable":
+            value = [draw(unhashables())]
+    else:
+        rule = next(
+            i for i, r in enumerate(data["cadence"]["contact_rules"])
+            if r["occasion"] in ("periodic", "event")
+        )  # fmt: skip
+        path = f"cadence.contact_rules.{rule}"
+        r = data["cadence"]["contact_rules"][rule]
+        r.update(interval_days=None, anchor="2026-01-01", rrule=draw(st.sampled_from(rrules)))
+        return path, data
+    found = _walk(data, path)
+    assert found is not None, path
+    parent, last = found
+    parent[last] = value
+    return path, data

@@ -130,6 +130,8 @@ def check_amount(value: Any, *, field: str = "amount") -> Decimal:
     # The common cases first, by exact type (one check each): this runs for
     # every amount of every record a batch ingests.
     kind = type(value)
+    if kind is str and (not value.isascii() or "_" in value):
+        _not_plain(field)
     if kind is str or kind is Decimal:
         try:
             amount = value if kind is Decimal else Decimal(value)
@@ -150,6 +152,15 @@ def check_amount(value: Any, *, field: str = "amount") -> Decimal:
     return _check_amount_slow(value, field)
 
 
+def _not_plain(field: str) -> None:
+    # Decimal() reads "1_000" and full-width digits ("１２"): a typo or another
+    # system's formatting must not silently become an amount.
+    raise MoneyError(
+        f'{field} is not a plain number; write it with the digits 0-9, like "1234.50"',
+        field=field,
+    )
+
+
 def _check_amount_slow(value: Any, field: str) -> Decimal:
     if isinstance(value, (bool, float)):
         kind = "a boolean" if isinstance(value, bool) else "a float"
@@ -162,6 +173,8 @@ def _check_amount_slow(value: Any, field: str) -> Decimal:
     elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, str):
+        if not value.isascii() or "_" in value:
+            _not_plain(field)
         try:
             amount = Decimal(value.strip())
         except decimal.InvalidOperation:

@@ -54,6 +54,10 @@ class InputError(CusttierError, ValueError):
         super().__init__(message)
         self.field = field
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only ``field`` would be lost by the default (args-only) pickling.
+        return (_rebuild_input_error, (type(self), str(self), self.field))
+
 
 class MoneyError(InputError):
     """An amount is a float, NaN, infinite, or finer than the currency's minor unit.
@@ -142,6 +146,10 @@ class RuleProblemsError(CusttierError, ValueError):
         self.problems = tuple(problems)
         super().__init__("; ".join(f"{p}: {m}" for p, m in self.problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable, so a validator's error raised in a worker reaches the driver.
+        return (type(self), (self.problems,))
+
 
 class FrozenError(CusttierError, AttributeError):
     """A frozen custtier value was assigned to; build a new one with ``replace()``.
@@ -183,6 +191,10 @@ class MissingExtraError(CusttierError, ImportError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_missing_extra, (self.extra, self.module_name, self.purpose))
+
+
+def _rebuild_input_error(cls: type[InputError], message: str, field: str | None) -> InputError:
+    return cls(message, field=field)
 
 
 def _rebuild_playbook_error(

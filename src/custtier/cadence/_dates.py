@@ -8,7 +8,14 @@ import datetime as dt
 from custtier.cadence._calendar import Calendar
 from custtier.rules import LeapDayPolicy, LunarLeapMonthPolicy, LunarShortMonthPolicy
 
-__all__ = ["add_months", "anniversary", "iso_week", "lunar_anniversary"]
+__all__ = [
+    "add_months",
+    "anniversary",
+    "iso_week",
+    "lunar_anniversary",
+    "months_later",
+    "plus_days",
+]
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -36,6 +43,28 @@ def add_months(on: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     day = min(on.day, calendar.monthrange(year, month + 1)[1])
     return dt.date(year, month + 1, day)
+
+
+def months_later(on: dt.date, months: int) -> dt.date | None:
+    """:func:`add_months`, or ``None`` past 9999-12-31: a date after every horizon.
+
+    >>> months_later(dt.date(9999, 12, 31), 12) is None
+    True
+    """
+    if (on.year * 12 + on.month - 1 + months) // 12 > dt.MAXYEAR:
+        return None
+    return add_months(on, months)
+
+
+def plus_days(on: dt.date, days: int) -> dt.date:
+    """``on`` plus ``days`` (at least 0), stopping at 9999-12-31: for ends clipped to a horizon.
+
+    >>> plus_days(dt.date(9999, 12, 30), 5)
+    datetime.date(9999, 12, 31)
+    """
+    if (dt.date.max - on).days < days:
+        return dt.date.max
+    return on + dt.timedelta(days=days)
 
 
 def iso_week(day: dt.date) -> str:

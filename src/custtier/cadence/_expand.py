@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from custtier._explain import Reason, ReasonCode
-from custtier.cadence._dates import add_months, anniversary, lunar_anniversary
+from custtier.cadence._dates import anniversary, lunar_anniversary, months_later, plus_days
 from custtier.cadence._tables import NO_DATA, Tables
 from custtier.models import Customer
 from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
@@ -211,7 +211,7 @@ def _holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[It
 
 
 def _window(rule: ContactRule, first: dt.date, t: Tables) -> dt.date:
-    return min(first + dt.timedelta(days=rule.flex_days), t.end)
+    return min(plus_days(first, rule.flex_days), t.end)
 
 
 def _recurring_rrule(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
@@ -242,13 +242,12 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
     out: list[Item],
 ) -> None:
     interval = rule.interval_days or 1
-    step = dt.timedelta(days=interval)
     previous = last_contact.get((c.key, rule.id))
     overdue = False
     if previous is None:
-        due = t.start + dt.timedelta(days=_stagger(c.key, rule.id, interval))
+        due = plus_days(t.start, _stagger(c.key, rule.id, interval))
     else:
-        due = previous + step
+        due = plus_days(previous, interval)
         if due < t.start:
             due, overdue = t.start, True
     label = rule.description or str(rule.occasion)
@@ -258,7 +257,7 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
             item.notes += (_overdue(rule.id, previous),)
             overdue = False
         out.append(item)
-        due += step
+        due = plus_days(due, interval)  # stops at 9999-12-31, after every horizon
 
 
 def _overdue(rule_id: str, since: dt.date | None) -> Reason:
@@ -278,22 +277,25 @@ def _due_items(  # noqa: PLR0917  # internal helper
     out: list[Item],
 ) -> None:
     """Contacts ``lead_days`` before each due date; repeats every ``every`` months."""
-    lead = dt.timedelta(days=rule.lead_days)
-    while due - lead <= t.end:
+    # Day counts, not date sums: a due date may lie at either end of the calendar.
+    lead = rule.lead_days
+    nxt: dt.date | None = due
+    while nxt is not None and (nxt - t.end).days <= lead:
+        due = nxt
         if due < t.start:  # lapsed before the plan: as soon as the plan allows
-            first, last = t.start, min(t.start + lead, t.end)
+            first, last = t.start, min(plus_days(t.start, lead), t.end)
             item = _item(c, tier, rule, t, label, due, first, last, False)
             item.notes += (_overdue(rule.id, due),)
             out.append(item)
             if every is None:
                 return
-            due = add_months(t.start, every)
+            nxt = months_later(t.start, every)
             continue
-        first = max(due - lead, t.start)
+        first = max(due - dt.timedelta(days=lead), t.start)
         out.append(_item(c, tier, rule, t, label, due, first, min(due, t.end), False))
         if every is None:
             return
-        due = add_months(due, every)
+        nxt = months_later(due, every)  # None: past 9999, after every horizon
 
 
 def _kyc(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
@@ -304,7 +306,9 @@ def _kyc(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) 
     review = t.reviews[rating]
     months = review.interval_months
     reviewed = kyc.last_reviewed_on if kyc is not None else None
-    due = add_months(reviewed, months) if reviewed is not None else t.start - _DAY
+    due = months_later(reviewed, months) if reviewed is not None else t.start - _DAY
+    if due is None:
+        return  # reviewed so late that the next review falls after 9999
     before = len(out)
     _due_items(c, tier, rule, t, due, months, "KYC review", out)
     for item in out[before:]:

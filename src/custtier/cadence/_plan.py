@@ -14,6 +14,7 @@ from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar, WeekendCalendar
 from custtier.cadence._dates import iso_week
 from custtier.cadence._expand import Item, expand
+from custtier.cadence._horizon import MAX_HORIZON_DAYS, check_horizon
 from custtier.cadence._level import Leveller, Placement, zone
 from custtier.cadence._models import ContactPlan, ManagerWeekLoad, Touchpoint, Unscheduled
 from custtier.cadence._tables import Tables, tables
@@ -25,7 +26,6 @@ from custtier.rules._cadence import GREETINGS
 
 __all__ = ["DEFAULT_CALENDAR", "MAX_HORIZON_DAYS", "plan_contacts"]
 
-MAX_HORIZON_DAYS = 3 * 366
 DEFAULT_CALENDAR = WeekendCalendar()
 
 
@@ -67,12 +67,7 @@ def plan_contacts(
     >>> [(u.rule_id, u.code.value) for u in plan.unscheduled if u.occasion == "birthday"]
     [('mid_end.birthday', 'CADENCE_NO_CONSENT')]
     """
-    if end < start:
-        raise InputError("end must not be before start", field="end")
-    if (end - start).days >= MAX_HORIZON_DAYS:
-        raise InputError(
-            "a plan covers at most three years; plan longer spans in parts", field="end"
-        )
+    check_horizon(start, end)
     cal = calendar if calendar is not None else DEFAULT_CALENDAR
     staff = _managers(managers)
     t = tables(playbook, start, end, cal)

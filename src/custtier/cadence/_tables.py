@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from threading import Lock
 from typing import Final
 
-from dateutil.rrule import rrulestr
-
 from custtier._cache import Memo
 from custtier._explain import PlaybookRef, Reason
 from custtier.cadence._calendar import Calendar
-from custtier.cadence._dates import iso_week
+from custtier.cadence._dates import iso_week, plus_days
 from custtier.models._types import AmlRating, Channel
 from custtier.rules import (
     Campaign,
@@ -29,6 +27,7 @@ from custtier.rules import (
     QuietHours,
     TierDef,
 )
+from custtier.rules._rrule import parse_rrule
 
 __all__ = ["NO_DATA", "Tables", "tables"]
 
@@ -155,9 +154,9 @@ def _rrule_dates(
             continue
         anchor = dt.datetime.combine(rule.anchor, dt.time())
         # Always the rule's own anchor as DTSTART: never the wall clock.
-        recurrence = rrulestr(rule.rrule, dtstart=anchor)
-        lo = dt.datetime.combine(start + dt.timedelta(days=rule.lead_days), dt.time())
-        hi = dt.datetime.combine(end + dt.timedelta(days=rule.lead_days), dt.time())
+        recurrence = parse_rrule(rule.rrule, anchor)
+        lo = dt.datetime.combine(plus_days(start, rule.lead_days), dt.time())
+        hi = dt.datetime.combine(plus_days(end, rule.lead_days), dt.time())
         out[rule.id] = tuple(d.date() for d in recurrence.between(lo, hi, inc=True))
     return out
 

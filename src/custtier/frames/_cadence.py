@@ -41,7 +41,8 @@ from custtier._explain import Decision, ReasonCode
 from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar
 from custtier.cadence._expand import greeting_dates
-from custtier.cadence._plan import DEFAULT_CALENDAR, MAX_HORIZON_DAYS
+from custtier.cadence._horizon import check_horizon
+from custtier.cadence._plan import DEFAULT_CALENDAR
 from custtier.cadence._tables import NO_DATA, Tables, tables
 from custtier.errors import InputError
 from custtier.frames._arrow import (
@@ -1312,12 +1313,7 @@ def occasions_table(
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be a positive number of rows")
-    if end < start:
-        raise InputError("end must not be before start", field="end")
-    if (end - start).days >= MAX_HORIZON_DAYS:
-        raise InputError(
-            "a plan covers at most three years; expand longer spans in parts", field="end"
-        )
+    check_horizon(start, end)
     table = as_table(customers)
     missing = sorted(c for c in _needed_columns(playbook) if c not in table.column_names)
     if missing:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from custtier.errors import FrozenError, RecordValidationError
+from custtier.errors import ErrorDetail, FrozenError, RecordValidationError
 
 __all__ = ["REVEAL_PERSONAL_DATA", "CusttierModel"]
 
@@ -83,7 +83,16 @@ class CusttierModel(BaseModel):
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Self:
-        """Build from a mapping the caller read (a JSON object, a database row)."""
+        """Build from a mapping the caller read (a JSON object, a database row).
+
+        Anything else (``None``, a list of pairs) is refused with a
+        :class:`~custtier.errors.RecordValidationError`, not converted.
+        """
+        if not isinstance(record, Mapping):
+            raise RecordValidationError(
+                cls.__name__,
+                [ErrorDetail((), "model_type", "a record must be a mapping (a JSON object)")],
+            )
         return cls.model_validate(dict(record))
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -21,12 +22,14 @@ __all__ = [
     "FrozenDict",
     "Identifier",
     "Liquidity",
+    "LocalTime",
     "Need",
     "PersonalStr",
     "Purpose",
     "Relation",
     "SortedTuple",
     "TimeZoneName",
+    "Whole",
     "YearMonth",
     "year_month",
 ]
@@ -52,6 +55,42 @@ def _check_tz(name: str) -> str:
 
 #: An IANA time-zone name; resolved by the engines that need clock times.
 TimeZoneName = Annotated[str, AfterValidator(_check_tz)]
+
+
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
+
+
+def _whole(value: Any) -> Any:
+    # pydantic's lax ints read True as 1 and "1_000" as 1000: for a rule, a
+    # flag typed where a count belongs (interval_days: true) must not mean "1".
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    if isinstance(value, str) and not _WHOLE.fullmatch(value):
+        raise ValueError("must be a whole number written with the digits 0-9")
+    return value
+
+
+#: An ``int`` that refuses booleans and digit strings with separators or non-ASCII digits.
+Whole = Annotated[int, BeforeValidator(_whole)]
+
+_CLOCK = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?", re.ASCII)
+
+
+def _local_time(value: Any) -> Any:
+    # A time with an offset (or seconds since midnight, which pydantic reads
+    # as UTC) would be compared with naive ones, or silently ignored.
+    if (isinstance(value, dt.time) and value.tzinfo is None) or (
+        isinstance(value, str) and _CLOCK.fullmatch(value)
+    ):
+        return value
+    raise ValueError(
+        'must be a local time of day written "HH:MM" without an offset '
+        "(it applies in each customer's own time zone)"
+    )
+
+
+#: A wall-clock time of day without offset: ``"08:30"``.
+LocalTime = Annotated[dt.time, BeforeValidator(_local_time)]
 
 
 def year_month(text: str) -> tuple[int, int]:
@@ -110,7 +149,10 @@ def _sorted_unique(value: Any) -> Any:
     # Sets have no stable order across processes (string hashing is seeded):
     # keep collections as sorted tuples so JSON and hashes are deterministic.
     if isinstance(value, (set, frozenset, list, tuple)):
-        return tuple(sorted(set(value), key=str))
+        try:
+            return tuple(sorted(set(value), key=str))
+        except TypeError:  # an unhashable item (a list, a dict): item validation names it
+            return tuple(value)
     return value
 
 

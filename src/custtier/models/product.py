@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from custtier._money import Amount, check_precision
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier, Liquidity, Need, SortedTuple
+from custtier.models._types import Identifier, Liquidity, Need, SortedTuple, Whole
 
 __all__ = ["Product"]
 
@@ -35,10 +35,10 @@ class Product(CusttierModel):
     minimum_investment: Amount = Field(default=Decimal(0))
     increment: Amount = Field(default=Decimal(1))
     liquidity: Liquidity = Liquidity.DAILY
-    term_days: int | None = Field(default=None, ge=1)
+    term_days: Whole | None = Field(default=None, ge=1)
     reserved_for_tiers: SortedTuple[Identifier] = ()
     needs_served: SortedTuple[Need] = ()
-    cooling_off_hours: int = Field(default=0, ge=0, le=24 * 30)
+    cooling_off_hours: Whole = Field(default=0, ge=0, le=24 * 30)
     private: bool = False
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier
+from custtier.models._types import Identifier, Whole
 
 __all__ = ["Answer", "RiskAssessment"]
 
@@ -30,7 +30,7 @@ class RiskAssessment(CusttierModel):
     """
 
     level: Identifier
-    score: int = Field(ge=0, le=1000)
+    score: Whole = Field(ge=0, le=1000)
     assessed_on: dt.date
     valid_until: dt.date
     answers: tuple[Answer, ...] = ()

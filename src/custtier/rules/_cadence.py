@@ -11,11 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from dateutil.rrule import rrulestr
 from pydantic import Field, field_validator, model_validator
 
 from custtier.models._base import CusttierModel
-from custtier.models._types import AmlRating, Channel, Identifier, Need, Purpose, SortedTuple
+from custtier.models._types import (
+    AmlRating,
+    Channel,
+    Identifier,
+    LocalTime,
+    Need,
+    Purpose,
+    SortedTuple,
+    Whole,
+)
+from custtier.rules._rrule import parse_rrule
 
 __all__ = [
     "CadenceRules",
@@ -107,14 +116,14 @@ class ContactRule(CusttierModel):
     channel: Channel
     purpose: Purpose
     owner: Owner
-    interval_days: int | None = Field(default=None, ge=1, le=3660)
+    interval_days: Whole | None = Field(default=None, ge=1, le=3660)
     rrule: str | None = Field(default=None, min_length=6, max_length=300)
     anchor: dt.date | None = None
     holidays: tuple[str, ...] = ()
-    lead_days: int = Field(default=0, ge=0, le=366)
-    flex_days: int = Field(default=0, ge=0, le=366)
-    priority: int = Field(default=5, ge=1, le=9)
-    duration_minutes: int = Field(default=0, ge=0, le=600)
+    lead_days: Whole = Field(default=0, ge=0, le=366)
+    flex_days: Whole = Field(default=0, ge=0, le=366)
+    priority: Whole = Field(default=5, ge=1, le=9)
+    duration_minutes: Whole = Field(default=0, ge=0, le=600)
     description: str = ""
     source: Identifier | None = None
 
@@ -128,10 +137,8 @@ class ContactRule(CusttierModel):
             text = text[6:]
         if "DTSTART" in text.upper():
             raise ValueError("rrule must not carry DTSTART; give the start as anchor")
-        try:  # a fixed, explicit start: parsing never reads the clock
-            rrulestr(text, dtstart=dt.datetime(2000, 1, 1))  # noqa: DTZ001  # naive by design
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"rrule is not a valid RFC 5545 RRULE: {exc}") from None
+        # A fixed, explicit start: parsing never reads the clock.
+        parse_rrule(text, dt.datetime(2000, 1, 1))  # noqa: DTZ001  # naive by design
         return text
 
     @model_validator(mode="after")
@@ -153,8 +160,8 @@ class FrequencyCap(CusttierModel):
     rule_id: Identifier
     channel: Channel | None = None
     purpose: Purpose | None = None
-    max_contacts: int = Field(ge=0, le=1000)
-    window_days: int = Field(ge=1, le=366)
+    max_contacts: Whole = Field(ge=0, le=1000)
+    window_days: Whole = Field(ge=1, le=366)
     source: Identifier | None = None
 
 
@@ -167,9 +174,9 @@ class QuietHours(CusttierModel):
 
     rule_id: Identifier
     channels: SortedTuple[Channel] = Field(min_length=1)
-    earliest: dt.time
-    latest: dt.time
-    send_at: dt.time
+    earliest: LocalTime
+    latest: LocalTime
+    send_at: LocalTime
     source: Identifier | None = None
 
 
@@ -178,7 +185,7 @@ class KycReview(CusttierModel):
 
     rule_id: Identifier
     aml_rating: AmlRating
-    interval_months: int = Field(ge=1, le=120)
+    interval_months: Whole = Field(ge=1, le=120)
     source: Identifier | None = None
 
 
@@ -197,8 +204,8 @@ class Segment(CusttierModel):
 
     tiers: tuple[Identifier, ...] = Field(min_length=1)
     needs_any: SortedTuple[Need] = ()
-    min_age: int | None = Field(default=None, ge=0, le=130)
-    max_age: int | None = Field(default=None, ge=0, le=130)
+    min_age: Whole | None = Field(default=None, ge=0, le=130)
+    max_age: Whole | None = Field(default=None, ge=0, le=130)
 
 
 class Campaign(CusttierModel):
@@ -213,8 +220,8 @@ class Campaign(CusttierModel):
     start_on: dt.date
     end_on: dt.date
     offer: Offer
-    priority: int = Field(default=8, ge=1, le=9)
-    duration_minutes: int = Field(default=0, ge=0, le=600)
+    priority: Whole = Field(default=8, ge=1, le=9)
+    duration_minutes: Whole = Field(default=0, ge=0, le=600)
     source: Identifier | None = None
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier
+from custtier.models._types import Identifier, Whole
 
 __all__ = [
     "Check",
@@ -53,8 +53,8 @@ class Option(CusttierModel):
 
     id: Identifier
     text: str = Field(min_length=1)
-    score: int = Field(ge=0, le=100)
-    min_age: int | None = Field(default=None, ge=0, le=150)
+    score: Whole = Field(ge=0, le=100)
+    min_age: Whole | None = Field(default=None, ge=0, le=150)
 
 
 class Question(CusttierModel):
@@ -77,8 +77,8 @@ class ScoreBand(CusttierModel):
 
     rule_id: Identifier
     level: Identifier
-    lower: int = Field(ge=0)
-    upper: int = Field(ge=0)
+    lower: Whole = Field(ge=0)
+    upper: Whole = Field(ge=0)
 
 
 class SuitabilityRow(CusttierModel):
@@ -128,7 +128,7 @@ class RiskRules(CusttierModel):
     suitability: tuple[SuitabilityRow, ...] = Field(min_length=2)
     risk_free_categories: tuple[Identifier, ...] = Field(min_length=1)
     policy: tuple[PolicyRule, ...] = ()
-    validity_months: int = Field(default=12, ge=1, le=36)
-    elderly_age: int = Field(default=65, ge=50, le=100)
+    validity_months: Whole = Field(default=12, ge=1, le=36)
+    elderly_age: Whole = Field(default=65, ge=50, le=100)
     elderly_max_level: Identifier | None = None
     source: str | None = None

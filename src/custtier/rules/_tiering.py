@@ -9,7 +9,7 @@ from pydantic import Field
 
 from custtier._money import ExactDecimal, RuleAmount, Weight
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier, SortedTuple
+from custtier.models._types import Identifier, SortedTuple, Whole
 
 __all__ = [
     "Basis",
@@ -92,9 +92,9 @@ class BasisRule(CusttierModel):
     """Bands over one basis."""
 
     basis: Basis
-    window_months: int = Field(default=1, ge=1, le=36)
+    window_months: Whole = Field(default=1, ge=1, le=36)
     missing_months: MissingMonths = MissingMonths.AVERAGE_AVAILABLE
-    min_months: int = Field(default=1, ge=1, le=36)
+    min_months: Whole = Field(default=1, ge=1, le=36)
     bands: tuple[TierBand, ...] = Field(min_length=1)
 
 
@@ -124,9 +124,9 @@ class Hysteresis(CusttierModel):
     """
 
     rule_id: Identifier
-    grace_months: int = Field(ge=0, le=24)
+    grace_months: Whole = Field(ge=0, le=24)
     buffer: Weight = Field(default=Decimal(0))
-    review_months: SortedTuple[int] = ()
+    review_months: SortedTuple[Whole] = ()
 
 
 class SignalKind(StrEnum):
@@ -146,14 +146,14 @@ class UpgradeSignal(CusttierModel):
     rule_id: Identifier
     kind: SignalKind
     threshold: ExactDecimal
-    points: int = Field(ge=1, le=100)
+    points: Whole = Field(ge=1, le=100)
 
 
 class UpgradeCandidates(CusttierModel):
     """Which signals flag "potential high-quality customers", and the score that lists them."""
 
     signals: tuple[UpgradeSignal, ...] = Field(min_length=1)
-    min_score: int = Field(default=1, ge=1)
+    min_score: Whole = Field(default=1, ge=1)
 
 
 class TieringRules(CusttierModel):

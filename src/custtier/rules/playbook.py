@@ -178,7 +178,7 @@ def _peek(json_data: str | bytes | bytearray) -> Any:
     # Only to name the playbook in the error; the text was already rejected.
     try:
         return json.loads(json_data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[" * 5000
         return None
 
 

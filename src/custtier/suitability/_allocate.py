@@ -32,6 +32,7 @@ from custtier._money import check_amount, check_precision, exact_context, split
 from custtier.errors import InputError
 from custtier.models import Customer, Product
 from custtier.rules import CategoryWeight, Playbook, Remainder
+from custtier.suitability._args import as_customer, as_date, as_products, as_tier
 from custtier.suitability._at_sale import AgeSource, elderly_sources, valid_assessment
 from custtier.suitability._check import (
     capped_level,
@@ -75,6 +76,9 @@ def allocate(
     >>> sum(l.amount for l in d.lines) + d.unplaced
     Decimal('100000.00')
     """
+    customer, tier = as_customer(customer), as_tier(tier)  # a request may be any JSON
+    as_date(as_of, "as_of")
+    products = _unique(as_products(catalogue))
     t = risk_tables(playbook)
     total = check_precision(check_amount(amount), playbook.currency)
     if total < 0:
@@ -85,13 +89,11 @@ def allocate(
     require_known_level(
         customer, t
     )  # a level from another playbook is an error, not "no assessment"
-    products = _unique(catalogue)
     with exact_context():
         return _allocate(customer, total, products, t, as_of=as_of, tier=tier)
 
 
-def _unique(catalogue: Iterable[Product]) -> list[Product]:
-    products = list(catalogue)
+def _unique(products: list[Product]) -> list[Product]:
     ids = [p.id for p in products]
     if len(set(ids)) != len(ids):
         raise InputError("catalogue lists a product id more than once", field="catalogue")

@@ -71,8 +71,11 @@ def assess_risk(
             )
         score += points
     if chosen:
+        # Counted, never named: a caller's key may be anything, a phone number too.
         raise InputError(
-            f"answers name unknown questions {sorted(chosen)}", field=sorted(chosen)[0]
+            f"answers name {len(chosen)} question(s) the questionnaire does not ask; "
+            f"answer only {[q.id for q in risk.questionnaire]}",
+            field="answers",
         )
     band = next(b for b in t.score_bands if b.lower <= score <= b.upper)
     reasons = [
@@ -109,6 +112,12 @@ def assess_risk(
             )
         )
         level = cap
+    if (as_of.year * 12 + as_of.month + risk.validity_months - 1) // 12 > dt.MAXYEAR:
+        raise InputError(
+            f"as_of is too late: the assessment's {risk.validity_months}-month validity "
+            "would end after 9999-12-31",
+            field="as_of",
+        )
     valid_until = as_of + relativedelta(months=risk.validity_months) - dt.timedelta(days=1)
     assessment = RiskAssessment.model_construct(
         level=level,

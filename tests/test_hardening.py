@@ -1,0 +1,377 @@
+"""Escapes a fuzzing pass found: each a regression example, then its class closed by a property.
+
+Every bad record becomes an error record (batch) or a ``CusttierError`` (one
+call); never a bare ``TypeError``, ``ValueError``, ``OverflowError`` or
+``RecursionError``, and never an echo of the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import strategies as cst
+from custtier import (
+    Customer,
+    KycFile,
+    Playbook,
+    Product,
+    RelationshipManager,
+    allocate,
+    assess_risk,
+    errors,
+    plan_contacts,
+    presets,
+    tier_book,
+)
+from custtier._money import check_amount
+from custtier.errors import (
+    CusttierError,
+    ErrorDetail,
+    InputError,
+    MoneyError,
+    PlaybookError,
+    RecordValidationError,
+)
+
+PRACTICE = presets.PRACTICE
+AS_OF = dt.date(2026, 11, 30)
+SPAN = (dt.date(2026, 12, 1), dt.date(2027, 11, 30))
+BASE = cst.playbook_data(PRACTICE)
+
+
+def plan(records: list[Any], tiers: dict[str, str], span: tuple[dt.date, dt.date] = SPAN) -> Any:
+    return plan_contacts(records, PRACTICE, start=span[0], end=span[1], tiers=tiers)
+
+
+def edited(path: str, value: Any) -> dict[str, Any]:
+    data = json.loads(json.dumps(BASE))
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node = data
+    for step in parents:
+        node = node[step]
+    node[last] = value
+    return data
+
+
+def refusal(data: Any) -> PlaybookError:
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(data)
+    return info.value
+
+
+# --------------------------------------------------------------------------- one line aborts a batch
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"key": "C1", "needs": [["pension"]]},
+        {"key": "C1", "needs": [{"pension": 1}]},
+        {"key": "C1", "kyc": {"customer_key": "C1", "interests": [["golf"]]}},
+    ],
+    ids=["needs-list", "needs-object", "interests-list"],
+)
+def test_an_unhashable_item_in_a_set_like_field_is_one_error_record(record: Any) -> None:
+    book = tier_book([record, {"key": "C2"}], PRACTICE, as_of=AS_OF)
+    assert [d.subject for d in book.decisions] == ["C2"]
+    assert [(e.index, e.code) for e in book.errors] == [(0, "invalid_record")]
+    assert book.errors[0].field is not None
+    assert book.errors[0].field.split(".")[0] in {"needs", "kyc"}
+    planned = plan([record, {"key": "C2"}], {"C1": "mass", "C2": "mass"})
+    assert [(e.index, e.code) for e in planned.errors] == [(0, "invalid_record")]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("tiers.0.kyc_requires", [["identity"]]),
+        ("tiering.hysteresis.review_months", [[1]]),
+        ("cadence.quiet_hours.0.channels", [{"sms": 1}]),
+        ("cadence.campaigns.0.segment.needs_any", [["pension"]]),
+    ],
+)
+def test_an_unhashable_item_in_a_playbook_list_is_a_playbook_error_naming_it(
+    path: str, value: Any
+) -> None:
+    error = refusal(edited(path, value))
+    assert any(p.startswith(path) for p, _ in error.problems)
+
+
+def test_a_product_or_manager_with_an_unhashable_tier_is_a_record_error() -> None:
+    with pytest.raises(RecordValidationError) as info:
+        Product.from_record(
+            {"id": "P1", "name": "n", "category": "deposit", "risk_level": "low",
+             "reserved_for_tiers": [["high_end"]]}
+        )  # fmt: skip
+    assert info.value.field == "reserved_for_tiers.0"
+    with pytest.raises(RecordValidationError):
+        RelationshipManager.from_record({"id": "RM1", "tiers_served": [["mass"]]})
+
+
+@pytest.mark.parametrize("record", [None, [("key", "C1")], "C1", 7, [["key", "C1"]]])
+def test_a_record_that_is_not_a_mapping_is_an_error_record_not_a_crash(record: Any) -> None:
+    book = tier_book([record, {"key": "C2"}], PRACTICE, as_of=AS_OF)
+    assert [d.subject for d in book.decisions] == ["C2"]
+    assert [(e.index, e.code, e.subject) for e in book.errors] == [(0, "invalid_record", None)]
+    assert "mapping" in book.errors[0].message
+    planned = plan([record], {"C1": "mass"})
+    assert [(e.index, e.code) for e in planned.errors] == [(0, "invalid_record")]
+    with pytest.raises(RecordValidationError):
+        Customer.from_record(record)
+
+
+# --------------------------------------------------------------------------- boundary dates
+
+
+def test_a_kyc_file_reviewed_on_the_last_day_of_the_calendar_is_simply_not_due() -> None:
+    c = {"key": "C1", "kyc": {"customer_key": "C1", "aml_rating": "high",
+                              "last_reviewed_on": "9999-12-31"}}  # fmt: skip
+    result = plan([c], {"C1": "high_end"})
+    assert not result.errors
+    assert not [u for u in result.unscheduled if u.rule_id == "high_end.kyc"]
+    assert not [t for t in result.touchpoints if t.rule_id == "high_end.kyc"]
+
+
+def test_an_assessment_that_lapsed_in_year_one_is_overdue_at_the_start_of_the_plan() -> None:
+    c = {"key": "C1", "risk_assessment": {"level": "steady", "score": 50,
+                                          "assessed_on": "0001-01-01",
+                                          "valid_until": "0001-01-01"}}  # fmt: skip
+    result = plan([c], {"C1": "high_end"})
+    assert not result.errors
+    due = [u.due_on for u in result.unscheduled if u.rule_id == "high_end.risk"]
+    due += [t.due_on for t in result.touchpoints if t.rule_id == "high_end.risk"]
+    assert dt.date(1, 1, 1) in due
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        (dt.date(9999, 1, 1), dt.date(9999, 12, 31)),
+        (dt.date(1, 1, 1), dt.date(1, 12, 31)),
+        (dt.date(9998, 6, 1), dt.date(9999, 1, 1)),
+    ],
+)
+def test_a_horizon_at_the_ends_of_the_calendar_is_a_clear_input_error(
+    span: tuple[dt.date, dt.date],
+) -> None:
+    with pytest.raises(InputError, match="between 0002-01-01 and 9998-12-31") as info:
+        plan([{"key": "C1"}], {"C1": "mass"}, span)
+    assert info.value.field in {"start", "end"}
+
+
+def test_the_last_plannable_year_plans_every_rule_without_overflow() -> None:
+    c = {"key": "C1", "birth_date": "0004-02-29", "manager_id": "RM-1",
+         "products_held": [{"product_id": "TD1", "principal": "1.00", "matures_on": "9999-12-31"}],
+         "risk_assessment": {"level": "steady", "score": 50, "assessed_on": "9998-12-01",
+                             "valid_until": "9999-12-31"}}  # fmt: skip
+    for tier in ("mass", "mid_end", "high_end"):
+        result = plan([c], {"C1": tier}, (dt.date(9996, 1, 1), dt.date(9998, 12, 31)))
+        assert not result.errors
+        assert result.required == len(result.touchpoints) + len(result.unscheduled)
+
+
+def test_an_assessment_whose_validity_would_pass_year_9999_is_a_clear_error() -> None:
+    answers = {q.id: q.options[0].id for q in PRACTICE.risk.questionnaire}
+    with pytest.raises(InputError, match="9999-12-31") as info:
+        assess_risk(answers, PRACTICE, as_of=dt.date(9999, 6, 1))
+    assert info.value.field == "as_of"
+    last = assess_risk(answers, PRACTICE, as_of=dt.date(9998, 12, 31))
+    assert last.assessment.valid_until == dt.date(9999, 12, 30)
+
+
+# --------------------------------------------------------------------------- playbook loading
+
+
+@pytest.mark.parametrize("value", ["08:00:00+08:00", "08:00Z", 28800, 28800.0])
+def test_quiet_hours_with_an_offset_or_as_seconds_are_refused(value: Any) -> None:
+    error = refusal(edited("cadence.quiet_hours.0.earliest", value))
+    assert error.problems[0][0] == "cadence.quiet_hours.0.earliest"
+    assert "without an offset" in error.problems[0][1]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("cadence.contact_rules.0.priority", True),
+        ("risk.questionnaire.0.options.0.score", True),
+        ("risk.validity_months", "1_2"),
+        ("risk.validity_months", "\uff11\uff12"),
+    ],
+)
+def test_leniencies_that_change_meaning_are_refused(path: str, value: Any) -> None:
+    assert refusal(edited(path, value)).problems[0][0] == path
+
+
+def test_interval_days_true_is_not_daily() -> None:
+    data = edited("cadence.contact_rules.3.interval_days", True)  # high_end.visit
+    assert data["cadence"]["contact_rules"][3]["id"] == "high_end.visit"
+    assert refusal(data).problems[0][0] == "cadence.contact_rules.3.interval_days"
+
+
+@pytest.mark.parametrize("text", ["1_000", "\uff11\uff10\uff10\uff10", "1_000.50", "\u0661\u0662"])
+def test_amounts_with_separators_or_non_ascii_digits_are_refused(text: str) -> None:
+    with pytest.raises(RecordValidationError, match="digits 0-9"):
+        Customer(key="C1", assets_under_management=text)
+    with pytest.raises(MoneyError, match="digits 0-9"):
+        check_amount(text)
+    with pytest.raises(PlaybookError):
+        Playbook.model_validate(edited("tiering.bases.0.bands.1.lower", text))
+
+
+@pytest.mark.parametrize(
+    ("rrule", "part"),
+    [
+        ("FREQ=DAILY;BYHOUR=99999999999999999999", "BYHOUR"),
+        ("FREQ=DAILY;UNTIL=99999999T000000", "UNTIL"),
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH"),
+        ("FREQ=MONTHLY;BYSETPOS=0", "BYSETPOS"),
+        ("FREQ=13912345678", "FREQ"),
+        ("FREQ=WEEKLY;X-NAME=13912345678", "NAME=VALUE"),
+    ],
+)
+def test_an_rrule_that_overflows_or_is_out_of_range_is_refused_naming_the_part(
+    rrule: str, part: str
+) -> None:
+    data = edited("cadence.contact_rules.3.rrule", rrule)
+    data["cadence"]["contact_rules"][3].update(interval_days=None, anchor="2026-01-01")
+    error = refusal(data)
+    (path, message), *_ = error.problems
+    assert path == "cadence.contact_rules.3.rrule"
+    assert part in message
+    assert "13912345678" not in str(error)
+    assert "9999999" not in str(error)
+
+
+def test_deeply_nested_json_is_a_playbook_error_not_a_recursion_error() -> None:
+    for text in ("[" * 5000, "{" * 5000, '{"id": ' + "[" * 100_000):
+        with pytest.raises(PlaybookError):
+            Playbook.from_json(text)
+        with pytest.raises(RecordValidationError):
+            Customer.from_json(text)
+
+
+# --------------------------------------------------------------------------- allocate requests
+
+
+CUSTOMER = Customer(key="C1")
+PRODUCT = Product(id="TD-1", name="1y deposit", category="deposit", risk_level="low",
+                  minimum_investment="50.00", increment="0.01")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "field"),
+    [
+        ((None, "100", [PRODUCT]), {}, "customer"),
+        (("C1", "100", [PRODUCT]), {}, "customer"),
+        ((CUSTOMER, ["100"], [PRODUCT]), {}, "amount"),
+        ((CUSTOMER, "100", None), {}, "catalogue"),
+        ((CUSTOMER, "100", "TD-1"), {}, "catalogue"),
+        ((CUSTOMER, "100", [7]), {}, "catalogue.0"),
+        ((CUSTOMER, "100", [PRODUCT]), {"tier": ["mass"]}, "tier"),
+        ((CUSTOMER, "100", [PRODUCT]), {"tier": 3}, "tier"),
+        ((CUSTOMER, "100", [PRODUCT]), {"as_of": "2026-11-30"}, "as_of"),
+    ],
+)
+def test_allocate_requests_with_wrong_typed_fields_get_errors_naming_the_field(
+    args: tuple[Any, ...], kwargs: dict[str, Any], field: str
+) -> None:
+    options = {"as_of": AS_OF, **kwargs}
+    with pytest.raises(InputError) as info:
+        allocate(*args, PRACTICE, **options)
+    assert info.value.field == field
+
+
+def test_allocate_takes_a_customer_record_and_product_records_as_json_gives_them() -> None:
+    d = allocate({"key": "C1"}, "100.00", [PRODUCT.to_record()], PRACTICE, as_of=AS_OF)
+    assert sum(line.amount for line in d.lines) + d.unplaced == Decimal("100.00")
+
+
+# --------------------------------------------------------------------------- pickling
+
+
+def _every_error() -> list[CusttierError]:
+    return [
+        errors.InputError("bad", field="x"),
+        errors.MoneyError("m", field="amount"),
+        errors.CurrencyError("c", field="currency"),
+        errors.RecordValidationError("Customer", [ErrorDetail(("needs", 0), "enum", "bad need")]),
+        errors.FrozenError("frozen"),
+        errors.RuleProblemsError([("a.b", "wrong"), ("c", "also wrong")]),
+        errors.PlaybookError([("tiers", "empty")], playbook_id="pb"),
+        errors.MissingExtraError(extra="frames", module="pyarrow", purpose="tables"),
+    ]
+
+
+def test_every_error_class_survives_a_pickle_round_trip_with_its_fields() -> None:
+    classes = {type(e) for e in _every_error()}
+    public = {getattr(errors, n) for n in errors.__all__ if isinstance(getattr(errors, n), type)}
+    assert public - {ErrorDetail, CusttierError} <= classes  # every class is exercised
+    for error in _every_error():
+        back = pickle.loads(pickle.dumps(error))  # our own bytes
+        assert type(back) is type(error)
+        assert str(back) == str(error)
+        assert vars(back) == vars(error)
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(cst.hostile_customer_records(), min_size=1, max_size=4), st.data())
+def test_hostile_records_each_yield_one_decision_or_one_error_record(
+    records: list[Any], data: st.DataObject
+) -> None:
+    keys = [r.get("key") for r in records if isinstance(r, dict)]
+    tiers = {k: data.draw(st.sampled_from(["mass", "mid_end", "high_end"])) for k in keys if k}
+    book = tier_book([*records, {"key": "OK1"}], PRACTICE, as_of=AS_OF)
+    assert len(book.decisions) + len(book.errors) == len(records) + 1
+    assert "OK1" in {d.subject for d in book.decisions}
+    start = data.draw(cst.edge_dates().filter(lambda d: dt.date(2, 1, 1) <= d))
+    start = min(start, dt.date(9998, 1, 1))
+    end = min(start + dt.timedelta(days=data.draw(st.integers(0, 400))), dt.date(9998, 12, 31))
+    planned = plan_contacts(records, PRACTICE, start=start, end=end, tiers=tiers)
+    assert len(planned.errors) <= len(records)
+    assert planned.required == len(planned.touchpoints) + len(planned.unscheduled)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cst.hostile_playbook_data(BASE))
+def test_hostile_playbook_edits_are_refused_by_a_playbook_error(case: tuple[str, Any]) -> None:
+    path, data = case
+    error = refusal(data)
+    assert any(p.startswith(path) for p, _ in error.problems), error.problems
+    assert "13912345678" not in str(error)
+
+
+@given(cst.unhashables(), st.sampled_from(["needs", "interests"]))
+def test_an_unhashable_member_is_a_record_error_for_any_shape(item: Any, where: str) -> None:
+    if where == "interests":
+        with pytest.raises(RecordValidationError):
+            KycFile.from_record({"customer_key": "C1", "interests": ["golf", item]})
+    else:
+        with pytest.raises(RecordValidationError):
+            Customer.from_record({"key": "C1", "needs": ["pension", item]})
+
+
+@given(cst.edge_dates(), st.sampled_from(["mass", "mid_end", "high_end"]))
+def test_any_edge_date_in_any_dated_field_plans_or_is_an_error_record(
+    day: dt.date, tier: str
+) -> None:
+    iso = day.isoformat()
+    c = {"key": "C1", "birth_date": iso, "customer_since": iso,
+         "kyc": {"customer_key": "C1", "last_reviewed_on": iso,
+                 "important_dates": [{"kind": "wedding_anniversary", "on": iso}]},
+         "risk_assessment": {"level": "steady", "score": 1, "assessed_on": iso,
+                             "valid_until": iso},
+         "products_held": [{"product_id": "P", "principal": "1.00", "matures_on": iso}]}  # fmt: skip
+    result = plan([c], {"C1": tier})
+    assert result.required == len(result.touchpoints) + len(result.unscheduled)
+    tier_book([c], PRACTICE, as_of=AS_OF)

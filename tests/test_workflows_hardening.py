@@ -1,0 +1,113 @@
+"""Acceptance: a night's batch survives hostile input, and hostile rules are refused up front.
+
+Each test does a user's whole task through the public API or the installed
+``custtier`` command, named as the task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custtier import Playbook, plan_contacts, presets, synth, tier_book
+from custtier.errors import PlaybookError
+
+PRACTICE = presets.PRACTICE
+AS_OF = dt.date(2026, 11, 30)
+
+#: One record of each kind a fuzzing pass found aborting a whole batch.
+HOSTILE: list[Any] = [
+    {"key": "H1", "needs": [["pension"]]},
+    {"key": "H2", "kyc": {"customer_key": "H2", "interests": [{"golf": 1}]}},
+    None,
+    [["key", "H4"]],
+    {"key": "H5", "kyc": {"customer_key": "H5", "aml_rating": "high",
+                          "last_reviewed_on": "9999-12-31"}},
+    {"key": "H6", "risk_assessment": {"level": "steady", "score": 40, "assessed_on": "0001-01-01",
+                                      "valid_until": "0001-01-01"}},
+    {"key": "H7", "assets_under_management": "1_000"},
+]  # fmt: skip
+
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # our own interpreter, fixed arguments
+        [sys.executable, "-m", "custtier", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def test_nightly_book_with_one_hostile_record_decides_every_other_customer() -> None:
+    book = [
+        c.to_record(reveal_personal_data=True) for c in synth.customers(200, seed=11, as_of=AS_OF)
+    ]
+    for hostile in HOSTILE:
+        records = [*book[:100], hostile, *book[100:]]
+        tiered = tier_book(records, PRACTICE, as_of=AS_OF)
+        # Every input yields one decision or one error record; nobody else is lost.
+        assert len(tiered.decisions) + len(tiered.errors) == len(records)
+        assert {d.subject for d in tiered.decisions} >= {r["key"] for r in book}
+        tiers = {d.subject: d for d in tiered.decisions}
+        plan = plan_contacts(
+            records, PRACTICE, start=dt.date(2026, 12, 1), end=dt.date(2027, 2, 28), tiers=tiers
+        )
+        planned = {t.customer_key for t in plan.touchpoints} | {
+            u.customer_key for u in plan.unscheduled
+        }
+        errors = {e.index for e in plan.errors}
+        assert plan.required == len(plan.touchpoints) + len(plan.unscheduled)
+        # Every customer of the book either has contacts or none due; the hostile
+        # record is planned (boundary dates) or one error record (the rest).
+        assert errors <= {100}
+        assert planned <= set(tiers)
+
+
+def test_the_tier_command_writes_one_line_per_input_line_despite_hostile_lines(
+    tmp_path: Path,
+) -> None:
+    book = [c.to_json(reveal_personal_data=True) for c in synth.customers(20, seed=3, as_of=AS_OF)]
+    lines = [*book[:10], *(json.dumps(h) for h in HOSTILE), *book[10:]]
+    path = tmp_path / "book.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = _cli("tier", str(path), "--preset", "practice", "--as-of", "2026-11-30")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == len(lines)
+    bad = [i for i, row in enumerate(out) if "error" in row]
+    hostile_lines = set(range(10, 10 + len(HOSTILE)))
+    assert set(bad) <= hostile_lines
+    assert len(bad) >= len(HOSTILE) - 2  # the two boundary-date records are decided
+
+
+@pytest.mark.parametrize(
+    ("edit", "path"),
+    [
+        ({"interval_days": True}, "cadence.contact_rules.3.interval_days"),
+        ({"interval_days": None, "anchor": "2026-01-01", "rrule": "FREQ=DAILY;BYHOUR=99999999999"},
+         "cadence.contact_rules.3.rrule"),
+    ],
+)  # fmt: skip
+def test_a_bank_loading_a_playbook_with_a_hostile_rule_gets_every_problem_named(
+    edit: dict[str, Any], path: str, tmp_path: Path
+) -> None:
+    data = json.loads(PRACTICE.canonical_json())
+    data["cadence"]["contact_rules"][3].update(edit)
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(data)
+    assert [p for p, _ in info.value.problems] == [path]
+    file = tmp_path / "playbook.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    done = _cli("validate", str(file))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert path in done.stdout + done.stderr
