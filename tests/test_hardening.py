@@ -58,7 +58,8 @@ def edited(path: str, value: Any) -> dict[str, Any]:
     for step in parents:
         node = node[step]
     node[last] = value
-    return data
+    out: dict[str, Any] = data
+    return out
 
 
 def refusal(data: Any) -> PlaybookError:
@@ -284,8 +285,9 @@ def test_allocate_requests_with_wrong_typed_fields_get_errors_naming_the_field(
     args: tuple[Any, ...], kwargs: dict[str, Any], field: str
 ) -> None:
     options = {"as_of": AS_OF, **kwargs}
+    customer, amount, catalogue = args
     with pytest.raises(InputError) as info:
-        allocate(*args, PRACTICE, **options)
+        allocate(customer, amount, catalogue, PRACTICE, **options)
     assert info.value.field == field
 
 

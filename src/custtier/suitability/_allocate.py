@@ -24,8 +24,9 @@ the remainder (the documented redistribution).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import check_amount, check_precision, exact_context, split
@@ -50,9 +51,9 @@ RISK_FREE_ONLY = "risk_free_only"
 
 
 def allocate(
-    customer: Customer,
+    customer: Customer | Mapping[str, Any],
     amount: Decimal | int | str,
-    catalogue: Iterable[Product],
+    catalogue: Iterable[Product | Mapping[str, Any]],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -76,21 +77,19 @@ def allocate(
     >>> sum(l.amount for l in d.lines) + d.unplaced
     Decimal('100000.00')
     """
-    customer, tier = as_customer(customer), as_tier(tier)  # a request may be any JSON
+    person, tier = as_customer(customer), as_tier(tier)  # a request may be any JSON
     as_date(as_of, "as_of")
     products = _unique(as_products(catalogue))
     t = risk_tables(playbook)
     total = check_precision(check_amount(amount), playbook.currency)
     if total < 0:
         raise InputError("amount must not be negative", field="amount")
-    if customer.currency != playbook.currency:
+    if person.currency != playbook.currency:
         raise InputError("customer currency differs from the playbook's", field="currency")
     require_known_tier(tier, t)
-    require_known_level(
-        customer, t
-    )  # a level from another playbook is an error, not "no assessment"
+    require_known_level(person, t)  # a level from another playbook is an error, not "no assessment"
     with exact_context():
-        return _allocate(customer, total, products, t, as_of=as_of, tier=tier)
+        return _allocate(person, total, products, t, as_of=as_of, tier=tier)
 
 
 def _unique(products: list[Product]) -> list[Product]:
