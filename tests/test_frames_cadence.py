@@ -36,7 +36,7 @@ from custtier.cadence import Calendar  # noqa: E402
 from custtier.cadence._dates import add_months  # noqa: E402
 from custtier.cadence._expand import Item, expand  # noqa: E402
 from custtier.cadence._plan import _last_contacts  # noqa: E402
-from custtier.cadence._tables import tables  # noqa: E402
+from custtier.cadence._tables import Tables, tables  # noqa: E402
 from custtier.errors import InputError  # noqa: E402
 from custtier.frames import _cadence  # noqa: E402
 
@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover - the calendars extra is in the dev envi
 ITEM_COLUMNS = [
     "key", "tier", "rank", "manager_id", "rule_id", "occasion", "channel", "purpose", "owner",
     "priority", "duration_minutes", "label", "offer", "due_on", "first_on", "last_on", "fixed",
-    "blocked_code", "note_codes", "note_rule_ids",
+    "provisional_days", "blocked_code", "note_codes", "note_rule_ids",
 ]  # fmt: skip
 
 
@@ -65,15 +65,18 @@ def with_playbook(base: Playbook, **cadence: Any) -> Playbook:
     return Playbook.model_validate(data)
 
 
-def item_row(i: Item) -> dict[str, Any]:
+def item_row(i: Item, t: Tables) -> dict[str, Any]:
     """One scalar item in the output's terms."""
+    provisional = False
+    if not i.fixed and i.first is not None and i.last is not None:
+        provisional = t.any_provisional(i.first, i.last)
     return {
         "key": i.key, "tier": i.tier, "rank": i.rank, "manager_id": i.manager_id,
         "rule_id": i.rule_id, "occasion": i.occasion.value, "channel": i.channel.value,
         "purpose": i.purpose.value, "owner": i.owner.value, "priority": i.priority,
         "duration_minutes": i.duration, "label": i.label,
         "offer": i.offer.value if i.offer is not None else None, "due_on": i.due,
-        "first_on": i.first, "last_on": i.last, "fixed": i.fixed,
+        "first_on": i.first, "last_on": i.last, "fixed": i.fixed, "provisional_days": provisional,
         "blocked_code": i.blocked.value if i.blocked is not None else None,
         "note_codes": [n.code.value for n in i.notes],
         "note_rule_ids": [n.rule_id for n in i.notes],
@@ -92,7 +95,7 @@ def scalar_rows(
     """What the scalar planner's expansion gives, customer after customer in input order."""
     t = tables(pb, span[0], span[1], calendar)
     last = _last_contacts(history)
-    return [item_row(i) for c in customers for i in expand(c, tiers[c.key], t, last)]
+    return [item_row(i, t) for c in customers for i in expand(c, tiers[c.key], t, last)]
 
 
 def occasions(
@@ -263,6 +266,10 @@ def test_an_unarranged_year_in_chinese_names_expands_as_the_scalar_planner(polic
         ("中秋节", dt.date(2027, 9, 15)),
     ]  # fmt: skip
     assert not [r for r in holidays if r["blocked_code"]]  # festival dates are never refused
+    # Work whose window an unpublished arrangement may change is flagged, as the planner marks it.
+    flagged = [r["rule_id"] for r in out.to_pylist() if r["provisional_days"]]
+    assert bool(flagged) is (policy == "provisional")
+    assert not [r for r in holidays if r["provisional_days"]]
     assert out.select(ITEM_COLUMNS).to_pylist() == scalar_rows(
         [c], {"C1": "high_end"}, PRACTICE, span, calendar=cal
     )

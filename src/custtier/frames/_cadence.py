@@ -210,6 +210,7 @@ def occasions_output_schema(playbook: Playbook) -> Any:
             ("first_on", pa.date32()),
             ("last_on", pa.date32()),
             ("fixed", pa.bool_()),
+            ("provisional_days", pa.bool_()),
             ("blocked_code", pa.string()),
             ("note_codes", strings),
             ("note_rule_ids", strings),
@@ -1214,6 +1215,7 @@ def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
             pa.date32()
         )
 
+    fixed = np.array([s.fixed for s in specs], dtype=np.bool_)[spec]
     rank = np.where(err, 0, c.rank[row])
     tier_ids = pa.array(list(t.rank), pa.string())
     note_lists = ctx.notes.items
@@ -1237,8 +1239,9 @@ def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
         "due_on": days(due),
         "first_on": days(first),
         "last_on": days(last),
-        "fixed": pa.array(
-            np.array([s.fixed for s in specs], dtype=np.bool_)[spec], pa.bool_(), mask=err
+        "fixed": pa.array(fixed, pa.bool_(), mask=err),
+        "provisional_days": pa.array(
+            _provisional_days(t, first, last, err | blocked | fixed), pa.bool_(), mask=err
         ),
         "blocked_code": pa.array([ReasonCode.CADENCE_NO_CALENDAR_DATA.value], pa.string()).take(
             pa.array(np.zeros(m, dtype=np.int64), mask=err | ~blocked)
@@ -1251,6 +1254,23 @@ def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
         **playbook_columns(pb, m),
     }
     return pa.Table.from_pydict(columns, schema=occasions_output_schema(pb))
+
+
+def _provisional_days(t: Tables, first: I64, last: I64, skip: BOOL) -> BOOL:
+    """Per item: does its window hold a provisional day (``Tables.any_provisional``)?
+
+    What the scalar planner marks ``CADENCE_PROVISIONAL`` when it places the
+    item on or after such a day; greetings (``skip``) never are.
+    """
+    upto = np.asarray(t.provisional_upto, dtype=np.int64)
+    if not len(first) or not upto[-1]:
+        return np.zeros(len(first), dtype=np.bool_)
+    at = epoch_days(t.start)
+    i = np.clip(first - at, 0, len(upto) - 1)
+    j = np.clip(last - at, 0, len(upto) - 1)
+    before = np.where(i > 0, upto[np.maximum(i - 1, 0)], 0)
+    found: BOOL = ~skip & (upto[j] - before > 0)
+    return found
 
 
 # --------------------------------------------------------------------------- public entry points
