@@ -10,7 +10,16 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custtier import Customer, Playbook, Product, allocate, check_suitability, presets
+from custtier import (
+    Condition,
+    Customer,
+    Playbook,
+    Product,
+    allocate,
+    check_suitability,
+    presets,
+    synth,
+)
 
 AS_OF = dt.date(2026, 11, 30)
 PLAYBOOKS = st.sampled_from([presets.PRACTICE, presets.REGULATORY])
@@ -29,7 +38,8 @@ def products(draw: st.DrawFn, pb: Playbook, pid: str, *, misfiled: bool = False)
     reserved = draw(st.sampled_from([[], [pb.tiers[-1].id]]))
     return Product(id=pid, name=pid, category=category, risk_level=level,
                    minimum_investment=minimum, increment=increment,
-                   reserved_for_tiers=reserved)  # fmt: skip
+                   reserved_for_tiers=reserved,
+                   cooling_off_hours=draw(st.sampled_from([0, 0, 24])))  # fmt: skip
 
 
 @st.composite
@@ -191,3 +201,39 @@ def test_a_sale_is_allowed_only_within_the_day_s_validity_and_the_day_s_age_cap(
             c.value for c in d.conditions
         }
         assert confirm == (by_birth or by_answer)
+
+
+@st.composite
+def counter_sales(draw: st.DrawFn) -> tuple[Playbook, Customer, list[Product], Decimal, str, bool]:
+    """A validly assessed customer (maybe elderly) allocating over a bank's catalogue."""
+    pb = draw(PLAYBOOKS)
+    level = draw(st.sampled_from([lv.id for lv in pb.risk.customer_levels]))
+    ra = {"level": level, "score": 1, "assessed_on": "2026-03-01", "valid_until": "2027-02-28"}
+    born = draw(st.none() | st.dates(dt.date(1940, 1, 1), dt.date(1990, 12, 31)))
+    needs = draw(st.lists(st.sampled_from(["pension", "education", "insurance"]), max_size=2))
+    customer = Customer(key="C1", risk_assessment=ra, birth_date=born, needs=needs)
+    extra = [draw(products(pb, f"P{i:02d}", misfiled=True)) for i in range(draw(st.integers(0, 4)))]
+    amount = Decimal(draw(st.integers(min_value=0, max_value=10**9))).scaleb(-2)
+    tier = draw(st.sampled_from([t.id for t in pb.tiers]))
+    return pb, customer, [*extra, *synth.catalogue(pb)], amount, tier, draw(st.booleans())
+
+
+@given(counter_sales())
+def test_every_allocated_line_is_a_sale_check_suitability_allows_with_the_same_conditions(
+    case: tuple[Playbook, Customer, list[Product], Decimal, str, bool],
+) -> None:
+    pb, customer, catalogue, amount, tier, in_branch = case
+    d = allocate(customer, amount, catalogue, pb, as_of=AS_OF, tier=tier, in_branch=in_branch)
+    by_id = {p.id: p for p in catalogue}
+    union: set[Condition] = set()
+    for line in d.lines:
+        if line.product_id is None:
+            assert (line.conditions, line.cooling_off_hours) == ((), 0)
+            continue
+        alone = check_suitability(customer, by_id[line.product_id], pb, as_of=AS_OF, tier=tier,
+                                  amount=line.amount, in_branch=in_branch)  # fmt: skip
+        assert alone.allowed
+        assert (line.conditions, line.cooling_off_hours) == (
+            alone.conditions, alone.cooling_off_hours)  # fmt: skip
+        union |= set(line.conditions)
+    assert d.conditions == tuple(c for c in Condition if c in union)

@@ -8,6 +8,8 @@ the assessment and the customer's age are read on the day of sale.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 
@@ -18,18 +20,37 @@ AS_OF = dt.date(2026, 11, 30)
 REG = presets.REGULATORY
 
 
-def _assessed(level: str, *, key: str = "C000100", assessed_on: str = "2026-03-01",
-              valid_until: str = "2027-02-28", answers: list[dict[str, str]] | None = None,
-              **fields: object) -> Customer:  # fmt: skip
-    ra = {"level": level, "score": 50, "assessed_on": assessed_on, "valid_until": valid_until,
-          "answers": answers or []}  # fmt: skip
+def _assessed(
+    level: str,
+    *,
+    key: str = "C000100",
+    assessed_on: str = "2026-03-01",
+    valid_until: str = "2027-02-28",
+    answers: list[dict[str, str]] | None = None,
+    **fields: object,
+) -> Customer:
+    ra = {
+        "level": level,
+        "score": 50,
+        "assessed_on": assessed_on,
+        "valid_until": valid_until,
+        "answers": answers or [],
+    }
     return Customer.model_validate({"key": key, "risk_assessment": ra, **fields})
 
 
 def _product(pid: str, category: str, level: str, **fields: object) -> Product:
-    return Product.model_validate({"id": pid, "name": pid, "category": category,
-                                   "risk_level": level, "minimum_investment": "1000.00",
-                                   "increment": "100.00", **fields})  # fmt: skip
+    return Product.model_validate(
+        {
+            "id": pid,
+            "name": pid,
+            "category": category,
+            "risk_level": level,
+            "minimum_investment": "1000.00",
+            "increment": "100.00",
+            **fields,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- 1. risk-free
@@ -87,13 +108,17 @@ def test_sell_to_a_customer_who_turned_65_during_a_valid_c5_assessment() -> None
     turned = _assessed("C5", birth_date=dt.date(1961, 6, 1))  # 64 when assessed, 65 today
     r5 = check_suitability(turned, _product("EQ", "equity_fund", "R5"), REG, as_of=AS_OF)
     assert (r5.outcome, r5.reasons[0].code.value, r5.reasons[0].rule_id) == (
-        "blocked", "SUIT_ELDERLY_CAP", "risk.elderly")  # fmt: skip
+        "blocked",
+        "SUIT_ELDERLY_CAP",
+        "risk.elderly",
+    )
     assert r5.reasons[0].facts["age_from"] == "birth_date"
     r3 = check_suitability(turned, _product("BF", "bond_fund", "R3"), REG, as_of=AS_OF)
     assert (r3.outcome, [c.value for c in r3.conditions]) == ("allowed", ["extra_confirmation"])
     # The day before the birthday, at 64, the C5 row applies.
-    before = check_suitability(turned, _product("EQ", "equity_fund", "R5"), REG,
-                               as_of=dt.date(2026, 5, 31))  # fmt: skip
+    before = check_suitability(
+        turned, _product("EQ", "equity_fund", "R5"), REG, as_of=dt.date(2026, 5, 31)
+    )
     assert (before.outcome, before.conditions) == ("allowed", ())
 
 
@@ -103,24 +128,72 @@ def test_a_customer_who_answered_65_or_over_is_capped_without_a_birth_date() -> 
     assert (d.outcome, d.reasons[0].code.value) == ("blocked", "SUIT_ELDERLY_CAP")
     assert d.reasons[0].facts["age_from"] == "age_answer"
     # Both known: the stricter reading wins, and the reason names both.
-    both = _assessed("C5", answers=[{"question_id": "q_age", "option_id": "d"}],
-                     birth_date=dt.date(1955, 1, 1))  # fmt: skip
+    both = _assessed(
+        "C5", answers=[{"question_id": "q_age", "option_id": "d"}], birth_date=dt.date(1955, 1, 1)
+    )
     d = check_suitability(both, _product("EQ", "equity_fund", "R4"), REG, as_of=AS_OF)
     assert d.reasons[0].facts["age_from"] == "birth_date,age_answer"
     # A birth date saying 60 does not undo an answer saying 65 or over.
-    young = _assessed("C5", answers=[{"question_id": "q_age", "option_id": "d"}],
-                      birth_date=dt.date(1966, 1, 1))  # fmt: skip
-    assert not check_suitability(young, _product("EQ", "equity_fund", "R4"), REG,
-                                 as_of=AS_OF).allowed  # fmt: skip
+    young = _assessed(
+        "C5", answers=[{"question_id": "q_age", "option_id": "d"}], birth_date=dt.date(1966, 1, 1)
+    )
+    assert not check_suitability(
+        young, _product("EQ", "equity_fund", "R4"), REG, as_of=AS_OF
+    ).allowed
 
 
 def test_sell_to_a_70_year_old_at_the_counter() -> None:
     seventy = _assessed("C5", birth_date=dt.date(1956, 3, 3))
-    catalogue = [_product("TD", "deposit", "R1"), _product("BF", "bond_fund", "R2"),
-                 _product("EQ", "equity_fund", "R4")]  # fmt: skip
+    catalogue = [
+        _product("TD", "deposit", "R1"),
+        _product("BF", "bond_fund", "R2"),
+        _product("EQ", "equity_fund", "R4"),
+    ]
     a = allocate(seventy, "100000.00", catalogue, REG, as_of=AS_OF)
     # The model portfolio of the capped level (C3), not C5's; the R4 fund is excluded.
     assert a.outcome == "C3"
     assert any(r.code.value == "RISK_ELDERLY_CAP" for r in a.reasons)
     assert "EQ" not in {line.product_id for line in a.lines}
     assert sum(line.amount for line in a.lines) + a.unplaced == a.amount
+    # Each line is a sale under its conditions: the bond fund is confirmed again.
+    sold = {line.product_id: [c.value for c in line.conditions] for line in a.lines}
+    assert sold["BF"] == ["extra_confirmation"]
+    assert sold["TD"] == []  # a risk-free deposit needs neither
+    assert [c.value for c in a.conditions] == ["extra_confirmation"]
+    # At the counter the risky lines are also recorded, and the sale alone agrees.
+    counter = allocate(seventy, "100000.00", catalogue, REG, as_of=AS_OF, in_branch=True)
+    for line in counter.lines:
+        if line.product_id is None:
+            continue
+        product = next(p for p in catalogue if p.id == line.product_id)
+        alone = check_suitability(
+            seventy, product, REG, as_of=AS_OF, amount=line.amount, in_branch=True
+        )
+        assert alone.allowed
+        assert alone.conditions == line.conditions
+    assert [c.value for c in counter.conditions] == ["extra_confirmation", "recorded_sale"]
+
+
+def test_private_products_in_an_allocation_carry_their_cooling_off() -> None:
+    c5 = _assessed("C5")
+    private = _product(
+        "PRV-FI",
+        "private_wealth",
+        "R3",
+        cooling_off_hours=24,
+        reserved_for_tiers=["private_banking"],
+    )
+    a = allocate(c5, "1000000.00", [private], REG, as_of=AS_OF, tier="private_banking")
+    line = next(line for line in a.lines if line.product_id == "PRV-FI")
+    assert ([c.value for c in line.conditions], line.cooling_off_hours) == (["cooling_off"], 24)
+
+
+def test_custtier_demo_shows_conditions_on_its_allocation_lines() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "custtier", "demo", "--size", "400"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    block = out[out.index("allocating") :].split("\n\n")[0]
+    assert "recorded_sale]" in block

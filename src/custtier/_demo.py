@@ -16,7 +16,7 @@ from custtier.cadence import Calendar, HolidaysCalendar, plan_contacts
 from custtier.errors import MissingExtraError
 from custtier.models import CalendarKind, Channel, Customer, Purpose
 from custtier.rules import Playbook
-from custtier.suitability import allocate
+from custtier.suitability import AllocationLine, allocate
 from custtier.tiering import BookTiering, tier_book
 
 __all__ = ["summary"]
@@ -110,7 +110,10 @@ def _allocations(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[
     """For one customer per risk level, where a sample amount goes and what is refused."""
     pb = book.playbook
     tiers = {d.subject: d.outcome for d in result.decisions}
-    lines = [f"allocating {_whole(SAMPLE_AMOUNT)} for one customer per risk level"]
+    lines = [
+        f"allocating {_whole(SAMPLE_AMOUNT)} at the counter for one customer per risk level "
+        "[conditions of sale]"
+    ]
     for level in pb.risk.customer_levels:
         customer = next(
             (c for c in book.customers if c.risk_assessment
@@ -121,14 +124,24 @@ def _allocations(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[
             lines.append(f"  {level.id}: no customer with a valid assessment at this level")
             continue
         tier = tiers.get(customer.key)
-        d = allocate(customer, SAMPLE_AMOUNT, book.catalogue, pb, as_of=as_of, tier=tier)
-        placed = ", ".join(f"{line.product_id or 'cash'} {_whole(line.amount)}" for line in d.lines)
+        d = allocate(
+            customer, SAMPLE_AMOUNT, book.catalogue, pb, as_of=as_of, tier=tier, in_branch=True
+        )
+        placed = ", ".join(_sold(line) for line in d.lines)
         refused = Counter(e.reasons[0].code.value for e in d.excluded if e.reasons)
         lines.append(f"  {level.id} ({customer.key}, {tier}): {placed}")
         lines.append(
             "    refused: " + ", ".join(f"{code} x{n}" for code, n in sorted(refused.items()))
         )
     return lines
+
+
+def _sold(line: AllocationLine) -> str:
+    """One allocation line: product (or cash), amount, and its conditions of sale if any."""
+    text = f"{line.product_id or 'cash'} {_whole(line.amount)}"
+    if line.conditions:
+        text += " [" + ", ".join(c.value for c in line.conditions) + "]"
+    return text
 
 
 def _plan(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[str]:

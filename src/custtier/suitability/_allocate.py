@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -41,12 +42,23 @@ from custtier.suitability._check import (
     require_known_level,
     require_known_tier,
 )
-from custtier.suitability._models import AllocationDecision, AllocationLine, Exclusion
+from custtier.suitability._models import AllocationDecision, AllocationLine, Condition, Exclusion
 from custtier.suitability._tables import RiskTables, risk_tables
 
 __all__ = ["allocate"]
 
 _WEIGHT = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class _Sale:
+    """What every sale of one allocation shares: the day, the tier, the channel."""
+
+    as_of: dt.date
+    tier: str | None
+    in_branch: bool
+
+
 RISK_FREE_ONLY = "risk_free_only"
 
 
@@ -58,8 +70,14 @@ def allocate(
     *,
     as_of: dt.date,
     tier: str | None = None,
+    in_branch: bool = False,
 ) -> AllocationDecision:
     """Allocate ``amount`` for ``customer`` over ``catalogue`` (see the module docstring).
+
+    Each product line carries the conditions of sale :func:`check_suitability`
+    attaches to that product and amount (``tier`` and ``in_branch`` as given):
+    cooling-off, extra confirmation for an elderly customer, a recorded
+    in-branch sale; the decision's ``conditions`` are their union.
 
     >>> import datetime as dt
     >>> from custtier import Customer, Product, presets
@@ -86,10 +104,12 @@ def allocate(
         raise InputError("amount must not be negative", field="amount")
     if person.currency != playbook.currency:
         raise InputError("customer currency differs from the playbook's", field="currency")
+    if not isinstance(in_branch, bool):  # a JSON "false" must not sell as a counter sale
+        raise InputError("in_branch must be true or false", field="in_branch")
     require_known_tier(tier, t)
     require_known_level(person, t)  # a level from another playbook is an error, not "no assessment"
     with exact_context():
-        return _allocate(person, total, products, t, as_of=as_of, tier=tier)
+        return _allocate(person, total, products, t, as_of=as_of, tier=tier, in_branch=in_branch)
 
 
 def _unique(products: list[Product]) -> list[Product]:
@@ -107,6 +127,7 @@ def _allocate(  # one procedure, kept in one place for reading
     *,
     as_of: dt.date,
     tier: str | None,
+    in_branch: bool,
 ) -> AllocationDecision:
     pb = t.playbook
     alloc = pb.allocation
@@ -135,9 +156,17 @@ def _allocate(  # one procedure, kept in one place for reading
     left: list[Reason] = []
     code = ReasonCode.ALLOC_CASH if alloc.remainder is Remainder.CASH else ReasonCode.ALLOC_UNPLACED
     for category, share in shares.items():
-        placed, line = _place(customer, category, share, by_category.get(category, []), t,
-                              as_of=as_of, tier=tier, excluded=excluded, why=why[category],
-                              total=total)  # fmt: skip
+        placed, line = _place(
+            customer,
+            category,
+            share,
+            by_category.get(category, []),
+            t,
+            sale=_Sale(as_of, tier, in_branch),
+            excluded=excluded,
+            why=why[category],
+            total=total,
+        )
         if line is not None:
             lines.append(line)
         if placed < share:
@@ -174,6 +203,7 @@ def _allocate(  # one procedure, kept in one place for reading
             construct(Exclusion, {"product_id": pid, "reasons": tuple(rs)})
             for pid, rs in sorted(excluded.items())
         ),
+        conditions=tuple(c for c in Condition if any(c in line.conditions for line in lines)),
     )
 
 
@@ -279,8 +309,7 @@ def _place(
     candidates: list[Product],
     t: RiskTables,
     *,
-    as_of: dt.date,
-    tier: str | None,
+    sale: _Sale,
     excluded: dict[str, list[Reason]],
     why: list[Reason],
     total: Decimal,
@@ -290,12 +319,14 @@ def _place(
     needs = set(customer.needs)
     suitable = []
     for p in candidates:
-        decision = evaluate(customer, p, t, as_of=as_of, tier=tier, amount=None, in_branch=False)
+        decision = evaluate(
+            customer, p, t, as_of=sale.as_of, tier=sale.tier, amount=None, in_branch=sale.in_branch
+        )
         if decision.allowed:
             suitable.append(p)
         else:
             excluded[p.id] = [r for r in decision.reasons if _blocks(r)]
-    suitable.sort(key=lambda p: (tier not in p.reserved_for_tiers, not needs & set(p.needs_served),
+    suitable.sort(key=lambda p: (sale.tier not in p.reserved_for_tiers, not needs & set(p.needs_served),
                                  p.minimum_investment, p.id))  # fmt: skip
     chosen: tuple[Product, Decimal] | None = None
     for p in suitable:
@@ -321,7 +352,19 @@ def _place(
         return Decimal(0), None
     pick = Reason.of(ReasonCode.ALLOC_PRODUCT, rule, f"{product.id} carries the {category} share",
                      share=share, placed=placed, product_level=product.risk_level)  # fmt: skip
-    return placed, _line(product.id, category, placed, total, (*why, pick))
+    # The line is sold as check_suitability decides a sale of this product for this amount.
+    sold = evaluate(
+        customer,
+        product,
+        t,
+        as_of=sale.as_of,
+        tier=sale.tier,
+        amount=placed,
+        in_branch=sale.in_branch,
+    )
+    return placed, _line(
+        product.id, category, placed, total, (*why, pick), sold.conditions, sold.cooling_off_hours
+    )
 
 
 def _blocks(reason: Reason) -> bool:
@@ -331,16 +374,25 @@ def _blocks(reason: Reason) -> bool:
     }  # fmt: skip
 
 
-def _line(
+def _line(  # noqa: PLR0917  # private constructor of one line, fields in order
     product_id: str | None,
     category: str,
     amount: Decimal,
     total: Decimal | None,
     reasons: tuple[Reason, ...],
+    conditions: tuple[Condition, ...] = (),
+    cooling_off_hours: int = 0,
 ) -> AllocationLine:
+    weight = Decimal(0) if not total else (amount / total).quantize(_WEIGHT, ROUND_HALF_EVEN)
     return construct(
         AllocationLine,
-        {"product_id": product_id, "category": category, "amount": amount,
-         "weight": Decimal(0) if not total else (amount / total).quantize(_WEIGHT, ROUND_HALF_EVEN),
-         "reasons": reasons},
-    )  # fmt: skip
+        {
+            "product_id": product_id,
+            "category": category,
+            "amount": amount,
+            "weight": weight,
+            "reasons": reasons,
+            "conditions": conditions,
+            "cooling_off_hours": cooling_off_hours,
+        },
+    )

@@ -58,13 +58,20 @@ class SuitabilityDecision(Decision):
 
 
 class AllocationLine(_Frozen):
-    """One line of an allocation: a product (or the cash line) and its amount."""
+    """One line of an allocation: a product (or the cash line) and its amount.
+
+    ``conditions`` and ``cooling_off_hours`` are what :func:`custtier.check_suitability`
+    attaches to a sale of this product for this amount (same tier, same
+    ``in_branch``, same day): the sale of the line is made under them.
+    """
 
     product_id: str | None
     category: str
     amount: Decimal
     weight: Decimal
     reasons: tuple[Reason, ...]
+    conditions: tuple[Condition, ...] = ()
+    cooling_off_hours: int = 0
 
 
 class Exclusion(_Frozen):
@@ -78,7 +85,8 @@ class AllocationDecision(Decision):
     """How ``amount`` is spread: ``lines`` plus ``unplaced`` sum to it exactly.
 
     ``outcome`` is the customer level the model portfolio came from, or
-    ``"risk_free_only"`` without a valid assessment.
+    ``"risk_free_only"`` without a valid assessment. ``conditions`` is the
+    union of the lines' conditions of sale, in :class:`Condition` order.
     """
 
     kind: Literal["allocation"] = "allocation"
@@ -87,6 +95,7 @@ class AllocationDecision(Decision):
     lines: tuple[AllocationLine, ...]
     unplaced: Decimal
     excluded: tuple[Exclusion, ...]
+    conditions: tuple[Condition, ...] = ()
 
 
 class ServicesDecision(Decision):
