@@ -384,3 +384,80 @@ def test_the_fast_path_accepts_and_refuses_exactly_what_the_full_check_does(valu
     assert got == expected
     if isinstance(got, Decimal):
         assert got.as_tuple() == expected.as_tuple()  # the very same spelling
+
+
+# --------------------------------------------------------------------------- the limits, stated
+# Each test pins one documented bound at its exact edge, on both the fast path
+# (str and Decimal) and the slow one (int, padded text), so moving a bound by
+# one, or relaxing a comparison, fails a test (the mutation pass found these
+# unguarded).
+
+_BELOW_LIMIT = ["99999999999999999999.99", "-99999999999999999999.99", "99999999999999999999"]
+_AT_LIMIT = ["100000000000000000000", "-100000000000000000000", "1E+20", "100000000000000000000.0"]
+
+
+@pytest.mark.parametrize("text", _BELOW_LIMIT)
+def test_amounts_just_below_10_to_the_20_are_accepted(text: str) -> None:
+    for value in (text, D(text), f" {text} ", int(D(text)) if "." not in text else D(text)):
+        assert check_amount(value) == D(text)
+
+
+@pytest.mark.parametrize("text", _AT_LIMIT)
+def test_amounts_of_10_to_the_20_or_more_are_refused(text: str) -> None:
+    for value in (text, D(text), f" {text} ", int(D(text))):
+        with pytest.raises(MoneyError, match="below 10\\^20 with at most 12 decimal places"):
+            check_amount(value)
+
+
+def test_twelve_decimal_places_are_accepted_and_thirteen_refused() -> None:
+    for twelve in ("0.000000000001", "-1.000000000001", "0.100000000000"):
+        assert check_amount(twelve) == D(twelve)
+        assert check_amount(f" {twelve} ") == D(twelve)  # the slow path states it too
+        assert check_amount(D(twelve)).as_tuple() == D(twelve).as_tuple()
+    for thirteen in ("0.0000000000001", "-1.0000000000001", "0.1000000000001"):
+        for value in (thirteen, f" {thirteen} ", D(thirteen)):
+            with pytest.raises(MoneyError, match="out of range"):
+                check_amount(value)
+
+
+def test_the_private_context_holds_every_digit_of_the_largest_amounts() -> None:
+    # 22 significant digits: a 16-digit context would round them silently.
+    big = D("99999999999999999999.99")
+    assert to_minor_units(big, "CNY") == 9999999999999999999999
+    assert from_minor_units(9999999999999999999999, "CNY") == big
+    assert quantize(D("99999999999999999999.985"), "CNY", Rounding.HALF_EVEN) == D(
+        "99999999999999999999.98"
+    )
+    assert check_precision(D("12345678901234567890.1"), "CNY") == D("12345678901234567890.10")
+    assert sum(split(big, [D(1), D(2)], "CNY")) == big
+    assert split(big, [D(1), D(1)], "CNY")[1] == D("49999999999999999999.99")
+
+
+def test_split_refuses_any_negative_weight_even_when_the_sum_is_positive() -> None:
+    for weights in ([D(2), D(-1)], [D(-1), D(3), D(1)]):
+        with pytest.raises(ValueError, match="non-negative"):
+            split(D("1.00"), weights, "CNY")
+
+
+def test_split_refuses_the_smallest_negative_total() -> None:
+    for total in ("-0.01", "-1"):
+        with pytest.raises(MoneyError, match="must not be negative") as info:
+            split(D(total), [D(1)], "CNY")
+        assert info.value.field == "total"
+    assert split(D("0.00"), [D(1), D(1)], "CNY") == (D("0.00"), D("0.00"))
+
+
+@pytest.mark.parametrize("spelling", ["-0", "-0.00", "0E+3", "-0E-5", "0.000"])
+def test_zero_has_one_canonical_spelling_and_no_sign(spelling: str) -> None:
+    from pydantic import TypeAdapter
+
+    from custtier._money import ExactDecimal, Weight
+
+    for kind in (ExactDecimal, Weight):
+        adapter = TypeAdapter(kind)
+        held = adapter.validate_python(spelling)
+        assert held == 0
+        assert not held.is_signed()
+        assert str(held) == "0"
+        assert adapter.dump_json(held) == b'"0"'
+        assert adapter.dump_json(D(spelling)) == b'"0"'  # written canonically whatever is held

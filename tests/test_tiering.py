@@ -500,3 +500,26 @@ def test_an_override_to_a_tier_the_playbook_lacks_is_refused_naming_the_field() 
         with pytest.raises(InputError) as info:
             call()
         assert info.value.field == "override.tier"
+
+
+def test_an_override_for_another_customer_is_refused_not_applied() -> None:
+    # A manual decision binds the customer it names, never the record it is passed with.
+    o = Override(
+        customer_key="C2",
+        tier="high_end",
+        reason="Branch president's client",
+        set_by="RM-1",
+        set_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2027, 1, 1),
+    )
+    with pytest.raises(InputError, match="another customer") as info:
+        assign_tier(customer(key="C1", adb="1.00"), PRACTICE, as_of=AS_OF, override=o)
+    assert info.value.field == "override.customer_key"
+    book = tier_book(
+        [customer(key="C1", adb="1.00"), customer(key="C2", adb="1.00")],
+        PRACTICE,
+        as_of=AS_OF,
+        overrides=[o],
+    )
+    tiers = {d.subject: (d.tier, d.decided_by) for d in book.decisions}
+    assert tiers == {"C1": ("mass", "tier.adb.mass"), "C2": ("high_end", "tier.override")}
