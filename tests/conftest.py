@@ -11,6 +11,9 @@ Hypothesis profiles:
 
 ``CUSTTIER_HYPOTHESIS_PROFILE`` names a profile explicitly and wins over ``CI``.
 Tests marked ``@pytest.mark.slow`` run only with ``--run-slow``.
+
+The fuzz profile (``tests/test_fuzz.py``) has its own switch,
+``CUSTTIER_FUZZ=heavy``; the run ends with the number of inputs it fed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -65,6 +69,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hypothesis profile: {_profile_name()}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    fed = sys.modules.get("strategies")
+    counts = getattr(fed, "FUZZ_INPUTS", None)
+    if counts:
+        line = ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
+        terminalreporter.write_line(f"fuzz inputs: {line} ({sum(counts.values()):,} in all)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
