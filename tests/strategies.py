@@ -937,6 +937,9 @@ _HOSTILE_TEXT = [
     "2026-13-01",
     "99999-01-01",
     "1899-12-31",
+    "0001-01-01",
+    "9999-12-31",
+    "[[[[[[[[",
     "2026-11-30T10:00:00+08:00",
     "13800138000",
 ]
@@ -982,10 +985,10 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def damaged(draw: st.DrawFn, base: Any, *, max_changes: int = 3, skip: tuple[str, ...] = ()) -> Any:
     """``base`` (JSON data) with up to ``max_changes`` values replaced, removed or added.
 
-    Replacements go anywhere below the top level (items of a list get
-    scalars: a list inside a set-like field is an open escape, issue 12); a
-    removed key or list item may be required; an added key is one the model
-    does not know. Paths through a key named in ``skip`` are left alone.
+    Replacements go anywhere below the top level, lists and objects inside
+    set-like fields included; a removed key or list item may be required; an
+    added key is one the model does not know. Paths through a key named in
+    ``skip`` are left alone.
     """
     data = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, max_changes))):
@@ -998,8 +1001,7 @@ def damaged(draw: st.DrawFn, base: Any, *, max_changes: int = 3, skip: tuple[str
             parent = parent[step]
         action = draw(st.sampled_from(["replace", "replace", "remove", "add"]))
         if action == "replace":
-            kind = hostile_scalars() if isinstance(parent, list) else hostile_values()
-            parent[path[-1]] = draw(kind)
+            parent[path[-1]] = draw(hostile_values())
         elif action == "remove":
             del parent[path[-1]]
         elif isinstance(parent, dict):
