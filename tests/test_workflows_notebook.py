@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custtier import (
+    Customer,
     Decision,
     PlaybookRef,
     Reason,
@@ -419,3 +420,143 @@ def test_custtier_schema_decision_prints_each_kinds_json_schema(book: synth.Book
     )
     assert done.returncode != 0
     assert "invalid choice" in done.stderr
+
+
+# --------------------------------------------------------------------------- service
+
+
+def _service() -> object:
+    """The FastAPI app of docs/service.md, loaded from its file (docs/service_app.py)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "docs" / "service_app.py"
+    spec = importlib.util.spec_from_file_location("service_app", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _personal_record(book: synth.Book) -> tuple[dict[str, object], list[str]]:
+    """A full customer record with its personal values revealed, and those values."""
+    import json
+
+    record = book.customers[2].to_record(reveal_personal_data=True)
+    kyc = record["kyc"]
+    assert isinstance(kyc, dict)
+    identity = kyc["identity"]
+    values = [v for v in identity.values() if isinstance(v, str) and len(v) >= 6]
+    values.append(str(record["birth_date"]))
+    assert json.dumps(record).count("SYNTH") or values  # the record does hold personal data
+    return record, values
+
+
+def test_a_fastapi_422_does_not_echo_the_customer_record(
+    book: synth.Book, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+    import logging
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    service = _service()
+    client = TestClient(service.app)  # type: ignore[attr-defined]
+    record, personal = _personal_record(book)
+    # A birth date that does not exist, a float amount and an over-long name: each echoed
+    # by FastAPI's own 422 ("input": ...), whatever the model config says.
+    name = "Li Lei the customer " * 20
+    kyc = record["kyc"]
+    assert isinstance(kyc, dict)
+    bad_kyc = {**kyc, "identity": {**kyc["identity"], "full_name": name}}
+    bad = {**record, "birth_date": "1961-02-30", "assets_under_management": 9876.5, "kyc": bad_kyc}
+    canaries = ["1961-02-30", "9876.5", name[:40]]
+    response = client.post("/tier", params={"as_of": "2026-11-30"}, json=bad)
+    assert response.status_code == 422
+    text = response.text
+    for value in [*personal, *canaries]:
+        assert value not in text, value
+    fields = {tuple(d["loc"]) for d in response.json()["detail"]}
+    assert ("body", "assets_under_management") in fields
+    assert ("body", "birth_date") in fields
+    assert ("body", "kyc", "identity", "full_name") in fields
+
+    # The same endpoint without custtier's handler: FastAPI echoes every one (the bug).
+    # (Customer is imported at module level: FastAPI resolves the annotation there.)
+    bare = FastAPI()
+
+    @bare.post("/tier")
+    def tier(customer: Customer) -> str:
+        return customer.key
+
+    echoed = TestClient(bare).post("/tier", json=bad).text
+    assert all(value in echoed for value in canaries)
+
+    # A valid request: the decision describes itself, and its audit record is logged.
+    with caplog.at_level(logging.INFO, logger="custtier.audit"):
+        ok = client.post("/tier", params={"as_of": "2026-11-30"}, json=record)
+    assert ok.status_code == 200
+    decision = ok.json()
+    assert decision["kind"] == "tier"
+    assert decision["subject"] == record["key"]
+    logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == "custtier.audit"]
+    assert [r["kind"] for r in logged] == ["tier"]
+    assert not any(value in caplog.text for value in personal)
+
+    # custtier's own errors are 422s too, naming the field and not the value.
+    sale = {"customer": record, "product": book.catalogue[0].to_record(), "amount": "12.345"}
+    refused = client.post("/suitability", params={"as_of": "2026-11-30"}, json=sale)
+    assert refused.status_code == 422
+    assert not any(value in refused.text for value in personal)
+    allowed = client.post(
+        "/suitability",
+        params={"as_of": "2026-11-30"},
+        json={**sale, "amount": str(book.catalogue[0].minimum_investment)},
+    )
+    assert allowed.status_code == 200
+    assert allowed.json()["kind"] == "suitability"
+
+
+def _numbers(node: object, path: str = "") -> list[str]:
+    """Paths in a JSON Schema that admit a JSON number (a float)."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == "number":
+            found.append(path)
+        for key, value in node.items():
+            found += _numbers(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _numbers(value, f"{path}/{i}")
+    return found
+
+
+def test_the_service_openapi_publishes_money_as_decimal_strings(book: synth.Book) -> None:
+    from fastapi.testclient import TestClient
+
+    service = _service()
+    openapi = TestClient(service.app).get("/openapi.json").json()  # type: ignore[attr-defined]
+    schemas = openapi["components"]["schemas"]
+    aum = schemas["Customer"]["properties"]["assets_under_management"]
+    assert {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"} in aum["anyOf"]
+    assert {"type": "integer", "minimum": 0} in aum["anyOf"]
+    # No money field anywhere admits a float: generated clients send strings.
+    assert _numbers(openapi) == []
+    amount = schemas["AllocationDecision"]["properties"]["amount"]
+    assert amount["type"] == "string"
+    with TestClient(service.app) as client:  # type: ignore[attr-defined]
+        response = client.post(
+            "/allocate",
+            params={"as_of": "2026-11-30"},
+            json={
+                "customer": book.customers[2].to_record(reveal_personal_data=True),
+                "amount": "250000.00",
+                "catalogue": [p.to_record() for p in book.catalogue],
+            },
+        )
+    assert response.status_code == 200
+    lines = response.json()["lines"]
+    total = sum(Decimal(line["amount"]) for line in lines) + Decimal(response.json()["unplaced"])
+    assert total == Decimal("250000.00")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from custtier.errors import CurrencyError, MoneyError
 
@@ -340,6 +340,25 @@ def _canonical(value: Decimal) -> str:
     return "0" if text in {"-0", "0"} else text
 
 
+#: What the JSON Schema (and so OpenAPI) says of an exact number: a decimal
+#: string with its pattern, or an integer, never "number" (a generated client
+#: would send floats, which are refused). Written out: numbers arrive as strings.
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_UNSIGNED_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+
+
+def _schema(pattern: str, *, minimum: int | None = None) -> tuple[WithJsonSchema, WithJsonSchema]:
+    integer: dict[str, Any] = {"type": "integer"}
+    if minimum is not None:
+        integer["minimum"] = minimum
+    text = {"type": "string", "pattern": pattern}
+    described = 'an exact decimal: a string such as "1234.50" or an integer; never a float'
+    return (
+        WithJsonSchema({"anyOf": [text, integer], "description": described}, mode="validation"),
+        WithJsonSchema(text, mode="serialization"),
+    )
+
+
 #: An exact amount. Accepts ``Decimal``, ``int`` or a numeric string; rejects
 #: float, bool, NaN and infinity. Precision against the currency is checked by
 #: the model that knows the currency. Serialised as a JSON string.
@@ -347,6 +366,7 @@ Amount = Annotated[
     Decimal,
     BeforeValidator(_validate_amount),
     PlainSerializer(str, return_type=str, when_used="json"),
+    *_schema(DECIMAL_PATTERN),
 ]
 
 #: An ``Amount`` that must not be negative (balances, assets, principals).
@@ -354,6 +374,7 @@ NonNegativeAmount = Annotated[
     Decimal,
     BeforeValidator(_validate_non_negative),
     PlainSerializer(str, return_type=str, when_used="json"),
+    *_schema(_UNSIGNED_PATTERN, minimum=0),
 ]
 
 #: An exact non-money quantity (hours, ratios, thresholds): same checks as
@@ -363,6 +384,7 @@ ExactDecimal = Annotated[
     Decimal,
     BeforeValidator(_validate_exact),
     PlainSerializer(_canonical, return_type=str, when_used="json"),
+    *_schema(DECIMAL_PATTERN),
 ]
 
 #: An amount inside a rule set (a band's bar): held and serialised in
@@ -376,4 +398,5 @@ Weight = Annotated[
     Decimal,
     BeforeValidator(_validate_weight),
     PlainSerializer(_canonical, return_type=str, when_used="json"),
+    *_schema(_UNSIGNED_PATTERN, minimum=0),
 ]

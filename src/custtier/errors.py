@@ -40,6 +40,7 @@ __all__ = [
     "PlaybookError",
     "RecordValidationError",
     "RuleProblemsError",
+    "safe_errors",
 ]
 
 
@@ -115,20 +116,7 @@ class RecordValidationError(InputError):
         :class:`InputError` with ``field`` extends the location, and a
         :class:`RuleProblemsError` expands into one detail per problem.
         """
-        details: list[ErrorDetail] = []
-        for err in exc.errors(include_input=False, include_url=False):
-            loc = tuple(err["loc"])
-            cause = err.get("ctx", {}).get("error")
-            if isinstance(cause, RuleProblemsError):
-                details += [
-                    ErrorDetail(loc=loc + _path(path), type="rule_problem", msg=msg)
-                    for path, msg in cause.problems
-                ]
-            elif isinstance(cause, InputError) and cause.field:
-                details.append(ErrorDetail(loc + _path(cause.field), err["type"], _safe_msg(err)))
-            else:
-                details.append(ErrorDetail(loc, err["type"], _safe_msg(err)))
-        return cls(model, details)
+        return cls(model, _details(exc.errors(include_input=False, include_url=False)))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Picklable, so an error raised in a worker process reaches the driver.
@@ -205,6 +193,39 @@ def _rebuild_playbook_error(
 
 def _rebuild_missing_extra(extra: str, module: str, purpose: str) -> MissingExtraError:
     return MissingExtraError(extra=extra, module=module, purpose=purpose)
+
+
+def safe_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """pydantic-style error dicts with every input value removed: ``loc``, ``type``, ``msg``.
+
+    For a web framework's validation error, whose ``errors()`` carry the raw
+    input (FastAPI's ``RequestValidationError`` does, whatever the model's
+    config says): answer with this list instead. ``input``, ``ctx`` and
+    ``url`` are dropped; custtier's own validators keep their field paths.
+
+    >>> raw = [{"type": "string_too_short", "loc": ("body", "key"), "input": "",
+    ...         "msg": "String should have at least 1 character", "ctx": {"min_length": 1}}]
+    >>> safe_errors(raw)
+    [{'loc': ['body', 'key'], 'type': 'string_too_short', 'msg': 'String should have at least 1 character'}]
+    """
+    return [d.as_dict() for d in _details(errors)]
+
+
+def _details(errors: Iterable[Mapping[str, Any]]) -> list[ErrorDetail]:
+    details: list[ErrorDetail] = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, RuleProblemsError):
+            details += [
+                ErrorDetail(loc=loc + _path(path), type="rule_problem", msg=msg)
+                for path, msg in cause.problems
+            ]
+        elif isinstance(cause, InputError) and cause.field:
+            details.append(ErrorDetail(loc + _path(cause.field), err["type"], _safe_msg(err)))
+        else:
+            details.append(ErrorDetail(loc, err["type"], _safe_msg(err)))
+    return details
 
 
 def _safe_msg(err: Mapping[str, Any]) -> str:
