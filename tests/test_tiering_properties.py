@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from custtier import (
     Customer,
     Movement,
+    ParetoCut,
     Playbook,
     assign_tier,
     pareto_keys,
@@ -160,6 +161,23 @@ def test_the_book_is_the_same_in_any_order_and_equals_row_by_row(
     for decision, c in zip(a.decisions, sorted(book, key=lambda c: c.key), strict=True):
         alone = assign_tier(c, pb, as_of=AS_OF, in_pareto_set=c.key in promoted)
         assert alone.to_audit_json() == decision.to_audit_json()
+
+
+@given(PLAYBOOKS, books(), books(max_size=6))
+def test_a_service_given_the_nightly_cut_gives_the_book_s_decision_for_every_customer(
+    pb: Playbook, book: list[Customer], newcomers: list[Customer]
+) -> None:
+    last_month = tier_book(book, pb, as_of=AS_OF - dt.timedelta(days=30))
+    previous = {d.subject: d for d in last_month.decisions}
+    known = {c.key for c in book}
+    book = book + [c for c in newcomers if c.key not in known]
+    nightly = tier_book(book, pb, as_of=AS_OF, previous=previous)
+    cut = nightly.pareto_cut
+    assert (cut is None) == (pb.tiering.pareto is None)
+    shipped = None if cut is None else ParetoCut.model_validate_json(cut.model_dump_json())
+    for decision, c in zip(nightly.decisions, sorted(book, key=lambda c: c.key), strict=True):
+        service = assign_tier(c, pb, as_of=AS_OF, previous=previous.get(c.key), pareto=shipped)
+        assert service == decision
 
 
 @given(PLAYBOOKS, books(max_size=10))

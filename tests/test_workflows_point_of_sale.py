@@ -13,7 +13,17 @@ import sys
 
 import pytest
 
-from custtier import Customer, Product, allocate, check_suitability, presets
+from custtier import (
+    Customer,
+    ParetoCut,
+    Product,
+    allocate,
+    assign_tier,
+    check_suitability,
+    presets,
+    synth,
+    tier_book,
+)
 from custtier.errors import InputError
 
 AS_OF = dt.date(2026, 11, 30)
@@ -197,3 +207,28 @@ def test_custtier_demo_shows_conditions_on_its_allocation_lines() -> None:
     ).stdout
     block = out[out.index("allocating") :].split("\n\n")[0]
     assert "recorded_sale]" in block
+
+
+# --------------------------------------------------------------------------- 5. service = batch
+
+
+def test_service_tier_equals_nightly_book_with_the_cut() -> None:
+    pb = presets.PRACTICE
+    book = synth.book(1500, seed=11, as_of=AS_OF, playbook=pb)
+    nightly = tier_book(book.customers, pb, as_of=AS_OF)
+    assert nightly.pareto_cut is not None
+    # The nightly job stores the cut as JSON; the service loads it once.
+    cut = ParetoCut.model_validate_json(nightly.pareto_cut.model_dump_json())
+    by_key = {c.key: c for c in book.customers}
+    differ = 0
+    for decision in nightly.decisions:
+        customer = by_key[decision.subject]
+        assert assign_tier(customer, pb, as_of=AS_OF, pareto=cut) == decision
+        blind = assign_tier(customer, pb, as_of=AS_OF)
+        assert "TIER_PARETO_NOT_EVALUATED" in {r.code.value for r in blind.reasons}
+        differ += blind.tier != decision.tier
+    assert differ > 0  # without the cut the 80/20 rule is missing, and the decision says so
+    # A cut from another playbook is refused, not silently applied.
+    other = ParetoCut(playbook_hash="0" * 64, count=1, profit_minor_units=1, key="C")
+    with pytest.raises(InputError, match="another playbook"):
+        assign_tier(book.customers[0], pb, as_of=AS_OF, pareto=other)

@@ -53,6 +53,7 @@ class ReasonCode(StrEnum):
     TIER_UPGRADE = "TIER_UPGRADE"
     TIER_DOWNGRADE = "TIER_DOWNGRADE"
     TIER_HELD = "TIER_HELD"
+    TIER_PARETO_NOT_EVALUATED = "TIER_PARETO_NOT_EVALUATED"
     BASIS_INCOMPLETE = "BASIS_INCOMPLETE"
     UPGRADE_SIGNAL = "UPGRADE_SIGNAL"
     KYC_GAP = "KYC_GAP"
@@ -123,6 +124,11 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ReasonCode.TIER_HELD: (
         "The rules place the customer below the previous tier, but the grace "
         "period has not run out, so the previous tier is kept."
+    ),
+    ReasonCode.TIER_PARETO_NOT_EVALUATED: (
+        "The playbook has a Pareto rule, which needs the whole book, and no cut or "
+        "membership was given: the rule was not evaluated, so the tier may differ from the "
+        "nightly book's. Pass the book's ParetoCut as pareto= to get the book's answer."
     ),
     ReasonCode.BASIS_INCOMPLETE: (
         "Some months of the average-balance window are missing; the playbook's "

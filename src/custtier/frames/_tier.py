@@ -54,6 +54,7 @@ from custtier.frames._arrow import (
 from custtier.models import Customer
 from custtier.rules import Basis, Combine, KycItem, MissingMonths, Playbook, TierDef
 from custtier.tiering import BookTiering, Movement, Override, TierDecision, kyc_gaps
+from custtier.tiering._pareto import ParetoCut
 from custtier.tiering._tables import months_before, tables
 
 __all__ = [
@@ -296,31 +297,15 @@ _plan = per_playbook(_build_plan)
 # --------------------------------------------------------------------------- the Pareto cut
 
 
-@dataclass(frozen=True, slots=True)
-class ParetoCut:
-    """The Pareto set of a whole book as two scalars, small enough to ship to every worker.
-
-    Customers ranked by profit (highest first, ties by key ascending, as
-    :func:`custtier.pareto_keys`); the set is every customer up to and
-    including the one at the cut: ``profit > profit_minor_units``, or equal
-    profit and ``key <= key``. Only positive profits count. ``count == 0``
-    means the set is empty. ``playbook_hash`` ties the cut to its playbook.
-    """
-
-    playbook_hash: str
-    count: int
-    profit_minor_units: int = 0
-    key: str = ""
-
-    def members(self, keys: Any, profits: I64, valid: BOOL) -> BOOL:
-        """Which rows (keys as a string array, profits in minor units) are in the set."""
-        if self.count == 0:
-            return np.zeros(len(profits), dtype=np.bool_)
-        at_or_before = pc.fill_null(pc.less_equal(keys, pa.scalar(self.key, pa.string())), False)
-        le = np.asarray(at_or_before.to_numpy(zero_copy_only=False), dtype=np.bool_)
-        p = self.profit_minor_units
-        inside: BOOL = valid & (profits > 0) & ((profits > p) | ((profits == p) & le))
-        return inside
+def cut_members(cut: ParetoCut, keys: Any, profits: I64, valid: BOOL) -> BOOL:
+    """Which rows (keys as a string array, profits in minor units) are in ``cut``'s set."""
+    if cut.count == 0:
+        return np.zeros(len(profits), dtype=np.bool_)
+    at_or_before = pc.fill_null(pc.less_equal(keys, pa.scalar(cut.key, pa.string())), False)
+    le = np.asarray(at_or_before.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    p = cut.profit_minor_units
+    inside: BOOL = valid & (profits > 0) & ((profits > p) | ((profits == p) & le))
+    return inside
 
 
 def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
@@ -360,13 +345,13 @@ def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
     rule = playbook.tiering.pareto
     table = as_table(candidates)
     if rule is None or table.num_rows == 0:
-        return ParetoCut(playbook.content_hash, 0)
+        return ParetoCut(playbook_hash=playbook.content_hash, count=0)
     keys = string_column(table, "key")
     profits = np.asarray(as_array(table.column("profit_minor_units")).to_numpy(), dtype=np.int64)
     pos = np.where(profits > 0, profits, 0)
     total = int(pos.sum(dtype=object)) if len(pos) else 0  # exact, whatever the size
     if total == 0:
-        return ParetoCut(playbook.content_hash, 0)
+        return ParetoCut(playbook_hash=playbook.content_hash, count=0)
     num, den = rule.profit_share.as_integer_ratio()
     target = -((-total * num) // den)  # smallest integer >= total x share
     ranked = np.sort(pos)[::-1]  # values only: ties are resolved by key below
@@ -383,7 +368,9 @@ def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
     need = k - int(np.count_nonzero(pos > boundary))
     tied = pc.sort_indices(keys.filter(pa.array(pos == boundary)))
     last = keys.filter(pa.array(pos == boundary)).take(tied)[need - 1].as_py()
-    return ParetoCut(playbook.content_hash, k, boundary, last)
+    return ParetoCut(
+        playbook_hash=playbook.content_hash, count=k, profit_minor_units=boundary, key=last
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -691,7 +678,7 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _O
     if pb.tiering.pareto is not None:
         if cut is None:
             raise ValueError("internal: a Pareto playbook needs a cut")
-        pareto = cut.members(v.keys, v.profit, v.ok)
+        pareto = cut_members(cut, v.keys, v.profit, v.ok)
         prank = pb.tier_rank(pb.tiering.pareto.tier)
         vocab.append(pb.tiering.pareto.rule_id)
         lift = pareto & (prank > best_rank)

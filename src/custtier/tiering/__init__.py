@@ -16,12 +16,13 @@ from custtier.tiering._models import (
     TierSummary,
     UpgradeCandidate,
 )
-from custtier.tiering._pareto import pareto_keys
+from custtier.tiering._pareto import ParetoCut, pareto_keys
 
 __all__ = [
     "BookTiering",
     "Movement",
     "Override",
+    "ParetoCut",
     "TierDecision",
     "TierSummary",
     "UpgradeCandidate",

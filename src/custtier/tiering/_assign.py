@@ -9,11 +9,12 @@ from dateutil.relativedelta import relativedelta
 
 from custtier._explain import Reason, ReasonCode
 from custtier._kyc import kyc_gaps
-from custtier._money import exact_context, quantize
+from custtier._money import exact_context, quantize, to_minor_units
 from custtier.errors import InputError
 from custtier.models import Customer
 from custtier.rules import Basis, Combine, MissingMonths, Playbook
 from custtier.tiering._models import Movement, Override, TierDecision
+from custtier.tiering._pareto import ParetoCut
 from custtier.tiering._tables import BasisTable, Tables, months_before, tables
 
 __all__ = ["assign_tier", "decide"]
@@ -26,15 +27,19 @@ def assign_tier(
     as_of: dt.date,
     previous: TierDecision | None = None,
     override: Override | None = None,
-    in_pareto_set: bool = False,
+    pareto: ParetoCut | None = None,
+    in_pareto_set: bool | None = None,
 ) -> TierDecision:
     """Decide ``customer``'s tier under ``playbook`` on ``as_of``.
 
     Bands are half-open ``[lower, upper)``: a balance exactly on a bar belongs
     to the higher tier. ``previous`` (the last decision for this customer)
-    drives hysteresis; ``override`` a manual decision; ``in_pareto_set`` says
-    the customer belongs to the book's Pareto set (:func:`tier_book` computes
-    it; one customer alone cannot).
+    drives hysteresis; ``override`` a manual decision. The Pareto rule needs
+    the whole book: pass the nightly book's cut as ``pareto``
+    (``tier_book(...).pareto_cut``) and the decision equals the book's, or say
+    directly whether the customer is in the set with ``in_pareto_set``. With
+    neither, under a playbook with a Pareto rule, the rule is not evaluated
+    and the decision says so (``TIER_PARETO_NOT_EVALUATED``).
 
     >>> import datetime as dt
     >>> from custtier import Customer, presets
@@ -53,6 +58,19 @@ def assign_tier(
         )
     if override is not None and override.customer_key != customer.key:
         raise InputError("override is for another customer", field="override.customer_key")
+    member = in_pareto_set
+    if pareto is not None:
+        if in_pareto_set is not None:
+            raise InputError("pass pareto or in_pareto_set, not both", field="pareto")
+        if pareto.playbook_hash != playbook.content_hash:
+            raise InputError(
+                "the Pareto cut was computed under another playbook; use the cut of a book "
+                "tiered under this one",
+                field="pareto",
+            )
+        member = pareto.contains(
+            customer.key, to_minor_units(customer.annual_profit_contribution, playbook.currency)
+        )
     with exact_context():
         return decide(
             customer,
@@ -60,7 +78,7 @@ def assign_tier(
             as_of=as_of,
             previous=previous,
             override=override,
-            pareto=in_pareto_set,
+            pareto=member,
         )
 
 
@@ -71,9 +89,13 @@ def decide(
     as_of: dt.date,
     previous: TierDecision | None,
     override: Override | None,
-    pareto: bool,
+    pareto: bool | None,
 ) -> TierDecision:
-    """The engine proper, on precomputed tables (inputs checked, inside ``exact_context``)."""
+    """The engine proper, on precomputed tables (inputs checked, inside ``exact_context``).
+
+    ``pareto`` is whether the customer is in the book's Pareto set; ``None``
+    means nobody said, and the decision reports the rule as not evaluated.
+    """
     reasons: list[Reason] = []
     values: dict[str, Decimal | None] = {}
     rule_rank, decided_by = _rules_rank(customer, t, as_of, reasons, values)
@@ -140,6 +162,8 @@ def decide(
                 )
             )
 
+    if pareto is None and pb.tiering.pareto is not None:
+        reasons.append(_pareto_not_evaluated(t))
     tier = t.tier_ids[rank]
     gaps = kyc_gaps(customer, pb.tiers[rank], as_of=as_of)
     if gaps:
@@ -169,6 +193,22 @@ def decide(
         basis_values=values,
         kyc_gaps=gaps,
         manager_id=customer.manager_id,
+    )
+
+
+def _pareto_not_evaluated(t: Tables) -> Reason:
+    rule = t.playbook.tiering.pareto
+    assert rule is not None
+    return t.reasons.get(
+        ReasonCode.TIER_PARETO_NOT_EVALUATED,
+        lambda: Reason.of(
+            ReasonCode.TIER_PARETO_NOT_EVALUATED,
+            rule.rule_id,
+            "the Pareto rule was not evaluated (it needs the whole book): pass the book's "
+            "cut as pareto= to get the book's answer",
+            tier=rule.tier,
+            profit_share=rule.profit_share,
+        ),
     )
 
 

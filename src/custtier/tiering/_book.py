@@ -24,7 +24,7 @@ from custtier.tiering._models import (
     TierSummary,
     UpgradeCandidate,
 )
-from custtier.tiering._pareto import pareto_keys
+from custtier.tiering._pareto import ParetoCut, pareto_keys
 from custtier.tiering._tables import Tables, months_before, tables
 
 __all__ = ["pareto_set", "tier_book"]
@@ -98,6 +98,7 @@ def tier_book(
                 "candidates": _candidates(decisions, by_key, t, as_of),
                 "concentration": _concentration(valid, concentration_points),
                 "pareto_count": len(promoted),
+                "pareto_cut": _cut(valid, promoted, playbook),
                 "pareto_profit_share": _share(
                     sum((by_key[k].annual_profit_contribution for k in promoted), Decimal(0)),
                     _positive_total(valid),
@@ -128,6 +129,20 @@ def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[s
         [to_minor_units(c.annual_profit_contribution, currency) for c in customers],
         rule.profit_share,
     )
+
+
+def _cut(
+    customers: Sequence[Customer], promoted: frozenset[str], playbook: Playbook
+) -> ParetoCut | None:
+    if playbook.tiering.pareto is None:
+        return None
+    currency = playbook.currency
+    members = {
+        c.key: to_minor_units(c.annual_profit_contribution, currency)
+        for c in customers
+        if c.key in promoted
+    }
+    return ParetoCut.of(members, playbook.content_hash)
 
 
 def _validated(

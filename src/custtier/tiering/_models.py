@@ -15,6 +15,7 @@ from custtier._tabular import Tabular
 from custtier.models._base import CusttierModel
 from custtier.models._types import CustomerKey, Identifier
 from custtier.rules import KycItem
+from custtier.tiering._pareto import ParetoCut
 
 __all__ = [
     "BookTiering",
@@ -116,7 +117,10 @@ class BookTiering(Displayable, Tabular, CusttierModel):
     ``decisions`` (sorted by customer key) and ``errors`` together account for
     every input record. ``concentration`` is the profit concentration curve:
     ``(customer_share, profit_share)`` points, customers ordered by profit
-    descending, from ``(0, 0)`` to ``(1, 1)``.
+    descending, from ``(0, 0)`` to ``(1, 1)``. ``pareto_cut`` is the book's
+    Pareto set as a small serialisable :class:`ParetoCut` (``None`` when the
+    playbook has no Pareto rule): pass it to :func:`custtier.assign_tier` as
+    ``pareto=`` and a single decision equals the book's.
     """
 
     playbook: PlaybookRef
@@ -129,3 +133,4 @@ class BookTiering(Displayable, Tabular, CusttierModel):
     concentration: tuple[tuple[Decimal, Decimal], ...]
     pareto_count: int
     pareto_profit_share: Decimal | None
+    pareto_cut: ParetoCut | None = None

@@ -17,9 +17,68 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["pareto_keys"]
+from pydantic import Field
+
+from custtier.models._base import CusttierModel
+
+__all__ = ["ParetoCut", "pareto_keys"]
 
 _INT64_SAFE = 2**62
+
+
+class ParetoCut(CusttierModel):
+    """A book's Pareto set as two scalars: small, serialisable, and the same on every path.
+
+    Customers ranked by profit (highest first, ties by key ascending, as
+    :func:`pareto_keys`); the set is every customer up to and including the
+    one at the cut: ``profit > profit_minor_units``, or equal profit and
+    ``key <= key``. Only positive profits count; ``count == 0`` means the set
+    is empty. ``playbook_hash`` ties the cut to its playbook.
+
+    A nightly :func:`custtier.tier_book` run gives it as
+    ``BookTiering.pareto_cut``; a service passes it to
+    :func:`custtier.assign_tier` as ``pareto=`` to get the book's answer for
+    one customer; the columnar path (:func:`custtier.frames.pareto_cut`) builds
+    the same object.
+
+    >>> cut = ParetoCut(playbook_hash="abc", count=2, profit_minor_units=300, key="b")
+    >>> cut.contains("a", 300), cut.contains("c", 300), cut.contains("z", 301)
+    (True, False, True)
+    >>> ParetoCut.model_validate_json(cut.model_dump_json()) == cut
+    True
+    """
+
+    playbook_hash: str
+    count: int = Field(ge=0)
+    profit_minor_units: int = Field(default=0, ge=0)
+    key: str = ""
+
+    def contains(self, key: str, profit_minor_units: int) -> bool:
+        """Whether a customer with this key and profit (integer minor units) is in the set."""
+        if self.count == 0 or profit_minor_units <= 0:
+            return False
+        p = self.profit_minor_units
+        return profit_minor_units > p or (profit_minor_units == p and key <= self.key)
+
+    def members(self, keys: Any, profits: Any, valid: Any) -> Any:
+        """Which rows of columns are in the set (numpy/pyarrow; ``custtier[frames]``)."""
+        from custtier.frames._tier import cut_members  # noqa: PLC0415  # optional extra
+
+        return cut_members(self, keys, profits, valid)
+
+    @classmethod
+    def of(cls, members: dict[str, int], playbook_hash: str) -> ParetoCut:
+        """The cut of a Pareto set given as ``{key: profit in minor units}`` of its members."""
+        if not members:
+            return cls(playbook_hash=playbook_hash, count=0)
+        boundary = min(members.values())
+        last = max(k for k, p in members.items() if p == boundary)
+        return cls(
+            playbook_hash=playbook_hash,
+            count=len(members),
+            profit_minor_units=boundary,
+            key=last,
+        )
 
 
 def pareto_keys(
