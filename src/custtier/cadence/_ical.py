@@ -5,7 +5,7 @@ TEXT values escaped; UIDs derived from the playbook hash and the contact (unique
 within a plan, RFC 5545 §3.8.4.7), and DTSTAMP from the plan's start date, so
 the same plan gives the same bytes.
 Events carry the pseudonymous customer key and the rules' reasons, nothing
-personal.
+personal; an event placed by a provisional business day is ``STATUS:TENTATIVE``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from custtier._explain import ReasonCode
 from custtier.cadence._models import ContactPlan, Touchpoint
 
 __all__ = ["plan_to_ical", "uids"]
@@ -93,11 +94,19 @@ def _event(tp: Touchpoint, event_uid: str, stamp: str) -> list[str]:
         f"CATEGORIES:{_text(tp.occasion.value)},{_text(tp.channel.value)}",
         f"PRIORITY:{tp.priority}",
         "TRANSP:TRANSPARENT" if tp.duration_minutes == 0 else "TRANSP:OPAQUE",
+        *_status(tp),
         f"X-CUSTTIER-CUSTOMER:{_text(tp.customer_key)}",
         f"X-CUSTTIER-RULE:{_text(tp.rule_id)}",
         "END:VEVENT",
     ]
     return lines
+
+
+def _status(tp: Touchpoint) -> list[str]:
+    # A day an unpublished holiday arrangement may move: tentative (RFC 5545 §3.8.1.11).
+    if any(r.code is ReasonCode.CADENCE_PROVISIONAL for r in tp.reasons):
+        return ["STATUS:TENTATIVE"]
+    return []
 
 
 def _utc(moment: dt.datetime) -> str:
