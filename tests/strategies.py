@@ -217,11 +217,11 @@ def customer_keys() -> st.SearchStrategy[str]:
 
 @cache
 def short_text(max_size: int = 40) -> st.SearchStrategy[str]:
-    """Free text, any printable Unicode (CJK included)."""
+    """Free text, any printable Unicode (CJK included); never the redaction marker."""
     return st.text(
         alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
         max_size=max_size,
-    )
+    ).filter(lambda text: text != "[redacted]")
 
 
 @cache

@@ -232,6 +232,7 @@ def test_amounts_with_separators_or_non_ascii_digits_are_refused(text: str) -> N
     [
         ("FREQ=DAILY;BYHOUR=99999999999999999999", "BYHOUR"),
         ("FREQ=DAILY;UNTIL=99999999T000000", "UNTIL"),
+        ("FREQ=DAILY;UNTIL=330901", "UNTIL"),  # dateutil's fuzzy parser reads it as a date
         ("FREQ=YEARLY;BYMONTH=13", "BYMONTH"),
         ("FREQ=MONTHLY;BYSETPOS=0", "BYSETPOS"),
         ("FREQ=13912345678", "FREQ"),

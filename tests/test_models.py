@@ -373,7 +373,9 @@ def test_unknown_fields_are_refused() -> None:
     with pytest.raises(RecordValidationError) as info:
         Customer.from_record({"key": "C1", "vip": True})
     assert info.value.details[0].type == "extra_forbidden"
-    assert info.value.field == "vip"
+    # The key is not repeated (it may be a phone number): the location says where.
+    assert info.value.field == "<unknown key>"
+    assert "vip" not in str(info.value)
 
 
 def test_a_high_end_kyc_file_records_family_dates_and_interests_without_names() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import pickle
 import traceback
 from typing import Any
 
@@ -11,8 +13,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import strategies as cst
-from custtier import Customer, Identity, KycFile
-from custtier.errors import CusttierError, FrozenError, RecordValidationError
+from custtier import (
+    ContactRecord,
+    Customer,
+    Identity,
+    KycFile,
+    Override,
+    Playbook,
+    ReasonCode,
+    assess_risk,
+    assign_tier,
+    plan_contacts,
+    presets,
+    tier_book,
+)
+from custtier.errors import (
+    CusttierError,
+    FrozenError,
+    InputError,
+    PlaybookError,
+    RecordValidationError,
+)
 
 #: A recognisable personal identifier: ``PII-CANARY-<digits>``.
 canaries = st.integers(min_value=10**5, max_value=10**12).map(lambda n: f"PII-CANARY-{n}")
@@ -185,7 +206,7 @@ def test_canary_stays_out_of_replace_errors(canary: str) -> None:
         _assert_absent(canary, _error_renderings(info.value))
 
 
-def test_identity_repr_is_masked_and_document_type_is_a_kind_not_a_number() -> None:
+def test_identity_repr_is_masked_and_document_type_is_redacted_by_default() -> None:
     ident = Identity.from_record(
         {
             "full_name": "Li Lei",
@@ -196,8 +217,10 @@ def test_identity_repr_is_masked_and_document_type_is_a_kind_not_a_number() -> N
     assert "Li Lei" not in repr(ident)
     assert "110101199003071234" not in repr(ident)
     assert "**********" in repr(ident)
-    # id_document_type names a kind of document; it is not masked.
-    assert ident.to_record()["id_document_type"] == "resident_id"
+    # id_document_type is free text another system typed (it may hold a
+    # number): redacted by default, like every KYC free-text field.
+    assert ident.to_record()["id_document_type"] == "[redacted]"
+    assert ident.to_record(reveal_personal_data=True)["id_document_type"] == "resident_id"
     assert Identity.model_fields["id_document_type"].metadata  # bounded length
 
 
@@ -218,3 +241,141 @@ def test_personal_fields_given_as_bytes_get_the_same_checks_as_text(raw: bytes) 
         Identity.from_record({"phone": raw})
     assert info.value.field == "phone"
     assert Identity.from_record({"phone": b"+86 000 0001"}).phone is not None
+
+
+# --------------------------------------------------------------------------- operator free text
+
+
+def _decision_renderings(decision: Any) -> dict[str, str]:
+    return {
+        "repr": repr(decision),
+        "audit": decision.to_audit_json(),
+        "explain": decision.explain(),
+        "record": json.dumps(decision.to_record()),
+        "pickle": repr(pickle.dumps(decision)),
+    }
+
+
+@given(canaries)
+def test_an_override_reason_never_enters_a_decision_its_audit_or_its_pickle(canary: str) -> None:
+    as_of = dt.date(2026, 11, 30)
+    override = Override(customer_key="C1", tier="high_end", reason=f"call {canary}",
+                        reference="OVR-1", set_by="RM-007", set_on=as_of, expires_on=as_of)  # fmt: skip
+    decision = assign_tier(Customer(key="C1"), presets.PRACTICE, as_of=as_of, override=override)
+    assert decision.tier == "high_end"
+    reason = next(r for r in decision.reasons if r.code is ReasonCode.TIER_OVERRIDE)
+    assert (reason.facts["reference"], reason.facts["set_by"]) == ("OVR-1", "RM-007")
+    _assert_absent(canary, _decision_renderings(decision))
+    book = tier_book([{"key": "C1"}], presets.PRACTICE, as_of=as_of, overrides=[override])
+    _assert_absent(canary, {"book": repr(pickle.dumps(book)), "json": book.model_dump_json()})
+    # The override itself keeps it, masked unless revealed.
+    _assert_absent(canary, _renderings(override))
+    assert canary in json.dumps(override.to_record(reveal_personal_data=True))
+
+
+# --------------------------------------------------------------------------- KYC free text
+
+_FREE_TEXT_PATHS = (
+    ("identity", "id_document_type"), ("occupation",), ("employer_industry",),
+    ("source_of_funds",), ("interests", 0), ("important_dates", 0, "label"),
+    ("family", 0, "needs_note"),
+)  # fmt: skip
+
+
+def _kyc_with_free_text(canary: str) -> KycFile:
+    short = canary[-20:]  # id_document_type holds at most 32 characters
+    return KycFile.from_record(
+        {
+            "customer_key": "C1",
+            "identity": {"id_document_type": short},
+            "occupation": canary,
+            "employer_industry": canary,
+            "source_of_funds": canary,
+            "interests": [canary],
+            "important_dates": [{"kind": "other", "on": "1990-05-01", "label": canary}],
+            "family": [{"relation": "child", "needs_note": canary}],
+        }
+    )
+
+
+@given(canaries)
+def test_kyc_free_text_is_redacted_by_default_and_round_trips_when_revealed(canary: str) -> None:
+    kyc = _kyc_with_free_text(canary)
+    short = canary[-20:]
+    _assert_absent(short, _renderings(kyc))
+    record = kyc.to_record()
+    for path in _FREE_TEXT_PATHS:
+        node: Any = record
+        for step in path:
+            node = node[step]
+        assert node == "[redacted]", path
+    revealed = kyc.to_json(reveal_personal_data=True)
+    assert canary in revealed
+    assert KycFile.from_json(revealed) == kyc
+    with pytest.raises(RecordValidationError, match="redaction marker"):
+        KycFile.from_record(record)  # a redacted export is not a KYC file
+
+
+@given(canaries)
+def test_a_contact_notes_free_text_is_redacted_like_kyc_text(canary: str) -> None:
+    record = ContactRecord(customer_key="C1", on=dt.date(2026, 1, 5), channel="phone",
+                           purpose="service", note=canary)  # fmt: skip
+    _assert_absent(canary, _renderings(record))
+    assert record.to_record(reveal_personal_data=True)["note"] == canary
+
+
+# --------------------------------------------------------------------------- unknown keys
+
+
+@given(cst.phone_like_keys())
+def test_an_unknown_key_is_never_echoed_by_a_record_error_or_an_error_record(key: str) -> None:
+    records: list[Any] = [
+        {"key": "C1", key: 1},
+        {"key": "C1", "kyc": {"customer_key": "C1", key: "x"}},
+        {"key": "C1", "contact": {"consents": [{"channel": "sms", key: True}]}},
+    ]
+    for record in records:
+        with pytest.raises(RecordValidationError) as info:
+            Customer.from_record(record)
+        _assert_absent(key, _error_renderings(info.value))
+        assert info.value.field is not None
+        assert "<unknown key>" in info.value.field
+    book = tier_book(records, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    assert len(book.errors) == len(records)
+    _assert_absent(key, {"errors": repr(book.errors), "json": book.model_dump_json()})
+    plan = plan_contacts(records, presets.PRACTICE, start=dt.date(2026, 12, 1),
+                         end=dt.date(2026, 12, 31), tiers={"C1": "mass"})  # fmt: skip
+    _assert_absent(key, {"errors": repr(plan.errors), "json": plan.model_dump_json()})
+
+
+@given(cst.phone_like_keys())
+def test_a_playbook_mapping_key_from_input_is_not_echoed(key: str) -> None:
+    data = cst.playbook_data(presets.PRACTICE)
+    data["allocation"]["need_categories"][key] = "deposit"
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(data)
+    assert "allocation.need_categories.<unknown key>.[key]" in dict(info.value.problems)
+    _assert_absent(key, _error_renderings(info.value))
+
+
+@given(cst.phone_like_keys())
+def test_assess_risk_counts_unknown_answer_keys_and_never_names_them(key: str) -> None:
+    answers = {q.id: q.options[0].id for q in presets.PRACTICE.risk.questionnaire}
+    answers[key] = "a"
+    with pytest.raises(InputError) as info:
+        assess_risk(answers, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    assert info.value.field == "answers"
+    assert "1 question(s)" in str(info.value)
+    _assert_absent(key, _error_renderings(info.value))
+
+
+@given(canaries, st.sampled_from(["FREQ={}", "FREQ=DAILY;UNTIL={}", "FREQ=DAILY;BYHOUR={}",
+                                  "FREQ=WEEKLY;BYDAY={}", "FREQ=DAILY;{}=1"]))  # fmt: skip
+def test_an_rrule_error_names_the_part_and_never_the_rejected_value(canary: str, form: str) -> None:
+    digits = canary.removeprefix("PII-CANARY-")
+    data = cst.playbook_data(presets.PRACTICE)
+    rule = data["cadence"]["contact_rules"][3]
+    rule.update(interval_days=None, anchor="2026-01-01", rrule=form.format(digits))
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(data)
+    _assert_absent(digits, _error_renderings(info.value))

@@ -110,7 +110,10 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
         "The customer is in the smallest set of customers whose profit reaches "
         "the playbook's Pareto share, so is promoted to the Pareto tier."
     ),
-    ReasonCode.TIER_OVERRIDE: "A manual override, with its author, reason and expiry, set the tier.",
+    ReasonCode.TIER_OVERRIDE: (
+        "A manual override, with its author, reference and expiry, set the tier "
+        "(its free-text reason stays with the override)."
+    ),
     ReasonCode.TIER_OVERRIDE_EXPIRED: "A manual override exists but expired; rules decided instead.",
     ReasonCode.TIER_OVERRIDE_PENDING: (
         "A manual override exists but its start date is after the decision date; "

@@ -198,7 +198,8 @@ def _rebuild_missing_extra(extra: str, module: str, purpose: str) -> MissingExtr
 def safe_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """pydantic-style error dicts with every input value removed: ``loc``, ``type``, ``msg``.
 
-    For a web framework's validation error, whose ``errors()`` carry the raw
+    Keys that came from the input read ``<unknown key>``, as in
+    :class:`RecordValidationError`. For a web framework's validation error, whose ``errors()`` carry the raw
     input (FastAPI's ``RequestValidationError`` does, whatever the model's
     config says): answer with this list instead. ``input``, ``ctx`` and
     ``url`` are dropped; custtier's own validators keep their field paths.
@@ -208,13 +209,16 @@ def safe_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     >>> safe_errors(raw)
     [{'loc': ['body', 'key'], 'type': 'string_too_short', 'msg': 'String should have at least 1 character'}]
     """
-    return [d.as_dict() for d in _details(errors)]
+    return [d.as_dict() for d in _details(errors, _WEB_ROOTS)]
 
 
-def _details(errors: Iterable[Mapping[str, Any]]) -> list[ErrorDetail]:
+def _details(
+    errors: Iterable[Mapping[str, Any]], roots: frozenset[str] = frozenset()
+) -> list[ErrorDetail]:
     details: list[ErrorDetail] = []
+    names = _known_names() | roots
     for err in errors:
-        loc = tuple(err["loc"])
+        loc = tuple(_safe_part(p, names) for p in err["loc"])
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, RuleProblemsError):
             details += [
@@ -228,9 +232,47 @@ def _details(errors: Iterable[Mapping[str, Any]]) -> list[ErrorDetail]:
     return details
 
 
+#: Stands in for a location part that came from the input (an unknown key, a
+#: mapping's key): a caller's key may be a phone number, so it is not repeated.
+UNKNOWN_KEY = "<unknown key>"
+
+# Where a web framework says a value came from: location parts it writes itself.
+_WEB_ROOTS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def _known_names() -> frozenset[str]:
+    # Field names of every custtier model and the words of its vocabularies:
+    # the location parts custtier itself wrote. Anything else came from input.
+    from enum import StrEnum  # noqa: PLC0415  # only when an error is built
+
+    from custtier.models._base import CusttierModel  # noqa: PLC0415  # models import errors
+
+    names: set[str] = {"[key]"}
+    todo: list[type[Any]] = [CusttierModel]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        names.update(getattr(cls, "model_fields", {}))
+    todo = [StrEnum]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.startswith("custtier."):
+            names.update(str(m.value) for m in cls)
+    return frozenset(names)
+
+
+def _safe_part(part: Any, names: frozenset[str]) -> str | int:
+    if isinstance(part, int) or part in names:
+        return part  # type: ignore[no-any-return]
+    return UNKNOWN_KEY
+
+
 def _safe_msg(err: Mapping[str, Any]) -> str:
     # Messages of our own validators are written without values; pydantic's
     # built-in messages describe the expected type, never the input.
+    if err["type"] == "extra_forbidden":
+        return "unknown field; remove it or check its spelling (its name is not repeated)"
     msg = str(err["msg"])
     prefix = "Value error, "
     return msg[len(prefix) :] if msg.startswith(prefix) else msg

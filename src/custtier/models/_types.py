@@ -19,6 +19,7 @@ __all__ = [
     "Channel",
     "CustomerKey",
     "DateKind",
+    "FreeText",
     "FrozenDict",
     "Identifier",
     "Liquidity",
@@ -142,6 +143,32 @@ PersonalStr = Annotated[
     BeforeValidator(_personal),
     Field(json_schema_extra={"minLength": 1, "maxLength": _PERSONAL_MAX}),
     PlainSerializer(_serialise_personal, return_type=str, when_used="always"),
+]
+
+
+def _serialise_free_text(value: str, info: Any) -> str:
+    context = info.context or {}
+    return value if context.get(REVEAL_PERSONAL_DATA) else REDACTED
+
+
+def _free_text(value: str) -> str:
+    if value == REDACTED:
+        raise ValueError(
+            "holds the redaction marker: a redacted export cannot be re-imported; "
+            "use an export made with reveal_personal_data=True"
+        )
+    return value
+
+
+#: Free text an operator or a KYC interview wrote (a label, a note, an
+#: occupation): it may name a person or hold a phone number, so it exports as
+#: ``"[redacted]"`` unless the caller asks for ``reveal_personal_data=True``.
+#: Engines read it only for presence; decisions never carry it. Declare the
+#: field with ``repr=False`` so ``repr`` leaves it out too.
+FreeText = Annotated[
+    str,
+    AfterValidator(_free_text),
+    PlainSerializer(_serialise_free_text, return_type=str, when_used="always"),
 ]
 
 

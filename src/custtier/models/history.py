@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import Field
 
 from custtier.models._base import CusttierModel
-from custtier.models._types import Channel, CustomerKey, Identifier, Purpose
+from custtier.models._types import Channel, CustomerKey, FreeText, Identifier, Purpose
 
 __all__ = ["ContactRecord"]
 
@@ -21,4 +21,4 @@ class ContactRecord(CusttierModel):
     purpose: Purpose
     occasion: Identifier | None = None
     manager_id: Identifier | None = None
-    note: str | None = Field(default=None, max_length=200)
+    note: FreeText | None = Field(default=None, max_length=200, repr=False)

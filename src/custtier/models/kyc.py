@@ -14,6 +14,7 @@ from custtier.models._types import (
     CalendarKind,
     CustomerKey,
     DateKind,
+    FreeText,
     PersonalStr,
     Relation,
     SortedTuple,
@@ -29,13 +30,13 @@ class Identity(CusttierModel):
 
     >>> ident = Identity(full_name="Li Lei", id_number="110101199003071234")
     >>> ident
-    Identity(full_name=SecretStr('**********'), id_document_type=None, id_number=SecretStr('**********'), phone=None, email=None, address=None, account_numbers=())
+    Identity(full_name=SecretStr('**********'), id_number=SecretStr('**********'), phone=None, email=None, address=None, account_numbers=())
     >>> ident.to_record()["id_number"]
     '[redacted]'
     """
 
     full_name: PersonalStr | None = None
-    id_document_type: str | None = Field(default=None, max_length=32)
+    id_document_type: FreeText | None = Field(default=None, max_length=32, repr=False)
     id_number: PersonalStr | None = None
     phone: PersonalStr | None = None
     email: PersonalStr | None = None
@@ -55,7 +56,7 @@ class ImportantDate(CusttierModel):
     relation: Relation = Relation.SELF
     on: dt.date
     calendar: CalendarKind = CalendarKind.GREGORIAN
-    label: str | None = Field(default=None, max_length=80)
+    label: FreeText | None = Field(default=None, max_length=80, repr=False)
 
 
 class FamilyMember(CusttierModel):
@@ -63,7 +64,7 @@ class FamilyMember(CusttierModel):
 
     relation: Relation
     birth_on: dt.date | None = None
-    needs_note: str | None = Field(default=None, max_length=200)
+    needs_note: FreeText | None = Field(default=None, max_length=200, repr=False)
 
 
 class KycFile(CusttierModel):
@@ -75,16 +76,16 @@ class KycFile(CusttierModel):
 
     customer_key: CustomerKey
     identity: Identity | None = None
-    occupation: str | None = Field(default=None, max_length=80)
-    employer_industry: str | None = Field(default=None, max_length=80)
+    occupation: FreeText | None = Field(default=None, max_length=80, repr=False)
+    employer_industry: FreeText | None = Field(default=None, max_length=80, repr=False)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     declared_annual_income: Amount | None = None
     declared_external_assets: Amount | None = None
-    source_of_funds: str | None = Field(default=None, max_length=120)
+    source_of_funds: FreeText | None = Field(default=None, max_length=120, repr=False)
     aml_rating: AmlRating | None = None
     last_reviewed_on: dt.date | None = None
     important_dates: tuple[ImportantDate, ...] = ()
-    interests: SortedTuple[str] = ()
+    interests: SortedTuple[FreeText] = Field(default=(), repr=False)
     family: tuple[FamilyMember, ...] = ()
 
     @model_validator(mode="after")

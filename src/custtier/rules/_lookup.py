@@ -30,7 +30,7 @@ ENGINE_RULE_IDS: Mapping[str, str] = MappingProxyType(
         "tier": "A tier movement no playbook row decides: an upgrade with no band "
         "reason before it, or a downgrade under a playbook without hysteresis.",
         "tier.override": "A manual override passed to the tiering engine "
-        "(`custtier.Override`), with its own reason and author; not a playbook row.",
+        "(`custtier.Override`), with its author and reference; not a playbook row.",
         "suit": "No suitability check of the playbook's `risk.policy` applies to the product.",
         "service": "No service of the playbook's `services` is offered to the tier.",
     }

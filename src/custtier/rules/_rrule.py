@@ -10,6 +10,7 @@ system, and its text is not custtier's to repeat.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -34,7 +35,10 @@ _RANGES: dict[str, tuple[int, int, bool]] = {
     "COUNT": (1, 100_000, False),
 }
 _PARTS = frozenset({*_RANGES, "FREQ", "UNTIL", "BYDAY", "BYWEEKDAY", "WKST"})
-_MAX_LIST = 366  # no BY part needs more members than the days of a year
+_MAX_LIST = 366
+_UNTIL = re.compile(
+    r"[0-9]{8}(T[0-9]{6}Z?)?", re.ASCII
+)  # no BY part needs more members than the days of a year
 
 
 def parse_rrule(text: str, start: dt.datetime) -> rrule:
@@ -56,6 +60,9 @@ def parse_rrule(text: str, start: dt.datetime) -> rrule:
         seen.add(name)
         if name == "FREQ" and value.strip().upper() not in FREQUENCIES:
             raise _bad(f"FREQ must be one of {', '.join(FREQUENCIES)}")
+        if name == "UNTIL" and not _UNTIL.fullmatch(value.strip()):
+            # dateutil reads UNTIL with its fuzzy date parser ("330901" is a date to it).
+            raise _bad("UNTIL must be a date YYYYMMDD or a date-time YYYYMMDDTHHMMSS")
         if name in _RANGES:
             _check_numbers(name, value)
         elif name in {"BYDAY", "BYWEEKDAY"} and len(value.split(",")) > _MAX_LIST:

@@ -136,7 +136,10 @@ def decide(
                 Reason.of(
                     ReasonCode.TIER_OVERRIDE,
                     "tier.override",
-                    f"manual override: {override.reason}",
+                    # The operator's free text stays with the override: a
+                    # decision carries the author and an opaque reference only.
+                    f"manual override set by {override.set_by}",
+                    reference=override.reference,
                     set_by=override.set_by,
                     set_on=override.set_on,
                     expires_on=override.expires_on,

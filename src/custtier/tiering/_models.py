@@ -13,7 +13,7 @@ from custtier._display import Displayable
 from custtier._explain import Decision, ErrorRecord, PlaybookRef, Reason
 from custtier._tabular import Tabular
 from custtier.models._base import CusttierModel
-from custtier.models._types import CustomerKey, Identifier
+from custtier.models._types import CustomerKey, FreeText, Identifier
 from custtier.rules import KycItem
 from custtier.tiering._pareto import ParetoCut
 
@@ -30,15 +30,25 @@ __all__ = [
 class Override(CusttierModel):
     """A manual tier decision: who set it, why, and until when (inclusive).
 
+    ``reason`` is the operator's free text: it stays with the override (and
+    exports as ``"[redacted]"`` unless revealed) and never enters a
+    decision, whose reason carries the ``TIER_OVERRIDE`` code, the author and
+    ``reference``: an opaque id of the override in the bank's own system
+    (a ticket, an approval), where the free text lives.
+
     >>> o = Override(customer_key="C1", tier="high_end", reason="Branch president's client",
-    ...              set_by="RM-007", set_on=dt.date(2026, 1, 1), expires_on=dt.date(2026, 6, 30))
+    ...              reference="OVR-2026-0042", set_by="RM-007",
+    ...              set_on=dt.date(2026, 1, 1), expires_on=dt.date(2026, 6, 30))
     >>> o.in_force_on(dt.date(2026, 7, 1))
     False
+    >>> o.to_record()["reason"]
+    '[redacted]'
     """
 
     customer_key: CustomerKey
     tier: Identifier
-    reason: str = Field(min_length=1, max_length=200)
+    reason: FreeText | None = Field(default=None, min_length=1, max_length=200, repr=False)
+    reference: Identifier | None = None
     set_by: Identifier
     set_on: dt.date
     expires_on: dt.date
