@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -213,6 +214,11 @@ def cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], list[Tier
             if draw(st.booleans()):
                 below = prev_on - dt.timedelta(days=draw(st.integers(0, 400)))
             tier = draw(st.sampled_from([t.id for t in pb.tiers]))
+            movement = draw(st.sampled_from([Movement.NEW, Movement.OVERRIDDEN, Movement.HELD]))
+            # A held decision carries when its hold began (sometimes long ago; None: older data).
+            held_since = None
+            if movement is Movement.HELD and draw(st.booleans()):
+                held_since = prev_on - dt.timedelta(days=draw(st.integers(0, 800)))
             previous.append(
                 TierDecision.trusted(
                     subject=key,
@@ -223,8 +229,9 @@ def cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], list[Tier
                     rank=pb.tier_rank(tier),
                     rule_tier=tier,
                     decided_by="x",
-                    movement=draw(st.sampled_from([Movement.NEW, Movement.OVERRIDDEN])),
+                    movement=movement,
                     below_since=below,
+                    held_since=held_since,
                 )
             )
     return pb, as_of, customers, previous
@@ -237,6 +244,7 @@ def previous_table(previous: Sequence[TierDecision]) -> Any:
             "tier": pa.array([d.outcome for d in previous], pa.string()),
             "as_of": pa.array([d.as_of for d in previous], pa.date32()),
             "below_since": pa.array([d.below_since for d in previous], pa.date32()),
+            "held_since": pa.array([d.held_since for d in previous], pa.date32()),
             "movement": pa.array([d.movement.value for d in previous], pa.string()),
         }
     )
@@ -256,6 +264,14 @@ def with_previous_columns(table: Any, previous: Sequence[TierDecision]) -> Any:
         .append_column(
             "previous_below_since",
             pa.array([d.below_since if d else None for d in rows], pa.date32()),
+        )
+        .append_column(
+            "previous_held_since",
+            pa.array([d.held_since if d else None for d in rows], pa.date32()),
+        )
+        .append_column(
+            "previous_movement",
+            pa.array([d.movement.value if d else None for d in rows], pa.string()),
         )
     )
 
@@ -740,3 +756,60 @@ def test_overrides_to_unknown_tiers_or_given_twice_are_refused() -> None:
     assert (row["error_code"], row["error_field"]) == ("unknown_override_tier", "override_tier")
     with pytest.raises(InputError, match="not both"):
         cf.tier_table(columns, presets.PRACTICE, as_of=AS_OF, overrides=[])
+
+
+@st.composite
+def buffer_cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], list[TierDecision]]:
+    """Customers inside the buffer under their previous tier's bar, held for various lengths."""
+    pb = draw(st.sampled_from([presets.PRACTICE, presets.REGULATORY]))
+    as_of = draw(st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
+    hyst = pb.tiering.hysteresis
+    assert hyst is not None
+    band = pb.tiering.bases[0].bands[2]  # high_end's band
+    assert band.lower is not None
+    bar = int(band.lower.scaleb(2))
+    floor = int((band.lower * (1 - hyst.buffer)).scaleb(2))
+    customers: list[Customer] = []
+    previous: list[TierDecision] = []
+    for i in range(draw(st.integers(1, 12))):
+        key = f"B{i:02d}"
+        units = draw(st.sampled_from([floor - 1, floor, floor + 1, bar - 1, bar]))
+        adb = from_minor_units(units, pb.currency)
+        months = months_before(as_of, 3)
+        customers.append(Customer(key=key, monthly_balances=[
+            {"month": m, "average_daily_balance": adb} for m in months]))  # fmt: skip
+        prev_on = as_of - dt.timedelta(days=draw(st.integers(0, 120)))
+        movement = draw(st.sampled_from([Movement.HELD, Movement.HELD, Movement.SAME]))
+        held = None
+        if movement is Movement.HELD and draw(st.integers(0, 3)):
+            limit = as_of - relativedelta(months=hyst.max_buffer_months or 0)  # the hold's edge
+            held = draw(
+                st.sampled_from([limit, limit - dt.timedelta(days=1), limit + dt.timedelta(days=1)])
+                | st.just(prev_on - dt.timedelta(days=draw(st.integers(0, 500))))
+            )
+        below = None
+        if movement is Movement.HELD and not draw(st.integers(0, 3)):
+            below = prev_on - dt.timedelta(days=draw(st.integers(0, 200)))
+        previous.append(TierDecision.trusted(
+            subject=key, outcome=band.tier, playbook=pb.ref, as_of=prev_on,
+            reasons=(Reason.of(ReasonCode.TIER_BAND, "x", "previous run"),),
+            rank=pb.tier_rank(band.tier), rule_tier=band.tier, decided_by="x",
+            movement=movement, below_since=below, held_since=held))  # fmt: skip
+    return pb, as_of, customers, previous
+
+
+@given(buffer_cases())
+def test_the_buffer_s_hold_ends_on_the_same_day_in_both_paths(
+    case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]],
+) -> None:
+    pb, as_of, customers, previous = case
+    scalar = tier_book(customers, pb, as_of=as_of, previous=previous)
+    expected = cf.decisions_table(scalar, pb)
+    table = cf.customers_table(customers, pb, as_of=as_of)
+    out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous))
+    assert rows_by_key(out) == rows_by_key(expected)
+    for d in scalar.decisions:  # the buffer never holds beyond its limit
+        held = d.held_since
+        limit = pb.tiering.hysteresis.max_buffer_months if pb.tiering.hysteresis else None
+        if held is not None and limit is not None and d.below_since is None:
+            assert as_of < held + relativedelta(months=limit)

@@ -232,3 +232,29 @@ def test_service_tier_equals_nightly_book_with_the_cut() -> None:
     other = ParetoCut(playbook_hash="0" * 64, count=1, profit_minor_units=1, key="C")
     with pytest.raises(InputError, match="another playbook"):
         assign_tier(book.customers[0], pb, as_of=AS_OF, pareto=other)
+
+
+# --------------------------------------------------------------------------- 6. the buffer
+
+
+def test_a_customer_settled_just_under_the_bar_is_downgraded_after_the_hold_and_the_grace() -> None:
+    pb = presets.PRACTICE  # ¥500,000 bar, 10% buffer, 3 months' grace, the buffer holds 12 months
+    assert pb.tiering.hysteresis is not None
+    assert pb.tiering.hysteresis.max_buffer_months == 12
+    balances = {"2025-10": "600000.00", "2025-11": "600000.00", "2025-12": "600000.00"}
+    balances |= {f"{y}-{m:02d}": "499999.99" for y in (2026, 2027) for m in range(1, 13)}
+    c = Customer(key="C000200", monthly_balances=[
+        {"month": k, "average_daily_balance": v} for k, v in balances.items()])  # fmt: skip
+    previous = None
+    seen = []
+    for year, month in [(2026, m) for m in range(1, 13)] + [(2027, m) for m in range(1, 9)]:
+        day = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        previous = d = assign_tier(c, pb, as_of=day, previous=previous, in_pareto_set=False)
+        seen.append((day, d.tier, d.movement.value))
+        if d.movement.value == "held" and d.below_since is None:
+            held = next(r for r in d.reasons if r.code.value == "TIER_HELD")
+            assert held.facts["buffer_hold_ends_on"] == dt.date(2027, 4, 30)  # the decision says
+    # Held in the buffer from April 2026 for twelve months, then three months' grace.
+    assert (dt.date(2027, 6, 30), "high_end", "held") in seen
+    assert (dt.date(2027, 7, 31), "mid_end", "down") in seen
+    # The columnar path ends the hold on the same day (tests/test_frames.py holds them equal).

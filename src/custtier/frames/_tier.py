@@ -99,6 +99,10 @@ INPUT_COLUMNS: dict[str, str] = {
     "previous_tier": "string, optional: the tier of the previous decision (hysteresis)",
     "previous_as_of": "date32, required with previous_tier: the previous decision's as_of",
     "previous_below_since": "date32, optional: the previous decision's below_since",
+    "previous_held_since": (
+        "date32, optional: the previous decision's held_since (when its run of held "
+        "decisions began, which bounds how long the buffer may hold)"
+    ),
     "previous_movement": (
         "string, optional: the previous decision's movement; 'overridden' means the "
         "previous tier was a manual override, so rules decide at once (no hysteresis)"
@@ -175,6 +179,7 @@ def tier_input_schema(playbook: Playbook) -> Any:
             ("previous_tier", pa.string()),
             ("previous_as_of", pa.date32()),
             ("previous_below_since", pa.date32()),
+            ("previous_held_since", pa.date32()),
         ]
     )
 
@@ -201,6 +206,7 @@ def tier_output_schema(playbook: Playbook) -> Any:
             ("movement", pa.string()),
             ("previous_tier", pa.string()),
             ("below_since", pa.date32()),
+            ("held_since", pa.date32()),
             *((f"basis_{b.value}", money) for b in Basis),
             ("reason_codes", strings),
             ("rule_ids", strings),
@@ -394,6 +400,7 @@ class _Valid:
     prev_rank: I64 | None  # -1 where no previous decision
     prev_below: I64 | None  # days since epoch, int64 min where none
     prev_overridden: BOOL | None  # the previous decision was a manual override
+    prev_held: I64 | None  # days since epoch the previous run of held decisions began, or min
     ov_rank: I64 | None  # the override's tier rank, -1 where none
     ov_state: I64 | None  # _NO_OVERRIDE, _IN_FORCE, _PENDING or _EXPIRED
     ok: BOOL = field(init=False)
@@ -439,9 +446,10 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
     if "monthly_balances" in names:
         parents, months, balances = _balances(table, plan, errors)
     held = _kyc(table, errors) if "kyc_items" in names else None
-    prev_rank = prev_below = prev_overridden = None
+    prev_rank = prev_below = prev_overridden = prev_held = None
     if "previous_tier" in names:
         prev_rank, prev_below = _previous(table, plan, as_of, errors)
+        prev_held = _previous_held(table)
         if "previous_movement" in names:
             moved = string_column(table, "previous_movement")
             prev_overridden = np_bool(pc.equal(moved, Movement.OVERRIDDEN.value))
@@ -450,7 +458,7 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
         ov_rank, ov_state = _override(table, plan, as_of, errors)
     v = _Valid(
         n, errors, keys, key_ok, aum, profit, parents, months, balances, held,
-        prev_rank, prev_below, prev_overridden, ov_rank, ov_state,
+        prev_rank, prev_below, prev_overridden, prev_held, ov_rank, ov_state,
     )  # fmt: skip
     v.finish()
     return v
@@ -574,6 +582,41 @@ def _previous(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[
     return np.where(has, rank, -1), below
 
 
+def _previous_held(table: Any) -> I64:
+    """When each previous decision's run of held decisions began (int64 min: not held).
+
+    As the engine reads it: ``previous_held_since`` of a held decision, else
+    the held decision's own ``previous_as_of``; nothing when the previous
+    decision was not held (``previous_movement``, when given, says).
+    """
+    n = table.num_rows
+    names = table.column_names
+    held = np.full(n, _INT64_MIN, dtype=np.int64)
+    was_held = np.ones(n, dtype=np.bool_)
+    if "previous_movement" in names:
+        moved = string_column(table, "previous_movement")
+        was_held = np_bool(pc.fill_null(pc.equal(moved, Movement.HELD.value), False))
+        as_of, as_of_null = date_days(as_array(table.column("previous_as_of")), "previous_as_of")
+        held = np.where(was_held & ~as_of_null, as_of, held)
+    if "previous_held_since" in names:
+        days, nulls = date_days(
+            as_array(table.column("previous_held_since")), "previous_held_since"
+        )
+        held = np.where(was_held & ~nulls, days, held)
+    return held
+
+
+def _add_months(days: I64, months: int) -> I64:
+    """``days`` + ``months`` calendar months, clipped to the end of a shorter month (dateutil)."""
+    day = days.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    into = (day - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.timedelta64(months, "M")
+    last = (target + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - 1
+    out: I64 = np.minimum(target.astype("datetime64[D]").astype(np.int64) + into, last)
+    return out
+
+
 def _override(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[I64, I64]:
     """Each row's override: the tier's rank (-1: none) and whether it is in force on ``as_of``."""
     tier = string_column(table, "override_tier")
@@ -643,6 +686,7 @@ class _Outcome:
     decided_by: I64  # index into rule vocabulary
     movement: I64  # index into _MOVEMENT
     below_since: I64  # days, int64 min = none
+    held_since: I64  # days, int64 min = none
     pareto: BOOL
     components: list[tuple[I64, int]]  # signature parts for the reason lists
     values: dict[Basis, tuple[I64, BOOL]]  # basis -> (minor units, usable)
@@ -685,7 +729,7 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _O
         best_rank = np.where(lift, prank, best_rank)
         best_rule = np.where(lift, len(vocab) - 1, best_rule)
     components.append((pareto.astype(np.int64), 2))
-    rank, hyst, below, decided = _hysteresis(
+    rank, hyst, below, decided, held_since = _hysteresis(
         v, plan, as_of, rule_rank=best_rank, values=values, vocab=vocab
     )
     decided_by = np.where(decided >= 0, decided, best_rule)
@@ -697,10 +741,13 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _O
         rank = np.where(in_force, v.ov_rank, rank)
         movement = np.where(in_force, _OVERRIDDEN, hyst)
         below = np.where(in_force, _INT64_MIN, below)
+        held_since = np.where(in_force, _INT64_MIN, held_since)
         decided_by = np.where(in_force, len(vocab) - 1, decided_by)
     components.append((hyst, 6))
     components.append((state, 4))
-    return _Outcome(rank, best_rank, decided_by, movement, below, pareto, components, values, vocab)
+    return _Outcome(
+        rank, best_rank, decided_by, movement, below, held_since, pareto, components, values, vocab
+    )
 
 
 def _basis(v: _Valid, bp: _BasisPlan, pb: Playbook, as_of: dt.date) -> tuple[I64, BOOL, BOOL]:
@@ -739,15 +786,20 @@ def _hysteresis(
     rule_rank: I64,
     values: dict[Basis, tuple[I64, BOOL]],
     vocab: list[str],
-) -> tuple[I64, I64, I64, I64]:
-    """Upgrade at once; downgrade after the grace period below the buffered bar (as the engine)."""
+) -> tuple[I64, I64, I64, I64, I64]:
+    """Upgrade at once; downgrade after the grace period below the buffered bar (as the engine).
+
+    The buffer holds for at most ``max_buffer_months`` from the first held
+    decision; then the grace period runs from the day the hold ended.
+    """
     n = v.n
     code = np.full(n, _NEW, dtype=np.int64)
     rank = rule_rank.copy()
     below = np.full(n, _INT64_MIN, dtype=np.int64)
+    held_since = np.full(n, _INT64_MIN, dtype=np.int64)
     decided = np.full(n, -1, dtype=np.int64)
     if v.prev_rank is None or v.prev_below is None:
-        return rank, code, below, decided
+        return rank, code, below, decided, held_since
     prev = v.prev_rank
     has = prev >= 0
     if v.prev_overridden is not None:  # an override's tier was not earned: rules decide
@@ -758,14 +810,22 @@ def _hysteresis(
     h = plan.playbook.tiering.hysteresis
     if h is None:
         code[down] = _DOWN_NO_HYST
-        return rank, code, below, decided
+        return rank, code, below, decided, held_since
     in_buffer = np.zeros(n, dtype=np.bool_)
     for bp in plan.bases:
         value, usable = values[bp.basis]
         in_buffer |= usable & (value >= bp.floors[np.maximum(prev, 0)])
     today = epoch_days(as_of)
+    prev_held = v.prev_held if v.prev_held is not None else np.full(n, _INT64_MIN, np.int64)
+    started = np.where(prev_held != _INT64_MIN, prev_held, today)
+    holds = in_buffer
+    hold_end = np.full(n, _INT64_MAX, dtype=np.int64)
+    if h.max_buffer_months is not None:
+        hold_end = _add_months(started, h.max_buffer_months)
+        holds = in_buffer & (today < hold_end)
+    below_from = np.where(in_buffer, hold_end, today)  # the hold ended, or below the floor now
     since = np.where(
-        in_buffer, _INT64_MIN, np.where(v.prev_below != _INT64_MIN, v.prev_below, today)
+        holds, _INT64_MIN, np.where(v.prev_below != _INT64_MIN, v.prev_below, below_from)
     )
     has_since = since != _INT64_MIN
     months = _months_since(np.where(has_since, since, today), as_of)
@@ -776,9 +836,10 @@ def _hysteresis(
     code[held] = _HELD
     rank[held] = prev[held]
     below[held] = since[held]
+    held_since[held] = started[held]
     vocab.append(h.rule_id)
     decided[down] = len(vocab) - 1
-    return rank, code, below, decided
+    return rank, code, below, decided, held_since
 
 
 # --------------------------------------------------------------------------- reasons as lists
@@ -867,6 +928,11 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
             np.where(out.below_since == _INT64_MIN, 0, out.below_since).astype(np.int32),
             pa.int32(),
             mask=bad | (out.below_since == _INT64_MIN),
+        ).cast(pa.date32()),
+        "held_since": pa.array(
+            np.where(out.held_since == _INT64_MIN, 0, out.held_since).astype(np.int32),
+            pa.int32(),
+            mask=bad | (out.held_since == _INT64_MIN),
         ).cast(pa.date32()),
     }
     for basis in Basis:
@@ -1038,10 +1104,16 @@ def _join_previous(table: Any, previous: Any) -> Any:
         if "movement" in previous.column_names
         else pa.nulls(previous.num_rows, pa.string())
     )
+    held = (
+        previous.column("held_since")
+        if "held_since" in previous.column_names
+        else pa.nulls(previous.num_rows, pa.date32())
+    )
     return (
         table.append_column("previous_tier", string_column(previous, "tier").take(idx))
         .append_column("previous_as_of", as_array(previous.column("as_of")).take(idx))
         .append_column("previous_below_since", as_array(below).take(idx))
+        .append_column("previous_held_since", as_array(held).take(idx))
         .append_column("previous_movement", moved.take(idx))
     )
 
@@ -1208,6 +1280,7 @@ def decisions_table(
             "movement": d.movement.value,
             "previous_tier": d.previous_tier,
             "below_since": d.below_since,
+            "held_since": d.held_since,
             **{f"basis_{b.value}": d.basis_values.get(b.value) for b in Basis},
             "reason_codes": [r.code.value for r in reasons],
             "rule_ids": [r.rule_id for r in reasons],

@@ -35,6 +35,7 @@ PRACTICE_DATA: dict[str, Any] = {
         c.SRC_CONSUMER,
         c.SRC_SMS,
         c.SRC_CONTACT_HOURS,
+        c.SRC_TIER_REVIEW,
     ],
     "tiers": [
         {
@@ -95,7 +96,13 @@ PRACTICE_DATA: dict[str, Any] = {
             "profit_share": "0.8",
             "source": "practice",
         },
-        "hysteresis": {"rule_id": "tier.hysteresis", "grace_months": 3, "buffer": "0.1"},
+        "hysteresis": {
+            "rule_id": "tier.hysteresis",
+            "grace_months": 3,
+            "buffer": "0.1",
+            "max_buffer_months": 12,
+            "source": "tier-review-practice",
+        },
         "upgrade_candidates": c.UPGRADE_CANDIDATES,
     },
     "risk": {

@@ -93,6 +93,7 @@ REGULATORY_DATA: dict[str, Any] = {
         c.SRC_SMS,
         c.SRC_CONTACT_HOURS,
         c.SRC_MARKET_BARS,
+        c.SRC_TIER_REVIEW,
     ],
     "tiers": [
         {"id": "mass", "label": "Mass customers", "kyc_requires": c.KYC_BASIC},
@@ -125,6 +126,8 @@ REGULATORY_DATA: dict[str, Any] = {
             "grace_months": 6,
             "buffer": "0.05",
             "review_months": [1, 7],
+            "max_buffer_months": 12,
+            "source": "tier-review-practice",
         },
         "upgrade_candidates": c.UPGRADE_CANDIDATES,
     },

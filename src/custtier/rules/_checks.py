@@ -226,10 +226,12 @@ def _allocation(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa
 def _references(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
     """Services and contact rules reference tiers that exist; cited sources are listed."""
     sources = {s.id for s in pb.sources}
+    hyst = pb.tiering.hysteresis
     cited: list[tuple[str, str | None]] = [
         *((f"tiering.bases.{i}.bands.{j}.source", band.source)
           for i, basis in enumerate(pb.tiering.bases) for j, band in enumerate(basis.bands)),
         ("tiering.pareto.source", pb.tiering.pareto.source if pb.tiering.pareto else None),
+        ("tiering.hysteresis.source", hyst.source if hyst else None),
         *((f"risk.suitability.{i}.source", row.source) for i, row in enumerate(pb.risk.suitability)),
         *((f"risk.policy.{i}.source", rule.source) for i, rule in enumerate(pb.risk.policy)),
         ("risk.source", pb.risk.source),

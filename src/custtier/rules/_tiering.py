@@ -121,12 +121,21 @@ class Hysteresis(CusttierModel):
     customer at ¥460,000 is inside the buffer and is held. When
     ``review_months`` is set (e.g. ``[1, 7]``), downgrades that have served
     their grace period take effect only in those calendar months (rating dates).
+
+    ``max_buffer_months`` limits how long the buffer may hold: counted from
+    the first decision that held the customer, after that many months the
+    buffer no longer protects and the grace rule applies from that day, as if
+    the customer were below the buffered bar. ``None`` means no limit (the
+    buffer holds as long as the customer stays in it); both presets set one.
+    ``source`` cites where the figures come from.
     """
 
     rule_id: Identifier
     grace_months: Whole = Field(ge=0, le=24)
     buffer: Weight = Field(default=Decimal(0))
     review_months: SortedTuple[Whole] = ()
+    max_buffer_months: Whole | None = Field(default=None, ge=1, le=60)
+    source: str | None = None
 
 
 class SignalKind(StrEnum):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from custtier._explain import Reason, ReasonCode
+from custtier._explain import Fact, Reason, ReasonCode
 from custtier._kyc import kyc_gaps
 from custtier._money import exact_context, quantize, to_minor_units
 from custtier.errors import InputError
@@ -117,6 +117,7 @@ def decide(
     rule_tier = t.tier_ids[rule_rank]
 
     rank, movement, below_since = rule_rank, Movement.NEW, None
+    held_since: dt.date | None = None
     # A tier an override set is not a tier the customer earned: once the
     # override lapses, rules decide at once rather than hysteresis holding it.
     if previous is not None and previous.movement is not Movement.OVERRIDDEN:
@@ -124,6 +125,8 @@ def decide(
             customer, t, rule_rank, previous, as_of=as_of, values=values, reasons=reasons
         )
         decided_by = rule or decided_by
+        if movement is Movement.HELD:
+            held_since = _held_since(previous) or as_of
 
     if override is not None:
         if override.tier not in t.rank:
@@ -147,6 +150,7 @@ def decide(
                 )
             )
             rank, movement, below_since = t.rank[override.tier], Movement.OVERRIDDEN, None
+            held_since = None
             decided_by = "tier.override"
         else:
             code = (
@@ -193,6 +197,7 @@ def decide(
         movement=movement,
         previous_tier=previous.outcome if previous is not None else None,
         below_since=below_since,
+        held_since=held_since,
         basis_values=values,
         kyc_gaps=gaps,
         manager_id=customer.manager_id,
@@ -360,7 +365,24 @@ def _hysteresis(
     shown = t.bar(prev_tier)
     bar = holding[0] if holding else shown[1] if shown else Decimal(0)
     floor = bar * keep
-    below_since = None if in_buffer else (previous.below_since or as_of)
+    # The buffer holds for at most max_buffer_months from the first held
+    # decision; then the grace rule runs from the day the hold ended.
+    hold_ends_on = None
+    if hyst.max_buffer_months is not None:
+        hold_ends_on = (_held_since(previous) or as_of) + relativedelta(
+            months=hyst.max_buffer_months
+        )
+    buffer_holds = in_buffer and (hold_ends_on is None or as_of < hold_ends_on)
+    if buffer_holds:
+        below_since = None
+    elif in_buffer:
+        below_since = previous.below_since or hold_ends_on
+    else:
+        below_since = previous.below_since or as_of
+    # When the buffer's hold ends (or ended), said on every decision inside the buffer.
+    hold: dict[str, Fact] = (
+        {"buffer_hold_ends_on": hold_ends_on} if in_buffer and hold_ends_on else {}
+    )
     months_below = 0 if below_since is None else _months_between(below_since, as_of)
     review_ok = not hyst.review_months or as_of.month in hyst.review_months
     if below_since is not None and months_below >= hyst.grace_months and review_ok:
@@ -368,20 +390,28 @@ def _hysteresis(
             Reason.of(
                 ReasonCode.TIER_DOWNGRADE,
                 hyst.rule_id,
-                f"below {prev_tier}'s bar less {hyst.buffer:%} buffer for {months_below} "
-                f"month(s) (grace {hyst.grace_months})",
+                (
+                    f"the buffer's hold under {prev_tier}'s bar ended on {hold_ends_on}, and "
+                    f"{months_below} month(s) of grace have run (grace {hyst.grace_months})"
+                    if in_buffer
+                    else f"below {prev_tier}'s bar less {hyst.buffer:%} buffer for "
+                    f"{months_below} month(s) (grace {hyst.grace_months})"
+                ),
                 previous_tier=prev_tier,
                 bar=bar,
                 floor=quantize(floor, t.playbook.currency, t.playbook.rounding),
                 below_since=below_since,
                 grace_months=hyst.grace_months,
+                **hold,
             )
         )
         return rule_rank, Movement.DOWN, None, hyst.rule_id
     why = (
         "inside the buffer under the bar"
+        + (f" until {hold_ends_on}" if hold_ends_on is not None else "")
         if below_since is None
         else f"below for {months_below} of {hyst.grace_months} grace month(s)"
+        + (" (the buffer's hold ended)" if in_buffer else "")
         if months_below < hyst.grace_months
         else "grace served; waiting for a review month"
     )
@@ -396,9 +426,18 @@ def _hysteresis(
             floor=quantize(floor, t.playbook.currency, t.playbook.rounding),
             below_since=below_since,
             grace_months=hyst.grace_months,
+            **hold,
         )
     )
     return prev_rank, Movement.HELD, below_since, hyst.rule_id
+
+
+def _held_since(previous: TierDecision) -> dt.date | None:
+    """When the current run of held decisions began, if ``previous`` was one of them."""
+    if previous.movement is not Movement.HELD:
+        return None
+    # A decision made before held_since existed was held at least since its own date.
+    return previous.held_since or previous.as_of
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:

@@ -79,8 +79,11 @@ class TierDecision(Decision):
     """A customer's tier with the facts and rules behind it.
 
     ``outcome`` is the tier id. ``rule_tier`` is what the rules alone said
-    before hysteresis and overrides. ``below_since`` carries hysteresis state
-    to the next run: pass this decision back as ``previous``. ``manager_id``
+    before hysteresis and overrides. ``below_since`` (the first day of the
+    grace period) and ``held_since`` (the first day of the current run of
+    decisions held by hysteresis, which bounds how long the buffer may hold)
+    carry hysteresis state to the next run: pass this decision back as
+    ``previous``. ``manager_id``
     is the customer's manager, so per-manager views need no join.
     """
 
@@ -91,6 +94,7 @@ class TierDecision(Decision):
     movement: Movement
     previous_tier: Identifier | None = None
     below_since: dt.date | None = None
+    held_since: dt.date | None = None
     basis_values: dict[str, Decimal | None] = Field(default_factory=dict)
     kyc_gaps: tuple[KycItem, ...] = ()
     manager_id: Identifier | None = None
