@@ -101,6 +101,7 @@ __all__ = [
     "reasons",
     "risk_assessments",
     "roundings",
+    "rrule_texts",
     "short_text",
     "time_zones",
     "unhashables",
@@ -882,6 +883,11 @@ def hostile_playbook_data(draw: st.DrawFn, base: Mapping[str, Any]) -> tuple[str
         "FREQ=MONTHLY;BYSETPOS=99999999999999999999",
         "FREQ=13912345678",
         "FREQ=YEARLY;BYMONTH=13912345678",
+        "FREQ=SECONDLY",  # finer than any budget allows
+        "FREQ=MINUTELY;INTERVAL=5",
+        "FREQ=HOURLY",
+        "FREQ=DAILY",  # finer than the presets' budget (weekly)
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE",  # weekly, but more than 53 a year
     ]
     if draw(st.booleans()):
         path, value = draw(st.sampled_from(_HOSTILE_EDITS))
@@ -1083,3 +1089,22 @@ def hostile_lines(draw: st.DrawFn, records: Sequence[Mapping[str, Any]]) -> list
         st.sampled_from(["{", "}", "[1,", "{'key': 'C1'}", "nul", '{"key": "C1",}', "\t"]),
     )
     return draw(st.lists(line, min_size=1, max_size=20))
+
+
+@st.composite
+def rrule_texts(draw: st.DrawFn) -> str:
+    """RRULE text within RFC 5545's ranges, from yearly to secondly, dense or sparse."""
+    parts = [f"FREQ={draw(st.sampled_from(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY']))}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(1, 12))}")
+    days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    if draw(st.booleans()):
+        parts.append("BYDAY=" + ",".join(draw(st.lists(st.sampled_from(days), min_size=1,
+                                                        max_size=7, unique=True))))  # fmt: skip
+    if draw(st.booleans()):
+        monthdays = draw(st.lists(st.integers(1, 28), min_size=1, max_size=10, unique=True))
+        parts.append("BYMONTHDAY=" + ",".join(map(str, monthdays)))
+    if draw(st.booleans()):
+        hours = draw(st.lists(st.integers(0, 23), min_size=1, max_size=4, unique=True))
+        parts.append("BYHOUR=" + ",".join(map(str, hours)))
+    return ";".join(parts)

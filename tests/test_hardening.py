@@ -109,9 +109,14 @@ def test_an_unhashable_item_in_a_playbook_list_is_a_playbook_error_naming_it(
 def test_a_product_or_manager_with_an_unhashable_tier_is_a_record_error() -> None:
     with pytest.raises(RecordValidationError) as info:
         Product.from_record(
-            {"id": "P1", "name": "n", "category": "deposit", "risk_level": "low",
-             "reserved_for_tiers": [["high_end"]]}
-        )  # fmt: skip
+            {
+                "id": "P1",
+                "name": "n",
+                "category": "deposit",
+                "risk_level": "low",
+                "reserved_for_tiers": [["high_end"]],
+            }
+        )
     assert info.value.field == "reserved_for_tiers.0"
     with pytest.raises(RecordValidationError):
         RelationshipManager.from_record({"id": "RM1", "tiers_served": [["mass"]]})
@@ -133,8 +138,10 @@ def test_a_record_that_is_not_a_mapping_is_an_error_record_not_a_crash(record: A
 
 
 def test_a_kyc_file_reviewed_on_the_last_day_of_the_calendar_is_simply_not_due() -> None:
-    c = {"key": "C1", "kyc": {"customer_key": "C1", "aml_rating": "high",
-                              "last_reviewed_on": "9999-12-31"}}  # fmt: skip
+    c = {
+        "key": "C1",
+        "kyc": {"customer_key": "C1", "aml_rating": "high", "last_reviewed_on": "9999-12-31"},
+    }
     result = plan([c], {"C1": "high_end"})
     assert not result.errors
     assert not [u for u in result.unscheduled if u.rule_id == "high_end.kyc"]
@@ -142,9 +149,15 @@ def test_a_kyc_file_reviewed_on_the_last_day_of_the_calendar_is_simply_not_due()
 
 
 def test_an_assessment_that_lapsed_in_year_one_is_overdue_at_the_start_of_the_plan() -> None:
-    c = {"key": "C1", "risk_assessment": {"level": "steady", "score": 50,
-                                          "assessed_on": "0001-01-01",
-                                          "valid_until": "0001-01-01"}}  # fmt: skip
+    c = {
+        "key": "C1",
+        "risk_assessment": {
+            "level": "steady",
+            "score": 50,
+            "assessed_on": "0001-01-01",
+            "valid_until": "0001-01-01",
+        },
+    }
     result = plan([c], {"C1": "high_end"})
     assert not result.errors
     due = [u.due_on for u in result.unscheduled if u.rule_id == "high_end.risk"]
@@ -169,10 +182,18 @@ def test_a_horizon_at_the_ends_of_the_calendar_is_a_clear_input_error(
 
 
 def test_the_last_plannable_year_plans_every_rule_without_overflow() -> None:
-    c = {"key": "C1", "birth_date": "0004-02-29", "manager_id": "RM-1",
-         "products_held": [{"product_id": "TD1", "principal": "1.00", "matures_on": "9999-12-31"}],
-         "risk_assessment": {"level": "steady", "score": 50, "assessed_on": "9998-12-01",
-                             "valid_until": "9999-12-31"}}  # fmt: skip
+    c = {
+        "key": "C1",
+        "birth_date": "0004-02-29",
+        "manager_id": "RM-1",
+        "products_held": [{"product_id": "TD1", "principal": "1.00", "matures_on": "9999-12-31"}],
+        "risk_assessment": {
+            "level": "steady",
+            "score": 50,
+            "assessed_on": "9998-12-01",
+            "valid_until": "9999-12-31",
+        },
+    }
     for tier in ("mass", "mid_end", "high_end"):
         result = plan([c], {"C1": tier}, (dt.date(9996, 1, 1), dt.date(9998, 12, 31)))
         assert not result.errors
@@ -264,8 +285,14 @@ def test_deeply_nested_json_is_a_playbook_error_not_a_recursion_error() -> None:
 
 
 CUSTOMER = Customer(key="C1")
-PRODUCT = Product(id="TD-1", name="1y deposit", category="deposit", risk_level="low",
-                  minimum_investment="50.00", increment="0.01")  # fmt: skip
+PRODUCT = Product(
+    id="TD-1",
+    name="1y deposit",
+    category="deposit",
+    risk_level="low",
+    minimum_investment="50.00",
+    increment="0.01",
+)
 
 
 @pytest.mark.parametrize(
@@ -369,12 +396,160 @@ def test_any_edge_date_in_any_dated_field_plans_or_is_an_error_record(
     day: dt.date, tier: str
 ) -> None:
     iso = day.isoformat()
-    c = {"key": "C1", "birth_date": iso, "customer_since": iso,
-         "kyc": {"customer_key": "C1", "last_reviewed_on": iso,
-                 "important_dates": [{"kind": "wedding_anniversary", "on": iso}]},
-         "risk_assessment": {"level": "steady", "score": 1, "assessed_on": iso,
-                             "valid_until": iso},
-         "products_held": [{"product_id": "P", "principal": "1.00", "matures_on": iso}]}  # fmt: skip
+    c = {
+        "key": "C1",
+        "birth_date": iso,
+        "customer_since": iso,
+        "kyc": {
+            "customer_key": "C1",
+            "last_reviewed_on": iso,
+            "important_dates": [{"kind": "wedding_anniversary", "on": iso}],
+        },
+        "risk_assessment": {"level": "steady", "score": 1, "assessed_on": iso, "valid_until": iso},
+        "products_held": [{"product_id": "P", "principal": "1.00", "matures_on": iso}],
+    }
     result = plan([c], {"C1": tier})
     assert result.required == len(result.touchpoints) + len(result.unscheduled)
     tier_book([c], PRACTICE, as_of=AS_OF)
+
+
+# --------------------------------------------------------------------------- the work budget
+
+
+def with_visit(**rule: Any) -> dict[str, Any]:
+    """The practice preset with high_end.visit (contact rule 3) changed."""
+    data = json.loads(json.dumps(BASE))
+    visit = data["cadence"]["contact_rules"][3]
+    assert visit["id"] == "high_end.visit"
+    visit.update(rule)
+    out: dict[str, Any] = data
+    return out
+
+
+def _visits(plan: Any) -> list[Any]:
+    return [
+        i
+        for part in (plan.touchpoints, plan.unscheduled)
+        for i in part
+        if i.rule_id == "high_end.visit"
+    ]
+
+
+def test_both_presets_state_their_work_budget() -> None:
+    for pb in (presets.PRACTICE, presets.REGULATORY):
+        budget = pb.cadence.budget
+        assert (budget.finest_frequency.value, budget.min_interval_days) == ("weekly", 7)
+        assert (budget.max_per_rule_per_year, budget.max_per_customer_per_year) == (53, 120)
+        assert pb.find_rule("cadence.budget") is budget
+        assert "budget" in json.loads(pb.canonical_json())["cadence"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "words"),
+    [
+        (
+            {"interval_days": None, "anchor": "2026-01-01", "rrule": "FREQ=SECONDLY"},
+            "cadence.contact_rules.3.rrule",
+            "finer than the budget",
+        ),
+        (
+            {"interval_days": None, "anchor": "2026-01-01", "rrule": "FREQ=DAILY"},
+            "cadence.contact_rules.3.rrule",
+            "finer than the budget",
+        ),
+        ({"interval_days": 1}, "cadence.contact_rules.3.interval_days", "min_interval_days"),
+        (
+            {"interval_days": None, "anchor": "2026-01-01", "rrule": "FREQ=WEEKLY;BYDAY=MO,TH"},
+            "cadence.contact_rules.3",
+            "max_per_rule_per_year",
+        ),
+    ],
+)
+def test_a_rule_beyond_the_budget_is_refused_naming_the_rule(
+    rule: dict[str, Any], path: str, words: str
+) -> None:
+    error = refusal(with_visit(**rule))
+    found = dict(error.problems)
+    assert path in found
+    assert "'high_end.visit'" in found[path]
+    assert words in found[path]
+
+
+def test_a_tier_whose_rules_together_exceed_the_budget_is_refused() -> None:
+    data = with_visit(interval_days=7)
+    data["cadence"]["budget"]["max_per_customer_per_year"] = 60
+    data["cadence"]["budget"]["max_per_rule_per_year"] = 53
+    error = refusal(data)
+    assert [p for p, _ in error.problems] == ["cadence.budget.max_per_customer_per_year"]
+    assert "'high_end'" in error.problems[0][1]
+
+
+def test_a_weekly_visit_is_within_the_presets_budget_and_plans() -> None:
+    pb = Playbook.model_validate(with_visit(interval_days=7))
+    result = plan_contacts(
+        [{"key": "C1"}], pb, start=SPAN[0], end=SPAN[1], tiers={"C1": "high_end"}
+    )
+    assert 52 <= len(_visits(result)) <= 53
+
+
+def test_the_planner_refuses_an_unvalidated_playbook_beyond_the_budget_before_planning() -> None:
+    # model_construct skips validation: the planner's own check still holds.
+    cad = PRACTICE.cadence
+    rules = tuple(
+        r.model_construct(**{**dict(r), "interval_days": 1}) if r.id == "high_end.visit" else r
+        for r in cad.contact_rules
+    )
+    pb = Playbook.model_construct(
+        **{
+            **dict(PRACTICE),
+            "cadence": cad.model_construct(**{**dict(cad), "contact_rules": rules}),
+        }
+    )
+    with pytest.raises(PlaybookError, match=r"high_end\.visit"):
+        plan_contacts([{"key": "C1"}], pb, start=SPAN[0], end=SPAN[1], tiers={"C1": "high_end"})
+    import custtier.frames as cf
+
+    table = cf.cadence_table([Customer(key="C1")], {"C1": "high_end"})
+    with pytest.raises(PlaybookError, match=r"high_end\.visit"):
+        cf.occasions_table(table, pb, start=SPAN[0], end=SPAN[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        cst.rrule_texts().map(
+            lambda r: {"interval_days": None, "anchor": "2026-01-01", "rrule": r}
+        ),
+        st.integers(1, 400).map(lambda n: {"interval_days": n}),
+    ),
+    st.integers(0, 3 * 366 - 1),
+    cst.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+)
+def test_no_valid_playbook_makes_a_plan_exceed_its_budget(
+    rule: dict[str, Any], length: int, start: dt.date
+) -> None:
+    data = with_visit(**rule)
+    data["cadence"]["budget"].update(
+        finest_frequency="daily",
+        min_interval_days=1,
+        max_per_rule_per_year=366,
+        max_per_customer_per_year=400,
+    )
+    refused: PlaybookError | None = None
+    try:
+        pb = Playbook.model_validate(data)
+        end = start + dt.timedelta(days=length)
+        result = plan_contacts([{"key": "C1"}], pb, start=start, end=end, tiers={"C1": "high_end"})
+    # Refused by validation, or by the planner when a later year is busier
+    # than the first: never truncated, never planned beyond the budget.
+    except PlaybookError as exc:
+        refused = exc
+    if refused is not None:
+        assert all(
+            p.startswith(("cadence.contact_rules", "cadence.budget")) for p, _ in refused.problems
+        )
+        return
+    years = length // 365 + 1
+    visits = _visits(result)
+    assert len(visits) <= pb.cadence.budget.max_per_rule_per_year * years
+    assert result.required <= pb.cadence.budget.max_per_customer_per_year * years

@@ -27,12 +27,21 @@ HOSTILE: list[Any] = [
     {"key": "H2", "kyc": {"customer_key": "H2", "interests": [{"golf": 1}]}},
     None,
     [["key", "H4"]],
-    {"key": "H5", "kyc": {"customer_key": "H5", "aml_rating": "high",
-                          "last_reviewed_on": "9999-12-31"}},
-    {"key": "H6", "risk_assessment": {"level": "steady", "score": 40, "assessed_on": "0001-01-01",
-                                      "valid_until": "0001-01-01"}},
+    {
+        "key": "H5",
+        "kyc": {"customer_key": "H5", "aml_rating": "high", "last_reviewed_on": "9999-12-31"},
+    },
+    {
+        "key": "H6",
+        "risk_assessment": {
+            "level": "steady",
+            "score": 40,
+            "assessed_on": "0001-01-01",
+            "valid_until": "0001-01-01",
+        },
+    },
     {"key": "H7", "assets_under_management": "1_000"},
-]  # fmt: skip
+]
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -93,10 +102,16 @@ def test_the_tier_command_writes_one_line_per_input_line_despite_hostile_lines(
     ("edit", "path"),
     [
         ({"interval_days": True}, "cadence.contact_rules.3.interval_days"),
-        ({"interval_days": None, "anchor": "2026-01-01", "rrule": "FREQ=DAILY;BYHOUR=99999999999"},
-         "cadence.contact_rules.3.rrule"),
+        (
+            {
+                "interval_days": None,
+                "anchor": "2026-01-01",
+                "rrule": "FREQ=DAILY;BYHOUR=99999999999",
+            },
+            "cadence.contact_rules.3.rrule",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bank_loading_a_playbook_with_a_hostile_rule_gets_every_problem_named(
     edit: dict[str, Any], path: str, tmp_path: Path
 ) -> None:
@@ -111,3 +126,44 @@ def test_a_bank_loading_a_playbook_with_a_hostile_rule_gets_every_problem_named(
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert path in done.stdout + done.stderr
+
+
+def test_a_playbook_with_a_secondly_rrule_is_refused_naming_the_rule(tmp_path: Path) -> None:
+    # A bank edits the practice preset (as `custtier preset practice` prints
+    # it) and makes the home visit recur every second: the playbook used to
+    # load and take a minute and 1.3 GB a customer-week to plan.
+    done = _cli("preset", "practice")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    visit = data["cadence"]["contact_rules"][3]
+    assert visit["id"] == "high_end.visit"
+    visit.update(interval_days=None, anchor="2026-01-01", rrule="FREQ=SECONDLY")
+    file = tmp_path / "bank.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    checked = _cli("validate", str(file))
+    assert checked.returncode != 0
+    said = checked.stdout + checked.stderr
+    assert "cadence.contact_rules.3.rrule" in said
+    assert "high_end.visit" in said
+    assert "finest_frequency" in said
+    # The same playbook through the library: refused before any plan exists.
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(data)
+    assert any("'high_end.visit'" in m for _, m in info.value.problems)
+    # Within the budget (weekly), the bank's change loads and plans.
+    visit.update(rrule="FREQ=WEEKLY;BYDAY=TH")
+    pb = Playbook.model_validate(data)
+    plan = plan_contacts(
+        [{"key": "C1"}],
+        pb,
+        start=dt.date(2026, 12, 1),
+        end=dt.date(2026, 12, 31),
+        tiers={"C1": "high_end"},
+    )
+    visits = [
+        x
+        for part in (plan.touchpoints, plan.unscheduled)
+        for x in part
+        if x.rule_id == "high_end.visit"
+    ]
+    assert len(visits) == 5  # the Thursdays of December 2026

@@ -16,6 +16,7 @@ from custtier._cache import Memo
 from custtier._explain import PlaybookRef, Reason
 from custtier.cadence._calendar import Calendar
 from custtier.cadence._dates import iso_week, plus_days
+from custtier.cadence._horizon import check_budget, over_budget
 from custtier.models._types import AmlRating, Channel
 from custtier.rules import (
     Campaign,
@@ -27,6 +28,7 @@ from custtier.rules import (
     QuietHours,
     TierDef,
 )
+from custtier.rules._budget import WorkBudget, bounded_dates, horizon_limit
 from custtier.rules._rrule import parse_rrule
 
 __all__ = ["NO_DATA", "Tables", "tables"]
@@ -112,6 +114,7 @@ def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar)
         if first <= last:
             for tier in camp.segment.tiers:
                 camps[tier].append((camp, first, last))
+    check_budget(playbook, start, end)
     years = range(start.year, end.year + 1)
     span = (end - start).days + 1
     days = [start + dt.timedelta(days=i) for i in range(span)]
@@ -132,7 +135,7 @@ def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar)
         tier_defs={t.id: t for t in playbook.tiers},
         rules={t: tuple(rs) for t, rs in rules.items()},
         campaigns={t: tuple(cs) for t, cs in camps.items()},
-        rrule_dates=_rrule_dates(cad.contact_rules, start, end),
+        rrule_dates=_rrule_dates(cad.contact_rules, start, end, cad.budget),
         holiday_dates=dates,
         holiday_labels=labels,
         business=business,
@@ -146,9 +149,10 @@ def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar)
 
 
 def _rrule_dates(
-    rules: tuple[ContactRule, ...], start: dt.date, end: dt.date
+    rules: tuple[ContactRule, ...], start: dt.date, end: dt.date, budget: WorkBudget
 ) -> dict[str, tuple[dt.date, ...]]:
     out: dict[str, tuple[dt.date, ...]] = {}
+    limit = horizon_limit(budget, start, end)
     for rule in rules:
         if rule.rrule is None or rule.anchor is None:
             continue
@@ -157,7 +161,12 @@ def _rrule_dates(
         recurrence = parse_rrule(rule.rrule, anchor)
         lo = dt.datetime.combine(plus_days(start, rule.lead_days), dt.time())
         hi = dt.datetime.combine(plus_days(end, rule.lead_days), dt.time())
-        out[rule.id] = tuple(d.date() for d in recurrence.between(lo, hi, inc=True))
+        # At most the budget's dates, then stop: every customer of the tier gets
+        # each date, so the dates bound the plan's size before anything else.
+        dates = tuple(d.date() for d in bounded_dates(recurrence, lo, hi, limit))
+        if len(dates) > limit:
+            raise over_budget(rule.id, limit)
+        out[rule.id] = dates
     return out
 
 

@@ -325,6 +325,19 @@ CAPS: list[dict[str, Any]] = [
     {"rule_id": "cap.any.7d", "max_contacts": 3, "window_days": 7, "source": "practice"},
 ]  # fmt: skip
 
+#: The work a contact rule may ask for: nothing finer than weekly, no rule more
+#: than weekly for a customer, and no tier more than 120 contacts a customer a
+#: year (ten a month; the 7-day cap already stops more than 156 being made).
+#: The presets ask for at most 13 (high-end), so a bank's edits have room.
+BUDGET: dict[str, Any] = {
+    "rule_id": "cadence.budget",
+    "finest_frequency": "weekly",
+    "min_interval_days": 7,
+    "max_per_rule_per_year": 53,
+    "max_per_customer_per_year": 120,
+    "source": "practice",
+}
+
 #: Calls and messages only between 08:00 and 21:00 in the customer's time zone.
 QUIET_HOURS: list[dict[str, Any]] = [
     {"rule_id": "quiet.calls_and_messages",
@@ -352,6 +365,7 @@ def cadence(high: list[str], mid: str, mass: str) -> dict[str, Any]:
         "quiet_hours": QUIET_HOURS,
         "kyc_reviews": KYC_REVIEWS,
         "campaigns": campaigns(mass),
+        "budget": BUDGET,
         # A refusal stops marketing and relationship contacts; duties the bank
         # owes under regulation stay due, on a channel the customer allows.
         "do_not_contact": {

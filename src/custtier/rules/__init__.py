@@ -1,5 +1,6 @@
 """The playbook schema: rules as data, validated, frozen and hashed."""
 
+from custtier.rules._budget import Frequency, WorkBudget
 from custtier.rules._cadence import (
     CadenceRules,
     Campaign,
@@ -67,6 +68,7 @@ __all__ = [
     "Combine",
     "ContactRule",
     "DoNotContact",
+    "Frequency",
     "FrequencyCap",
     "Hysteresis",
     "KycItem",
@@ -101,4 +103,5 @@ __all__ = [
     "TieringRules",
     "UpgradeCandidates",
     "UpgradeSignal",
+    "WorkBudget",
 ]

@@ -24,6 +24,7 @@ from custtier.models._types import (
     SortedTuple,
     Whole,
 )
+from custtier.rules._budget import WorkBudget
 from custtier.rules._rrule import parse_rrule
 
 __all__ = [
@@ -249,6 +250,9 @@ class DoNotContact(CusttierModel):
 
 class CadenceRules(CusttierModel):
     """Contact rules per tier, with the policies, caps and reviews that shape them."""
+
+    #: How much contact work the rules may ask for (see :class:`WorkBudget`).
+    budget: WorkBudget = Field(default_factory=WorkBudget)
 
     contact_rules: tuple[ContactRule, ...] = ()
     leap_day: LeapDayPolicy = LeapDayPolicy.FEB28

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from custtier._money import check_precision, minor_unit
 from custtier.errors import CusttierError
 from custtier.models._types import AmlRating
+from custtier.rules._budget import budget_problems
 from custtier.rules._cadence import GREETINGS, RECURRING, Occasion
 
 if TYPE_CHECKING:
@@ -327,6 +328,9 @@ def _cadence(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: P
         seg = camp.segment
         if seg.min_age is not None and seg.max_age is not None and seg.min_age > seg.max_age:
             yield f"{path}.segment", "min_age must not exceed max_age"
+    rule_ids.append(cad.budget.rule_id)
+    cited.append(("cadence.budget.source", cad.budget.source))
+    yield from budget_problems(cad, [t.id for t in pb.tiers], pb.risk.validity_months)
     for path, source in cited:
         if source is not None and source not in sources:
             yield path, f"source {source!r} is not listed in sources"
