@@ -219,7 +219,8 @@ def test_tier_writes_one_line_per_input_line_in_order(
         '{"key": "C4"}',
     ])  # fmt: skip
     code, out, err = run(capsys, "tier", path, "--preset", "practice", "--as-of", "2026-11-30")
-    assert (code, err) == (0, "")
+    assert code == 1  # some records failed (the default --max-errors is 0)
+    assert err.startswith("custtier tier: 6 records in, 2 decisions, 4 errors (")
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 6  # the blank line is not a record
     assert lines[0]["outcome"] == "high_end"
@@ -272,16 +273,18 @@ def test_allocate_writes_decisions_and_error_records(
         '{"customer": {"key": "C2"}, "amount": 1.5}',
     ])  # fmt: skip
     code, out, _ = run(capsys, "allocate", path, "--preset", "practice", "--as-of", "2026-11-30")
-    assert code == 0
+    assert code == 1
     first, second = (json.loads(line) for line in out.splitlines())
+    assert "excluded" not in first  # only with --include-excluded
+    assert first["excluded_count"] > 0
     total = sum(Decimal(line["amount"]) for line in first["lines"]) + Decimal(first["unplaced"])
     assert total == Decimal("250000.00")
     assert second["error"]["field"] == "amount"
     code, again, bar = run(capsys, "allocate", path, "--preset", "practice",
-                           "--as-of", "2026-11-30", "--progress")  # fmt: skip
+                           "--as-of", "2026-11-30", "--progress", "--max-errors", "1")  # fmt: skip
     assert (code, again) == (0, out)
-    assert bar.startswith("\rallocating [")
-    assert bar.endswith("] 100% 2/2\n")
+    assert bar.startswith("allocating: 1/2 (50%)\nallocating: 2/2 (100%)\n")
+    assert "\r" not in bar  # standard error is not a terminal here: whole lines
 
 
 def test_tier_needs_a_playbook_and_a_readable_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -308,13 +311,21 @@ def test_plan_writes_a_plan_and_its_icalendar(
     args = ["plan", path, "--preset", "practice", "--start", "2026-12-01", "--end", "2026-12-31",
             "--managers", str(managers)]  # fmt: skip
     code, out, err = run(capsys, *args)
-    assert (code, err) == (0, "")
-    plan = json.loads(out)
-    assert plan["required"] == len(plan["touchpoints"]) + len(plan["unscheduled"])
+    assert code == 0
+    assert err.startswith("custtier plan: 40 records in, 40 customers planned, 0 errors, ")
+    records = [json.loads(line) for line in out.splitlines()]
+    header = records[0]
+    assert header["record"] == "plan"
+    kinds = [r["record"] for r in records[1:]]
+    assert kinds == sorted(kinds, key=["touchpoint", "unscheduled", "load"].index)
+    assert header["touchpoints"] == kinds.count("touchpoint")
+    assert header["unscheduled"] == kinds.count("unscheduled")
+    assert header["load"] == kinds.count("load") > 0
+    assert header["required"] == header["touchpoints"] + header["unscheduled"]
     code, ics, _ = run(capsys, *args, "--ics")
     assert code == 0
     assert ics.startswith("BEGIN:VCALENDAR\r\n")
-    assert ics.count("BEGIN:VEVENT") == len(plan["touchpoints"])
+    assert ics.count("BEGIN:VEVENT") == header["touchpoints"]
 
 
 def test_progress_goes_to_stderr_and_leaves_the_output_unchanged(
@@ -322,23 +333,21 @@ def test_progress_goes_to_stderr_and_leaves_the_output_unchanged(
 ) -> None:
     rows = [f'{{"key": "C{i}", "annual_profit_contribution": "{i * 10}.00"}}' for i in range(250)]
     path = _jsonl(tmp_path / "book.jsonl", [*rows, "not json"])
-    args = ("tier", path, "--preset", "practice", "--as-of", "2026-11-30")
+    args = ("tier", path, "--preset", "practice", "--as-of", "2026-11-30", "-q")
     code, quiet, err = run(capsys, *args)
-    assert (code, err) == (0, "")
-    code, out, bar = run(capsys, *args, "--progress")
-    assert code == 0
+    assert (code, err) == (1, "")
+    code, out, log = run(capsys, *args, "--progress")
+    assert code == 1
     assert out == quiet
-    assert bar.startswith("\rtiering [")
-    assert bar.endswith("] 100% 251/251\n")
-    assert bar.count("\r") <= 102  # redrawn at most once per percent
-    code, out, bar = run(capsys, "plan", path, "--preset", "practice", "--start", "2026-12-01",
-                         "--end", "2026-12-31", "--progress")  # fmt: skip
-    assert code == 2  # a line that is not a JSON object: refused before any work
-    path = _jsonl(tmp_path / "book.jsonl", rows[:40])
-    code, out, bar = run(capsys, "plan", path, "--preset", "practice", "--start", "2026-12-01",
-                         "--end", "2026-12-31", "--progress")  # fmt: skip
-    assert code == 0
-    assert "tiering [" in bar
-    assert "planning [" in bar
-    assert bar.endswith("\n")
-    json.loads(out)
+    # Not a terminal: whole lines every 10 %, never a carriage return.
+    assert "\r" not in log
+    assert log.splitlines()[-1] == "tiering: 250/250 (100%)"  # the records read as customers
+    assert len(log.splitlines()) <= 12
+    code, out, log = run(capsys, "plan", path, "--preset", "practice", "--start", "2026-12-01",
+                         "--end", "2026-12-31", "--progress", "-q")  # fmt: skip
+    assert code == 1  # the bad line is an error line; the other 250 are planned
+    assert "tiering: " in log
+    assert "planning: " in log
+    assert log.endswith("\n")
+    errors = [json.loads(line) for line in out.splitlines() if '"error"' in line[:10]]
+    assert [e["error"]["line"] for e in errors] == [251]
