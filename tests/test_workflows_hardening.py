@@ -88,7 +88,7 @@ def test_the_tier_command_writes_one_line_per_input_line_despite_hostile_lines(
     path = tmp_path / "book.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = _cli("tier", str(path), "--preset", "practice", "--as-of", "2026-11-30")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # some records failed: error lines, no crash
     assert "Traceback" not in done.stderr
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(out) == len(lines)
