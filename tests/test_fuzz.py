@@ -143,20 +143,22 @@ def test_hostile_cli_files_give_one_line_out_per_line_in(
     cst.FUZZ_INPUTS["cli lines"] += len(lines)
     path = tmp_path_factory.mktemp("fuzz") / "customers.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = _run_cli("tier", "--preset", "practice", "--as-of", "2026-11-30", str(path))
+    code, out = _run_cli("tier", "--preset", "practice", "--as-of", "2026-11-30", str(path))
     expected = sum(1 for line in lines if line.strip())
     assert len(out) == expected
+    errors = 0
     for line in out:
         value = json.loads(line)
         assert set(value) == {"error"} or "outcome" in value or "tier" in value
+        errors += "error" in value
+    assert code == (1 if errors else 0)  # exit 1: some records failed (--max-errors 0)
 
 
-def _run_cli(*argv: str) -> list[str]:
+def _run_cli(*argv: str) -> tuple[int, list[str]]:
     import contextlib
     import io
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
         code = main(list(argv))
-    assert code == 0
-    return buffer.getvalue().splitlines()
+    return code, buffer.getvalue().splitlines()
