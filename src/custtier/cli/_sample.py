@@ -36,8 +36,10 @@ requests). The same size, seed, --as-of and preset give the same bytes.
 The files carry the fields the engines read and no personal data: no names,
 phone numbers, e-mail or postal addresses, account or ID numbers. An ID
 document on file is written as {"id_number": "on file"}, so KYC completeness
-is what the book has. (custtier's default export redacts personal fields to
-"[redacted]", which the models refuse to read back; this one reads back.)
+is what the book has; free-text fields hold the generator's fixed vocabulary
+(occupations, interests). (custtier's default export redacts personal and
+free-text fields to "[redacted]", which the models refuse to read back; this
+one reads back.)
 
 example:
   custtier synth --size 10000 --seed 7 --out book.jsonl
@@ -110,7 +112,10 @@ def engine_record(customer: Customer) -> dict[str, Any]:
     >>> engine_record(c)["kyc"]["identity"]
     {'id_number': 'on file'}
     """
-    record = customer.to_record(reveal_personal_data=False)
+    # Revealed, then the identity replaced: the free-text fields of a synthetic
+    # book hold the generator's fixed vocabulary (occupations, interests), which
+    # the engines read, and the identity is all that could name a person.
+    record = customer.to_record(reveal_personal_data=True)
     kyc = record.get("kyc")
     if isinstance(kyc, dict) and customer.kyc is not None:
         identity = customer.kyc.identity
