@@ -461,3 +461,18 @@ def test_a_playbook_whose_do_not_contact_lets_marketing_through_is_refused() -> 
         Playbook.model_validate(data)
     data["cadence"].pop("do_not_contact")
     assert set(Playbook.model_validate(data).cadence.do_not_contact.binds) == set(Purpose)
+
+
+def test_every_greeted_holiday_of_the_presets_is_found_in_every_year_the_bank_plans() -> None:
+    # Rules name holidays in the package's English; a renaming upstream must fail here,
+    # not silently turn greetings into CADENCE_NO_CALENDAR_DATA.
+    from custtier.cadence._tables import NO_DATA, tables
+
+    cal = HolidaysCalendar("CN", language="zh_CN")
+    for pb in (presets.PRACTICE, presets.REGULATORY):
+        for year in range(2026, 2036):
+            t = tables(pb, dt.date(year, 1, 1), dt.date(year, 12, 31), cal)
+            missing = {name for (name, _), day in t.holiday_dates.items() if day == NO_DATA}
+            assert not missing, (year, missing)
+            assert t.holiday_labels["Spring Festival", year] == "春节"
+            assert t.holiday_labels["Mid-Autumn Festival", year] == "中秋节"
