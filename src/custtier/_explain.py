@@ -121,12 +121,14 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ),
     ReasonCode.TIER_UPGRADE: "The rules place the customer above the previous tier; upgrades apply at once.",
     ReasonCode.TIER_DOWNGRADE: (
-        "The basis stayed below the previous tier's bar (less the buffer) for the "
-        "grace period, so the downgrade applies."
+        "The basis stayed below the previous tier's bar (less the buffer), or inside the "
+        "buffer past the playbook's max_buffer_months, for the grace period, so the "
+        "downgrade applies."
     ),
     ReasonCode.TIER_HELD: (
-        "The rules place the customer below the previous tier, but the grace "
-        "period has not run out, so the previous tier is kept."
+        "The rules place the customer below the previous tier, but the buffer still holds "
+        "(buffer_hold_ends_on says until when) or the grace period has not run out, so the "
+        "previous tier is kept."
     ),
     ReasonCode.TIER_PARETO_NOT_EVALUATED: (
         "The playbook has a Pareto rule, which needs the whole book, and no cut or "

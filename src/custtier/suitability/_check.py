@@ -225,30 +225,46 @@ def _level(
         )
     plevel = product.risk_level
     prank = t.product_rank[plevel]
+    # The assessment's effective validity and which bound sets it, on every level reason.
+    until = effective_validity(valid, t)
     if prank > cap:
         blocks.append(
             t.reasons.get(
-                (ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel),
-                lambda: _matrix_reason(t, level, plevel, cap, exceeded=True),
+                (ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel, until),
+                lambda: _matrix_reason(t, level, plevel, cap, until, exceeded=True),
             )
         )
         return
     capped = capped_level(level, t, elderly)
     if capped != level and prank > t.max_product_rank[capped]:
-        blocks.append(_elderly_cap(t, level, capped, plevel, elderly))
+        blocks.append(_elderly_cap(t, level, capped, plevel, elderly, until))
         return
     ccap = t.max_product_rank[capped]
     notes.append(
         t.reasons.get(
-            (ReasonCode.SUIT_LEVEL_OK, capped, plevel),
-            lambda: _matrix_reason(t, capped, plevel, ccap, exceeded=False),
+            (ReasonCode.SUIT_LEVEL_OK, capped, plevel, until),
+            lambda: _matrix_reason(t, capped, plevel, ccap, until, exceeded=False),
         )
     )
 
 
-def _matrix_reason(t: RiskTables, level: str, plevel: str, cap: int, *, exceeded: bool) -> Reason:
+def _matrix_reason(  # private builder, memoised by its arguments
+    t: RiskTables,
+    level: str,
+    plevel: str,
+    cap: int,
+    until: tuple[dt.date, ValidityBound],
+    *,
+    exceeded: bool,
+) -> Reason:
     cap_id = t.playbook.risk.product_levels[cap].id
-    facts: dict[str, Fact] = {"customer_level": level, "product_level": plevel, "max": cap_id}
+    facts: dict[str, Fact] = {
+        "customer_level": level,
+        "product_level": plevel,
+        "max": cap_id,
+        "effective_until": until[0],
+        "bound": until[1].value,
+    }
     if exceeded:
         return Reason.of(
             ReasonCode.SUIT_LEVEL_EXCEEDED,
@@ -287,10 +303,15 @@ def _expired(assessment: RiskAssessment, t: RiskTables, rule_id: str, as_of: dt.
     )
 
 
-def _elderly_cap(
-    t: RiskTables, level: str, capped: str, plevel: str, elderly: tuple[AgeSource, ...]
+def _elderly_cap(  # noqa: PLR0917  # private builder, memoised by its arguments
+    t: RiskTables,
+    level: str,
+    capped: str,
+    plevel: str,
+    elderly: tuple[AgeSource, ...],
+    until: tuple[dt.date, ValidityBound],
 ) -> Reason:
-    key = (ReasonCode.SUIT_ELDERLY_CAP, level, plevel, elderly)
+    key = (ReasonCode.SUIT_ELDERLY_CAP, level, plevel, elderly, until)
     cap_id = t.playbook.risk.product_levels[t.max_product_rank[capped]].id
     age_from = ",".join(e.value for e in elderly)
     return t.reasons.get(
@@ -306,6 +327,8 @@ def _elderly_cap(
             max=cap_id,
             elderly_age=t.elderly_age,
             age_from=age_from,
+            effective_until=until[0],
+            bound=until[1].value,
         ),
     )
 
