@@ -553,3 +553,21 @@ def test_no_valid_playbook_makes_a_plan_exceed_its_budget(
     visits = _visits(result)
     assert len(visits) <= pb.cadence.budget.max_per_rule_per_year * years
     assert result.required <= pb.cadence.budget.max_per_customer_per_year * years
+
+
+# --------------------------------------------------------------------------- questionnaire answers
+
+
+@pytest.mark.parametrize("answers", [None, 5, "abc", [7], [["q_age", "a"]]])
+def test_answers_that_are_not_answers_are_an_input_error_naming_them(answers: Any) -> None:
+    with pytest.raises(InputError) as info:
+        assess_risk(answers, PRACTICE, as_of=AS_OF)
+    assert info.value.field is not None
+    assert info.value.field.startswith("answers")
+
+
+def test_answers_as_json_records_score_like_answer_objects() -> None:
+    chosen = {q.id: q.options[-1].id for q in PRACTICE.risk.questionnaire}
+    records = [{"question_id": q, "option_id": o} for q, o in chosen.items()]
+    as_records = assess_risk(records, PRACTICE, as_of=AS_OF)
+    assert as_records.score == assess_risk(chosen, PRACTICE, as_of=AS_OF).score

@@ -27,7 +27,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 
 def assess_risk(
-    answers: Mapping[str, str] | Iterable[Answer],
+    answers: Mapping[str, str] | Iterable[Answer | Mapping[str, str]],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -37,7 +37,9 @@ def assess_risk(
     """Score a questionnaire and place the customer on the playbook's level scale.
 
     ``answers`` maps question id → option id (or is a sequence of
-    :class:`~custtier.Answer`); every question must be answered once. The
+    :class:`~custtier.Answer` or of answer records as JSON gives them); every
+    question must be answered once, and anything else is an ``InputError``
+    naming ``answers``. The
     assessment is valid for the playbook's ``validity_months`` from
     ``as_of`` (to the day before the same date that many months on). A
     customer whose ``birth_date``, or whose answer to the age question (an
@@ -142,11 +144,24 @@ def assess_risk(
     )
 
 
-def _answers(answers: Mapping[str, str] | Iterable[Answer]) -> dict[str, str]:
+def _answer(item: object, index: int) -> Answer:
+    if isinstance(item, Mapping):
+        return Answer.from_record(item)
+    raise InputError("each answer must be an Answer or a record of one", field=f"answers.{index}")
+
+
+def _answers(answers: object) -> dict[str, str]:  # any JSON a caller passes
     if isinstance(answers, Mapping):
         return {str(k): str(v) for k, v in answers.items()}
+    if isinstance(answers, (str, bytes)) or not isinstance(answers, Iterable):
+        raise InputError(
+            "answers must map question ids to option ids, or be a list of answers",
+            field="answers",
+        )
     out: dict[str, str] = {}
-    for a in answers:
+    for i, item in enumerate(answers):
+        # An answer as JSON gives it ({"question_id": ..., "option_id": ...}) is validated.
+        a = item if isinstance(item, Answer) else _answer(item, i)
         if a.question_id in out:
             raise InputError(f"question {a.question_id!r} is answered twice", field=a.question_id)
         out[a.question_id] = a.option_id
