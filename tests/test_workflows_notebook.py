@@ -8,8 +8,12 @@ escaped HTML).
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -560,3 +564,102 @@ def test_the_service_openapi_publishes_money_as_decimal_strings(book: synth.Book
     lines = response.json()["lines"]
     total = sum(Decimal(line["amount"]) for line in lines) + Decimal(response.json()["unplaced"])
     assert total == Decimal("250000.00")
+
+
+# --------------------------------------------------------------------------- plots
+
+
+@pytest.fixture
+def agg() -> Iterator[Any]:
+    """matplotlib on the headless Agg backend; figures closed afterwards."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_plot_the_tour_headless_each_chart_returns_its_axes(book: synth.Book, agg: Any) -> None:
+    from custtier import plot
+
+    as_of = AS_OF
+    first = tier_book(book.customers[:400], book.playbook, as_of=as_of)
+    later_on = dt.date(2027, 5, 31)
+    later_book = synth.book(400, seed=14, as_of=later_on)
+    later = tier_book(later_book.customers, book.playbook, as_of=later_on, previous=first.decisions)
+    manager = book.managers[0]
+    plan = plan_contacts(
+        [c for c in book.customers[:400] if c.manager_id == manager.id],
+        book.playbook,
+        start=as_of,
+        end=as_of + dt.timedelta(days=40),
+        tiers={d.subject: d for d in first.decisions},
+        managers=[manager],
+    )
+    fig, axes = agg.subplots(2, 2)
+    drawn = [
+        plot.pyramid(first, ax=axes[0][0]),
+        plot.concentration(first, ax=axes[0][1]),
+        plot.movements(first, later, ax=axes[1][0]),
+        plot.manager_load(plan, ax=axes[1][1]),
+    ]
+    assert drawn == [axes[0][0], axes[0][1], axes[1][0], axes[1][1]]  # drawn where asked
+    # The pyramid: one bar per tier, top tier on top, lengths the customer shares.
+    bars = axes[0][0].patches
+    assert [round(b.get_width(), 6) for b in bars] == [
+        round(float(s.customer_share) * 100, 6) for s in reversed(first.summary)
+    ]
+    assert [t.get_text() for t in axes[0][0].get_yticklabels()] == [
+        s.tier for s in reversed(first.summary)
+    ]
+    # The concentration curve and its 80/20 markers.
+    curve = axes[0][1].lines[0]
+    assert len(curve.get_xdata()) == len(first.concentration)
+    texts = " ".join(t.get_text() for t in axes[0][1].texts)
+    assert "carry 80% of profit" in texts
+    # Movements: every customer of either run is counted once.
+    counted = sum(int(t.get_text()) for t in axes[1][0].texts)
+    assert counted == len({d.subject for d in (*first.decisions, *later.decisions)})
+    # Load: one line of booked hours per manager, capacity dashed beside it.
+    booked = [line for line in axes[1][1].lines if line.get_linestyle() == "-"]
+    assert len(booked) == len({row.manager_id for row in plan.load})
+    assert axes[1][1].get_ylim()[0] == 0
+    # Without ax=, a new figure.
+    assert plot.pyramid(first).figure is not fig
+    fig.savefig(io.BytesIO(), format="png")  # renders headless
+
+
+def test_plot_without_matplotlib_names_the_extra(
+    book: synth.Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from custtier import plot
+    from custtier.errors import MissingExtraError
+
+    result = tier_book(book.customers[:10], book.playbook, as_of=AS_OF)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(MissingExtraError, match=r"custtier\[plot\]"):
+        plot.pyramid(result)
+
+
+def test_the_gallery_draws_the_docs_figures(tmp_path: Path, agg: Any) -> None:
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "docs" / "_gallery.py"
+    spec = importlib.util.spec_from_file_location("_gallery", path)
+    assert spec is not None
+    assert spec.loader is not None
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    written = gallery.draw(tmp_path)
+    assert [p.name for p in written] == [
+        "pyramid.png",
+        "concentration.png",
+        "movements.png",
+        "manager_load.png",
+    ]
+    for p in written:
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (path.parent / "img" / p.name).exists()  # the docs show each figure

@@ -6,7 +6,7 @@
 """
 
 from custtier import _views as _views  # registers every result's notebook display
-from custtier import errors, presets, synth
+from custtier import errors, plot, presets, synth
 from custtier._explain import (
     REASON_DESCRIPTIONS,
     Decision,
@@ -151,6 +151,7 @@ __all__ = [
     "pareto_set",
     "plan_contacts",
     "plan_to_ical",
+    "plot",
     "presets",
     "quantize",
     "split",

@@ -1,0 +1,5 @@
+"""pytest set-up for the docs' examples: charts draw headless."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
