@@ -7,10 +7,10 @@ never taken from the record alone: an imported assessment may carry any
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import functools
 from enum import StrEnum
-
-from dateutil.relativedelta import relativedelta
 
 from custtier.models import Customer, RiskAssessment
 from custtier.suitability._assess import age_on
@@ -33,6 +33,7 @@ class AgeSource(StrEnum):
     AGE_ANSWER = "age_answer"  # the questionnaire's age answer, aged since the assessment
 
 
+@functools.lru_cache(maxsize=8192)
 def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
     """The last day the playbook lets an assessment made on ``assessed_on`` be relied on.
 
@@ -41,8 +42,17 @@ def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
 
     >>> playbook_until(dt.date(2026, 3, 1), 12), playbook_until(dt.date(2027, 2, 28), 12)
     (datetime.date(2027, 2, 28), datetime.date(2028, 2, 27))
+    >>> from dateutil.relativedelta import relativedelta
+    >>> playbook_until(dt.date(2024, 2, 29), 12) == dt.date(2024, 2, 29) + relativedelta(
+    ...     months=12) - dt.timedelta(days=1)
+    True
     """
-    return assessed_on + relativedelta(months=months) - dt.timedelta(days=1)
+    # dateutil's month arithmetic, by hand and memoised: relativedelta cost more
+    # than the rest of a suitability check, and a book has few distinct dates.
+    index = assessed_on.month - 1 + months
+    year, month = assessed_on.year + index // 12, index % 12 + 1
+    day = min(assessed_on.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day) - dt.timedelta(days=1)
 
 
 def effective_validity(assessment: RiskAssessment, t: RiskTables) -> tuple[dt.date, ValidityBound]:
