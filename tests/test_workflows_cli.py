@@ -500,3 +500,33 @@ def test_the_docs_page_commands_run_as_documented(tmp_path: Path) -> None:
     assert len((tmp_path / "decisions.jsonl").read_text(encoding="utf-8").splitlines()) == 2000
     plan = (tmp_path / "plan.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(plan[0])["record"] == "plan"
+
+
+def test_a_csv_export_read_as_text_tiers_in_polars_and_comes_back_as_polars(
+    book: Path, tmp_path: Path
+) -> None:
+    """Columnar inputs the way they arrive: a CSV read as text, in a polars frame."""
+    pl = pytest.importorskip("polars", reason="polars is not installed")
+    import datetime as dt
+
+    import custtier.frames as cf
+    from custtier import presets
+
+    csv_file = tmp_path / "profits.csv"
+    csv_file.write_text(
+        "key,annual_profit_contribution\n"
+        "C1,9000.00\nC2,500\nC3,not a number\nC4,1.005\nC5,120.50\n",
+        encoding="utf-8",
+    )
+    frame = pl.read_csv(csv_file, infer_schema=False)  # every column as text (large_string)
+    frame = frame.with_columns(
+        pl.lit(
+            [], dtype=pl.List(pl.Struct({"month": pl.String, "average_daily_balance": pl.String}))
+        ).alias("monthly_balances")
+    )
+    out = cf.tier_table(frame, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    assert isinstance(out, pl.DataFrame)  # the caller's frame type comes back
+    rows = out.select("key", "tier", "error_code").rows()
+    assert [r[0] for r in rows] == ["C1", "C2", "C3", "C4", "C5"]
+    assert [r[2] for r in rows] == [None, None, "invalid_value", "too_precise", None]
+    assert all(r[1] for r in rows if r[2] is None)  # every good row decided

@@ -9,8 +9,10 @@ float.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custtier._money import check_amount, exact_context
 from custtier.errors import InputError, MoneyError
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "date_days",
     "duplicated",
     "epoch_days",
+    "like_input",
     "list_column",
     "money_array",
     "money_column",
@@ -204,8 +208,11 @@ def _unscaled(arr: Any) -> tuple[I64, BOOL]:
     decimal128 values are 16-byte little-endian two's complement integers: a
     value fits in int64 when the high word is the sign extension of the low.
     """
-    words = np.frombuffer(arr.buffers()[1], dtype=np.int64).reshape(-1, 2)
-    words = words[arr.offset : arr.offset + len(arr)]
+    # Only the words this array covers: a producer (polars) may pad the buffer
+    # to a length that is not a whole number of values.
+    count = 2 * (arr.offset + len(arr))
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=count).reshape(-1, 2)
+    words = words[arr.offset :]
     low = words[:, 0].copy()
     high = words[:, 1]
     fits = high == (low >> 63)
@@ -223,15 +230,17 @@ class Money:
     nulls: BOOL
     out_of_range: BOOL
     too_precise: BOOL
+    invalid: BOOL  # text that is not a plain decimal number
 
     @property
     def bad(self) -> BOOL:
         """Values that are present but unusable."""
-        return self.out_of_range | self.too_precise
+        return self.out_of_range | self.too_precise | self.invalid
 
     def flag(self, errors: Errors, field_name: str) -> None:
         """Record this column's problems as error rows on ``field_name``."""
         errors.flag(self.nulls, "missing_value", field_name)
+        errors.flag(self.invalid, "invalid_value", field_name)
         errors.flag(self.out_of_range, "out_of_range", field_name)
         errors.flag(self.too_precise, "too_precise", field_name)
 
@@ -239,11 +248,14 @@ class Money:
 def money_column(table: Any, name: str, scale: int) -> Money:
     """Column ``name`` as int64 minor units at ``scale`` decimal places.
 
-    Accepts ``decimal128``/``decimal256`` (any scale: finer digits that are
-    not zero make the row ``too_precise``) and integer columns, which hold
-    **minor units** (fen, cents). Floats and strings are refused for the whole
-    column (:class:`~custtier.errors.MoneyError` naming it), because a binary
-    float cannot hold most cent amounts exactly.
+    Accepts ``decimal128``/``decimal256`` at any scale up to 38 (read exactly:
+    finer digits that are not zero make the row ``too_precise``), integer
+    columns, which hold **minor units** (fen, cents), and text columns (a CSV
+    read as strings), parsed row by row as the scalar path parses a string
+    amount: ``"1234.50"`` decides as the decimal would, a value that is not a
+    plain decimal number makes its row ``invalid_value``. Floats are refused
+    for the whole column (:class:`~custtier.errors.MoneyError` naming it),
+    because a binary float cannot hold most cent amounts exactly.
     """
     return money_array(as_array(table.column(name)), name, scale)
 
@@ -253,6 +265,9 @@ def money_array(arr: Any, name: str, scale: int) -> Money:
     t = arr.type
     nulls = _null_mask(arr)
     too_precise = np.zeros(len(arr), dtype=np.bool_)
+    invalid = np.zeros(len(arr), dtype=np.bool_)
+    if _is_text(t):
+        return _text_money(arr, name, scale, nulls)
     if pa.types.is_floating(t):
         raise MoneyError(
             f"column {name!r} holds floating-point numbers ({t}); money must be exact: "
@@ -267,13 +282,14 @@ def money_array(arr: Any, name: str, scale: int) -> Money:
                     f"column {name!r} is {t}; use decimal128 (at most 38 digits)", field=name
                 )
             arr = arr.cast(pa.decimal128(t.precision, t.scale))
-        unscaled, fits = _unscaled(arr)
-        values = np.where(fits, unscaled, 0)
         if t.scale > scale:
-            factor = 10 ** (t.scale - scale)
-            too_precise = ~nulls & ((values % factor) != 0)
-            values = values // factor
-        elif t.scale < scale:
+            # Rescaled in 128 bits before the int64 test: decimal128(38, 18) holds
+            # 9.22 as 9.22e18 unscaled, beyond int64, though it is 922 fen.
+            arr, fits, too_precise = _finer(arr, scale, nulls)
+        unscaled, fitted = _unscaled(arr)
+        fits = fitted if t.scale <= scale else fits & fitted
+        values = np.where(fits, unscaled, 0)
+        if t.scale < scale:
             factor = 10 ** (scale - t.scale)
             fits &= np.abs(values) <= MAX_MINOR_UNITS // factor
             values = np.where(fits, values, 0) * factor
@@ -287,12 +303,58 @@ def money_array(arr: Any, name: str, scale: int) -> Money:
     else:
         raise MoneyError(
             f"column {name!r} has type {t}; money columns must be decimal128 at the "
-            f"currency's scale ({scale} places) or integer minor units",
+            f"currency's scale ({scale} places), integer minor units or decimal text",
             field=name,
         )
     out_of_range = ~nulls & (~fits | (np.abs(values) > MAX_MINOR_UNITS))
     values = np.where(out_of_range | nulls | too_precise, 0, values).astype(np.int64, copy=False)
-    return Money(values, nulls, out_of_range, too_precise)
+    return Money(values, nulls, out_of_range, too_precise, invalid)
+
+
+def _finer(arr: Any, scale: int, nulls: BOOL) -> tuple[Any, BOOL, BOOL]:
+    """A decimal128 array finer than ``scale``: truncated to ``scale``, what fits, what was lost.
+
+    Values beyond the range are set aside first (they are ``out_of_range``
+    whatever their digits), so the truncation and its check never overflow.
+    """
+    t = arr.type
+    wide = arr.cast(pa.decimal128(38, t.scale))
+    limit = pa.scalar(Decimal(MAX_MINOR_UNITS).scaleb(-scale), wide.type)
+    big = np_bool(pc.greater(pc.abs(wide), limit))
+    kept = pc.if_else(pa.array(big), pa.scalar(Decimal(0), wide.type), wide)
+    truncated = kept.cast(pa.decimal128(38, scale), safe=False)
+    lost = ~np_bool(pc.equal(truncated.cast(wide.type), kept))
+    return truncated, ~big, ~nulls & ~big & lost
+
+
+def _is_text(t: Any) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
+def _text_money(arr: Any, name: str, scale: int, nulls: BOOL) -> Money:
+    """A text money column, row by row: each value as :func:`check_amount` reads a string."""
+    n = len(arr)
+    values = np.zeros(n, dtype=np.int64)
+    invalid = np.zeros(n, dtype=np.bool_)
+    out_of_range = np.zeros(n, dtype=np.bool_)
+    too_precise = np.zeros(n, dtype=np.bool_)
+    limit = Decimal(MAX_MINOR_UNITS)
+    with exact_context():
+        for i, text in enumerate(arr.to_pylist()):
+            if text is None:
+                continue
+            try:
+                units = check_amount(text, field=name).scaleb(scale)
+            except MoneyError:
+                invalid[i] = True
+                continue
+            if abs(units) > limit:
+                out_of_range[i] = True
+            elif units != units.to_integral_value():
+                too_precise[i] = True
+            else:
+                values[i] = int(units)
+    return Money(values, nulls, out_of_range, too_precise, invalid)
 
 
 def _null_mask(arr: Any) -> BOOL:
@@ -340,12 +402,67 @@ def list_column(per_row: npt.NDArray[np.intp], lists: Sequence[Sequence[str]], m
 
 
 def as_table(data: Any) -> Any:
-    """An Arrow table from a table, a record batch, a pandas or polars frame."""
+    """An Arrow table from a table, a record batch, a pandas or polars frame.
+
+    Arrow's large and view types (polars writes ``large_string`` and
+    ``large_list<large_string>``) are read as their plain forms, and a column
+    name that occurs twice is an ``InputError`` naming it (which of the two
+    would the engine read?).
+    """
     if isinstance(data, pa.Table):
-        return data
-    if isinstance(data, pa.RecordBatch):
-        return pa.Table.from_batches([data])
-    return pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
+        table = data
+    elif isinstance(data, pa.RecordBatch):
+        table = pa.Table.from_batches([data])
+    else:
+        # pandas refuses repeated names in its own words: name the column first.
+        _no_duplicate_columns([str(c) for c in getattr(data, "columns", ())])
+        table = pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
+    _no_duplicate_columns(table.column_names)
+    plain = pa.schema([f.with_type(_plain_type(f.type)) for f in table.schema])
+    return table if plain.equals(table.schema) else table.cast(plain)
+
+
+def like_input(data: Any, table: Any) -> Any:
+    """``table`` in the caller's frame type: pandas in, pandas out; polars in, polars out.
+
+    Arrow in (a table or a record batch), or any other Arrow producer, gives
+    an Arrow table. pandas gets Arrow-backed columns (``pd.ArrowDtype``: exact
+    decimals, integers that stay integers beside nulls), as the Dask recipes
+    do; polars gets its own types (``pl.Decimal`` for money).
+    """
+    library = type(data).__module__.partition(".")[0]
+    if library == "pandas":
+        pd = importlib.import_module("pandas")
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
+    if library == "polars":
+        return importlib.import_module("polars").from_arrow(table)
+    return table
+
+
+def _no_duplicate_columns(names: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(
+                f"column {name!r} occurs more than once; keep one column of each name",
+                field=name,
+            )
+        seen.add(name)
+
+
+def _plain_type(t: Any) -> Any:
+    """``t`` with large and view types replaced by their plain forms, recursively."""
+    if pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return pa.string()
+    if pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
+        return pa.binary()
+    if pa.types.is_large_list(t) or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
+        return pa.list_(t.value_field.with_type(_plain_type(t.value_type)))
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(_plain_type(t.value_type)))
+    if pa.types.is_struct(t):
+        return pa.struct([f.with_type(_plain_type(f.type)) for f in t])
+    return t
 
 
 def np_bool(arr: Any) -> BOOL:

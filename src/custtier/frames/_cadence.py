@@ -56,6 +56,7 @@ from custtier.frames._arrow import (
     date_days,
     duplicated,
     epoch_days,
+    like_input,
     list_column,
     np_bool,
     playbook_columns,
@@ -1355,7 +1356,7 @@ def occasions_table(
         out.append(_assemble(c, _expand(c, ctx), ctx))
         ticker.add(c.n)
     ticker.finish()
-    return pa.concat_tables(out) if len(out) > 1 else out[0]
+    return like_input(customers, pa.concat_tables(out) if len(out) > 1 else out[0])
 
 
 def cadence_table(

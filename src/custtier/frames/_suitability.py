@@ -37,6 +37,7 @@ from custtier.frames._arrow import (
     as_table,
     date_days,
     epoch_days,
+    like_input,
     list_column,
     money_array,
     np_bool,
@@ -411,6 +412,7 @@ def _amounts(table: Any, cat: _Catalogue, rules: _Rules, pidx: I64) -> Money | N
             out.nulls,
             np.where(here, m.out_of_range, out.out_of_range),
             np.where(here, m.too_precise, out.too_precise),
+            np.where(here, m.invalid, out.invalid),
         )
     return out
 
@@ -858,7 +860,7 @@ def suitability_table(
         out.append(_decide(table.slice(start, chunk_rows), cat, rules, as_of))
         ticker.add(out[-1].num_rows)
     ticker.finish()
-    return pa.concat_tables(out) if len(out) > 1 else out[0]
+    return like_input(pairs, pa.concat_tables(out) if len(out) > 1 else out[0])
 
 
 def pairs_table(

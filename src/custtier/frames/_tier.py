@@ -40,6 +40,7 @@ from custtier.frames._arrow import (
     date_days,
     duplicated,
     epoch_days,
+    like_input,
     list_column,
     money_array,
     money_column,
@@ -115,7 +116,8 @@ INPUT_COLUMNS: dict[str, str] = {
 #: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
 ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null",
-    "invalid_value": "a value has the wrong shape (key, month, currency code, KYC item) "
+    "invalid_value": "a value has the wrong shape (key, month, currency code, KYC item, "
+    "an amount given as text that is not a plain decimal number) "
     "or is negative where it must not be",
     "too_precise": "an amount has non-zero digits finer than the currency's minor unit",
     "out_of_range": "an amount's magnitude exceeds 10^17 minor units",
@@ -1043,7 +1045,7 @@ def tier_table(
         out.append(_assemble(v, plan, as_of, cut))
         ticker.add(v.n)
     ticker.finish()
-    return pa.concat_tables(out) if len(out) > 1 else out[0]
+    return like_input(data, pa.concat_tables(out) if len(out) > 1 else out[0])
 
 
 def _flag_duplicate_keys(parts: Sequence[_Valid]) -> None:
