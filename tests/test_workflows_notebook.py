@@ -246,6 +246,17 @@ def test_tiers_per_manager_and_the_pyramid_as_frames_without_glue(book: synth.Bo
     # ... the documented columnar schema, plus the manager ...
     table = result.to_arrow()
     assert table.drop_columns(["manager_id"]).equals(cf.decisions_table(result, book.playbook))
+    later_on = dt.date(2027, 5, 31)
+    later_book = synth.book(3000, seed=14, as_of=later_on)
+    later = tier_book(
+        later_book.customers, book.playbook, as_of=later_on, previous=result.decisions
+    )
+    assert later.movements.get("held")  # hysteresis columns are filled, and equal too
+    assert (
+        later.to_arrow()
+        .drop_columns(["manager_id"])
+        .equals(cf.decisions_table(later, book.playbook))
+    )
     # ... and plotting-friendly floats are one option away (was "no numeric data to plot").
     summary = result.to_pandas("summary", money="float")
     assert str(summary["profit_share"].dtype) == "float64"
@@ -663,3 +674,51 @@ def test_the_gallery_draws_the_docs_figures(tmp_path: Path, agg: Any) -> None:
     for p in written:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (path.parent / "img" / p.name).exists()  # the docs show each figure
+
+
+# --------------------------------------------------------------------------- a real database
+
+
+def test_tier_a_book_read_from_duckdb_and_write_the_decisions_back(
+    book: synth.Book, tmp_path: Path
+) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    import pyarrow.parquet as pq
+
+    import custtier.frames as cf
+
+    pb = book.playbook
+    # The bank's side: a customers table in a database, and the same book as Parquet.
+    source = cf.customers_table(book.customers, pb, as_of=AS_OF)
+    con = duckdb.connect(str(tmp_path / "bank.duckdb"))
+    con.register("incoming", source)
+    con.execute("CREATE TABLE customers AS SELECT * FROM incoming")
+    con.unregister("incoming")
+    pq.write_table(source, tmp_path / "book.parquet")
+
+    # The recipe (docs/scale-out.md): query into Arrow, tier, write the table back.
+    book_table = con.sql("SELECT * FROM customers").to_arrow_table()
+    decided = cf.tier_table(book_table, pb, as_of=AS_OF)
+    con.register("decided", decided)
+    con.execute("CREATE TABLE decisions AS SELECT * FROM decided")
+    con.unregister("decided")
+
+    # Money stays exact on the way in and out (DECIMAL, never DOUBLE) ...
+    types = dict(
+        con.execute("SELECT column_name, column_type FROM (DESCRIBE decisions)").fetchall()
+    )
+    assert types["basis_average_daily_balance"].startswith("DECIMAL")
+    # ... every customer has one row ...
+    assert con.execute("SELECT count(*) FROM decisions").fetchall() == [(len(book.customers),)]
+    # ... and the answers are the scalar API's.
+    scalar = cf.decisions_table(tier_book(book.customers, pb, as_of=AS_OF), pb)
+    stored = con.sql("SELECT * FROM decisions").to_arrow_table()
+    assert cf.table_digest(stored.cast(scalar.schema)) == cf.table_digest(scalar)
+    per_tier = dict(con.execute("SELECT tier, count(*) FROM decisions GROUP BY tier").fetchall())
+    assert per_tier == {s.tier: s.count for s in tier_book(book.customers, pb, as_of=AS_OF).summary}
+
+    # Parquet through DuckDB: the same decisions.
+    from_parquet = duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path / 'book.parquet'}')")
+    again = cf.tier_table(from_parquet.to_arrow_table(), pb, as_of=AS_OF)
+    assert cf.table_digest(again) == cf.table_digest(decided)
+    con.close()

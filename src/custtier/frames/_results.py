@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -61,27 +62,35 @@ def _codes(reasons: Sequence[Reason]) -> dict[str, list[str]]:
 
 
 def _tier_rows(decisions: Iterable[TierDecision]) -> tuple[list[dict[str, Any]], Any]:
-    rows = [
-        {
+    """Rows in :func:`tier_output_schema`, read column by column off each decision.
+
+    Columns are named after the decision's fields, so a column the schema
+    gains (``held_since``) fills itself; only the renamed ones are spelled out.
+    """
+    schema = tier_output_schema(PRACTICE).append(pa.field("manager_id", pa.string()))
+    special = {"key", "error_code", "error_field", "tier", "reason_codes", "rule_ids", "kyc_gaps"}
+    plain = [
+        name
+        for name in schema.names
+        if name not in special and not name.startswith(("basis_", "playbook_"))
+    ]
+    rows = []
+    for d in decisions:
+        row: dict[str, Any] = {
             "key": d.subject,
             "error_code": None,
             "error_field": None,
             "tier": d.outcome,
-            "rank": d.rank,
-            "rule_tier": d.rule_tier,
-            "decided_by": d.decided_by,
-            "movement": d.movement.value,
-            "previous_tier": d.previous_tier,
-            "below_since": d.below_since,
             **{f"basis_{b.value}": d.basis_values.get(b.value) for b in Basis},
             **_codes(d.reasons),
             "kyc_gaps": [g.value for g in d.kyc_gaps],
             **_audit(d),
-            "manager_id": d.manager_id,
         }
-        for d in decisions
-    ]
-    return rows, tier_output_schema(PRACTICE).append(pa.field("manager_id", pa.string()))
+        for name in plain:
+            value = getattr(d, name)
+            row[name] = value.value if isinstance(value, Enum) else value
+        rows.append(row)
+    return rows, schema
 
 
 def _suitability_rows(decisions: Iterable[SuitabilityDecision]) -> tuple[list[dict[str, Any]], Any]:
