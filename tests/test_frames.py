@@ -22,6 +22,7 @@ pytest.importorskip("numpy", reason='columnar tests need pip install "custtier[f
 
 import numpy as np  # noqa: E402
 
+import custtier  # noqa: E402
 import custtier.frames as cf  # noqa: E402  # after the importorskip above, on purpose
 from custtier import (  # noqa: E402
     Customer,
@@ -905,3 +906,18 @@ def test_the_buffer_s_hold_ends_on_the_same_day_in_both_paths(
         limit = pb.tiering.hysteresis.max_buffer_months if pb.tiering.hysteresis else None
         if held is not None and limit is not None and d.below_since is None:
             assert as_of < held + relativedelta(months=limit)
+
+
+@given(cases())
+def test_the_columnar_cut_is_the_book_s_cut_and_the_same_type(
+    case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]],
+) -> None:
+    pb, as_of, customers, _ = case
+    book = tier_book(customers, pb, as_of=as_of)
+    table = cf.customers_table(customers, pb, as_of=as_of)
+    cut = cf.pareto_cut(cf.pareto_candidates(table, pb, as_of=as_of), pb)
+    assert cf.ParetoCut is custtier.ParetoCut
+    if pb.tiering.pareto is None:
+        assert book.pareto_cut is None
+    else:
+        assert cut == book.pareto_cut
