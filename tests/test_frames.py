@@ -553,6 +553,38 @@ def test_text_money_columns_decide_row_by_row_as_tier_book_does() -> None:
     }
 
 
+def test_text_monthly_balances_decide_as_decimals_and_a_bad_one_is_its_rows_error() -> None:
+    pb = presets.REGULATORY
+    window = months_before(AS_OF, 3)
+    month = pa.struct([("month", pa.string()), ("average_daily_balance", pa.string())])
+    balances = [["600000.00"] * 3, ["600000.00", "six hundred", "600000.00"], ["49999.99"] * 3]
+    table = pa.table(
+        {
+            "key": ["C1", "C2", "C3"],
+            "monthly_balances": pa.array(
+                [
+                    [
+                        {"month": m, "average_daily_balance": v}
+                        for m, v in zip(window, row, strict=True)
+                    ]
+                    for row in balances
+                ],
+                pa.list_(month),
+            ),
+            "assets_under_management": pa.array(["1.00"] * 3),
+            "annual_profit_contribution": pa.array(["1.00"] * 3),
+        }
+    )
+    out = cf.tier_table(table, pb, as_of=AS_OF).to_pylist()
+    assert [(r["tier"], r["error_code"], r["error_field"]) for r in out] == [
+        (out[0]["tier"], None, None),
+        (None, "invalid_value", "monthly_balances.average_daily_balance"),
+        (out[2]["tier"], None, None),
+    ]
+    assert out[0]["basis_average_daily_balance"] == Decimal("600000.00")
+    assert out[2]["basis_average_daily_balance"] == Decimal("49999.99")
+
+
 def test_polars_frames_with_large_types_come_back_as_polars() -> None:
     pl = pytest.importorskip("polars", reason="polars is not installed")
     pb = presets.PRACTICE

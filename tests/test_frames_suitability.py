@@ -491,6 +491,30 @@ def test_float_amount_columns_are_refused_naming_the_column(column_type: Any, me
     assert info.value.field == "amount"
 
 
+def test_a_text_amount_column_decides_row_by_row() -> None:
+    # An amount read from a CSV as text: each good value decides as its decimal
+    # does, a bad one is its own invalid_value row.
+    pb = presets.PRACTICE
+    products = synth.catalogue(pb)
+    customers = [Customer(key=f"C{i}") for i in range(4)]
+    amounts = {("C0", "DEP-1Y"): "12500.00", ("C2", "DEP-1Y"): "300"}
+    exact = cf.pairs_table(customers, ["DEP-1Y"], amounts=amounts)
+    text = exact.set_column(
+        exact.schema.get_field_index("amount"),
+        "amount",
+        pa.array(["12500.00", "abc", "300", "1.005"], pa.string()),
+    )
+    out = cf.suitability_table(text, products, pb, as_of=AS_OF).to_pylist()
+    reference = cf.suitability_table(exact, products, pb, as_of=AS_OF).to_pylist()
+    assert [(r["error_code"], r["error_field"]) for r in out] == [
+        (None, None),
+        ("invalid_value", "amount"),
+        (None, None),
+        ("too_precise", "amount"),
+    ]
+    assert [out[0], out[2]] == [reference[0], reference[2]]
+
+
 def test_columns_the_policy_reads_must_be_there_and_the_catalogue_must_be_sound() -> None:
     pb = presets.PRACTICE
     products = synth.catalogue(pb)

@@ -166,6 +166,30 @@ def test_plan_goes_on_past_a_bad_line_and_writes_records(book: Path, tmp_path: P
     assert max(len(line) for line in done.stdout.splitlines()) < 5_000  # no giant document
 
 
+def test_planning_next_year_with_the_china_calendar_counts_provisional_items(book: Path) -> None:
+    pytest.importorskip("holidays", reason="the calendars extra is not installed")
+    done = custtier(
+        "plan",
+        "book.jsonl",
+        "--preset",
+        "practice",
+        "--start",
+        "2026-12-01",
+        "--end",
+        "2027-03-31",
+        "--calendar",
+        "CN",
+        "--managers",
+        "book.managers.json",
+        cwd=book,
+    )
+    assert done.returncode == 0, done.stderr
+    header = json.loads(done.stdout.splitlines()[0])
+    assert header["calendar"] == "holidays:CN"
+    assert header["provisional"] > 0
+    assert f"{header['provisional']:,} provisional" in done.stderr.decode("utf-8")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -164,9 +164,8 @@ def _count(plan: ContactPlan, tally: Tally) -> None:
         f"{plan.required:,} contacts required: {len(plan.touchpoints):,} scheduled, "
         f"{len(plan.unscheduled):,} unscheduled"
     )
-    provisional = getattr(plan, "provisional", None)  # the calendar's count, where it keeps one
-    if isinstance(provisional, int):
-        tally.details.append(f"{provisional:,} provisional")
+    if plan.provisional:  # placed by days an unpublished holiday arrangement may move
+        tally.details.append(f"{plan.provisional:,} provisional")
 
 
 def _header(plan: ContactPlan, errors: int) -> dict[str, Any]:

@@ -95,8 +95,8 @@ PAIR_INPUT_COLUMNS: dict[str, str] = {
 PAIR_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null (key, product_id, currency, or one of "
     "risk_level, assessed_on and valid_until without the others, or answers without them)",
-    "invalid_value": "a value has the wrong shape (key, currency code), or valid_until "
-    "is before assessed_on",
+    "invalid_value": "a value has the wrong shape (key, currency code, an amount given as "
+    "text that is not a plain decimal number), or valid_until is before assessed_on",
     "too_precise": "amount has non-zero digits finer than the product currency's minor unit",
     "out_of_range": "amount's magnitude (or the product's minimum or increment) exceeds "
     "10^17 minor units",
@@ -547,6 +547,7 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
     errors.flag(~same, "currency_mismatch", "currency")
     money = _amounts(table, cat, rules, product)
     if money is not None:
+        errors.flag(money.invalid, "invalid_value", "amount")
         errors.flag(money.out_of_range, "out_of_range", "amount")
         errors.flag(money.too_precise, "too_precise", "amount")
     errors.flag(cat.minimum_too_big[product], "out_of_range", "product.minimum_investment")

@@ -506,6 +506,7 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
     field_name = "monthly_balances.average_daily_balance"
     m = money_array(columns[names.index("average_daily_balance")], field_name, plan.scale)
     errors.flag(any_per_row(n, parents, m.nulls), "missing_value", field_name)
+    errors.flag(any_per_row(n, parents, m.invalid), "invalid_value", field_name)
     errors.flag(any_per_row(n, parents, m.out_of_range), "out_of_range", field_name)
     errors.flag(any_per_row(n, parents, m.too_precise), "too_precise", field_name)
     errors.flag(any_per_row(n, parents, m.values < 0), "invalid_value", field_name)
