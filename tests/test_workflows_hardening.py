@@ -167,3 +167,24 @@ def test_a_playbook_with_a_secondly_rrule_is_refused_naming_the_rule(tmp_path: P
         if x.rule_id == "high_end.visit"
     ]
     assert len(visits) == 5  # the Thursdays of December 2026
+
+
+def test_a_nightly_file_with_a_phone_number_as_a_column_name_never_prints_it(
+    tmp_path: Path,
+) -> None:
+    # A misaligned export puts a customer's phone number where a field name belongs.
+    lines = [
+        json.dumps({"key": "C1", "13912345678": "500000.00"}),
+        json.dumps({"key": "C2", "kyc": {"customer_key": "C2", "13800138000": True}}),
+        json.dumps({"key": "C3"}),
+    ]
+    path = tmp_path / "book.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = _cli("tier", str(path), "--preset", "practice", "--as-of", "2026-11-30")
+    assert done.returncode == 1, done.stderr  # two records failed: error lines, no crash
+    said = done.stdout + done.stderr
+    assert "13912345678" not in said
+    assert "13800138000" not in said
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert ["error" in row for row in out] == [True, True, False]

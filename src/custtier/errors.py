@@ -240,26 +240,34 @@ UNKNOWN_KEY = "<unknown key>"
 _WEB_ROOTS = frozenset({"body", "query", "path", "header", "cookie"})
 
 
+# Field names of every custtier model, added as each model class is defined
+# (CusttierModel.__pydantic_init_subclass__): the location parts custtier wrote.
+_FIELD_NAMES: set[str] = {"[key]"}
+_KNOWN: list[tuple[int, frozenset[str]]] = []  # (field names seen, names): built once
+
+
+def register_field_names(names: Iterable[str]) -> None:
+    """Record a model's field names as location parts errors may repeat."""
+    _FIELD_NAMES.update(names)
+
+
 def _known_names() -> frozenset[str]:
-    # Field names of every custtier model and the words of its vocabularies:
-    # the location parts custtier itself wrote. Anything else came from input.
+    # Field names and the words of custtier's vocabularies; anything else in a
+    # location came from the input. Rebuilt only when a new model was defined.
+    if _KNOWN and _KNOWN[-1][0] == len(_FIELD_NAMES):
+        return _KNOWN[-1][1]
     from enum import StrEnum  # noqa: PLC0415  # only when an error is built
 
-    from custtier.models._base import CusttierModel  # noqa: PLC0415  # models import errors
-
-    names: set[str] = {"[key]"}
-    todo: list[type[Any]] = [CusttierModel]
-    while todo:
-        cls = todo.pop()
-        todo += cls.__subclasses__()
-        names.update(getattr(cls, "model_fields", {}))
-    todo = [StrEnum]
+    names = set(_FIELD_NAMES)
+    todo: list[type[StrEnum]] = [StrEnum]
     while todo:
         cls = todo.pop()
         todo += cls.__subclasses__()
         if cls.__module__.startswith("custtier."):
             names.update(str(m.value) for m in cls)
-    return frozenset(names)
+    built = frozenset(names)
+    _KNOWN[:] = [(len(_FIELD_NAMES), built)]
+    return built
 
 
 def _safe_part(part: Any, names: frozenset[str]) -> str | int:

@@ -7,7 +7,12 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from custtier.errors import ErrorDetail, FrozenError, RecordValidationError
+from custtier.errors import (
+    ErrorDetail,
+    FrozenError,
+    RecordValidationError,
+    register_field_names,
+)
 
 __all__ = ["REVEAL_PERSONAL_DATA", "CusttierModel"]
 
@@ -33,6 +38,12 @@ class CusttierModel(BaseModel):
     )
 
     _record_name: ClassVar[str] = "record"
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Errors repeat a location part only if a model declared it (never a key from input).
+        register_field_names(cls.model_fields)
 
     def __init__(self, /, **data: Any) -> None:
         try:
