@@ -282,6 +282,7 @@ def test_plan_allocation_and_suitability_lists_as_tables(book: synth.Book) -> No
     )
     touchpoints = plan.to_pandas()
     assert len(touchpoints) == len(plan.touchpoints)
+    assert touchpoints["provisional"].sum() == len(plan.provisional_touchpoints())
     assert list(touchpoints["manager_id"].fillna("")) == [
         t.manager_id or "" for t in plan.touchpoints
     ]
@@ -299,6 +300,8 @@ def test_plan_allocation_and_suitability_lists_as_tables(book: synth.Book) -> No
     # Every cent is a row: lines, cash and unplaced add up to each amount exactly.
     for key, rows in lines.groupby("key"):
         assert sum(rows["line_amount"]) == Decimal("123456.78"), key
+    conditions = [[c.value for c in line.conditions] for a in allocations for line in a.lines]
+    assert [list(c) for c in lines[lines["line_kind"] != "unplaced"]["conditions"]] == conditions
 
     pairs = [
         check_suitability(c, p, book.playbook, as_of=AS_OF, tier="mass")

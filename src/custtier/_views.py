@@ -80,7 +80,7 @@ def allocation(d: AllocationDecision) -> View:
             line.category,
             line.amount,
             _pct(line.weight),
-            ", ".join(str(c) for c in getattr(line, "conditions", ())),
+            ", ".join(c.value for c in line.conditions),
         )
         for line in d.lines
     ]
@@ -90,6 +90,7 @@ def allocation(d: AllocationDecision) -> View:
         ("amount", f"{d.amount} {d.currency}"),
         ("cash", cash),
         ("unplaced", d.unplaced),
+        ("conditions of sale", ", ".join(c.value for c in d.conditions) or "none"),
         ("excluded products", len(d.excluded)),
         ("as of", d.as_of.isoformat()),
         ("playbook", _ref(d.playbook)),

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
-from custtier._explain import Decision, ErrorRecord, Reason
+from custtier._explain import Decision, ErrorRecord, Reason, ReasonCode
 from custtier.cadence import ContactPlan, ManagerWeekLoad, Touchpoint, Unscheduled
 from custtier.errors import InputError, MissingExtraError
 from custtier.frames._arrow import playbook_fields
@@ -149,7 +149,7 @@ def _allocation_rows(decisions: Iterable[AllocationDecision]) -> tuple[list[dict
                     "category": line.category,
                     "line_amount": line.amount,
                     "weight": line.weight,
-                    "conditions": [str(c) for c in getattr(line, "conditions", ())],
+                    "conditions": [c.value for c in line.conditions],
                     **_codes(line.reasons),
                     **_audit(d),
                 }
@@ -193,6 +193,7 @@ _TOUCHPOINT_SCHEMA = pa.schema(
         ("priority", pa.int32()),
         ("duration_minutes", pa.int32()),
         ("offer", pa.string()),
+        ("provisional", pa.bool_()),
         ("kyc_items", _STRINGS),
         ("reason_codes", _STRINGS),
         ("rule_ids", _STRINGS),
@@ -248,6 +249,7 @@ def _touchpoint_rows(items: Iterable[Touchpoint]) -> tuple[list[dict[str, Any]],
                 "priority": t.priority,
                 "duration_minutes": t.duration_minutes,
                 "offer": t.offer.value if t.offer is not None else None,
+                "provisional": any(r.code is ReasonCode.CADENCE_PROVISIONAL for r in t.reasons),
                 "kyc_items": [k.value for k in t.kyc_items],
                 **_codes(t.reasons),
             }
