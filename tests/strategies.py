@@ -1042,7 +1042,9 @@ _HOSTILE_DECIMALS = [
 
 
 @st.composite
-def hostile_rows(draw: st.DrawFn, base: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def hostile_rows(
+    draw: st.DrawFn, base: Sequence[Mapping[str, Any]], *, min_rows: int = 1, max_rows: int = 30
+) -> list[dict[str, Any]]:
     """Rows for ``custtier.frames.tier_input_schema``: valid rows, nulls and extremes.
 
     Values keep their column's Arrow type (a table with a wrong-typed column
@@ -1051,7 +1053,7 @@ def hostile_rows(draw: st.DrawFn, base: Sequence[Mapping[str, Any]]) -> list[dic
     empty lists, null list items, duplicate keys.
     """
     rows: list[dict[str, Any]] = []
-    for _ in range(draw(st.integers(1, len(base)))):
+    for _ in range(draw(st.integers(min_rows, max_rows))):
         row = copy.deepcopy(dict(draw(st.sampled_from(list(base)))))
         for name in list(row):
             if draw(st.integers(0, 3)) != 0:
@@ -1074,7 +1076,13 @@ def hostile_rows(draw: st.DrawFn, base: Sequence[Mapping[str, Any]]) -> list[dic
 
 
 @st.composite
-def hostile_lines(draw: st.DrawFn, records: Sequence[Mapping[str, Any]]) -> list[str]:
+def hostile_lines(
+    draw: st.DrawFn,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    min_lines: int = 1,
+    max_lines: int = 20,
+) -> list[str]:
     """Lines of a JSON-lines file: records, damaged records, non-objects and non-JSON.
 
     No line holds a character a line reader may split on (``LINE_BREAKS``),
@@ -1088,7 +1096,7 @@ def hostile_lines(draw: st.DrawFn, records: Sequence[Mapping[str, Any]]) -> list
         hostile_values().map(json.dumps),
         st.sampled_from(["{", "}", "[1,", "{'key': 'C1'}", "nul", '{"key": "C1",}', "\t"]),
     )
-    return draw(st.lists(line, min_size=1, max_size=20))
+    return draw(st.lists(line, min_size=min_lines, max_size=max_lines))
 
 
 @st.composite

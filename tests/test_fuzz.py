@@ -29,8 +29,10 @@ from custtier.cli import main
 from custtier.errors import CusttierError
 
 HEAVY = os.environ.get("CUSTTIER_FUZZ") == "heavy"
-EXAMPLES = int(os.environ.get("CUSTTIER_FUZZ_EXAMPLES") or (4000 if HEAVY else 12))
-BATCH = 200 if HEAVY else 20
+EXAMPLES = int(os.environ.get("CUSTTIER_FUZZ_EXAMPLES") or (2500 if HEAVY else 12))
+# Inputs per example (records, rows, lines): the heavy run feeds about a
+# million inputs in all; the quick run a few hundred.
+BATCH = (100, 300) if HEAVY else (1, 20)
 
 fuzz = settings(
     max_examples=EXAMPLES,
@@ -55,13 +57,13 @@ ROW_CODES = {
 }
 
 
-def _records(size: int = BATCH) -> st.SearchStrategy[list[Any]]:
+def _records() -> st.SearchStrategy[list[Any]]:
     record = st.one_of(
         st.sampled_from(_RECORDS),
         st.sampled_from(_RECORDS).flatmap(cst.damaged),
         cst.hostile_values(),  # not a mapping at all
     )
-    return st.lists(record, min_size=1, max_size=size)
+    return st.lists(record, min_size=BATCH[0], max_size=BATCH[1])
 
 
 # --- records ------------------------------------------------------------------
@@ -117,7 +119,10 @@ except ImportError:  # the frames extra is optional
 
 @pytest.mark.skipif(pa is None, reason="needs the frames extra (pyarrow)")
 @fuzz
-@given(cst.hostile_rows(_ROWS if pa is not None else [{}]), st.booleans())
+@given(
+    cst.hostile_rows(_ROWS if pa is not None else [{}], min_rows=BATCH[0], max_rows=BATCH[1]),
+    st.booleans(),
+)
 def test_hostile_tables_give_one_row_out_per_row_in(rows: list[dict[str, Any]], drop: bool) -> None:
     cst.FUZZ_INPUTS["table rows"] += len(rows)
     table = pa.Table.from_pylist(rows, schema=_SCHEMA)
@@ -136,7 +141,7 @@ def test_hostile_tables_give_one_row_out_per_row_in(rows: list[dict[str, Any]], 
 
 
 @fuzz
-@given(lines=cst.hostile_lines(_RECORDS))
+@given(lines=cst.hostile_lines(_RECORDS, min_lines=BATCH[0] // 5, max_lines=BATCH[1] // 5 + 1))
 def test_hostile_cli_files_give_one_line_out_per_line_in(
     lines: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -461,3 +461,60 @@ def test_zero_has_one_canonical_spelling_and_no_sign(spelling: str) -> None:
         assert str(held) == "0"
         assert adapter.dump_json(held) == b'"0"'
         assert adapter.dump_json(D(spelling)) == b'"0"'  # written canonically whatever is held
+
+
+# --------------------------------------------------------------------------- messages, stated
+# A person reads these: each names the field and says what to do. The
+# mutation pass showed their wording and their ``field`` could change unseen.
+
+
+def test_every_refusal_of_an_amount_names_its_field_on_every_path() -> None:
+    for value in (" abc ", "1E+20", " 0.0000000000001 ", 10**20, D("1E+20")):
+        with pytest.raises(MoneyError) as info:
+            check_amount(value, field="monthly_fee")
+        assert info.value.field == "monthly_fee"
+        assert str(info.value).startswith("monthly_fee is ")
+
+
+def test_split_says_what_it_cannot_split() -> None:
+    cases = [
+        ([], D("1.00"), "split needs at least one weight"),
+        ([D(0), D(0)], D("1.00"), "split weights must not all be zero"),
+        ([D(2), D(-1)], D("1.00"), "split weights must be non-negative"),
+        ([D(1)], D("-0.01"), "split total must not be negative"),
+    ]
+    for weights, total, message in cases:
+        with pytest.raises(ValueError, match=f"^{message}$"):
+            split(total, weights, "CNY")
+
+
+def test_model_messages_carry_the_money_rule() -> None:
+    with pytest.raises(CusttierError) as info:
+        Customer.from_record({"key": "C1", "assets_under_management": "abc"})
+    assert 'amount is not a number; write it like "1234.50"' in str(info.value)
+    with pytest.raises(CusttierError) as info:
+        Customer.from_record({"key": "C1", "assets_under_management": "-1.00"})
+    assert "must not be negative" in str(info.value)
+
+
+def test_playbook_weights_are_refused_as_weights() -> None:
+    from custtier import Playbook, presets
+
+    data = cst.playbook_data(presets.PRACTICE)
+    weights = data["allocation"]["model_portfolios"][0]["weights"]
+    weights[0]["weight"] = 0.4
+    with pytest.raises(CusttierError) as info:
+        Playbook.model_validate(data)
+    assert "weight is a float" in str(info.value)
+    weights[0]["weight"] = "1.5"
+    with pytest.raises(CusttierError) as info:
+        Playbook.model_validate(data)
+    assert "weight must lie in [0, 1]" in str(info.value)
+
+
+def test_an_unknown_currency_lists_the_known_ones() -> None:
+    with pytest.raises(CurrencyError) as info:
+        minor_unit("XYZ")
+    message = str(info.value)
+    assert message.startswith("currency code is not one custtier knows the ISO 4217 minor unit of")
+    assert message.endswith("use one of " + ", ".join(known_currencies()))
