@@ -518,3 +518,19 @@ def test_an_unknown_currency_lists_the_known_ones() -> None:
     message = str(info.value)
     assert message.startswith("currency code is not one custtier knows the ISO 4217 minor unit of")
     assert message.endswith("use one of " + ", ".join(known_currencies()))
+
+
+def test_precision_is_checked_right_on_a_cold_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One quantum per currency is cached on first use; the first use must be right too.
+    from custtier import _money
+
+    monkeypatch.setattr(_money, "_QUANTA", {})
+    for currency in known_currencies():
+        places = minor_unit(currency)
+        fine = D(1).scaleb(-places)
+        assert check_precision(fine, currency).as_tuple() == fine.as_tuple()
+        with pytest.raises(MoneyError, match=f"than {currency} allows \\({places}\\)") as info:
+            check_precision(fine / 10, currency, field="principal")
+        assert info.value.field == "principal"
+    cached = _money._QUANTA
+    assert cached == {c: D(1).scaleb(-minor_unit(c)) for c in known_currencies()}
