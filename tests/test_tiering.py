@@ -523,3 +523,121 @@ def test_an_override_for_another_customer_is_refused_not_applied() -> None:
     )
     tiers = {d.subject: (d.tier, d.decided_by) for d in book.decisions}
     assert tiers == {"C1": ("mass", "tier.adb.mass"), "C2": ("high_end", "tier.override")}
+
+
+# --- hysteresis, reason by reason ---------------------------------------------
+# What a relationship manager reads when a tier moves or is held: the code,
+# the rule, the words and the facts, stated in full (the mutation pass showed
+# each could change without a test failing).
+
+
+def _hysteresis_reason(decision: TierDecision) -> tuple[str, str, str, dict[str, Any]]:
+    (r,) = [
+        r
+        for r in decision.reasons
+        if r.code.value.startswith(("TIER_UP", "TIER_DOWN", "TIER_HELD"))
+    ]
+    return r.code.value, r.rule_id, r.message, dict(r.facts)
+
+
+_HELD_FACTS = {
+    "bar": Decimal("500000"),
+    "floor": Decimal("450000.00"),
+    "grace_months": 3,
+    "previous_tier": "high_end",
+    "rules_tier": "mid_end",
+}
+
+
+def test_an_upgrade_cites_the_band_that_lifted_the_customer() -> None:
+    prev = assign_tier(customer(adb="100000.00"), PRACTICE, as_of=dt.date(2026, 10, 31))
+    d = assign_tier(customer(adb="600000.00"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert _hysteresis_reason(d) == (
+        "TIER_UPGRADE",
+        "tier.adb.high_end",
+        "up from mid_end; upgrades apply at once",
+        {"previous_tier": "mid_end"},
+    )
+
+
+def test_exactly_on_the_buffered_floor_a_customer_is_held_and_a_cent_below_is_not() -> None:
+    prev = _previous("high_end", dt.date(2026, 10, 31))
+    on_floor = assign_tier(customer(adb="450000.00"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert (on_floor.movement, on_floor.below_since) == (Movement.HELD, None)
+    assert _hysteresis_reason(on_floor) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: inside the buffer under the bar",
+        {**_HELD_FACTS, "below_since": None},
+    )
+    below = assign_tier(customer(adb="449999.99"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert (below.movement, below.below_since) == (Movement.HELD, AS_OF)
+    assert _hysteresis_reason(below)[2] == "kept at high_end: below for 0 of 3 grace month(s)"
+
+
+def test_the_grace_period_counts_whole_months_below_the_floor() -> None:
+    two = _previous("high_end", dt.date(2026, 10, 31), below_since=dt.date(2026, 9, 30))
+    held = assign_tier(customer(adb="300000.00"), PRACTICE, as_of=AS_OF, previous=two)
+    assert (held.tier, held.movement, held.below_since) == (
+        "high_end",
+        Movement.HELD,
+        two.below_since,
+    )
+    assert _hysteresis_reason(held) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: below for 2 of 3 grace month(s)",
+        {**_HELD_FACTS, "below_since": dt.date(2026, 9, 30)},
+    )
+    three = _previous("high_end", dt.date(2026, 10, 31), below_since=dt.date(2026, 8, 31))
+    down = assign_tier(customer(adb="300000.00"), PRACTICE, as_of=AS_OF, previous=three)
+    assert (down.tier, down.movement, down.decided_by) == (
+        "mid_end",
+        Movement.DOWN,
+        "tier.hysteresis",
+    )
+    facts = {k: v for k, v in _HELD_FACTS.items() if k != "rules_tier"}
+    assert _hysteresis_reason(down) == (
+        "TIER_DOWNGRADE",
+        "tier.hysteresis",
+        "below high_end's bar less 10% buffer for 3 month(s) (grace 3)",
+        {**facts, "below_since": dt.date(2026, 8, 31)},
+    )
+
+
+def test_without_hysteresis_a_downgrade_applies_at_once_and_says_so() -> None:
+    bare = PRACTICE.replace(tiering=PRACTICE.tiering.model_copy(update={"hysteresis": None}))
+    prev = _previous("high_end", dt.date(2026, 10, 31)).model_copy(update={"playbook": bare.ref})
+    d = assign_tier(customer(adb="300000.00"), bare, as_of=AS_OF, previous=prev)
+    assert (d.tier, d.movement, d.decided_by) == ("mid_end", Movement.DOWN, "tier.adb.mid_end")
+    assert _hysteresis_reason(d) == (
+        "TIER_DOWNGRADE",
+        "tier",
+        "down from high_end; the playbook has no hysteresis",
+        {"previous_tier": "high_end"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"subject": "C2"}, "previous.subject", "previous decision is for another customer"),
+        (
+            {"as_of": dt.date(2026, 12, 31)},
+            "previous.as_of",
+            "previous decision is dated after as_of",
+        ),
+        (
+            {"outcome": "vip"},
+            "previous.outcome",
+            "previous decision's tier is not in this playbook; re-tier without previous",
+        ),
+    ],
+)
+def test_a_previous_decision_that_cannot_be_this_customers_is_refused_naming_the_field(
+    change: dict[str, Any], field: str, message: str
+) -> None:
+    prev = _previous("high_end", dt.date(2026, 10, 31)).model_copy(update=change)
+    with pytest.raises(InputError) as info:
+        assign_tier(customer(adb="300000.00"), PRACTICE, as_of=AS_OF, previous=prev)
+    assert (info.value.field, str(info.value)) == (field, message)
