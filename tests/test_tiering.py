@@ -641,3 +641,38 @@ def test_a_previous_decision_that_cannot_be_this_customers_is_refused_naming_the
     with pytest.raises(InputError) as info:
         assign_tier(customer(adb="300000.00"), PRACTICE, as_of=AS_OF, previous=prev)
     assert (info.value.field, str(info.value)) == (field, message)
+
+
+def test_a_served_grace_period_waits_for_a_rating_month_and_says_so() -> None:
+    prev = _previous("high_end", dt.date(2026, 1, 31), below_since=dt.date(2026, 1, 31))
+    prev = prev.model_copy(update={"playbook": REGULATORY.ref})
+    held = assign_tier(customer(adb="100000.00"), REGULATORY, as_of=AS_OF, previous=prev)
+    assert _hysteresis_reason(held) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: grace served; waiting for a review month",
+        {
+            **_HELD_FACTS,
+            "floor": Decimal("475000.00"),
+            "grace_months": 6,
+            "below_since": dt.date(2026, 1, 31),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (dt.date(2026, 11, 30), dt.date(2027, 2, 28), 3),  # month ends count as whole months
+        (dt.date(2026, 11, 30), dt.date(2027, 2, 27), 2),
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 27), 0),  # not yet one month
+        (dt.date(2025, 1, 31), dt.date(2026, 1, 30), 11),  # across a year end
+        (dt.date(2025, 11, 15), dt.date(2027, 3, 15), 16),
+        (dt.date(2026, 5, 1), dt.date(2026, 5, 1), 0),
+        (dt.date(2026, 5, 1), dt.date(2026, 3, 1), 0),  # never negative
+    ],
+)
+def test_months_below_are_whole_calendar_months(start: dt.date, end: dt.date, months: int) -> None:
+    from custtier.tiering._assign import _months_between
+
+    assert _months_between(start, end) == months
