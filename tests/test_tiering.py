@@ -567,8 +567,8 @@ def test_exactly_on_the_buffered_floor_a_customer_is_held_and_a_cent_below_is_no
     assert _hysteresis_reason(on_floor) == (
         "TIER_HELD",
         "tier.hysteresis",
-        "kept at high_end: inside the buffer under the bar",
-        {**_HELD_FACTS, "below_since": None},
+        "kept at high_end: inside the buffer under the bar until 2027-11-30",
+        {**_HELD_FACTS, "below_since": None, "buffer_hold_ends_on": dt.date(2027, 11, 30)},
     )
     below = assign_tier(customer(adb="449999.99"), PRACTICE, as_of=AS_OF, previous=prev)
     assert (below.movement, below.below_since) == (Movement.HELD, AS_OF)
