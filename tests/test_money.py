@@ -534,3 +534,37 @@ def test_precision_is_checked_right_on_a_cold_cache(monkeypatch: pytest.MonkeyPa
         assert info.value.field == "principal"
     cached = _money._QUANTA
     assert cached == {c: D(1).scaleb(-minor_unit(c)) for c in known_currencies()}
+
+
+def test_exact_messages_of_the_money_rules() -> None:
+    with pytest.raises(MoneyError) as info:
+        check_precision(D("100.105"), "CNY")
+    assert info.value.field == "amount"  # the default name, when the caller gives none
+    assert str(info.value) == (
+        "amount has more decimal places than CNY allows (2); "
+        "round it first with an explicit rounding mode"
+    )
+    with pytest.raises(MoneyError, match=r"^flag is a boolean; pass a Decimal, an int or a string"):
+        check_amount(True, field="flag")
+
+    class Text(str):  # a str subclass takes the full check, which must say the same
+        pass
+
+    with pytest.raises(
+        MoneyError, match=r'^fee is not a number; write it like "1234\.50"$'
+    ) as info:
+        check_amount(Text("abc"), field="fee")
+    assert info.value.field == "fee"
+    with pytest.raises(CusttierError) as info:
+        Customer.from_record({"key": "C1", "assets_under_management": "-1.00"})
+    assert "assets_under_management: must not be negative [value_error]" in str(info.value)
+
+
+def test_a_weight_outside_zero_to_one_is_refused_with_the_rule() -> None:
+    from custtier import Playbook, presets
+
+    data = cst.playbook_data(presets.PRACTICE)
+    data["allocation"]["model_portfolios"][0]["weights"][0]["weight"] = "1.5"
+    with pytest.raises(CusttierError) as info:
+        Playbook.model_validate(data)
+    assert str(info.value).endswith(".weights.0.weight: weight must lie in [0, 1]")
