@@ -555,9 +555,9 @@ def test_exact_messages_of_the_money_rules() -> None:
     ) as info:
         check_amount(Text("abc"), field="fee")
     assert info.value.field == "fee"
-    with pytest.raises(CusttierError) as info:
+    with pytest.raises(CusttierError) as refused:
         Customer.from_record({"key": "C1", "assets_under_management": "-1.00"})
-    assert "assets_under_management: must not be negative [value_error]" in str(info.value)
+    assert "assets_under_management: must not be negative [value_error]" in str(refused.value)
 
 
 def test_a_weight_outside_zero_to_one_is_refused_with_the_rule() -> None:

@@ -676,3 +676,252 @@ def test_months_below_are_whole_calendar_months(start: dt.date, end: dt.date, mo
     from custtier.tiering._assign import _months_between
 
     assert _months_between(start, end) == months
+
+
+# --- every reason a tier decision can carry, stated in full --------------------
+
+
+def _stated(decision: TierDecision) -> list[tuple[str, str, str, dict[str, Any]]]:
+    return [
+        (r.code.value, r.rule_id, r.message, dict(r.facts))
+        for r in decision.reasons
+        if r.code is not ReasonCode.KYC_GAP
+    ]
+
+
+_NOT_EVALUATED = (
+    "TIER_PARETO_NOT_EVALUATED",
+    "tier.pareto.80_20",
+    "the Pareto rule was not evaluated (it needs the whole book): pass the book's cut as "
+    "pareto= to get the book's answer",
+    {"profit_share": Decimal("0.8"), "tier": "high_end"},
+)
+_MASS_BAND = (
+    "TIER_BAND",
+    "tier.adb.mass",
+    "average_daily_balance in [0, 50000)",
+    {
+        "basis": "average_daily_balance",
+        "lower": Decimal(0),
+        "upper": Decimal(50000),
+        "value": Decimal("1000.00"),
+        "window_months": 3,
+    },
+)
+
+
+def test_one_customer_alone_says_the_pareto_rule_was_not_evaluated() -> None:
+    d = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF)
+    assert (d.tier, d.decided_by) == ("mass", "tier.adb.mass")
+    assert _stated(d) == [_MASS_BAND, _NOT_EVALUATED]
+
+
+def test_the_pareto_set_lifts_a_customer_and_cites_the_profit() -> None:
+    c = customer(adb="1000.00", annual_profit_contribution="90000.00")
+    d = assign_tier(c, PRACTICE, as_of=AS_OF, in_pareto_set=True)
+    assert (d.tier, d.decided_by) == ("high_end", "tier.pareto.80_20")
+    assert _stated(d) == [
+        _MASS_BAND,
+        (
+            "TIER_PARETO",
+            "tier.pareto.80_20",
+            "among the customers carrying 80% of the book's profit",
+            {"profit": Decimal("90000.00"), "profit_share": Decimal("0.8")},
+        ),
+    ]
+    # Already high-end by a band: the band decides, the Pareto rule only agrees.
+    top = assign_tier(customer(adb="600000.00"), PRACTICE, as_of=AS_OF, in_pareto_set=True)
+    assert (top.tier, top.decided_by) == ("high_end", "tier.adb.high_end")
+
+
+def test_pareto_arguments_that_cannot_both_hold_are_refused_naming_pareto() -> None:
+    book = tier_book([customer("C1", adb="1000.00")], PRACTICE, as_of=AS_OF)
+    with pytest.raises(InputError, match=r"^pass pareto or in_pareto_set, not both$") as info:
+        assign_tier(
+            customer(adb="1000.00"),
+            PRACTICE,
+            as_of=AS_OF,
+            pareto=book.pareto_cut,
+            in_pareto_set=True,
+        )
+    assert info.value.field == "pareto"
+    other = tier_book(
+        [customer("C1", adb="1000.00")], PRACTICE.replace(version="9.9.9"), as_of=AS_OF
+    )
+    with pytest.raises(InputError) as info:
+        assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, pareto=other.pareto_cut)
+    assert (info.value.field, str(info.value)) == (
+        "pareto",
+        "the Pareto cut was computed under another playbook; use the cut of a book tiered "
+        "under this one",
+    )
+
+
+def test_a_customer_in_another_currency_is_refused_with_what_to_do() -> None:
+    with pytest.raises(InputError) as info:
+        assign_tier(customer(adb="1000.00", currency="USD"), PRACTICE, as_of=AS_OF)
+    assert (info.value.field, str(info.value)) == (
+        "currency",
+        "customer currency differs from the playbook's (CNY); convert amounts before tiering",
+    )
+
+
+def test_an_override_reason_says_who_set_it_from_its_first_day() -> None:
+    o = _override()
+    on_first_day = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=o.set_on, override=o)
+    assert (on_first_day.tier, on_first_day.decided_by) == ("high_end", "tier.override")
+    assert (
+        "TIER_OVERRIDE",
+        "tier.override",
+        "manual override set by RM-007",
+        {
+            "expires_on": dt.date(2026, 12, 31),
+            "reference": None,
+            "set_by": "RM-007",
+            "set_on": dt.date(2026, 6, 1),
+            "tier": "high_end",
+        },
+    ) in _stated(on_first_day)
+    day_before = assign_tier(
+        customer(adb="1000.00"), PRACTICE, as_of=o.set_on - dt.timedelta(1), override=o
+    )
+    assert (day_before.tier, day_before.decided_by) == ("mass", "tier.adb.mass")
+    assert (
+        "TIER_OVERRIDE_PENDING",
+        "tier.override",
+        "manual override not in force on this date; rules decide",
+        {"expires_on": dt.date(2026, 12, 31), "set_on": dt.date(2026, 6, 1), "tier": "high_end"},
+    ) in _stated(day_before)
+    with pytest.raises(InputError) as info:
+        assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=_override(tier="vip"))
+    assert (
+        str(info.value) == "override tier is not a tier of this playbook; fix or drop the override"
+    )
+
+
+def test_a_run_of_held_decisions_remembers_when_it_began() -> None:
+    prev = _previous("high_end", dt.date(2026, 9, 30))
+    first = assign_tier(
+        customer(adb="460000.00"), PRACTICE, as_of=dt.date(2026, 10, 31), previous=prev
+    )
+    second = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF, previous=first)
+    assert (first.movement, first.held_since) == (Movement.HELD, dt.date(2026, 10, 31))
+    assert (second.movement, second.held_since) == (Movement.HELD, dt.date(2026, 10, 31))
+    again = assign_tier(customer(adb="600000.00"), PRACTICE, as_of=AS_OF, previous=first)
+    assert (again.movement, again.held_since) == (Movement.SAME, None)
+
+
+def test_an_incomplete_window_says_which_months_and_how_it_was_averaged() -> None:
+    two_of_three = customer(
+        adb=None,
+        monthly_balances=[
+            {"month": m, "average_daily_balance": "1000.00"} for m in ("2026-09", "2026-10")
+        ],
+    )
+    d = assign_tier(two_of_three, PRACTICE, as_of=AS_OF)
+    assert _stated(d)[0] == (
+        "BASIS_INCOMPLETE",
+        "tier.adb.mass",
+        "1 of 3 months missing (average_available); averaged as the playbook says",
+        {
+            "months_present": 2,
+            "months_required": 2,
+            "policy": "average_available",
+            "window_end": "2026-10",
+            "window_start": "2026-08",
+        },
+    )
+    one = customer(
+        adb=None, monthly_balances=[{"month": "2026-10", "average_daily_balance": "1.00"}]
+    )
+    assert _stated(assign_tier(one, PRACTICE, as_of=AS_OF))[0][2] == (
+        "2 of 3 months missing (average_available); basis not usable, lowest band"
+    )
+
+
+def test_a_decision_carries_the_previous_tier_and_the_manager() -> None:
+    prev = _previous("high_end", dt.date(2026, 10, 31))
+    c = customer(adb="460000.00", manager_id="RM-007")
+    d = assign_tier(c, PRACTICE, as_of=AS_OF, previous=prev)
+    assert (d.previous_tier, d.manager_id) == ("high_end", "RM-007")
+    fresh = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF)
+    assert (fresh.previous_tier, fresh.manager_id) == (None, None)
+
+
+def test_a_held_decision_from_before_held_since_existed_counts_from_its_own_date() -> None:
+    prev = _previous("high_end", dt.date(2026, 9, 30))
+    first = assign_tier(
+        customer(adb="460000.00"), PRACTICE, as_of=dt.date(2026, 10, 31), previous=prev
+    )
+    legacy = first.model_copy(update={"held_since": None})
+    d = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF, previous=legacy)
+    assert d.held_since == dt.date(2026, 10, 31)
+
+
+def test_an_override_reason_cites_its_reference_not_free_text() -> None:
+    o = _override(reference="TICKET-42")
+    d = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=o)
+    (r,) = [r for r in d.reasons if r.code is ReasonCode.TIER_OVERRIDE]
+    assert r.facts["reference"] == "TICKET-42"
+    with pytest.raises(InputError) as info:
+        assign_tier(
+            customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=_override(customer_key="C2")
+        )
+    assert str(info.value) == "override is for another customer"
+
+
+def test_older_months_are_outside_the_window_and_do_not_stop_the_average() -> None:
+    year = [f"2026-{m:02d}" for m in range(1, 11)]
+    c = customer(
+        adb=None,
+        monthly_balances=[
+            {"month": m, "average_daily_balance": "900000.00" if m < "2026-08" else "60000.00"}
+            for m in year
+        ],
+    )
+    d = assign_tier(c, PRACTICE, as_of=AS_OF)
+    assert (d.tier, d.decided_by) == ("mid_end", "tier.adb.mid_end")
+    (band,) = [r for r in d.reasons if r.code is ReasonCode.TIER_BAND]
+    assert band.facts["value"] == Decimal("60000.00")
+
+
+def test_counting_missing_months_as_zero_with_no_months_at_all_gives_zero() -> None:
+    basis = PRACTICE.tiering.bases[0].model_copy(update={"missing_months": "count_as_zero"})
+    pb = PRACTICE.replace(tiering=PRACTICE.tiering.model_copy(update={"bases": (basis,)}))
+    d = assign_tier(customer(adb=None), pb, as_of=AS_OF)
+    (band,) = [r for r in d.reasons if r.code is ReasonCode.TIER_BAND]
+    assert (d.tier, band.facts["value"]) == ("mass", Decimal("0.00"))
+
+
+def _two_bases(combine: str) -> Playbook:
+    adb = PRACTICE.tiering.bases[0]
+    aum = adb.model_copy(
+        update={
+            "basis": "assets_under_management",
+            "window_months": 1,
+            "min_months": 1,
+            "bands": tuple(
+                b.model_copy(update={"rule_id": b.rule_id.replace("adb", "aum")}) for b in adb.bands
+            ),
+        }
+    )
+    return PRACTICE.replace(
+        tiering=PRACTICE.tiering.model_copy(update={"bases": (adb, aum), "combine": combine})
+    )
+
+
+def test_when_bases_agree_the_first_in_playbook_order_decides() -> None:
+    for combine in ("highest", "lowest"):
+        pb = _two_bases(combine)
+        c = customer(adb="600000.00", assets_under_management="700000.00")
+        assert assign_tier(c, pb, as_of=AS_OF).decided_by == "tier.adb.high_end", combine
+
+
+def test_lowest_takes_the_lowest_basis_and_highest_the_highest() -> None:
+    c = customer(adb="600000.00", assets_under_management="60000.00")
+    low = assign_tier(c, _two_bases("lowest"), as_of=AS_OF)
+    high = assign_tier(c, _two_bases("highest"), as_of=AS_OF)
+    assert (low.tier, low.decided_by) == ("mid_end", "tier.aum.mid_end")
+    assert (high.tier, high.decided_by) == ("high_end", "tier.adb.high_end")
+    flipped = customer(adb="60000.00", assets_under_management="600000.00")
+    assert assign_tier(flipped, _two_bases("lowest"), as_of=AS_OF).decided_by == "tier.adb.mid_end"
