@@ -326,3 +326,55 @@ def test_a_customer_who_asked_not_to_be_contacted_still_gets_the_regulatory_duti
     assert owed
     assert {u.code for u in owed} == {ReasonCode.CADENCE_NO_CONSENT}
     assert all(ReasonCode.CADENCE_REGULATORY_DUTY in {r.code for r in u.reasons} for u in owed)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_plan_next_year_from_the_command_line_in_chinese_with_either_policy(
+    tmp_path: Any,
+) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("holidays")
+    exe = str(Path(sys.executable).with_name("custtier"))
+
+    def custtier(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([exe, *args], cwd=tmp_path, capture_output=True, check=False,
+                              timeout=300)  # fmt: skip
+
+    made = custtier("synth", "--size", "80", "--seed", "7", "--out", "book.jsonl")
+    assert made.returncode == 0, made.stderr
+    plan_args = ("plan", "book.jsonl", "--preset", "practice", "--start", "2026-11-30",
+                 "--end", "2027-12-31", "--managers", "book.managers.json", "--calendar", "CN",
+                 "--published-through", "2026", "--holiday-language", "zh_CN")  # fmt: skip
+    done = custtier(*plan_args, "-o", "plan.jsonl")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(x) for x in (tmp_path / "plan.jsonl").read_text("utf-8").splitlines()]
+    header = lines[0]
+    touch = [x for x in lines if x.get("record") == "touchpoint"]
+    greeted = {(x["label"], x["on"]) for x in touch if x["occasion"] == "holiday"}
+    assert {("春节", "2027-02-06"), ("中秋节", "2027-09-15")} <= greeted
+    marked = [x for x in touch if any(r["code"] == "CADENCE_PROVISIONAL" for r in x["reasons"])]
+    assert header["provisional"] == len(marked) > 0
+    assert f"{len(marked):,} provisional" in done.stderr.decode("utf-8")
+    assert not [x for x in lines if x.get("code") == "CADENCE_NO_CALENDAR_DATA"]
+    # The strict policy: 2027's business-day work is reported, festival greetings stay.
+    strict = custtier(*plan_args, "--unpublished", "refuse", "-o", "strict.jsonl")
+    assert strict.returncode == 0, strict.stderr
+    rows = [json.loads(x) for x in (tmp_path / "strict.jsonl").read_text("utf-8").splitlines()]
+    assert rows[0]["provisional"] == 0
+    assert [x for x in rows if x.get("code") == "CADENCE_NO_CALENDAR_DATA"]
+    assert ("春节", "2027-02-06") in {(x["label"], x["on"]) for x in rows
+                                       if x.get("record") == "touchpoint"}  # fmt: skip
+    # A policy without a holiday calendar, or a language it lacks: exit 2, one line, no output.
+    for bad in (("--calendar", "weekends", "--unpublished", "refuse"),
+                ("--holiday-language", "xx_XX")):  # fmt: skip
+        wrong = custtier(*plan_args, *bad, "-o", "wrong.jsonl")
+        assert wrong.returncode == 2
+        message = wrong.stderr.decode("utf-8").strip()
+        assert len(message.splitlines()) == 1
+        assert "Traceback" not in message
+        assert not (tmp_path / "wrong.jsonl").exists()

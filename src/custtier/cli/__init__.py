@@ -11,7 +11,9 @@ Commands (``custtier COMMAND --help`` shows each one's record format and an exam
     custtier allocate REQUESTS.jsonl (--playbook FILE | --preset ID) --as-of DATE
                       [--catalogue FILE] [--include-excluded]
     custtier plan CUSTOMERS.jsonl (--playbook FILE | --preset ID) --start DATE --end DATE
-                  [--calendar weekends|CN|CODE] [--managers FILE] [--ics [--manager ID]]
+                  [--calendar weekends|CN|CODE [--unpublished provisional|refuse]
+                  [--published-through YEAR] [--holiday-language LANG]]
+                  [--managers FILE] [--ics [--manager ID]]
 
 ``tier``, ``allocate`` and ``plan`` also take ``--output FILE``, ``--format
 jsonl|csv|parquet``, ``--max-errors N|P%``, ``--progress`` and ``--quiet``.

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from custtier.cadence import Calendar, HolidaysCalendar, plan_contacts, plan_to_ical
+from custtier.cadence._calendar import UNPUBLISHED_POLICIES
 from custtier.cadence._models import ContactPlan
 from custtier.cli._allocate import records_of
 from custtier.cli._common import (
@@ -50,6 +51,13 @@ example:
   custtier synth --size 1000 --seed 7 --out book.jsonl
   custtier plan book.jsonl --preset practice --start 2026-12-01 --end 2027-02-28 \\
       --managers book.managers.json --calendar CN -o plan.jsonl
+
+Planning a year whose holiday arrangement is not yet published (2027 from late
+2026): its festival greetings are scheduled as usual; work is placed on the
+calendar's rule-based business days, and what an arrangement may still move
+is marked CADENCE_PROVISIONAL (counted in the plan record's "provisional" and
+the summary; STATUS:TENTATIVE with --ics). --unpublished refuse reports that
+work unscheduled instead. --holiday-language zh_CN names holidays 春节, 中秋节.
 """
 
 
@@ -73,6 +81,26 @@ def add_parser(sub: Any) -> None:
         help="business days: weekends only (default), or the public holidays of an ISO "
         'country code (CN: with lunar dates; needs "custtier[calendars]")',
     )
+    parser.add_argument(
+        "--unpublished",
+        choices=UNPUBLISHED_POLICIES,
+        help="with a holiday calendar, a year whose official holiday arrangement is not yet "
+        "published: provisional (default: plan it on rule-based business days, mark what "
+        "may move) or refuse (report its business-day work unscheduled)",
+    )
+    parser.add_argument(
+        "--published-through",
+        type=int,
+        metavar="YEAR",
+        help="with a holiday calendar, the last year whose arrangement counts as published "
+        "(default: the last the installed holidays package holds)",
+    )
+    parser.add_argument(
+        "--holiday-language",
+        metavar="LANG",
+        help="with a holiday calendar, the language of holiday names: en_US (default), "
+        "zh_CN, zh_TW, ...",
+    )
     parser.add_argument("--managers", metavar="FILE", help="managers as a JSON list")
     parser.add_argument("--ics", action="store_true", help="write iCalendar text, not records")
     parser.add_argument("--manager", metavar="ID", help="with --ics: one manager's part")
@@ -80,21 +108,48 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(command=run)
 
 
-def calendar(name: str) -> Calendar | None:
+def calendar(
+    name: str,
+    *,
+    unpublished: str | None = None,
+    published_through: int | None = None,
+    language: str | None = None,
+) -> Calendar | None:
     """The ``--calendar`` choice (``None``: weekends only); a ``UsageError`` if unknown."""
+    options = {
+        "--unpublished": unpublished,
+        "--published-through": published_through,
+        "--holiday-language": language,
+    }
     if name.lower() == "weekends":
+        given = [flag for flag, value in options.items() if value is not None]
+        if given:
+            raise UsageError(f"{given[0]} needs a holiday calendar: add --calendar CN")
         return None
     try:
-        return HolidaysCalendar(name.upper())
+        return HolidaysCalendar(
+            name.upper(),
+            language=language or "en_US",
+            unpublished=unpublished or "provisional",
+            published_through=published_through,
+        )
     except MissingExtraError:
         raise UsageError(
             f'--calendar {name} needs the calendars extra: pip install "custtier[calendars]"'
         ) from None
+    except InputError as exc:
+        if exc.field == "language":
+            raise UsageError(f"--holiday-language {language!r}: {first_line(exc)}") from None
+        raise _unknown(name) from None
     except (NotImplementedError, KeyError, ValueError, CusttierError):
-        raise UsageError(
-            f"--calendar {name!r} is unknown: use weekends, CN, or an ISO 3166 country code "
-            "the holidays package knows"
-        ) from None
+        raise _unknown(name) from None
+
+
+def _unknown(name: str) -> UsageError:
+    return UsageError(
+        f"--calendar {name!r} is unknown: use weekends, CN, or an ISO 3166 country code "
+        "the holidays package knows"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,7 +159,12 @@ def run(args: argparse.Namespace) -> int:
     if args.manager and not args.ics:
         raise UsageError("--manager selects one manager's iCalendar: add --ics")
     book = playbook(args)
-    cal = calendar(args.calendar)
+    cal = calendar(
+        args.calendar,
+        unpublished=args.unpublished,
+        published_through=args.published_through,
+        language=args.holiday_language,
+    )
     managers = (
         records_of(args.managers, RelationshipManager, what="managers") if args.managers else []
     )
