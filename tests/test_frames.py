@@ -488,7 +488,7 @@ def test_integer_columns_are_minor_units_and_any_decimal_scale_is_read_exactly()
     ]
 
 
-@pytest.mark.parametrize("scale", [12, 18])
+@pytest.mark.parametrize("scale", [3, 12, 18, 20])
 def test_fine_decimal_scales_read_exactly_above_int64s_unscaled_range(scale: int) -> None:
     # decimal128(38, 18) holds 9.22 as 9.22e18 unscaled, beyond int64: a warehouse's
     # (and Spark's) common money type must still read 9.22, 9.2 million and more.
@@ -551,6 +551,44 @@ def test_text_money_columns_decide_row_by_row_as_tier_book_does() -> None:
     assert {keys[i]: row["tier"] for i, row in enumerate(out) if row["tier"]} == {
         k: t for k, t in decided.items() if k != "C7"
     }
+
+
+@given(
+    st.lists(
+        st.decimals(
+            min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=2, allow_nan=False
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(min_value=2, max_value=20),  # 10^15 at scale 20: 35 of 38 digits
+)
+def test_text_and_any_decimal_scale_decide_as_the_same_decimals(
+    amounts: list[Decimal], scale: int
+) -> None:
+    # One rule, however the column arrives: text, decimal128 at the currency's
+    # scale, or decimal128 at any finer scale.
+    pb = presets.PRACTICE
+    window = months_before(AS_OF, 3)
+
+    def book(money: Any, values: list[Any]) -> Any:
+        month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
+        return pa.table(
+            {
+                "key": [f"C{i}" for i in range(len(values))],
+                "annual_profit_contribution": pa.array(values, money),
+                "monthly_balances": pa.array(
+                    [[{"month": m, "average_daily_balance": v} for m in window] for v in values],
+                    pa.list_(month),
+                ),
+            }
+        )
+
+    exact = cf.tier_table(book(pa.decimal128(38, 2), amounts), pb, as_of=AS_OF).to_pylist()
+    text = cf.tier_table(book(pa.string(), [str(a) for a in amounts]), pb, as_of=AS_OF)
+    fine = cf.tier_table(book(pa.decimal128(38, scale), amounts), pb, as_of=AS_OF)
+    assert text.to_pylist() == exact
+    assert fine.to_pylist() == exact
 
 
 def test_text_monthly_balances_decide_as_decimals_and_a_bad_one_is_its_rows_error() -> None:
