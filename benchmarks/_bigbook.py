@@ -146,6 +146,7 @@ def occasions_input(customers: Any, tiers: Any, *, schema: Any = None) -> Any:
             "important_dates": _drop_fields(important, ("label",)),
             "aml_rating": pc.struct_field(kyc, "aml_rating"),
             "last_reviewed_on": pc.struct_field(kyc, "last_reviewed_on"),
+            "risk_assessed_on": pc.struct_field(assessment, "assessed_on"),
             "risk_valid_until": pc.struct_field(assessment, "valid_until"),
             "products_held": _drop_fields(holdings, ("principal", "opened_on")),
             "needs": customers.column("needs"),

@@ -20,12 +20,14 @@ from custtier import (
     HolidaysCalendar,
     KycFile,
     Playbook,
+    Product,
     ProductHolding,
     Purpose,
     ReasonCode,
     RelationshipManager,
     RiskAssessment,
     WeekendCalendar,
+    check_suitability,
     plan_contacts,
     plan_to_ical,
     presets,
@@ -338,6 +340,35 @@ def test_risk_reassessment_and_maturity_come_before_they_lapse() -> None:
     assert dt.date(2026, 5, 31) <= risk.on <= dt.date(2026, 6, 30)
     (maturity,) = [t for t in p.touchpoints if t.rule_id == "high_end.maturity"]
     assert dt.date(2026, 5, 6) <= maturity.on <= dt.date(2026, 5, 20)
+
+
+def test_an_imported_assessment_is_reassessed_before_the_playbook_stops_honouring_it() -> None:
+    # Assessed 2025-10-01; the record (imported) says valid to 2027-12-31, but the
+    # playbook's 12 months end on 2026-09-30: the call comes before 2026-10-01.
+    ra = RiskAssessment(
+        level="steady",
+        score=50,
+        assessed_on=dt.date(2025, 10, 1),
+        valid_until=dt.date(2027, 12, 31),
+    )
+    c = customer(risk_assessment=ra)
+    p = plan([c], "high_end", dt.date(2026, 8, 1), dt.date(2026, 12, 31), managers=[rm()])
+    (risk,) = [t for t in p.touchpoints if t.rule_id == "high_end.risk"]
+    assert risk.due_on == dt.date(2026, 9, 30)
+    assert dt.date(2026, 8, 31) <= risk.on < dt.date(2026, 10, 1)
+    # The same day check_suitability stops honouring the assessment.
+    fund = Product(
+        id="BF-1",
+        name="BF-1",
+        category="bond_fund",
+        risk_level="medium",
+        minimum_investment="1000.00",
+        increment="100.00",
+    )
+    on_due = check_suitability(c, fund, PRACTICE, as_of=risk.due_on)
+    after = check_suitability(c, fund, PRACTICE, as_of=risk.due_on + dt.timedelta(days=1))
+    assert on_due.outcome != "blocked"
+    assert after.reasons[0].code is ReasonCode.SUIT_ASSESSMENT_EXPIRED
 
 
 # --------------------------------------------------------------------------- campaigns

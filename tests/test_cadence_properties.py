@@ -17,9 +17,12 @@ from custtier import (
     ContactRecord,
     Customer,
     KycFile,
+    Product,
     ReasonCode,
     RelationshipManager,
+    RiskAssessment,
     WeekendCalendar,
+    check_suitability,
     plan_contacts,
     plan_to_ical,
     presets,
@@ -249,3 +252,40 @@ def test_provisional_marks_exactly_the_work_an_unpublished_arrangement_could_mov
         assert isinstance(last, dt.date)
         assert last == tp.on
         assert any(first + dt.timedelta(days=k) in near for k in range((last - first).days + 1))
+
+
+@settings(max_examples=60)
+@given(
+    st.sampled_from([presets.PRACTICE, presets.REGULATORY]),
+    cst.risk_assessments(),
+    cst.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31)),
+    st.integers(0, 400),
+)
+def test_reassessment_is_due_by_the_last_day_the_sale_check_honours_the_assessment(
+    pb: Playbook, assessment: RiskAssessment, start: dt.date, days: int
+) -> None:
+    lowest = pb.risk.customer_levels[0].id
+    c = Customer(key="C1", risk_assessment=assessment.model_copy(update={"level": lowest}))
+    fund = Product(
+        id="F-1",
+        name="F-1",
+        category="bond_fund",
+        minimum_investment="1000.00",
+        risk_level=pb.risk.product_levels[0].id,
+        increment="100.00",
+    )
+    end = start + dt.timedelta(days=days)
+    plan = plan_contacts([c], pb, start=start, end=end, tiers={"C1": "high_end"})
+
+    def honoured(on: dt.date) -> bool:
+        d = check_suitability(c, fund, pb, as_of=on)
+        return ReasonCode.SUIT_ASSESSMENT_EXPIRED not in {r.code for r in d.reasons}
+
+    due = [t.due_on for t in plan.touchpoints if t.rule_id == "high_end.risk"]
+    due += [u.due_on for u in plan.unscheduled if u.rule_id == "high_end.risk"]
+    if not due:  # nothing lapses within the horizon and its lead
+        assert end < assessment.assessed_on or honoured(end)
+        return
+    first = min(d for d in due if d is not None)
+    assert honoured(first)  # due no later than the last day honoured ...
+    assert not honoured(first + dt.timedelta(days=1))  # ... and exactly that day

@@ -316,9 +316,10 @@ def cadence_customers(draw: st.DrawFn, key: str) -> Customer:
         )
     risk = None
     if draw(st.booleans()):
+        # Imported records carry any valid_until: often later than the playbook allows.
         until = draw(near)
-        risk = RiskAssessment(level="C3", score=1, assessed_on=until - dt.timedelta(days=365),
-                              valid_until=until)  # fmt: skip
+        held_for = dt.timedelta(days=draw(st.integers(0, 1200)))
+        risk = RiskAssessment(level="C3", score=1, assessed_on=until - held_for, valid_until=until)
     held = [
         ProductHolding(product_id=draw(st.sampled_from(["TD-1Y", "TD-3Y", "WM-01"])),
                        principal="1", matures_on=draw(st.none() | near))
@@ -467,7 +468,19 @@ def _bad_book() -> Any:
     late = pa.array([days], pa.int32()).cast(pa.date32())
     extra = pa.Table.from_pylist([{"key": "C-late", "tier": "mass"}], schema=schema)
     extra = extra.set_column(3, "birth_date", late)
-    return pa.concat_tables([table, extra])
+    risk = pa.Table.from_pylist(
+        [
+            {"key": "C-risk-half", "tier": "mass", "risk_valid_until": dt.date(2026, 9, 30)},
+            {
+                "key": "C-risk-order",
+                "tier": "mass",
+                "risk_assessed_on": dt.date(2026, 9, 30),
+                "risk_valid_until": dt.date(2026, 9, 29),
+            },
+        ],
+        schema=schema,
+    )
+    return pa.concat_tables([table, extra, risk])
 
 
 def test_bad_rows_become_one_error_row_each_and_nothing_is_lost() -> None:
@@ -494,6 +507,8 @@ def test_bad_rows_become_one_error_row_each_and_nothing_is_lost() -> None:
         ("C-twice", 13, "duplicate_key", "key"),
         ("C-twice", 14, "duplicate_key", "key"),
         ("C-late", 16, "invalid_value", "birth_date"),
+        ("C-risk-half", 17, "missing_value", "risk_assessed_on"),
+        ("C-risk-order", 18, "invalid_value", "risk_valid_until"),
     ]
     assert {code for *_, code, _ in got} <= set(cf.OCCASION_ERROR_CODES)
     for name in ("rule_id", "tier", "due_on", "note_codes", "manager_id", "label"):
@@ -556,7 +571,8 @@ def test_no_money_is_read_so_a_float_amount_beside_the_dates_is_never_used() -> 
                             ("principal", pa.float64())])),
     )  # fmt: skip
     table = cf.cadence_table([Customer(key="C1")], {"C1": "mass"})
-    out = cf.occasions_table(table.set_column(8, "products_held", held), PRACTICE,
+    at = table.schema.get_field_index("products_held")
+    out = cf.occasions_table(table.set_column(at, "products_held", held), PRACTICE,
                              start=YEAR[0], end=YEAR[1])  # fmt: skip
     assert [r["label"] for r in rows_of(out, "mass.maturity")] == ["maturity TD-1Y"]
 

@@ -241,6 +241,6 @@ def test_every_allocated_line_is_a_sale_check_suitability_allows_with_the_same_c
 
 @given(st.dates(dt.date(1900, 1, 1), dt.date(9000, 12, 31)), st.integers(1, 36))
 def test_the_playbook_bound_is_dateutil_s_month_arithmetic(day: dt.date, months: int) -> None:
-    from custtier.suitability._at_sale import playbook_until  # private helper
+    from custtier._validity import playbook_until  # private helper
 
     assert playbook_until(day, months) == day + relativedelta(months=months, days=-1)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from custtier._explain import Reason, ReasonCode
+from custtier._validity import effective_until
 from custtier.cadence._dates import anniversary, lunar_anniversary, months_later, plus_days
 from custtier.cadence._tables import NO_DATA, Tables
 from custtier.models import Customer
@@ -327,8 +328,11 @@ def _risk(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item])
     ra = c.risk_assessment
     if ra is None:
         return  # nothing lapses; the missing assessment is a KYC gap
+    # Due by the day check_suitability stops honouring it, not by the record's
+    # own valid_until: an imported record may carry a later one.
     months = t.playbook.risk.validity_months
-    _due_items(c, tier, rule, t, ra.valid_until, months, "risk re-assessment", out)
+    until, _ = effective_until(ra, months)
+    _due_items(c, tier, rule, t, until, months, "risk re-assessment", out)
 
 
 def _maturities(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:

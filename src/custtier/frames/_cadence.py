@@ -64,6 +64,7 @@ from custtier.frames._arrow import (
     string_column,
     well_formed_keys,
 )
+from custtier.frames._validity import effective_until
 from custtier.models import ContactRecord, Customer
 from custtier.models._types import AmlRating, CalendarKind, DateKind, Need, Relation
 from custtier.rules import ContactRule, LeapDayPolicy, Occasion, Playbook
@@ -94,6 +95,10 @@ OCCASION_INPUT_COLUMNS: dict[str, str] = {
     ),
     "aml_rating": "string, required with a kyc_refresh rule: low, medium, high or null",
     "last_reviewed_on": "date32, required with a kyc_refresh rule: null = never reviewed",
+    "risk_assessed_on": (
+        "date32, required with a risk_reassessment rule: the assessment's day (null = no "
+        "assessment); with the playbook's validity_months it bounds risk_valid_until"
+    ),
     "risk_valid_until": "date32, required with a risk_reassessment rule: null = no assessment",
     "products_held": (
         "list<struct<product_id: string, matures_on: date32>>, required with a "
@@ -109,8 +114,8 @@ OCCASION_INPUT_COLUMNS: dict[str, str] = {
 #: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
 OCCASION_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null",
-    "invalid_value": "a value has the wrong shape (key, identifier, vocabulary word) or a "
-    "date outside years 1-9999",
+    "invalid_value": "a value has the wrong shape (key, identifier, vocabulary word), a "
+    "date outside years 1-9999, or risk_valid_until before risk_assessed_on",
     "unknown_tier": "tier is not a tier of this playbook",
     "duplicate_key": "the key occurs on more than one valid row (every such row)",
 }
@@ -168,6 +173,7 @@ _INPUT_SCHEMA = pa.schema(
         ("important_dates", pa.list_(_important_date_type())),
         ("aml_rating", pa.string()),
         ("last_reviewed_on", pa.date32()),
+        ("risk_assessed_on", pa.date32()),
         ("risk_valid_until", pa.date32()),
         (
             "products_held",
@@ -235,7 +241,7 @@ def _needed_columns(playbook: Playbook) -> set[str]:
     if Occasion.KYC_REFRESH in occasions:
         needs |= {"aml_rating", "last_reviewed_on"}
     if Occasion.RISK_REASSESSMENT in occasions:
-        needs.add("risk_valid_until")
+        needs |= {"risk_assessed_on", "risk_valid_until"}
     if Occasion.PRODUCT_MATURITY in occasions:
         needs.add("products_held")
     for camp in cad.campaigns:
@@ -502,9 +508,8 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
         _check_dates(errors, reviewed, reviewed_null, name="last_reviewed_on")
 
     risk, risk_null = no_day, none
-    if "risk_valid_until" in names:
-        risk, risk_null = date_days(as_array(table.column("risk_valid_until")), "risk_valid_until")
-        _check_dates(errors, risk, risk_null, name="risk_valid_until")
+    if "risk_valid_until" in names and "risk_assessed_on" in names:
+        risk, risk_null = _risk_until(table, errors, t.playbook.risk.validity_months)
 
     products = _products(table, errors, n) if "products_held" in names else _no_products()
     needs = _needs(table, errors, n) if "needs" in names else np.zeros(n, dtype=np.int64)
@@ -517,6 +522,19 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
     )  # fmt: skip
     chunk.finish()
     return chunk
+
+
+def _risk_until(table: Any, errors: Errors, months: int) -> tuple[I64, BOOL]:
+    """The last day each assessment may be relied on (the suitability check's), and nulls."""
+    until, until_null = date_days(as_array(table.column("risk_valid_until")), "risk_valid_until")
+    on, on_null = date_days(as_array(table.column("risk_assessed_on")), "risk_assessed_on")
+    _check_dates(errors, until, until_null, name="risk_valid_until")
+    _check_dates(errors, on, on_null, name="risk_assessed_on")
+    errors.flag(on_null & ~until_null, "missing_value", "risk_assessed_on")
+    errors.flag(until_null & ~on_null, "missing_value", "risk_valid_until")
+    both = ~on_null & ~until_null
+    errors.flag(both & (until < on), "invalid_value", "risk_valid_until")
+    return effective_until(until, on, months), until_null | on_null
 
 
 def _important_dates(table: Any, errors: Errors, n: int) -> _Elements:
@@ -1066,7 +1084,7 @@ def _kyc(c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Item
 def _risk(
     c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
 ) -> None:
-    """Risk re-assessment before ``valid_until`` lapses, then every validity period."""
+    """Risk re-assessment before the assessment's effective validity lapses, then every period."""
     sel = rows[c.has_risk[rows]]
     k = len(sel)
     _due_series(
@@ -1319,6 +1337,7 @@ def occasions_table(
     ...     "important_dates": pa.nulls(3, cf.occasions_input_schema(presets.PRACTICE)[4].type),
     ...     "aml_rating": ["high", None, None],
     ...     "last_reviewed_on": pa.array([dt.date(2026, 1, 15), None, None], pa.date32()),
+    ...     "risk_assessed_on": pa.array([None, None, None], pa.date32()),
     ...     "risk_valid_until": pa.array([None, None, None], pa.date32()),
     ...     "products_held": [[], [], []],
     ...     "needs": [[], [], []],
@@ -1400,6 +1419,9 @@ def cadence_table(
                 ],
                 "aml_rating": kyc.aml_rating.value if kyc and kyc.aml_rating else None,
                 "last_reviewed_on": kyc.last_reviewed_on if kyc is not None else None,
+                "risk_assessed_on": (
+                    c.risk_assessment.assessed_on if c.risk_assessment is not None else None
+                ),
                 "risk_valid_until": (
                     c.risk_assessment.valid_until if c.risk_assessment is not None else None
                 ),

@@ -48,6 +48,7 @@ from custtier.frames._arrow import (
     to_decimal,
     well_formed_keys,
 )
+from custtier.frames._validity import effective_until
 from custtier.models import Customer, Product
 from custtier.rules import Check, Playbook
 from custtier.suitability._models import Condition
@@ -466,18 +467,6 @@ def _age_answers(table: Any, rules: _Rules) -> tuple[I64, BOOL]:
     return none, answered
 
 
-def _playbook_until(assessed: I64, months: int) -> I64:
-    """``assessed`` + ``months`` calendar months − 1 day, clipped as ``relativedelta`` clips."""
-    day = assessed.astype("datetime64[D]")
-    month = day.astype("datetime64[M]")
-    into = (day - month.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
-    target = month + np.timedelta64(months, "M")
-    last = (target + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - 1
-    start = target.astype("datetime64[D]").astype(np.int64)
-    out: I64 = np.minimum(start + into, last) - 1
-    return out
-
-
 # --------------------------------------------------------------------------- one chunk
 
 
@@ -608,7 +597,7 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
     # matrix, with the elderly cap on the day of sale.
     today = epoch_days(as_of)
     risk_free = cat.risk_free[p]
-    until = np.minimum(v.until, _playbook_until(v.assessed, rules.validity_months))
+    until = effective_until(v.until, v.assessed, rules.validity_months)
     valid = v.has_level & (v.assessed <= today) & (today <= until)
     elderly = _elderly(v, rules, as_of)
     step = np.full(n, _NONE, dtype=np.int64)

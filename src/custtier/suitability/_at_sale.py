@@ -7,23 +7,15 @@ never taken from the record alone: an imported assessment may carry any
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import functools
 from enum import StrEnum
 
+from custtier._validity import ValidityBound, effective_until
 from custtier.models import Customer, RiskAssessment
 from custtier.suitability._assess import age_on
 from custtier.suitability._tables import RiskTables
 
 __all__ = ["AgeSource", "ValidityBound", "effective_validity", "elderly_sources"]
-
-
-class ValidityBound(StrEnum):
-    """Which bound ended (or ends) an assessment's validity."""
-
-    RECORD = "valid_until"  # the record's own valid_until
-    PLAYBOOK = "validity_months"  # assessed_on + the playbook's validity_months
 
 
 class AgeSource(StrEnum):
@@ -33,37 +25,12 @@ class AgeSource(StrEnum):
     AGE_ANSWER = "age_answer"  # the questionnaire's age answer, aged since the assessment
 
 
-@functools.lru_cache(maxsize=8192)
-def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
-    """The last day the playbook lets an assessment made on ``assessed_on`` be relied on.
-
-    As :func:`custtier.assess_risk` sets ``valid_until``: the day before the
-    same date ``months`` on (clipped to the end of a shorter month).
-
-    >>> playbook_until(dt.date(2026, 3, 1), 12), playbook_until(dt.date(2027, 2, 28), 12)
-    (datetime.date(2027, 2, 28), datetime.date(2028, 2, 27))
-    >>> from dateutil.relativedelta import relativedelta
-    >>> playbook_until(dt.date(2024, 2, 29), 12) == dt.date(2024, 2, 29) + relativedelta(
-    ...     months=12) - dt.timedelta(days=1)
-    True
-    """
-    # dateutil's month arithmetic, by hand and memoised: relativedelta cost more
-    # than the rest of a suitability check, and a book has few distinct dates.
-    index = assessed_on.month - 1 + months
-    year, month = assessed_on.year + index // 12, index % 12 + 1
-    day = min(assessed_on.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day) - dt.timedelta(days=1)
-
-
 def effective_validity(assessment: RiskAssessment, t: RiskTables) -> tuple[dt.date, ValidityBound]:
     """The earlier of the record's ``valid_until`` and ``assessed_on`` + the playbook's validity.
 
     On a tie the record's own bound is named.
     """
-    limit = playbook_until(assessment.assessed_on, t.validity_months)
-    if assessment.valid_until <= limit:
-        return assessment.valid_until, ValidityBound.RECORD
-    return limit, ValidityBound.PLAYBOOK
+    return effective_until(assessment, t.validity_months)
 
 
 def valid_assessment(customer: Customer, t: RiskTables, as_of: dt.date) -> RiskAssessment | None:

@@ -1,0 +1,68 @@
+"""How long a risk assessment may be relied on: the rule the sale and the contact planner share.
+
+The earlier of the record's ``valid_until`` and ``assessed_on`` + the
+playbook's ``validity_months``: an imported record may carry any
+``valid_until``. Suitability checks refuse a sale after that day, and the
+cadence planner schedules the re-assessment by it, so both read it here
+(engines do not import each other).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+from enum import StrEnum
+
+from custtier.models import RiskAssessment
+
+__all__ = ["ValidityBound", "effective_until", "playbook_until"]
+
+
+class ValidityBound(StrEnum):
+    """Which bound ended (or ends) an assessment's validity."""
+
+    RECORD = "valid_until"  # the record's own valid_until
+    PLAYBOOK = "validity_months"  # assessed_on + the playbook's validity_months
+
+
+@functools.lru_cache(maxsize=8192)
+def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
+    """The last day the playbook lets an assessment made on ``assessed_on`` be relied on.
+
+    As :func:`custtier.assess_risk` sets ``valid_until``: the day before the
+    same date ``months`` on (clipped to the end of a shorter month).
+
+    >>> playbook_until(dt.date(2026, 3, 1), 12), playbook_until(dt.date(2027, 2, 28), 12)
+    (datetime.date(2027, 2, 28), datetime.date(2028, 2, 27))
+    >>> playbook_until(dt.date(9999, 6, 1), 12)  # past the calendar: no bound before its end
+    datetime.date(9999, 12, 31)
+    >>> from dateutil.relativedelta import relativedelta
+    >>> playbook_until(dt.date(2024, 2, 29), 12) == dt.date(2024, 2, 29) + relativedelta(
+    ...     months=12) - dt.timedelta(days=1)
+    True
+    """
+    # dateutil's month arithmetic, by hand and memoised: relativedelta cost more
+    # than the rest of a suitability check, and a book has few distinct dates.
+    index = assessed_on.month - 1 + months
+    year, month = assessed_on.year + index // 12, index % 12 + 1
+    if year > dt.MAXYEAR:  # past the calendar: the record's own bound is the earlier
+        return dt.date.max
+    day = min(assessed_on.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day) - dt.timedelta(days=1)
+
+
+def effective_until(
+    assessment: RiskAssessment, validity_months: int
+) -> tuple[dt.date, ValidityBound]:
+    """The last day ``assessment`` may be relied on, and which bound sets it (a tie: the record's).
+
+    >>> ra = RiskAssessment(level="C3", score=50, assessed_on=dt.date(2025, 10, 1),
+    ...                     valid_until=dt.date(2027, 12, 31))
+    >>> effective_until(ra, 12)
+    (datetime.date(2026, 9, 30), <ValidityBound.PLAYBOOK: 'validity_months'>)
+    """
+    limit = playbook_until(assessment.assessed_on, validity_months)
+    if assessment.valid_until <= limit:
+        return assessment.valid_until, ValidityBound.RECORD
+    return limit, ValidityBound.PLAYBOOK
