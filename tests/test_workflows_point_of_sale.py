@@ -20,6 +20,7 @@ from custtier import (
     allocate,
     assign_tier,
     check_suitability,
+    plan_contacts,
     presets,
     synth,
     tier_book,
@@ -258,3 +259,30 @@ def test_a_customer_settled_just_under_the_bar_is_downgraded_after_the_hold_and_
     assert (dt.date(2027, 6, 30), "high_end", "held") in seen
     assert (dt.date(2027, 7, 31), "mid_end", "down") in seen
     # The columnar path ends the hold on the same day (tests/test_frames.py holds them equal).
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def test_plan_the_reassessment_call_before_an_imported_assessment_stops_selling() -> None:
+    # Imported: assessed 2025-10-01, the other system says valid to 2027-12-31. The
+    # practice honours 12 months, so sales stop on 2026-10-01: the call comes first.
+    pb = presets.PRACTICE
+    c = _assessed("steady", assessed_on="2025-10-01", valid_until="2027-12-31")
+    fund = _product("BF-1", "bond_fund", "medium")
+    start, end = dt.date(2026, 8, 1), dt.date(2026, 12, 31)
+    plan = plan_contacts([c], pb, start=start, end=end, tiers={c.key: "high_end"})
+    due = [u.due_on for u in plan.unscheduled if u.rule_id == "high_end.risk"]
+    due += [t.due_on for t in plan.touchpoints if t.rule_id == "high_end.risk"]
+    last_day = dt.date(2026, 9, 30)
+    assert due == [last_day]
+    assert check_suitability(c, fund, pb, as_of=last_day).outcome != "blocked"
+    stopped = check_suitability(c, fund, pb, as_of=last_day + dt.timedelta(days=1))
+    assert stopped.reasons[0].code.value == "SUIT_ASSESSMENT_EXPIRED"
+    # The columnar expansion for a whole book says the same.
+    pc = pytest.importorskip("pyarrow.compute", reason="needs the frames extra")
+    import custtier.frames as cf
+
+    out = cf.occasions_table(cf.cadence_table([c], {c.key: "high_end"}), pb, start=start, end=end)
+    risk = out.filter(pc.equal(out["rule_id"], "high_end.risk"))
+    assert risk.column("due_on").to_pylist() == [dt.date(2026, 9, 30)]
