@@ -925,3 +925,81 @@ def test_lowest_takes_the_lowest_basis_and_highest_the_highest() -> None:
     assert (high.tier, high.decided_by) == ("high_end", "tier.adb.high_end")
     flipped = customer(adb="60000.00", assets_under_management="600000.00")
     assert assign_tier(flipped, _two_bases("lowest"), as_of=AS_OF).decided_by == "tier.adb.mid_end"
+
+
+def test_the_buffer_holds_until_its_last_day_and_then_grace_runs() -> None:
+    # The practice preset lets the buffer hold a customer for 12 months at most.
+    held_a_year = _previous("high_end", dt.date(2026, 10, 31)).model_copy(
+        update={"movement": Movement.HELD, "held_since": dt.date(2025, 11, 30)}
+    )
+    facts = {**_HELD_FACTS, "buffer_hold_ends_on": dt.date(2026, 11, 30)}
+    eve = assign_tier(
+        customer(adb="460000.00"), PRACTICE, as_of=dt.date(2026, 11, 29), previous=held_a_year
+    )
+    assert (eve.movement, eve.below_since, eve.held_since) == (
+        Movement.HELD,
+        None,
+        dt.date(2025, 11, 30),
+    )
+    assert _hysteresis_reason(eve) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: inside the buffer under the bar until 2026-11-30",
+        {**facts, "below_since": None},
+    )
+    last = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF, previous=held_a_year)
+    assert (last.movement, last.below_since) == (Movement.HELD, AS_OF)
+    assert _hysteresis_reason(last) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: below for 0 of 3 grace month(s) (the buffer's hold ended)",
+        {**facts, "below_since": AS_OF},
+    )
+
+
+def test_an_overridden_customer_is_not_held() -> None:
+    d = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=_override())
+    assert (d.movement, d.held_since, d.below_since) == (Movement.OVERRIDDEN, None, None)
+
+
+def test_after_the_buffers_hold_ends_grace_runs_from_that_day() -> None:
+    held_long = _previous("high_end", dt.date(2026, 10, 31)).model_copy(
+        update={"movement": Movement.HELD, "held_since": dt.date(2025, 8, 31)}
+    )
+    d = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF, previous=held_long)
+    assert (d.tier, d.movement, d.decided_by) == ("mid_end", Movement.DOWN, "tier.hysteresis")
+    facts = {k: v for k, v in _HELD_FACTS.items() if k != "rules_tier"}
+    assert _hysteresis_reason(d) == (
+        "TIER_DOWNGRADE",
+        "tier.hysteresis",
+        "the buffer's hold under high_end's bar ended on 2026-08-31, and 3 month(s) of grace "
+        "have run (grace 3)",
+        {**facts, "below_since": dt.date(2026, 8, 31), "buffer_hold_ends_on": dt.date(2026, 8, 31)},
+    )
+
+
+def test_without_a_time_limit_the_buffer_holds_without_an_end_date() -> None:
+    hyst = PRACTICE.tiering.hysteresis
+    assert hyst is not None
+    endless = PRACTICE.replace(
+        tiering=PRACTICE.tiering.model_copy(
+            update={"hysteresis": hyst.model_copy(update={"max_buffer_months": None})}
+        )
+    )
+    prev = _previous("high_end", dt.date(2026, 10, 31)).model_copy(update={"playbook": endless.ref})
+    d = assign_tier(customer(adb="460000.00"), endless, as_of=AS_OF, previous=prev)
+    assert _hysteresis_reason(d) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: inside the buffer under the bar",
+        {**_HELD_FACTS, "below_since": None},
+    )
+
+
+def test_grace_served_exactly_waits_for_a_rating_month() -> None:
+    prev = _previous("high_end", dt.date(2026, 10, 31), below_since=dt.date(2026, 5, 31))
+    prev = prev.model_copy(update={"playbook": REGULATORY.ref})
+    held = assign_tier(customer(adb="100000.00"), REGULATORY, as_of=AS_OF, previous=prev)
+    assert (
+        _hysteresis_reason(held)[2] == "kept at high_end: grace served; waiting for a review month"
+    )
