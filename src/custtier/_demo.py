@@ -160,7 +160,7 @@ def _plan(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[str]:
     lines = [
         f"contact plan {start.isoformat()} to {end.isoformat()} ({plan.calendar}): "
         f"{plan.required:,} contacts required, {len(plan.touchpoints):,} planned, "
-        f"{len(plan.unscheduled):,} unscheduled",
+        f"{len(plan.unscheduled):,} unscheduled, {plan.provisional:,} provisional",
         f"  {'channel':<16}" + "".join(f"{f'W{w:02d}':>8}" for _, w in weeks),
     ]
     for channel in sorted({c for c, _ in by}):
