@@ -56,6 +56,7 @@ from custtier import (
     RiskAssessment,
     Rounding,
     minor_unit,
+    presets,
 )
 from custtier._money import from_minor_units, known_currencies
 from custtier.rules import KycItem
@@ -66,6 +67,7 @@ __all__ = [
     "PlaybookMutation",
     "amounts",
     "answers",
+    "cadence_variant",
     "channel_consents",
     "contact_preferences",
     "contact_records",
@@ -97,6 +99,9 @@ __all__ = [
     "playbook_data",
     "playbook_mutations",
     "playbook_refs",
+    "playbook_variant",
+    "playbooks",
+    "policy_variant",
     "products",
     "reasons",
     "risk_assessments",
@@ -737,6 +742,228 @@ def equivalent_rewrites(draw: st.DrawFn, base: Mapping[str, Any]) -> dict[str, A
         _respell_amounts(rnd, data)
     shuffled: dict[str, Any] = _shuffle_keys(rnd, data)
     return shuffled
+
+
+# --------------------------------------------------------------------------- generated playbooks
+# A bank's own playbook: the presets' structure with every rule's data drawn anew.
+# The scalar = columnar tests draw from here (tests/test_frames_generated.py), so
+# what they guarantee is not limited to the playbooks someone thought to write.
+
+#: Currencies of different minor units: 2, 0 and 3 decimal places.
+_PLAYBOOK_CURRENCIES = ("CNY", "JPY", "KWD", "USD")
+
+#: RRULEs at most weekly and at most 53 a year (the presets' work budget).
+_RRULES = (
+    "FREQ=MONTHLY;INTERVAL=3;BYDAY=SA;BYSETPOS=2",
+    "FREQ=MONTHLY;BYMONTHDAY=-1",
+    "FREQ=MONTHLY;BYMONTHDAY=31",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+    "FREQ=WEEKLY",
+    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+    "FREQ=YEARLY;BYMONTH=12;BYDAY=-1FR",
+)
+
+_BASIS_PREFIX = {
+    "average_daily_balance": "adb",
+    "assets_under_management": "aum",
+    "profit_contribution": "profit",
+}
+
+
+def playbook_variant(base: Playbook, **changes: Any) -> Playbook:
+    """``base`` with top-level sections replaced (``tiering={...}``), validated again."""
+    data = base.model_dump(mode="json")
+    data.update(changes)
+    return Playbook.model_validate(data)
+
+
+def policy_variant(base: Playbook, checks: Sequence[str], id_: str) -> Playbook:
+    """``base`` keeping only the suitability ``checks`` named, under the id ``id_``."""
+    data = base.model_dump(mode="json")
+    data["id"] = id_
+    data["risk"]["policy"] = [p for p in data["risk"]["policy"] if p["check"] in checks]
+    return Playbook.model_validate(data)
+
+
+def cadence_variant(base: Playbook, **cadence: Any) -> Playbook:
+    """``base`` with cadence settings replaced (``leap_day="mar1"``), validated again."""
+    data = base.model_dump(mode="json")
+    data["id"] = f"{base.id}_variant"
+    data["cadence"].update(cadence)
+    return Playbook.model_validate(data)
+
+
+@st.composite
+def _band_data(
+    draw: st.DrawFn, basis: str, tiers: Sequence[str], currency: str
+) -> list[dict[str, Any]]:
+    """Contiguous bands from 0 (or unbounded below), tiers never falling, edges at any scale."""
+    count = draw(st.integers(1, len(tiers) + 1))
+    ranks = sorted(draw(st.lists(st.integers(0, len(tiers) - 1), min_size=count, max_size=count)))
+    # Bars as minor units: some round (10^k), some ragged, from one unit to 10^13.
+    scale = draw(st.integers(0, 11))
+    bar = st.integers(1, 10**13) | st.integers(1, 999).map(lambda n: n * 10**scale)
+    edges = sorted(draw(st.lists(bar, min_size=count - 1, max_size=count - 1, unique=True)))
+    first = None if draw(st.integers(0, 3)) == 0 else "0"
+    lowers = [first, *(str(from_minor_units(e, currency)) for e in edges)]
+    prefix = _BASIS_PREFIX[basis]
+    return [
+        {"rule_id": f"{prefix}.{i}", "tier": tiers[r], "lower": lo, "upper": hi}
+        for i, (r, lo, hi) in enumerate(zip(ranks, lowers, [*lowers[1:], None], strict=True))
+    ]
+
+
+@st.composite
+def _tiering_data(
+    draw: st.DrawFn, base: Mapping[str, Any], tiers: Sequence[str], currencies: Sequence[str]
+) -> dict[str, Any]:
+    currency = draw(st.sampled_from(list(currencies)))
+    kinds = draw(st.permutations(list(_BASIS_PREFIX)))[: draw(st.integers(1, 3))]
+    bases = []
+    for kind in kinds:
+        bands = draw(_band_data(kind, tiers, currency))
+        window = draw(st.integers(1, 12))
+        bases.append({
+            "basis": kind,
+            "window_months": window,
+            "min_months": draw(st.integers(1, window)),
+            "missing_months": draw(st.sampled_from(["average_available", "count_as_zero",
+                                                    "insufficient"])),
+            "bands": bands,
+        })  # fmt: skip
+    pareto = None
+    if draw(st.booleans()):
+        share = draw(st.integers(1, 9999)) / Decimal(10000)
+        pareto = {"rule_id": "tier.pareto", "tier": draw(st.sampled_from(tiers)),
+                  "profit_share": str(share)}  # fmt: skip
+    hysteresis = None
+    if draw(st.integers(0, 3)) > 0:
+        hysteresis = {
+            "rule_id": "tier.hysteresis",
+            "grace_months": draw(st.sampled_from([0, 1, 3]) | st.integers(0, 24)),
+            "buffer": str(draw(st.sampled_from([0, 5, 10]) | st.integers(0, 99)) / Decimal(100)),
+            "review_months": draw(st.lists(st.integers(1, 12), max_size=4, unique=True)),
+            "max_buffer_months": draw(st.none() | st.integers(1, 60)),
+        }
+    return {
+        "currency": currency,
+        "rounding": draw(st.sampled_from(["ROUND_HALF_EVEN", "ROUND_HALF_UP", "ROUND_DOWN"])),
+        "tiering": {
+            "bases": bases,
+            "combine": draw(st.sampled_from(["highest", "lowest"])),
+            "pareto": pareto,
+            "hysteresis": hysteresis,
+            "upgrade_candidates": base["tiering"].get("upgrade_candidates"),
+        },
+    }
+
+
+@st.composite
+def _risk_data(draw: st.DrawFn, risk: Mapping[str, Any]) -> dict[str, Any]:
+    """The suitability policy (checks in any order), matrix and age rules drawn anew."""
+    risk = copy.deepcopy(dict(risk))
+    policy = risk["policy"]
+    risk["policy"] = draw(st.permutations(policy))[: draw(st.integers(0, len(policy)))]
+    clevels = [lv["id"] for lv in risk["customer_levels"]]
+    plevels = [lv["id"] for lv in risk["product_levels"]]
+    # Rows never fall and the lowest level buys only the lowest products.
+    caps = sorted(draw(st.lists(st.integers(0, len(plevels) - 1), min_size=len(clevels),
+                                max_size=len(clevels))))  # fmt: skip
+    caps[0] = 0
+    for row in risk["suitability"]:
+        row["max_product_level"] = plevels[caps[clevels.index(row["customer_level"])]]
+    risk["elderly_max_level"] = draw(st.none() | st.sampled_from(clevels))
+    risk["elderly_age"] = draw(st.sampled_from([60, 65]) | st.integers(50, 100))
+    risk["validity_months"] = draw(st.sampled_from([12]) | st.integers(1, 36))
+    return risk
+
+
+@st.composite
+def _contact_rule_data(draw: st.DrawFn, rule: Mapping[str, Any]) -> dict[str, Any]:
+    rule = dict(rule)
+    greeting = rule["occasion"] in ("birthday", "holiday", "important_date")
+    if rule["interval_days"] is not None or rule["rrule"] is not None:
+        if draw(st.booleans()):
+            rule |= {"interval_days": draw(st.integers(7, 400)), "rrule": None, "anchor": None}
+        else:
+            anchor = draw(dates(dt.date(2020, 1, 1), dt.date(2028, 12, 31)))
+            rule |= {"interval_days": None, "rrule": draw(st.sampled_from(_RRULES)),
+                     "anchor": anchor.isoformat()}  # fmt: skip
+    if not greeting:
+        rule["lead_days"] = draw(st.sampled_from([0, 7, 30]) | st.integers(0, 120))
+        rule["flex_days"] = draw(st.sampled_from([0, 14]) | st.integers(0, 60))
+    rule["priority"] = draw(st.integers(1, 9))
+    rule["channel"] = draw(st.sampled_from([rule["channel"], *(c.value for c in Channel)]))
+    return rule
+
+
+@st.composite
+def _cadence_data(
+    draw: st.DrawFn, cadence: Mapping[str, Any], tiers: Sequence[str]
+) -> dict[str, Any]:
+    """Contact rules kept or dropped and re-timed, calendar policies, reviews, caps, campaigns."""
+    cadence = copy.deepcopy(dict(cadence))
+    rules = [r for r in cadence["contact_rules"] if draw(st.integers(0, 4)) > 0]
+    cadence["contact_rules"] = [draw(_contact_rule_data(r)) for r in rules]
+    cadence["leap_day"] = draw(st.sampled_from(["feb28", "mar1"]))
+    cadence["lunar_leap_month"] = draw(st.sampled_from(["leap_if_present", "regular_month"]))
+    cadence["lunar_short_month"] = draw(st.sampled_from(["last_day", "next_day"]))
+    # KYC reviews tighten with AML risk: high 6-12 months, each lower at most twice as long.
+    high = draw(st.integers(6, 12))
+    medium = draw(st.integers(high, 2 * high))
+    low = draw(st.integers(medium, 2 * medium))
+    for review in cadence["kyc_reviews"]:
+        review["interval_months"] = {"high": high, "medium": medium, "low": low}[
+            review["aml_rating"]
+        ]
+    for cap in cadence["caps"]:
+        cap["max_contacts"] = draw(st.integers(0, 6))
+        cap["window_days"] = draw(st.sampled_from([7, 30, 90]) | st.integers(1, 366))
+    campaigns = [c for c in cadence["campaigns"] if draw(st.booleans())]
+    for camp in campaigns:
+        segment = camp["segment"]
+        segment["tiers"] = draw(st.lists(st.sampled_from(tiers), min_size=1, max_size=2,
+                                         unique=True))  # fmt: skip
+        segment["needs_any"] = draw(st.lists(st.sampled_from([n.value for n in Need]),
+                                             max_size=2, unique=True))  # fmt: skip
+        lo = draw(st.none() | st.integers(18, 70))
+        segment["min_age"] = lo
+        segment["max_age"] = draw(st.none() | st.integers(lo or 0, 100))
+    cadence["campaigns"] = campaigns
+    binds = draw(st.lists(st.sampled_from(["regulatory", "service"]), unique=True))
+    cadence["do_not_contact"]["binds"] = sorted({"marketing", *binds})
+    return cadence
+
+
+@st.composite
+def playbooks(
+    draw: st.DrawFn,
+    bases: Sequence[Playbook] | None = None,
+    currencies: Sequence[str] = _PLAYBOOK_CURRENCIES,
+) -> Playbook:
+    """A valid bank playbook: a preset's structure, each engine's rules drawn anew.
+
+    Tiering: one to three bases in any order, bands of any count and scale (from
+    0 or unbounded below) in CNY, JPY, KWD or USD (or ``currencies``), combine highest or lowest,
+    Pareto share on or off, hysteresis buffer, grace, review months and
+    max_buffer_months. Suitability: the checks switched on (in any order), the
+    matrix, the elderly rules, the validity period. Cadence: contact rules kept,
+    re-timed (interval or RRULE) and re-channelled, calendar policies, KYC
+    review intervals, caps, campaign segments, do-not-contact. Every draw goes
+    through ``Playbook.model_validate``: each one is a playbook a bank could load.
+    """
+    base = draw(st.sampled_from(list(bases or (presets.PRACTICE, presets.REGULATORY))))
+    data = base.model_dump(mode="json")
+    tiers = [t["id"] for t in data["tiers"]]
+    data["id"] = f"{base.id}_generated"
+    data["version"] = str(draw(st.integers(1, 99)))
+    data |= draw(_tiering_data(data, tiers, currencies))
+    for tier in data["tiers"]:
+        tier["kyc_requires"] = draw(st.lists(st.sampled_from([k.value for k in KycItem]),
+                                             max_size=4, unique=True))  # fmt: skip
+    data["risk"] = draw(_risk_data(data["risk"]))
+    data["cadence"] = draw(_cadence_data(data["cadence"], tiers))
+    return Playbook.model_validate(data)
 
 
 # --------------------------------------------------------------------------- hostile input

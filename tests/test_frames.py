@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 
 import custtier  # noqa: E402
 import custtier.frames as cf  # noqa: E402  # after the importorskip above, on purpose
+import strategies as cst  # noqa: E402
 from custtier import (  # noqa: E402
     Customer,
     Movement,
@@ -51,12 +52,6 @@ DOCS = Path(__file__).parent.parent / "docs"
 # --------------------------------------------------------------------------- playbooks
 
 
-def _variant(base: Playbook, **changes: Any) -> Playbook:
-    data = base.model_dump(mode="json")
-    data.update(changes)
-    return Playbook.model_validate(data)
-
-
 def _bands(prefix: str, edges: Sequence[str | None], tiers: Sequence[str]) -> list[dict[str, Any]]:
     return [
         {"rule_id": f"{prefix}.{tier}", "tier": tier, "lower": lo, "upper": hi}
@@ -67,7 +62,7 @@ def _bands(prefix: str, edges: Sequence[str | None], tiers: Sequence[str]) -> li
 TIERS3 = ("mass", "mid_end", "high_end")
 
 #: Every basis must qualify; a gap disqualifies; KWD has three decimal places.
-LOWEST_KWD = _variant(
+LOWEST_KWD = cst.playbook_variant(
     presets.PRACTICE,
     id="lowest_kwd",
     currency="KWD",
@@ -97,7 +92,7 @@ LOWEST_KWD = _variant(
 )
 
 #: Profit bands open below (losses), a six-month average counting gaps as zero, yen.
-PROFIT_JPY = _variant(
+PROFIT_JPY = cst.playbook_variant(
     presets.PRACTICE,
     id="profit_jpy",
     currency="JPY",
@@ -122,7 +117,7 @@ PROFIT_JPY = _variant(
 
 #: Two bases of very different scales, profit first, with hysteresis: each value
 #: must be held against its own basis's bar.
-PROFIT_FIRST = _variant(
+PROFIT_FIRST = cst.playbook_variant(
     presets.PRACTICE,
     id="profit_first",
     tiering={
@@ -176,9 +171,11 @@ def amounts(draw: st.DrawFn, pb: Playbook, *, signed: bool = False) -> int:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], list[TierDecision]]:
-    """A playbook, an as_of, a book of valid customers and some previous decisions."""
-    pb = draw(st.sampled_from(PLAYBOOKS))
+def cases(
+    draw: st.DrawFn, playbooks: st.SearchStrategy[Playbook] | None = None
+) -> tuple[Playbook, dt.date, list[Customer], list[TierDecision]]:
+    """A playbook (``PLAYBOOKS`` unless given), an as_of, valid customers, previous decisions."""
+    pb = draw(st.sampled_from(PLAYBOOKS) if playbooks is None else playbooks)
     as_of = draw(st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
     currency = pb.currency
     months = months_before(as_of, 8)

@@ -37,17 +37,12 @@ AS_OF = dt.date(2026, 11, 30)
 DOCS = Path(__file__).parent.parent / "docs"
 
 
-def _with_policy(base: Playbook, checks: Sequence[str], id_: str) -> Playbook:
-    data = base.model_dump(mode="json")
-    data["id"] = id_
-    data["risk"]["policy"] = [p for p in data["risk"]["policy"] if p["check"] in checks]
-    return Playbook.model_validate(data)
-
-
 #: The level matrix and the grid alone: no assessment needed, no conditions of sale.
-MATRIX_ONLY = _with_policy(presets.PRACTICE, ["level_matrix", "minimum_and_increment"], "matrix")
+MATRIX_ONLY = cst.policy_variant(
+    presets.PRACTICE, ["level_matrix", "minimum_and_increment"], "matrix"
+)
 #: No check at all: every sale is allowed and still explains itself.
-NO_CHECKS = _with_policy(presets.REGULATORY, [], "no_checks")
+NO_CHECKS = cst.policy_variant(presets.REGULATORY, [], "no_checks")
 PLAYBOOKS = (presets.PRACTICE, presets.REGULATORY, MATRIX_ONLY, NO_CHECKS)
 
 #: Map of the scalar path's InputError fields to the columnar error row.
@@ -175,9 +170,11 @@ def amounts_for(draw: st.DrawFn, product: Product | None, currency: str) -> Deci
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, Any, list[dict[str, Any]]]:
-    """A playbook, an as_of, a pairs table, and the scalar answer of each of its rows."""
-    pb = draw(st.sampled_from(PLAYBOOKS))
+def cases(
+    draw: st.DrawFn, playbooks: st.SearchStrategy[Playbook] | None = None
+) -> tuple[Playbook, dt.date, Any, list[dict[str, Any]]]:
+    """A playbook (``PLAYBOOKS`` unless given), an as_of, pairs, and each row's scalar answer."""
+    pb = draw(st.sampled_from(PLAYBOOKS) if playbooks is None else playbooks)
     as_of = draw(st.sampled_from([AS_OF, dt.date(2028, 2, 29)]) | cst.dates(
         dt.date(2025, 1, 1), dt.date(2028, 12, 31)))  # fmt: skip
     products = {p.id: p for p in catalogue(pb)}
