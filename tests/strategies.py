@@ -859,9 +859,9 @@ def _tiering_data(
 
 
 @st.composite
-def _risk_data(draw: st.DrawFn, risk: Mapping[str, Any]) -> dict[str, Any]:
+def _risk_data(draw: st.DrawFn, base: Mapping[str, Any]) -> dict[str, Any]:
     """The suitability policy (checks in any order), matrix and age rules drawn anew."""
-    risk = copy.deepcopy(dict(risk))
+    risk: dict[str, Any] = copy.deepcopy(dict(base))
     policy = risk["policy"]
     risk["policy"] = draw(st.permutations(policy))[: draw(st.integers(0, len(policy)))]
     clevels = [lv["id"] for lv in risk["customer_levels"]]
@@ -879,8 +879,8 @@ def _risk_data(draw: st.DrawFn, risk: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @st.composite
-def _contact_rule_data(draw: st.DrawFn, rule: Mapping[str, Any]) -> dict[str, Any]:
-    rule = dict(rule)
+def _contact_rule_data(draw: st.DrawFn, base: Mapping[str, Any]) -> dict[str, Any]:
+    rule = dict(base)
     greeting = rule["occasion"] in ("birthday", "holiday", "important_date")
     if rule["interval_days"] is not None or rule["rrule"] is not None:
         if draw(st.booleans()):
@@ -898,11 +898,9 @@ def _contact_rule_data(draw: st.DrawFn, rule: Mapping[str, Any]) -> dict[str, An
 
 
 @st.composite
-def _cadence_data(
-    draw: st.DrawFn, cadence: Mapping[str, Any], tiers: Sequence[str]
-) -> dict[str, Any]:
+def _cadence_data(draw: st.DrawFn, base: Mapping[str, Any], tiers: Sequence[str]) -> dict[str, Any]:
     """Contact rules kept or dropped and re-timed, calendar policies, reviews, caps, campaigns."""
-    cadence = copy.deepcopy(dict(cadence))
+    cadence: dict[str, Any] = copy.deepcopy(dict(base))
     rules = [r for r in cadence["contact_rules"] if draw(st.integers(0, 4)) > 0]
     cadence["contact_rules"] = [draw(_contact_rule_data(r)) for r in rules]
     cadence["leap_day"] = draw(st.sampled_from(["feb28", "mar1"]))
