@@ -516,6 +516,36 @@ def test_fine_decimal_scales_read_exactly_above_int64s_unscaled_range(scale: int
     ]
 
 
+@pytest.mark.parametrize("scale", [23, 30, 38])
+def test_decimal_scales_up_to_38_read_exactly_not_only_those_that_hold_the_range(
+    scale: int,
+) -> None:
+    # decimal128(38, 30) holds at most 8 integer digits: no value can pass the money
+    # range, so the range test must not need the limit in that type (ArrowInvalid).
+    pb = presets.PRACTICE
+    window = months_before(AS_OF, 3)
+    amounts = ["0.01", "0.50", "0.99", "0.015"]
+
+    def book(money: Any) -> Any:
+        month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
+        values = [Decimal(a) for a in amounts]
+        return pa.table(
+            {
+                "key": [f"C{i}" for i in range(len(values))],
+                "annual_profit_contribution": pa.array(values, money),
+                "monthly_balances": pa.array(
+                    [[{"month": m, "average_daily_balance": v} for m in window] for v in values],
+                    pa.list_(month),
+                ),
+            }
+        )
+
+    fine = cf.tier_table(book(pa.decimal128(38, scale)), pb, as_of=AS_OF)
+    exact = cf.tier_table(book(pa.decimal128(38, 3)), pb, as_of=AS_OF)
+    assert fine.to_pylist() == exact.to_pylist()
+    assert fine.column("error_code").to_pylist() == [None] * 3 + ["too_precise"]
+
+
 def test_text_money_columns_decide_row_by_row_as_tier_book_does() -> None:
     # A CSV read as text: good values decide as decimals, each bad value is its own
     # error row (tier_book makes the same records invalid), the rest of the table decides.

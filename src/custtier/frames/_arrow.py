@@ -319,8 +319,13 @@ def _finer(arr: Any, scale: int, nulls: BOOL) -> tuple[Any, BOOL, BOOL]:
     """
     t = arr.type
     wide = arr.cast(pa.decimal128(38, t.scale))
-    limit = pa.scalar(Decimal(MAX_MINOR_UNITS).scaleb(-scale), wide.type)
-    big = np_bool(pc.greater(pc.abs(wide), limit))
+    if MAX_MINOR_UNITS * 10 ** (t.scale - scale) >= 10**38:
+        # The limit does not fit this type (decimal128(38, 30) holds 8 integer
+        # digits), so no value of the column can pass it.
+        big = np.zeros(len(arr), dtype=np.bool_)
+    else:
+        limit = pa.scalar(Decimal(MAX_MINOR_UNITS).scaleb(-scale), wide.type)
+        big = np_bool(pc.greater(pc.abs(wide), limit))
     kept = pc.if_else(pa.array(big), pa.scalar(Decimal(0), wide.type), wide)
     truncated = kept.cast(pa.decimal128(38, scale), safe=False)
     lost = ~np_bool(pc.equal(truncated.cast(wide.type), kept))
