@@ -8,8 +8,11 @@ the assessment and the customer's age are read on the day of sale.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +31,7 @@ from custtier import (
 from custtier.errors import InputError
 
 AS_OF = dt.date(2026, 11, 30)
+CUSTTIER = str(Path(sys.executable).with_name("custtier"))  # the installed command
 REG = presets.REGULATORY
 
 
@@ -286,3 +290,42 @@ def test_plan_the_reassessment_call_before_an_imported_assessment_stops_selling(
     out = cf.occasions_table(cf.cadence_table([c], {c.key: "high_end"}), pb, start=start, end=end)
     risk = out.filter(pc.equal(out["rule_id"], "high_end.risk"))
     assert risk.column("due_on").to_pylist() == [dt.date(2026, 9, 30)]
+
+
+def test_allocate_at_the_counter_from_the_command_line(tmp_path: Path) -> None:
+    # A C3 customer's allocation, sold in branch: the risky lines must be recorded.
+    c3 = _assessed("C3")
+    catalogue = [
+        _product("TD", "deposit", "R1"),
+        _product("BF", "bond_fund", "R2"),
+        _product("BAL", "balanced_fund", "R3"),
+    ]
+    request = {"customer": c3.to_record(), "amount": "200000.00"}
+    (tmp_path / "requests.jsonl").write_text(json.dumps(request) + "\n", encoding="utf-8")
+    products = [p.to_record() for p in catalogue]
+    (tmp_path / "catalogue.json").write_text(json.dumps(products), encoding="utf-8")
+    command = [CUSTTIER, "allocate", "requests.jsonl", "--preset", REG.id, "--as-of"]
+    command += [AS_OF.isoformat(), "--catalogue", "catalogue.json"]
+
+    def decided(*extra: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [*command, *extra], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        (line,) = done.stdout.splitlines()
+        out: dict[str, Any] = json.loads(line)
+        return out
+
+    remote, counter = decided(), decided("--in-branch")
+    assert "recorded_sale" not in remote["conditions"]
+    assert counter["conditions"] == ["recorded_sale"]
+    placed = {ln["product_id"]: ln["conditions"] for ln in counter["lines"] if ln["product_id"]}
+    assert placed == {"TD": [], "BF": ["recorded_sale"], "BAL": ["recorded_sale"]}
+    # The same decision as the library's, line for line.
+    direct = allocate(c3, "200000.00", catalogue, REG, as_of=AS_OF, in_branch=True)
+    assert [ln.model_dump(mode="json") for ln in direct.lines] == counter["lines"]
+    # --help says how, with an example.
+    shown = subprocess.run(
+        [CUSTTIER, "allocate", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--in-branch -o allocations.jsonl" in shown

@@ -34,6 +34,9 @@ Allocate amounts: read one request per line, write one allocation decision
 or error line per request line, in order. A decision lists the products
 placed and what stays unplaced; the products left out and why are listed
 only with --include-excluded (otherwise their count, excluded_count).
+With --in-branch the sales are made at the counter: each line placed in a
+product that is not risk-free carries the recorded_sale condition when the
+playbook's policy has it (both presets do), as check_suitability attaches it.
 
 record format (one JSON object per line):
   {"customer": {"key": "C0000001", "risk_assessment": {...}, ...},
@@ -44,6 +47,10 @@ example:
   custtier synth --size 200 --seed 7 --out book.jsonl --requests requests.jsonl
   custtier allocate requests.jsonl --preset practice --as-of 2026-11-30 \\
       --catalogue book.catalogue.json -o allocations.jsonl
+
+  at the counter (lines carry the recorded-sale condition):
+  custtier allocate requests.jsonl --preset practice --as-of 2026-11-30 \\
+      --catalogue book.catalogue.json --in-branch -o allocations.jsonl
 """
 
 
@@ -66,6 +73,11 @@ def add_parser(sub: Any) -> None:
         "--include-excluded",
         action="store_true",
         help="list every product left out and why (large: most of a decision)",
+    )
+    parser.add_argument(
+        "--in-branch",
+        action="store_true",
+        help="the sales are made at the counter: lines carry the recorded-sale condition",
     )
     batch_options(parser)
     parser.set_defaults(command=run)
@@ -116,7 +128,9 @@ def _decided(
 ) -> AllocationDecision | Failed:
     c, amount, tier = request
     try:
-        return allocate(c, amount, catalogue, book, as_of=args.as_of, tier=tier)
+        return allocate(
+            c, amount, catalogue, book, as_of=args.as_of, tier=tier, in_branch=args.in_branch
+        )
     except InputError as exc:
         return Failed("invalid_request", exc.field, str(exc))
     except CusttierError as exc:
