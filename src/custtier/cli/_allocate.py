@@ -31,7 +31,7 @@ __all__ = ["add_parser", "records_of"]
 
 HELP = """\
 Allocate amounts: read one request per line, write one allocation decision
-or error line per request line, in order. A decision lists the products
+or error line per request line, in order (blank lines are skipped). A decision lists the products
 placed and what stays unplaced; the products left out and why are listed
 only with --include-excluded (otherwise their count, excluded_count).
 With --in-branch the sales are made at the counter: each line placed in a

@@ -30,8 +30,8 @@ __all__ = ["add_parser", "previous_decisions"]
 
 HELP = """\
 Tier a book: read one customer record (JSON) per line, write one line per
-input line, in order: the tier decision, or an error line naming the line,
-the field and what is wrong (never the value). The Pareto rule needs the
+record, in order: the tier decision, or an error line naming the line, the
+field and what is wrong (never the value); blank lines are skipped. The Pareto rule needs the
 whole book, so the file is tiered as one book.
 
 record format (one JSON object per line; see docs/models.md):
