@@ -108,6 +108,14 @@ def commit() -> str:
     return f"`{head}`" + (" + uncommitted changes" if dirty else "")
 
 
+def _load() -> str:
+    """1, 5 and 15-minute load averages when the run starts: a shared machine's noise."""
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min) on {os.cpu_count()} CPUs"
+
+
 def machine_block() -> str:
     """Markdown: CPU, cores, OS, Python, package versions, commit."""
     versions = []
@@ -124,6 +132,7 @@ def machine_block() -> str:
         ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("packages", ", ".join(versions)),
         ("commit", commit()),
+        ("load average", _load()),
     ]
     return md_table(("", ""), rows, "l" * 2)
 

@@ -19,6 +19,7 @@ HEADERS = (
     "## 2. Ingest",
     "## 3. One customer end to end",
     "## 4. A 2,000-customer book",
+    "## 5. Peers at their fastest documented path",
 )
 
 
