@@ -94,7 +94,8 @@ def peer_runs(book: list[Customer], pb: Playbook) -> dict[str, Callable[[], list
 
     zen-engine at each path its docs name: basic usage (``create_decision``),
     the loader with a pre-compiled ``ZenDecisionContent`` (the path its
-    performance page recommends), ``evaluate_batch`` on that engine, and a
+    performance page recommends), ``evaluate_batch`` on that engine, the same
+    two with the package's static loader config (no Python callback), and a
     compiled expression (the band table as one nested ternary: a label, no
     decision graph). rule-engine one rule per band (first match) and as one
     rule evaluating to the label. zen takes JSON numbers, so each ``Decimal``
@@ -121,6 +122,10 @@ def peer_runs(book: list[Customer], pb: Playbook) -> dict[str, Callable[[], list
     basic = zen.ZenEngine().create_decision(zen_table())
     content = zen.ZenDecisionContent(zen_table())  # parsed and compiled once
     engine = zen.ZenEngine({"loader": lambda key: content})
+    # The package's own loader config (its type stubs): no Python call per request.
+    static = zen.ZenEngine(
+        {"loader": {"type": "static", "content": {"tiers.json": json.loads(zen_table())}}}
+    )
     requests = [{"key": "tiers.json", "context": x} for x in floats]
     ternary = f"aum >= {high} ? 'high_end' : (aum >= {low} ? 'mid_end' : 'mass')"
     expression = zen.compile_expression(ternary)
@@ -132,6 +137,10 @@ def peer_runs(book: list[Customer], pb: Playbook) -> dict[str, Callable[[], list
         "zen_basic": lambda: [basic.evaluate(x)["result"]["tier"] for x in floats],
         "zen_loader": lambda: [engine.evaluate("tiers.json", x)["result"]["tier"] for x in floats],
         "zen_batch": lambda: [r["data"]["result"]["tier"] for r in engine.evaluate_batch(requests)],
+        "zen_static": lambda: [static.evaluate("tiers.json", x)["result"]["tier"] for x in floats],
+        "zen_static_batch": lambda: [
+            r["data"]["result"]["tier"] for r in static.evaluate_batch(requests)
+        ],
         "zen_expression": lambda: [expression.evaluate(x) for x in floats],
         "rule_engine_rules": lambda: [
             next(t for t, r in per_band if r.matches({"aum": a})) for a in amounts
