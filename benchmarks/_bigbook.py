@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custtier import Product, synth
+from custtier.models._base import REVEAL_PERSONAL_DATA
 from custtier.rules import Playbook
 
 #: Columns :func:`custtier.frames.tier_table` reads from the customer table.
@@ -45,9 +46,11 @@ def customer_table(n: int, *, playbook: Playbook, as_of: dt.date, sample: int = 
     """``n`` customers in :class:`custtier.Customer`'s shape, keyed ``C00000001`` …"""
     size = max(1, min(n, sample))
     models = synth.customers(size, seed=seed, as_of=as_of, playbook=playbook)
-    rows = [
-        c.model_dump(exclude={"kyc": {"identity"}, "risk_assessment": {"answers"}}) for c in models
-    ]
+    # Free text is redacted in a default dump and the redaction marker is refused
+    # on the way back in: the synthetic book's text is revealed, as an export would be.
+    reveal = {REVEAL_PERSONAL_DATA: True}
+    drop = {"kyc": {"identity"}, "risk_assessment": {"answers"}}
+    rows = [c.model_dump(exclude=drop, context=reveal) for c in models]
     del models
     base = pa.Table.from_pylist(rows)
     del rows
