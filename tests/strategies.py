@@ -1143,8 +1143,8 @@ def hostile_playbook_data(draw: st.DrawFn, base: Mapping[str, Any]) -> tuple[str
 #: Counts of inputs the fuzz tests fed, by kind; printed at the end of a run.
 FUZZ_INPUTS: Counter[str] = Counter()
 
-#: Characters a line-based reader may treat as line breaks (U+2028 ...): kept
-#: out of CLI lines until the command line reads JSON lines by "\n" only.
+#: Characters a line-based reader may treat as line breaks (U+2028 ...): legal
+#: inside a JSON string; the command line splits JSON lines on "\n" only.
 LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 _HOSTILE_TEXT = [
@@ -1186,7 +1186,8 @@ def hostile_scalars() -> st.SearchStrategy[Any]:
         st.sampled_from([0, -1, 2**31, 2**63, -(2**63), 10**30]),
         st.integers(),
         st.floats(),
-        st.text(max_size=20).filter(lambda s: not any(c in LINE_BREAKS for c in s)),
+        st.text(max_size=20),
+        st.text(alphabet=LINE_BREAKS + "ab", max_size=6),
     )
 
 
@@ -1310,18 +1311,24 @@ def hostile_lines(
 ) -> list[str]:
     """Lines of a JSON-lines file: records, damaged records, non-objects and non-JSON.
 
-    No line holds a character a line reader may split on (``LINE_BREAKS``),
-    a byte-order mark, a 5,000-digit number or deep nesting: those are open
-    command-line escapes (issue 12) until the reader is fixed.
+    Lines may hold characters other readers split on (``LINE_BREAKS``, inside
+    strings and bare), a 5,000-digit number or deep nesting, and the file may
+    start with a byte-order mark: the command line splits on "\\n" only.
     """
     record = st.sampled_from(list(records))
     line = st.one_of(
         record.map(lambda r: json.dumps(r, ensure_ascii=False)),
         record.flatmap(damaged).map(lambda r: json.dumps(r, ensure_ascii=False)),
-        hostile_values().map(json.dumps),
+        hostile_values().map(lambda v: json.dumps(v, ensure_ascii=False)),
         st.sampled_from(["{", "}", "[1,", "{'key': 'C1'}", "nul", '{"key": "C1",}', "\t"]),
+        st.sampled_from(list(LINE_BREAKS)),
+        st.just('{"key": ' + "9" * 5000 + "}"),
+        st.just("[" * 5000 + "]" * 5000),
     )
-    return draw(st.lists(line, min_size=min_lines, max_size=max_lines))
+    lines = draw(st.lists(line, min_size=min_lines, max_size=max_lines))
+    if lines and draw(st.booleans()):
+        lines[0] = "\ufeff" + lines[0]  # a byte-order mark, as some exporters write
+    return lines
 
 
 @st.composite

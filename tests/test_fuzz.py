@@ -149,7 +149,8 @@ def test_hostile_cli_files_give_one_line_out_per_line_in(
     path = tmp_path_factory.mktemp("fuzz") / "customers.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out = _run_cli("tier", "--preset", "practice", "--as-of", "2026-11-30", str(path))
-    expected = sum(1 for line in lines if line.strip())
+    # Blank lines are skipped as the reader skips them: ASCII white space only.
+    expected = sum(1 for line in lines if line.encode().removeprefix(b"\xef\xbb\xbf").strip())
     assert len(out) == expected
     errors = 0
     for line in out:
@@ -166,4 +167,4 @@ def _run_cli(*argv: str) -> tuple[int, list[str]]:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
         code = main(list(argv))
-    return code, buffer.getvalue().splitlines()
+    return code, buffer.getvalue().split("\n")[:-1]  # "\n" only: U+2028 may sit in a line
