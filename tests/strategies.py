@@ -1325,8 +1325,11 @@ def hostile_lines(
         st.just('{"key": ' + "9" * 5000 + "}"),
         st.just("[" * 5000 + "]" * 5000),
     )
-    lines = draw(st.lists(line, min_size=min_lines, max_size=max_lines))
-    if lines and draw(st.booleans()):
+    drawn: tuple[list[str], bool] = draw(
+        st.tuples(st.lists(line, min_size=min_lines, max_size=max_lines), st.booleans())
+    )
+    lines, bom = drawn
+    if lines and bom:
         lines[0] = "\ufeff" + lines[0]  # a byte-order mark, as some exporters write
     return lines
 
