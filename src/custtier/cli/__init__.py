@@ -5,7 +5,7 @@ Commands (``custtier COMMAND --help`` shows each one's record format and an exam
     custtier demo [--size N] [--seed S] [--as-of DATE] [--preset ID]
     custtier synth --size N --seed S --out BOOK.jsonl|BOOK.parquet [--requests FILE]
     custtier schema [--decision KIND]
-    custtier validate FILE
+    custtier validate FILE [--against OLD]
     custtier preset ID [--compact]
     custtier tier CUSTOMERS.jsonl (--playbook FILE | --preset ID) --as-of DATE [--previous FILE]
     custtier allocate REQUESTS.jsonl (--playbook FILE | --preset ID) --as-of DATE

@@ -9,7 +9,7 @@ from typing import Any
 
 from custtier import presets
 from custtier._explain import audit_kinds
-from custtier.cli._input import json_text
+from custtier.cli._input import UsageError, json_text
 from custtier.cli._report import Exit
 from custtier.errors import CusttierError
 from custtier.rules import Playbook
@@ -18,13 +18,15 @@ __all__ = ["add_parsers"]
 
 VALIDATE_EPILOG = """\
 exit codes:
-  0  the playbook is valid (its id, version and sha256 are printed)
-  1  the file is JSON but not a valid playbook; every problem is listed on standard error
-  2  the file cannot be read, is not UTF-8 or is not JSON
+  0  the playbook is valid (its id, version and sha256 are printed); with --against OLD,
+     also unchanged from OLD or with a new version (the changes are printed)
+  1  the file is JSON but not a valid playbook; every problem is listed on standard error;
+     or, with --against OLD, its rules changed but its version did not
+  2  a file cannot be read, is not UTF-8 or is not JSON, or OLD is not a valid playbook
 
 example:
   custtier preset practice > my-bank.json   # edit, then
-  custtier validate my-bank.json
+  custtier validate my-bank.json --against old-bank.json
 """
 
 
@@ -46,6 +48,12 @@ def add_parsers(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument("file", metavar="FILE", help='playbook JSON file ("-" for stdin)')
+    validate.add_argument(
+        "--against",
+        metavar="OLD",
+        help="the playbook FILE replaces: print every rule that changed, and refuse "
+        "changed rules under an unchanged version",
+    )
     validate.set_defaults(command=_validate)
 
     preset = sub.add_parser("preset", help="print a shipped playbook as JSON")
@@ -81,5 +89,32 @@ def _validate(args: argparse.Namespace) -> int:
     except CusttierError as exc:
         print(f"error: {name}: {exc}", file=sys.stderr)
         return Exit.FAILED
+    if args.against is not None:
+        return _against(playbook, args.against)
     sys.stdout.write(f"ok: {playbook.id} v{playbook.version} sha256:{playbook.content_hash}\n")
+    return Exit.OK
+
+
+def _against(playbook: Playbook, name: str) -> int:
+    text, _ = json_text(name, what="playbook")
+    try:
+        old = Playbook.from_json(text)
+    except CusttierError as exc:
+        raise UsageError(
+            f"--against {name} is not a valid playbook (custtier validate {name})"
+        ) from exc
+    changes = old.diff(playbook)
+    for change in changes:
+        sys.stdout.write(f"{change.kind.value}: {change}\n")
+    if changes and playbook.version == old.version:
+        print(
+            f"error: {len(changes)} rule change(s) but version {playbook.version} is unchanged; "
+            "give the new playbook a new version",
+            file=sys.stderr,
+        )
+        return Exit.FAILED
+    sys.stdout.write(
+        f"ok: {playbook.id} v{old.version} -> v{playbook.version}, {len(changes)} change(s), "
+        f"sha256:{playbook.content_hash}\n"
+    )
     return Exit.OK

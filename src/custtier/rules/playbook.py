@@ -16,7 +16,7 @@ from custtier._money import Rounding, exact_context
 from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsError
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
-from custtier.rules import _checks, _lookup
+from custtier.rules import _checks, _diff, _lookup
 from custtier.rules._cadence import CadenceRules
 from custtier.rules._offer import AllocationRules, Service
 from custtier.rules._risk import RiskRules
@@ -160,6 +160,23 @@ class Playbook(Displayable, CusttierModel):
         True
         """
         return _lookup.find_rule(self, rule_id)
+
+    def diff(self, other: Playbook) -> tuple[_diff.RuleChange, ...]:
+        """The rule-level changes from this playbook to ``other``; empty when their hashes agree.
+
+        Settings in field order, rows matched by their id; each change names
+        its ``path``, the ``rule_id`` :meth:`find_rule` resolves (``None`` for
+        settings outside any identified row), and the old and new values.
+
+        >>> from custtier import presets
+        >>> data = presets.PRACTICE.model_dump()
+        >>> data["tiering"]["hysteresis"]["grace_months"] = 12
+        >>> [str(c) for c in presets.PRACTICE.diff(Playbook.model_validate(data))]
+        ['tiering.hysteresis.grace_months (tier.hysteresis): 3 -> 12']
+        >>> presets.PRACTICE.diff(presets.PRACTICE)
+        ()
+        """
+        return _diff.diff(self, other)
 
     def tier_rank(self, tier_id: str) -> int:
         """0 for the lowest tier, rising; raises ``KeyError`` for an unknown tier."""
