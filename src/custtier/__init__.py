@@ -83,6 +83,7 @@ from custtier.tiering import (
     pareto_set,
     tier_book,
 )
+from custtier.whatif import PolicyImpact, simulate
 
 __all__ = [
     "REASON_DESCRIPTIONS",
@@ -120,6 +121,7 @@ __all__ = [
     "ParetoCut",
     "Playbook",
     "PlaybookRef",
+    "PolicyImpact",
     "Product",
     "ProductHolding",
     "ProgressCallback",
@@ -154,6 +156,7 @@ __all__ = [
     "plot",
     "presets",
     "quantize",
+    "simulate",
     "split",
     "synth",
     "tier_book",

@@ -44,7 +44,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from custtier._version import __version__
-from custtier.cli import _allocate, _plan, _playbooks, _sample, _tier
+from custtier.cli import _allocate, _plan, _playbooks, _sample, _simulate, _tier
 from custtier.cli._input import UsageError
 from custtier.cli._report import Exit
 from custtier.cli._sample import DEFAULT_AS_OF
@@ -124,4 +124,5 @@ def _parser() -> argparse.ArgumentParser:
     _tier.add_parser(sub)
     _allocate.add_parser(sub)
     _plan.add_parser(sub)
+    _simulate.add_parser(sub)
     return parser

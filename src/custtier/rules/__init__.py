@@ -17,6 +17,7 @@ from custtier.rules._cadence import (
     QuietHours,
     Segment,
 )
+from custtier.rules._diff import ChangeKind, RuleChange
 from custtier.rules._lookup import ENGINE_RULE_IDS
 from custtier.rules._offer import (
     AllocationRules,
@@ -64,6 +65,7 @@ __all__ = [
     "Campaign",
     "Category",
     "CategoryWeight",
+    "ChangeKind",
     "Check",
     "Combine",
     "ContactRule",
@@ -91,6 +93,7 @@ __all__ = [
     "QuietHours",
     "Remainder",
     "RiskRules",
+    "RuleChange",
     "ScoreBand",
     "Segment",
     "Service",

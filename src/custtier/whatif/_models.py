@@ -1,0 +1,113 @@
+"""What a what-if run gives back: one frozen value a policy committee can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from custtier._display import Displayable
+from custtier._explain import ErrorRecord, PlaybookRef
+from custtier.models._base import CusttierModel
+from custtier.rules import KycItem, RuleChange
+from custtier.suitability import SuitabilityDecision
+from custtier.tiering import TierDecision
+
+__all__ = [
+    "EligibilityChange",
+    "KycChange",
+    "MigrationCell",
+    "MovedCustomer",
+    "PolicyImpact",
+    "ServicesChange",
+    "SimulationError",
+]
+
+
+class MigrationCell(CusttierModel):
+    """Customers in ``from_tier`` today and ``to_tier`` under the proposal, with their money."""
+
+    from_tier: str
+    to_tier: str
+    customers: int
+    aum: Decimal
+    profit: Decimal
+
+
+class MovedCustomer(CusttierModel):
+    """A customer whose tier differs: both decisions, each with its reasons and playbook."""
+
+    customer_key: str
+    current: TierDecision
+    proposed: TierDecision
+
+
+class EligibilityChange(CusttierModel):
+    """A product the customer may buy under one playbook and not the other."""
+
+    customer_key: str
+    product_id: str
+    gained: bool  # allowed under the proposal only (False: lost)
+    current: SuitabilityDecision
+    proposed: SuitabilityDecision
+
+
+class ServicesChange(CusttierModel):
+    """Tier services a customer gains and loses (service ids, in the playbook's order)."""
+
+    customer_key: str
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+
+
+class KycChange(CusttierModel):
+    """KYC items the proposed tier requires that the customer's file lacks and today's does not."""
+
+    customer_key: str
+    tier: str
+    newly_unmet: tuple[KycItem, ...]
+
+
+class SimulationError(CusttierModel):
+    """An input record not decided on at least one side; ``index`` is its position in the book."""
+
+    index: int
+    subject: str | None
+    current: ErrorRecord | None
+    proposed: ErrorRecord | None
+
+
+class PolicyImpact(Displayable, CusttierModel):
+    """Who and what changes when ``proposed`` replaces ``current`` on one book, on ``as_of``.
+
+    ``tiers`` orders the matrix's rows and columns (today's tiers, then any
+    only the proposal has). ``matrix`` has one cell per (from, to) pair,
+    zeros included, over the customers decided on both sides; every input
+    record is either decided on both sides or in ``errors``, never both.
+    Lists are sorted by customer key (then product id).
+    """
+
+    current: PlaybookRef
+    proposed: PlaybookRef
+    as_of: dt.date
+    changes: tuple[RuleChange, ...]
+    tiers: tuple[str, ...]
+    matrix: tuple[MigrationCell, ...]
+    moved: tuple[MovedCustomer, ...]
+    eligibility: tuple[EligibilityChange, ...]
+    services: tuple[ServicesChange, ...]
+    kyc: tuple[KycChange, ...]
+    errors: tuple[SimulationError, ...]
+    eligibility_errors: tuple[ErrorRecord, ...] = ()  # decided, but a product check failed
+    decided: int  # customers decided on both sides
+
+    def cell(self, from_tier: str, to_tier: str) -> MigrationCell:
+        """The matrix cell from ``from_tier`` to ``to_tier``; ``KeyError`` if either is unknown."""
+        for c in self.matrix:
+            if c.from_tier == from_tier and c.to_tier == to_tier:
+                return c
+        raise KeyError((from_tier, to_tier))
+
+    @property
+    def unchanged(self) -> bool:
+        """Nobody moves, gains or loses anything (the rules may still differ: see ``changes``)."""
+        return not (self.moved or self.eligibility or self.services or self.kyc)

@@ -1,0 +1,152 @@
+"""simulate: two playbooks on one book; the properties a policy committee relies on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import strategies as cst
+from custtier import Customer, Playbook, PolicyImpact, check_suitability, presets, simulate, synth
+from custtier.tiering import tier_book
+
+AS_OF = dt.date(2026, 11, 30)
+_DATA = {p.id: cst.playbook_data(p) for p in presets.ALL.values()}
+
+
+def _book(pb: Playbook, seed: int, n: int = 40) -> list[Any]:
+    records: list[Any] = list(synth.book(n, seed=seed, as_of=AS_OF, playbook=pb).customers)
+    # Records neither side can decide: a float amount and a duplicated key.
+    records.append({"key": "BAD1", "assets_under_management": 1.5})
+    records += [{"key": "DUP"}, {"key": "DUP"}]
+    return records
+
+
+def _cases() -> st.SearchStrategy[tuple[Playbook, Playbook, int]]:
+    return st.sampled_from(list(presets.ALL.values())).flatmap(
+        lambda p: st.tuples(
+            st.just(p),
+            cst.playbook_mutations(_DATA[p.id]).map(lambda m: Playbook.model_validate(m.data)),
+            st.integers(0, 10_000),
+        )
+    )
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.sampled_from(list(presets.ALL.values())), st.integers(0, 10_000))
+def test_a_playbook_against_itself_changes_nothing(pb: Playbook, seed: int) -> None:
+    book = _book(pb, seed)
+    impact = simulate(book, pb, pb, as_of=AS_OF, catalogue=synth.catalogue(pb))
+    assert impact.unchanged
+    assert impact.changes == ()
+    assert all(c.customers == 0 for c in impact.matrix if c.from_tier != c.to_tier)
+    assert sum(c.customers for c in impact.matrix) == impact.decided
+
+
+@settings(max_examples=12, deadline=None)
+@given(_cases())
+def test_the_matrix_sums_to_each_sides_tier_counts(case: tuple[Playbook, Playbook, int]) -> None:
+    current, proposed, seed = case
+    book = _book(current, seed)
+    impact = simulate(book, current, proposed, as_of=AS_OF)
+    by_key = {r.key: r for r in book if isinstance(r, Customer)}
+    decided = {m for m in by_key if m not in {e.subject for e in impact.errors}}
+    for side, pb, index in (("from", current, 0), ("to", proposed, 1)):
+        tiers = {d.subject: d.tier for d in tier_book(book, pb, as_of=AS_OF).decisions}
+        want_n: Counter[str] = Counter()
+        want_aum: dict[str, Decimal] = {}
+        want_profit: dict[str, Decimal] = {}
+        for k in decided:
+            t = tiers[k]
+            want_n[t] += 1
+            want_aum[t] = want_aum.get(t, Decimal(0)) + by_key[k].assets_under_management
+            want_profit[t] = want_profit.get(t, Decimal(0)) + by_key[k].annual_profit_contribution
+        for t in impact.tiers:
+            cells = [c for c in impact.matrix if (c.from_tier, c.to_tier)[index] == t]
+            assert sum(c.customers for c in cells) == want_n[t], (side, t)
+            assert sum(c.aum for c in cells) == want_aum.get(t, Decimal(0)), (side, t)
+            assert sum(c.profit for c in cells) == want_profit.get(t, Decimal(0)), (side, t)
+
+
+@settings(max_examples=12, deadline=None)
+@given(_cases())
+def test_every_customer_appears_exactly_once(case: tuple[Playbook, Playbook, int]) -> None:
+    current, proposed, seed = case
+    book = _book(current, seed)
+    impact = simulate(book, current, proposed, as_of=AS_OF)
+    assert impact.decided + len(impact.errors) == len(book)
+    assert sorted(e.index for e in impact.errors) == [len(book) - 3, len(book) - 2, len(book) - 1]
+    moved = [m.customer_key for m in impact.moved]
+    assert moved == sorted(set(moved))
+    assert all(m.current.tier != m.proposed.tier for m in impact.moved)
+    off_diagonal = sum(c.customers for c in impact.matrix if c.from_tier != c.to_tier)
+    assert off_diagonal == len(impact.moved)
+    again = simulate(list(reversed(book)), current, proposed, as_of=AS_OF)
+    for name in type(impact).model_fields:  # error indexes follow input order; nothing else does
+        if name != "errors":
+            assert getattr(impact, name) == getattr(again, name), name
+
+
+def _brute_force(
+    book: list[Any], current: Playbook, proposed: Playbook, catalogue: Any
+) -> set[tuple[str, str, bool]]:
+    """Every product checked for every customer under both sides: what the skip must equal."""
+    old = {d.subject: d.tier for d in tier_book(book, current, as_of=AS_OF).decisions}
+    new = {d.subject: d.tier for d in tier_book(book, proposed, as_of=AS_OF).decisions}
+    out = set()
+    for c in book:
+        if not isinstance(c, Customer) or c.key not in old or c.key not in new:
+            continue
+        for p in catalogue:
+            a = check_suitability(c, p, current, as_of=AS_OF, tier=old[c.key]).allowed
+            b = check_suitability(c, p, proposed, as_of=AS_OF, tier=new[c.key]).allowed
+            if a != b:
+                out.add((c.key, p.id, b))
+    return out
+
+
+@settings(max_examples=6, deadline=None)
+@given(_cases())
+def test_eligibility_skips_only_checks_that_cannot_differ(
+    case: tuple[Playbook, Playbook, int],
+) -> None:
+    current, proposed, seed = case
+    book = _book(current, seed, n=25)
+    catalogue = synth.catalogue(current)
+    impact = simulate(book, current, proposed, as_of=AS_OF, catalogue=catalogue)
+    got = {(e.customer_key, e.product_id, e.gained) for e in impact.eligibility}
+    assert got == _brute_force(book, current, proposed, catalogue)
+
+
+def test_a_tighter_suitability_matrix_reaches_customers_whose_tier_stays() -> None:
+    data = cst.playbook_data(presets.PRACTICE)
+    data["version"] = "1.1.0"
+    data["risk"]["suitability"][2]["max_product_level"] = "medium"  # aggressive: no more "high"
+    proposed = Playbook.model_validate(data)
+    book = _book(presets.PRACTICE, 5, n=200)
+    catalogue = synth.catalogue(presets.PRACTICE)
+    impact = simulate(book, presets.PRACTICE, proposed, as_of=AS_OF, catalogue=catalogue)
+    assert impact.moved == ()
+    assert impact.eligibility  # the synthetic book has aggressive customers
+    assert all(not e.gained for e in impact.eligibility)
+    assert all(e.current.allowed and not e.proposed.allowed for e in impact.eligibility)
+    got = {(e.customer_key, e.product_id, e.gained) for e in impact.eligibility}
+    assert got == _brute_force(book, presets.PRACTICE, proposed, catalogue)
+
+
+def test_the_display_is_bounded_and_names_both_playbooks() -> None:
+    data = cst.playbook_data(presets.PRACTICE)
+    data["tiering"]["bases"][0]["bands"][1]["upper"] = "600000"
+    data["tiering"]["bases"][0]["bands"][2]["lower"] = "600000"
+    data["version"] = "2.0.0"
+    proposed = Playbook.model_validate(data)
+    impact = simulate(_book(presets.PRACTICE, 3, n=300), presets.PRACTICE, proposed, as_of=AS_OF)
+    assert isinstance(impact, PolicyImpact)
+    assert repr(impact).startswith("<PolicyImpact: practice v1.0.0 -> practice v2.0.0")
+    html = impact._repr_html_()
+    assert "tier.adb.high_end" in html
+    assert len(html) < 10_000
