@@ -150,3 +150,48 @@ def test_the_display_is_bounded_and_names_both_playbooks() -> None:
     html = impact._repr_html_()
     assert "tier.adb.high_end" in html
     assert len(html) < 10_000
+
+
+def test_manager_load_per_week_is_each_sides_own_plan() -> None:
+    from custtier import plan_contacts
+
+    data = cst.playbook_data(presets.PRACTICE)
+    data["version"] = "1.1.0"
+    data["tiering"]["bases"][0]["bands"][1]["upper"] = "600000"
+    data["tiering"]["bases"][0]["bands"][2]["lower"] = "600000"
+    proposed = Playbook.model_validate(data)
+    sample = synth.book(800, seed=16, as_of=AS_OF)
+    horizon = (dt.date(2026, 12, 1), dt.date(2027, 11, 30))  # a year: every periodic rule fires
+    same = simulate(
+        sample.customers, proposed, proposed, as_of=AS_OF, plan=horizon, managers=sample.managers
+    )
+    assert same.load
+    assert all(w.current_minutes == w.proposed_minutes for w in same.load)
+    impact = simulate(
+        sample.customers,
+        presets.PRACTICE,
+        proposed,
+        as_of=AS_OF,
+        plan=horizon,
+        managers=sample.managers,
+    )
+    assert impact.moved  # or the load could not differ
+    for pb, minutes in (
+        (presets.PRACTICE, {(w.manager_id, w.week): w.current_minutes for w in impact.load}),
+        (proposed, {(w.manager_id, w.week): w.proposed_minutes for w in impact.load}),
+    ):
+        tiers = {d.subject: d for d in tier_book(sample.customers, pb, as_of=AS_OF).decisions}
+        plan = plan_contacts(
+            sample.customers,
+            pb,
+            start=horizon[0],
+            end=horizon[1],
+            tiers=tiers,
+            managers=sample.managers,
+        )
+        want = {(w.manager_id, w.week): w.booked_minutes for w in plan.load}
+        assert {k: v for k, v in minutes.items() if v} == {k: v for k, v in want.items() if v}
+    # Four high-end customers become mid-end: their managers' year gets lighter.
+    assert sum(w.current_minutes for w in impact.load) > sum(
+        w.proposed_minutes for w in impact.load
+    )

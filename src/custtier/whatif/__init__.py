@@ -13,6 +13,7 @@ from custtier.whatif import _view as _view  # registers the notebook display
 from custtier.whatif._models import (
     EligibilityChange,
     KycChange,
+    LoadChange,
     MigrationCell,
     MovedCustomer,
     PolicyImpact,
@@ -24,6 +25,7 @@ from custtier.whatif._simulate import simulate
 __all__ = [
     "EligibilityChange",
     "KycChange",
+    "LoadChange",
     "MigrationCell",
     "MovedCustomer",
     "PolicyImpact",

@@ -15,6 +15,7 @@ from custtier.tiering import TierDecision
 __all__ = [
     "EligibilityChange",
     "KycChange",
+    "LoadChange",
     "MigrationCell",
     "MovedCustomer",
     "PolicyImpact",
@@ -67,6 +68,23 @@ class KycChange(CusttierModel):
     newly_unmet: tuple[KycItem, ...]
 
 
+class LoadChange(CusttierModel):
+    """A manager's planned contact work in one ISO week under each playbook.
+
+    Minutes are what the plan booked (levelled against the manager's hours
+    when managers were given); ``unscheduled`` counts contacts that did not fit.
+    """
+
+    manager_id: str
+    week: str
+    current_minutes: int
+    proposed_minutes: int
+    current_touchpoints: int
+    proposed_touchpoints: int
+    current_unscheduled: int
+    proposed_unscheduled: int
+
+
 class SimulationError(CusttierModel):
     """An input record not decided on at least one side; ``index`` is its position in the book."""
 
@@ -99,6 +117,7 @@ class PolicyImpact(Displayable, CusttierModel):
     errors: tuple[SimulationError, ...]
     eligibility_errors: tuple[ErrorRecord, ...] = ()  # decided, but a product check failed
     decided: int  # customers decided on both sides
+    load: tuple[LoadChange, ...] = ()  # per manager and week, when a plan horizon was given
 
     def cell(self, from_tier: str, to_tier: str) -> MigrationCell:
         """The matrix cell from ``from_tier`` to ``to_tier``; ``KeyError`` if either is unknown."""

@@ -9,14 +9,16 @@ from typing import Any
 
 from custtier._explain import ErrorRecord
 from custtier._money import exact_context
+from custtier.cadence import Calendar, ManagerWeekLoad, plan_contacts
 from custtier.errors import CusttierError, RecordValidationError
-from custtier.models import Customer, Product
+from custtier.models import Customer, Product, RelationshipManager
 from custtier.rules import Playbook
 from custtier.suitability import check_suitability, tier_services
 from custtier.tiering import TierDecision, tier_book
 from custtier.whatif._models import (
     EligibilityChange,
     KycChange,
+    LoadChange,
     MigrationCell,
     MovedCustomer,
     PolicyImpact,
@@ -35,6 +37,9 @@ def simulate(  # keyword-only options
     as_of: dt.date,
     catalogue: Sequence[Product] | None = None,
     previous: Iterable[TierDecision] | None = None,
+    plan: tuple[dt.date, dt.date] | None = None,
+    managers: Iterable[RelationshipManager] = (),
+    calendar: Calendar | None = None,
 ) -> PolicyImpact:
     """The impact of replacing ``current`` with ``proposed`` on ``book`` on ``as_of``.
 
@@ -46,6 +51,11 @@ def simulate(  # keyword-only options
     (``risk``, ``allocation``, tier ids, currency) differ; otherwise the
     check would give the same answer twice and is skipped. The cost is then
     customers x products checks per side.
+
+    With ``plan=(start, end)``, each side's tiers are planned with
+    :func:`~custtier.plan_contacts` over that horizon (``managers`` and
+    ``calendar`` as there) and ``load`` compares the work per manager and
+    ISO week; the cost is two whole plans.
 
     >>> import datetime as dt
     >>> from custtier import presets
@@ -81,7 +91,13 @@ def simulate(  # keyword-only options
     eligibility, more = _eligibility(
         both, old_by, new_by, customers, positions, catalogue or (), current, proposed, as_of
     )
+    load = (
+        _load(customers, (current, old_by), (proposed, new_by), plan, tuple(managers), calendar)
+        if plan is not None
+        else ()
+    )
     return PolicyImpact(
+        load=load,
         current=current.ref,
         proposed=proposed.ref,
         as_of=as_of,
@@ -239,4 +255,44 @@ def _kyc(
         unmet = tuple(i for i in new_by[k].kyc_gaps if i not in old_by[k].kyc_gaps)
         if unmet:
             out.append(KycChange(customer_key=k, tier=new_by[k].outcome, newly_unmet=unmet))
+    return tuple(out)
+
+
+def _load(  # noqa: PLR0917  # private: both sides and the plan's options
+    customers: Mapping[str, Customer],
+    old: tuple[Playbook, Mapping[str, TierDecision]],
+    new: tuple[Playbook, Mapping[str, TierDecision]],
+    plan: tuple[dt.date, dt.date],
+    managers: tuple[RelationshipManager, ...],
+    calendar: Calendar | None,
+) -> tuple[LoadChange, ...]:
+    start, end = plan
+    sides: list[dict[tuple[str, str], ManagerWeekLoad]] = []
+    for pb, decided in (old, new):
+        book = [customers[k] for k in decided if k in customers]
+        made = plan_contacts(
+            book,
+            pb,
+            start=start,
+            end=end,
+            tiers=dict(decided),
+            calendar=calendar,
+            managers=managers,
+        )
+        sides.append({(w.manager_id, w.week): w for w in made.load})
+    out = []
+    for key in sorted(sides[0].keys() | sides[1].keys()):
+        a, b = sides[0].get(key), sides[1].get(key)
+        out.append(
+            LoadChange(
+                manager_id=key[0],
+                week=key[1],
+                current_minutes=a.booked_minutes if a else 0,
+                proposed_minutes=b.booked_minutes if b else 0,
+                current_touchpoints=a.touchpoints if a else 0,
+                proposed_touchpoints=b.touchpoints if b else 0,
+                current_unscheduled=a.unscheduled if a else 0,
+                proposed_unscheduled=b.unscheduled if b else 0,
+            )
+        )
     return tuple(out)

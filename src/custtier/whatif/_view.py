@@ -25,6 +25,10 @@ def policy_impact(p: PolicyImpact) -> View:
         ("KYC newly unmet", len(p.kyc)),
         ("errors", len(p.errors) + len(p.eligibility_errors)),
     ]
+    if p.load:
+        before = sum(w.current_minutes for w in p.load)
+        after = sum(w.proposed_minutes for w in p.load)
+        facts.append(("manager minutes planned", f"{before:,} -> {after:,}"))
     changes = Table(
         "Rule changes",
         ("rule id", "path", "old", "new"),
