@@ -571,3 +571,25 @@ def test_answers_as_json_records_score_like_answer_objects() -> None:
     records = [{"question_id": q, "option_id": o} for q, o in chosen.items()]
     as_records = assess_risk(records, PRACTICE, as_of=AS_OF)
     assert as_records.score == assess_risk(chosen, PRACTICE, as_of=AS_OF).score
+
+
+@pytest.mark.parametrize("value", [0, 86400, "86400", 1764460800, 1.5, True])
+def test_a_number_is_never_read_as_a_date(value: object) -> None:
+    # pydantic reads numbers as Unix timestamps: a birth_date of 0 became 1970-01-01
+    # and an assessment's assessed_on of 86400 became 1970-01-02, silently.
+    with pytest.raises(RecordValidationError) as info:
+        Customer(key="C1", birth_date=value)
+    assert info.value.errors()[0]["loc"] == ["birth_date"]
+    with pytest.raises(RecordValidationError):
+        Customer.from_record(
+            {
+                "key": "C1",
+                "risk_assessment": {
+                    "level": "steady",
+                    "score": 50,
+                    "assessed_on": value,
+                    "valid_until": "2027-06-30",
+                },
+            }
+        )
+    assert Customer(key="C1", birth_date="1956-05-01").birth_date == dt.date(1956, 5, 1)

@@ -19,6 +19,7 @@ __all__ = [
     "Channel",
     "CustomerKey",
     "DateKind",
+    "Day",
     "FreeText",
     "FrozenDict",
     "Identifier",
@@ -34,6 +35,19 @@ __all__ = [
     "YearMonth",
     "year_month",
 ]
+
+
+def _day(value: Any) -> Any:
+    # pydantic reads a number, or a string of digits, as a Unix timestamp: a
+    # birth_date of 0 would silently be 1970-01-01. A date is written YYYY-MM-DD.
+    digits = isinstance(value, str) and value.strip().lstrip("+-").isdigit()
+    if digits or isinstance(value, int | float | bytes):
+        raise ValueError("a date is written YYYY-MM-DD; a number is not read as a timestamp")
+    return value
+
+
+#: A calendar date from a record: a ``date`` or ISO text, never a timestamp.
+Day = Annotated[dt.date, BeforeValidator(_day)]
 
 #: Stable machine identifier used for rule ids, tiers, levels, categories, products.
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]

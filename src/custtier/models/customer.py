@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from pydantic import Field, field_validator, model_validator
@@ -13,6 +12,7 @@ from custtier.models._base import CusttierModel
 from custtier.models._types import (
     Channel,
     CustomerKey,
+    Day,
     Identifier,
     Need,
     Purpose,
@@ -45,8 +45,8 @@ class ProductHolding(CusttierModel):
 
     product_id: Identifier
     principal: NonNegativeAmount
-    opened_on: dt.date | None = None
-    matures_on: dt.date | None = None
+    opened_on: Day | None = None
+    matures_on: Day | None = None
 
     @model_validator(mode="after")
     def _sane(self) -> ProductHolding:
@@ -61,7 +61,7 @@ class ChannelConsent(CusttierModel):
     channel: Channel
     service: bool = True
     marketing: bool = False
-    recorded_on: dt.date | None = None
+    recorded_on: Day | None = None
 
     def allows(self, purpose: Purpose) -> bool:
         """Whether this consent covers ``purpose`` (a service channel carries regulatory duties)."""
@@ -82,7 +82,7 @@ class ContactPreferences(CusttierModel):
 
     consents: tuple[ChannelConsent, ...] = ()
     do_not_contact: bool = False
-    do_not_contact_since: dt.date | None = None
+    do_not_contact_since: Day | None = None
 
     @field_validator("consents")
     @classmethod
@@ -121,7 +121,7 @@ class Customer(CusttierModel):
 
     key: CustomerKey
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     assets_under_management: NonNegativeAmount = Field(default=Decimal(0))
     monthly_balances: tuple[MonthlyBalance, ...] = ()
     annual_profit_contribution: Amount = Field(default=Decimal(0))
@@ -132,7 +132,7 @@ class Customer(CusttierModel):
     time_zone: TimeZoneName = "Asia/Shanghai"
     manager_id: Identifier | None = None
     referred_by: CustomerKey | None = None
-    customer_since: dt.date | None = None
+    customer_since: Day | None = None
     risk_assessment: RiskAssessment | None = None
     kyc: KycFile | None = None
 

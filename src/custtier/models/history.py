@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import Field
 
 from custtier.models._base import CusttierModel
-from custtier.models._types import Channel, CustomerKey, FreeText, Identifier, Purpose
+from custtier.models._types import Channel, CustomerKey, Day, FreeText, Identifier, Purpose
 
 __all__ = ["ContactRecord"]
 
@@ -16,7 +14,7 @@ class ContactRecord(CusttierModel):
     """One past contact with a customer."""
 
     customer_key: CustomerKey
-    on: dt.date
+    on: Day
     channel: Channel
     purpose: Purpose
     occasion: Identifier | None = None

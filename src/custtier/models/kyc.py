@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from pydantic import Field, model_validator
@@ -14,6 +13,7 @@ from custtier.models._types import (
     CalendarKind,
     CustomerKey,
     DateKind,
+    Day,
     FreeText,
     PersonalStr,
     Relation,
@@ -54,7 +54,7 @@ class ImportantDate(CusttierModel):
 
     kind: DateKind
     relation: Relation = Relation.SELF
-    on: dt.date
+    on: Day
     calendar: CalendarKind = CalendarKind.GREGORIAN
     label: FreeText | None = Field(default=None, max_length=80, repr=False)
 
@@ -63,7 +63,7 @@ class FamilyMember(CusttierModel):
     """A household member as the detailed (high-end) KYC file records them: no names."""
 
     relation: Relation
-    birth_on: dt.date | None = None
+    birth_on: Day | None = None
     needs_note: FreeText | None = Field(default=None, max_length=200, repr=False)
 
 
@@ -83,7 +83,7 @@ class KycFile(CusttierModel):
     declared_external_assets: Amount | None = None
     source_of_funds: FreeText | None = Field(default=None, max_length=120, repr=False)
     aml_rating: AmlRating | None = None
-    last_reviewed_on: dt.date | None = None
+    last_reviewed_on: Day | None = None
     important_dates: tuple[ImportantDate, ...] = ()
     interests: SortedTuple[FreeText] = Field(default=(), repr=False)
     family: tuple[FamilyMember, ...] = ()

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier, Whole
+from custtier.models._types import Day, Identifier, Whole
 
 __all__ = ["Answer", "RiskAssessment"]
 
@@ -31,8 +31,8 @@ class RiskAssessment(CusttierModel):
 
     level: Identifier
     score: Whole = Field(ge=0, le=1000)
-    assessed_on: dt.date
-    valid_until: dt.date
+    assessed_on: Day
+    valid_until: Day
     answers: tuple[Answer, ...] = ()
     playbook_id: str | None = None
     playbook_version: str | None = None
