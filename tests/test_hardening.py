@@ -593,3 +593,20 @@ def test_a_number_is_never_read_as_a_date(value: object) -> None:
             }
         )
     assert Customer(key="C1", birth_date="1956-05-01").birth_date == dt.date(1956, 5, 1)
+
+
+def test_planning_with_a_book_tiering_as_tiers_says_what_to_pass() -> None:
+    # tiers=tier_book(...) is what a user tries first; it raised AttributeError.
+    pb = presets.PRACTICE
+    book = [Customer(key="C1")]
+    result = tier_book(book, pb, as_of=dt.date(2026, 11, 30))
+    with pytest.raises(InputError) as info:
+        plan_contacts(
+            book,
+            pb,
+            start=dt.date(2026, 12, 1),
+            end=dt.date(2026, 12, 31),
+            tiers=result,  # type: ignore[arg-type]
+        )
+    assert info.value.field == "tiers"
+    assert "result.decisions" in str(info.value)

@@ -68,6 +68,13 @@ def plan_contacts(
     [('mid_end.birthday', 'CADENCE_NO_CONSENT')]
     """
     check_horizon(start, end)
+    if not isinstance(tiers, Mapping):
+        # A BookTiering is the natural thing to pass; it raised AttributeError.
+        raise InputError(
+            "tiers must map each customer key to a tier id or decision; from tier_book: "
+            "{d.subject: d for d in result.decisions}",
+            field="tiers",
+        )
     cal = calendar if calendar is not None else DEFAULT_CALENDAR
     staff = _managers(managers)
     t = tables(playbook, start, end, cal)
