@@ -13,7 +13,7 @@ _TIERS = ("mass", "mid_end", "high_end")
 
 PRACTICE_DATA: dict[str, Any] = {
     "id": "practice",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "effective_from": "2026-01-01",
     "title": "Relationship management as practised: high-end, mid-end and mass customers",
     "description": (

@@ -71,7 +71,7 @@ def _band(tier: str, lower: str, upper: str | None) -> dict[str, Any]:
 
 REGULATORY_DATA: dict[str, Any] = {
     "id": "regulatory_c1_c5",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "effective_from": "2026-01-01",
     "title": "Five-level suitability (C1-C5 / R1-R5) with four wealth tiers",
     "description": (
