@@ -115,7 +115,9 @@ def eighty_twenty(curve: Sequence[tuple[Decimal, Decimal]]) -> tuple[Decimal, De
     """(share of customers carrying 80 % of profit, profit share of the top 20 %), from the curve.
 
     Both read off the curve's points: the first point reaching 80 % of
-    profit, and the last point at or below 20 % of customers.
+    profit, and the last point at or below 20 % of customers. At the curve's
+    resolution the first is an upper bound (those customers carry *at least*
+    80 %); the exact smallest set is the book's Pareto count.
     """
     if not curve:
         return None
@@ -137,7 +139,7 @@ def book_tiering(b: BookTiering) -> View:
     line = eighty_twenty(b.concentration)
     if line is not None:
         carriers, top = line
-        text = f"{_pct(carriers)} of customers carry 80 % of profit; the top 20 % carry {_pct(top)}"
+        text = f"{_pct(carriers)} of customers carry at least 80 % of profit; the top 20 % carry {_pct(top)}"
         facts.append(("80/20 line", text))
     if b.pareto_profit_share is not None:
         facts.append(

@@ -84,7 +84,7 @@ def concentration(result: BookTiering, *, ax: Any = None) -> Any:
         carriers, top = line
         ax.plot([float(carriers) * 100], [80], "o", color="#c44e52")
         ax.annotate(
-            f"{float(carriers):.0%} of customers carry 80% of profit\n"
+            f"{float(carriers):.0%} of customers carry at least 80% of profit\n"
             f"the top 20% carry {float(top):.0%}",
             xy=(float(carriers) * 100, 80),
             xytext=(35, 40),
