@@ -11,8 +11,10 @@ redesign, counted the same way each time:
   with its own code: the pairs are listed below, by hand, per engine.
 * Not counted: input validation, Arrow and schema plumbing, output assembly,
   and whatever the columnar path already takes from the scalar one (the
-  tiering and risk tables, ``cadence._tables.tables``, ``greeting_dates`` for
-  lunar dates, ``kyc_gaps`` per distinct value), because that exists once.
+  compiled tiering plan and risk tables, ``cadence._tables.tables``,
+  ``greeting_dates`` for lunar dates, ``kyc_gaps`` per distinct value, the
+  tiering explanation table and override choice, month arithmetic evaluated
+  per distinct date), because that exists once.
 """
 
 from __future__ import annotations
@@ -26,24 +28,19 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "custtier"
 TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tiering": (
         (
-            "tiering/_assign.py:decide", "tiering/_assign.py:_rules_rank",
-            "tiering/_assign.py:_basis_value", "tiering/_assign.py:_mean",
-            "tiering/_assign.py:_hysteresis", "tiering/_assign.py:_held_since",
-            "tiering/_assign.py:_months_between", "tiering/_assign.py:_pareto_not_evaluated",
+            "tiering/_assign.py:trace", "tiering/_assign.py:_rules_rank",
+            "tiering/_bases.py:_average_daily_balance", "tiering/_assign.py:_hysteresis",
+            "tiering/_assign.py:_holding_bars", "tiering/_assign.py:_held_since",
             "tiering/_book.py:pareto_set", "tiering/_book.py:_cut",
-            "tiering/_book.py:_overrides_by_key", "tiering/_pareto.py:pareto_keys",
-            "tiering/_pareto.py:_target", "tiering/_pareto.py:_numpy",
-            "tiering/_pareto.py:_python",
+            "tiering/_pareto.py:pareto_keys", "tiering/_pareto.py:_target",
+            "tiering/_pareto.py:_numpy", "tiering/_pareto.py:_python",
         ),
         (
-            "frames/_tier.py:_ceil_units", "frames/_tier.py:cut_members",
-            "frames/_tier.py:pareto_candidates", "frames/_tier.py:pareto_cut",
-            "frames/_tier.py:_balances", "frames/_tier.py:_previous_held",
-            "frames/_tier.py:_add_months", "frames/_tier.py:_override",
-            "frames/_tier.py:_round_div", "frames/_tier.py:_months_since",
-            "frames/_tier.py:_days_in_month", "frames/_tier.py:_decide",
-            "frames/_tier.py:_basis", "frames/_tier.py:_hysteresis",
-            "frames/_tier.py:_reason_lists",
+            "frames/_tier.py:cut_members", "frames/_tier.py:pareto_candidates",
+            "frames/_tier.py:pareto_cut", "frames/_tier.py:_balances",
+            "frames/_tier.py:_previous_held", "frames/_tier.py:_override",
+            "frames/_tier.py:_decide", "frames/_tier.py:_hysteresis",
+            "frames/_tier_bases.py:average_daily_balance", "frames/_tier_bases.py:round_div",
         ),
     ),
     "suitability": (

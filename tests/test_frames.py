@@ -43,7 +43,7 @@ from custtier.errors import InputError, MissingExtraError, MoneyError  # noqa: E
 from custtier.frames import _arrow as arrow_helpers  # noqa: E402
 from custtier.frames._arrow import duplicated, well_formed_keys  # noqa: E402
 from custtier.frames._tier import KEY_PATTERN  # noqa: E402
-from custtier.tiering._tables import months_before  # noqa: E402
+from custtier.tiering._plan import months_before  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 30)
 DOCS = Path(__file__).parent.parent / "docs"

@@ -673,7 +673,7 @@ def test_a_served_grace_period_waits_for_a_rating_month_and_says_so() -> None:
     ],
 )
 def test_months_below_are_whole_calendar_months(start: dt.date, end: dt.date, months: int) -> None:
-    from custtier.tiering._assign import _months_between
+    from custtier.tiering._assign import months_between as _months_between
 
     assert _months_between(start, end) == months
 

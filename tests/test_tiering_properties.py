@@ -20,7 +20,7 @@ from custtier import (
     presets,
     tier_book,
 )
-from custtier.tiering._tables import months_before
+from custtier.tiering._plan import months_before
 
 AS_OF = dt.date(2026, 11, 30)
 PLAYBOOKS = st.sampled_from([presets.PRACTICE, presets.REGULATORY])

@@ -76,12 +76,14 @@ from custtier.tiering import (
     ParetoCut,
     TierDecision,
     TierSummary,
+    TierTrace,
     UpgradeCandidate,
     assign_tier,
     kyc_gaps,
     pareto_keys,
     pareto_set,
     tier_book,
+    trace_tier,
 )
 from custtier.whatif import PolicyImpact, simulate
 
@@ -137,6 +139,7 @@ __all__ = [
     "SuitabilityDecision",
     "TierDecision",
     "TierSummary",
+    "TierTrace",
     "Touchpoint",
     "Unscheduled",
     "UpgradeCandidate",
@@ -161,4 +164,5 @@ __all__ = [
     "synth",
     "tier_book",
     "tier_services",
+    "trace_tier",
 ]

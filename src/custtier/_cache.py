@@ -57,6 +57,10 @@ class Memo(Generic[T]):
         self._values: dict[Hashable, T] = {}
         self._limit = limit
 
+    def peek(self, key: Hashable) -> T | None:
+        """The value for ``key`` if built already (hot paths: no closure to make)."""
+        return self._values.get(key)
+
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value for ``key``, from ``build()`` the first time."""
         found = self._values.get(key)

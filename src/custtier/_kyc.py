@@ -13,7 +13,10 @@ from custtier.models import Customer
 from custtier.models._types import DateKind, Relation
 from custtier.rules import KycItem, TierDef
 
-__all__ = ["kyc_gaps"]
+__all__ = ["KYC_BIT", "KycChecks", "gaps_mask", "kyc_checks", "kyc_gaps"]
+
+#: Each KYC item's bit in a gaps (or holdings) mask: declaration order.
+KYC_BIT: dict[KycItem, int] = {item: 1 << i for i, item in enumerate(KycItem)}
 
 # One predicate per item: True when the customer's records hold it.
 _HOLDS: dict[KycItem, Callable[[Customer, dt.date], bool]] = {
@@ -59,3 +62,21 @@ def kyc_gaps(customer: Customer, tier: TierDef, *, as_of: dt.date) -> tuple[KycI
     True
     """
     return tuple(item for item in tier.kyc_requires if not _HOLDS[item](customer, as_of))
+
+
+#: A tier's KYC check, compiled: ``(bit, holds)`` per required item.
+KycChecks = tuple[tuple[int, Callable[[Customer, dt.date], bool]], ...]
+
+
+def kyc_checks(items: tuple[KycItem, ...]) -> KycChecks:
+    """The checks of ``items``, for :func:`gaps_mask` (built once per tier, in a plan)."""
+    return tuple((KYC_BIT[item], _HOLDS[item]) for item in items)
+
+
+def gaps_mask(customer: Customer, checks: KycChecks, as_of: dt.date) -> int:
+    """:func:`kyc_gaps` of a tier's compiled ``checks``, as a bitmask (:data:`KYC_BIT`)."""
+    mask = 0
+    for bit, holds in checks:
+        if not holds(customer, as_of):
+            mask |= bit
+    return mask

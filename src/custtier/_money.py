@@ -21,6 +21,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from custtier.errors import CurrencyError, MoneyError
 
 __all__ = [
+    "EXACT",
     "Amount",
     "ExactDecimal",
     "NonNegativeAmount",
@@ -55,6 +56,10 @@ _CONTEXT = decimal.Context(
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+
+#: The same context, for hot paths that call its methods (``EXACT.divide``)
+#: instead of entering ``exact_context()`` around a line or two.
+EXACT = _CONTEXT
 
 
 # One quantum per currency (Decimal("0.01") for CNY), built on first use.

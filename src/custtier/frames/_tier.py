@@ -15,23 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+from dateutil.relativedelta import relativedelta
 
 from custtier._cache import per_playbook
 from custtier._explain import ReasonCode
-from custtier._money import Rounding, exact_context, minor_unit
+from custtier._kyc import KYC_BIT
+from custtier._money import minor_unit
 from custtier._progress import ProgressCallback, Ticker
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
+    EPOCH,
     I64,
     Errors,
     any_per_row,
@@ -53,10 +56,21 @@ from custtier.frames._arrow import (
     well_formed_keys,
 )
 from custtier.models import Customer
-from custtier.rules import Basis, Combine, KycItem, MissingMonths, Playbook, TierDef
+from custtier.rules import Basis, KycItem, Playbook, TierDef
 from custtier.tiering import BookTiering, Movement, Override, TierDecision, kyc_gaps
+from custtier.tiering._assign import months_between
+from custtier.tiering._book import choose_overrides
+from custtier.tiering._explanation import entries
 from custtier.tiering._pareto import ParetoCut
-from custtier.tiering._tables import months_before, tables
+from custtier.tiering._plan import OVERRIDE_RULE, BasisPlan, TierPlan, kyc_items_of, tier_plan
+from custtier.tiering._trace import (
+    MOVEMENT_OF,
+    Completeness,
+    HysteresisState,
+    OverrideState,
+    ParetoState,
+    TraceKey,
+)
 
 __all__ = [
     "ERROR_CODES",
@@ -129,29 +143,11 @@ ERROR_CODES: dict[str, str] = {
     "unknown_override_tier": "override_tier is not a tier of this playbook",
 }
 
-_BASIS_COLUMN = {
-    Basis.ASSETS_UNDER_MANAGEMENT: "assets_under_management",
-    Basis.AVERAGE_DAILY_BALANCE: "monthly_balances",
-    Basis.PROFIT_CONTRIBUTION: "annual_profit_contribution",
-}
-
-# Hysteresis outcomes, in the order of the signature component.
-_NEW, _SAME, _UP, _DOWN_NO_HYST, _DOWN, _HELD = range(6)
-_OVERRIDDEN = 6  # an output movement only: the hysteresis code is kept for the reasons
-_MOVEMENT = (
-    Movement.NEW,
-    Movement.SAME,
-    Movement.UP,
-    Movement.DOWN,
-    Movement.DOWN,
-    Movement.HELD,
-    Movement.OVERRIDDEN,
-)
-# Override states, in the order of the signature component.
-_NO_OVERRIDE, _IN_FORCE, _PENDING, _EXPIRED = range(4)
-_OVERRIDE_RULE = "tier.override"
+#: The output ``movement`` column's vocabulary: each hysteresis state's, then an override's.
+_MOVEMENTS = (*(MOVEMENT_OF[h].value for h in HysteresisState), Movement.OVERRIDDEN.value)
+_OVERRIDDEN = len(HysteresisState)
 _KYC_ITEMS = tuple(KycItem)
-_KYC_BIT = {item.value: 1 << i for i, item in enumerate(_KYC_ITEMS)}
+_KYC_BIT = {item.value: bit for item, bit in KYC_BIT.items()}
 
 
 # --------------------------------------------------------------------------- schemas
@@ -223,79 +219,56 @@ def tier_output_schema(playbook: Playbook) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class _BasisPlan:
-    basis: Basis
-    window: tuple[str, ...] | None  # filled per as_of; None for non-windowed bases
+class _BasisArrays:
+    """One basis of the compiled plan, its edges and floors as numpy arrays."""
+
+    plan: BasisPlan
     lowers: I64  # band lower bounds in minor units (ceil), first may be int64 min
-    ranks: npt.NDArray[np.int64]
-    rule_ids: tuple[str, ...]
-    window_months: int
-    min_months: int
-    policy: MissingMonths
+    ranks: I64
     # Per tier rank: ceil(this basis's bar x (1 - buffer)) in minor units;
     # int64 max where the basis has no bar for the tier (it never holds it).
     floors: I64
 
+    @property
+    def basis(self) -> Basis:
+        """The basis these bands are over."""
+        return self.plan.rule.basis
+
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
+    """The compiled tiering plan (``tier_plan``) with numpy arrays for this path."""
+
+    core: TierPlan
     playbook: Playbook
     scale: int
     tier_ids: tuple[str, ...]
-    bases: tuple[_BasisPlan, ...]
+    bases: tuple[_BasisArrays, ...]
     highest: bool
-    requires: tuple[int, ...]  # per tier rank: bitmask of KYC items required
+    requires: I64  # per tier rank: bitmask of KYC items required
     needs: frozenset[str]  # input columns the playbook reads
 
 
-def _ceil_units(value: Decimal, scale: int) -> int:
-    return int(value.scaleb(scale).to_integral_value(rounding=ROUND_CEILING))
-
-
 def _build_plan(pb: Playbook) -> _Plan:
-    t = tables(pb)
-    scale = minor_unit(pb.currency)
-    hyst = pb.tiering.hysteresis
-    keep = 1 - (hyst.buffer if hyst is not None else Decimal(0))
-    with exact_context():
-        bases = tuple(
-            _BasisPlan(
-                basis=b.rule.basis,
-                window=None,
-                lowers=np.array(
-                    [
-                        _INT64_MIN if lo == Decimal("-Infinity") else _ceil_units(lo, scale)
-                        for lo in b.lowers
-                    ],
-                    dtype=np.int64,
-                ),
-                ranks=np.array(b.ranks, dtype=np.int64),
-                rule_ids=tuple(band.rule_id for band in b.bands),
-                window_months=b.rule.window_months,
-                min_months=b.rule.min_months,
-                policy=b.rule.missing_months,
-                floors=np.array(
-                    [
-                        _ceil_units(bar * keep, scale) if bar is not None else _INT64_MAX
-                        for bar in (t.bars[b.rule.basis.value].get(tier) for tier in t.tier_ids)
-                    ],
-                    dtype=np.int64,
-                ),
-            )
-            for b in t.bases
+    core = tier_plan(pb)
+    bases = tuple(
+        _BasisArrays(
+            plan=bp,
+            lowers=np.array([_INT64_MIN if x is None else x for x in bp.lowers_minor], np.int64),
+            ranks=np.array(bp.ranks, dtype=np.int64),
+            floors=np.array([_INT64_MAX if x is None else x for x in bp.floors_minor], np.int64),
         )
-    needs = {_BASIS_COLUMN[b.basis] for b in bases}
-    if pb.tiering.pareto is not None:
-        needs.add("annual_profit_contribution")
-    requires = tuple(sum(_KYC_BIT[i.value] for i in tier.kyc_requires) for tier in pb.tiers)
+        for bp in core.bases
+    )
     return _Plan(
+        core=core,
         playbook=pb,
-        scale=scale,
-        tier_ids=t.tier_ids,
+        scale=core.scale,
+        tier_ids=core.tier_ids,
         bases=bases,
-        highest=pb.tiering.combine is Combine.HIGHEST,
-        requires=requires,
-        needs=frozenset(needs),
+        highest=core.highest,
+        requires=np.array(core.kyc_masks, dtype=np.int64),
+        needs=core.columns,
     )
 
 
@@ -404,7 +377,7 @@ class _Valid:
     prev_overridden: BOOL | None  # the previous decision was a manual override
     prev_held: I64 | None  # days since epoch the previous run of held decisions began, or min
     ov_rank: I64 | None  # the override's tier rank, -1 where none
-    ov_state: I64 | None  # _NO_OVERRIDE, _IN_FORCE, _PENDING or _EXPIRED
+    ov_state: I64 | None  # OverrideState codes
     ok: BOOL = field(init=False)
 
     def finish(self) -> None:
@@ -609,17 +582,6 @@ def _previous_held(table: Any) -> I64:
     return held
 
 
-def _add_months(days: I64, months: int) -> I64:
-    """``days`` + ``months`` calendar months, clipped to the end of a shorter month (dateutil)."""
-    day = days.astype("datetime64[D]")
-    month = day.astype("datetime64[M]")
-    into = (day - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.timedelta64(months, "M")
-    last = (target + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - 1
-    out: I64 = np.minimum(target.astype("datetime64[D]").astype(np.int64) + into, last)
-    return out
-
-
 def _override(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[I64, I64]:
     """Each row's override: the tier's rank (-1: none) and whether it is in force on ``as_of``."""
     tier = string_column(table, "override_tier")
@@ -638,80 +600,66 @@ def _override(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[
     errors.flag(has & exp_null, "missing_value", "override_expires_on")
     today = epoch_days(as_of)
     state = np.where(
-        today < set_on, _PENDING, np.where(today > expires, _EXPIRED, _IN_FORCE)
+        today < set_on,
+        OverrideState.PENDING,
+        np.where(today > expires, OverrideState.EXPIRED, OverrideState.IN_FORCE),
     ).astype(np.int64)
-    return np.where(has, rank, -1), np.where(has & (rank >= 0), state, _NO_OVERRIDE)
+    return np.where(has, rank, -1), np.where(has & (rank >= 0), state, OverrideState.NONE)
 
 
 # --------------------------------------------------------------------------- the rules
 
 
-def _round_div(total: I64, divisor: I64, rounding: Rounding) -> I64:
-    """``total / divisor`` rounded to an integer with the playbook's mode (total >= 0)."""
-    q, r = np.divmod(total, divisor)
-    twice = 2 * r
-    if rounding in (Rounding.DOWN, Rounding.FLOOR):
-        up = np.zeros(len(q), dtype=np.bool_)
-    elif rounding in (Rounding.UP, Rounding.CEILING):
-        up = r > 0
-    elif rounding is Rounding.HALF_UP:
-        up = twice >= divisor
-    elif rounding is Rounding.HALF_DOWN:
-        up = twice > divisor
-    else:  # HALF_EVEN
-        up = (twice > divisor) | ((twice == divisor) & (q % 2 == 1))
-    rounded: I64 = q + up
-    return rounded
+def _per_distinct(days: I64, rule: Callable[[dt.date], dt.date | int]) -> I64:
+    """The scalar ``rule`` on each distinct date of ``days`` (day numbers), broadcast to every row.
 
-
-def _months_since(start_days: I64, as_of: dt.date) -> I64:
-    """Whole calendar months from each start date to ``as_of`` (as tiering's ``_months_between``)."""
-    dates = pa.array(start_days.astype(np.int32), pa.int32()).cast(pa.date32())
-    sy = np.asarray(pc.year(dates).to_numpy(), dtype=np.int64)
-    sm = np.asarray(pc.month(dates).to_numpy(), dtype=np.int64)
-    sd = np.asarray(pc.day(dates).to_numpy(), dtype=np.int64)
-    months = (as_of.year - sy) * 12 + (as_of.month - sm)
-    last = _days_in_month(as_of.year, as_of.month)
-    months -= (months > 0) & (np.minimum(sd, last) > as_of.day)
-    whole: I64 = np.maximum(months, 0)
-    return whole
-
-
-def _days_in_month(year: int, month: int) -> int:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - dt.timedelta(days=1)).day
+    A book holds few distinct dates where these rules apply (the dates the
+    previous run wrote), so the scalar engine's own month arithmetic runs a
+    few times per table instead of a numpy twin of it.
+    """
+    uniq, inv = np.unique(days, return_inverse=True)
+    out = [rule(EPOCH + dt.timedelta(days=d)) for d in uniq.tolist()]
+    values = np.array([epoch_days(x) if isinstance(x, dt.date) else x for x in out], np.int64)
+    result: I64 = values[inv.reshape(-1)] if len(values) else np.zeros(0, dtype=np.int64)
+    return result
 
 
 @dataclass
-class _Outcome:
+class _Trace:
+    """The columnar trace: per row, the codes of ``custtier.tiering.TierTrace``, and the dates."""
+
+    completeness: list[I64]  # per basis: Completeness codes
+    band: list[I64]  # per basis: band index (0 where unusable)
+    pareto: I64  # ParetoState codes
+    hysteresis: I64  # HysteresisState codes
+    override: I64  # OverrideState codes
     rank: I64
     rule_rank: I64
-    decided_by: I64  # index into rule vocabulary
-    movement: I64  # index into _MOVEMENT
+    decided_by: I64  # index into vocab
     below_since: I64  # days, int64 min = none
     held_since: I64  # days, int64 min = none
-    pareto: BOOL
-    components: list[tuple[I64, int]]  # signature parts for the reason lists
     values: dict[Basis, tuple[I64, BOOL]]  # basis -> (minor units, usable)
     vocab: list[str]  # rule ids that decided_by indexes
 
 
-def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _Outcome:
+def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _Trace:
     pb = plan.playbook
     n = v.n
     vocab: list[str] = []
-    components: list[tuple[I64, int]] = []
     values: dict[Basis, tuple[I64, BOOL]] = {}
+    completeness: list[I64] = []
+    bands: list[I64] = []
     best_rank = np.zeros(n, dtype=np.int64)
     best_rule = np.zeros(n, dtype=np.int64)
     for i, bp in enumerate(plan.bases):
-        value, usable, incomplete = _basis(v, bp, pb, as_of)
+        value, complete = bp.plan.kind.columnar()(v, bp, pb, as_of)
+        usable = complete != Completeness.UNUSABLE
         values[bp.basis] = (value, usable)
         band = np.maximum(np.searchsorted(bp.lowers, value, side="right") - 1, 0)
         band = np.where(usable, band, 0)
         rank = bp.ranks[band]
         base = len(vocab)
-        vocab.extend(bp.rule_ids)
+        vocab.extend(bp.plan.rule_ids)
         rule = base + band
         if i == 0:
             best_rank, best_rule = rank, rule
@@ -719,66 +667,35 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _O
             better = rank > best_rank if plan.highest else rank < best_rank
             best_rank = np.where(better, rank, best_rank)
             best_rule = np.where(better, rule, best_rule)
-        components.append((incomplete.astype(np.int64), 2))
-        components.append((np.where(usable, band + 1, 0), len(bp.rule_ids) + 1))
-    pareto = np.zeros(n, dtype=np.bool_)
+        completeness.append(complete)
+        bands.append(band)
+    pareto = np.full(n, ParetoState.NO_RULE, dtype=np.int64)
     if pb.tiering.pareto is not None:
         if cut is None:
             raise ValueError("internal: a Pareto playbook needs a cut")
-        pareto = cut_members(cut, v.keys, v.profit, v.ok)
+        member = cut_members(cut, v.keys, v.profit, v.ok)
+        pareto = np.where(member, ParetoState.MEMBER, ParetoState.OUTSIDE).astype(np.int64)
         prank = pb.tier_rank(pb.tiering.pareto.tier)
         vocab.append(pb.tiering.pareto.rule_id)
-        lift = pareto & (prank > best_rank)
+        lift = member & (prank > best_rank)
         best_rank = np.where(lift, prank, best_rank)
         best_rule = np.where(lift, len(vocab) - 1, best_rule)
-    components.append((pareto.astype(np.int64), 2))
     rank, hyst, below, decided, held_since = _hysteresis(
         v, plan, as_of, rule_rank=best_rank, values=values, vocab=vocab
     )
     decided_by = np.where(decided >= 0, decided, best_rule)
-    movement = hyst
     state = np.zeros(n, dtype=np.int64) if v.ov_state is None else v.ov_state
     if v.ov_rank is not None:
-        in_force = state == _IN_FORCE
-        vocab.append(_OVERRIDE_RULE)
+        in_force = state == OverrideState.IN_FORCE
+        vocab.append(OVERRIDE_RULE)
         rank = np.where(in_force, v.ov_rank, rank)
-        movement = np.where(in_force, _OVERRIDDEN, hyst)
         below = np.where(in_force, _INT64_MIN, below)
         held_since = np.where(in_force, _INT64_MIN, held_since)
         decided_by = np.where(in_force, len(vocab) - 1, decided_by)
-    components.append((hyst, 6))
-    components.append((state, 4))
-    return _Outcome(
-        rank, best_rank, decided_by, movement, below, held_since, pareto, components, values, vocab
-    )
-
-
-def _basis(v: _Valid, bp: _BasisPlan, pb: Playbook, as_of: dt.date) -> tuple[I64, BOOL, BOOL]:
-    """Each row's value of one basis (minor units), whether usable, whether months were missing."""
-    n = v.n
-    every = np.ones(n, dtype=np.bool_)
-    never = np.zeros(n, dtype=np.bool_)
-    if bp.basis is Basis.ASSETS_UNDER_MANAGEMENT:
-        return v.aum, every, never
-    if bp.basis is Basis.PROFIT_CONTRIBUTION:
-        return v.profit, every, never
-    window = months_before(as_of, bp.window_months)
-    wanted = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in window], dtype=np.int64)
-    inside = np.isin(v.months, wanted)
-    present = np.bincount(v.parents[inside], minlength=n).astype(np.int64)
-    total = np.zeros(n, dtype=np.int64)
-    np.add.at(total, v.parents[inside], v.balances[inside])
-    w = bp.window_months
-    incomplete = present < w
-    if bp.policy is MissingMonths.COUNT_AS_ZERO:
-        usable, divisor = every, np.full(n, w, dtype=np.int64)
-    elif bp.policy is MissingMonths.AVERAGE_AVAILABLE:
-        usable = ~incomplete | (present >= bp.min_months)
-        divisor = np.where(incomplete, np.maximum(present, 1), w)
-    else:  # INSUFFICIENT
-        usable, divisor = ~incomplete, np.full(n, w, dtype=np.int64)
-    value = _round_div(total, divisor, pb.rounding)
-    return np.where(usable, value, 0), usable, incomplete
+    return _Trace(
+        completeness, bands, pareto, hyst, state, rank, best_rank, decided_by, below,
+        held_since, values, vocab,
+    )  # fmt: skip
 
 
 def _hysteresis(
@@ -796,7 +713,7 @@ def _hysteresis(
     decision; then the grace period runs from the day the hold ended.
     """
     n = v.n
-    code = np.full(n, _NEW, dtype=np.int64)
+    code = np.full(n, HysteresisState.NEW, dtype=np.int64)
     rank = rule_rank.copy()
     below = np.full(n, _INT64_MIN, dtype=np.int64)
     held_since = np.full(n, _INT64_MIN, dtype=np.int64)
@@ -807,39 +724,41 @@ def _hysteresis(
     has = prev >= 0
     if v.prev_overridden is not None:  # an override's tier was not earned: rules decide
         has &= ~v.prev_overridden
-    code[has & (rule_rank > prev)] = _UP
-    code[has & (rule_rank == prev)] = _SAME
+    code[has & (rule_rank > prev)] = HysteresisState.UP
+    code[has & (rule_rank == prev)] = HysteresisState.SAME
     down = has & (rule_rank < prev)
     h = plan.playbook.tiering.hysteresis
     if h is None:
-        code[down] = _DOWN_NO_HYST
+        code[down] = HysteresisState.DOWN_NO_HYSTERESIS
         return rank, code, below, decided, held_since
-    in_buffer = np.zeros(n, dtype=np.bool_)
+    # Only the rows moving down need the hold and grace dates.
+    rows = np.flatnonzero(down)
+    p = prev[rows]
+    in_buffer = np.zeros(len(rows), dtype=np.bool_)
     for bp in plan.bases:
         value, usable = values[bp.basis]
-        in_buffer |= usable & (value >= bp.floors[np.maximum(prev, 0)])
+        in_buffer |= usable[rows] & (value[rows] >= bp.floors[p])
     today = epoch_days(as_of)
-    prev_held = v.prev_held if v.prev_held is not None else np.full(n, _INT64_MIN, np.int64)
+    prev_held = v.prev_held[rows] if v.prev_held is not None else np.full(len(rows), _INT64_MIN)
     started = np.where(prev_held != _INT64_MIN, prev_held, today)
     holds = in_buffer
-    hold_end = np.full(n, _INT64_MAX, dtype=np.int64)
-    if h.max_buffer_months is not None:
-        hold_end = _add_months(started, h.max_buffer_months)
+    hold_end = np.full(len(rows), _INT64_MAX, dtype=np.int64)
+    if (k := h.max_buffer_months) is not None:
+        hold_end = _per_distinct(started, lambda d: d + relativedelta(months=k))
         holds = in_buffer & (today < hold_end)
     below_from = np.where(in_buffer, hold_end, today)  # the hold ended, or below the floor now
-    since = np.where(
-        holds, _INT64_MIN, np.where(v.prev_below != _INT64_MIN, v.prev_below, below_from)
-    )
+    prev_below = v.prev_below[rows]
+    since = np.where(holds, _INT64_MIN, np.where(prev_below != _INT64_MIN, prev_below, below_from))
     has_since = since != _INT64_MIN
-    months = _months_since(np.where(has_since, since, today), as_of)
+    months = _per_distinct(np.where(has_since, since, today), lambda d: months_between(d, as_of))
     review_ok = not h.review_months or as_of.month in h.review_months
-    go = down & has_since & (months >= h.grace_months) & review_ok
-    held = down & ~go
-    code[go] = _DOWN
-    code[held] = _HELD
+    go = has_since & (months >= h.grace_months) & review_ok
+    held = rows[~go]
+    code[rows[go]] = HysteresisState.DOWN
+    code[held] = HysteresisState.HELD
     rank[held] = prev[held]
-    below[held] = since[held]
-    held_since[held] = started[held]
+    below[held] = since[~go]
+    held_since[held] = started[~go]
     vocab.append(h.rule_id)
     decided[down] = len(vocab) - 1
     return rank, code, below, decided, held_since
@@ -848,52 +767,25 @@ def _hysteresis(
 # --------------------------------------------------------------------------- reasons as lists
 
 
-def _reason_lists(
-    plan: _Plan, digits: list[int], with_kyc: bool
-) -> tuple[list[str], list[str], list[str]]:
-    """Reason codes, rule ids and KYC gaps of one combination, in the engine's order."""
-    pb = plan.playbook
-    it = iter(digits)
-    codes: list[str] = []
-    rules: list[str] = []
-    for bp in plan.bases:
-        incomplete, band = next(it), next(it)
-        if incomplete:
-            codes.append(ReasonCode.BASIS_INCOMPLETE.value)
-            rules.append(bp.rule_ids[0])
-        if band:
-            codes.append(ReasonCode.TIER_BAND.value)
-            rules.append(bp.rule_ids[band - 1])
-    if next(it) and pb.tiering.pareto is not None:
-        codes.append(ReasonCode.TIER_PARETO.value)
-        rules.append(pb.tiering.pareto.rule_id)
-    hyst = next(it)
-    h = pb.tiering.hysteresis
-    if hyst == _UP:
-        codes.append(ReasonCode.TIER_UPGRADE.value)
-        rules.append(rules[-1] if rules else "tier")
-    elif hyst == _DOWN_NO_HYST:
-        codes.append(ReasonCode.TIER_DOWNGRADE.value)
-        rules.append("tier")
-    elif hyst in (_DOWN, _HELD) and h is not None:
-        codes.append((ReasonCode.TIER_DOWNGRADE if hyst == _DOWN else ReasonCode.TIER_HELD).value)
-        rules.append(h.rule_id)
-    override = next(it)
-    if override != _NO_OVERRIDE:
-        code = {_IN_FORCE: ReasonCode.TIER_OVERRIDE, _PENDING: ReasonCode.TIER_OVERRIDE_PENDING,
-                _EXPIRED: ReasonCode.TIER_OVERRIDE_EXPIRED}[override]  # fmt: skip
-        codes.append(code.value)
-        rules.append(_OVERRIDE_RULE)
-    rank = next(it)
-    gaps: list[str] = []
-    if with_kyc:
-        held_gaps = next(it)
-        tier = pb.tiers[rank]
-        gaps = [i.value for i in tier.kyc_requires if _KYC_BIT[i.value] & held_gaps]
-        if gaps:
-            codes.append(ReasonCode.KYC_GAP.value)
-            rules.append(f"kyc.{tier.id}")
-    return codes, rules, gaps
+def _trace_key(plan: _Plan, digits: list[int], with_kyc: bool) -> TraceKey:
+    """One distinct combination of the trace's columns (as laid out by ``_assemble``)."""
+    nb = len(plan.bases)
+    pareto, hyst, override, rank = digits[2 * nb : 2 * nb + 4]
+    return TraceKey(
+        bases=tuple((Completeness(digits[2 * i]), digits[2 * i + 1]) for i in range(nb)),
+        pareto=ParetoState(pareto),
+        hysteresis=HysteresisState(hyst),
+        override=OverrideState(override),
+        rank=rank,
+        kyc_gaps=digits[2 * nb + 4] if with_kyc else 0,
+    )
+
+
+def _reason_lists(plan: _Plan, key: TraceKey) -> tuple[list[str], list[str], list[str]]:
+    """Reason codes, rule ids and KYC gaps of one trace key, from the explanation table."""
+    found = entries(plan.core, key)
+    gaps = kyc_items_of(plan.core, key.rank, key.kyc_gaps)
+    return [e.code.value for e in found], [e.rule_id for e in found], [g.value for g in gaps]
 
 
 # --------------------------------------------------------------------------- assembling
@@ -904,14 +796,23 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
     n = v.n
     bad = ~v.ok
     out = _decide(v, plan, as_of, cut)
-    parts = [*out.components, (out.rank, len(plan.tier_ids))]
+    parts: list[tuple[I64, int]] = []
+    for complete, band, bp in zip(out.completeness, out.band, plan.bases, strict=True):
+        parts += [(complete, len(Completeness)), (band, len(bp.plan.bands))]
+    parts += [
+        (out.pareto, len(ParetoState)),
+        (out.hysteresis, len(HysteresisState)),
+        (out.override, len(OverrideState)),
+        (out.rank, len(plan.tier_ids)),
+    ]
     with_kyc = v.held is not None
     if v.held is not None:
-        requires = np.array(plan.requires, dtype=np.int64)
-        parts.append((requires[out.rank] & ~v.held, 1 << len(_KYC_ITEMS)))
+        parts.append((plan.requires[out.rank] & ~v.held, 1 << len(_KYC_ITEMS)))
     inv, combos = signatures([(np.where(bad, 0, a), r) for a, r in parts])
-    lists = [_reason_lists(plan, c, with_kyc) for c in combos]
+    lists = [_reason_lists(plan, _trace_key(plan, c, with_kyc)) for c in combos]
     tier_ids = pa.array(plan.tier_ids, pa.string())
+    in_force = out.override == OverrideState.IN_FORCE
+    movement = np.where(in_force, _OVERRIDDEN, out.hysteresis)
     prev = v.prev_rank if v.prev_rank is not None else np.full(n, -1, dtype=np.int64)
     error_code, error_field = v.errors.columns()
     money = pa.decimal128(38, plan.scale)
@@ -923,9 +824,7 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
         "rank": pa.array(out.rank.astype(np.int32), pa.int32(), mask=bad),
         "rule_tier": tier_ids.take(pa.array(out.rule_rank, mask=bad)),
         "decided_by": pa.array(out.vocab, pa.string()).take(pa.array(out.decided_by, mask=bad)),
-        "movement": pa.array([m.value for m in _MOVEMENT], pa.string()).take(
-            pa.array(out.movement, mask=bad)
-        ),
+        "movement": pa.array(_MOVEMENTS, pa.string()).take(pa.array(movement, mask=bad)),
         "previous_tier": tier_ids.take(pa.array(np.maximum(prev, 0), mask=bad | (prev < 0))),
         "below_since": pa.array(
             np.where(out.below_since == _INT64_MIN, 0, out.below_since).astype(np.int32),
@@ -1135,24 +1034,21 @@ def _join_overrides(table: Any, overrides: Any, plan: _Plan, as_of: dt.date) -> 
             field=clash[0],
         )
     rows = _override_rows(overrides)
-    chosen: dict[str, tuple[bool, dt.date, str, dt.date]] = {}
-    for key, tier, set_on, expires_on in rows:
+    for _, tier, _, _ in rows:
         if tier not in plan.tier_ids:
             raise InputError(
                 "override tier is not a tier of this playbook; fix or drop the override",
                 field="overrides.tier",
             )
-        candidate = (set_on <= as_of <= expires_on, set_on, tier, expires_on)
-        if key not in chosen or candidate[:3] > chosen[key][:3]:
-            chosen[key] = candidate
+    chosen = choose_overrides(((row, row) for row in rows), as_of)
     keys = pa.array(list(chosen), pa.string())
     idx = pc.index_in(string_column(table, "key"), value_set=keys)
     picked = list(chosen.values())
     return (
         table.append_column(
-            "override_tier", pa.array([c[2] for c in picked], pa.string()).take(idx)
+            "override_tier", pa.array([c[1] for c in picked], pa.string()).take(idx)
         )
-        .append_column("override_set_on", pa.array([c[1] for c in picked], pa.date32()).take(idx))
+        .append_column("override_set_on", pa.array([c[2] for c in picked], pa.date32()).take(idx))
         .append_column(
             "override_expires_on", pa.array([c[3] for c in picked], pa.date32()).take(idx)
         )

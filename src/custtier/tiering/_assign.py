@@ -7,17 +7,25 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from custtier._explain import Fact, Reason, ReasonCode
-from custtier._kyc import kyc_gaps
-from custtier._money import exact_context, quantize, to_minor_units
+from custtier._kyc import gaps_mask
+from custtier._money import EXACT, to_minor_units
 from custtier.errors import InputError
 from custtier.models import Customer
-from custtier.rules import Basis, Combine, MissingMonths, Playbook
+from custtier.rules import Playbook
+from custtier.tiering._explanation import decision_of
 from custtier.tiering._models import Movement, Override, TierDecision
 from custtier.tiering._pareto import ParetoCut
-from custtier.tiering._tables import BasisTable, Tables, months_before, tables
+from custtier.tiering._plan import OVERRIDE_RULE, TierPlan, tier_plan
+from custtier.tiering._trace import (
+    BasisTrace,
+    HysteresisFacts,
+    HysteresisState,
+    OverrideState,
+    ParetoState,
+    TierTrace,
+)
 
-__all__ = ["assign_tier", "decide"]
+__all__ = ["assign_tier", "decide", "months_between", "trace", "trace_tier"]
 
 
 def assign_tier(
@@ -39,7 +47,8 @@ def assign_tier(
     (``tier_book(...).pareto_cut``) and the decision equals the book's, or say
     directly whether the customer is in the set with ``in_pareto_set``. With
     neither, under a playbook with a Pareto rule, the rule is not evaluated
-    and the decision says so (``TIER_PARETO_NOT_EVALUATED``).
+    and the decision says so (``TIER_PARETO_NOT_EVALUATED``). The same as
+    ``trace_tier(...).decision()``.
 
     >>> import datetime as dt
     >>> from custtier import Customer, presets
@@ -49,6 +58,41 @@ def assign_tier(
     >>> d = assign_tier(c, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
     >>> d.tier, d.decided_by
     ('high_end', 'tier.adb.high_end')
+    """
+    return decision_of(
+        trace_tier(
+            customer,
+            playbook,
+            as_of=as_of,
+            previous=previous,
+            override=override,
+            pareto=pareto,
+            in_pareto_set=in_pareto_set,
+        )
+    )
+
+
+def trace_tier(
+    customer: Customer,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    previous: TierDecision | None = None,
+    override: Override | None = None,
+    pareto: ParetoCut | None = None,
+    in_pareto_set: bool | None = None,
+) -> TierTrace:
+    """How ``customer``'s tier is reached (arguments as :func:`assign_tier`), reasons unbuilt.
+
+    For a caller who needs the tier and not the messages: the trace holds
+    the outcome and the codes behind it, and ``.decision()`` renders the
+    reasons when they are wanted, equal to :func:`assign_tier`'s.
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, presets
+    >>> t = trace_tier(Customer(key="C1"), presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+    >>> t.tier, [b.completeness.name for b in t.bases]
+    ('mass', ['UNUSABLE'])
     """
     if customer.currency != playbook.currency:
         raise InputError(
@@ -71,300 +115,161 @@ def assign_tier(
         member = pareto.contains(
             customer.key, to_minor_units(customer.annual_profit_contribution, playbook.currency)
         )
-    with exact_context():
-        return decide(
-            customer,
-            tables(playbook),
-            as_of=as_of,
-            previous=previous,
-            override=override,
-            pareto=member,
-        )
+    # Decimal arithmetic in the rules calls custtier's context explicitly,
+    # so no context is entered here (comparisons need none).
+    return trace(
+        customer,
+        tier_plan(playbook),
+        as_of=as_of,
+        previous=previous,
+        override=override,
+        pareto=member,
+    )
 
 
 def decide(
     customer: Customer,
-    t: Tables,
+    plan: TierPlan,
     *,
     as_of: dt.date,
     previous: TierDecision | None,
     override: Override | None,
     pareto: bool | None,
 ) -> TierDecision:
-    """The engine proper, on precomputed tables (inputs checked, inside ``exact_context``).
+    """The engine proper, on the compiled plan (inputs checked, inside ``exact_context``)."""
+    return decision_of(
+        trace(customer, plan, as_of=as_of, previous=previous, override=override, pareto=pareto)
+    )
+
+
+def trace(
+    customer: Customer,
+    plan: TierPlan,
+    *,
+    as_of: dt.date,
+    previous: TierDecision | None,
+    override: Override | None,
+    pareto: bool | None,
+) -> TierTrace:
+    """How the tier is reached, as codes and facts: no reason is built here (any context).
 
     ``pareto`` is whether the customer is in the book's Pareto set; ``None``
-    means nobody said, and the decision reports the rule as not evaluated.
+    means nobody said, and the trace records the rule as not evaluated.
     """
-    reasons: list[Reason] = []
-    values: dict[str, Decimal | None] = {}
-    rule_rank, decided_by = _rules_rank(customer, t, as_of, reasons, values)
-    pb = t.playbook
-    if pareto and pb.tiering.pareto is not None:
-        pr = pb.tiering.pareto
-        prank = t.rank[pr.tier]
-        reasons.append(
-            Reason.of(
-                ReasonCode.TIER_PARETO,
-                pr.rule_id,
-                f"among the customers carrying {pr.profit_share:%} of the book's profit",
-                profit=customer.annual_profit_contribution,
-                profit_share=pr.profit_share,
-            )
+    pb = plan.playbook
+    bases = tuple([bp.kind.scalar(customer, bp, pb, as_of) for bp in plan.bases])
+    rule_rank, decided_by = _rules_rank(plan, bases)
+    pr = pb.tiering.pareto
+    state = ParetoState.NO_RULE
+    if pr is not None:
+        state = (
+            ParetoState.NOT_EVALUATED
+            if pareto is None
+            else ParetoState.MEMBER
+            if pareto
+            else ParetoState.OUTSIDE
         )
-        if prank > rule_rank:
+        if pareto and (prank := plan.rank[pr.tier]) > rule_rank:
             rule_rank, decided_by = prank, pr.rule_id
-    rule_tier = t.tier_ids[rule_rank]
 
-    rank, movement, below_since = rule_rank, Movement.NEW, None
-    held_since: dt.date | None = None
+    rank, hyst, hold = rule_rank, HysteresisState.NEW, None
+    below_since = held_since = None
     # A tier an override set is not a tier the customer earned: once the
     # override lapses, rules decide at once rather than hysteresis holding it.
     if previous is not None and previous.movement is not Movement.OVERRIDDEN:
-        rank, movement, below_since, rule = _hysteresis(
-            customer, t, rule_rank, previous, as_of=as_of, values=values, reasons=reasons
+        rank, hyst, hold = _hysteresis(
+            customer, plan, rule_rank, previous, as_of=as_of, bases=bases
         )
-        decided_by = rule or decided_by
-        if movement is Movement.HELD:
+        if hyst is HysteresisState.HELD:
+            assert hold is not None
+            below_since = hold.below_since
             held_since = _held_since(previous) or as_of
+        if hyst in (HysteresisState.HELD, HysteresisState.DOWN):
+            decided_by = pb.tiering.hysteresis.rule_id  # type: ignore[union-attr]
 
+    ov_state = OverrideState.NONE
     if override is not None:
-        if override.tier not in t.rank:
+        if override.tier not in plan.rank:
             raise InputError(
                 "override tier is not a tier of this playbook; fix or drop the override",
                 field="override.tier",
             )
         if override.in_force_on(as_of):
-            reasons.append(
-                Reason.of(
-                    ReasonCode.TIER_OVERRIDE,
-                    "tier.override",
-                    # The operator's free text stays with the override: a
-                    # decision carries the author and an opaque reference only.
-                    f"manual override set by {override.set_by}",
-                    reference=override.reference,
-                    set_by=override.set_by,
-                    set_on=override.set_on,
-                    expires_on=override.expires_on,
-                    tier=override.tier,
-                )
-            )
-            rank, movement, below_since = t.rank[override.tier], Movement.OVERRIDDEN, None
-            held_since = None
-            decided_by = "tier.override"
+            ov_state = OverrideState.IN_FORCE
+            rank, below_since, held_since = plan.rank[override.tier], None, None
+            decided_by = OVERRIDE_RULE
         else:
-            code = (
-                ReasonCode.TIER_OVERRIDE_PENDING
-                if as_of < override.set_on
-                else ReasonCode.TIER_OVERRIDE_EXPIRED
-            )
-            reasons.append(
-                Reason.of(
-                    code,
-                    "tier.override",
-                    "manual override not in force on this date; rules decide",
-                    set_on=override.set_on,
-                    expires_on=override.expires_on,
-                    tier=override.tier,
-                )
-            )
-
-    if pareto is None and pb.tiering.pareto is not None:
-        reasons.append(_pareto_not_evaluated(t))
-    tier = t.tier_ids[rank]
-    gaps = kyc_gaps(customer, pb.tiers[rank], as_of=as_of)
-    if gaps:
-        reasons.append(
-            t.reasons.get(
-                (tier, gaps),
-                lambda: Reason.of(
-                    ReasonCode.KYC_GAP,
-                    f"kyc.{tier}",
-                    f"the {tier} KYC file lacks: {', '.join(gaps)}",
-                    missing=",".join(gaps),
-                ),
-            )
-        )
-    return TierDecision.trusted(
-        subject=customer.key,
-        outcome=tier,
-        reasons=tuple(reasons),
-        playbook=t.ref,
+            ov_state = OverrideState.PENDING if as_of < override.set_on else OverrideState.EXPIRED
+    return TierTrace(
+        plan=plan,
+        customer_key=customer.key,
         as_of=as_of,
-        rank=rank,
-        rule_tier=rule_tier,
+        bases=bases,
+        pareto=state,
+        rule_rank=rule_rank,
         decided_by=decided_by,
-        movement=movement,
+        hysteresis=hyst,
+        override=ov_state,
+        rank=rank,
+        kyc_gaps=gaps_mask(customer, plan.kyc_checks[rank], as_of),
+        profit=customer.annual_profit_contribution,
+        manager_id=customer.manager_id,
         previous_tier=previous.outcome if previous is not None else None,
         below_since=below_since,
         held_since=held_since,
-        basis_values=values,
-        kyc_gaps=gaps,
-        manager_id=customer.manager_id,
+        hold=hold,
+        override_given=override,
     )
 
 
-def _pareto_not_evaluated(t: Tables) -> Reason:
-    rule = t.playbook.tiering.pareto
-    assert rule is not None
-    return t.reasons.get(
-        ReasonCode.TIER_PARETO_NOT_EVALUATED,
-        lambda: Reason.of(
-            ReasonCode.TIER_PARETO_NOT_EVALUATED,
-            rule.rule_id,
-            "the Pareto rule was not evaluated (it needs the whole book): pass the book's "
-            "cut as pareto= to get the book's answer",
-            tier=rule.tier,
-            profit_share=rule.profit_share,
-        ),
-    )
-
-
-def _rules_rank(
-    customer: Customer,
-    t: Tables,
-    as_of: dt.date,
-    reasons: list[Reason],
-    values: dict[str, Decimal | None],
-) -> tuple[int, str]:
+def _rules_rank(plan: TierPlan, bases: tuple[BasisTrace, ...]) -> tuple[int, str]:
     """Rank by the bands of every basis, combined as the playbook says."""
     best: tuple[int, str] | None = None
-    highest = t.playbook.tiering.combine is Combine.HIGHEST
-    for table in t.bases:
-        value = _basis_value(customer, table, t, as_of, reasons)
-        values[table.rule.basis.value] = value
-        i = 0 if value is None else table.band_for(value)
-        band = table.bands[i]
-        if value is not None:
-            reasons.append(
-                Reason.of(
-                    ReasonCode.TIER_BAND,
-                    band.rule_id,
-                    table.messages[i],
-                    basis=table.rule.basis.value,
-                    value=value,
-                    lower=band.lower,
-                    upper=band.upper,
-                    window_months=table.rule.window_months,
-                )
-            )
-        candidate = (table.ranks[i], band.rule_id)
+    highest = plan.highest
+    for bp, b in zip(plan.bases, bases, strict=True):
+        candidate = (bp.ranks[b.band], bp.rule_ids[b.band])
         if best is None or (candidate[0] > best[0] if highest else candidate[0] < best[0]):
             best = candidate
     assert best is not None  # playbooks have at least one basis
     return best
 
 
-def _basis_value(
-    customer: Customer, table: BasisTable, t: Tables, as_of: dt.date, reasons: list[Reason]
-) -> Decimal | None:
-    rule = table.rule
-    if rule.basis is Basis.ASSETS_UNDER_MANAGEMENT:
-        return customer.assets_under_management
-    if rule.basis is Basis.PROFIT_CONTRIBUTION:
-        return customer.annual_profit_contribution
-    window = months_before(as_of, rule.window_months)
-    # Balances are sorted by month (the model sorts them): walk back from the
-    # newest and stop below the window, rather than indexing a whole history.
-    first, last = window[0], window[-1]
-    present = []
-    for balance in reversed(customer.monthly_balances):
-        if balance.month > last:
-            continue
-        if balance.month < first:
-            break
-        present.append(balance.average_daily_balance)
-    missing = len(window) - len(present)
-    if missing == 0:
-        return _mean(sum(present, Decimal(0)), len(window), t)
-    policy = rule.missing_months
-    usable = policy is MissingMonths.COUNT_AS_ZERO or (
-        policy is MissingMonths.AVERAGE_AVAILABLE and len(present) >= rule.min_months
-    )
-    reasons.append(
-        Reason.of(
-            ReasonCode.BASIS_INCOMPLETE,
-            table.bands[0].rule_id,
-            f"{missing} of {len(window)} months missing ({policy.value}); "
-            + ("averaged as the playbook says" if usable else "basis not usable, lowest band"),
-            months_present=len(present),
-            months_required=rule.min_months,
-            window_start=window[0],
-            window_end=window[-1],
-            policy=policy.value,
-        )
-    )
-    if not usable:
-        return None
-    divisor = len(window) if policy is MissingMonths.COUNT_AS_ZERO else len(present)
-    return _mean(sum(present, Decimal(0)), divisor, t)
-
-
-def _mean(total: Decimal, count: int, t: Tables) -> Decimal:
-    pb = t.playbook
-    # Runs inside exact_context(): the division uses custtier's precision.
-    return quantize(total / count, pb.currency, pb.rounding)
-
-
 def _hysteresis(
     customer: Customer,
-    t: Tables,
+    plan: TierPlan,
     rule_rank: int,
     previous: TierDecision,
     *,
     as_of: dt.date,
-    values: dict[str, Decimal | None],
-    reasons: list[Reason],
-) -> tuple[int, Movement, dt.date | None, str | None]:
+    bases: tuple[BasisTrace, ...],
+) -> tuple[int, HysteresisState, HysteresisFacts | None]:
     """Upgrade at once; downgrade only after the grace period below the buffered bar."""
     if previous.subject != customer.key:
         raise InputError("previous decision is for another customer", field="previous.subject")
     if previous.as_of > as_of:
         raise InputError("previous decision is dated after as_of", field="previous.as_of")
-    prev_rank = t.rank.get(previous.outcome)
+    prev_rank = plan.rank.get(previous.outcome)
     if prev_rank is None:
         raise InputError(
             "previous decision's tier is not in this playbook; re-tier without previous",
             field="previous.outcome",
         )
-    hyst = t.playbook.tiering.hysteresis
+    hyst = plan.playbook.tiering.hysteresis
     if rule_rank > prev_rank:
-        reasons.append(
-            Reason.of(
-                ReasonCode.TIER_UPGRADE,
-                reasons[-1].rule_id if reasons else "tier",
-                f"up from {previous.outcome}; upgrades apply at once",
-                previous_tier=previous.outcome,
-            )
-        )
-        return rule_rank, Movement.UP, None, None
+        return rule_rank, HysteresisState.UP, None
     if rule_rank == prev_rank:
-        return rule_rank, Movement.SAME, None, None
+        return rule_rank, HysteresisState.SAME, None
     if hyst is None:
-        reasons.append(
-            Reason.of(
-                ReasonCode.TIER_DOWNGRADE,
-                "tier",
-                f"down from {previous.outcome}; the playbook has no hysteresis",
-                previous_tier=previous.outcome,
-            )
-        )
-        return rule_rank, Movement.DOWN, None, None
+        return rule_rank, HysteresisState.DOWN_NO_HYSTERESIS, None
     prev_tier = previous.outcome
     # Inside the buffer on any basis that has a bar for the tier, each basis
-    # against its own bar (a tier reached only by the Pareto rule or an
+    # against its own floor (a tier reached only by the Pareto rule or an
     # override has none, so nothing holds it).
-    keep = 1 - hyst.buffer
-    holding = [
-        bar
-        for basis, v in values.items()
-        if v is not None and (bar := t.bars[basis].get(prev_tier)) is not None and v >= bar * keep
-    ]
+    holding = _holding_bars(plan, prev_rank, bases)
     in_buffer = bool(holding)
     # The reason quotes the bar that held the customer, else the first one.
-    shown = t.bar(prev_tier)
+    shown = plan.bar(prev_tier)
     bar = holding[0] if holding else shown[1] if shown else Decimal(0)
-    floor = bar * keep
     # The buffer holds for at most max_buffer_months from the first held
     # decision; then the grace rule runs from the day the hold ended.
     hold_ends_on = None
@@ -379,57 +284,30 @@ def _hysteresis(
         below_since = previous.below_since or hold_ends_on
     else:
         below_since = previous.below_since or as_of
-    # When the buffer's hold ends (or ended), said on every decision inside the buffer.
-    hold: dict[str, Fact] = (
-        {"buffer_hold_ends_on": hold_ends_on} if in_buffer and hold_ends_on else {}
+    months_below = 0 if below_since is None else months_between(below_since, as_of)
+    facts = HysteresisFacts(
+        previous_tier=prev_tier,
+        bar=bar,
+        floor=EXACT.multiply(bar, EXACT.subtract(1, hyst.buffer)),
+        below_since=below_since,
+        hold_ends_on=hold_ends_on,
+        in_buffer=in_buffer,
+        months_below=months_below,
     )
-    months_below = 0 if below_since is None else _months_between(below_since, as_of)
     review_ok = not hyst.review_months or as_of.month in hyst.review_months
     if below_since is not None and months_below >= hyst.grace_months and review_ok:
-        reasons.append(
-            Reason.of(
-                ReasonCode.TIER_DOWNGRADE,
-                hyst.rule_id,
-                (
-                    f"the buffer's hold under {prev_tier}'s bar ended on {hold_ends_on}, and "
-                    f"{months_below} month(s) of grace have run (grace {hyst.grace_months})"
-                    if in_buffer
-                    else f"below {prev_tier}'s bar less {hyst.buffer:%} buffer for "
-                    f"{months_below} month(s) (grace {hyst.grace_months})"
-                ),
-                previous_tier=prev_tier,
-                bar=bar,
-                floor=quantize(floor, t.playbook.currency, t.playbook.rounding),
-                below_since=below_since,
-                grace_months=hyst.grace_months,
-                **hold,
-            )
-        )
-        return rule_rank, Movement.DOWN, None, hyst.rule_id
-    why = (
-        "inside the buffer under the bar"
-        + (f" until {hold_ends_on}" if hold_ends_on is not None else "")
-        if below_since is None
-        else f"below for {months_below} of {hyst.grace_months} grace month(s)"
-        + (" (the buffer's hold ended)" if in_buffer else "")
-        if months_below < hyst.grace_months
-        else "grace served; waiting for a review month"
-    )
-    reasons.append(
-        Reason.of(
-            ReasonCode.TIER_HELD,
-            hyst.rule_id,
-            f"kept at {prev_tier}: {why}",
-            previous_tier=prev_tier,
-            rules_tier=t.tier_ids[rule_rank],
-            bar=bar,
-            floor=quantize(floor, t.playbook.currency, t.playbook.rounding),
-            below_since=below_since,
-            grace_months=hyst.grace_months,
-            **hold,
-        )
-    )
-    return prev_rank, Movement.HELD, below_since, hyst.rule_id
+        return rule_rank, HysteresisState.DOWN, facts
+    return prev_rank, HysteresisState.HELD, facts
+
+
+def _holding_bars(plan: TierPlan, rank: int, bases: tuple[BasisTrace, ...]) -> list[Decimal]:
+    """The bars for the tier of ``rank`` of the bases whose value is inside that bar's buffer."""
+    out = []
+    for bp, b in zip(plan.bases, bases, strict=True):
+        floor, bar = bp.floors[rank], bp.bars[rank]
+        if b.value is not None and floor is not None and bar is not None and b.value >= floor:
+            out.append(bar)
+    return out
 
 
 def _held_since(previous: TierDecision) -> dt.date | None:
@@ -440,15 +318,15 @@ def _held_since(previous: TierDecision) -> dt.date | None:
     return previous.held_since or previous.as_of
 
 
-def _months_between(start: dt.date, end: dt.date) -> int:
+def months_between(start: dt.date, end: dt.date) -> int:
     """Whole calendar months from ``start`` to ``end``; month ends count as whole months.
 
     Uses dateutil's month arithmetic, which clips to the end of shorter months,
     so 30 November to 28 February is three months.
 
-    >>> _months_between(dt.date(2026, 11, 30), dt.date(2027, 2, 28))
+    >>> months_between(dt.date(2026, 11, 30), dt.date(2027, 2, 28))
     3
-    >>> _months_between(dt.date(2026, 11, 30), dt.date(2027, 2, 27))
+    >>> months_between(dt.date(2026, 11, 30), dt.date(2027, 2, 27))
     2
     """
     months = (end.year - start.year) * 12 + (end.month - start.month)

@@ -7,7 +7,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context, to_minor_units
@@ -25,9 +25,9 @@ from custtier.tiering._models import (
     UpgradeCandidate,
 )
 from custtier.tiering._pareto import ParetoCut, pareto_keys
-from custtier.tiering._tables import Tables, months_before, tables
+from custtier.tiering._plan import TierPlan, months_before, tier_plan
 
-__all__ = ["pareto_set", "tier_book"]
+__all__ = ["choose_overrides", "pareto_set", "tier_book"]
 
 _SHARE = Decimal("0.0001")
 
@@ -62,7 +62,7 @@ def tier_book(
     >>> result.pareto_count, str(result.pareto_profit_share)
     (1, '0.9000')
     """
-    t = tables(playbook)
+    t = tier_plan(playbook)
     with exact_context():
         valid, errors = _validated(customers, playbook)
         prev = _by_subject(previous)
@@ -232,18 +232,30 @@ def _by_subject(
     return {d.subject: d for d in previous}
 
 
+#: An override as the choice reads it: ``(customer_key, tier, set_on, expires_on)``.
+OverrideRow = tuple[str, str, dt.date, dt.date]
+T = TypeVar("T")
+
+
+def choose_overrides(rows: Iterable[tuple[OverrideRow, T]], as_of: dt.date) -> dict[str, T]:
+    """One override per customer: one in force wins, then the latest ``set_on``, then the tier.
+
+    The one rule for both paths: ``tier_book`` passes models, ``tier_table``
+    the rows of an overrides table (few: manual decisions).
+    """
+    best: dict[str, tuple[tuple[bool, dt.date, str], T]] = {}
+    for (key, tier, set_on, expires_on), item in rows:
+        order = (set_on <= as_of <= expires_on, set_on, tier)
+        current = best.get(key)
+        if current is None or order > current[0]:
+            best[key] = (order, item)
+    return {key: item for key, (_, item) in best.items()}
+
+
 def _overrides_by_key(overrides: Iterable[Override], as_of: dt.date) -> dict[str, Override]:
-    """One override per customer: one in force wins (latest ``set_on``), else the latest."""
-    chosen: dict[str, Override] = {}
-    for o in overrides:
-        cur = chosen.get(o.customer_key)
-        if cur is None or (o.in_force_on(as_of), o.set_on, o.tier) > (
-            cur.in_force_on(as_of),
-            cur.set_on,
-            cur.tier,
-        ):
-            chosen[o.customer_key] = o
-    return chosen
+    return choose_overrides(
+        (((o.customer_key, o.tier, o.set_on, o.expires_on), o) for o in overrides), as_of
+    )
 
 
 def _share(part: Decimal, whole: Decimal) -> Decimal:
@@ -260,7 +272,7 @@ def _positive_total(customers: Iterable[Customer]) -> Decimal:
 
 
 def _summary(
-    decisions: Sequence[TierDecision], by_key: Mapping[str, Customer], t: Tables
+    decisions: Sequence[TierDecision], by_key: Mapping[str, Customer], t: TierPlan
 ) -> tuple[TierSummary, ...]:
     n = len(decisions)
     assets_total = sum((c.assets_under_management for c in by_key.values()), Decimal(0))
@@ -312,7 +324,7 @@ def _concentration(
 def _candidates(
     decisions: Sequence[TierDecision],
     by_key: Mapping[str, Customer],
-    t: Tables,
+    t: TierPlan,
     as_of: dt.date,
 ) -> tuple[UpgradeCandidate, ...]:
     config = t.playbook.tiering.upgrade_candidates
@@ -369,7 +381,7 @@ def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
     rule_id: str,
     customer: Customer,
     decision: TierDecision,
-    t: Tables,
+    t: TierPlan,
     target: str,
     referral_count: int,
     as_of: dt.date,

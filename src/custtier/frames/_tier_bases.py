@@ -1,0 +1,86 @@
+"""The columnar halves of the tiering basis registry (``custtier.tiering._bases.BASES``).
+
+Each function takes the validated columns of a table and one basis's
+compiled plan and returns, per row, the basis's value in integer minor
+units and its :class:`~custtier.tiering.Completeness` code, exactly as the
+scalar half computes them for one customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from custtier._money import Rounding
+from custtier.frames._arrow import I64
+from custtier.rules import MissingMonths, Playbook
+from custtier.tiering._bases import months_before
+from custtier.tiering._trace import Completeness
+
+if TYPE_CHECKING:
+    from custtier.frames._tier import _BasisArrays, _Valid
+
+__all__ = ["assets_under_management", "average_daily_balance", "profit_contribution"]
+
+
+def assets_under_management(
+    v: _Valid, bp: _BasisArrays, pb: Playbook, as_of: dt.date
+) -> tuple[I64, I64]:
+    """The validated column as it is: always complete."""
+    return v.aum, np.zeros(v.n, dtype=np.int64)
+
+
+def profit_contribution(
+    v: _Valid, bp: _BasisArrays, pb: Playbook, as_of: dt.date
+) -> tuple[I64, I64]:
+    """The validated column as it is: always complete."""
+    return v.profit, np.zeros(v.n, dtype=np.int64)
+
+
+def average_daily_balance(
+    v: _Valid, bp: _BasisArrays, pb: Playbook, as_of: dt.date
+) -> tuple[I64, I64]:
+    """The window's mean on exact integers, divided with the playbook's rounding mode."""
+    n = v.n
+    rule = bp.plan.rule
+    window = months_before(as_of, rule.window_months)
+    wanted = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in window], dtype=np.int64)
+    inside = np.isin(v.months, wanted)
+    present = np.bincount(v.parents[inside], minlength=n).astype(np.int64)
+    total = np.zeros(n, dtype=np.int64)
+    np.add.at(total, v.parents[inside], v.balances[inside])
+    w = rule.window_months
+    incomplete = present < w
+    policy = rule.missing_months
+    if policy is MissingMonths.COUNT_AS_ZERO:
+        usable, divisor = np.ones(n, dtype=np.bool_), np.full(n, w, dtype=np.int64)
+    elif policy is MissingMonths.AVERAGE_AVAILABLE:
+        usable = ~incomplete | (present >= rule.min_months)
+        divisor = np.where(incomplete, np.maximum(present, 1), w)
+    else:  # INSUFFICIENT
+        usable, divisor = ~incomplete, np.full(n, w, dtype=np.int64)
+    value = round_div(total, divisor, pb.rounding)
+    completeness = np.where(
+        ~usable, Completeness.UNUSABLE, np.where(incomplete, Completeness.AVERAGED, 0)
+    ).astype(np.int64)
+    return np.where(usable, value, 0), completeness
+
+
+def round_div(total: I64, divisor: I64, rounding: Rounding) -> I64:
+    """``total / divisor`` rounded to an integer with the playbook's mode (total >= 0)."""
+    q, r = np.divmod(total, divisor)
+    twice = 2 * r
+    if rounding in (Rounding.DOWN, Rounding.FLOOR):
+        up = np.zeros(len(q), dtype=np.bool_)
+    elif rounding in (Rounding.UP, Rounding.CEILING):
+        up = r > 0
+    elif rounding is Rounding.HALF_UP:
+        up = twice >= divisor
+    elif rounding is Rounding.HALF_DOWN:
+        up = twice > divisor
+    else:  # HALF_EVEN
+        up = (twice > divisor) | ((twice == divisor) & (q % 2 == 1))
+    rounded: I64 = q + up
+    return rounded
