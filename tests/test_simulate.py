@@ -195,3 +195,17 @@ def test_manager_load_per_week_is_each_sides_own_plan() -> None:
     assert sum(w.current_minutes for w in impact.load) > sum(
         w.proposed_minutes for w in impact.load
     )
+
+
+def test_a_proposal_without_a_tier_lists_last_months_customers_of_it_as_errors() -> None:
+    # From the regulatory preset's four tiers to the practice's three: last month's
+    # private-banking customers cannot be held by hysteresis in a tier that is gone.
+    book = synth.book(2000, seed=4, as_of=AS_OF, playbook=presets.REGULATORY).customers
+    previous = tier_book(book, presets.REGULATORY, as_of=dt.date(2026, 10, 31)).decisions
+    private = {d.subject for d in previous if d.tier == "private_banking"}
+    assert private
+    impact = simulate(book, presets.REGULATORY, presets.PRACTICE, as_of=AS_OF, previous=previous)
+    assert {e.subject for e in impact.errors} == private
+    assert all(e.current is None and e.proposed is not None for e in impact.errors)
+    assert {e.proposed.code for e in impact.errors if e.proposed} == {"unknown_previous_tier"}
+    assert impact.decided + len(impact.errors) == len(book)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         tier_spark,
     )
     from custtier.frames._results import results_pandas, results_polars, results_table
+    from custtier.frames._simulate import TableImpact, simulate_table
     from custtier.frames._suitability import (
         PAIR_ERROR_CODES,
         PAIR_INPUT_COLUMNS,
@@ -68,6 +69,7 @@ __all__ = [
     "PAIR_INPUT_COLUMNS",
     "ParetoCut",
     "RowMapper",
+    "TableImpact",
     "TierMapper",
     "cadence_table",
     "candidates_schema",
@@ -84,6 +86,7 @@ __all__ = [
     "results_pandas",
     "results_polars",
     "results_table",
+    "simulate_table",
     "suitability_dask",
     "suitability_input_schema",
     "suitability_output_schema",
@@ -108,6 +111,7 @@ _HOME |= dict.fromkeys(
      "suitability_output_schema", "suitability_table"],
     "custtier.frames._suitability",
 )  # fmt: skip
+_HOME |= dict.fromkeys(["TableImpact", "simulate_table"], "custtier.frames._simulate")
 _HOME |= dict.fromkeys(
     ["results_pandas", "results_polars", "results_table"], "custtier.frames._results"
 )

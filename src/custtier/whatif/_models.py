@@ -16,6 +16,7 @@ __all__ = [
     "EligibilityChange",
     "KycChange",
     "LoadChange",
+    "ManagerShift",
     "MigrationCell",
     "MovedCustomer",
     "PolicyImpact",
@@ -85,6 +86,19 @@ class LoadChange(CusttierModel):
     proposed_unscheduled: int
 
 
+class ManagerShift(CusttierModel):
+    """A manager's customers in one tier under each playbook, where the two differ.
+
+    ``manager_id`` is ``None`` for customers without a manager. The work a
+    tier asks for follows its customers; with a plan horizon, ``load`` books it.
+    """
+
+    manager_id: str | None
+    tier: str
+    current: int
+    proposed: int
+
+
 class SimulationError(CusttierModel):
     """An input record not decided on at least one side; ``index`` is its position in the book."""
 
@@ -118,6 +132,7 @@ class PolicyImpact(Displayable, CusttierModel):
     eligibility_errors: tuple[ErrorRecord, ...] = ()  # decided, but a product check failed
     decided: int  # customers decided on both sides
     load: tuple[LoadChange, ...] = ()  # per manager and week, when a plan horizon was given
+    managers: tuple[ManagerShift, ...] = ()  # per manager and tier, where the counts differ
 
     def cell(self, from_tier: str, to_tier: str) -> MigrationCell:
         """The matrix cell from ``from_tier`` to ``to_tier``; ``KeyError`` if either is unknown."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from custtier.whatif._models import (
     EligibilityChange,
     KycChange,
     LoadChange,
+    ManagerShift,
     MigrationCell,
     MovedCustomer,
     PolicyImpact,
@@ -72,10 +74,10 @@ def simulate(  # keyword-only options
     """
     records = [_parsed(r) for r in book]
     prev = tuple(previous) if previous is not None else None
-    old = tier_book(records, current, as_of=as_of, previous=prev)
-    new = tier_book(records, proposed, as_of=as_of, previous=prev)
-    old_by = {d.subject: d for d in old.decisions}
-    new_by = {d.subject: d for d in new.decisions}
+    old_decisions, old_errors = _side(records, current, as_of, prev)
+    new_decisions, new_errors = _side(records, proposed, as_of, prev)
+    old_by = {d.subject: d for d in old_decisions}
+    new_by = {d.subject: d for d in new_decisions}
     customers = {r.key: r for r in records if isinstance(r, Customer)}
     positions = {r.key: i for i, r in enumerate(records) if isinstance(r, Customer)}
     both = sorted(old_by.keys() & new_by.keys())
@@ -87,7 +89,7 @@ def simulate(  # keyword-only options
         for k in both
         if old_by[k].outcome != new_by[k].outcome
     )
-    errors = _errors(records, old.errors, new.errors, old_by, new_by)
+    errors = _errors(records, old_errors, new_errors)
     eligibility, more = _eligibility(
         both, old_by, new_by, customers, positions, catalogue or (), current, proposed, as_of
     )
@@ -111,6 +113,7 @@ def simulate(  # keyword-only options
         errors=tuple(errors),
         eligibility_errors=more,
         decided=len(both),
+        managers=_managers(both, old_by, new_by, customers, tiers),
     )
 
 
@@ -123,6 +126,45 @@ def _parsed(record: Customer | Mapping[str, Any]) -> Customer | Mapping[str, Any
         return Customer.from_record(record)
     except RecordValidationError:
         return record
+
+
+def _side(
+    records: Sequence[Customer | Mapping[str, Any]],
+    playbook: Playbook,
+    as_of: dt.date,
+    previous: tuple[TierDecision, ...] | None,
+) -> tuple[tuple[TierDecision, ...], list[ErrorRecord]]:
+    """One playbook's decisions and errors, indexed by position in ``records``.
+
+    A previous decision in a tier this playbook lacks (a proposal that drops
+    or renames a tier) makes its customer this side's error, as in
+    ``frames.tier_table``, rather than stopping the whole run; that customer
+    is left out of this side's book, so its Pareto cut is over the rest.
+    """
+    known = {t.id for t in playbook.tiers}
+    stale = {d.subject for d in previous or () if d.outcome not in known}
+    keep = [i for i, r in enumerate(records) if not (isinstance(r, Customer) and r.key in stale)]
+    result = tier_book(
+        [records[i] for i in keep],
+        playbook,
+        as_of=as_of,
+        previous=None if previous is None else [d for d in previous if d.outcome in known],
+    )
+    errors = [e.model_copy(update={"index": keep[e.index]}) for e in result.errors]
+    kept = set(keep)
+    errors += [
+        ErrorRecord(
+            subject=r.key,
+            index=i,
+            code="unknown_previous_tier",
+            field="previous",
+            message="the previous decision's tier is not a tier of this playbook; "
+            "simulate without previous, or map the old tier to a new one",
+        )
+        for i, r in enumerate(records)
+        if i not in kept and isinstance(r, Customer)
+    ]
+    return result.decisions, sorted(errors, key=lambda e: e.index)
 
 
 def _extra(proposed: Playbook, current: Playbook) -> tuple[str, ...]:
@@ -154,12 +196,34 @@ def _matrix(
     )
 
 
+def _managers(
+    keys: Sequence[str],
+    old: Mapping[str, TierDecision],
+    new: Mapping[str, TierDecision],
+    customers: Mapping[str, Customer],
+    tiers: Sequence[str],
+) -> tuple[ManagerShift, ...]:
+    before: Counter[tuple[str | None, str]] = Counter()
+    after: Counter[tuple[str | None, str]] = Counter()
+    for k in keys:
+        manager = customers[k].manager_id
+        before[manager, old[k].outcome] += 1
+        after[manager, new[k].outcome] += 1
+    rank = {t: i for i, t in enumerate(tiers)}
+    pairs = sorted(
+        before.keys() | after.keys(), key=lambda p: (p[0] is not None, p[0] or "", rank[p[1]])
+    )
+    return tuple(
+        ManagerShift(manager_id=m, tier=t, current=before[m, t], proposed=after[m, t])
+        for m, t in pairs
+        if before[m, t] != after[m, t]
+    )
+
+
 def _errors(
     records: Sequence[Customer | Mapping[str, Any]],
     old_errors: Sequence[ErrorRecord],
     new_errors: Sequence[ErrorRecord],
-    old_by: Mapping[str, TierDecision],
-    new_by: Mapping[str, TierDecision],
 ) -> list[SimulationError]:
     olds = {e.index: e for e in old_errors}
     news = {e.index: e for e in new_errors}

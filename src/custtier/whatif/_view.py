@@ -2,20 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from custtier._display import Table, View, register
-from custtier.whatif._models import PolicyImpact
+from custtier._explain import PlaybookRef
+from custtier.rules import RuleChange
+from custtier.whatif._models import ManagerShift, MigrationCell, PolicyImpact
 
-__all__: list[str] = []
+__all__ = ["impact_tables", "impact_title"]
 
 
-def _ref(impact: PolicyImpact) -> str:
-    a, b = impact.current, impact.proposed
-    return f"{a.id} v{a.version} -> {b.id} v{b.version}"
+def impact_title(kind: str, current: PlaybookRef, proposed: PlaybookRef, moved: int) -> str:
+    """``PolicyImpact: practice v1.1.0 -> practice v1.2.0, 8 moved``."""
+    return (
+        f"{kind}: {current.id} v{current.version} -> {proposed.id} v{proposed.version}, "
+        f"{moved:,} moved"
+    )
+
+
+def impact_tables(
+    changes: Sequence[RuleChange],
+    matrix: Sequence[MigrationCell],
+    managers: Sequence[ManagerShift],
+) -> list[Table]:
+    """The rule changes, the non-empty matrix cells and the managers whose books change."""
+    return [
+        Table(
+            "Rule changes",
+            ("rule id", "path", "old", "new"),
+            [(c.rule_id or "", c.path, c.old, c.new) for c in changes],
+        ),
+        Table(
+            "Migration (today -> proposed), cells with customers",
+            ("from", "to", "customers", "AUM", "profit"),
+            [(c.from_tier, c.to_tier, c.customers, c.aum, c.profit) for c in matrix if c.customers],
+        ),
+        Table(
+            "Managers' customers per tier, where they change",
+            ("manager", "tier", "today", "proposed", "change"),
+            [_shift(m) for m in managers],
+        ),
+    ]
+
+
+def _shift(m: ManagerShift) -> tuple[object, ...]:
+    return (m.manager_id or "(none)", m.tier, m.current, m.proposed, f"{m.proposed - m.current:+,}")
 
 
 @register(PolicyImpact, short_repr=True)
 def policy_impact(p: PolicyImpact) -> View:
-    """Counts, the rule changes, and the migration matrix (customers, AUM, profit)."""
+    """Counts, the rule changes, the migration matrix (customers, AUM, profit), managers."""
     facts: list[tuple[str, object]] = [
         ("as of", p.as_of.isoformat()),
         ("decided on both sides", p.decided),
@@ -29,14 +65,5 @@ def policy_impact(p: PolicyImpact) -> View:
         before = sum(w.current_minutes for w in p.load)
         after = sum(w.proposed_minutes for w in p.load)
         facts.append(("manager minutes planned", f"{before:,} -> {after:,}"))
-    changes = Table(
-        "Rule changes",
-        ("rule id", "path", "old", "new"),
-        [(c.rule_id or "", c.path, c.old, c.new) for c in p.changes],
-    )
-    matrix = Table(
-        "Migration (today -> proposed), cells with customers",
-        ("from", "to", "customers", "AUM", "profit"),
-        [(c.from_tier, c.to_tier, c.customers, c.aum, c.profit) for c in p.matrix if c.customers],
-    )
-    return View(f"PolicyImpact: {_ref(p)}, {len(p.moved)} moved", facts, [changes, matrix])
+    title = impact_title("PolicyImpact", p.current, p.proposed, len(p.moved))
+    return View(title, facts, impact_tables(p.changes, p.matrix, p.managers))
