@@ -34,7 +34,8 @@ from custtier import (  # noqa: E402
 )
 from custtier.cadence import Calendar  # noqa: E402
 from custtier.cadence._dates import add_months  # noqa: E402
-from custtier.cadence._expand import Item, expand  # noqa: E402
+from custtier.cadence._expand import Item  # noqa: E402
+from custtier.cadence._occasions import expand  # noqa: E402
 from custtier.cadence._plan import _last_contacts  # noqa: E402
 from custtier.cadence._tables import Tables, tables  # noqa: E402
 from custtier.errors import InputError  # noqa: E402

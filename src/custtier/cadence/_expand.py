@@ -21,7 +21,18 @@ from custtier.models import Customer
 from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
 from custtier.rules import Campaign, ContactRule, Occasion, Offer, Owner
 
-__all__ = ["Item", "expand", "greeting_dates"]
+__all__ = [
+    "Item",
+    "birthdays",
+    "campaign_items",
+    "greeting_dates",
+    "holidays",
+    "important_dates",
+    "kyc_reviews",
+    "maturities",
+    "recurring",
+    "risk_reassessments",
+]
 
 _DAY = dt.timedelta(days=1)
 
@@ -51,36 +62,26 @@ class Item:
     blocked: ReasonCode | None = None
 
 
-def expand(
-    customer: Customer,
-    tier: str,
-    t: Tables,
-    last_contact: Mapping[tuple[str, str], dt.date],
-) -> list[Item]:
-    """Every contact ``tier``'s rules and campaigns ask for ``customer`` in the horizon."""
-    out: list[Item] = []
-    for rule in t.rules[tier]:
-        occ = rule.occasion
-        if occ is Occasion.BIRTHDAY:
-            _birthdays(customer, tier, rule, t, out)
-        elif occ is Occasion.IMPORTANT_DATE:
-            _important_dates(customer, tier, rule, t, out)
-        elif occ is Occasion.HOLIDAY:
-            _holidays(customer, tier, rule, t, out)
-        elif rule.rrule is not None:
-            _recurring_rrule(customer, tier, rule, t, out)
-        elif occ in {Occasion.PERIODIC, Occasion.EVENT}:
-            _recurring_interval(customer, tier, rule, t, last_contact, out)
-        elif occ is Occasion.KYC_REFRESH:
-            _kyc(customer, tier, rule, t, out)
-        elif occ is Occasion.RISK_REASSESSMENT:
-            _risk(customer, tier, rule, t, out)
-        elif occ is Occasion.PRODUCT_MATURITY:
-            _maturities(customer, tier, rule, t, out)
+def campaign_items(customer: Customer, tier: str, t: Tables, out: list[Item]) -> None:
+    """The campaigns of ``tier`` whose segment ``customer`` is in, appended to ``out``."""
     for camp, first, last in t.campaigns[tier]:
         if _in_segment(customer, camp, first):
             out.append(_campaign_item(customer, tier, camp, first, last, t))
-    return out
+
+
+def recurring(  # noqa: PLR0917  # the registry's signature
+    c: Customer,
+    tier: str,
+    rule: ContactRule,
+    t: Tables,
+    last_contact: Mapping[tuple[str, str], dt.date],
+    out: list[Item],
+) -> None:
+    """A periodic or event rule: its RRULE's anchored dates, or every ``interval_days``."""
+    if rule.rrule is not None:
+        _recurring_rrule(c, tier, rule, t, out)
+    else:
+        _recurring_interval(c, tier, rule, t, last_contact, out)
 
 
 def _item(  # noqa: PLR0917  # internal constructor, positional for speed
@@ -168,7 +169,7 @@ def _add_greetings(  # noqa: PLR0917  # internal helper
         out.append(item)
 
 
-def _birthdays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+def birthdays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
     # The KYC file's own-birthday entry says which calendar it is kept by.
     own = None
     if c.kyc is not None:
@@ -186,7 +187,7 @@ def _birthdays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[I
         _add_greetings(c, tier, rule, t, c.birth_date, CalendarKind.GREGORIAN, "birthday", out)
 
 
-def _important_dates(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+def important_dates(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
     if c.kyc is None:
         return
     for d in c.kyc.important_dates:
@@ -196,7 +197,7 @@ def _important_dates(c: Customer, tier: str, rule: ContactRule, t: Tables, out: 
         _add_greetings(c, tier, rule, t, d.on, d.calendar, f"{d.kind} ({d.relation})", out)
 
 
-def _holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+def holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
     for year in t.years:
         for name in rule.holidays:
             day = t.holiday_dates[name, year]
@@ -299,7 +300,7 @@ def _due_items(  # noqa: PLR0917  # internal helper
         nxt = months_later(due, every)  # None: past 9999, after every horizon
 
 
-def _kyc(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+def kyc_reviews(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
     # An unrated file is reviewed as often as a high-risk one; a file never
     # reviewed (or missing) is due at once.
     kyc = c.kyc
@@ -324,7 +325,9 @@ def _kyc(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) 
         )
 
 
-def _risk(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+def risk_reassessments(
+    c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]
+) -> None:
     ra = c.risk_assessment
     if ra is None:
         return  # nothing lapses; the missing assessment is a KYC gap
@@ -335,7 +338,7 @@ def _risk(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item])
     _due_items(c, tier, rule, t, until, months, "risk re-assessment", out)
 
 
-def _maturities(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+def maturities(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
     for h in sorted(c.products_held, key=lambda h: (h.product_id, h.matures_on or dt.date.min)):
         if h.matures_on is not None and h.matures_on >= t.start:
             _due_items(c, tier, rule, t, h.matures_on, None, f"maturity {h.product_id}", out)

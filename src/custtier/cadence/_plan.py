@@ -13,10 +13,11 @@ from custtier._money import exact_context
 from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar, WeekendCalendar
 from custtier.cadence._dates import iso_week
-from custtier.cadence._expand import Item, expand
+from custtier.cadence._expand import Item
 from custtier.cadence._horizon import MAX_HORIZON_DAYS, check_horizon
 from custtier.cadence._level import Leveller, Placement, zone
 from custtier.cadence._models import ContactPlan, ManagerWeekLoad, Touchpoint, Unscheduled
+from custtier.cadence._occasions import expand
 from custtier.cadence._tables import Tables, tables
 from custtier.errors import InputError, RecordValidationError
 from custtier.models import ContactRecord, Customer, RelationshipManager

@@ -42,6 +42,7 @@ from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar
 from custtier.cadence._expand import greeting_dates
 from custtier.cadence._horizon import check_horizon
+from custtier.cadence._occasions import OCCASIONS, needed_columns
 from custtier.cadence._plan import DEFAULT_CALENDAR
 from custtier.cadence._tables import NO_DATA, Tables, tables
 from custtier.errors import InputError
@@ -232,18 +233,7 @@ def occasions_output_schema(playbook: Playbook) -> Any:
 def _needed_columns(playbook: Playbook) -> set[str]:
     """Input columns the playbook's cadence rules read (each must be present)."""
     cad = playbook.cadence
-    occasions = {r.occasion for r in cad.contact_rules}
-    needs = {"key", "tier"}
-    if Occasion.BIRTHDAY in occasions:
-        needs |= {"birth_date", "important_dates"}
-    if Occasion.IMPORTANT_DATE in occasions:
-        needs.add("important_dates")
-    if Occasion.KYC_REFRESH in occasions:
-        needs |= {"aml_rating", "last_reviewed_on"}
-    if Occasion.RISK_REASSESSMENT in occasions:
-        needs |= {"risk_assessed_on", "risk_valid_until"}
-    if Occasion.PRODUCT_MATURITY in occasions:
-        needs.add("products_held")
+    needs = {"key", "tier"} | needed_columns(cad.contact_rules)
     for camp in cad.campaigns:
         if camp.segment.needs_any:
             needs.add("needs")
@@ -445,6 +435,9 @@ class _Chunk:
     needs: I64  # bit i set: the customer has _NEEDS[i]
     contacts: _Elements  # rule_id (strings), on (days)
     ok: BOOL = field(init=False)
+    # Built on first use by the occasions that need them, then shared by every rule.
+    own: I64 | None = field(default=None, init=False)  # each row's own birthday element
+    crc: npt.NDArray[np.uint32] | None = field(default=None, init=False)  # keys' CRC-32
 
     def finish(self) -> None:
         self.ok = ~self.errors.bad
@@ -825,8 +818,6 @@ def _repeat(counts: I64) -> tuple[I64, I64]:
 def _expand(c: _Chunk, ctx: _Context) -> _Items:
     t = ctx.t
     items = _Items()
-    crc: npt.NDArray[np.uint32] | None = None
-    own = _own_birthdays(c)
     for tier, r in t.rank.items():
         rows = np.flatnonzero(c.ok & (c.rank == r))
         if not len(rows):
@@ -834,26 +825,7 @@ def _expand(c: _Chunk, ctx: _Context) -> _Items:
         rules = t.rules[tier]
         for pos, rule in enumerate(rules):
             at = _At(pos, ctx.spec_at[tier, pos])
-            occ = rule.occasion
-            if occ is Occasion.BIRTHDAY:
-                _birthdays(c, rows, own=own, ctx=ctx, items=items, at=at)
-            elif occ is Occasion.IMPORTANT_DATE:
-                _important(c, rows, ctx=ctx, items=items, at=at)
-            elif occ is Occasion.HOLIDAY or rule.rrule is not None:
-                due, blocked, first, last, label = _fixed_entries(rule, ctx)
-                group, within = _repeat(np.full(len(rows), len(due), dtype=np.int64))
-                items.add(rows[group], at=at, seq=within, due=due[within], first=first[within],
-                          last=last[within], label=label[within], blocked=blocked[within])  # fmt: skip
-            elif occ in {Occasion.PERIODIC, Occasion.EVENT}:
-                if crc is None:
-                    crc = _key_crc(c.keys)
-                _interval(c, rows, rule=rule, crc=crc[rows], ctx=ctx, items=items, at=at)
-            elif occ is Occasion.KYC_REFRESH:
-                _kyc(c, rows, rule=rule, ctx=ctx, items=items, at=at)
-            elif occ is Occasion.RISK_REASSESSMENT:
-                _risk(c, rows, rule=rule, ctx=ctx, items=items, at=at)
-            elif occ is Occasion.PRODUCT_MATURITY:
-                _maturities(c, rows, rule=rule, ctx=ctx, items=items, at=at)
+            OCCASIONS[rule.occasion].columnar()(c, rows, rule=rule, ctx=ctx, items=items, at=at)
         for j, (camp, first_on, last_on) in enumerate(t.campaigns[tier]):
             pos = len(rules) + j
             eligible = _in_segment(c, rows, camp.segment, first_on)
@@ -861,6 +833,42 @@ def _expand(c: _Chunk, ctx: _Context) -> _Items:
             items.add(rows[eligible], at=_At(pos, ctx.spec_at[tier, pos]), seq=0, due=first_day,
                       first=first_day, last=epoch_days(last_on), label=ctx.labels(camp.label))  # fmt: skip
     return items
+
+
+def _expand_birthdays(
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
+) -> None:
+    if c.own is None:
+        c.own = _own_birthdays(c)
+    _birthdays(c, rows, own=c.own, ctx=ctx, items=items, at=at)
+
+
+def _expand_important_dates(
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
+) -> None:
+    _important(c, rows, ctx=ctx, items=items, at=at)
+
+
+def _expand_fixed(
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
+) -> None:
+    """Dates every customer shares (a holiday, an RRULE): the same entries for every row."""
+    due, blocked, first, last, label = _fixed_entries(rule, ctx)
+    group, within = _repeat(np.full(len(rows), len(due), dtype=np.int64))
+    items.add(rows[group], at=at, seq=within, due=due[within], first=first[within],
+              last=last[within], label=label[within], blocked=blocked[within])  # fmt: skip
+
+
+def _expand_recurring(
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
+) -> None:
+    """A periodic or event rule: its RRULE's anchored dates, or every ``interval_days``."""
+    if rule.rrule is not None:
+        _expand_fixed(c, rows, rule=rule, ctx=ctx, items=items, at=at)
+        return
+    if c.crc is None:
+        c.crc = _key_crc(c.keys)
+    _interval(c, rows, rule=rule, crc=c.crc[rows], ctx=ctx, items=items, at=at)
 
 
 def _own_birthdays(c: _Chunk) -> I64:
