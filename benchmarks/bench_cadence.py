@@ -126,7 +126,7 @@ def main() -> int:
     gc.disable()
     book = synth.book(n, seed=7, as_of=dt.date(2025, 12, 31))
     decisions = tier_book(book.customers, PB, as_of=dt.date(2025, 12, 31)).decisions
-    tiers = {d.subject: d.tier for d in decisions}
+    tiers = {d.customer_key: d.tier for d in decisions}
     print(f"book of {n:,} customers built and tiered in {time.perf_counter() - t0:.1f} s")
     cal = HolidaysCalendar("CN")
     t = _tables.tables(PB, START, END, cal)

@@ -842,14 +842,16 @@ def check_pairs(book: Any, tiers: Any, suited: Any, catalogue: Sequence[Any], sa
 
     products = {p.id: p for p in catalogue}
     per = PAIRS_PER_CUSTOMER
-    rows = suited.slice(0, sample * per).select(["key", "product_id", "outcome", "reason_codes"])
+    rows = suited.slice(0, sample * per).select(
+        ["customer_key", "product_id", "outcome", "reason_codes"]
+    )
     customers = [Customer.model_validate(r) for r in book.slice(0, sample).to_pylist()]
     same = 0
     for i, row in enumerate(rows.to_pylist()):
         c = customers[i // per]
         d = check_suitability(c, products[row["product_id"]], PB, as_of=AS_OF, tier=tiers[i // per].as_py())  # fmt: skip
         same += (c.key, d.outcome, [r.code.value for r in d.reasons]) == (
-            row["key"], row["outcome"], row["reason_codes"],
+            row["customer_key"], row["outcome"], row["reason_codes"],
         )  # fmt: skip
     return (
         f"`suitability_table` gives `check_suitability`'s outcome and reason codes on {same:,} "

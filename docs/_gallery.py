@@ -33,7 +33,7 @@ def draw(folder: Path) -> list[Path]:
         book.playbook,
         start=as_of,
         end=dt.date(2027, 2, 28),
-        tiers={d.subject: d for d in result.decisions},
+        tiers={d.customer_key: d for d in result.decisions},
         managers=[manager],
     )
     charts = {

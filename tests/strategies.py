@@ -568,7 +568,7 @@ def decisions() -> st.SearchStrategy[Decision]:
     """A validated decision with one to four reasons."""
     return st.builds(
         Decision,
-        subject=customer_keys(),
+        customer_key=customer_keys(),
         outcome=identifiers(),
         reasons=st.lists(reasons(), min_size=1, max_size=4).map(tuple),
         playbook=playbook_refs(),

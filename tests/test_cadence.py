@@ -408,7 +408,7 @@ def test_a_synthetic_book_plans_deterministically_whatever_the_order() -> None:
     from custtier import tier_book
 
     tiers = {
-        d.subject: d
+        d.customer_key: d
         for d in tier_book(book.customers, PRACTICE, as_of=dt.date(2026, 11, 30)).decisions
     }
     cal = HolidaysCalendar("CN")

@@ -231,7 +231,7 @@ def test_tier_writes_one_line_per_input_line_in_order(
     }  # fmt: skip
     assert "float" in lines[1]["error"]["message"]
     assert lines[2]["error"]["code"] == "invalid_json"
-    assert lines[3]["subject"] == "C3"
+    assert lines[3]["customer_key"] == "C3"
     assert lines[4]["error"]["code"] == "duplicate_key"
     assert lines[5]["error"]["code"] == "duplicate_key"
     assert canary not in out

@@ -76,7 +76,7 @@ def test_reason_renders_code_rule_message_and_facts() -> None:
 
 def _decision(**overrides: object) -> Decision:
     fields: dict[str, object] = {
-        "subject": "C000001",
+        "customer_key": "C000001",
         "outcome": "high_end",
         "reasons": (
             Reason.of(ReasonCode.TIER_BAND, "tier.adb.high_end", "3-month ADB in the high-end band",
@@ -96,17 +96,21 @@ def test_a_decision_needs_at_least_one_reason() -> None:
         _decision(reasons=())
     with pytest.raises(ValueError, match="at least one reason"):
         Decision.trusted(
-            subject="C1", outcome="mass", reasons=(), playbook=presets.PRACTICE.ref,
+            customer_key="C1", outcome="mass", reasons=(), playbook=presets.PRACTICE.ref,
             as_of=dt.date(2026, 1, 1),
         )  # fmt: skip
     with pytest.raises(ValueError, match="at least one reason"):
-        Decision.trusted(subject="C1", outcome="mass", playbook=presets.PRACTICE.ref)
+        Decision.trusted(customer_key="C1", outcome="mass", playbook=presets.PRACTICE.ref)
 
 
 def test_trusted_construction_equals_validated_construction() -> None:
     d = _decision()
     fast = Decision.trusted(
-        subject=d.subject, outcome=d.outcome, reasons=d.reasons, playbook=d.playbook, as_of=d.as_of
+        customer_key=d.customer_key,
+        outcome=d.outcome,
+        reasons=d.reasons,
+        playbook=d.playbook,
+        as_of=d.as_of,
     )
     assert fast == d
     assert fast.to_audit_json() == d.to_audit_json()
@@ -163,7 +167,7 @@ facts = {n: len(n) for n in names}
 facts["basis"] = Decimal("620000.00")
 facts["since"] = dt.date(2025, 2, 28)
 d = Decision.trusted(
-    subject="C000001",
+    customer_key="C000001",
     outcome="high_end",
     reasons=(Reason.of(ReasonCode.TIER_BAND, "tier.adb.high_end", "in band", **facts),),
     playbook=presets.PRACTICE.ref,
@@ -216,7 +220,7 @@ def test_every_engine_decision_reads_back_from_its_audit_json_equal(pb: Playbook
     as_of = dt.date(2026, 11, 30)
     book = synth.book(40, seed=23, as_of=as_of, playbook=pb)
     tiered = tier_book(book.customers, pb, as_of=as_of)
-    tiers = {d.subject: d.tier for d in tiered.decisions}
+    tiers = {d.customer_key: d.tier for d in tiered.decisions}
     decisions: list[Decision] = list(tiered.decisions)
     for c in book.customers[:10]:
         tier = tiers[c.key]
@@ -237,7 +241,7 @@ def test_every_engine_decision_reads_back_from_its_audit_json_equal(pb: Playbook
     assert typed > 100  # amounts and dates really were among the facts
 
     plan = plan_contacts(book.customers, pb, start=as_of, end=dt.date(2027, 5, 31),
-                         tiers={d.subject: d for d in tiered.decisions}, managers=book.managers)  # fmt: skip
+                         tiers={d.customer_key: d for d in tiered.decisions}, managers=book.managers)  # fmt: skip
     assert ContactPlan.from_json(plan.to_json()) == plan
 
 

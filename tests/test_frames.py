@@ -219,7 +219,7 @@ def cases(
                 held_since = prev_on - dt.timedelta(days=draw(st.integers(0, 800)))
             previous.append(
                 TierDecision.trusted(
-                    subject=key,
+                    customer_key=key,
                     outcome=tier,
                     reasons=(Reason.of(ReasonCode.TIER_BAND, "x", "previous run"),),
                     playbook=pb.ref,
@@ -238,7 +238,7 @@ def cases(
 def previous_table(previous: Sequence[TierDecision]) -> Any:
     return pa.table(
         {
-            "key": pa.array([d.subject for d in previous], pa.string()),
+            "customer_key": pa.array([d.customer_key for d in previous], pa.string()),
             "tier": pa.array([d.outcome for d in previous], pa.string()),
             "as_of": pa.array([d.as_of for d in previous], pa.date32()),
             "below_since": pa.array([d.below_since for d in previous], pa.date32()),
@@ -249,7 +249,7 @@ def previous_table(previous: Sequence[TierDecision]) -> Any:
 
 
 def with_previous_columns(table: Any, previous: Sequence[TierDecision]) -> Any:
-    by_key = {d.subject: d for d in previous}
+    by_key = {d.customer_key: d for d in previous}
     keys = table.column("key").to_pylist()
     rows = [by_key.get(k) for k in keys]
     return (
@@ -284,7 +284,7 @@ def split(table: Any, cuts: Sequence[int]) -> list[Any]:
 
 
 def rows_by_key(table: Any) -> list[dict[str, Any]]:
-    return sorted(table.to_pylist(), key=lambda r: (r["key"] or "", r["error_code"] or ""))
+    return sorted(table.to_pylist(), key=lambda r: (r["customer_key"] or "", r["error_code"] or ""))
 
 
 # --------------------------------------------------------------------------- same answers
@@ -388,7 +388,7 @@ def test_the_pareto_cut_holds_exactly_the_set_pareto_keys_chooses(
     assert pb.tiering.pareto is not None
     keys = [k for k, _ in rows]
     profits = [p for _, p in rows]
-    cut = cf.pareto_cut(pa.table({"key": keys, "profit_minor_units": profits}), pb)
+    cut = cf.pareto_cut(pa.table({"customer_key": keys, "profit_minor_units": profits}), pb)
     expected = pareto_keys(keys, profits, pb.tiering.pareto.profit_share)
     import numpy as np
 
@@ -574,7 +574,7 @@ def test_text_money_columns_decide_row_by_row_as_tier_book_does() -> None:
     codes = {keys[i]: (row["error_code"], row["error_field"]) for i, row in enumerate(out)}
     assert codes["C3"] == ("invalid_value", "annual_profit_contribution")
     assert codes["C4"] == ("too_precise", "annual_profit_contribution")
-    decided = {d.subject: d.tier for d in scalar.decisions}
+    decided = {d.customer_key: d.tier for d in scalar.decisions}
     assert {keys[i]: row["tier"] for i, row in enumerate(out) if row["tier"]} == {
         k: t for k, t in decided.items() if k != "C7"
     }
@@ -739,7 +739,7 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
     table = _bad_book()
     out = cf.tier_table(table, presets.PRACTICE, as_of=AS_OF)
     assert out.num_rows == table.num_rows
-    got = [(r["key"], r["error_code"], r["error_field"]) for r in out.to_pylist()]
+    got = [(r["customer_key"], r["error_code"], r["error_field"]) for r in out.to_pylist()]
     assert got == [
         ("C-ok", None, None),
         (None, "invalid_value", "key"),
@@ -981,7 +981,7 @@ def buffer_cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], li
         if movement is Movement.HELD and not draw(st.integers(0, 3)):
             below = prev_on - dt.timedelta(days=draw(st.integers(0, 200)))
         previous.append(TierDecision.trusted(
-            subject=key, outcome=band.tier, playbook=pb.ref, as_of=prev_on,
+            customer_key=key, outcome=band.tier, playbook=pb.ref, as_of=prev_on,
             reasons=(Reason.of(ReasonCode.TIER_BAND, "x", "previous run"),),
             rank=pb.tier_rank(band.tier), rule_tier=band.tier, decided_by="x",
             movement=movement, below_since=below, held_since=held))  # fmt: skip

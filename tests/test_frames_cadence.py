@@ -53,7 +53,7 @@ except ImportError:  # pragma: no cover - the calendars extra is in the dev envi
 
 #: The output columns an ``Item`` determines (the rest: input row, errors, audit).
 ITEM_COLUMNS = [
-    "key", "tier", "rank", "manager_id", "rule_id", "occasion", "channel", "purpose", "owner",
+    "customer_key", "tier", "rank", "manager_id", "rule_id", "occasion", "channel", "purpose", "owner",
     "priority", "duration_minutes", "label", "offer", "due_on", "first_on", "last_on", "fixed",
     "provisional_days", "blocked_code", "note_codes", "note_rule_ids",
 ]  # fmt: skip
@@ -65,7 +65,7 @@ def item_row(i: Item, t: Tables) -> dict[str, Any]:
     if not i.fixed and i.first is not None and i.last is not None:
         provisional = t.any_provisional(i.first, i.last)
     return {
-        "key": i.key, "tier": i.tier, "rank": i.rank, "manager_id": i.manager_id,
+        "customer_key": i.key, "tier": i.tier, "rank": i.rank, "manager_id": i.manager_id,
         "rule_id": i.rule_id, "occasion": i.occasion.value, "channel": i.channel.value,
         "purpose": i.purpose.value, "owner": i.owner.value, "priority": i.priority,
         "duration_minutes": i.duration, "label": i.label,
@@ -219,7 +219,7 @@ def test_a_campaign_reaches_only_its_segment() -> None:
     ]
     out = occasions(book, dict.fromkeys((c.key for c in book), "mass"), span=span)
     pension = rows_of(out, "camp.2027.pension_entry")
-    assert [(r["key"], r["offer"], r["due_on"]) for r in pension] == [
+    assert [(r["customer_key"], r["offer"], r["due_on"]) for r in pension] == [
         ("C-old", "wealth_product_entry", dt.date(2027, 3, 1))
     ]
 
@@ -370,7 +370,7 @@ def test_columnar_occasions_equal_the_scalar_expansion_item_by_item(case: dict[s
     assert out.column("error_code").null_count == out.num_rows
     # input_row says whose each row is; a customer's rows are together, in input order.
     index = {c.key: i for i, c in enumerate(customers)}
-    assert out.column("input_row").to_pylist() == [index[r["key"]] for r in expected]
+    assert out.column("input_row").to_pylist() == [index[r["customer_key"]] for r in expected]
 
 
 @given(books(), st.data())
@@ -405,7 +405,7 @@ def split(table: Any, cuts: Sequence[int]) -> list[Any]:
 def by_key(out: Any) -> dict[str | None, list[dict[str, Any]]]:
     grouped: dict[str | None, list[dict[str, Any]]] = {}
     for row in out.drop_columns(["input_row"]).to_pylist():
-        grouped.setdefault(row["key"], []).append(row)
+        grouped.setdefault(row["customer_key"], []).append(row)
     return grouped
 
 
@@ -417,7 +417,9 @@ def test_synthetic_books_under_both_presets_equal_the_scalar_expansion() -> None
         if calendar is None:
             continue
         book = synth.book(300, seed=7, as_of=as_of, playbook=pb)
-        tiers = {d.subject: d.outcome for d in tier_book(book.customers, pb, as_of=as_of).decisions}
+        tiers = {
+            d.customer_key: d.outcome for d in tier_book(book.customers, pb, as_of=as_of).decisions
+        }
         span = (dt.date(2026, 10, 1), dt.date(2027, 9, 30))
         out = occasions(book.customers, tiers, pb, span, calendar=calendar)
         expected = scalar_rows(book.customers, tiers, pb, span, calendar=calendar)
@@ -485,7 +487,8 @@ def test_bad_rows_become_one_error_row_each_and_nothing_is_lost() -> None:
     out = cf.occasions_table(table, PRACTICE, start=span[0], end=span[1])
     errors = out.filter(pa.compute.is_valid(out.column("error_code")))
     got = [
-        (r["key"], r["input_row"], r["error_code"], r["error_field"]) for r in errors.to_pylist()
+        (r["customer_key"], r["input_row"], r["error_code"], r["error_field"])
+        for r in errors.to_pylist()
     ]
     assert got == [
         (None, 1, "invalid_value", "key"),
@@ -524,8 +527,8 @@ def test_a_playbook_without_contact_rules_yields_only_error_rows() -> None:
     quiet = Playbook.model_validate(data)
     table = pa.table({"key": ["C1", "bad key"], "tier": ["mass", "mass"]})
     out = cf.occasions_table(table, quiet, start=YEAR[0], end=YEAR[1])
-    assert out.select(["key", "input_row", "error_code"]).to_pylist() == [
-        {"key": None, "input_row": 1, "error_code": "invalid_value"}
+    assert out.select(["customer_key", "input_row", "error_code"]).to_pylist() == [
+        {"customer_key": None, "input_row": 1, "error_code": "invalid_value"}
     ]
 
 

@@ -92,7 +92,10 @@ def expected_row(
     """``check_suitability``'s answer for one pair, as a row of the output schema."""
     products = {p.id: p for p in catalogue(pb)}
     row: dict[str, Any] = dict.fromkeys(cf.suitability_output_schema(pb).names)
-    row |= {"key": customer.key, "product_id": product_id if product_id in products else None}
+    row |= {
+        "customer_key": customer.key,
+        "product_id": product_id if product_id in products else None,
+    }
     row |= {"as_of": as_of, "playbook_id": pb.id, "playbook_version": pb.version,
             "playbook_hash": pb.content_hash}  # fmt: skip
     if product_id not in products:
@@ -439,7 +442,7 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
     table = pa.Table.from_pylist([ok | change for change, _ in cases], schema=schema)
     out = cf.suitability_table(table, products, pb, as_of=AS_OF)
     assert out.num_rows == table.num_rows
-    got = [(r["key"], r["error_code"], r["error_field"]) for r in out.to_pylist()]
+    got = [(r["customer_key"], r["error_code"], r["error_field"]) for r in out.to_pylist()]
     assert got == [want for _, want in cases]
     assert {code for _, code, _ in got if code} <= set(cf.PAIR_ERROR_CODES)
     errors = out.filter(pa.compute.is_valid(out.column("error_code")))

@@ -77,7 +77,7 @@ def test_hostile_records_become_decisions_or_error_rows(records: list[Any]) -> N
     assert len(result.decisions) + len(result.errors) == len(records)
     assert len({e.index for e in result.errors}) == len(result.errors)
     assert {e.code for e in result.errors} <= ROW_CODES
-    tiers = {d.subject: d for d in result.decisions}
+    tiers = {d.customer_key: d for d in result.decisions}
     plan = plan_contacts(
         records, PRACTICE, start=AS_OF, end=AS_OF + dt.timedelta(days=45), tiers=tiers
     )

@@ -82,7 +82,7 @@ def refusal(data: Any) -> PlaybookError:
 )
 def test_an_unhashable_item_in_a_set_like_field_is_one_error_record(record: Any) -> None:
     book = tier_book([record, {"key": "C2"}], PRACTICE, as_of=AS_OF)
-    assert [d.subject for d in book.decisions] == ["C2"]
+    assert [d.customer_key for d in book.decisions] == ["C2"]
     assert [(e.index, e.code) for e in book.errors] == [(0, "invalid_record")]
     assert book.errors[0].field is not None
     assert book.errors[0].field.split(".")[0] in {"needs", "kyc"}
@@ -125,8 +125,8 @@ def test_a_product_or_manager_with_an_unhashable_tier_is_a_record_error() -> Non
 @pytest.mark.parametrize("record", [None, [("key", "C1")], "C1", 7, [["key", "C1"]]])
 def test_a_record_that_is_not_a_mapping_is_an_error_record_not_a_crash(record: Any) -> None:
     book = tier_book([record, {"key": "C2"}], PRACTICE, as_of=AS_OF)
-    assert [d.subject for d in book.decisions] == ["C2"]
-    assert [(e.index, e.code, e.subject) for e in book.errors] == [(0, "invalid_record", None)]
+    assert [d.customer_key for d in book.decisions] == ["C2"]
+    assert [(e.index, e.code, e.customer_key) for e in book.errors] == [(0, "invalid_record", None)]
     assert "mapping" in book.errors[0].message
     planned = plan([record], {"C1": "mass"})
     assert [(e.index, e.code) for e in planned.errors] == [(0, "invalid_record")]
@@ -363,7 +363,7 @@ def test_hostile_records_each_yield_one_decision_or_one_error_record(
     tiers = {k: data.draw(st.sampled_from(["mass", "mid_end", "high_end"])) for k in keys if k}
     book = tier_book([*records, {"key": "OK1"}], PRACTICE, as_of=AS_OF)
     assert len(book.decisions) + len(book.errors) == len(records) + 1
-    assert "OK1" in {d.subject for d in book.decisions}
+    assert "OK1" in {d.customer_key for d in book.decisions}
     start = data.draw(cst.edge_dates().filter(lambda d: dt.date(2, 1, 1) <= d))
     start = min(start, dt.date(9998, 1, 1))
     end = min(start + dt.timedelta(days=data.draw(st.integers(0, 400))), dt.date(9998, 12, 31))

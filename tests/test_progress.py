@@ -51,7 +51,8 @@ def test_tier_book_counts_every_record_including_invalid_ones() -> None:
 def test_plan_contacts_counts_required_contacts() -> None:
     book = synth.book(200, seed=5, as_of=AS_OF)
     tiers = {
-        d.subject: d for d in tier_book(book.customers, presets.PRACTICE, as_of=AS_OF).decisions
+        d.customer_key: d
+        for d in tier_book(book.customers, presets.PRACTICE, as_of=AS_OF).decisions
     }
     calls: list[tuple[int, int]] = []
     plan = plan_contacts(book.customers, presets.PRACTICE, start=AS_OF,

@@ -41,7 +41,7 @@ def _cited(pb: Playbook) -> set[str]:
     tiered = tier_book(customers, pb, as_of=AS_OF, overrides=overrides)
     cited = set().union(*(_ids(d.reasons) for d in tiered.decisions))
     cited |= set().union(*(_ids(c.signals) for c in tiered.candidates))
-    tiers = {d.subject: d.tier for d in tiered.decisions}
+    tiers = {d.customer_key: d.tier for d in tiered.decisions}
     for c in customers[:60]:
         tier = tiers[c.key]
         for p in book.catalogue:
@@ -57,7 +57,7 @@ def _cited(pb: Playbook) -> set[str]:
     for born in (dt.date(1950, 1, 1), dt.date(1990, 1, 1)):
         cited |= _ids(assess_risk(answers, pb, as_of=AS_OF, birth_date=born).reasons)
     plan = plan_contacts(customers, pb, start=AS_OF, end=dt.date(2028, 3, 31),
-                         tiers={d.subject: d for d in tiered.decisions}, managers=book.managers)  # fmt: skip
+                         tiers={d.customer_key: d for d in tiered.decisions}, managers=book.managers)  # fmt: skip
     for tp in plan.touchpoints:
         cited |= {tp.rule_id, *_ids(tp.reasons)}
     for un in plan.unscheduled:

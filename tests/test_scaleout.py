@@ -118,7 +118,7 @@ def pairs_and_digest(pb: Playbook) -> tuple[Any, Any, str]:
     tests in test_frames_suitability.py); here the engines must equal it.
     """
     book = synth.book(150, seed=7, as_of=AS_OF, playbook=pb)
-    tiers = {d.subject: d.tier for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
+    tiers = {d.customer_key: d.tier for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
     amounts = {(c.key, p.id): p.minimum_investment + p.increment / 2
                for c in book.customers[::3] for p in book.catalogue}  # fmt: skip
     pairs = cf.pairs_table(book.customers, book.catalogue, tiers=tiers, amounts=amounts)
@@ -133,7 +133,7 @@ def occasions_and_digest(pb: Playbook) -> tuple[Any, str]:
     it is dropped before comparing.
     """
     book = synth.book(400, seed=11, as_of=AS_OF, playbook=pb)
-    tiers = {d.subject: d for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
+    tiers = {d.customer_key: d for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
     table = cf.cadence_table(book.customers, tiers)
     local = cf.occasions_table(table, pb, start=START, end=END)
     return table, cf.table_digest(local.drop_columns(["input_row"]))

@@ -54,9 +54,9 @@ def test_the_matrix_sums_to_each_sides_tier_counts(case: tuple[Playbook, Playboo
     book = _book(current, seed)
     impact = simulate(book, current, proposed, as_of=AS_OF)
     by_key = {r.key: r for r in book if isinstance(r, Customer)}
-    decided = {m for m in by_key if m not in {e.subject for e in impact.errors}}
+    decided = {m for m in by_key if m not in {e.customer_key for e in impact.errors}}
     for side, pb, index in (("from", current, 0), ("to", proposed, 1)):
-        tiers = {d.subject: d.tier for d in tier_book(book, pb, as_of=AS_OF).decisions}
+        tiers = {d.customer_key: d.tier for d in tier_book(book, pb, as_of=AS_OF).decisions}
         want_n: Counter[str] = Counter()
         want_aum: dict[str, Decimal] = {}
         want_profit: dict[str, Decimal] = {}
@@ -95,8 +95,8 @@ def _brute_force(
     book: list[Any], current: Playbook, proposed: Playbook, catalogue: Any
 ) -> set[tuple[str, str, bool]]:
     """Every product checked for every customer under both sides: what the skip must equal."""
-    old = {d.subject: d.tier for d in tier_book(book, current, as_of=AS_OF).decisions}
-    new = {d.subject: d.tier for d in tier_book(book, proposed, as_of=AS_OF).decisions}
+    old = {d.customer_key: d.tier for d in tier_book(book, current, as_of=AS_OF).decisions}
+    new = {d.customer_key: d.tier for d in tier_book(book, proposed, as_of=AS_OF).decisions}
     out = set()
     for c in book:
         if not isinstance(c, Customer) or c.key not in old or c.key not in new:
@@ -180,7 +180,7 @@ def test_manager_load_per_week_is_each_sides_own_plan() -> None:
         (presets.PRACTICE, {(w.manager_id, w.week): w.current_minutes for w in impact.load}),
         (proposed, {(w.manager_id, w.week): w.proposed_minutes for w in impact.load}),
     ):
-        tiers = {d.subject: d for d in tier_book(sample.customers, pb, as_of=AS_OF).decisions}
+        tiers = {d.customer_key: d for d in tier_book(sample.customers, pb, as_of=AS_OF).decisions}
         plan = plan_contacts(
             sample.customers,
             pb,
@@ -202,10 +202,10 @@ def test_a_proposal_without_a_tier_lists_last_months_customers_of_it_as_errors()
     # private-banking customers cannot be held by hysteresis in a tier that is gone.
     book = synth.book(2000, seed=4, as_of=AS_OF, playbook=presets.REGULATORY).customers
     previous = tier_book(book, presets.REGULATORY, as_of=dt.date(2026, 10, 31)).decisions
-    private = {d.subject for d in previous if d.tier == "private_banking"}
+    private = {d.customer_key for d in previous if d.tier == "private_banking"}
     assert private
     impact = simulate(book, presets.REGULATORY, presets.PRACTICE, as_of=AS_OF, previous=previous)
-    assert {e.subject for e in impact.errors} == private
+    assert {e.customer_key for e in impact.errors} == private
     assert all(e.current is None and e.proposed is not None for e in impact.errors)
     assert {e.proposed.code for e in impact.errors if e.proposed} == {"unknown_previous_tier"}
     assert impact.decided + len(impact.errors) == len(book)

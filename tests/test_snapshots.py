@@ -72,7 +72,9 @@ def test_tiering_a_fixed_book(pb: Playbook) -> None:
 @pytest.mark.parametrize("pb", PRESETS, ids=lambda pb: pb.id)
 def test_suitability_of_a_fixed_book_against_the_catalogue(pb: Playbook) -> None:
     book = synth.book(12, seed=2026, as_of=AS_OF, playbook=pb)
-    tiers = {d.subject: d.outcome for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
+    tiers = {
+        d.customer_key: d.outcome for d in tier_book(book.customers, pb, as_of=AS_OF).decisions
+    }
     rows = {
         c.key: {
             p.id: [r.code.value for r in check_suitability(
@@ -87,7 +89,9 @@ def test_suitability_of_a_fixed_book_against_the_catalogue(pb: Playbook) -> None
 @pytest.mark.parametrize("pb", PRESETS, ids=lambda pb: pb.id)
 def test_allocations_of_a_fixed_book(pb: Playbook) -> None:
     book = synth.book(12, seed=2026, as_of=AS_OF, playbook=pb)
-    tiers = {d.subject: d.outcome for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
+    tiers = {
+        d.customer_key: d.outcome for d in tier_book(book.customers, pb, as_of=AS_OF).decisions
+    }
     out = {}
     for c in book.customers:
         d = allocate(c, Decimal("300000.00"), book.catalogue, pb, as_of=AS_OF, tier=tiers[c.key])

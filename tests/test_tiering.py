@@ -283,19 +283,19 @@ def _book(profits: list[int], balance: str = "1000.00") -> list[Customer]:
 def test_the_80_20_rule_promotes_the_few_who_carry_most_of_the_profit() -> None:
     book = _book([5000, 3000, 1000, 400, 300, 200, 100])  # total 10,000
     result = tier_book(book, PRACTICE, as_of=AS_OF)
-    high = {d.subject for d in result.decisions if d.tier == "high_end"}
+    high = {d.customer_key for d in result.decisions if d.tier == "high_end"}
     # 5,000 + 3,000 = 80%: the two largest, and no one else.
     assert high == {"C000", "C001"}
     assert result.pareto_count == 2
     assert result.pareto_profit_share == Decimal("0.8000")
-    promoted = next(d for d in result.decisions if d.subject == "C000")
+    promoted = next(d for d in result.decisions if d.customer_key == "C000")
     assert promoted.decided_by == "tier.pareto.80_20"
     assert ReasonCode.TIER_PARETO in codes(promoted)
 
 
 def test_pareto_ties_are_broken_by_customer_key() -> None:
     book = _book([100, 100, 100, 100, 100])
-    high = {d.subject for d in tier_book(book, PRACTICE, as_of=AS_OF).decisions
+    high = {d.customer_key for d in tier_book(book, PRACTICE, as_of=AS_OF).decisions
             if d.tier == "high_end"}  # fmt: skip
     assert high == {"C000", "C001", "C002", "C003"}
 
@@ -303,7 +303,7 @@ def test_pareto_ties_are_broken_by_customer_key() -> None:
 def test_losses_are_never_promoted_and_do_not_count_as_profit_share() -> None:
     book = _book([1000, -5000, 0])
     result = tier_book(book, PRACTICE, as_of=AS_OF)
-    assert {d.subject for d in result.decisions if d.tier == "high_end"} == {"C000"}
+    assert {d.customer_key for d in result.decisions if d.tier == "high_end"} == {"C000"}
 
 
 def test_every_record_yields_one_decision_or_one_error_and_errors_hold_no_values() -> None:
@@ -326,8 +326,8 @@ def test_every_record_yields_one_decision_or_one_error_and_errors_hold_no_values
         (5, "invalid_record"),
     ]
     assert result.errors[3].field == "assets_under_management"
-    assert result.errors[3].subject == "C010"
-    assert result.errors[4].subject is None
+    assert result.errors[3].customer_key == "C010"
+    assert result.errors[4].customer_key is None
     assert canary not in result.model_dump_json()
 
 
@@ -521,7 +521,7 @@ def test_an_override_for_another_customer_is_refused_not_applied() -> None:
         as_of=AS_OF,
         overrides=[o],
     )
-    tiers = {d.subject: (d.tier, d.decided_by) for d in book.decisions}
+    tiers = {d.customer_key: (d.tier, d.decided_by) for d in book.decisions}
     assert tiers == {"C1": ("mass", "tier.adb.mass"), "C2": ("high_end", "tier.override")}
 
 
@@ -621,7 +621,11 @@ def test_without_hysteresis_a_downgrade_applies_at_once_and_says_so() -> None:
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"subject": "C2"}, "previous.subject", "previous decision is for another customer"),
+        (
+            {"customer_key": "C2"},
+            "previous.customer_key",
+            "previous decision is for another customer",
+        ),
         (
             {"as_of": dt.date(2026, 12, 31)},
             "previous.as_of",

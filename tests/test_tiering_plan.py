@@ -123,7 +123,7 @@ def test_a_trace_renders_the_decision_assign_tier_makes(pb: Playbook, data: st.D
     later = AS_OF + dt.timedelta(days=data.draw(st.integers(0, 800)))
     cut = book.pareto_cut
     for d in book.decisions:
-        c = next(c for c in customers if c.key == d.subject)
+        c = next(c for c in customers if c.key == d.customer_key)
         t = trace_tier(c, pb, as_of=later, previous=d, pareto=cut)
         decision = t.decision()
         assert decision == _assign(c, pb, later, d, cut)

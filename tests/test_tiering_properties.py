@@ -82,7 +82,7 @@ def test_every_customer_gets_one_tier_and_a_rule_id_from_the_playbook(
     pb: Playbook, book: list[Customer]
 ) -> None:
     result = tier_book(book, pb, as_of=AS_OF)
-    assert [d.subject for d in result.decisions] == sorted(c.key for c in book)
+    assert [d.customer_key for d in result.decisions] == sorted(c.key for c in book)
     assert not result.errors
     tiers = {t.id for t in pb.tiers}
     for d in result.decisions:
@@ -168,7 +168,7 @@ def test_a_service_given_the_nightly_cut_gives_the_book_s_decision_for_every_cus
     pb: Playbook, book: list[Customer], newcomers: list[Customer]
 ) -> None:
     last_month = tier_book(book, pb, as_of=AS_OF - dt.timedelta(days=30))
-    previous = {d.subject: d for d in last_month.decisions}
+    previous = {d.customer_key: d for d in last_month.decisions}
     known = {c.key for c in book}
     book = book + [c for c in newcomers if c.key not in known]
     nightly = tier_book(book, pb, as_of=AS_OF, previous=previous)

@@ -111,7 +111,7 @@ def test_nightly_tier_run_with_bad_lines_exits_1_and_counts_add_up(
     assert errors[3]["field"] == "assets_under_management"
     # The BOM line and the U+2028 line are decided, in input order.
     first_two = [json.loads(good[0])["key"], with_separator["key"]]
-    assert [d["subject"] for d in decisions[:2]] == first_two
+    assert [d["customer_key"] for d in decisions[:2]] == first_two
     counted = summary(done.stderr)
     assert counted == {
         "records": 47,
@@ -430,8 +430,8 @@ def test_csv_and_parquet_outputs_hold_the_same_records(book: Path, tmp_path: Pat
         table = list(csv.DictReader(f))
     parquet = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert len(table) == len(parquet) == len(rows) == 51
-    assert [r["subject"] for r in table[:50]] == [r["subject"] for r in rows[:50]]
-    assert [r["subject"] for r in parquet[:50]] == [r["subject"] for r in rows[:50]]
+    assert [r["customer_key"] for r in table[:50]] == [r["customer_key"] for r in rows[:50]]
+    assert [r["customer_key"] for r in parquet[:50]] == [r["customer_key"] for r in rows[:50]]
     assert table[50]["error.code"] == parquet[50]["error.code"] == "invalid_json"
     assert parquet[50]["error.line"] == 51
     assert (
@@ -562,7 +562,7 @@ def test_a_csv_export_read_as_text_tiers_in_polars_and_comes_back_as_polars(
     )
     out = cf.tier_table(frame, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
     assert isinstance(out, pl.DataFrame)  # the caller's frame type comes back
-    rows = out.select("key", "tier", "error_code").rows()
+    rows = out.select("customer_key", "tier", "error_code").rows()
     assert [r[0] for r in rows] == ["C1", "C2", "C3", "C4", "C5"]
     assert [r[2] for r in rows] == [None, None, "invalid_value", "too_precise", None]
     assert all(r[1] for r in rows if r[2] is None)  # every good row decided

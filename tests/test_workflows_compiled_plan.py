@@ -66,7 +66,7 @@ def river_bank() -> Playbook:
 def _previous_table(decisions: Any) -> Any:
     return pa.table(
         {
-            "key": [d.subject for d in decisions],
+            "customer_key": [d.customer_key for d in decisions],
             "tier": [d.outcome for d in decisions],
             "as_of": pa.array([d.as_of for d in decisions], pa.date32()),
             "below_since": pa.array([d.below_since for d in decisions], pa.date32()),
@@ -118,8 +118,8 @@ def test_a_bank_adds_its_own_playbook_and_gets_the_same_tiers_from_the_scalar_an
     # At the counter, one customer with the nightly cut gets the book's decision.
     (book, last), (_, before) = runs[-1], runs[-2]
     for d in last.decisions[:40]:
-        c = next(c for c in book if c.key == d.subject)
-        prev = next(p for p in before.decisions if p.subject == d.subject)
+        c = next(c for c in book if c.key == d.customer_key)
+        prev = next(p for p in before.decisions if p.customer_key == d.customer_key)
         ovr = next((o for o in overrides if o.customer_key == c.key), None)
         single = assign_tier(c, pb, as_of=last.as_of, previous=prev, override=ovr,
                              pareto=last.pareto_cut)  # fmt: skip
@@ -154,7 +154,7 @@ def test_a_caller_who_needs_only_the_outcome_does_not_pay_for_the_messages(
     traces = [trace_tier(c, pb, as_of=AS_OF) for c in customers]
     routed = {t.customer_key: t.tier for t in traces}
     assert not built  # the tiers are known, and no reason, fact or message was built
-    assert routed == {d.subject: d.outcome for d in expected}
+    assert routed == {d.customer_key: d.outcome for d in expected}
 
     # An auditor asks about one customer: its trace renders the full decision.
     audit = traces[7].decision()

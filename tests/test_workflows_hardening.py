@@ -64,8 +64,8 @@ def test_nightly_book_with_one_hostile_record_decides_every_other_customer() -> 
         tiered = tier_book(records, PRACTICE, as_of=AS_OF)
         # Every input yields one decision or one error record; nobody else is lost.
         assert len(tiered.decisions) + len(tiered.errors) == len(records)
-        assert {d.subject for d in tiered.decisions} >= {r["key"] for r in book}
-        tiers = {d.subject: d for d in tiered.decisions}
+        assert {d.customer_key for d in tiered.decisions} >= {r["key"] for r in book}
+        tiers = {d.customer_key: d for d in tiered.decisions}
         plan = plan_contacts(
             records, PRACTICE, start=dt.date(2026, 12, 1), end=dt.date(2027, 2, 28), tiers=tiers
         )

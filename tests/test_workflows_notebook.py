@@ -134,7 +134,7 @@ def test_display_one_managers_plan_the_book_and_the_playbook(book: synth.Book) -
         book.playbook,
         start=AS_OF,
         end=AS_OF + dt.timedelta(days=30),
-        tiers={d.subject: d for d in tiers.decisions},
+        tiers={d.customer_key: d for d in tiers.decisions},
         managers=[manager],
     )
     for obj, words in [
@@ -180,7 +180,7 @@ def test_display_a_decision_with_its_reasons_table(book: synth.Book) -> None:
 def _hostile_decision(message: str, reasons: int = 1) -> Decision:
     ref = PlaybookRef(id="pb", version="1", content_hash="0" * 64)
     return Decision(
-        subject="C1",
+        customer_key="C1",
         outcome="allowed",
         reasons=tuple(
             Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit.x", message, note=message)
@@ -252,7 +252,7 @@ def test_tiers_per_manager_and_the_pyramid_as_frames_without_glue(book: synth.Bo
     # The manager rides on each decision: tiers per manager need no join.
     per_manager = decisions.groupby(["manager_id", "tier"]).size()
     owned = {c.key: c.manager_id for c in book.customers}
-    mine = [d for d in result.decisions if owned[d.subject] == book.managers[0].id]
+    mine = [d for d in result.decisions if owned[d.customer_key] == book.managers[0].id]
     assert per_manager[book.managers[0].id].sum() == len(mine)
     # Money stays exact by default ...
     first = result.decisions[0]
@@ -294,7 +294,7 @@ def test_plan_allocation_and_suitability_lists_as_tables(book: synth.Book) -> No
         book.playbook,
         start=AS_OF,
         end=AS_OF + dt.timedelta(days=60),
-        tiers={d.subject: d for d in tiers.decisions},
+        tiers={d.customer_key: d for d in tiers.decisions},
         managers=book.managers,
     )
     touchpoints = plan.to_pandas()
@@ -315,7 +315,7 @@ def test_plan_allocation_and_suitability_lists_as_tables(book: synth.Book) -> No
     ]
     lines = cf.results_pandas(allocations)
     # Every cent is a row: lines, cash and unplaced add up to each amount exactly.
-    for key, rows in lines.groupby("key"):
+    for key, rows in lines.groupby("customer_key"):
         assert sum(rows["line_amount"]) == Decimal("123456.78"), key
     conditions = [[c.value for c in line.conditions] for a in allocations for line in a.lines]
     assert [list(c) for c in lines[lines["line_kind"] != "unplaced"]["conditions"]] == conditions
@@ -373,7 +373,7 @@ def _one_of_each(book: synth.Book) -> list[Decision]:
     answers = {q.id: q.options[0].id for q in pb.risk.questionnaire}
     return [
         tier_book(book.customers[:50], pb, as_of=AS_OF).decisions[3],
-        assess_risk(answers, pb, as_of=AS_OF, subject=customer.key),
+        assess_risk(answers, pb, as_of=AS_OF, customer_key=customer.key),
         check_suitability(customer, book.catalogue[-1], pb, as_of=AS_OF, tier="mass"),
         allocate(customer, "88000.00", book.catalogue, pb, as_of=AS_OF),
         tier_services(customer.key, "mass", pb, as_of=AS_OF),
@@ -393,7 +393,7 @@ def test_an_audit_log_of_mixed_kinds_reads_back_each_as_its_kind(book: synth.Boo
     for line, decision in zip(log, decisions, strict=True):
         record = json.loads(line)
         assert next(iter(record)) == "kind"  # a reader sees what it is first
-        assert record["schema_version"] == 1
+        assert record["schema_version"] == 2
         assert record["custtier_version"] == __version__
         assert record["playbook"]["content_hash"] == book.playbook.content_hash
         back = Decision.from_audit_json(line)
@@ -411,7 +411,7 @@ def test_an_audit_log_of_mixed_kinds_reads_back_each_as_its_kind(book: synth.Boo
         Decision.from_audit_json(json.dumps(forged))
     assert "Li Lei" not in str(info.value)
     future = json.loads(suitability_line)
-    future["schema_version"] = 2
+    future["schema_version"] = 3
     with pytest.raises(RecordValidationError, match="schema_version"):
         Decision.from_audit_json(json.dumps(future))
     with pytest.raises(InputError, match="JSON object"):
@@ -535,7 +535,7 @@ def test_a_fastapi_422_does_not_echo_the_customer_record(
     assert ok.status_code == 200
     decision = ok.json()
     assert decision["kind"] == "tier"
-    assert decision["subject"] == record["key"]
+    assert decision["customer_key"] == record["key"]
     logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == "custtier.audit"]
     assert [r["kind"] for r in logged] == ["tier"]
     assert not any(value in caplog.text for value in personal)
@@ -625,7 +625,7 @@ def test_plot_the_tour_headless_each_chart_returns_its_axes(book: synth.Book, ag
         book.playbook,
         start=as_of,
         end=as_of + dt.timedelta(days=40),
-        tiers={d.subject: d for d in first.decisions},
+        tiers={d.customer_key: d for d in first.decisions},
         managers=[manager],
     )
     fig, axes = agg.subplots(2, 2)
@@ -651,7 +651,7 @@ def test_plot_the_tour_headless_each_chart_returns_its_axes(book: synth.Book, ag
     assert "carry at least 80% of profit" in texts
     # Movements: every customer of either run is counted once.
     counted = sum(int(t.get_text()) for t in axes[1][0].texts)
-    assert counted == len({d.subject for d in (*first.decisions, *later.decisions)})
+    assert counted == len({d.customer_key for d in (*first.decisions, *later.decisions)})
     # Load: one line of booked hours per manager, capacity dashed beside it.
     booked = [line for line in axes[1][1].lines if line.get_linestyle() == "-"]
     assert len(booked) == len({row.manager_id for row in plan.load})

@@ -139,7 +139,7 @@ def synthetic_plan(calendar: Any, start: dt.date = NOV_30, end: dt.date = END_20
     tiers = tier_book(book.customers, book.playbook, as_of=NOV_30)
     return plan_contacts(
         book.customers, book.playbook, start=start, end=end,
-        tiers={d.subject: d for d in tiers.decisions}, calendar=calendar,
+        tiers={d.customer_key: d for d in tiers.decisions}, calendar=calendar,
         managers=book.managers,
     )  # fmt: skip
 

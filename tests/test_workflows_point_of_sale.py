@@ -227,14 +227,14 @@ def test_service_tier_equals_nightly_book_with_the_cut() -> None:
     by_key = {c.key: c for c in book.customers}
     differ = 0
     for decision in nightly.decisions:
-        customer = by_key[decision.subject]
+        customer = by_key[decision.customer_key]
         assert assign_tier(customer, pb, as_of=AS_OF, pareto=cut) == decision
         blind = assign_tier(customer, pb, as_of=AS_OF)
         assert "TIER_PARETO_NOT_EVALUATED" in {r.code.value for r in blind.reasons}
         differ += blind.tier != decision.tier
     assert differ > 0  # without the cut the 80/20 rule is missing, and the decision says so
     # A cut from another playbook is refused, not silently applied.
-    other = ParetoCut(playbook_hash="0" * 64, count=1, profit_minor_units=1, key="C")
+    other = ParetoCut(playbook_hash="0" * 64, count=1, profit_minor_units=1, customer_key="C")
     with pytest.raises(InputError, match="another playbook"):
         assign_tier(book.customers[0], pb, as_of=AS_OF, pareto=other)
 

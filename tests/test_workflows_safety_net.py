@@ -77,7 +77,7 @@ def test_a_banks_own_playbook_gets_the_same_answers_scalar_and_columnar() -> Non
     assert not scalar.errors
     table = cf.tier_table(cf.customers_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
     assert cf.table_digest(table) == cf.table_digest(cf.decisions_table(scalar, pb))
-    tiers = {d.subject: d.outcome for d in scalar.decisions}
+    tiers = {d.customer_key: d.outcome for d in scalar.decisions}
     assert len(set(tiers.values())) == 3  # every tier is reached: the comparison means something
 
     # Suitability: every customer against the catalogue, at the counter and in bulk.

@@ -52,7 +52,7 @@ def transcript(pb: Playbook, book: synth.Book) -> list[str]:
     tiering = tier_book(book.customers, pb, as_of=AS_OF)
     out.append(tiering.model_dump_json())
     out += [d.explain() for d in tiering.decisions]
-    tiers = {d.subject: d for d in tiering.decisions}
+    tiers = {d.customer_key: d for d in tiering.decisions}
     for c in book.customers[:8]:
         tier = tiers[c.key].outcome if c.key in tiers else None
         for p in book.catalogue[:6]:
@@ -125,7 +125,7 @@ def test_an_open_lower_band_reads_as_minus_infinity() -> None:
         {"key": "LOSS", "currency": "CNY", "annual_profit_contribution": "-120.00"},
         {"key": "TOP", "currency": "CNY", "annual_profit_contribution": "25000.00"},
     ]
-    texts = {d.subject: d.explain() for d in tier_book(customers, pb, as_of=AS_OF).decisions}
+    texts = {d.customer_key: d.explain() for d in tier_book(customers, pb, as_of=AS_OF).decisions}
     assert "profit_contribution in (-∞, 0)" in texts["LOSS"]
     assert "profit_contribution in [20000, ∞)" in texts["TOP"]
     assert "[None" not in texts["LOSS"]

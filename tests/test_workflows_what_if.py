@@ -71,7 +71,7 @@ def test_raise_the_wealth_bar_to_600k_and_add_a_grace_period() -> None:
     # Who moves, computed from the data alone: ADB in [500k, 600k), not in the 80/20 set,
     # and not high-end last month (then the grace period holds them).
     pareto = _pareto(customers, Decimal("0.8"))
-    was_high = {d.subject for d in previous if d.tier == "high_end"}
+    was_high = {d.customer_key for d in previous if d.tier == "high_end"}
     in_gap = {
         c.key
         for c in customers

@@ -109,7 +109,7 @@ def _candidates(result: BookTiering) -> list[str]:
 def _allocations(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[str]:
     """For one customer per risk level, where a sample amount goes and what is refused."""
     pb = book.playbook
-    tiers = {d.subject: d.outcome for d in result.decisions}
+    tiers = {d.customer_key: d.outcome for d in result.decisions}
     lines = [
         f"allocating {_whole(SAMPLE_AMOUNT)} at the counter for one customer per risk level "
         "[conditions of sale]"
@@ -153,7 +153,7 @@ def _plan(book: synth.Book, result: BookTiering, as_of: dt.date) -> list[str]:
     except MissingExtraError:  # without custtier[calendars]: weekends only
         calendar = None
     plan = plan_contacts(book.customers, book.playbook, start=start, end=end,
-                         tiers={d.subject: d for d in result.decisions},
+                         tiers={d.customer_key: d for d in result.decisions},
                          calendar=calendar, managers=book.managers)  # fmt: skip
     weeks = sorted({t.on.isocalendar()[:2] for t in plan.touchpoints})
     by = Counter((t.channel.value, t.on.isocalendar()[:2]) for t in plan.touchpoints)

@@ -255,7 +255,8 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
 _set = object.__setattr__
 
 #: The version of the decision record layout; a record of a later version is refused.
-AUDIT_SCHEMA_VERSION = 1
+#: 2 (0.2.0): ``subject`` became ``customer_key``; version 1 records are upgraded when read.
+AUDIT_SCHEMA_VERSION = 2
 
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")  # str(Decimal) spellings
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -370,15 +371,15 @@ class Reason(_Frozen):
 class Decision(Displayable, _Frozen):
     """Base of every engine result: ``outcome``, ``reasons``, ``playbook``, ``as_of``.
 
-    Subclasses narrow ``outcome`` and add fields. ``subject`` is the
-    pseudonymous key of what was decided about (a customer key), never a
-    personal identifier. ``kind`` (``"tier"``, ``"suitability"`` …),
+    Subclasses narrow ``outcome`` and add fields. ``customer_key`` is the
+    pseudonymous key of the customer decided about (the same name as on
+    every other object that names a customer), never a personal identifier. ``kind`` (``"tier"``, ``"suitability"`` …),
     ``schema_version`` and ``custtier_version`` make an audit record describe
     itself: :meth:`from_audit_json` reads one back and checks its kind.
     """
 
     kind: str = "decision"
-    subject: str
+    customer_key: str
     outcome: str
     reasons: tuple[Reason, ...] = Field(min_length=1)
     playbook: PlaybookRef
@@ -401,7 +402,7 @@ class Decision(Displayable, _Frozen):
     def explain(self) -> str:
         """A short text for a person: the outcome, then one line per reason."""
         head = (
-            f"{self.subject}: {self.outcome} (as of {self.as_of.isoformat()}, playbook "
+            f"{self.customer_key}: {self.outcome} (as of {self.as_of.isoformat()}, playbook "
             f"{self.playbook.id} v{self.playbook.version} #{self.playbook.content_hash[:12]})"
         )
         return "\n".join([head, *(f"  - {r.render()}" for r in self.reasons)])
@@ -476,7 +477,29 @@ def read_audit_record(cls: type[D], text: str | bytes) -> D:
             f"Decision.from_audit_json or {target.__name__}.from_audit_json",
             field="kind",
         )
+    if data.get("schema_version") != AUDIT_SCHEMA_VERSION:
+        text = json.dumps(upgrade_audit_record(data))
     return cast(D, target.model_validate_json(text))  # target is cls or one of its subclasses
+
+
+def upgrade_audit_record(data: dict[str, Any]) -> dict[str, Any]:
+    """An audit record of an earlier ``schema_version``, as the current layout writes it.
+
+    Version 1 named the customer ``subject``; version 2 calls it
+    ``customer_key``, as every other object does. Other records come back
+    unchanged (validation then refuses a later version).
+
+    >>> upgrade_audit_record({"schema_version": 1, "subject": "C1", "outcome": "mass"})
+    {'schema_version': 2, 'customer_key': 'C1', 'outcome': 'mass'}
+    """
+    if data.get("schema_version") != 1:
+        return data
+    return {
+        ("customer_key" if name == "subject" else name): (
+            AUDIT_SCHEMA_VERSION if name == "schema_version" else value
+        )
+        for name, value in data.items()
+    }
 
 
 def _fmt(value: Fact) -> str:
@@ -491,7 +514,7 @@ class ErrorRecord(_Frozen):
     Never carries the offending value, which may be personal data.
     """
 
-    subject: str | None
+    customer_key: str | None
     index: int
     code: str
     field: str | None

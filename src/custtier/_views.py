@@ -64,7 +64,7 @@ def _errors(errors: Iterable[Any]) -> Table:
 def decision(d: Decision) -> View:
     """Any decision: its outcome, then its reasons."""
     facts: list[tuple[str, object]] = [
-        ("subject", d.subject),
+        ("customer", d.customer_key),
         ("as of", d.as_of.isoformat()),
         ("playbook", _ref(d.playbook)),
     ]
@@ -86,7 +86,7 @@ def allocation(d: AllocationDecision) -> View:
     ]
     cash = sum((line.amount for line in d.lines if line.product_id is None), Decimal(0))
     facts: list[tuple[str, object]] = [
-        ("subject", d.subject),
+        ("customer", d.customer_key),
         ("amount", f"{d.amount} {d.currency}"),
         ("cash", cash),
         ("unplaced", d.unplaced),

@@ -107,8 +107,8 @@ def movements(before: BookTiering, after: BookTiering, *, ax: Any = None) -> Any
     diagonal is who stayed; above it, upgrades.
     """
     ax = _axes(ax)
-    was = {d.subject: d.outcome for d in before.decisions}
-    now = {d.subject: d.outcome for d in after.decisions}
+    was = {d.customer_key: d.outcome for d in before.decisions}
+    now = {d.customer_key: d.outcome for d in after.decisions}
     moved = Counter(
         (was.get(key, "(new)"), now.get(key, "(gone)")) for key in sorted(was.keys() | now.keys())
     )

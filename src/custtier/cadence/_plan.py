@@ -73,7 +73,7 @@ def plan_contacts(
         # A BookTiering is the natural thing to pass; it raised AttributeError.
         raise InputError(
             "tiers must map each customer key to a tier id or decision; from tier_book: "
-            "{d.subject: d for d in result.decisions}",
+            "{d.customer_key: d for d in result.decisions}",
             field="tiers",
         )
     cal = calendar if calendar is not None else DEFAULT_CALENDAR
@@ -177,7 +177,7 @@ def _problem(
 
 
 def _error(key: str | None, index: int, code: str, field: str | None, msg: str) -> ErrorRecord:
-    return ErrorRecord(subject=key, index=index, code=code, field=field, message=msg)
+    return ErrorRecord(customer_key=key, index=index, code=code, field=field, message=msg)
 
 
 def _last_contacts(history: Iterable[ContactRecord]) -> dict[tuple[str, str], dt.date]:

@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
                 book,
                 start=args.start,
                 end=args.end,
-                tiers={d.subject: d for d in tiered.decisions},
+                tiers={d.customer_key: d for d in tiered.decisions},
                 calendar=cal,
                 managers=managers,
                 progress=progress("planning", args),

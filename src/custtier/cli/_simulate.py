@@ -192,7 +192,7 @@ def _lines(impact: PolicyImpact, lines: list[int]) -> list[dict[str, Any]]:
             {
                 "kind": "error",
                 "line": lines[e.index],
-                "customer_key": e.subject,
+                "customer_key": e.customer_key,
                 "code": either.code if either else None,
                 "field": either.field if either else None,
                 "sides": [s for s, r in (("current", e.current), ("proposed", e.proposed)) if r],

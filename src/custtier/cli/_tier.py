@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from custtier._explain import upgrade_audit_record
 from custtier.cli._common import (
     EPILOG,
     Failed,
@@ -77,7 +78,7 @@ def previous_decisions(name: str | None, as_of: dt.date) -> list[TierDecision]:
         if isinstance(value, dict) and "error" in value:
             continue
         try:
-            decision = TierDecision.model_validate(value)
+            decision = TierDecision.model_validate(upgrade_audit_record(value))
         except (ValidationError, ValueError, TypeError):
             raise UsageError(
                 f"--previous {name} line {number} is not a tier decision written by "
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         result = tier_book(
             valid, book, as_of=args.as_of, previous=previous, progress=progress("tiering", args)
         )
-        decided = {d.subject: d for d in result.decisions}
+        decided = {d.customer_key: d for d in result.decisions}
         errors = {e.index: Failed(e.code, e.field, e.message) for e in result.errors}
         index = 0
         for number, read in rows:

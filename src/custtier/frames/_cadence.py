@@ -192,13 +192,13 @@ def occasions_output_schema(playbook: Playbook) -> Any:
     >>> import custtier.frames as cf
     >>> from custtier import presets
     >>> cf.occasions_output_schema(presets.PRACTICE).names[:5]
-    ['key', 'input_row', 'error_code', 'error_field', 'tier']
+    ['customer_key', 'input_row', 'error_code', 'error_field', 'tier']
     """
     del playbook  # the schema does not vary with it
     strings = pa.list_(pa.string())
     return pa.schema(
         [
-            ("key", pa.string()),
+            ("customer_key", pa.string()),
             ("input_row", pa.int64()),
             ("error_code", pa.string()),
             ("error_field", pa.string()),
@@ -1247,7 +1247,9 @@ def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
     tier_ids = pa.array(list(t.rank), pa.string())
     note_lists = ctx.notes.items
     columns: dict[str, Any] = {
-        "key": pc.if_else(pa.array(c.key_ok[row]), c.keys.take(take), pa.scalar(None, pa.string())),
+        "customer_key": pc.if_else(
+            pa.array(c.key_ok[row]), c.keys.take(take), pa.scalar(None, pa.string())
+        ),
         "input_row": pa.array(c.offset + row, pa.int64()),
         "error_code": error_code.take(take),
         "error_field": error_field.take(take),
@@ -1356,8 +1358,8 @@ def occasions_table(
     >>> birthday["due_on"], birthday["note_codes"]
     (datetime.date(2027, 2, 28), ['CADENCE_LEAP_DAY'])
     >>> out.filter(pa.compute.is_valid(out["error_code"])).select(
-    ...     ["key", "input_row", "error_code", "error_field"]).to_pylist()
-    [{'key': 'C3', 'input_row': 2, 'error_code': 'unknown_tier', 'error_field': 'tier'}]
+    ...     ["customer_key", "input_row", "error_code", "error_field"]).to_pylist()
+    [{'customer_key': 'C3', 'input_row': 2, 'error_code': 'unknown_tier', 'error_field': 'tier'}]
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be a positive number of rows")

@@ -68,7 +68,15 @@ def _tier_rows(decisions: Iterable[TierDecision]) -> tuple[list[dict[str, Any]],
     gains (``held_since``) fills itself; only the renamed ones are spelled out.
     """
     schema = tier_output_schema(PRACTICE).append(pa.field("manager_id", pa.string()))
-    special = {"key", "error_code", "error_field", "tier", "reason_codes", "rule_ids", "kyc_gaps"}
+    special = {
+        "customer_key",
+        "error_code",
+        "error_field",
+        "tier",
+        "reason_codes",
+        "rule_ids",
+        "kyc_gaps",
+    }
     plain = [
         name
         for name in schema.names
@@ -77,7 +85,7 @@ def _tier_rows(decisions: Iterable[TierDecision]) -> tuple[list[dict[str, Any]],
     rows = []
     for d in decisions:
         row: dict[str, Any] = {
-            "key": d.subject,
+            "customer_key": d.customer_key,
             "error_code": None,
             "error_field": None,
             "tier": d.outcome,
@@ -96,7 +104,7 @@ def _tier_rows(decisions: Iterable[TierDecision]) -> tuple[list[dict[str, Any]],
 def _suitability_rows(decisions: Iterable[SuitabilityDecision]) -> tuple[list[dict[str, Any]], Any]:
     rows = [
         {
-            "key": d.subject,
+            "customer_key": d.customer_key,
             "product_id": d.product_id,
             "error_code": None,
             "error_field": None,
@@ -115,7 +123,7 @@ def _suitability_rows(decisions: Iterable[SuitabilityDecision]) -> tuple[list[di
 
 _ALLOCATION_SCHEMA = pa.schema(
     [
-        ("key", pa.string()),
+        ("customer_key", pa.string()),
         ("outcome", pa.string()),
         ("amount", pa.decimal128(38, 2)),
         ("currency", pa.string()),
@@ -138,7 +146,12 @@ def _allocation_rows(decisions: Iterable[AllocationDecision]) -> tuple[list[dict
     """One row per line; the unplaced remainder is a row of its own, so every cent is a row."""
     rows = []
     for d in decisions:
-        head = {"key": d.subject, "outcome": d.outcome, "amount": d.amount, "currency": d.currency}
+        head = {
+            "customer_key": d.customer_key,
+            "outcome": d.outcome,
+            "amount": d.amount,
+            "currency": d.currency,
+        }
         for i, line in enumerate(d.lines):
             rows.append(
                 {
@@ -173,7 +186,7 @@ def _allocation_rows(decisions: Iterable[AllocationDecision]) -> tuple[list[dict
 
 
 _PLAN_COLUMNS: list[tuple[str, Any]] = [
-    ("key", pa.string()),
+    ("customer_key", pa.string()),
     ("tier", pa.string()),
     ("manager_id", pa.string()),
     ("rule_id", pa.string()),
@@ -222,7 +235,7 @@ _LOAD_SCHEMA = pa.schema(
 
 def _plan_head(t: Touchpoint | Unscheduled) -> dict[str, Any]:
     return {
-        "key": t.customer_key,
+        "customer_key": t.customer_key,
         "tier": t.tier,
         "manager_id": t.manager_id,
         "rule_id": t.rule_id,
@@ -285,7 +298,7 @@ def _summary_rows(items: Iterable[TierSummary]) -> tuple[list[dict[str, Any]], A
 
 _CANDIDATES_SCHEMA = pa.schema(
     [
-        ("key", pa.string()),
+        ("customer_key", pa.string()),
         ("tier", pa.string()),
         ("target_tier", pa.string()),
         ("score", pa.int64()),
@@ -298,7 +311,7 @@ _CANDIDATES_SCHEMA = pa.schema(
 def _candidate_rows(items: Iterable[UpgradeCandidate]) -> tuple[list[dict[str, Any]], Any]:
     rows = [
         {
-            "key": c.customer_key,
+            "customer_key": c.customer_key,
             "tier": c.tier,
             "target_tier": c.target_tier,
             "score": c.score,
@@ -311,7 +324,7 @@ def _candidate_rows(items: Iterable[UpgradeCandidate]) -> tuple[list[dict[str, A
 
 _ERRORS_SCHEMA = pa.schema(
     [
-        ("key", pa.string()),
+        ("customer_key", pa.string()),
         ("index", pa.int64()),
         ("code", pa.string()),
         ("field", pa.string()),
@@ -322,7 +335,13 @@ _ERRORS_SCHEMA = pa.schema(
 
 def _error_rows(items: Iterable[ErrorRecord]) -> tuple[list[dict[str, Any]], Any]:
     rows = [
-        {"key": e.subject, "index": e.index, "code": e.code, "field": e.field, "message": e.message}
+        {
+            "customer_key": e.customer_key,
+            "index": e.index,
+            "code": e.code,
+            "field": e.field,
+            "message": e.message,
+        }
         for e in items
     ]
     return rows, _ERRORS_SCHEMA

@@ -165,12 +165,12 @@ def suitability_output_schema(playbook: Playbook) -> Any:
     >>> import custtier.frames as cf
     >>> from custtier import presets
     >>> cf.suitability_output_schema(presets.PRACTICE).names[:6]
-    ['key', 'product_id', 'error_code', 'error_field', 'outcome', 'allowed']
+    ['customer_key', 'product_id', 'error_code', 'error_field', 'outcome', 'allowed']
     """
     strings = pa.list_(pa.string())
     return pa.schema(
         [
-            ("key", pa.string()),
+            ("customer_key", pa.string()),
             ("product_id", pa.string()),
             ("error_code", pa.string()),
             ("error_field", pa.string()),
@@ -687,7 +687,7 @@ def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
     pb = rules.playbook
     error_code, error_field = v.errors.columns()
     columns: dict[str, Any] = {
-        "key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
+        "customer_key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
         "product_id": pc.if_else(pa.array(v.known), v.product_ids, pa.scalar(None, pa.string())),
         "error_code": error_code,
         "error_field": error_field,
@@ -825,8 +825,8 @@ def suitability_table(
     ...     "in_branch": [True, False, None],
     ... })
     >>> out = cf.suitability_table(pairs, [fund], presets.REGULATORY, as_of=dt.date(2026, 11, 30))
-    >>> out.select(["key", "outcome", "error_code"]).to_pylist()[1]
-    {'key': 'C2', 'outcome': 'blocked', 'error_code': None}
+    >>> out.select(["customer_key", "outcome", "error_code"]).to_pylist()[1]
+    {'customer_key': 'C2', 'outcome': 'blocked', 'error_code': None}
     >>> out.column("reason_codes")[0].as_py(), out.column("nearest_valid_amounts")[0].as_py()
     (['SUIT_OFF_INCREMENT', 'SUIT_LEVEL_OK', 'SUIT_RECORDED_SALE'], [Decimal('1000.00'), Decimal('1100.00')])
     >>> out.select(["error_code", "error_field"]).to_pylist()[2]

@@ -188,13 +188,13 @@ def tier_output_schema(playbook: Playbook) -> Any:
     >>> import custtier.frames as cf
     >>> from custtier import presets
     >>> cf.tier_output_schema(presets.PRACTICE).names[:4]
-    ['key', 'error_code', 'error_field', 'tier']
+    ['customer_key', 'error_code', 'error_field', 'tier']
     """
     money = pa.decimal128(38, minor_unit(playbook.currency))
     strings = pa.list_(pa.string())
     return pa.schema(
         [
-            ("key", pa.string()),
+            ("customer_key", pa.string()),
             ("error_code", pa.string()),
             ("error_field", pa.string()),
             ("tier", pa.string()),
@@ -282,7 +282,9 @@ def cut_members(cut: ParetoCut, keys: Any, profits: I64, valid: BOOL) -> BOOL:
     """Which rows (keys as a string array, profits in minor units) are in ``cut``'s set."""
     if cut.count == 0:
         return np.zeros(len(profits), dtype=np.bool_)
-    at_or_before = pc.fill_null(pc.less_equal(keys, pa.scalar(cut.key, pa.string())), False)
+    at_or_before = pc.fill_null(
+        pc.less_equal(keys, pa.scalar(cut.customer_key, pa.string())), False
+    )
     le = np.asarray(at_or_before.to_numpy(zero_copy_only=False), dtype=np.bool_)
     p = cut.profit_minor_units
     inside: BOOL = valid & (profits > 0) & ((profits > p) | ((profits == p) & le))
@@ -290,7 +292,7 @@ def cut_members(cut: ParetoCut, keys: Any, profits: I64, valid: BOOL) -> BOOL:
 
 
 def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
-    """The valid rows with positive profit, as a table ``(key, profit_minor_units)``.
+    """The valid rows with positive profit, as a table ``(customer_key, profit_minor_units)``.
 
     Pass 1 of the distributed recipe: run it on every partition, bring the
     (narrow) result to the driver and give it to :func:`pareto_cut`. Rows that
@@ -302,7 +304,7 @@ def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
     keep = v.ok & (v.profit > 0)
     return pa.table(
         {
-            "key": v.keys.filter(pa.array(keep)),
+            "customer_key": v.keys.filter(pa.array(keep)),
             "profit_minor_units": pa.array(v.profit[keep], pa.int64()),
         }
     )
@@ -318,16 +320,16 @@ def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
     >>> import pyarrow as pa
     >>> from custtier import presets
     >>> import custtier.frames as cf
-    >>> cands = pa.table({"key": ["a", "b", "c", "d"], "profit_minor_units": [500, 300, 100, 100]})
+    >>> cands = pa.table({"customer_key": ["a", "b", "c", "d"], "profit_minor_units": [500, 300, 100, 100]})
     >>> cut = cf.pareto_cut(cands, presets.PRACTICE)
-    >>> cut.count, cut.profit_minor_units, cut.key
+    >>> cut.count, cut.profit_minor_units, cut.customer_key
     (2, 300, 'b')
     """
     rule = playbook.tiering.pareto
     table = as_table(candidates)
     if rule is None or table.num_rows == 0:
         return ParetoCut(playbook_hash=playbook.content_hash, count=0)
-    keys = string_column(table, "key")
+    keys = string_column(table, "customer_key")
     profits = np.asarray(as_array(table.column("profit_minor_units")).to_numpy(), dtype=np.int64)
     pos = np.where(profits > 0, profits, 0)
     total = int(pos.sum(dtype=object)) if len(pos) else 0  # exact, whatever the size
@@ -350,7 +352,7 @@ def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
     tied = pc.sort_indices(keys.filter(pa.array(pos == boundary)))
     last = keys.filter(pa.array(pos == boundary)).take(tied)[need - 1].as_py()
     return ParetoCut(
-        playbook_hash=playbook.content_hash, count=k, profit_minor_units=boundary, key=last
+        playbook_hash=playbook.content_hash, count=k, profit_minor_units=boundary, customer_key=last
     )
 
 
@@ -817,7 +819,7 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
     error_code, error_field = v.errors.columns()
     money = pa.decimal128(38, plan.scale)
     columns: dict[str, Any] = {
-        "key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
+        "customer_key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
         "error_code": error_code,
         "error_field": error_field,
         "tier": tier_ids.take(pa.array(out.rank, mask=bad)),
@@ -914,12 +916,12 @@ def tier_table(
     ...         [], []],
     ... })
     >>> out = cf.tier_table(book, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
-    >>> out.select(["key", "tier", "decided_by", "error_code"]).to_pylist()[0]
-    {'key': 'C1', 'tier': 'high_end', 'decided_by': 'tier.adb.high_end', 'error_code': None}
+    >>> out.select(["customer_key", "tier", "decided_by", "error_code"]).to_pylist()[0]
+    {'customer_key': 'C1', 'tier': 'high_end', 'decided_by': 'tier.adb.high_end', 'error_code': None}
     >>> out.column("reason_codes")[1].as_py()
     ['BASIS_INCOMPLETE']
-    >>> out.select(["key", "error_code", "error_field"]).to_pylist()[2]
-    {'key': None, 'error_code': 'invalid_value', 'error_field': 'key'}
+    >>> out.select(["customer_key", "error_code", "error_field"]).to_pylist()[2]
+    {'customer_key': None, 'error_code': 'invalid_value', 'error_field': 'key'}
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be a positive number of rows")
@@ -970,7 +972,7 @@ def _candidates_of(parts: Sequence[_Valid]) -> Any:
     keep = [v.ok & (v.profit > 0) for v in parts]
     return pa.table(
         {
-            "key": pa.concat_arrays(
+            "customer_key": pa.concat_arrays(
                 [v.keys.filter(pa.array(k)) for v, k in zip(parts, keep, strict=True)]
             ),
             "profit_minor_units": pa.array(
@@ -987,14 +989,17 @@ def _join_previous(table: Any, previous: Any) -> Any:
             "give the previous decisions either as previous_* columns or as previous=, not both",
             field=clash[0],
         )
-    for name in ("key", "tier", "as_of"):
+    for name in ("customer_key", "tier", "as_of"):
         if name not in previous.column_names:
             raise InputError(f"the previous table lacks column {name!r}", field=f"previous.{name}")
     prev_tier = string_column(previous, "tier")
     previous = previous.filter(pc.is_valid(prev_tier))
-    prev_keys = string_column(previous, "key")
+    prev_keys = string_column(previous, "customer_key")
     if pc.count_distinct(prev_keys).as_py() != previous.num_rows:
-        raise InputError("the previous table lists a key more than once", field="previous.key")
+        raise InputError(
+            "the previous table lists a customer key more than once",
+            field="previous.customer_key",
+        )
     idx = pc.index_in(string_column(table, "key"), value_set=prev_keys)
     below = (
         previous.column("below_since")
@@ -1151,7 +1156,7 @@ class TierMapper:
 
 def candidates_schema() -> Any:
     """The schema of :func:`pareto_candidates` (pass 1's output)."""
-    return pa.schema([("key", pa.string()), ("profit_minor_units", pa.int64())])
+    return pa.schema([("customer_key", pa.string()), ("profit_minor_units", pa.int64())])
 
 
 def decisions_table(
@@ -1169,7 +1174,7 @@ def decisions_table(
     for d in decisions:
         reasons = [r for r in d.reasons if kyc or r.code is not ReasonCode.KYC_GAP]
         row: dict[str, Any] = {
-            "key": d.subject,
+            "customer_key": d.customer_key,
             "error_code": None,
             "error_field": None,
             "tier": d.outcome,

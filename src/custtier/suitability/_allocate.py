@@ -190,7 +190,7 @@ def _allocate(  # one procedure, kept in one place for reading
     elif remainder:
         unplaced = remainder
     return AllocationDecision.trusted(
-        subject=customer.key,
+        customer_key=customer.key,
         outcome=level if level is not None and level in t.portfolio else RISK_FREE_ONLY,
         reasons=tuple(reasons),
         playbook=t.ref,

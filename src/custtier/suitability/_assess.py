@@ -32,7 +32,7 @@ def assess_risk(
     *,
     as_of: dt.date,
     birth_date: dt.date | None = None,
-    subject: str = "anonymous",
+    customer_key: str = "anonymous",
 ) -> RiskDecision:
     """Score a questionnaire and place the customer on the playbook's level scale.
 
@@ -132,7 +132,7 @@ def assess_risk(
         playbook_version=playbook.version,
     )  # fmt: skip
     return RiskDecision.trusted(
-        subject=subject,
+        customer_key=customer_key,
         outcome=level,
         reasons=tuple(reasons),
         playbook=t.ref,

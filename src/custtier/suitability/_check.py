@@ -147,7 +147,7 @@ def evaluate(
     if not reasons:  # a playbook with no checks still explains itself
         reasons = (Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit", "no suitability check applies"),)
     return SuitabilityDecision.trusted(
-        subject=customer.key,
+        customer_key=customer.key,
         outcome="allowed" if allowed else "blocked",
         reasons=reasons,
         playbook=t.ref,

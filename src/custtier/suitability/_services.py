@@ -35,7 +35,7 @@ def tier_services(
             Reason.of(ReasonCode.SERVICE_ENTITLED, "service", f"no services listed for {tier}"),
         )
     return ServicesDecision.trusted(
-        subject=customer_key,
+        customer_key=customer_key,
         outcome=tier,
         reasons=reasons,
         playbook=playbook.ref,

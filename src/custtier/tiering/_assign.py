@@ -244,8 +244,8 @@ def _hysteresis(
     bases: tuple[BasisTrace, ...],
 ) -> tuple[int, HysteresisState, HysteresisFacts | None]:
     """Upgrade at once; downgrade only after the grace period below the buffered bar."""
-    if previous.subject != customer.key:
-        raise InputError("previous decision is for another customer", field="previous.subject")
+    if previous.customer_key != customer.key:
+        raise InputError("previous decision is for another customer", field="previous.customer_key")
     if previous.as_of > as_of:
         raise InputError("previous decision is dated after as_of", field="previous.as_of")
     prev_rank = plan.rank.get(previous.outcome)

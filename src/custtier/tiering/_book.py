@@ -57,7 +57,7 @@ def tier_book(
     >>> book = [{"key": f"C{i}", "annual_profit_contribution": str(p)}
     ...         for i, p in enumerate([9000, 500, 300, 150, 50])]
     >>> result = tier_book(book, presets.PRACTICE, as_of=dt.date(2026, 11, 30))
-    >>> [(d.subject, d.tier) for d in result.decisions][:2]
+    >>> [(d.customer_key, d.tier) for d in result.decisions][:2]
     [('C0', 'high_end'), ('C1', 'mass')]
     >>> result.pareto_count, str(result.pareto_profit_share)
     (1, '0.9000')
@@ -65,7 +65,7 @@ def tier_book(
     t = tier_plan(playbook)
     with exact_context():
         valid, errors = _validated(customers, playbook)
-        prev = _by_subject(previous)
+        prev = _by_customer(previous)
         ovr = _overrides_by_key(overrides, as_of)
         promoted = pareto_set(valid, playbook) if playbook.tiering.pareto else frozenset()
         total = len(valid) + len(errors)
@@ -157,7 +157,7 @@ def _validated(
             key = record.get("key") if isinstance(record, Mapping) else None
             errors.append(
                 ErrorRecord(
-                    subject=key if isinstance(key, str) and _safe_key(key) else None,
+                    customer_key=key if isinstance(key, str) and _safe_key(key) else None,
                     index=index,
                     code="invalid_record",
                     field=exc.field,
@@ -168,7 +168,7 @@ def _validated(
         except CusttierError as exc:  # pragma: no cover - from_record raises only the above
             errors.append(
                 ErrorRecord(
-                    subject=None,
+                    customer_key=None,
                     index=index,
                     code="invalid_record",
                     field=getattr(exc, "field", None),
@@ -219,17 +219,19 @@ def _safe_key(key: str) -> bool:
 
 
 def _error(customer: Customer, index: int, code: str, field: str, message: str) -> ErrorRecord:
-    return ErrorRecord(subject=customer.key, index=index, code=code, field=field, message=message)
+    return ErrorRecord(
+        customer_key=customer.key, index=index, code=code, field=field, message=message
+    )
 
 
-def _by_subject(
+def _by_customer(
     previous: Iterable[TierDecision] | Mapping[str, TierDecision] | None,
 ) -> Mapping[str, TierDecision]:
     if previous is None:
         return {}
     if isinstance(previous, Mapping):
         return previous
-    return {d.subject: d for d in previous}
+    return {d.customer_key: d for d in previous}
 
 
 #: An override as the choice reads it: ``(customer_key, tier, set_on, expires_on)``.
@@ -279,7 +281,7 @@ def _summary(
     profit_total = sum((c.annual_profit_contribution for c in by_key.values()), Decimal(0))
     rows = []
     for tier in reversed(t.tier_ids):  # the pyramid, top first
-        members = [by_key[d.subject] for d in decisions if d.outcome == tier]
+        members = [by_key[d.customer_key] for d in decisions if d.outcome == tier]
         rows.append(
             construct(
                 TierSummary,
@@ -336,7 +338,7 @@ def _candidates(
     for d in decisions:
         if d.rank >= top or d.movement is Movement.OVERRIDDEN:
             continue
-        customer = by_key[d.subject]
+        customer = by_key[d.customer_key]
         target = t.tier_ids[d.rank + 1]
         signals = [
             reason

@@ -90,7 +90,7 @@ def decision_of(trace: TierTrace) -> TierDecision:
     plan = trace.plan
     values = {bp.rule.basis.value: b.value for bp, b in zip(plan.bases, trace.bases, strict=True)}
     return TierDecision.trusted(
-        subject=trace.customer_key,
+        customer_key=trace.customer_key,
         outcome=trace.tier,
         reasons=reasons_of(trace),
         playbook=plan.ref,

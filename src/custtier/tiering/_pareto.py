@@ -32,7 +32,7 @@ class ParetoCut(CusttierModel):
     Customers ranked by profit (highest first, ties by key ascending, as
     :func:`pareto_keys`); the set is every customer up to and including the
     one at the cut: ``profit > profit_minor_units``, or equal profit and
-    ``key <= key``. Only positive profits count; ``count == 0`` means the set
+    key ``<= customer_key``. Only positive profits count; ``count == 0`` means the set
     is empty. ``playbook_hash`` ties the cut to its playbook.
 
     A nightly :func:`custtier.tier_book` run gives it as
@@ -41,7 +41,7 @@ class ParetoCut(CusttierModel):
     one customer; the columnar path (:func:`custtier.frames.pareto_cut`) builds
     the same object.
 
-    >>> cut = ParetoCut(playbook_hash="abc", count=2, profit_minor_units=300, key="b")
+    >>> cut = ParetoCut(playbook_hash="abc", count=2, profit_minor_units=300, customer_key="b")
     >>> cut.contains("a", 300), cut.contains("c", 300), cut.contains("z", 301)
     (True, False, True)
     >>> ParetoCut.model_validate_json(cut.model_dump_json()) == cut
@@ -51,14 +51,16 @@ class ParetoCut(CusttierModel):
     playbook_hash: str
     count: int = Field(ge=0)
     profit_minor_units: int = Field(default=0, ge=0)
-    key: str = ""
+    customer_key: str = ""
 
-    def contains(self, key: str, profit_minor_units: int) -> bool:
+    def contains(self, customer_key: str, profit_minor_units: int) -> bool:
         """Whether a customer with this key and profit (integer minor units) is in the set."""
         if self.count == 0 or profit_minor_units <= 0:
             return False
         p = self.profit_minor_units
-        return profit_minor_units > p or (profit_minor_units == p and key <= self.key)
+        return profit_minor_units > p or (
+            profit_minor_units == p and customer_key <= self.customer_key
+        )
 
     def members(self, keys: Any, profits: Any, valid: Any) -> Any:
         """Which rows of columns are in the set (numpy/pyarrow; ``custtier[frames]``)."""
@@ -77,7 +79,7 @@ class ParetoCut(CusttierModel):
             playbook_hash=playbook_hash,
             count=len(members),
             profit_minor_units=boundary,
-            key=last,
+            customer_key=last,
         )
 
 

@@ -103,7 +103,7 @@ class SimulationError(CusttierModel):
     """An input record not decided on at least one side; ``index`` is its position in the book."""
 
     index: int
-    subject: str | None
+    customer_key: str | None
     current: ErrorRecord | None
     proposed: ErrorRecord | None
 

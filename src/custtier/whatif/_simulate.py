@@ -76,8 +76,8 @@ def simulate(  # keyword-only options
     prev = tuple(previous) if previous is not None else None
     old_decisions, old_errors = _side(records, current, as_of, prev)
     new_decisions, new_errors = _side(records, proposed, as_of, prev)
-    old_by = {d.subject: d for d in old_decisions}
-    new_by = {d.subject: d for d in new_decisions}
+    old_by = {d.customer_key: d for d in old_decisions}
+    new_by = {d.customer_key: d for d in new_decisions}
     customers = {r.key: r for r in records if isinstance(r, Customer)}
     positions = {r.key: i for i, r in enumerate(records) if isinstance(r, Customer)}
     both = sorted(old_by.keys() & new_by.keys())
@@ -142,7 +142,7 @@ def _side(
     is left out of this side's book, so its Pareto cut is over the rest.
     """
     known = {t.id for t in playbook.tiers}
-    stale = {d.subject for d in previous or () if d.outcome not in known}
+    stale = {d.customer_key for d in previous or () if d.outcome not in known}
     keep = [i for i, r in enumerate(records) if not (isinstance(r, Customer) and r.key in stale)]
     result = tier_book(
         [records[i] for i in keep],
@@ -154,7 +154,7 @@ def _side(
     kept = set(keep)
     errors += [
         ErrorRecord(
-            subject=r.key,
+            customer_key=r.key,
             index=i,
             code="unknown_previous_tier",
             field="previous",
@@ -230,12 +230,12 @@ def _errors(
     out = []
     for index in sorted(olds.keys() | news.keys()):
         record = records[index]
-        subject = (olds.get(index) or news[index]).subject
+        key = (olds.get(index) or news[index]).customer_key
         if isinstance(record, Customer):
-            subject = record.key
+            key = record.key
         out.append(
             SimulationError(
-                index=index, subject=subject, current=olds.get(index), proposed=news.get(index)
+                index=index, customer_key=key, current=olds.get(index), proposed=news.get(index)
             )
         )
     return out
@@ -279,7 +279,7 @@ def _eligibility(  # noqa: PLR0917  # private: the two sides and what they share
         except CusttierError as exc:  # e.g. a risk level one playbook does not define
             failed.append(
                 ErrorRecord(
-                    subject=k,
+                    customer_key=k,
                     index=positions[k],
                     code="invalid_input",
                     field=getattr(exc, "field", None),
