@@ -106,6 +106,6 @@ def test_a_banks_own_playbook_gets_the_same_answers_scalar_and_columnar() -> Non
     assert all(r["error_code"] is None for r in occasions)
     planned = Counter((t.customer_key, t.rule_id) for t in plan.touchpoints)
     planned.update((u.customer_key, u.rule_id) for u in plan.unscheduled)
-    assert Counter((r["key"], r["rule_id"]) for r in occasions) == planned
+    assert Counter((r["customer_key"], r["rule_id"]) for r in occasions) == planned
     assert plan.required == len(occasions)
     assert any(r["rule_id"] == "high_end.visit" for r in occasions)
