@@ -64,9 +64,9 @@ def test_simulate_table_equals_simulate_on_generated_books_and_playbooks(
     assert out.managers == scalar.managers
     assert out.decided == scalar.decided
     assert out.changes == scalar.changes
-    moved = out.moved.select(["key", "from_tier", "to_tier"]).to_pylist()
-    assert sorted(moved, key=lambda r: r["key"]) == [
-        {"key": m.customer_key, "from_tier": m.current.tier, "to_tier": m.proposed.tier}
+    moved = out.moved.select(["customer_key", "from_tier", "to_tier"]).to_pylist()
+    assert sorted(moved, key=lambda r: r["customer_key"]) == [
+        {"customer_key": m.customer_key, "from_tier": m.current.tier, "to_tier": m.proposed.tier}
         for m in scalar.moved
     ]
     errors = out.errors.to_pylist()

@@ -43,7 +43,7 @@ class TableImpact(Displayable):
     ``matrix``, ``managers``, ``tiers``, ``changes`` and ``decided`` mean what
     they mean on :class:`custtier.PolicyImpact` (equal to it on the same
     book). ``moved`` has one row per customer whose tier differs
-    (``input_row``, ``key``, ``from_tier``, ``to_tier``, and each side's
+    (``input_row``, ``customer_key``, ``from_tier``, ``to_tier``, and each side's
     deciding rule id), ``errors`` one per row not decided on at least one
     side (``input_row``, the key if well-formed, each side's ``error_code``
     and ``error_field``, null on a side that decided it); both in input order.
@@ -125,8 +125,8 @@ def simulate_table(
     >>> cell = impact.cell("high_end", "mid_end")
     >>> cell.customers, cell.aum
     (1, Decimal('550000.00'))
-    >>> impact.moved.select(["key", "from_tier", "to_tier"]).to_pylist()
-    [{'key': 'C1', 'from_tier': 'high_end', 'to_tier': 'mid_end'}]
+    >>> impact.moved.select(["customer_key", "from_tier", "to_tier"]).to_pylist()
+    [{'customer_key': 'C1', 'from_tier': 'high_end', 'to_tier': 'mid_end'}]
     >>> [(m.manager_id, m.tier, m.current, m.proposed) for m in impact.managers]
     [('RM1', 'mid_end', 0, 1), ('RM1', 'high_end', 1, 0)]
     """
@@ -240,7 +240,7 @@ def _moved(old: Any, new: Any, rows: Any) -> Any:
     return pa.table(
         {
             "input_row": at,
-            "key": old.column("key").take(at),
+            "customer_key": old.column("customer_key").take(at),
             "from_tier": old.column("tier").take(at),
             "to_tier": new.column("tier").take(at),
             "current_decided_by": old.column("decided_by").take(at),
@@ -251,11 +251,11 @@ def _moved(old: Any, new: Any, rows: Any) -> Any:
 
 def _errors(old: Any, new: Any, rows: Any) -> Any:
     at = pa.array(rows, pa.int64())
-    key = pc.coalesce(old.column("key").take(at), new.column("key").take(at))
+    key = pc.coalesce(old.column("customer_key").take(at), new.column("customer_key").take(at))
     return pa.table(
         {
             "input_row": at,
-            "key": key,
+            "customer_key": key,
             "current_error_code": old.column("error_code").take(at),
             "current_error_field": old.column("error_field").take(at),
             "proposed_error_code": new.column("error_code").take(at),
