@@ -27,6 +27,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "Allocation": ("ALLOC_",),
     "Tier services": ("SERVICE_",),
     "Contact cadence": ("CADENCE_", "CONTACT_"),
+    "Worklist": ("WORKLIST_",),
 }
 
 

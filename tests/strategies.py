@@ -112,6 +112,7 @@ __all__ = [
     "unhashables",
     "weight_vectors",
     "weights",
+    "worklist_inputs",
     "year_months",
 ]
 
@@ -1351,3 +1352,68 @@ def rrule_texts(draw: st.DrawFn) -> str:
         hours = draw(st.lists(st.integers(0, 23), min_size=1, max_size=4, unique=True))
         parts.append("BYHOUR=" + ",".join(map(str, hours)))
     return ";".join(parts)
+
+
+# --------------------------------------------------------------------------- worklist
+
+
+@dataclass(frozen=True)
+class WorklistInputs:
+    """A small book with its managers, a day, a horizon and past contacts."""
+
+    customers: tuple[Customer, ...]
+    managers: tuple[RelationshipManager, ...]
+    on: dt.date
+    horizon_days: int
+    history: tuple[ContactRecord, ...]
+
+
+_REACHABLE = ContactPreferences(
+    consents=(ChannelConsent(channel=Channel.PHONE), ChannelConsent(channel=Channel.SMS))
+)
+
+
+@st.composite
+def worklist_inputs(draw: st.DrawFn, playbook: Playbook = presets.PRACTICE) -> WorklistInputs:
+    """Up to 6 customers of up to 3 managers (or none), their risk levels the playbook's."""
+    count = draw(st.integers(min_value=1, max_value=3))
+    staff = tuple(
+        RelationshipManager(
+            # Mostly short weeks, so days fill up and items carry over.
+            id=f"RM-{i}",
+            capacity_hours_per_week=draw(st.sampled_from([0, 1, 2, 5, 40])),
+        )
+        for i in range(count)
+    )
+    levels = [lv.id for lv in playbook.risk.customer_levels]
+    people = draw(st.lists(customers(playbook.currency), max_size=6, unique_by=lambda c: c.key))
+    book = []
+    for c in people:
+        ra = draw(_maybe(risk_assessments(levels)))
+        owner = draw(st.sampled_from([*(m.id for m in staff), None]))
+        # Half consent to calls and messages, so work reaches the days at all.
+        contact = draw(st.sampled_from([c.contact, _REACHABLE]))
+        book.append(c.replace(manager_id=owner, risk_assessment=ra, contact=contact))
+    on = draw(dates(dt.date(2026, 1, 1), dt.date(2027, 12, 31)))
+    keys = [c.key for c in book] or ["C-NOBODY"]
+    history = draw(
+        st.lists(
+            st.builds(
+                ContactRecord,
+                customer_key=st.sampled_from(keys),
+                on=dates(on - dt.timedelta(days=60), on - dt.timedelta(days=1)),
+                channel=st.sampled_from(list(Channel)),
+                purpose=st.sampled_from(list(Purpose)),
+                occasion=st.none()
+                | st.sampled_from([r.id for r in playbook.cadence.contact_rules]),
+            ),
+            max_size=6,
+        )
+    )
+    return WorklistInputs(
+        customers=tuple(book),
+        managers=staff,
+        on=on,
+        horizon_days=draw(st.integers(min_value=1, max_value=21)),
+        history=tuple(history),
+    )

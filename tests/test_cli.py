@@ -29,7 +29,7 @@ def test_demo_summarises_the_book(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "demo", "--size", "400")
     assert (code, err) == (0, "")
     pb = presets.PRACTICE
-    assert f"playbook   practice v1.1.0  sha256:{pb.content_hash}" in out
+    assert f"playbook   practice v1.2.0  sha256:{pb.content_hash}" in out
     assert "400 customers, 3 managers, 31 products, amounts in CNY" in out
     assert "as of 2026-11-30" in out  # the documented fixed default, not today
     assert re.search(r"80/20 check: the top 20% \(80 customers\) carry \d+\.\d% of profit", out)
@@ -59,7 +59,7 @@ def test_demo_is_reproducible_and_follows_its_options(
     _, regulatory, _ = run(
         capsys, "demo", "--size", "300", "--preset", "regulatory_c1_c5", "--as-of", "2025-06-30"
     )
-    assert "regulatory_c1_c5 v1.1.0" in regulatory
+    assert "regulatory_c1_c5 v1.2.0" in regulatory
     assert "as of 2025-06-30" in regulatory
     assert re.search(r"^  private_banking +\d+ +[\d.]+%", regulatory, re.M)
     assert re.search(r"category +R1 +R2 +R3 +R4 +R5 +total", regulatory)
@@ -122,7 +122,7 @@ def test_validate_accepts_a_valid_playbook(
     path.write_text(presets.PRACTICE.canonical_json(), encoding="utf-8")
     code, out, err = run(capsys, "validate", str(path))
     pb = presets.PRACTICE
-    assert (code, out, err) == (0, f"ok: practice v1.1.0 sha256:{pb.content_hash}\n", "")
+    assert (code, out, err) == (0, f"ok: practice v1.2.0 sha256:{pb.content_hash}\n", "")
 
 
 def test_validate_explains_what_is_wrong(
@@ -148,7 +148,7 @@ def test_validate_reads_standard_input(
     monkeypatch.setattr(sys, "stdin", io.StringIO(presets.REGULATORY.canonical_json()))
     code, out, _ = run(capsys, "validate", "-")
     assert code == 0
-    assert out.startswith("ok: regulatory_c1_c5 v1.1.0 sha256:")
+    assert out.startswith("ok: regulatory_c1_c5 v1.2.0 sha256:")
 
 
 @pytest.mark.parametrize(

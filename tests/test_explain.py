@@ -131,7 +131,7 @@ def test_explain_names_outcome_rules_playbook_version_and_hash() -> None:
     head = lines[0]
     assert head.startswith("C000001: high_end ")
     assert "as of 2026-03-31" in head
-    assert "practice v1.1.0" in head
+    assert "practice v1.2.0" in head
     assert f"#{presets.PRACTICE.content_hash[:12]}" in head
     assert "tier.adb.high_end" in lines[1]
     assert "tier.hysteresis" in lines[2]

@@ -218,8 +218,8 @@ def test_replace_rehashes_and_leaves_the_preset_alone() -> None:
     newer = pb.replace(version="1.0.1")
     assert newer.version == "1.0.1"
     assert newer.content_hash != pb.content_hash
-    assert pb.version == "1.1.0"
-    assert pb.replace(version="1.1.0").content_hash == pb.content_hash
+    assert pb.version == "1.2.0"
+    assert pb.replace(version="1.2.0").content_hash == pb.content_hash
     with pytest.raises(PlaybookError):
         pb.replace(tiers=[])
 

@@ -139,12 +139,12 @@ def test_validate_against_refuses_changed_rules_under_the_same_version(tmp_path:
     run = _cli("validate", new, "--against", old)
     assert run.returncode == 1
     assert "tiering.hysteresis.grace_months (tier.hysteresis): 3 -> 12" in run.stdout
-    assert "version 1.1.0 is unchanged" in run.stderr
+    assert "version 1.2.0 is unchanged" in run.stderr
 
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     run = _cli("validate", _write(tmp_path, "bumped.json", data), "--against", old)
     assert run.returncode == 0, run.stderr
-    assert "v1.1.0 -> v1.2.0, 2 change(s)" in run.stdout  # the version is one
+    assert "v1.2.0 -> v1.3.0, 2 change(s)" in run.stdout  # the version is one
 
 
 def test_validate_against_itself_is_ok_and_a_bad_old_file_is_exit_2(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from custtier import (
     synth,
     tier_book,
     tier_services,
+    worklists,
 )
 from custtier.rules import ENGINE_RULE_IDS, Playbook
 
@@ -62,6 +63,12 @@ def _cited(pb: Playbook) -> set[str]:
         cited |= {tp.rule_id, *_ids(tp.reasons)}
     for un in plan.unscheduled:
         cited |= {un.rule_id, *_ids(un.reasons)}
+    lists = worklists(
+        customers, pb, book.managers, on=AS_OF, catalogue=book.catalogue, tiers=tiered
+    )
+    for w in lists.worklists:
+        for item in w.items():
+            cited |= {item.rule_id, *_ids(item.reasons)}
     return cited
 
 
@@ -75,6 +82,7 @@ def test_every_cited_rule_id_resolves_to_a_playbook_row_or_the_engine(pb: Playbo
         assert expected in cited
     assert any(i.startswith("cadence.leap_day.") for i in cited)
     assert "risk.elderly" in cited
+    assert {"worklist.rank", "worklist.kyc_gap", "worklist.upgrade_candidate"} <= cited
 
 
 def test_a_rule_id_of_another_playbook_does_not_resolve() -> None:

@@ -124,7 +124,7 @@ def test_eligibility_skips_only_checks_that_cannot_differ(
 
 def test_a_tighter_suitability_matrix_reaches_customers_whose_tier_stays() -> None:
     data = cst.playbook_data(presets.PRACTICE)
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     data["risk"]["suitability"][2]["max_product_level"] = "medium"  # aggressive: no more "high"
     proposed = Playbook.model_validate(data)
     book = _book(presets.PRACTICE, 5, n=200)
@@ -146,7 +146,7 @@ def test_the_display_is_bounded_and_names_both_playbooks() -> None:
     proposed = Playbook.model_validate(data)
     impact = simulate(_book(presets.PRACTICE, 3, n=300), presets.PRACTICE, proposed, as_of=AS_OF)
     assert isinstance(impact, PolicyImpact)
-    assert repr(impact).startswith("<PolicyImpact: practice v1.1.0 -> practice v2.0.0")
+    assert repr(impact).startswith("<PolicyImpact: practice v1.2.0 -> practice v2.0.0")
     html = impact._repr_html_()
     assert "tier.adb.high_end" in html
     assert len(html) < 10_000
@@ -156,7 +156,7 @@ def test_manager_load_per_week_is_each_sides_own_plan() -> None:
     from custtier import plan_contacts
 
     data = cst.playbook_data(presets.PRACTICE)
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     data["tiering"]["bases"][0]["bands"][1]["upper"] = "600000"
     data["tiering"]["bases"][0]["bands"][2]["lower"] = "600000"
     proposed = Playbook.model_validate(data)

@@ -46,7 +46,7 @@ def _pareto(customers: list[Customer], share: Decimal) -> set[str]:
 def test_raise_the_wealth_bar_to_600k_and_add_a_grace_period() -> None:
     current = presets.PRACTICE
     data = cst.playbook_data(current)
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     data["tiering"]["bases"][0]["bands"][1]["upper"] = "600000"  # mid-end ends at 600k
     data["tiering"]["bases"][0]["bands"][2]["lower"] = "600000"  # the wealth bar
     data["tiering"]["hysteresis"]["grace_months"] = 12  # a year's grace, not three months
@@ -86,7 +86,7 @@ def test_raise_the_wealth_bar_to_600k_and_add_a_grace_period() -> None:
     for m in impact.moved:
         assert (m.current.tier, m.proposed.tier) == ("high_end", "mid_end")
         assert "tier.adb.high_end" in {r.rule_id for r in m.current.reasons}
-        assert m.proposed.playbook.version == "1.2.0"
+        assert m.proposed.playbook.version == "1.3.0"
 
     # The matrix carries them, with their money.
     by_key = {c.key: c for c in customers}
@@ -122,7 +122,7 @@ def test_the_committee_runs_the_what_if_from_the_command_line(tmp_path: Path) ->
     assert cli("synth", "--size", "800", "--seed", "16", "--out", "book.jsonl").returncode == 0
     data = cst.playbook_data(presets.PRACTICE)
     (tmp_path / "current.json").write_text(json.dumps(data), encoding="utf-8")
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     data["tiering"]["bases"][0]["bands"][1]["upper"] = "600000"
     data["tiering"]["bases"][0]["bands"][2]["lower"] = "600000"
     (tmp_path / "proposed.json").write_text(json.dumps(data), encoding="utf-8")

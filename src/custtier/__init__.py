@@ -86,6 +86,7 @@ from custtier.tiering import (
     trace_tier,
 )
 from custtier.whatif import PolicyImpact, simulate
+from custtier.worklist import BookWorklists, WorkItem, Worklist, worklist, worklists
 
 __all__ = [
     "REASON_DESCRIPTIONS",
@@ -94,6 +95,7 @@ __all__ = [
     "AmlRating",
     "Answer",
     "BookTiering",
+    "BookWorklists",
     "Calendar",
     "CalendarKind",
     "Channel",
@@ -144,6 +146,8 @@ __all__ = [
     "Unscheduled",
     "UpgradeCandidate",
     "WeekendCalendar",
+    "WorkItem",
+    "Worklist",
     "__version__",
     "allocate",
     "assess_risk",
@@ -165,4 +169,6 @@ __all__ = [
     "tier_book",
     "tier_services",
     "trace_tier",
+    "worklist",
+    "worklists",
 ]

@@ -101,6 +101,15 @@ class ReasonCode(StrEnum):
     CADENCE_NO_MANAGER = "CADENCE_NO_MANAGER"
     CADENCE_NO_VALID_DAY = "CADENCE_NO_VALID_DAY"
     CADENCE_NO_CALENDAR_DATA = "CADENCE_NO_CALENDAR_DATA"
+    # Worklist
+    WORKLIST_PRIORITY = "WORKLIST_PRIORITY"
+    WORKLIST_ASSESSMENT_EXPIRING = "WORKLIST_ASSESSMENT_EXPIRING"
+    WORKLIST_MATURITY = "WORKLIST_MATURITY"
+    WORKLIST_REINVEST_OPTION = "WORKLIST_REINVEST_OPTION"
+    WORKLIST_KYC_BLOCKS = "WORKLIST_KYC_BLOCKS"
+    WORKLIST_OVERDUE = "WORKLIST_OVERDUE"
+    WORKLIST_CARRIED_OVER = "WORKLIST_CARRIED_OVER"
+    WORKLIST_AHEAD = "WORKLIST_AHEAD"
 
 
 #: One sentence per code: what it means. ``docs/reasons.md`` must list the same codes.
@@ -248,6 +257,38 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ReasonCode.CADENCE_NO_CALENDAR_DATA: (
         "Not scheduled: the calendar has no data for that year (or, under "
         '`unpublished="refuse"`, no published arrangement), so the day is not guessed.'
+    ),
+    ReasonCode.WORKLIST_PRIORITY: (
+        "The item's kind and the customer's tier give its priority in the playbook's "
+        "worklist ranking (1 first); ties follow the playbook's stated tie-break."
+    ),
+    ReasonCode.WORKLIST_ASSESSMENT_EXPIRING: (
+        "The risk assessment lapses within the horizon (or has lapsed): from the day after "
+        "its last valid day only risk-free products may be sold until the customer is "
+        "re-assessed."
+    ),
+    ReasonCode.WORKLIST_MATURITY: (
+        "A holding matures within the horizon: its principal is the amount to reinvest."
+    ),
+    ReasonCode.WORKLIST_REINVEST_OPTION: (
+        "A product the maturing amount may go to, with its amount and conditions of sale, "
+        "from the allocation on the maturity day (check_suitability's rules)."
+    ),
+    ReasonCode.WORKLIST_KYC_BLOCKS: (
+        "What the missing KYC item blocks, as the playbook's worklist states it (rank 1 "
+        "blocks most)."
+    ),
+    ReasonCode.WORKLIST_OVERDUE: (
+        "Due before the worklist's day and still open by the records: carried over from "
+        "that earlier day."
+    ),
+    ReasonCode.WORKLIST_CARRIED_OVER: (
+        "The manager's hours for the day went to higher-ranked items (or the day is not a "
+        "working day): listed on a later day, or past the horizon."
+    ),
+    ReasonCode.WORKLIST_AHEAD: (
+        "A greeting falls on a day the manager does not work: listed on the working day "
+        "before it, to prepare or schedule; the greeting keeps its own day and time."
     ),
 }
 

@@ -22,7 +22,7 @@ from custtier.cadence._tables import Tables
 from custtier.models import ContactRecord, RelationshipManager
 from custtier.rules import FrequencyCap, Owner
 
-__all__ = ["Leveller", "Placement", "cap_allows", "zone"]
+__all__ = ["Leveller", "Placement", "cap_allows", "counts_toward", "zone"]
 
 _MINUTES_PER_HOUR = 60
 
@@ -87,7 +87,7 @@ class Leveller:
             if record.customer_key not in keys:
                 continue
             for ci, cap in enumerate(self.caps):
-                if _counts(cap, record.channel, record.purpose):
+                if counts_toward(cap, record.channel, record.purpose):
                     self.counted.setdefault((record.customer_key, ci), []).append(
                         record.on.toordinal()
                     )
@@ -118,7 +118,7 @@ class Leveller:
         caps = [
             (ci, cap)
             for ci, cap in enumerate(self.caps)
-            if _counts(cap, item.channel, item.purpose)
+            if counts_toward(cap, item.channel, item.purpose)
         ]
         first_business: dt.date | None = None
         no_data = capped = full = False
@@ -197,7 +197,8 @@ class Leveller:
                 yield t.start + dt.timedelta(days=i)
 
 
-def _counts(cap: FrequencyCap, channel: object, purpose: object) -> bool:
+def counts_toward(cap: FrequencyCap, channel: object, purpose: object) -> bool:
+    """Whether a contact on ``channel`` for ``purpose`` counts toward ``cap``."""
     return (cap.channel is None or cap.channel == channel) and (
         cap.purpose is None or cap.purpose == purpose
     )

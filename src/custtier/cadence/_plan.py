@@ -12,6 +12,7 @@ from custtier._kyc import kyc_gaps
 from custtier._money import exact_context
 from custtier._progress import ProgressCallback, Ticker
 from custtier.cadence._calendar import Calendar, WeekendCalendar
+from custtier.cadence._consent import blocked, consents
 from custtier.cadence._dates import iso_week
 from custtier.cadence._expand import Item
 from custtier.cadence._horizon import MAX_HORIZON_DAYS, check_horizon
@@ -201,7 +202,7 @@ def _level(
 ) -> tuple[list[Touchpoint], list[Unscheduled]]:
     touch: list[Touchpoint] = []
     unsched: list[Unscheduled] = []
-    consents: dict[str, frozenset[tuple[str, str]]] = {}
+    allowed: dict[str, frozenset[tuple[str, str]]] = {}
     binds = t.playbook.cadence.do_not_contact.binds
     for item, customer in sorted(items, key=_order):
         ticker.add()
@@ -211,12 +212,9 @@ def _level(
         duty = customer.contact.do_not_contact and item.purpose not in binds
         marks = (_duty_reason(t),) if duty else ()
         if code is None:
-            if customer.key not in consents:
-                consents[customer.key] = _consents(customer)
-            if customer.contact.do_not_contact and not duty:
-                code = ReasonCode.CADENCE_DO_NOT_CONTACT
-            elif (item.channel, item.purpose) not in consents[customer.key]:
-                code = ReasonCode.CADENCE_NO_CONSENT
+            if customer.key not in allowed:
+                allowed[customer.key] = consents(customer)
+            code = blocked(customer, item.channel, item.purpose, binds, allowed[customer.key])
         if code is None:
             placed = leveller.place(item, customer.time_zone)
             if isinstance(placed, Placement):
@@ -225,19 +223,6 @@ def _level(
             code, rule_id = placed
         unsched.append(_unscheduled(item, code, rule_id, t, marks))
     return touch, unsched
-
-
-def _consents(c: Customer) -> frozenset[tuple[str, str]]:
-    """The (channel, purpose) pairs consented to, do-not-contact aside.
-
-    The same answers as ``ChannelConsent.allows``, computed once per customer.
-    """
-    return frozenset(
-        (consent.channel, purpose)
-        for consent in c.contact.consents
-        for purpose in Purpose
-        if consent.allows(purpose)
-    )
 
 
 def _duty_reason(t: Tables) -> Reason:

@@ -29,6 +29,7 @@ from custtier.presets import PRACTICE
 from custtier.rules import Basis
 from custtier.suitability import AllocationDecision, SuitabilityDecision
 from custtier.tiering import BookTiering, TierDecision, TierSummary, UpgradeCandidate
+from custtier.worklist import BookWorklists, WorkDay, WorkItem, Worklist
 
 __all__ = ["MONEY", "PARTS", "results_pandas", "results_polars", "results_table"]
 
@@ -40,6 +41,8 @@ MONEY: tuple[str, ...] = ("decimal", "float")
 PARTS: dict[str, tuple[str, ...]] = {
     "BookTiering": ("decisions", "summary", "candidates", "errors"),
     "ContactPlan": ("touchpoints", "unscheduled", "load", "errors"),
+    "Worklist": ("items", "days", "errors"),
+    "BookWorklists": ("items", "days", "errors"),
 }
 
 _STRINGS = pa.list_(pa.string())
@@ -347,6 +350,92 @@ def _error_rows(items: Iterable[ErrorRecord]) -> tuple[list[dict[str, Any]], Any
     return rows, _ERRORS_SCHEMA
 
 
+_WORK_ITEM_SCHEMA = pa.schema(
+    [
+        ("manager_id", pa.string()),
+        ("on", pa.date32()),
+        ("position", pa.int32()),
+        ("key", pa.string()),
+        ("tier", pa.string()),
+        ("kind", pa.string()),
+        ("rule_id", pa.string()),
+        ("label", pa.string()),
+        ("due_on", pa.date32()),
+        ("available_on", pa.date32()),
+        ("at", pa.timestamp("s")),
+        ("priority", pa.int32()),
+        ("channel", pa.string()),
+        ("purpose", pa.string()),
+        ("minutes", pa.int32()),
+        ("carried", pa.string()),
+        ("amount", pa.decimal128(38, 2)),
+        ("score", pa.int32()),
+        ("kyc_items", _STRINGS),
+        ("option_products", _STRINGS),
+        ("option_amounts", pa.list_(pa.decimal128(38, 2))),
+        ("reason_codes", _STRINGS),
+        ("rule_ids", _STRINGS),
+    ]
+)
+
+
+def _work_item_rows(items: Iterable[WorkItem]) -> tuple[list[dict[str, Any]], Any]:
+    rows = [
+        {
+            "manager_id": i.manager_id,
+            "on": i.on,
+            "position": i.position,
+            "key": i.customer_key,
+            "tier": i.tier,
+            "kind": i.kind.value,
+            "rule_id": i.rule_id,
+            "label": i.label,
+            "due_on": i.due_on,
+            "available_on": i.available_on,
+            # Wall time in the customer's zone, as touchpoints' "at".
+            "at": i.at.replace(tzinfo=None) if i.at is not None else None,
+            "priority": i.priority,
+            "channel": i.channel.value if i.channel is not None else None,
+            "purpose": i.purpose.value,
+            "minutes": i.minutes,
+            "carried": i.carried.value if i.carried is not None else None,
+            "amount": i.amount,
+            "score": i.score,
+            "kyc_items": [k.value for k in i.kyc_items],
+            "option_products": [o.product_id or "" for o in i.options],
+            "option_amounts": [o.amount for o in i.options],
+            **_codes(i.reasons),
+        }
+        for i in items
+    ]
+    return rows, _WORK_ITEM_SCHEMA
+
+
+_WORK_DAY_SCHEMA = pa.schema(
+    [
+        ("manager_id", pa.string()),
+        ("on", pa.date32()),
+        ("capacity_minutes", pa.int64()),
+        ("booked_minutes", pa.int64()),
+        ("items", pa.int64()),
+    ]
+)
+
+
+def _work_day_rows(items: Iterable[tuple[str, WorkDay]]) -> tuple[list[dict[str, Any]], Any]:
+    rows = [
+        {
+            "manager_id": manager_id,
+            "on": d.on,
+            "capacity_minutes": d.capacity_minutes,
+            "booked_minutes": d.booked_minutes,
+            "items": len(d.items),
+        }
+        for manager_id, d in items
+    ]
+    return rows, _WORK_DAY_SCHEMA
+
+
 _Rows = Callable[[Any], tuple[list[dict[str, Any]], Any]]
 _BY_ITEM: dict[type, _Rows] = {
     TierDecision: _tier_rows,
@@ -358,6 +447,8 @@ _BY_ITEM: dict[type, _Rows] = {
     TierSummary: _summary_rows,
     UpgradeCandidate: _candidate_rows,
     ErrorRecord: _error_rows,
+    WorkItem: _work_item_rows,
+    tuple: _work_day_rows,  # (manager id, WorkDay): a worklist's days
 }
 _EMPTY: dict[str, type] = {
     "decisions": TierDecision,
@@ -367,11 +458,15 @@ _EMPTY: dict[str, type] = {
     "touchpoints": Touchpoint,
     "unscheduled": Unscheduled,
     "load": ManagerWeekLoad,
+    "items": WorkItem,
+    "days": tuple,
 }
 
 
 def _items(results: Any, part: str | None) -> tuple[Sequence[Any], type]:
     """The rows a result (or a list of results) holds, and their type."""
+    if isinstance(results, (Worklist, BookWorklists)):
+        return _worklist_part(results, part)
     if isinstance(results, (BookTiering, ContactPlan)):
         parts = PARTS[type(results).__name__]
         chosen = parts[0] if part is None else part
@@ -382,7 +477,9 @@ def _items(results: Any, part: str | None) -> tuple[Sequence[Any], type]:
             )
         return tuple(getattr(results, chosen)), _EMPTY[chosen]
     if part is not None:
-        raise InputError("part applies to a BookTiering or a ContactPlan only", field="part")
+        raise InputError(
+            "part applies to a BookTiering, ContactPlan or worklist only", field="part"
+        )
     items = tuple(results)
     kinds = {type(item) for item in items}
     if len(kinds) > 1:
@@ -395,6 +492,23 @@ def _items(results: Any, part: str | None) -> tuple[Sequence[Any], type]:
             field="results",
         )
     return items, kind
+
+
+def _worklist_part(
+    results: Worklist | BookWorklists, part: str | None
+) -> tuple[Sequence[Any], type]:
+    parts = PARTS[type(results).__name__]
+    chosen = parts[0] if part is None else part
+    if chosen not in parts:
+        raise InputError(
+            f"part must be one of {', '.join(parts)} for a {type(results).__name__}", field="part"
+        )
+    lists = results.worklists if isinstance(results, BookWorklists) else (results,)
+    if chosen == "items":
+        return tuple(i for w in lists for i in w.items()), WorkItem
+    if chosen == "days":
+        return tuple((w.manager_id, d) for w in lists for d in w.days), tuple
+    return tuple(results.errors), ErrorRecord
 
 
 def _scale(values: Iterable[Any]) -> int | None:

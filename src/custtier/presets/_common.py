@@ -409,3 +409,81 @@ def suitability_policy(source_matrix: str) -> list[dict[str, Any]]:
         {"rule_id": "suit.recorded_sale", "check": "recorded_sale",
          "source": "cbrc-recording-2017"},
     ]  # fmt: skip
+
+
+# The worklist's ranking. A lapsing risk assessment comes first: from the day
+# after it lapses only risk-free products may be sold (nfra-suitability-2025).
+# Planned contacts and maturities next (a maturity left alone drifts to cash),
+# then KYC gaps and upgrade candidates, which can wait a day. Within a kind,
+# higher tiers first; ties by due date, by what a KYC gap blocks, by tier, by
+# maturing amount and by candidate score.
+_WORK_PRIORITY: dict[str, dict[str, int]] = {
+    "risk_expiry": {"private_banking": 1, "high_end": 1, "mid_end": 2, "mass": 4},
+    "contact": {"private_banking": 2, "high_end": 2, "mid_end": 3, "mass": 5},
+    "maturity": {"private_banking": 2, "high_end": 2, "mid_end": 3, "mass": 5},
+    "kyc_gap": {"private_banking": 3, "high_end": 3, "mid_end": 4, "mass": 6},
+    "upgrade_candidate": {"private_banking": 9, "high_end": 5, "mid_end": 5, "mass": 6},
+}
+_WORK_MINUTES = {"risk_expiry": 20, "maturity": 20, "kyc_gap": 15, "upgrade_candidate": 15}
+_WORK_SOURCE = {"risk_expiry": "nfra-suitability-2025", "kyc_gap": "pboc-cdd-2022"}
+_WORK_TEXT = {
+    "contact": "A contact the plan placed for the day.",
+    "risk_expiry": "Re-assess before the assessment lapses and risky sales are blocked.",
+    "maturity": "A holding matures: offer suitable reinvestment for the amount.",
+    "kyc_gap": "Complete what the tier's KYC file lacks.",
+    "upgrade_candidate": "Approach a potential high-quality customer ('tap potential').",
+}
+
+# What a missing KYC item blocks, most blocking first (rank 1).
+_KYC_BLOCKS: list[tuple[str, str, int, str]] = [
+    (
+        "risk_assessment",
+        "risky sales: only risk-free products until assessed",
+        1,
+        "nfra-suitability-2025",
+    ),
+    ("identity", "customer due diligence: the file cannot be reviewed", 2, "pboc-cdd-2022"),
+    ("contact_consent", "every contact: no channel may be used", 2, "pboc-consumer-2020"),
+    ("aml_rating", "the review schedule: reviewed as high risk until rated", 2, "pboc-cdd-2022"),
+    ("source_of_funds", "due diligence on large investments", 3, "pboc-cdd-2022"),
+    ("occupation", "due diligence and needs-based advice", 3, "pboc-cdd-2022"),
+    ("declared_income", "needs-based advice and the income upgrade signal", 4, "practice"),
+    ("external_assets", "the declared-wealth upgrade signal", 4, "practice"),
+    ("birthday", "birthday greetings", 5, "practice"),
+    ("important_dates", "anniversary and family greetings", 5, "practice"),
+    ("family", "household needs (education, pension, insurance)", 6, "practice"),
+    ("interests", "salon and event invitations", 6, "practice"),
+]
+
+
+def worklist(tiers: list[str]) -> dict[str, Any]:
+    """The worklist section for the given tier ids."""
+    return {
+        "rule_id": "worklist.rank",
+        "kinds": [
+            {
+                "rule_id": f"worklist.{kind}",
+                "kind": kind,
+                "priority": {t: by_tier[t] for t in tiers},
+                "minutes": _WORK_MINUTES.get(kind),
+                "description": _WORK_TEXT[kind],
+                "source": _WORK_SOURCE.get(kind, "practice"),
+            }
+            for kind, by_tier in _WORK_PRIORITY.items()
+        ],
+        "tie_break": ["due_on", "blocks", "tier", "amount", "score"],
+        "kyc_blocks": [
+            {
+                "rule_id": f"worklist.kyc.{item}",
+                "item": item,
+                "blocks": text,
+                "rank": rank,
+                "source": source,
+            }
+            for item, text, rank, source in _KYC_BLOCKS
+        ],
+        "working_days_per_week": 5,
+        "horizon_days": 14,
+        "channels": ["phone", "messaging_app", "sms", "email"],
+        "source": "practice",
+    }

@@ -13,7 +13,7 @@ _TIERS = ("mass", "mid_end", "high_end")
 
 PRACTICE_DATA: dict[str, Any] = {
     "id": "practice",
-    "version": "1.1.0",
+    "version": "1.2.0",
     "effective_from": "2026-01-01",
     "title": "Relationship management as practised: high-end, mid-end and mass customers",
     "description": (
@@ -205,5 +205,6 @@ PRACTICE_DATA: dict[str, Any] = {
         ],
     },
     "services": c.services(high=["high_end"], mid=["mid_end"], mass=["mass"]),
+    "worklist": c.worklist(["mass", "mid_end", "high_end"]),
     "cadence": c.cadence(["high_end"], "mid_end", "mass"),
 }

@@ -71,7 +71,7 @@ def _band(tier: str, lower: str, upper: str | None) -> dict[str, Any]:
 
 REGULATORY_DATA: dict[str, Any] = {
     "id": "regulatory_c1_c5",
-    "version": "1.1.0",
+    "version": "1.2.0",
     "effective_from": "2026-01-01",
     "title": "Five-level suitability (C1-C5 / R1-R5) with four wealth tiers",
     "description": (
@@ -175,5 +175,6 @@ REGULATORY_DATA: dict[str, Any] = {
         ],
     },
     "services": c.services(high=["high_end", "private_banking"], mid=["mid_end"], mass=["mass"]),
+    "worklist": c.worklist(["mass", "mid_end", "high_end", "private_banking"]),
     "cadence": c.cadence(["high_end", "private_banking"], "mid_end", "mass"),
 }

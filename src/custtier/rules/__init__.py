@@ -54,6 +54,7 @@ from custtier.rules._tiering import (
     UpgradeCandidates,
     UpgradeSignal,
 )
+from custtier.rules._worklist import KycBlock, TieBreak, WorkKind, WorkKindRule, WorklistRules
 from custtier.rules.playbook import Playbook, Source
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "Frequency",
     "FrequencyCap",
     "Hysteresis",
+    "KycBlock",
     "KycItem",
     "KycReview",
     "LeapDayPolicy",
@@ -101,10 +103,14 @@ __all__ = [
     "SignalKind",
     "Source",
     "SuitabilityRow",
+    "TieBreak",
     "TierBand",
     "TierDef",
     "TieringRules",
     "UpgradeCandidates",
     "UpgradeSignal",
     "WorkBudget",
+    "WorkKind",
+    "WorkKindRule",
+    "WorklistRules",
 ]

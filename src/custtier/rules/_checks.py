@@ -12,6 +12,8 @@ from custtier.errors import CusttierError
 from custtier.models._types import AmlRating
 from custtier.rules._budget import budget_problems
 from custtier.rules._cadence import GREETINGS, RECURRING, Occasion
+from custtier.rules._tiering import KycItem
+from custtier.rules._worklist import WorkKind
 
 if TYPE_CHECKING:
     from custtier.rules.playbook import Playbook
@@ -43,6 +45,7 @@ def problems(pb: Playbook) -> Iterator[Problem]:
     yield from _allocation(pb, rule_ids)
     yield from _references(pb, rule_ids)
     yield from _cadence(pb, rule_ids)
+    yield from _worklist(pb, rule_ids)
     for dup in sorted(_duplicates(rule_ids)):
         yield "rule ids", f"rule id {dup!r} is used more than once; rule ids must be unique"
 
@@ -331,6 +334,46 @@ def _cadence(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:  # noqa: P
     rule_ids.append(cad.budget.rule_id)
     cited.append(("cadence.budget.source", cad.budget.source))
     yield from budget_problems(cad, [t.id for t in pb.tiers], pb.risk.validity_months)
+    for path, source in cited:
+        if source is not None and source not in sources:
+            yield path, f"source {source!r} is not listed in sources"
+
+
+def _worklist(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
+    """Every kind ranked once for exactly the playbook's tiers; every KYC item's block stated."""
+    wl = pb.worklist
+    if wl is None:
+        return
+    tiers = {t.id for t in pb.tiers}
+    sources = {s.id for s in pb.sources}
+    rule_ids.append(wl.rule_id)
+    cited: list[tuple[str, str | None]] = [("worklist.source", wl.source)]
+    kinds = [k.kind.value for k in wl.kinds]
+    for dup in sorted(_duplicates(kinds)):
+        yield "worklist.kinds", f"kind {dup!r} is ranked more than once"
+    for missing in [k.value for k in WorkKind if k.value not in kinds]:
+        yield "worklist.kinds", f"kind {missing!r} has no priority; rank every kind"
+    for i, rule in enumerate(wl.kinds):
+        path = f"worklist.kinds.{i}"
+        rule_ids.append(rule.rule_id)
+        cited.append((f"{path}.source", rule.source))
+        for tier in sorted(set(rule.priority) - tiers):
+            yield f"{path}.priority", f"tier {tier!r} is not defined in tiers"
+        for tier in sorted(tiers - set(rule.priority)):
+            yield f"{path}.priority", f"tier {tier!r} has no priority; give every tier one"
+        if (rule.kind is WorkKind.CONTACT) != (rule.minutes is None):
+            yield (
+                f"{path}.minutes",
+                "contacts take their rule's minutes (null); other kinds state theirs",
+            )
+    items = [b.item.value for b in wl.kyc_blocks]
+    for dup in sorted(_duplicates(items)):
+        yield "worklist.kyc_blocks", f"KYC item {dup!r} is listed more than once"
+    for missing in [k.value for k in KycItem if k.value not in items]:
+        yield "worklist.kyc_blocks", f"KYC item {missing!r} has no row; say what its gap blocks"
+    for i, block in enumerate(wl.kyc_blocks):
+        rule_ids.append(block.rule_id)
+        cited.append((f"worklist.kyc_blocks.{i}.source", block.source))
     for path, source in cited:
         if source is not None and source not in sources:
             yield path, f"source {source!r} is not listed in sources"

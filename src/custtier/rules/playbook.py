@@ -21,6 +21,7 @@ from custtier.rules._cadence import CadenceRules
 from custtier.rules._offer import AllocationRules, Service
 from custtier.rules._risk import RiskRules
 from custtier.rules._tiering import TierDef, TieringRules
+from custtier.rules._worklist import WorklistRules
 
 __all__ = ["Playbook", "Source"]
 
@@ -64,6 +65,8 @@ class Playbook(Displayable, CusttierModel):
     allocation: AllocationRules
     services: tuple[Service, ...] = ()
     cadence: CadenceRules = Field(default_factory=CadenceRules)
+    #: How a manager's worklist is ranked and sized; ``None``: the playbook has no worklist.
+    worklist: WorklistRules | None = None
 
     _hash: str = PrivateAttr(default="")
 

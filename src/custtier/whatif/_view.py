@@ -13,7 +13,7 @@ __all__ = ["impact_tables", "impact_title"]
 
 
 def impact_title(kind: str, current: PlaybookRef, proposed: PlaybookRef, moved: int) -> str:
-    """``PolicyImpact: practice v1.1.0 -> practice v1.2.0, 8 moved``."""
+    """``PolicyImpact: practice v1.2.0 -> practice v1.3.0, 8 moved``."""
     return (
         f"{kind}: {current.id} v{current.version} -> {proposed.id} v{proposed.version}, "
         f"{moved:,} moved"

@@ -1,0 +1,106 @@
+"""Playbook section: the relationship manager's worklist — what comes first, and how long it takes.
+
+The ranking is data: a priority per item kind and tier (1 first), then the
+stated tie-break keys in order. KYC gaps are ordered by what the missing
+item blocks (``kyc_blocks``, rank 1 blocks most). Minutes per item kind
+count against the manager's day (``working_days_per_week`` splits the weekly
+hours); contacts take their contact rule's own minutes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, field_validator
+
+from custtier.models._base import CusttierModel
+from custtier.models._types import Channel, Identifier, Whole
+from custtier.rules._tiering import KycItem
+
+__all__ = ["KycBlock", "TieBreak", "WorkKind", "WorkKindRule", "WorklistRules"]
+
+
+class WorkKind(StrEnum):
+    """What a worklist item asks the manager to do."""
+
+    CONTACT = "contact"  # a contact the plan placed (greeting, visit, call, review)
+    RISK_EXPIRY = "risk_expiry"  # re-assess before risky sales are blocked
+    MATURITY = "maturity"  # a holding matures: reinvestment options for that amount
+    KYC_GAP = "kyc_gap"  # the KYC file lacks what the tier requires
+    UPGRADE_CANDIDATE = "upgrade_candidate"  # a potential high-quality customer to approach
+
+
+class TieBreak(StrEnum):
+    """A key that orders items of equal priority, in the order the playbook states them."""
+
+    DUE_ON = "due_on"  # earlier due date first; items without one last
+    TIER = "tier"  # higher tier first
+    BLOCKS = "blocks"  # a KYC gap that blocks more (lower kyc_blocks rank) first; others last
+    AMOUNT = "amount"  # larger maturing principal first
+    SCORE = "score"  # higher upgrade-candidate score first
+
+
+class WorkKindRule(CusttierModel):
+    """One item kind: its priority per tier (1 first) and the minutes it takes.
+
+    ``minutes`` is ``None`` for contacts (each takes its contact rule's
+    ``duration_minutes``); a risk expiry or maturity the plan already holds a
+    contact for takes that contact's minutes.
+    """
+
+    rule_id: Identifier
+    kind: WorkKind
+    priority: dict[Identifier, int] = Field(min_length=1)
+    minutes: Whole | None = Field(default=None, ge=0, le=600)
+    description: str = ""
+    source: Identifier | None = None
+
+    @field_validator("priority")
+    @classmethod
+    def _ranks(cls, priority: dict[str, int]) -> dict[str, int]:
+        for tier, value in priority.items():
+            if isinstance(value, bool) or not 1 <= value <= 99:
+                raise ValueError(f"priority of {tier!r} must be a whole number in [1, 99]")
+        return dict(sorted(priority.items()))
+
+
+class KycBlock(CusttierModel):
+    """What a missing KYC item blocks (``blocks``, said for the manager) and how much (rank 1 most)."""
+
+    rule_id: Identifier
+    item: KycItem
+    blocks: str = Field(min_length=1, max_length=120)
+    rank: Whole = Field(ge=1, le=99)
+    source: Identifier | None = None
+
+
+class WorklistRules(CusttierModel):
+    """How a manager's worklist is ranked and sized.
+
+    Items sort by ``kinds[kind].priority[tier]`` (1 first), then by each key
+    of ``tie_break`` in order, then by customer key, kind, rule id and label
+    (so the order is total and never depends on input order).
+    ``horizon_days`` is the default look-ahead; ``channels`` the order in
+    which a channel is chosen for an item the plan holds no contact for (the
+    first one the customer allows for the item's purpose).
+    """
+
+    rule_id: Identifier = "worklist.rank"
+    kinds: tuple[WorkKindRule, ...] = Field(min_length=1)
+    tie_break: tuple[TieBreak, ...] = ()
+    kyc_blocks: tuple[KycBlock, ...] = ()
+    working_days_per_week: Whole = Field(default=5, ge=1, le=7)
+    horizon_days: Whole = Field(default=14, ge=1, le=366)
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    source: Identifier | None = None
+
+    @field_validator("tie_break", "channels")
+    @classmethod
+    def _no_repeats(cls, values: tuple[StrEnum, ...]) -> tuple[StrEnum, ...]:
+        if len(set(values)) != len(values):
+            raise ValueError("list each value at most once")
+        return values
+
+    def kind(self, kind: WorkKind) -> WorkKindRule:
+        """The rule of ``kind`` (every kind has one in a valid playbook)."""
+        return next(k for k in self.kinds if k.kind is kind)
