@@ -256,6 +256,14 @@ def test_bad_inputs_are_clear_errors() -> None:
         worklist(RM, [], PB, on=MONDAY, tiers=other)
 
 
+def test_a_customer_the_planner_refuses_is_an_error_numbered_by_its_place_in_the_book() -> None:
+    others = [{"key": f"C{n}", "manager_id": "RM-2"} for n in range(3)]
+    far = Customer(key="C-FAR", manager_id="RM-1").model_dump()
+    far["time_zone"] = "Mars/Olympus_Mons"
+    w = worklist(RM, [*others, far], PB, on=MONDAY)
+    assert [(e.subject, e.index, e.code) for e in w.errors] == [("C-FAR", 3, "unknown_time_zone")]
+
+
 def test_an_unreadable_record_is_an_error_record_not_a_gap() -> None:
     w = worklist(RM, [{"key": "C1", "manager_id": "RM-1"}, {"key": 5}], PB, on=MONDAY)
     assert [(e.index, e.code) for e in w.errors] == [(1, "invalid_record")]

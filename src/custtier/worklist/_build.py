@@ -139,7 +139,8 @@ def _run(  # noqa: PLR0917  # the public functions' inputs
         managers=managers,
         history=records,
     )
-    errors = [*tiering.errors, *plan.errors]
+    # The plan numbers its errors by position among the customers it was given.
+    errors = [*tiering.errors, *(_at(e, positions) for e in plan.errors)]
     candidates = {c.customer_key: c for c in tiering.candidates}
     lists = []
     with exact_context():
@@ -219,6 +220,18 @@ def _parsed(record: Customer | Mapping[str, Any]) -> Customer | Mapping[str, Any
         return Customer.from_record(record)
     except RecordValidationError:
         return record
+
+
+def _at(error: ErrorRecord, positions: Mapping[str, int]) -> ErrorRecord:
+    """A plan's error record numbered by the customer's position in the book."""
+    index = positions.get(error.subject or "", error.index)
+    return ErrorRecord(
+        subject=error.subject,
+        index=index,
+        code=error.code,
+        field=error.field,
+        message=error.message,
+    )
 
 
 def _error(key: str, index: int, exc: CusttierError) -> ErrorRecord:
