@@ -97,9 +97,9 @@ def test_the_ranking_is_playbook_data_not_code() -> None:
     data = PB.model_dump(mode="json")
     for kind in data["worklist"]["kinds"]:
         if kind["kind"] == "kyc_gap":
-            kind["priority"] = dict.fromkeys(kind["priority"], 1)
+            kind["priorities"] = [{**r, "priority": 1} for r in kind["priorities"]]
         if kind["kind"] == "risk_expiry":
-            kind["priority"] = dict.fromkeys(kind["priority"], 9)
+            kind["priorities"] = [{**r, "priority": 9} for r in kind["priorities"]]
     flipped = _with(data)
     assert worklist(RM, [customer], PB, on=MONDAY).today[0].kind is WorkKind.RISK_EXPIRY
     assert worklist(RM, [customer], flipped, on=MONDAY).today[0].kind is WorkKind.KYC_GAP
@@ -279,7 +279,7 @@ def test_the_worklist_section_is_validated() -> None:
     with pytest.raises(PlaybookError, match="no priority"):
         _with(data)
     data = PB.model_dump(mode="json")
-    data["worklist"]["kinds"][0]["priority"]["gold"] = 1
+    data["worklist"]["kinds"][0]["priorities"].append({"tier": "gold", "priority": 1})
     with pytest.raises(PlaybookError, match="'gold' is not defined"):
         _with(data)
     data = PB.model_dump(mode="json")
@@ -292,14 +292,23 @@ def test_the_worklist_section_is_validated() -> None:
         _with(data)
 
 
+def test_a_playbook_with_a_worklist_is_hashable_like_any_playbook() -> None:
+    assert hash(PB) == hash(Playbook.model_validate(PB.model_dump()))
+
+
 def test_a_changed_priority_changes_the_hash_and_the_diff_names_its_rule() -> None:
     data = PB.model_dump(mode="json")
-    data["worklist"]["kinds"][0]["priority"]["mass"] = 3
+    data["worklist"]["kinds"][0]["priorities"][0]["priority"] = 3  # mass
     changed = _with(data)
     assert changed.content_hash != PB.content_hash
     worklist_changes = [c for c in PB.diff(changed) if c.path.startswith("worklist")]
     assert [(c.path, c.rule_id, c.old, c.new) for c in worklist_changes] == [
-        ("worklist.kinds[worklist.risk_expiry].priority[mass]", "worklist.risk_expiry", 4, 3)
+        (
+            "worklist.kinds[worklist.risk_expiry].priorities[mass].priority",
+            "worklist.risk_expiry",
+            4,
+            3,
+        )
     ]
     assert changed.find_rule("worklist.risk_expiry") is not None
 

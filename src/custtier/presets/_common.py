@@ -464,7 +464,7 @@ def worklist(tiers: list[str]) -> dict[str, Any]:
             {
                 "rule_id": f"worklist.{kind}",
                 "kind": kind,
-                "priority": {t: by_tier[t] for t in tiers},
+                "priorities": [{"tier": t, "priority": by_tier[t]} for t in tiers],
                 "minutes": _WORK_MINUTES.get(kind),
                 "description": _WORK_TEXT[kind],
                 "source": _WORK_SOURCE.get(kind, "practice"),

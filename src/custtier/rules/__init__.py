@@ -54,7 +54,14 @@ from custtier.rules._tiering import (
     UpgradeCandidates,
     UpgradeSignal,
 )
-from custtier.rules._worklist import KycBlock, TieBreak, WorkKind, WorkKindRule, WorklistRules
+from custtier.rules._worklist import (
+    KycBlock,
+    TieBreak,
+    TierPriority,
+    WorkKind,
+    WorkKindRule,
+    WorklistRules,
+)
 from custtier.rules.playbook import Playbook, Source
 
 __all__ = [
@@ -106,6 +113,7 @@ __all__ = [
     "TieBreak",
     "TierBand",
     "TierDef",
+    "TierPriority",
     "TieringRules",
     "UpgradeCandidates",
     "UpgradeSignal",

@@ -357,10 +357,11 @@ def _worklist(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
         path = f"worklist.kinds.{i}"
         rule_ids.append(rule.rule_id)
         cited.append((f"{path}.source", rule.source))
-        for tier in sorted(set(rule.priority) - tiers):
-            yield f"{path}.priority", f"tier {tier!r} is not defined in tiers"
-        for tier in sorted(tiers - set(rule.priority)):
-            yield f"{path}.priority", f"tier {tier!r} has no priority; give every tier one"
+        ranked = {r.tier for r in rule.priorities}
+        for tier in sorted(ranked - tiers):
+            yield f"{path}.priorities", f"tier {tier!r} is not defined in tiers"
+        for tier in sorted(tiers - ranked):
+            yield f"{path}.priorities", f"tier {tier!r} has no priority; give every tier one"
         if (rule.kind is WorkKind.CONTACT) != (rule.minutes is None):
             yield (
                 f"{path}.minutes",

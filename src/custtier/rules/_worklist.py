@@ -17,7 +17,7 @@ from custtier.models._base import CusttierModel
 from custtier.models._types import Channel, Identifier, Whole
 from custtier.rules._tiering import KycItem
 
-__all__ = ["KycBlock", "TieBreak", "WorkKind", "WorkKindRule", "WorklistRules"]
+__all__ = ["KycBlock", "TieBreak", "TierPriority", "WorkKind", "WorkKindRule", "WorklistRules"]
 
 
 class WorkKind(StrEnum):
@@ -40,6 +40,13 @@ class TieBreak(StrEnum):
     SCORE = "score"  # higher upgrade-candidate score first
 
 
+class TierPriority(CusttierModel):
+    """A kind's priority for one tier: 1 first."""
+
+    tier: Identifier
+    priority: Whole = Field(ge=1, le=99)
+
+
 class WorkKindRule(CusttierModel):
     """One item kind: its priority per tier (1 first) and the minutes it takes.
 
@@ -50,18 +57,23 @@ class WorkKindRule(CusttierModel):
 
     rule_id: Identifier
     kind: WorkKind
-    priority: dict[Identifier, int] = Field(min_length=1)
+    # Rows, not a mapping: a playbook is hashable (engines cache by it).
+    priorities: tuple[TierPriority, ...] = Field(min_length=1)
     minutes: Whole | None = Field(default=None, ge=0, le=600)
     description: str = ""
     source: Identifier | None = None
 
-    @field_validator("priority")
+    @field_validator("priorities")
     @classmethod
-    def _ranks(cls, priority: dict[str, int]) -> dict[str, int]:
-        for tier, value in priority.items():
-            if isinstance(value, bool) or not 1 <= value <= 99:
-                raise ValueError(f"priority of {tier!r} must be a whole number in [1, 99]")
-        return dict(sorted(priority.items()))
+    def _one_per_tier(cls, rows: tuple[TierPriority, ...]) -> tuple[TierPriority, ...]:
+        tiers = [r.tier for r in rows]
+        if len(set(tiers)) != len(tiers):
+            raise ValueError("give each tier one priority")
+        return rows
+
+    def priority(self, tier: str) -> int:
+        """The priority of ``tier`` (every tier has one in a valid playbook)."""
+        return next(r.priority for r in self.priorities if r.tier == tier)
 
 
 class KycBlock(CusttierModel):
@@ -77,7 +89,7 @@ class KycBlock(CusttierModel):
 class WorklistRules(CusttierModel):
     """How a manager's worklist is ranked and sized.
 
-    Items sort by ``kinds[kind].priority[tier]`` (1 first), then by each key
+    Items sort by the kind's priority for the tier (1 first), then by each key
     of ``tie_break`` in order, then by customer key, kind, rule id and label
     (so the order is total and never depends on input order).
     ``horizon_days`` is the default look-ahead; ``channels`` the order in

@@ -246,7 +246,7 @@ def _error(key: str, index: int, exc: CusttierError) -> ErrorRecord:
 
 def rank_key(d: Draft, rules: WorklistRules) -> tuple[Any, ...]:
     """The playbook's order: priority, the stated tie-break keys, then a total fallback."""
-    keys: list[Any] = [rules.kind(d.kind).priority[d.tier]]
+    keys: list[Any] = [rules.kind(d.kind).priority(d.tier)]
     for tie in rules.tie_break:
         if tie is TieBreak.DUE_ON:
             keys += [d.due_on is None, d.due_on or dt.date.min]
@@ -379,8 +379,8 @@ def _priority(d: Draft, rules: WorklistRules) -> Reason:
     return Reason.of(
         ReasonCode.WORKLIST_PRIORITY,
         kind.rule_id,
-        f"{d.kind.value} for a {d.tier} customer: priority {kind.priority[d.tier]}",
-        priority=kind.priority[d.tier],
+        f"{d.kind.value} for a {d.tier} customer: priority {kind.priority(d.tier)}",
+        priority=kind.priority(d.tier),
         tier=d.tier,
     )
 
@@ -395,7 +395,7 @@ def _fields(d: Draft, manager: RelationshipManager, rules: WorklistRules) -> dic
         "label": d.label,
         "due_on": d.due_on,
         "available_on": d.available_on,
-        "priority": rules.kind(d.kind).priority[d.tier],
+        "priority": rules.kind(d.kind).priority(d.tier),
         "channel": d.channel,
         "purpose": d.purpose,
         "minutes": d.minutes,
