@@ -261,7 +261,9 @@ def test_a_customer_the_planner_refuses_is_an_error_numbered_by_its_place_in_the
     far = Customer(key="C-FAR", manager_id="RM-1").model_dump()
     far["time_zone"] = "Mars/Olympus_Mons"
     w = worklist(RM, [*others, far], PB, on=MONDAY)
-    assert [(e.subject, e.index, e.code) for e in w.errors] == [("C-FAR", 3, "unknown_time_zone")]
+    assert [(e.customer_key, e.index, e.code) for e in w.errors] == [
+        ("C-FAR", 3, "unknown_time_zone")
+    ]
 
 
 def test_an_unreadable_record_is_an_error_record_not_a_gap() -> None:

@@ -224,9 +224,9 @@ def _parsed(record: Customer | Mapping[str, Any]) -> Customer | Mapping[str, Any
 
 def _at(error: ErrorRecord, positions: Mapping[str, int]) -> ErrorRecord:
     """A plan's error record numbered by the customer's position in the book."""
-    index = positions.get(error.subject or "", error.index)
+    index = positions.get(error.customer_key or "", error.index)
     return ErrorRecord(
-        subject=error.subject,
+        customer_key=error.customer_key,
         index=index,
         code=error.code,
         field=error.field,
