@@ -30,7 +30,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from custtier import Customer, Playbook, assign_tier, pareto_keys, presets
+from custtier import Customer, Playbook, assign_tier, pareto_keys, presets, trace_tier
 
 AS_OF = dt.date(2026, 11, 30)
 BANDS = (("mass", Decimal(0)), ("mid_end", Decimal("50000.00")), ("high_end", Decimal("500000.00")))
@@ -134,6 +134,7 @@ def peer_runs(book: list[Customer], pb: Playbook) -> dict[str, Callable[[], list
     one_rule = rule_engine.Rule(ternary, context=ctx)
     return {
         "assign_tier": lambda: [assign_tier(c, pb, as_of=AS_OF).outcome for c in book],
+        "trace_tier": lambda: [trace_tier(c, pb, as_of=AS_OF).tier for c in book],
         "zen_basic": lambda: [basic.evaluate(x)["result"]["tier"] for x in floats],
         "zen_loader": lambda: [engine.evaluate("tiers.json", x)["result"]["tier"] for x in floats],
         "zen_batch": lambda: [r["data"]["result"]["tier"] for r in engine.evaluate_batch(requests)],

@@ -316,6 +316,30 @@ def _revive(value: Any) -> Any:
     return value
 
 
+_NO_DEFAULT = object()
+#: Defaults safe to share between objects: a copy of them would equal them.
+_IMMUTABLE = (str, int, bool, Decimal, dt.date, tuple, frozenset, type(None))
+_layouts: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
+
+
+def _layout(cls: type[BaseModel]) -> tuple[tuple[str, Any, Any], ...]:
+    """Each field of ``cls`` in order, with its default when it is immutable (else a marker)."""
+    layout = tuple(
+        (
+            name,
+            field,
+            field.default
+            if field.default_factory is None
+            and not field.is_required()
+            and isinstance(field.default, _IMMUTABLE)
+            else _NO_DEFAULT,
+        )
+        for name, field in cls.__pydantic_fields__.items()
+    )
+    _layouts[cls] = layout
+    return layout
+
+
 def construct(cls: type[M], values: dict[str, Any]) -> M:
     """Build a model from values the engine produced itself, without validation.
 
@@ -323,14 +347,16 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     fields take the class defaults. Only for models without validation
     aliases or private attributes (decisions, reasons, summaries).
     """
-    fields = cls.__pydantic_fields__
-    if len(values) < len(fields):
+    layout = _layouts.get(cls) or _layout(cls)
+    if len(values) < len(layout):
         # Rebuilt in field order: JSON follows the dict's order, and a decision
         # must dump the same bytes as its validated read-back.
         given, values = values, {}
-        for name, field in fields.items():
+        for name, field, default in layout:
             if name in given:
                 values[name] = given[name]
+            elif default is not _NO_DEFAULT:
+                values[name] = default
             elif field.is_required():
                 raise TypeError(f"{cls.__name__}.{name} is required")
             else:
