@@ -494,7 +494,7 @@ def test_progress_in_a_log_file_is_whole_lines(book: Path, tmp_path: Path) -> No
     assert lines[-1].startswith("custtier plan: 300 records in")
 
 
-@pytest.mark.parametrize("command", ["tier", "allocate", "plan", "synth"])
+@pytest.mark.parametrize("command", ["tier", "allocate", "plan", "synth", "worklist"])
 def test_help_shows_an_example_the_record_format_and_exit_codes(
     command: str, tmp_path: Path
 ) -> None:

@@ -14,8 +14,11 @@ Commands (``custtier COMMAND --help`` shows each one's record format and an exam
                   [--calendar weekends|CN|CODE [--unpublished provisional|refuse]
                   [--published-through YEAR] [--holiday-language LANG]]
                   [--managers FILE] [--ics [--manager ID]]
+    custtier worklist BOOK.jsonl (--playbook FILE | --preset ID) --managers FILE --manager ID
+                      --on DATE [--horizon DAYS] [--catalogue FILE] [--history FILE]
+                      [--calendar weekends|CN|CODE] [--table | --ics]
 
-``tier``, ``allocate`` and ``plan`` also take ``--output FILE``, ``--format
+``tier``, ``allocate``, ``plan`` and ``worklist`` also take ``--output FILE``, ``--format
 jsonl|csv|parquet``, ``--max-errors N|P%``, ``--progress`` and ``--quiet``.
 They read their input line by line: a line that cannot be read or decided is
 an error line with its 1-based number, and the run goes on. Input and output
@@ -44,7 +47,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from custtier._version import __version__
-from custtier.cli import _allocate, _plan, _playbooks, _sample, _simulate, _tier
+from custtier.cli import _allocate, _plan, _playbooks, _sample, _simulate, _tier, _worklist
 from custtier.cli._input import UsageError
 from custtier.cli._report import Exit
 from custtier.cli._sample import DEFAULT_AS_OF
@@ -125,4 +128,5 @@ def _parser() -> argparse.ArgumentParser:
     _allocate.add_parser(sub)
     _plan.add_parser(sub)
     _simulate.add_parser(sub)
+    _worklist.add_parser(sub)
     return parser

@@ -6,6 +6,7 @@ every manager's in one pass (:class:`BookWorklists`, ``to_arrow("items")``).
 
 from custtier.worklist import _view as _view  # registers the notebook display
 from custtier.worklist._build import worklist, worklists
+from custtier.worklist._ical import worklist_to_ical
 from custtier.worklist._models import BookWorklists, ReinvestOption, WorkDay, WorkItem, Worklist
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "WorkItem",
     "Worklist",
     "worklist",
+    "worklist_to_ical",
     "worklists",
 ]
