@@ -209,3 +209,19 @@ def test_a_proposal_without_a_tier_lists_last_months_customers_of_it_as_errors()
     assert all(e.current is None and e.proposed is not None for e in impact.errors)
     assert {e.proposed.code for e in impact.errors if e.proposed} == {"unknown_previous_tier"}
     assert impact.decided + len(impact.errors) == len(book)
+
+
+def test_progress_counts_both_sides_and_ends_at_twice_the_book() -> None:
+    seen: list[tuple[int, int]] = []
+    book = _book(presets.PRACTICE, 1, n=300)
+    simulate(
+        book,
+        presets.PRACTICE,
+        presets.PRACTICE,
+        as_of=AS_OF,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert seen[-1] == (2 * len(book), 2 * len(book))
+    assert {t for _, t in seen} == {2 * len(book)}
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert any(d <= len(book) for d, _ in seen[:-1])  # the current side reports first

@@ -10,6 +10,8 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 import strategies as cst
 from custtier import Customer, Playbook, presets, simulate, synth, tier_book
 
@@ -160,3 +162,67 @@ def test_the_committee_runs_the_what_if_from_the_command_line(tmp_path: Path) ->
     ]
     impact = simulate(customers, presets.PRACTICE, Playbook.model_validate(data), as_of=AS_OF)
     assert [m.customer_key for m in impact.moved] == [x["customer_key"] for x in moved]
+
+
+def test_a_policy_committee_simulates_raising_the_wealth_bar_on_a_large_book_from_the_command_line_parquet_details(
+    tmp_path: Path,
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet", reason="Parquet needs the frames extra")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "custtier", *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            cwd=tmp_path,
+        )
+
+    assert cli("synth", "--size", "5000", "--seed", "16", "--out", "book.jsonl").returncode == 0
+    data = cst.playbook_data(presets.PRACTICE)
+    data["version"] = "1.2.0"
+    bands = data["tiering"]["bases"][0]["bands"]
+    bands[1]["upper"] = bands[2]["lower"] = "600000"
+    data["tiering"]["hysteresis"]["grace_months"] = 12
+    (tmp_path / "proposed.json").write_text(json.dumps(data), encoding="utf-8")
+    with (tmp_path / "book.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"key": "BAD", "assets_under_management": 1.5}\n')  # a float: refused
+    args = [
+        *("simulate", "book.jsonl", "--playbook", "proposed.json", "--against-preset", "practice"),
+        *("--as-of", "2026-11-30", "--catalogue", "book.catalogue.json"),
+        *("--progress", "-o", "impact.parquet"),
+    ]
+    strict = cli(*args)
+    assert strict.returncode == 1  # one record undecided, no budget for it
+    run = cli(*args, "--max-errors", "1")
+    assert run.returncode == 0, run.stderr
+    # The summary: records, both sides' decisions, the error by code, what moved.
+    summary = run.stderr.strip().splitlines()[-1]
+    assert summary.startswith("custtier simulate: 5,001 records in, 5,000 decided on both sides")
+    assert "1 errors (invalid_record 1)" in summary
+    assert "8 moved (high_end->mid_end 8)" in summary
+    assert "simulating: 10,002/10,002 (100%)" in run.stderr  # --progress: both sides, as log lines
+    rows = pq.read_table(tmp_path / "impact.parquet").to_pylist()
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds["cell"] == 9
+    assert kinds["moved"] == 8
+    assert kinds["error"] == 1
+    assert kinds["manager"] > 0
+    cell = next(
+        r for r in rows if r["kind"] == "cell" and r["from"] == "high_end" and r["to"] == "mid_end"
+    )
+    # The library on the same book says the same, to the cent.
+    customers = [
+        json.loads(x) for x in (tmp_path / "book.jsonl").read_text("utf-8").splitlines()[:-1]
+    ]
+    impact = simulate(customers, presets.PRACTICE, Playbook.model_validate(data), as_of=AS_OF)
+    want = impact.cell("high_end", "mid_end")
+    got = (cell["customers"], Decimal(cell["aum"]), Decimal(cell["profit"]))
+    assert got == (want.customers, want.aum, want.profit)
+    error = next(r for r in rows if r["kind"] == "error")
+    assert (error["line"], error["customer_key"], error["field"]) == (
+        5001,
+        "BAD",
+        "assets_under_management",
+    )

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
+from custtier import presets
 from custtier.cli._allocate import records_of
-from custtier.cli._common import first_line, iso_date
+from custtier.cli._common import (
+    EPILOG,
+    batch_options,
+    first_line,
+    iso_date,
+    playbook,
+    progress,
+    run_batch,
+)
 from custtier.cli._input import LineError, UsageError, json_text, records
-from custtier.cli._report import Exit
+from custtier.cli._output import Format, Sink
+from custtier.cli._report import Tally
 from custtier.cli._tier import previous_decisions
 from custtier.errors import CusttierError
 from custtier.models import Product
@@ -21,26 +30,24 @@ __all__ = ["add_parser"]
 
 HELP = """\
 What if PROPOSED replaced CURRENT? Tier the book under both playbooks and
-write what changes, one JSON object per line: "change" (a rule, with its
-rule id, old and new value), "cell" (the migration matrix: customers, AUM,
-profit per pair of tiers), "moved" (a customer whose tier differs, with both
-decisions' reason codes and rule ids), "eligibility" (a product gained or
-lost, with --catalogue), "services" (tier services gained and lost), "kyc"
-(KYC items newly unmet) and "error" (a record undecided on either side).
-A summary goes to standard error.
+write what changes, one record each, with its "kind": "change" (a rule, with
+its rule id, old and new value), "cell" (the migration matrix: customers,
+AUM, profit per pair of tiers), "moved" (a customer whose tier differs, with
+both decisions' reason codes and rule ids), "manager" (a manager's customers
+in a tier under each playbook, where they differ), "eligibility" (a product
+gained or lost, with --catalogue), "services" (tier services gained and
+lost, with their cost where the playbook states one), "kyc" (KYC items
+newly unmet) and "error" (a record undecided on either side, or a product
+check that failed). With --format csv or parquet the same records are rows
+of one table (column "kind"). A summary line goes to standard error.
+
+record format: as for custtier tier (see custtier tier --help).
 
 example:
   custtier synth --size 1000 --seed 7 --out book.jsonl
   custtier preset practice > current.json   # copy, edit the copy, then
   custtier simulate book.jsonl --playbook proposed.json --against current.json \\
-      --as-of 2026-11-30 -o impact.jsonl
-"""
-
-EPILOG = """\
-exit codes:
-  0  every record decided under both playbooks
-  1  some records were not decided on at least one side; each is an "error" line
-  2  the invocation or an input file as a whole is wrong; nothing is written
+      --as-of 2026-11-30 -o impact.parquet
 """
 
 
@@ -54,8 +61,14 @@ def add_parser(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="BOOK.jsonl", help='customers, JSON lines ("-" for stdin)')
-    parser.add_argument("--playbook", metavar="FILE", required=True, help="the proposed playbook")
-    parser.add_argument("--against", metavar="FILE", required=True, help="the current playbook")
+    new = parser.add_mutually_exclusive_group(required=True)
+    new.add_argument("--playbook", metavar="FILE", help="the proposed playbook")
+    new.add_argument("--preset", choices=sorted(presets.ALL), help="a shipped playbook, proposed")
+    old = parser.add_mutually_exclusive_group(required=True)
+    old.add_argument("--against", metavar="FILE", help="the current playbook")
+    old.add_argument(
+        "--against-preset", choices=sorted(presets.ALL), help="a shipped playbook, current"
+    )
     parser.add_argument("--as-of", type=iso_date, required=True, help="YYYY-MM-DD")
     parser.add_argument(
         "--catalogue", metavar="FILE", help="products as a JSON list: eligibility gained and lost"
@@ -63,77 +76,77 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--previous", metavar="FILE", help="last run's decisions, JSON lines (hysteresis)"
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="write here, not to standard output")
+    batch_options(parser)
     parser.set_defaults(command=run)
 
 
-def _playbook(name: str, option: str) -> Playbook:
-    text, _ = json_text(name, what="playbook")
+def _current(args: argparse.Namespace) -> Playbook:
+    if args.against_preset:
+        return presets.get(args.against_preset)
+    text, _ = json_text(args.against, what="playbook")
     try:
         return Playbook.from_json(text)
     except CusttierError as exc:
         raise UsageError(
-            f"{option} {name} is not a valid playbook: {first_line(exc).rstrip(': ')}; "
-            f"custtier validate {name} lists every problem"
+            f"--against {args.against} is not a valid playbook: "
+            f"{first_line(exc).rstrip(': ')}; custtier validate {args.against} lists every problem"
         ) from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Read everything, simulate, then write: a usage error leaves nothing behind."""
-    proposed = _playbook(args.playbook, "--playbook")
-    current = _playbook(args.against, "--against")
+    proposed = playbook(args)
+    current = _current(args)
     catalogue: list[Product] | None = (
         records_of(args.catalogue, Product, what="catalogue") if args.catalogue else None
     )
     previous = previous_decisions(args.previous, args.as_of)
-    book: list[Any] = []
-    unread: list[dict[str, Any]] = []
-    for number, value in records(args.file):
-        if isinstance(value, LineError):
-            unread.append(
-                {"kind": "error", "line": number, "code": value.code, "message": value.message}
-            )
-        elif not isinstance(value, dict):
-            unread.append(
-                {
-                    "kind": "error",
-                    "line": number,
-                    "code": "not_an_object",
-                    "message": "not a JSON object",
-                }
-            )
-        else:
-            book.append((number, value))
-    lines = [n for n, _ in book]
-    impact = simulate(
-        [v for _, v in book],
-        current,
-        proposed,
-        as_of=args.as_of,
-        catalogue=catalogue,
-        previous=previous or None,
-    )
-    out = [*_lines(impact, lines), *unread]
-    text = "".join(json.dumps(o, ensure_ascii=False, default=str) + "\n" for o in out)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
-    failed = len(impact.errors) + len(unread)
-    print(_summary(impact, failed), file=sys.stderr)
-    return Exit.FAILED if failed else Exit.OK
+
+    def body(sink: Sink, tally: Tally) -> None:
+        book: list[tuple[int, Any]] = []
+        unread: list[dict[str, Any]] = []
+        for number, value in records(args.file):
+            tally.records += 1
+            if isinstance(value, LineError):
+                unread.append(_unread(number, value.code, value.message))
+            elif not isinstance(value, dict):
+                unread.append(_unread(number, "not_an_object", "not a JSON object"))
+            else:
+                book.append((number, value))
+        lines = [n for n, _ in book]
+        impact = simulate(
+            [v for _, v in book],
+            current,
+            proposed,
+            as_of=args.as_of,
+            catalogue=catalogue,
+            previous=previous or None,
+            progress=progress("simulating", args),
+        )
+        for record in (*_lines(impact, lines, table=sink.format is not Format.JSONL), *unread):
+            sink.record(record)
+            if record["kind"] == "error":
+                tally.error(record["code"] or "error")
+        tally.decided = impact.decided
+        tally.details.append(_summary(impact))
+
+    return run_batch(args, Tally("simulate", outcome="decided on both sides"), body)
 
 
-def _lines(impact: PolicyImpact, lines: list[int]) -> list[dict[str, Any]]:
+def _unread(number: int, code: str, message: str) -> dict[str, Any]:
+    return {"kind": "error", "line": number, "code": code, "message": message}
+
+
+def _lines(impact: PolicyImpact, lines: list[int], *, table: bool) -> list[dict[str, Any]]:
+    """The records; ``table``: a whole row added or removed as JSON text, one column each."""
     out: list[dict[str, Any]] = [
         {
             "kind": "change",
             "change": c.kind.value,
             "path": c.path,
             "rule_id": c.rule_id,
-            "old": _plain(c.old),
-            "new": _plain(c.new),
+            "old": _value(c.old, table=table),
+            "new": _value(c.new, table=table),
         }
         for c in impact.changes
     ]
@@ -186,6 +199,16 @@ def _lines(impact: PolicyImpact, lines: list[int]) -> list[dict[str, Any]]:
         }
         for k in impact.kyc
     ]
+    out += [
+        {
+            "kind": "manager",
+            "manager_id": m.manager_id,
+            "tier": m.tier,
+            "current": m.current,
+            "proposed": m.proposed,
+        }
+        for m in impact.managers
+    ]
     for e in impact.errors:
         either = e.current or e.proposed
         out.append(
@@ -195,10 +218,30 @@ def _lines(impact: PolicyImpact, lines: list[int]) -> list[dict[str, Any]]:
                 "customer_key": e.customer_key,
                 "code": either.code if either else None,
                 "field": either.field if either else None,
+                "message": either.message if either else None,
                 "sides": [s for s, r in (("current", e.current), ("proposed", e.proposed)) if r],
             }
         )
+    out += [
+        {
+            "kind": "error",
+            "line": lines[f.index],
+            "customer_key": f.customer_key,
+            "code": f.code,
+            "field": f.field,
+            "message": f.message,
+            "sides": ["eligibility"],
+        }
+        for f in impact.eligibility_errors
+    ]
     return out
+
+
+def _value(value: Any, *, table: bool) -> Any:
+    plain = _plain(value)
+    if table and isinstance(plain, (dict, list)):
+        return json.dumps(plain, ensure_ascii=False, sort_keys=True)
+    return plain
 
 
 def _plain(value: Any) -> Any:
@@ -209,17 +252,17 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (int, bool, type(None))) else str(value)
 
 
-def _summary(impact: PolicyImpact, failed: int) -> str:
+def _summary(impact: PolicyImpact) -> str:
+    """``1.1.0 -> 1.2.0, 3 rule change(s), 4 moved (high_end->mid_end 4), ...``."""
     flows = ", ".join(
         f"{c.from_tier}->{c.to_tier} {c.customers:,}"
         for c in impact.matrix
         if c.customers and c.from_tier != c.to_tier
     )
     return (
-        f"custtier simulate: {impact.current.version} -> {impact.proposed.version}, "
-        f"{len(impact.changes)} rule change(s); {impact.decided:,} decided, "
-        f"{len(impact.moved):,} moved"
+        f"{impact.current.version} -> {impact.proposed.version}, "
+        f"{len(impact.changes)} rule change(s), {len(impact.moved):,} moved"
         + (f" ({flows})" if flows else "")
         + f", {len(impact.eligibility):,} eligibility, {len(impact.services):,} services, "
-        f"{len(impact.kyc):,} kyc, {failed:,} errors"
+        f"{len(impact.kyc):,} kyc"
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from custtier._explain import ErrorRecord
 from custtier._money import exact_context
+from custtier._progress import ProgressCallback
 from custtier.cadence import Calendar, ManagerWeekLoad, plan_contacts
 from custtier.errors import CusttierError, RecordValidationError
 from custtier.models import Customer, Product, RelationshipManager
@@ -42,6 +43,7 @@ def simulate(  # keyword-only options
     plan: tuple[dt.date, dt.date] | None = None,
     managers: Iterable[RelationshipManager] = (),
     calendar: Calendar | None = None,
+    progress: ProgressCallback | None = None,
 ) -> PolicyImpact:
     """The impact of replacing ``current`` with ``proposed`` on ``book`` on ``as_of``.
 
@@ -57,7 +59,8 @@ def simulate(  # keyword-only options
     With ``plan=(start, end)``, each side's tiers are planned with
     :func:`~custtier.plan_contacts` over that horizon (``managers`` and
     ``calendar`` as there) and ``load`` compares the work per manager and
-    ISO week; the cost is two whole plans.
+    ISO week; the cost is two whole plans. ``progress(done, total)`` counts
+    records tiered over both sides (``total`` is twice the book).
 
     >>> import datetime as dt
     >>> from custtier import presets
@@ -74,8 +77,9 @@ def simulate(  # keyword-only options
     """
     records = [_parsed(r) for r in book]
     prev = tuple(previous) if previous is not None else None
-    old_decisions, old_errors = _side(records, current, as_of, prev)
-    new_decisions, new_errors = _side(records, proposed, as_of, prev)
+    n = len(records)
+    old_decisions, old_errors = _side(records, current, as_of, prev, _half(progress, 0, n))
+    new_decisions, new_errors = _side(records, proposed, as_of, prev, _half(progress, n, n))
     old_by = {d.customer_key: d for d in old_decisions}
     new_by = {d.customer_key: d for d in new_decisions}
     customers = {r.key: r for r in records if isinstance(r, Customer)}
@@ -128,11 +132,25 @@ def _parsed(record: Customer | Mapping[str, Any]) -> Customer | Mapping[str, Any
         return record
 
 
+def _half(progress: ProgressCallback | None, before: int, n: int) -> ProgressCallback | None:
+    """One side's tier_book progress as part of both sides' (``total`` = 2n)."""
+    if progress is None:
+        return None
+    report = progress
+
+    def half(done: int, total: int) -> None:
+        # tier_book's total is the records it kept; scale to this side's n.
+        report(before + (done * n // total if total else n), 2 * n)
+
+    return half
+
+
 def _side(
     records: Sequence[Customer | Mapping[str, Any]],
     playbook: Playbook,
     as_of: dt.date,
     previous: tuple[TierDecision, ...] | None,
+    progress: ProgressCallback | None,
 ) -> tuple[tuple[TierDecision, ...], list[ErrorRecord]]:
     """One playbook's decisions and errors, indexed by position in ``records``.
 
@@ -149,6 +167,7 @@ def _side(
         playbook,
         as_of=as_of,
         previous=None if previous is None else [d for d in previous if d.outcome in known],
+        progress=progress,
     )
     errors = [e.model_copy(update={"index": keep[e.index]}) for e in result.errors]
     kept = set(keep)
