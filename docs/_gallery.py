@@ -14,11 +14,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from custtier import plan_contacts, plot, synth, tier_book  # noqa: E402  (after the backend)
+from custtier import (
+    Playbook,
+    plan_contacts,
+    plot,
+    simulate,
+    synth,
+    tier_book,
+)
 
 
 def draw(folder: Path) -> list[Path]:
-    """The four gallery figures, as PNG files in ``folder``."""
+    """The five gallery figures, as PNG files in ``folder``."""
     import matplotlib.pyplot as plt
 
     as_of = dt.date(2026, 11, 30)
@@ -26,7 +33,9 @@ def draw(folder: Path) -> list[Path]:
     result = tier_book(book.customers, book.playbook, as_of=as_of)
     later_on = dt.date(2027, 5, 31)
     later_book = synth.book(3000, seed=7, as_of=later_on)
-    later = tier_book(later_book.customers, book.playbook, as_of=later_on, previous=result.decisions)
+    later = tier_book(
+        later_book.customers, book.playbook, as_of=later_on, previous=result.decisions
+    )
     manager = book.managers[0]
     plan = plan_contacts(
         [c for c in book.customers if c.manager_id == manager.id],
@@ -36,11 +45,17 @@ def draw(folder: Path) -> list[Path]:
         tiers={d.customer_key: d for d in result.decisions},
         managers=[manager],
     )
+    data = book.playbook.model_dump(mode="json")
+    data["version"] = "1.2.0"
+    bands = data["tiering"]["bases"][0]["bands"]
+    bands[1]["upper"] = bands[2]["lower"] = "600000"  # the what-if page's wealth bar
+    impact = simulate(book.customers, book.playbook, Playbook.model_validate(data), as_of=as_of)
     charts = {
         "pyramid": lambda ax: plot.pyramid(result, ax=ax),
         "concentration": lambda ax: plot.concentration(result, ax=ax),
         "movements": lambda ax: plot.movements(result, later, ax=ax),
         "manager_load": lambda ax: plot.manager_load(plan, ax=ax),
+        "migration": lambda ax: plot.migration(impact, ax=ax, value="aum"),
     }
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -452,3 +452,48 @@ def test_playbook_mappings_cannot_be_mutated_in_place() -> None:
         pb.allocation.need_categories[Need.PENSION] = "no_such_category"  # type: ignore[index]
     assert pb.allocation.need_categories[Need.PENSION] == "pension_product"
     assert pb.content_hash == presets.PRACTICE.content_hash
+
+
+# --- tier service costs ---------------------------------------------------------------------
+
+
+def _priced(cost: Any, index: int = 4) -> dict[str, Any]:
+    data = cst.playbook_data(presets.PRACTICE)
+    data["services"][index]["annual_cost"] = cost
+    return data
+
+
+def test_a_service_may_state_its_yearly_cost_and_the_presets_state_none() -> None:
+    pb = Playbook.model_validate(_priced("1800"))
+    service = pb.services[4]
+    assert (service.id, service.annual_cost) == ("airport_service", Decimal(1800))
+    # The practice text names the services but no cost: the presets leave it unstated.
+    assert all(s.annual_cost is None for p in presets.ALL.values() for s in p.services)
+
+
+@pytest.mark.parametrize(
+    ("cost", "says"),
+    [("-1", "must not be negative"), ("1800.005", "more decimal places than CNY allows")],
+)
+def test_a_service_cost_is_money_in_the_playbooks_currency(cost: str, says: str) -> None:
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(_priced(cost))
+    assert "services.4.annual_cost" in str(info.value)
+    assert says in str(info.value)
+
+
+def test_a_service_cost_refuses_a_float() -> None:
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(_priced(1800.5))
+    assert "annual_cost" in str(info.value)
+
+
+def test_a_stated_cost_is_in_the_hash_and_an_unstated_one_leaves_it_as_it_was() -> None:
+    # Left out of the canonical JSON when unstated: every existing playbook keeps its hash.
+    assert "annual_cost" not in presets.PRACTICE.canonical_json()
+    same = Playbook.model_validate(cst.playbook_data(presets.PRACTICE))
+    assert same.content_hash == presets.PRACTICE.content_hash
+    priced = Playbook.model_validate(_priced("1800"))
+    assert '"annual_cost":"1800"' in priced.canonical_json()
+    assert priced.content_hash != presets.PRACTICE.content_hash
+    assert Playbook.from_json(priced.canonical_json()).content_hash == priced.content_hash

@@ -161,3 +161,14 @@ def test_validate_help_documents_against(flag: str) -> None:
     run = _cli("validate", flag)
     assert "--against OLD" in run.stdout
     assert "version did not" in run.stdout
+
+
+def test_a_service_cost_stated_or_changed_cites_the_service() -> None:
+    priced = _with(presets.PRACTICE, services__4__annual_cost="1800")
+    dearer = _with(priced, services__4__annual_cost="2400")
+    assert [(c.path, c.rule_id, c.old, c.new) for c in presets.PRACTICE.diff(priced)] == [
+        ("services[airport_service].annual_cost", "service.airport_service", None, Decimal(1800))
+    ]
+    assert [str(c) for c in priced.diff(dearer)] == [
+        "services[airport_service].annual_cost (service.airport_service): 1800 -> 2400"
+    ]

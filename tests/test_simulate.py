@@ -7,11 +7,20 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import strategies as cst
-from custtier import Customer, Playbook, PolicyImpact, check_suitability, presets, simulate, synth
+from custtier import (
+    Customer,
+    Playbook,
+    PolicyImpact,
+    check_suitability,
+    presets,
+    simulate,
+    synth,
+    tier_services,
+)
 from custtier.tiering import tier_book
 
 AS_OF = dt.date(2026, 11, 30)
@@ -225,3 +234,92 @@ def test_progress_counts_both_sides_and_ends_at_twice_the_book() -> None:
     assert {t for _, t in seen} == {2 * len(book)}
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert any(d <= len(book) for d, _ in seen[:-1])  # the current side reports first
+
+
+def _priced(pb: Playbook, costs: list[str | None]) -> Playbook:
+    """``pb`` with each service's annual cost from ``costs`` (cycled), version bumped."""
+    data = cst.playbook_data(pb)
+    for i, service in enumerate(data["services"]):
+        cost = costs[i % len(costs)]
+        if cost is not None:
+            service["annual_cost"] = cost
+    data["version"] = f"{data['version']}-priced"
+    return Playbook.model_validate(data)
+
+
+_COSTS = st.lists(
+    st.one_of(st.none(), st.sampled_from(["0", "120", "899.50", "12000"])), min_size=1
+)
+
+
+@settings(max_examples=10, deadline=None, phases=[Phase.generate])
+@given(_cases(), _COSTS, _COSTS)
+def test_service_totals_count_each_sides_entitled_customers_and_price_them(
+    case: tuple[Playbook, Playbook, int], old_costs: list[str | None], new_costs: list[str | None]
+) -> None:
+    current, proposed, seed = case
+    current, proposed = _priced(current, old_costs), _priced(proposed, new_costs)
+    book = _book(current, seed)
+    impact = simulate(book, current, proposed, as_of=AS_OF)
+    failed = {e.customer_key for e in impact.errors}
+    for pb, side, totals in (
+        (
+            current,
+            0,
+            {
+                t.service_id: (t.current_customers, t.current_cost, t.current_total)
+                for t in impact.service_totals
+            },
+        ),
+        (
+            proposed,
+            1,
+            {
+                t.service_id: (t.proposed_customers, t.proposed_cost, t.proposed_total)
+                for t in impact.service_totals
+            },
+        ),
+    ):
+        tiers = {d.customer_key: d.tier for d in tier_book(book, pb, as_of=AS_OF).decisions}
+        decided = [k for k in tiers if k not in failed]
+        for s in pb.services:
+            n = sum(
+                1 for k in decided if s.id in tier_services(k, tiers[k], pb, as_of=AS_OF).services
+            )
+            want_total = None if s.annual_cost is None else s.annual_cost * n
+            assert totals[s.id] == (n, s.annual_cost, want_total), (side, s.id)
+    # Per customer: the cost of what is gained minus what is lost, where every one is priced.
+    old_cost = {s.id: s.annual_cost for s in current.services}
+    new_cost = {s.id: s.annual_cost for s in proposed.services}
+    for change in impact.services:
+        prices = [new_cost[s] for s in change.gained] + [old_cost[s] for s in change.lost]
+        if any(p is None for p in prices) or current.currency != proposed.currency:
+            assert change.cost_change is None
+        else:
+            gained = sum((new_cost[s] or Decimal(0) for s in change.gained), Decimal(0))
+            lost = sum((old_cost[s] or Decimal(0) for s in change.lost), Decimal(0))
+            assert change.cost_change == gained - lost
+
+
+def test_a_cheaper_wealth_bar_shows_what_the_high_end_services_cost_the_bank() -> None:
+    data = cst.playbook_data(presets.PRACTICE)
+    for service in data["services"]:
+        if service["id"] == "airport_service":
+            service["annual_cost"] = "1800"  # a bank's own figure, not the practice's
+    current = Playbook.model_validate({**data, "version": "1.1.0-priced"})
+    bands = data["tiering"]["bases"][0]["bands"]
+    bands[1]["upper"] = bands[2]["lower"] = "600000"
+    proposed = Playbook.model_validate({**data, "version": "1.2.0-priced"})
+    impact = simulate(_book(current, 3, n=2000), current, proposed, as_of=AS_OF)
+    airport = next(t for t in impact.service_totals if t.service_id == "airport_service")
+    moved_out = impact.cell("high_end", "mid_end").customers
+    assert moved_out > 0
+    assert airport.current_customers - airport.proposed_customers == moved_out
+    assert airport.current_total is not None
+    assert airport.proposed_total is not None
+    assert airport.current_total - airport.proposed_total == Decimal(1800) * moved_out
+    lounge = [s for s in impact.services if "airport_service" in s.lost]
+    assert len(lounge) == moved_out
+    assert all(s.cost_change is None for s in lounge)  # the other high-end services state no cost
+    html = impact._repr_html_()
+    assert "airport_service" in html

@@ -690,6 +690,7 @@ def test_the_gallery_draws_the_docs_figures(tmp_path: Path, agg: Any) -> None:
         "concentration.png",
         "movements.png",
         "manager_load.png",
+        "migration.png",
     ]
     for p in written:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 import strategies as cst
 from custtier import Customer, Playbook, presets, simulate, synth, tier_book
+from custtier.errors import InputError
 
 AS_OF = dt.date(2026, 11, 30)
 LAST_MONTH = dt.date(2026, 10, 31)
@@ -226,3 +228,39 @@ def test_a_policy_committee_simulates_raising_the_wealth_bar_on_a_large_book_fro
         "BAD",
         "assets_under_management",
     )
+
+
+def test_the_committee_sees_the_migration_as_a_chart_and_in_the_notebook() -> None:
+    pytest.importorskip("matplotlib", reason="charts need the plot extra")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from custtier import plot
+
+    data = cst.playbook_data(presets.PRACTICE)
+    data["version"] = "1.2.0"
+    bands = data["tiering"]["bases"][0]["bands"]
+    bands[1]["upper"] = bands[2]["lower"] = "600000"
+    proposed = Playbook.model_validate(data)
+    book = synth.book(1500, seed=16, as_of=AS_OF)
+    impact = simulate(book.customers, presets.PRACTICE, proposed, as_of=AS_OF)
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plot.migration(impact, ax=left) is left
+    # Every customer decided on both sides is in one labelled cell.
+    assert sum(int(t.get_text().replace(",", "")) for t in left.texts) == impact.decided
+    assert [t.get_text() for t in left.get_yticklabels()] == list(impact.tiers)
+    moved = [t for t in left.texts if t.get_fontweight() == "bold"]
+    assert sum(int(t.get_text()) for t in moved) == len(impact.moved)
+    plot.migration(impact, ax=right, value="aum")
+    assert "aum" in right.get_title()
+    with pytest.raises(InputError, match="customers, aum or profit"):
+        plot.migration(impact, value="hours")
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close("all")
+    # In a notebook: the counts, the rule changes, the matrix and the services, a few kB.
+    html = impact._repr_html_()
+    assert "Migration (today -&gt; proposed)" in html
+    assert "Tier services that change hands" in html
+    assert len(html) < 12_000

@@ -1,4 +1,4 @@
-"""Charts of results: the tier pyramid, the profit concentration curve, movements, manager load.
+"""Charts of results: the tier pyramid, profit concentration, movements, manager load, what-if.
 
 Needs the ``plot`` extra (``pip install "custtier[plot]"``: matplotlib),
 imported on first use; without it each function raises
@@ -20,7 +20,7 @@ from custtier.cadence import ContactPlan
 from custtier.errors import InputError, MissingExtraError
 from custtier.tiering import BookTiering
 
-__all__ = ["concentration", "manager_load", "movements", "pyramid"]
+__all__ = ["concentration", "manager_load", "migration", "movements", "pyramid"]
 
 
 def _axes(ax: Any) -> Any:
@@ -169,3 +169,53 @@ def manager_load(plan: ContactPlan, *, ax: Any = None, managers: Sequence[str] =
     if by_manager:
         ax.legend(fontsize="small")
     return ax
+
+
+def migration(impact: Any, *, ax: Any = None, value: str = "customers") -> Any:
+    """A what-if's tier migration: today's tier down the side, the proposal's across.
+
+    ``impact`` is a :class:`~custtier.PolicyImpact` or a
+    :class:`custtier.frames.TableImpact`; ``value`` colours and labels each
+    cell with ``customers`` (default), ``aum`` or ``profit``. The diagonal is
+    who keeps their tier; the cells off it, who moves.
+    """
+    if value not in {"customers", "aum", "profit"}:
+        raise InputError("value must be customers, aum or profit", field="value")
+    ax = _axes(ax)
+    tiers = list(impact.tiers)
+    at = {(c.from_tier, c.to_tier): c for c in impact.matrix}
+    grid = [[float(getattr(at[a, b], value)) for b in tiers] for a in tiers]
+    ax.imshow(grid, cmap="Blues")
+    darkest = max(max(row) for row in grid) if grid else 0.0
+    for i, a in enumerate(tiers):
+        for j, b in enumerate(tiers):
+            cell = at[a, b]
+            if cell.customers:
+                shown = f"{cell.customers:,}" if value == "customers" else _short(grid[i][j])
+                colour = "white" if grid[i][j] > darkest / 2 else "black"
+                weight = "normal" if a == b else "bold"
+                ax.text(
+                    j,
+                    i,
+                    shown,
+                    ha="center",
+                    va="center",
+                    color=colour,
+                    fontsize="small",
+                    fontweight=weight,
+                )
+    ax.set_xticks(range(len(tiers)), tiers, rotation=30, ha="right")
+    ax.set_yticks(range(len(tiers)), tiers)
+    current, proposed = impact.current, impact.proposed
+    ax.set_ylabel(f"today: {current.id} v{current.version}")
+    ax.set_xlabel(f"proposed: {proposed.id} v{proposed.version}")
+    ax.set_title(f"Tier migration ({value}), as of {impact.as_of}")
+    return ax
+
+
+def _short(amount: float) -> str:
+    """``1.2M``, ``350k``: a cell label, not an amount to book."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(amount) >= size:
+            return f"{amount / size:.1f}{suffix}"
+    return f"{amount:.0f}"

@@ -36,7 +36,8 @@ AUM, profit per pair of tiers), "moved" (a customer whose tier differs, with
 both decisions' reason codes and rule ids), "manager" (a manager's customers
 in a tier under each playbook, where they differ), "eligibility" (a product
 gained or lost, with --catalogue), "services" (tier services gained and
-lost, with their cost where the playbook states one), "kyc" (KYC items
+lost, with the yearly cost change where the playbook states costs),
+"service" (each service: customers entitled and yearly cost on each side), "kyc" (KYC items
 newly unmet) and "error" (a record undecided on either side, or a product
 check that failed). With --format csv or parquet the same records are rows
 of one table (column "kind"). A summary line goes to standard error.
@@ -187,8 +188,27 @@ def _lines(impact: PolicyImpact, lines: list[int], *, table: bool) -> list[dict[
             "customer_key": s.customer_key,
             "gained": list(s.gained),
             "lost": list(s.lost),
+            "cost_change": None if s.cost_change is None else str(s.cost_change),
         }
         for s in impact.services
+    ]
+    out += [
+        {
+            "kind": "service",
+            "service_id": t.service_id,
+            "current_customers": t.current_customers,
+            "proposed_customers": t.proposed_customers,
+            **{
+                name: None if value is None else str(value)
+                for name, value in (
+                    ("current_cost", t.current_cost),
+                    ("proposed_cost", t.proposed_cost),
+                    ("current_total", t.current_total),
+                    ("proposed_total", t.proposed_total),
+                )
+            },
+        }
+        for t in impact.service_totals
     ]
     out += [
         {

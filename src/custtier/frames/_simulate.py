@@ -28,7 +28,8 @@ from custtier._progress import ProgressCallback
 from custtier.frames._arrow import I64, as_table, money_column, np_bool
 from custtier.frames._tier import DEFAULT_CHUNK_ROWS, tier_table
 from custtier.rules import Playbook, RuleChange
-from custtier.whatif._models import ManagerShift, MigrationCell
+from custtier.whatif._models import ManagerShift, MigrationCell, ServiceTotal
+from custtier.whatif._services import service_totals
 from custtier.whatif._view import impact_tables, impact_title
 
 __all__ = ["TableImpact", "simulate_table"]
@@ -40,7 +41,7 @@ _LOW = np.int64(0xFFFFFFFF)
 class TableImpact(Displayable):
     """What :func:`simulate_table` gives back: the counts as values, the rows as Arrow tables.
 
-    ``matrix``, ``managers``, ``tiers``, ``changes`` and ``decided`` mean what
+    ``matrix``, ``managers``, ``service_totals``, ``tiers``, ``changes`` and ``decided`` mean what
     they mean on :class:`custtier.PolicyImpact` (equal to it on the same
     book). ``moved`` has one row per customer whose tier differs
     (``input_row``, ``customer_key``, ``from_tier``, ``to_tier``, and each side's
@@ -57,6 +58,7 @@ class TableImpact(Displayable):
     tiers: tuple[str, ...]
     matrix: tuple[MigrationCell, ...]
     managers: tuple[ManagerShift, ...]
+    service_totals: tuple[ServiceTotal, ...]
     decided: int
     rows: int
     moved: Any
@@ -80,7 +82,7 @@ def _table_impact(t: TableImpact) -> View:
         ("errors", t.errors.num_rows),
     ]
     title = impact_title("TableImpact", t.current, t.proposed, t.moved.num_rows)
-    return View(title, facts, impact_tables(t.changes, t.matrix, t.managers))
+    return View(title, facts, impact_tables(t.changes, t.matrix, t.managers, t.service_totals))
 
 
 def simulate_table(
@@ -174,6 +176,7 @@ def simulate_table(
         tiers=tiers,
         matrix=matrix,
         managers=_managers(table, ok, src, dst, tiers),
+        service_totals=service_totals(matrix, current, proposed),
         decided=int(ok.sum()),
         rows=n,
         moved=_moved(old, new, np.flatnonzero(ok & (src != dst))),

@@ -166,7 +166,11 @@ KYC_DETAILED = [
 
 
 def services(high: list[str], mid: list[str], mass: list[str]) -> list[dict[str, Any]]:
-    """Tier services as the practice lists them, for the given tier ids."""
+    """Tier services as the practice lists them, for the given tier ids.
+
+    No ``annual_cost``: the practice names these services but gives no
+    figure, and no cited source does; a bank states its own.
+    """
 
     def s(sid: str, label: str, kind: str, tiers: list[str]) -> dict[str, Any]:
         return {"id": sid, "label": label, "kind": kind, "tiers": tiers}

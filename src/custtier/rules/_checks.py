@@ -250,6 +250,13 @@ def _references(pb: Playbook, rule_ids: list[str]) -> Iterator[Problem]:
         for t in svc.tiers:
             if t not in rank:
                 yield f"services.{i}.tiers", f"tier {t!r} is not defined"
+        if svc.annual_cost is not None:
+            if svc.annual_cost < 0:
+                yield f"services.{i}.annual_cost", "must not be negative (a cost to the bank)"
+            try:
+                check_precision(svc.annual_cost, pb.currency, field="annual_cost")
+            except CusttierError as exc:
+                yield f"services.{i}.annual_cost", str(exc)
     for i, rule in enumerate(pb.cadence.contact_rules):
         rule_ids.append(rule.id)
         if rule.tier not in rank:

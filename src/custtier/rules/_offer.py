@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, PlainSerializer
 
-from custtier._money import Weight
+from custtier._money import RuleAmount, Weight
 from custtier.models._base import CusttierModel
 from custtier.models._types import FrozenDict, Identifier, Need
 
@@ -93,9 +93,16 @@ class ServiceKind(StrEnum):
 
 
 class Service(CusttierModel):
-    """A service a tier is entitled to."""
+    """A service a tier is entitled to, and what it costs the bank when the bank says so.
+
+    ``annual_cost`` is the cost per entitled customer per year in the
+    playbook's currency (at most its minor unit's precision, not negative);
+    ``None`` when the playbook states none. Left out of the canonical JSON
+    when ``None``, so a playbook that states no cost keeps its content hash.
+    """
 
     id: Identifier
     label: str = Field(min_length=1, max_length=120)
     kind: ServiceKind
     tiers: tuple[Identifier, ...] = Field(min_length=1)
+    annual_cost: RuleAmount | None = Field(default=None, exclude_if=lambda v: v is None)

@@ -19,6 +19,7 @@ from custtier.whatif._models import (
     MovedCustomer,
     PolicyImpact,
     ServicesChange,
+    ServiceTotal,
     SimulationError,
 )
 from custtier.whatif._simulate import simulate
@@ -31,6 +32,7 @@ __all__ = [
     "MigrationCell",
     "MovedCustomer",
     "PolicyImpact",
+    "ServiceTotal",
     "ServicesChange",
     "SimulationError",
     "simulate",

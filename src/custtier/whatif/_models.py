@@ -20,6 +20,7 @@ __all__ = [
     "MigrationCell",
     "MovedCustomer",
     "PolicyImpact",
+    "ServiceTotal",
     "ServicesChange",
     "SimulationError",
 ]
@@ -54,11 +55,34 @@ class EligibilityChange(CusttierModel):
 
 
 class ServicesChange(CusttierModel):
-    """Tier services a customer gains and loses (service ids, in the playbook's order)."""
+    """Tier services a customer gains and loses (service ids, in the playbook's order).
+
+    ``cost_change`` is the yearly cost of what is gained (at the proposal's
+    stated costs) minus what is lost (at today's); ``None`` when a service
+    gained or lost states no cost.
+    """
 
     customer_key: str
     gained: tuple[str, ...]
     lost: tuple[str, ...]
+    cost_change: Decimal | None = None
+
+
+class ServiceTotal(CusttierModel):
+    """One service under each playbook: customers entitled, cost per customer, cost per year.
+
+    Counts are over the customers decided on both sides. A cost is the
+    playbook's ``annual_cost`` (``None``: not stated, or the playbook lacks
+    the service); a total is customers x cost, ``None`` without a cost.
+    """
+
+    service_id: str
+    current_customers: int
+    proposed_customers: int
+    current_cost: Decimal | None
+    proposed_cost: Decimal | None
+    current_total: Decimal | None
+    proposed_total: Decimal | None
 
 
 class KycChange(CusttierModel):
@@ -133,6 +157,7 @@ class PolicyImpact(Displayable, CusttierModel):
     decided: int  # customers decided on both sides
     load: tuple[LoadChange, ...] = ()  # per manager and week, when a plan horizon was given
     managers: tuple[ManagerShift, ...] = ()  # per manager and tier, where the counts differ
+    service_totals: tuple[ServiceTotal, ...] = ()  # per service of either playbook
 
     def cell(self, from_tier: str, to_tier: str) -> MigrationCell:
         """The matrix cell from ``from_tier`` to ``to_tier``; ``KeyError`` if either is unknown."""

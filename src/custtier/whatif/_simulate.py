@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from custtier._explain import ErrorRecord
-from custtier._money import exact_context
+from custtier._money import check_precision, exact_context
 from custtier._progress import ProgressCallback
 from custtier.cadence import Calendar, ManagerWeekLoad, plan_contacts
 from custtier.errors import CusttierError, RecordValidationError
@@ -28,6 +28,7 @@ from custtier.whatif._models import (
     ServicesChange,
     SimulationError,
 )
+from custtier.whatif._services import cost_of, service_totals
 
 __all__ = ["simulate"]
 
@@ -118,6 +119,7 @@ def simulate(  # keyword-only options
         eligibility_errors=more,
         decided=len(both),
         managers=_managers(both, old_by, new_by, customers, tiers),
+        service_totals=service_totals(matrix, current, proposed),
     )
 
 
@@ -320,13 +322,24 @@ def _services(
     # Entitlements depend on the tier only: one lookup per (side, tier).
     old_s = {t.id: tier_services("-", t.id, current, as_of=as_of).services for t in current.tiers}
     new_s = {t.id: tier_services("-", t.id, proposed, as_of=as_of).services for t in proposed.tiers}
+    # A change in cost is one currency's: none across playbooks of different currencies.
+    same = current.currency == proposed.currency
+    old_cost = {s.id: s.annual_cost if same else None for s in current.services}
+    new_cost = {s.id: s.annual_cost if same else None for s in proposed.services}
     out = []
-    for k in keys:
-        before, after = old_s[old_by[k].outcome], new_s[new_by[k].outcome]
-        gained = tuple(s for s in after if s not in before)
-        lost = tuple(s for s in before if s not in after)
-        if gained or lost:
-            out.append(ServicesChange(customer_key=k, gained=gained, lost=lost))
+    with exact_context():
+        for k in keys:
+            before, after = old_s[old_by[k].outcome], new_s[new_by[k].outcome]
+            gained = tuple(s for s in after if s not in before)
+            lost = tuple(s for s in before if s not in after)
+            if gained or lost:
+                plus, minus = cost_of(gained, new_cost), cost_of(lost, old_cost)
+                change = None
+                if plus is not None and minus is not None:
+                    change = check_precision(plus - minus, proposed.currency)
+                out.append(
+                    ServicesChange(customer_key=k, gained=gained, lost=lost, cost_change=change)
+                )
     return tuple(out)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from custtier._display import Table, View, register
 from custtier._explain import PlaybookRef
 from custtier.rules import RuleChange
-from custtier.whatif._models import ManagerShift, MigrationCell, PolicyImpact
+from custtier.whatif._models import ManagerShift, MigrationCell, PolicyImpact, ServiceTotal
 
 __all__ = ["impact_tables", "impact_title"]
 
@@ -24,8 +24,9 @@ def impact_tables(
     changes: Sequence[RuleChange],
     matrix: Sequence[MigrationCell],
     managers: Sequence[ManagerShift],
+    services: Sequence[ServiceTotal],
 ) -> list[Table]:
-    """The rule changes, the non-empty matrix cells and the managers whose books change."""
+    """Rule changes, non-empty matrix cells, managers' shifts and services that change hands."""
     return [
         Table(
             "Rule changes",
@@ -42,7 +43,39 @@ def impact_tables(
             ("manager", "tier", "today", "proposed", "change"),
             [_shift(m) for m in managers],
         ),
+        Table(
+            "Tier services that change hands (cost per customer per year where stated)",
+            (
+                "service",
+                "customers today",
+                "proposed",
+                "cost today",
+                "proposed",
+                "per year today",
+                "proposed",
+            ),
+            [_service(s) for s in services if _changes_hands(s)],
+        ),
     ]
+
+
+def _changes_hands(s: ServiceTotal) -> bool:
+    return (s.current_customers, s.current_total) != (s.proposed_customers, s.proposed_total)
+
+
+def _service(s: ServiceTotal) -> tuple[object, ...]:
+    def money(v: object) -> object:
+        return "not stated" if v is None else v
+
+    return (
+        s.service_id,
+        s.current_customers,
+        s.proposed_customers,
+        money(s.current_cost),
+        money(s.proposed_cost),
+        money(s.current_total),
+        money(s.proposed_total),
+    )
 
 
 def _shift(m: ManagerShift) -> tuple[object, ...]:
@@ -66,4 +99,4 @@ def policy_impact(p: PolicyImpact) -> View:
         after = sum(w.proposed_minutes for w in p.load)
         facts.append(("manager minutes planned", f"{before:,} -> {after:,}"))
     title = impact_title("PolicyImpact", p.current, p.proposed, len(p.moved))
-    return View(title, facts, impact_tables(p.changes, p.matrix, p.managers))
+    return View(title, facts, impact_tables(p.changes, p.matrix, p.managers, p.service_totals))
