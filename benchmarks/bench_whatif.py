@@ -33,7 +33,7 @@ AS_OF = dt.date(2026, 11, 30)
 def proposal() -> Playbook:
     """The practice preset with the wealth bar at ¥600,000 and a 12-month grace period."""
     data = json.loads(presets.PRACTICE.canonical_json())
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     bands = data["tiering"]["bases"][0]["bands"]
     bands[1]["upper"] = bands[2]["lower"] = "600000"
     data["tiering"]["hysteresis"]["grace_months"] = 12

@@ -46,7 +46,7 @@ def draw(folder: Path) -> list[Path]:
         managers=[manager],
     )
     data = book.playbook.model_dump(mode="json")
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     bands = data["tiering"]["bases"][0]["bands"]
     bands[1]["upper"] = bands[2]["lower"] = "600000"  # the what-if page's wealth bar
     impact = simulate(book.customers, book.playbook, Playbook.model_validate(data), as_of=as_of)

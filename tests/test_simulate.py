@@ -306,10 +306,10 @@ def test_a_cheaper_wealth_bar_shows_what_the_high_end_services_cost_the_bank() -
     for service in data["services"]:
         if service["id"] == "airport_service":
             service["annual_cost"] = "1800"  # a bank's own figure, not the practice's
-    current = Playbook.model_validate({**data, "version": "1.1.0-priced"})
+    current = Playbook.model_validate({**data, "version": "1.2.0-priced"})
     bands = data["tiering"]["bases"][0]["bands"]
     bands[1]["upper"] = bands[2]["lower"] = "600000"
-    proposed = Playbook.model_validate({**data, "version": "1.2.0-priced"})
+    proposed = Playbook.model_validate({**data, "version": "1.3.0-priced"})
     impact = simulate(_book(current, 3, n=2000), current, proposed, as_of=AS_OF)
     airport = next(t for t in impact.service_totals if t.service_id == "airport_service")
     moved_out = impact.cell("high_end", "mid_end").customers

@@ -183,7 +183,7 @@ def test_a_policy_committee_simulates_raising_the_wealth_bar_on_a_large_book_fro
 
     assert cli("synth", "--size", "5000", "--seed", "16", "--out", "book.jsonl").returncode == 0
     data = cst.playbook_data(presets.PRACTICE)
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     bands = data["tiering"]["bases"][0]["bands"]
     bands[1]["upper"] = bands[2]["lower"] = "600000"
     data["tiering"]["hysteresis"]["grace_months"] = 12
@@ -240,7 +240,7 @@ def test_the_committee_sees_the_migration_as_a_chart_and_in_the_notebook() -> No
     from custtier import plot
 
     data = cst.playbook_data(presets.PRACTICE)
-    data["version"] = "1.2.0"
+    data["version"] = "1.3.0"
     bands = data["tiering"]["bases"][0]["bands"]
     bands[1]["upper"] = bands[2]["lower"] = "600000"
     proposed = Playbook.model_validate(data)
