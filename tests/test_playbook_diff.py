@@ -63,13 +63,30 @@ def test_a_removed_service_and_an_added_one_are_rows_not_field_edits() -> None:
     assert changes[1].new.id == "concierge"
 
 
-def test_settings_outside_any_row_have_a_path_and_no_rule_id() -> None:
-    new = _with(presets.PRACTICE, title="Practice 2027", tiering__combine="lowest")
+def test_settings_outside_any_row_cite_their_section_which_find_rule_resolves() -> None:
+    new = _with(
+        presets.PRACTICE,
+        title="Practice 2027",
+        tiers__2__label="Wealth customers",
+        tiering__combine="lowest",
+        tiering__bases__0__window_months=4,
+        risk__customer_levels__0__label="Careful",
+    )
     changes = presets.PRACTICE.diff(new)
     assert [(c.path, c.rule_id) for c in changes] == [
-        ("title", None),
-        ("tiering.combine", None),
+        ("title", "playbook"),
+        ("tiers[high_end].label", "tier.high_end"),
+        (
+            "tiering.bases[average_daily_balance].window_months",
+            "tiering.basis.average_daily_balance",
+        ),
+        ("tiering.combine", "tiering"),
+        ("risk.customer_levels[conservative].label", "risk.customer_level.conservative"),
     ]
+    assert new.find_rule("playbook") is new
+    assert new.find_rule("tiering") is new.tiering
+    assert new.find_rule("tiering.basis.average_daily_balance") is new.tiering.bases[0]
+    assert new.find_rule("tier.high_end") is new.tiers[2]
 
 
 def test_policies_switched_and_grace_lengthened_cite_their_own_rules() -> None:
@@ -103,8 +120,9 @@ def test_every_mutation_is_found_cited_and_reversible(case: Any) -> None:
     assert changes, mutation.path
     section = mutation.path.split(".")[0]
     assert all(c.path.startswith(section) for c in changes)
-    for c in changes:  # every cited rule id is a row of one of the two playbooks
-        assert c.rule_id is None or (new.find_rule(c.rule_id) or base.find_rule(c.rule_id))
+    for c in changes:  # every change cites a rule id, a row or section of one of the two
+        assert c.rule_id is not None, c.path
+        assert new.find_rule(c.rule_id) is not None or base.find_rule(c.rule_id) is not None
     assert changes == base.diff(new)  # deterministic
     back = new.diff(base)
     assert sorted(map(_inverse, back), key=str) == sorted(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from custtier.models._base import CusttierModel
 from custtier.rules._lookup import _index
+from custtier.rules._tiering import TierDef
 
 if TYPE_CHECKING:
     from custtier.rules.playbook import Playbook
@@ -38,9 +39,11 @@ class RuleChange(CusttierModel):
     ``path`` names the setting, rows by their key:
     ``tiering.bases[assets_under_management].bands[tier.aum.high_end].lower``.
     ``rule_id`` is the nearest enclosing row's id that ``Playbook.find_rule``
-    resolves (in the new playbook, or the old one for a removed row); ``None``
-    for settings outside any identified row (``title``, ``tiering.combine``, a
-    basis's ``window_months``), which ``path`` alone names. ``old`` and
+    resolves (in the new playbook, or the old one for a removed row); settings
+    outside any identified row cite their section (``playbook`` for ``title``,
+    ``tiering`` for ``tiering.combine``, ``tiering.basis.<basis>`` for a
+    basis's ``window_months``). ``None`` only when a bank's own row id shadows
+    such a section name. ``old`` and
     ``new`` are the values (a whole row, as a model, when added or removed).
     """
 
@@ -84,12 +87,18 @@ _SECTION_IDS = {
 
 
 def _ids_of(playbook: Playbook) -> dict[int, str]:
-    """Row object -> the first id find_rule resolves it by (rows only, not sections)."""
+    """Row or section object -> the id find_rule resolves it by."""
     out: dict[int, str] = {}
     for rule_id, row in _index(playbook).items():
         if row is playbook.cadence or row is playbook.risk:
             continue  # a section reached by convention; see _SECTION_IDS
+        if isinstance(row, TierDef) and rule_id.startswith("kyc."):
+            continue  # kyc.<tier> names kyc_requires only; see _SECTION_IDS
         out.setdefault(id(row), rule_id)
+    index = _index(playbook)
+    for section in ("cadence", "risk"):
+        if index.get(section) is getattr(playbook, section):
+            out[id(getattr(playbook, section))] = section
     return out
 
 
@@ -104,6 +113,8 @@ def _walk(
             rule = _SECTION_IDS.get((section, name), cited)
             if section == "cadence" and name == "leap_day":
                 rule = f"cadence.leap_day.{getattr(new, name)}"
+            if isinstance(new, TierDef) and name == "kyc_requires":
+                rule = f"kyc.{new.id}"
             yield from _walk(getattr(old, name), getattr(new, name), here, rule, ids)
     elif _rows(old) and _rows(new):
         yield from _walk_rows(old, new, path, cited, ids)

@@ -3,7 +3,10 @@
 Every reason cites a rule id. Most name a row of the playbook that carries
 that id (a band, a policy check, a model portfolio, a contact rule); a few
 name a row by a stated convention (``service.<id>``, ``kyc.<tier>``,
-``cadence.leap_day.<policy>``, ``cadence.lunar``, ``risk.elderly``); and four
+``cadence.leap_day.<policy>``, ``cadence.lunar``, ``risk.elderly``); settings
+outside any identified row are named by their section (``playbook``,
+``tiering``, ``tiering.basis.<basis>``, ``risk``, ``cadence``, ``tier.<id>``
+…), which :meth:`Playbook.diff` cites; and four
 name the engine itself, not a playbook row (:data:`ENGINE_RULE_IDS`). A test
 runs every engine over the synthetic books and checks that every rule id it
 cites resolves one way or the other.
@@ -66,7 +69,35 @@ def _build(playbook: Playbook) -> Mapping[str, Any]:
     index.setdefault("cadence.lunar", playbook.cadence)  # the lunar month policies
     if playbook.risk.elderly_max_level is not None:
         index.setdefault("risk.elderly", playbook.risk)  # elderly_age, elderly_max_level
+    # Settings outside any identified row, named by their section (Playbook.diff cites them).
+    for rule_id, row in _settings(playbook):
+        index.setdefault(rule_id, row)
     return MappingProxyType(index)
+
+
+def _settings(playbook: Playbook) -> Iterator[tuple[str, Any]]:
+    """Sections and id-keyed rows that hold settings: ``playbook``, ``tiering.basis.<basis>`` …"""
+    yield "playbook", playbook  # id, version, title, currency, rounding …
+    yield "tiering", playbook.tiering
+    for basis in playbook.tiering.bases:
+        yield f"tiering.basis.{basis.basis.value}", basis
+    if playbook.tiering.upgrade_candidates is not None:
+        yield "tiering.upgrade_candidates", playbook.tiering.upgrade_candidates
+    yield "risk", playbook.risk
+    for level in playbook.risk.customer_levels:
+        yield f"risk.customer_level.{level.id}", level
+    for level in playbook.risk.product_levels:
+        yield f"risk.product_level.{level.id}", level
+    for question in playbook.risk.questionnaire:
+        yield f"risk.question.{question.id}", question
+    yield "allocation", playbook.allocation
+    for category in playbook.allocation.categories:
+        yield f"allocation.category.{category.id}", category
+    yield "cadence", playbook.cadence
+    for source in playbook.sources:
+        yield f"source.{source.id}", source
+    for tier in playbook.tiers:
+        yield f"tier.{tier.id}", tier  # label, description (kyc.<tier> names its kyc_requires)
 
 
 def _rows(node: Any) -> Iterator[BaseModel]:
