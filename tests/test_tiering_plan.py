@@ -16,6 +16,7 @@ import strategies as cst
 from custtier import Customer, Playbook, ReasonCode, TierDecision, presets, trace_tier
 from custtier.models import Customer as CustomerModel
 from custtier.rules import Basis, KycItem
+from custtier.suitability._trace import AmountCheck, LevelStep
 from custtier.tiering import (
     Completeness,
     HysteresisState,
@@ -62,7 +63,9 @@ def test_every_hysteresis_state_has_a_movement() -> None:
     assert set(MOVEMENT_OF) == set(HysteresisState)
 
 
-@pytest.mark.parametrize("enum", [Completeness, ParetoState, HysteresisState, OverrideState])
+@pytest.mark.parametrize(
+    "enum", [Completeness, ParetoState, HysteresisState, OverrideState, LevelStep, AmountCheck]
+)
 def test_trace_codes_hash_as_the_ints_they_equal(enum: type[IntEnum]) -> None:
     """Scalar keys (enums) and columnar keys (ints from numpy) find the same table entry."""
     for member in enum:

@@ -53,6 +53,7 @@ from custtier.models import Customer, Product
 from custtier.rules import Check, Playbook
 from custtier.suitability._models import Condition
 from custtier.suitability._tables import RiskTables, risk_tables
+from custtier.suitability._trace import AmountCheck, LevelStep
 
 __all__ = [
     "PAIR_ERROR_CODES",
@@ -111,13 +112,6 @@ PAIR_ERROR_CODES: dict[str, str] = {
     "risk_free_above_lowest": "the product is filed under a risk-free category but rated "
     "above the lowest product level (error_field product.category)",
 }
-
-# Outcomes of the level step (risk-free category, assessment, matrix, elderly
-# cap), in the order of the signature component.
-_NONE, _RISK_FREE, _NO_ASSESSMENT, _EXPIRED, _EXCEEDED, _WITHIN, _ELDERLY_CAPPED = range(7)
-_LEVEL_STEPS = 7
-# Outcomes of the amount step.
-_NO_AMOUNT, _BELOW_MINIMUM, _OFF_INCREMENT, _ON_GRID = range(4)
 
 
 # --------------------------------------------------------------------------- schemas
@@ -564,10 +558,10 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
 class _Outcome:
     """Each row's outcome of every step, as small integers (the signature's components)."""
 
-    step: I64  # _NONE .. _WITHIN
+    step: I64  # LevelStep codes
     matrix_row: I64  # 1 + the customer level whose matrix row spoke, else 0
     reserved: BOOL
-    grid: I64  # _NO_AMOUNT .. _ON_GRID
+    grid: I64  # AmountCheck codes
     cooling: BOOL
     elderly: BOOL
     recorded: BOOL
@@ -600,9 +594,9 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
     until = effective_until(v.until, v.assessed, rules.validity_months)
     valid = v.has_level & (v.assessed <= today) & (today <= until)
     elderly = _elderly(v, rules, as_of)
-    step = np.full(n, _NONE, dtype=np.int64)
+    step = np.full(n, LevelStep.NONE, dtype=np.int64)
     if rules.required is not None:
-        step[~valid] = np.where(v.has_level[~valid], _EXPIRED, _NO_ASSESSMENT)
+        step[~valid] = np.where(v.has_level[~valid], LevelStep.EXPIRED, LevelStep.NO_ASSESSMENT)
     row = v.level
     if rules.matrix is not None:
         cap = rules.caps[np.maximum(v.level, 0)]
@@ -613,11 +607,16 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
         row = np.where(capped, rules.elderly_cap, v.level)
         over_cap = capped & (rank > rules.caps[np.maximum(row, 0)])
         step[reach] = np.select(
-            [rank[reach] > cap[reach], over_cap[reach]], [_EXCEEDED, _ELDERLY_CAPPED], _WITHIN
+            [rank[reach] > cap[reach], over_cap[reach]],
+            [LevelStep.EXCEEDED, LevelStep.ELDERLY_CAPPED],
+            LevelStep.WITHIN,
         )
-    step[risk_free] = _RISK_FREE
+    step[risk_free] = LevelStep.RISK_FREE
     matrix_row = np.select(
-        [step == _EXCEEDED, (step == _WITHIN) | (step == _ELDERLY_CAPPED)],
+        [
+            step == LevelStep.EXCEEDED,
+            (step == LevelStep.WITHIN) | (step == LevelStep.ELDERLY_CAPPED),
+        ],
         [v.level + 1, row + 1],
         0,
     )
@@ -627,7 +626,7 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
         may = (v.tier >= 0) & cat.reserved[p, np.maximum(v.tier, 0)]
         reserved = cat.has_reserved[p] & ~may
     # Amount: on the grid minimum + k x increment, in exact minor units.
-    grid = np.full(n, _NO_AMOUNT, dtype=np.int64)
+    grid = np.full(n, AmountCheck.NO_AMOUNT, dtype=np.int64)
     amount = lower = np.zeros(n, dtype=np.int64)
     if v.money is not None and rules.grid is not None:
         minimum, increment = cat.minimum[p], cat.increment[p]
@@ -636,8 +635,10 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
         below = given & (amount < minimum)
         above = given & ~below
         lower = minimum + (np.where(above, amount - minimum, 0) // increment) * increment
-        grid[below] = _BELOW_MINIMUM
-        grid[above] = np.where(lower[above] == amount[above], _ON_GRID, _OFF_INCREMENT)
+        grid[below] = AmountCheck.BELOW_MINIMUM
+        grid[above] = np.where(
+            lower[above] == amount[above], AmountCheck.ON_GRID, AmountCheck.OFF_INCREMENT
+        )
     # Conditions of sale (flags on an allowed sale, never blocks).
     none = np.zeros(n, dtype=np.bool_)
     cooling = cat.cooling[p] > 0 if rules.cooling is not None else none
@@ -670,7 +671,7 @@ def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
     n, p = v.n, v.product
     bad = v.errors.bad
     parts = [
-        (out.step, _LEVEL_STEPS),
+        (out.step, len(LevelStep)),
         (out.matrix_row, len(rules.levels) + 1),
         (out.reserved.astype(np.int64), 2),
         (out.grid, 4),
@@ -714,15 +715,17 @@ def _nearest(
     """``nearest_valid_amounts``: as ``grid_neighbours`` says, on blocked rows only."""
     minimum, lower, upper, amount = units
     n = len(grid)
-    count = np.select([grid == _BELOW_MINIMUM, grid == _OFF_INCREMENT, grid == _ON_GRID],
-                      [1, 2, 1], 0)  # fmt: skip
+    below = grid == AmountCheck.BELOW_MINIMUM
+    off = grid == AmountCheck.OFF_INCREMENT
+    on = grid == AmountCheck.ON_GRID
+    count = np.select([below, off, on], [1, 2, 1], 0)
     count = np.where(empty, 0, count).astype(np.int64)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(count, out=offsets[1:])
     row = np.repeat(np.arange(n, dtype=np.int64), count)
     second = (np.arange(int(offsets[-1]), dtype=np.int64) - offsets[:-1][row]) == 1
     first = np.select(
-        [grid[row] == _BELOW_MINIMUM, grid[row] == _OFF_INCREMENT],
+        [grid[row] == AmountCheck.BELOW_MINIMUM, grid[row] == AmountCheck.OFF_INCREMENT],
         [minimum[row], lower[row]],
         amount[row],
     )
@@ -742,22 +745,22 @@ def _reason_lists(rules: _Rules, digits: list[int]) -> tuple[list[str], list[str
     step, row, reserved, grid, cooling, elderly, recorded = digits
     blocks: list[tuple[ReasonCode, str]] = []
     notes: list[tuple[ReasonCode, str]] = []
-    if step == _ELDERLY_CAPPED:
+    if step == LevelStep.ELDERLY_CAPPED:
         blocks.append((ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly"))
-    elif step == _RISK_FREE:
+    elif step == LevelStep.RISK_FREE:
         notes.append((ReasonCode.SUIT_RISK_FREE, rules.risk_free_rule))
-    elif step in (_NO_ASSESSMENT, _EXPIRED) and rules.required is not None:
-        code = ReasonCode.SUIT_NO_ASSESSMENT if step == _NO_ASSESSMENT else (
+    elif step in (LevelStep.NO_ASSESSMENT, LevelStep.EXPIRED) and rules.required is not None:
+        code = ReasonCode.SUIT_NO_ASSESSMENT if step == LevelStep.NO_ASSESSMENT else (
             ReasonCode.SUIT_ASSESSMENT_EXPIRED)  # fmt: skip
         blocks.append((code, rules.required))
-    elif step == _EXCEEDED:
+    elif step == LevelStep.EXCEEDED:
         blocks.append((ReasonCode.SUIT_LEVEL_EXCEEDED, rules.matrix_rules[row - 1]))
-    elif step == _WITHIN:
+    elif step == LevelStep.WITHIN:
         notes.append((ReasonCode.SUIT_LEVEL_OK, rules.matrix_rules[row - 1]))
     if reserved and rules.reservation is not None:
         blocks.append((ReasonCode.SUIT_RESERVED, rules.reservation))
-    if grid in (_BELOW_MINIMUM, _OFF_INCREMENT) and rules.grid is not None:
-        code = ReasonCode.SUIT_BELOW_MINIMUM if grid == _BELOW_MINIMUM else (
+    if grid in (AmountCheck.BELOW_MINIMUM, AmountCheck.OFF_INCREMENT) and rules.grid is not None:
+        code = ReasonCode.SUIT_BELOW_MINIMUM if grid == AmountCheck.BELOW_MINIMUM else (
             ReasonCode.SUIT_OFF_INCREMENT)  # fmt: skip
         blocks.append((code, rules.grid))
     conditions: list[str] = []
