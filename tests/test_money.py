@@ -568,3 +568,43 @@ def test_a_weight_outside_zero_to_one_is_refused_with_the_rule() -> None:
     with pytest.raises(CusttierError) as info:
         Playbook.model_validate(data)
     assert str(info.value).endswith(".weights.0.weight: weight must lie in [0, 1]")
+
+
+@pytest.mark.parametrize("spelling", ["1_000", "１２", "12\u0663"])
+def test_digits_other_than_0_to_9_are_refused_with_the_rule_and_the_field(spelling: str) -> None:
+    # Decimal() would read these; another system's formatting must not become an amount.
+    class Text(str):  # a str subclass takes the full check, which must say the same
+        pass
+
+    for value in (spelling, Text(spelling)):
+        with pytest.raises(MoneyError) as info:
+            check_amount(value, field="monthly_fee")
+        assert info.value.field == "monthly_fee"
+        assert str(info.value) == (
+            'monthly_fee is not a plain number; write it with the digits 0-9, like "1234.50"'
+        )
+
+
+# --------------------------------------------------------------------------- published schema
+# `custtier schema` hands other systems the JSON schema of a playbook or a
+# decision: an amount is published as an exact decimal string or an integer,
+# never as a JSON number (a float), and written back as a string.
+
+
+def test_the_json_schema_publishes_amounts_as_strings_or_integers_never_floats() -> None:
+    from pydantic import TypeAdapter
+
+    from custtier._money import _UNSIGNED_PATTERN, DECIMAL_PATTERN, Amount, NonNegativeAmount
+
+    described = 'an exact decimal: a string such as "1234.50" or an integer; never a float'
+    for kind, pattern, integer in (
+        (Amount, DECIMAL_PATTERN, {"type": "integer"}),
+        (NonNegativeAmount, _UNSIGNED_PATTERN, {"type": "integer", "minimum": 0}),
+    ):
+        adapter = TypeAdapter(kind)
+        text = {"type": "string", "pattern": pattern}
+        assert adapter.json_schema(mode="validation") == {
+            "anyOf": [text, integer],
+            "description": described,
+        }
+        assert adapter.json_schema(mode="serialization") == text
