@@ -269,3 +269,155 @@ def test_a_tier_or_level_the_playbook_does_not_know_is_an_input_error() -> None:
     assert info.value.field == "risk_assessment.level"
     with pytest.raises(InputError):
         check_suitability(steady, CATALOGUE[0], REGULATORY, as_of=AS_OF)
+
+
+# --- what each rule says ------------------------------------------------------
+# A compliance officer reads the reasons, not the codes alone: each names its
+# rule, says why in words and carries the facts it used. The mutation pass
+# showed the wording, the rule ids and the facts could change with no test failing.
+
+D = Decimal
+UNTIL = {"effective_until": dt.date(2027, 2, 28), "bound": "valid_until"}
+ELDERLY = assessed("C5", birth_date=dt.date(1950, 6, 1))
+PRIVATE = product("PW", "private_wealth", "R5", reserved_for_tiers=["private_banking"],
+                  minimum_investment="1000000.00", cooling_off_hours=24)  # fmt: skip
+WM = product("WM", "fixed_income_wm", "R2", minimum_investment="10000.00", increment="1000.00")
+LEVEL_OK_C3 = (ReasonCode.SUIT_LEVEL_OK, "suit.C3", "R2 within C3's limit R3",
+               {"customer_level": "C3", "product_level": "R2", "max": "R3"} | UNTIL)  # fmt: skip
+ELDERLY_CONFIRM = (ReasonCode.SUIT_ELDERLY_CONFIRM, "suit.elderly_confirmation",
+                   "customer aged 65+ (from birth_date) confirms again",
+                   {"elderly_age": 65, "age_from": "birth_date"})  # fmt: skip
+RECORDED = (ReasonCode.SUIT_RECORDED_SALE, "suit.recorded_sale",
+            "in-branch sale of a risky product is recorded", {})  # fmt: skip
+SALES: dict[str, tuple[Customer, Product, dict[str, Any], list[tuple[Any, ...]]]] = {
+    "no assessment on file": (Customer(key="C9"), product("BF", "bond_fund", "R2"), {}, [
+        (ReasonCode.SUIT_NO_ASSESSMENT, "suit.assessment_required",
+         "no risk assessment on file", {"product_level": "R2"})]),
+    "expired by its own date": (
+        assessed("C5", valid_until="2026-11-29"), product("BF", "bond_fund", "R2"), {}, [
+        (ReasonCode.SUIT_ASSESSMENT_EXPIRED, "suit.assessment_required",
+         "risk assessment expired on 2026-11-29",
+         {"assessed_on": dt.date(2026, 3, 1), "valid_until": dt.date(2026, 11, 29),
+          "effective_until": dt.date(2026, 11, 29), "bound": "valid_until",
+          "validity_months": 12})]),
+    "older than the playbook allows": (
+        assessed("C5", valid_until="2028-11-29"), product("BF", "bond_fund", "R2"),
+        {"as_of": dt.date(2027, 3, 5)}, [
+        (ReasonCode.SUIT_ASSESSMENT_EXPIRED, "suit.assessment_required",
+         "risk assessment older than the playbook's 12 month(s): valid to 2027-02-28 "
+         "whatever the record says",
+         {"assessed_on": dt.date(2026, 3, 1), "valid_until": dt.date(2028, 11, 29),
+          "effective_until": dt.date(2027, 2, 28), "bound": "validity_months",
+          "validity_months": 12})]),
+    "assessed after the sale": (
+        assessed("C5"), product("BF", "bond_fund", "R2"), {"as_of": dt.date(2026, 2, 1)}, [
+        (ReasonCode.SUIT_ASSESSMENT_EXPIRED, "suit.assessment_required",
+         "risk assessment is dated after the sale",
+         {"assessed_on": dt.date(2026, 3, 1), "valid_until": dt.date(2027, 2, 28),
+          "validity_months": 12} | UNTIL)]),
+    "above the customer's level": (assessed("C2"), product("EQ", "equity_fund", "R4"), {}, [
+        (ReasonCode.SUIT_LEVEL_EXCEEDED, "suit.C2", "R4 is above C2's limit R2",
+         {"customer_level": "C2", "product_level": "R4", "max": "R2"} | UNTIL)]),
+    "at the customer's level": (assessed("C4"), product("EQ", "equity_fund", "R4"), {}, [
+        (ReasonCode.SUIT_LEVEL_OK, "suit.C4", "R4 within C4's limit R4",
+         {"customer_level": "C4", "product_level": "R4", "max": "R4"} | UNTIL)]),
+    "elderly, above the capped level, in branch": (
+        ELDERLY, product("EQ", "equity_fund", "R4"), {"in_branch": True}, [
+        (ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly",
+         "aged 65+ (from birth_date) on the day of sale: C5 is capped at C3, "
+         "and R4 is above C3's limit R3",
+         {"customer_level": "C5", "capped_level": "C3", "product_level": "R4", "max": "R3",
+          "elderly_age": 65, "age_from": "birth_date"} | UNTIL),
+        ELDERLY_CONFIRM, RECORDED]),
+    "elderly, within the capped level, in branch": (
+        ELDERLY, product("BF", "bond_fund", "R2"), {"in_branch": True},
+        [LEVEL_OK_C3, ELDERLY_CONFIRM, RECORDED]),
+    "a deposit without an assessment": (
+        Customer(key="C9"), product("TD", "deposit", "R1"), {"in_branch": True}, [
+        (ReasonCode.SUIT_RISK_FREE, "suit.assessment_required",
+         "deposit is risk-free at the lowest level", {"category": "deposit"})]),
+    "reserved for another tier": (assessed("C5"), PRIVATE, {"tier": "high_end"}, [
+        (ReasonCode.SUIT_RESERVED, "suit.tier_reservation", "reserved for private_banking",
+         {"tier": "high_end", "reserved_for": "private_banking"}),
+        (ReasonCode.SUIT_LEVEL_OK, "suit.C5", "R5 within C5's limit R5",
+         {"customer_level": "C5", "product_level": "R5", "max": "R5"} | UNTIL),
+        (ReasonCode.SUIT_COOLING_OFF, "suit.cooling_off", "24 h cooling-off after purchase",
+         {"hours": 24})]),
+    "below the minimum": (assessed("C3"), WM, {"amount": "9999.99"}, [
+        (ReasonCode.SUIT_BELOW_MINIMUM, "suit.minimum_and_increment",
+         "below the minimum 10000.00", {"amount": D("9999.99"), "minimum": D("10000.00")}),
+        LEVEL_OK_C3]),
+    "off the increment": (assessed("C3"), WM, {"amount": "12500.00"}, [
+        (ReasonCode.SUIT_OFF_INCREMENT, "suit.minimum_and_increment",
+         "not on the 1000.00 increment",
+         {"amount": D("12500.00"), "below": D("12000.00"), "above": D("13000.00"),
+          "increment": D("1000.00")}),
+        LEVEL_OK_C3]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("sale", list(SALES))
+def test_each_suitability_reason_names_its_rule_says_why_and_carries_its_facts(sale: str) -> None:
+    customer, prod, kwargs, expected = SALES[sale]
+    d = check_suitability(customer, prod, REGULATORY, **({"as_of": AS_OF} | kwargs))
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == expected
+    assert d.subject == customer.key
+    assert d.product_id == prod.id
+
+
+def test_a_risk_decision_states_its_score_band_and_the_elderly_cap() -> None:
+    d = assess_risk(ANSWERS_HIGH, REGULATORY, as_of=AS_OF, birth_date=dt.date(1955, 1, 1))
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == [
+        (ReasonCode.RISK_SCORED, "risk.band.C5", "score 100 in [86, 100] → C5",
+         {"score": 100, "lower": 86, "upper": 100}),
+        (ReasonCode.RISK_ELDERLY_CAP, "risk.elderly",
+         "aged 65+ (from birth_date): level capped at C3 (scored C5)",
+         {"scored_level": "C5", "capped_level": "C3", "elderly_age": 65,
+          "age_from": "birth_date"}),
+    ]  # fmt: skip
+    assert d.subject == "anonymous"  # no customer named: nothing personal in the decision
+    assert d.assessment.answers[0].question_id == "q_age"  # answers kept in question-id order
+    named = assess_risk(ANSWERS_LOW, REGULATORY, as_of=AS_OF, subject="C7")
+    assert named.subject == "C7"
+    assert named.assessment.playbook_version == REGULATORY.version
+
+
+def test_questionnaire_refusals_name_the_question_and_say_what_to_answer() -> None:
+    missing = {k: v for k, v in ANSWERS_LOW.items() if k != "q_loss"}
+    asked = "['q_age', 'q_finances', 'q_experience', 'q_objective', 'q_horizon', 'q_liquidity', 'q_loss']"
+    cases: list[tuple[Any, str, str]] = [
+        (missing, "q_loss", "question 'q_loss' is not answered"),
+        (ANSWERS_LOW | {"q_loss": "z"}, "q_loss",
+         "question 'q_loss' has no such option; choose one of ['a', 'b', 'c', 'd', 'e']"),
+        (ANSWERS_LOW | {"13912345678": "a"}, "answers",
+         f"answers name 1 question(s) the questionnaire does not ask; answer only {asked}"),
+        ([{"question_id": "q_age", "option_id": "a"}] * 2, "q_age",
+         "question 'q_age' is answered twice"),
+        ([{"question_id": "q_age", "option_id": "a"}, "q_finances=a"], "answers.1",
+         "each answer must be an Answer or a record of one"),
+        ("q_age=a", "answers",
+         "answers must map question ids to option ids, or be a list of answers"),
+    ]  # fmt: skip
+    for answers, field, message in cases:
+        with pytest.raises(InputError) as info:
+            assess_risk(answers, REGULATORY, as_of=AS_OF)
+        assert (info.value.field, str(info.value)) == (field, message)
+
+
+def test_a_product_the_playbook_cannot_judge_is_refused_saying_what_to_fix() -> None:
+    cases = [
+        (product("X", "bond_fund", "R9"), "product.risk_level",
+         "product risk level is not one of the playbook's ['R1', 'R2', 'R3', 'R4', 'R5']"),
+        (product("X", "nosuch", "R2"), "product.category",
+         "product category is not defined in the playbook"),
+        (product("X", "deposit", "R3"), "product.category",
+         "product 'X' is rated R3 but filed under the risk-free category 'deposit'; only "
+         "products at the lowest level (R1) may be risk-free: file it under its own category "
+         "(a structured deposit under structured_product) or correct its rating"),
+        (product("X", "bond_fund", "R2", currency="USD"), "product.currency",
+         "product and customer currencies differ"),
+    ]  # fmt: skip
+    for prod, field, message in cases:
+        with pytest.raises(InputError) as info:
+            check_suitability(assessed("C3"), prod, REGULATORY, as_of=AS_OF)
+        assert (info.value.field, str(info.value)) == (field, message)
