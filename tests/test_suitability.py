@@ -287,7 +287,7 @@ LEVEL_OK_C3 = (ReasonCode.SUIT_LEVEL_OK, "suit.C3", "R2 within C3's limit R3",
 ELDERLY_CONFIRM = (ReasonCode.SUIT_ELDERLY_CONFIRM, "suit.elderly_confirmation",
                    "customer aged 65+ (from birth_date) confirms again",
                    {"elderly_age": 65, "age_from": "birth_date"})  # fmt: skip
-RECORDED = (ReasonCode.SUIT_RECORDED_SALE, "suit.recorded_sale",
+RECORDED: tuple[Any, ...] = (ReasonCode.SUIT_RECORDED_SALE, "suit.recorded_sale",
             "in-branch sale of a risky product is recorded", {})  # fmt: skip
 SALES: dict[str, tuple[Customer, Product, dict[str, Any], list[tuple[Any, ...]]]] = {
     "no assessment on file": (Customer(key="C9"), product("BF", "bond_fund", "R2"), {}, [
@@ -361,7 +361,7 @@ def test_each_suitability_reason_names_its_rule_says_why_and_carries_its_facts(s
     customer, prod, kwargs, expected = SALES[sale]
     d = check_suitability(customer, prod, REGULATORY, **({"as_of": AS_OF} | kwargs))
     assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == expected
-    assert d.subject == customer.key
+    assert d.customer_key == customer.key
     assert d.product_id == prod.id
 
 
@@ -375,10 +375,10 @@ def test_a_risk_decision_states_its_score_band_and_the_elderly_cap() -> None:
          {"scored_level": "C5", "capped_level": "C3", "elderly_age": 65,
           "age_from": "birth_date"}),
     ]  # fmt: skip
-    assert d.subject == "anonymous"  # no customer named: nothing personal in the decision
+    assert d.customer_key == "anonymous"  # no customer named: nothing personal in the decision
     assert d.assessment.answers[0].question_id == "q_age"  # answers kept in question-id order
-    named = assess_risk(ANSWERS_LOW, REGULATORY, as_of=AS_OF, subject="C7")
-    assert named.subject == "C7"
+    named = assess_risk(ANSWERS_LOW, REGULATORY, as_of=AS_OF, customer_key="C7")
+    assert named.customer_key == "C7"
     assert named.assessment.playbook_version == REGULATORY.version
 
 
@@ -420,4 +420,89 @@ def test_a_product_the_playbook_cannot_judge_is_refused_saying_what_to_fix() -> 
     for prod, field, message in cases:
         with pytest.raises(InputError) as info:
             check_suitability(assessed("C3"), prod, REGULATORY, as_of=AS_OF)
+        assert (info.value.field, str(info.value)) == (field, message)
+
+
+def test_an_elderly_customers_allocation_follows_the_capped_portfolio_saying_why() -> None:
+    # A C5 customer of 76 gets the C3 model portfolio (10% first to the pension need);
+    # C3's 10% equity share has no product within C3's limit, so it stays in deposit.
+    c = assessed("C5", birth_date=dt.date(1950, 6, 1), needs=["pension"])
+    d = allocate(c, "100000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
+    assert (d.outcome, d.customer_key, d.amount, d.currency) == ("C3", "C1", D(100000), "CNY")
+    assert d.unplaced == 0
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == [
+        (ReasonCode.RISK_ELDERLY_CAP, "risk.elderly",
+         "aged 65+ (from birth_date) on the day of allocation: the C3 model portfolio, not C5's",
+         {"scored_level": "C5", "capped_level": "C3", "elderly_age": 65,
+          "age_from": "birth_date"}),
+        (ReasonCode.ALLOC_MODEL_WEIGHT, "alloc.C3", "model portfolio for C3", {"level": "C3"}),
+        (ReasonCode.ALLOC_CASH, "alloc", "equity_fund: no suitable product of this category",
+         {"category": "equity_fund", "share": D("9000.00"), "placed": 0, "left": D("9000.00")}),
+    ]  # fmt: skip
+
+    def model(pid: str, cat: str, amount: str, pct: str, *, weight: str, plevel: str) -> Any:
+        return (pid, cat, D(amount), [
+            (ReasonCode.ALLOC_MODEL_WEIGHT, "alloc.C3", f"{pct}% of the C3 model portfolio",
+             {"level": "C3", "weight": D(weight)}),
+            (ReasonCode.ALLOC_PRODUCT, "alloc", f"{pid} carries the {cat} share",
+             {"placed": D(amount), "product_level": plevel, "share": D(amount)})])  # fmt: skip
+
+    assert [(ln.product_id, ln.category, ln.amount,
+             [(r.code, r.rule_id, r.message, r.facts) for r in ln.reasons])
+            for ln in d.lines] == [
+        model("TD-1Y", "deposit", "13500.00", "15", weight="0.15", plevel="R1"),
+        model("MMF", "money_market", "9000.00", "10", weight="0.1", plevel="R1"),
+        model("BOND", "bond_fund", "22500.00", "25", weight="0.25", plevel="R2"),
+        model("WM-90", "fixed_income_wm", "18000.00", "20", weight="0.2", plevel="R2"),
+        model("BAL", "balanced_fund", "18000.00", "20", weight="0.2", plevel="R3"),
+        ("PEN", "pension_product", D("10000.00"), [
+            (ReasonCode.ALLOC_NEED, "alloc", "serves the customer's need: pension",
+             {"needs": "pension", "needs_share": D("0.1")}),
+            (ReasonCode.ALLOC_PRODUCT, "alloc", "PEN carries the pension_product share",
+             {"placed": D("10000.00"), "product_level": "R2", "share": D("10000.00")})]),
+        (None, "deposit", D("9000.00"), [
+            (ReasonCode.ALLOC_CASH, "alloc", "equity_fund: no suitable product of this category",
+             {"category": "equity_fund", "share": D("9000.00"), "placed": 0,
+              "left": D("9000.00")})]),
+    ]  # fmt: skip
+    assert [(e.product_id, [(r.code, r.rule_id, r.message) for r in e.reasons])
+            for e in d.excluded] == [
+        ("EQ", [(ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly",
+                 "aged 65+ (from birth_date) on the day of sale: C5 is capped at C3, "
+                 "and R4 is above C3's limit R3")]),
+        ("PRIV", [(ReasonCode.ALLOC_EXCLUDED, "alloc",
+                   "private_wealth has no share for this customer")]),
+        ("STR", [(ReasonCode.ALLOC_EXCLUDED, "alloc",
+                  "structured_product has no share for this customer")]),
+    ]  # fmt: skip
+
+
+def test_without_an_assessment_the_allocation_says_all_goes_to_deposit() -> None:
+    d = allocate(Customer(key="C9"), "1000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
+    said: tuple[Any, ...] = (
+        ReasonCode.ALLOC_NO_ASSESSMENT,
+        "alloc",
+        "no valid risk assessment: all to deposit",
+        {},
+    )
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == [said]
+    first = d.lines[0].reasons[0]
+    assert (first.code, first.rule_id, first.message, first.facts) == said
+
+
+def test_allocation_refusals_name_the_field_and_the_rule() -> None:
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        ({"amount": "-1.00"}, "amount", "amount must not be negative"),
+        ({"in_branch": "yes"}, "in_branch", "in_branch must be true or false"),
+        ({"catalogue": [*CATALOGUE, CATALOGUE[0]]}, "catalogue",
+         "catalogue lists a product id more than once"),
+        ({"customer": Customer(key="C9", currency="USD")}, "currency",
+         "customer currency differs from the playbook's"),
+    ]  # fmt: skip
+    for change, field, message in cases:
+        args: dict[str, Any] = {"customer": Customer(key="C9"), "amount": "1000.00",
+                                "catalogue": CATALOGUE} | change  # fmt: skip
+        with pytest.raises(InputError) as info:
+            allocate(args["customer"], args["amount"], args["catalogue"], REGULATORY,
+                     as_of=AS_OF, in_branch=args.get("in_branch", False))  # fmt: skip
         assert (info.value.field, str(info.value)) == (field, message)
