@@ -506,3 +506,53 @@ def test_allocation_refusals_name_the_field_and_the_rule() -> None:
             allocate(args["customer"], args["amount"], args["catalogue"], REGULATORY,
                      as_of=AS_OF, in_branch=args.get("in_branch", False))  # fmt: skip
         assert (info.value.field, str(info.value)) == (field, message)
+
+
+def test_a_customer_is_elderly_from_the_65th_birthday_by_birth_date_or_by_the_age_answer() -> None:
+    on_the_day = assess_risk(
+        ANSWERS_HIGH, REGULATORY, as_of=AS_OF, birth_date=dt.date(1961, 11, 30)
+    )
+    day_before = assess_risk(ANSWERS_HIGH, REGULATORY, as_of=AS_OF, birth_date=dt.date(1961, 12, 1))
+    assert (on_the_day.outcome, on_the_day.elderly) == ("C3", True)
+    assert (day_before.outcome, day_before.elderly) == ("C5", False)
+    # The age question's "65 or over" answer makes the customer elderly too; both are cited.
+    by_answer = assess_risk(ANSWERS_HIGH | {"q_age": "d"}, REGULATORY, as_of=AS_OF)
+    assert (by_answer.outcome, by_answer.requires_extra_confirmation) == ("C3", True)
+    assert by_answer.reasons[-1].facts["age_from"] == "age_answer"
+    for younger in "abc":
+        assert not assess_risk(ANSWERS_HIGH | {"q_age": younger}, REGULATORY, as_of=AS_OF).elderly
+    both = assess_risk(ANSWERS_HIGH | {"q_age": "d"}, REGULATORY, as_of=AS_OF,
+                       birth_date=dt.date(1950, 1, 1))  # fmt: skip
+    assert both.reasons[-1].message == (
+        "aged 65+ (from birth_date and age_answer): level capped at C3 (scored C5)"
+    )
+    assert both.reasons[-1].facts["age_from"] == "birth_date,age_answer"
+    # At the lowest level there is nothing to cap, but the customer still confirms again.
+    low = assess_risk(ANSWERS_LOW, REGULATORY, as_of=AS_OF)
+    assert (low.outcome, low.elderly, len(low.reasons)) == ("C1", True, 1)
+
+
+def test_the_assessment_records_what_was_answered_and_by_which_playbook() -> None:
+    from custtier import Answer
+
+    answers = [Answer(question_id=q, option_id=o) for q, o in ANSWERS_LOW.items()]
+    d = assess_risk(answers, REGULATORY, as_of=AS_OF)
+    a = d.assessment
+    assert (a.level, a.score, a.assessed_on, a.valid_until) == (
+        "C1", 0, AS_OF, dt.date(2027, 11, 29))  # fmt: skip
+    assert [(x.question_id, x.option_id) for x in a.answers] == sorted(ANSWERS_LOW.items())
+    assert (d.as_of, d.playbook.id, d.playbook.version) == (
+        AS_OF,
+        REGULATORY.id,
+        REGULATORY.version,
+    )
+    assert d.playbook.content_hash == REGULATORY.content_hash
+
+
+def test_an_assessment_whose_validity_would_end_after_9999_is_refused() -> None:
+    late = assess_risk(ANSWERS_HIGH, REGULATORY, as_of=dt.date(9998, 12, 31))
+    assert late.assessment.valid_until == dt.date(9999, 12, 30)
+    with pytest.raises(InputError) as info:
+        assess_risk(ANSWERS_HIGH, REGULATORY, as_of=dt.date(9999, 1, 2))
+    assert (info.value.field, str(info.value)) == ("as_of", (
+        "as_of is too late: the assessment's 12-month validity would end after 9999-12-31"))  # fmt: skip
