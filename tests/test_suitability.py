@@ -527,9 +527,11 @@ def test_a_customer_is_elderly_from_the_65th_birthday_by_birth_date_or_by_the_ag
         "aged 65+ (from birth_date and age_answer): level capped at C3 (scored C5)"
     )
     assert both.reasons[-1].facts["age_from"] == "birth_date,age_answer"
-    # At the lowest level there is nothing to cap, but the customer still confirms again.
+    # At or below the cap there is nothing to cap, but the customer still confirms again.
     low = assess_risk(ANSWERS_LOW, REGULATORY, as_of=AS_OF)
     assert (low.outcome, low.elderly, len(low.reasons)) == ("C1", True, 1)
+    at_cap = assess_risk(dict.fromkeys(ANSWERS_LOW, "c") | {"q_age": "d"}, REGULATORY, as_of=AS_OF)
+    assert (at_cap.outcome, at_cap.elderly, codes(at_cap)) == ("C3", True, [ReasonCode.RISK_SCORED])
 
 
 def test_the_assessment_records_what_was_answered_and_by_which_playbook() -> None:
