@@ -558,3 +558,36 @@ def test_an_assessment_whose_validity_would_end_after_9999_is_refused() -> None:
         assess_risk(ANSWERS_HIGH, REGULATORY, as_of=dt.date(9999, 1, 2))
     assert (info.value.field, str(info.value)) == ("as_of", (
         "as_of is too late: the assessment's 12-month validity would end after 9999-12-31"))  # fmt: skip
+
+
+def test_an_elderly_customer_by_both_sources_is_told_both_and_each_products_limit() -> None:
+    ra = {"level": "C5", "score": 90, "assessed_on": "2026-03-01", "valid_until": "2027-02-28",
+          "answers": [{"question_id": "q_age", "option_id": "d"}]}  # fmt: skip
+    c = Customer(key="C1", risk_assessment=ra, birth_date=dt.date(1950, 6, 1))
+    for plevel in ("R4", "R5"):
+        d = check_suitability(c, product("X", "equity_fund", plevel), REGULATORY, as_of=AS_OF)
+        cap, confirm = d.reasons
+        assert (cap.code, cap.rule_id, cap.message) == (
+            ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly",
+            "aged 65+ (from birth_date and age_answer) on the day of sale: C5 is capped at C3, "
+            f"and {plevel} is above C3's limit R3")  # fmt: skip
+        assert cap.facts["age_from"] == confirm.facts["age_from"] == "birth_date,age_answer"
+        assert (
+            confirm.message == "customer aged 65+ (from birth_date and age_answer) confirms again"
+        )
+
+
+def test_a_risk_free_sale_cites_the_engine_when_the_playbook_requires_no_assessment() -> None:
+    import json
+
+    from custtier import Playbook
+
+    data = json.loads(REGULATORY.canonical_json())
+    data["risk"]["policy"] = [p for p in data["risk"]["policy"]
+                              if p["check"] != "assessment_required"]  # fmt: skip
+    pb = Playbook.model_validate(data)
+    d = check_suitability(Customer(key="C9"), product("TD", "deposit", "R1"), pb, as_of=AS_OF)
+    assert [(r.code, r.rule_id) for r in d.reasons] == [(ReasonCode.SUIT_RISK_FREE, "suit")]
+    from custtier.rules import ENGINE_RULE_IDS
+
+    assert "suit" in ENGINE_RULE_IDS  # an id that names the engine, not a playbook row
