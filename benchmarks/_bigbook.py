@@ -11,10 +11,10 @@ spread over the year (as in a real book) while every rule between a
 customer's own dates still holds. Referrals are dropped (``referred_by``
 null) because repeated rows would refer to keys of other copies.
 
-:func:`pairs_table` and :func:`occasions_input` derive the inputs of the
+:func:`suitability_input_table` and :func:`occasions_input` derive the inputs of the
 suitability and cadence stages from that table, cast to the stage's input
 schema when ``custtier.frames`` publishes one (``suitability_input_schema``,
-``occasions_input_schema``), laid out as its ``pairs_table`` / ``cadence_table``
+``occasions_input_schema``), laid out as its ``suitability_input_table`` / ``occasions_input_table``
 builders lay out models.
 """
 
@@ -73,7 +73,7 @@ def customer_table(n: int, *, playbook: Playbook, as_of: dt.date, sample: int = 
     return pa.table(columns)
 
 
-def pairs_table(customers: Any, tiers: Any, catalogue: Sequence[Product], *, per_customer: int, schema: Any = None, seed: int = 7) -> Any:  # fmt: skip
+def suitability_input_table(customers: Any, tiers: Any, catalogue: Sequence[Product], *, per_customer: int, schema: Any = None, seed: int = 7) -> Any:  # fmt: skip
     """``per_customer`` distinct catalogue products per customer, in the columns of ``schema``.
 
     One row per (customer, product): key, product id, currency, tier, the risk

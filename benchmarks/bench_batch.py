@@ -178,7 +178,7 @@ def check_same_answers(n: int) -> None:
     pb = presets.PRACTICE
     out = cf.tier_table(arrow_table(data), pb, as_of=AS_OF)
     scalar = tier_book(scalar_customers(data), pb, as_of=AS_OF)
-    assert cf.table_digest(out) == cf.table_digest(cf.decisions_table(scalar, pb, kyc=False))
+    assert cf.table_digest(out) == cf.table_digest(cf.tier_output_table(scalar, pb, kyc=False))
     complete = data["present"].all(axis=1)
     rule_tier = np.array(out.column("rule_tier").to_pylist(), dtype=object)
     pareto = np.array(

@@ -30,7 +30,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from custtier import Customer, Playbook, assign_tier, pareto_keys, presets, trace_tier
+from custtier import Customer, Playbook, assign_tier, presets, trace_tier
+from custtier.tiering._pareto import pareto_keys
 
 AS_OF = dt.date(2026, 11, 30)
 BANDS = (("mass", Decimal(0)), ("mid_end", Decimal("50000.00")), ("high_end", Decimal("500000.00")))

@@ -813,7 +813,7 @@ def measure_big(spec: dict[str, Any]) -> dict[str, Any]:
     del tiered
     suited = stage(
         "suitability_table",
-        lambda: _bigbook.pairs_table(
+        lambda: _bigbook.suitability_input_table(
             book, tiers, catalogue, per_customer=PAIRS_PER_CUSTOMER, schema=schema("suitability")
         ),
         lambda pairs: cf.suitability_table(pairs, catalogue, PB, as_of=AS_OF),
@@ -860,25 +860,25 @@ def check_pairs(book: Any, tiers: Any, suited: Any, catalogue: Sequence[Any], sa
 
 
 def check_occasions(book: Any, tiers: Any, schema: Any, sample: int = 300) -> str:
-    """After timing: the occasions input of the first customers equals ``cadence_table``'s."""
+    """After timing: the occasions input of the first customers equals ``occasions_input_table``'s."""
     import _bigbook
 
     import custtier.frames as cf
     from custtier import Customer
 
-    if not hasattr(cf, "cadence_table"):
+    if not hasattr(cf, "occasions_input_table"):
         return ""
     head, head_tiers = book.slice(0, sample), tiers.slice(0, sample)
     ours = _bigbook.occasions_input(head, head_tiers, schema=schema)
     models = [Customer.model_validate(r) for r in head.to_pylist()]
     keys = head.column("key").to_pylist()
-    ref = cf.cadence_table(models, dict(zip(keys, head_tiers.to_pylist(), strict=True)))
+    ref = cf.occasions_input_table(models, dict(zip(keys, head_tiers.to_pylist(), strict=True)))
     names = [c for c in ref.column_names if c != "last_contacts"]  # no history here
     same = ours.select(names).to_pylist() == ref.select(names).to_pylist()
     verdict = "equals" if same else "**differs from**"
     return (
         f"The occasions input of the first {sample:,} customers {verdict} what "
-        "`cadence_table` builds from the same customers validated as models (no history)."
+        "`occasions_input_table` builds from the same customers validated as models (no history)."
     )
 
 
@@ -901,7 +901,7 @@ def section_big(args: argparse.Namespace) -> str:
         "`frames.occasions_table` "
         f"over the {PLAN_DAYS} days after {AS_OF} with `HolidaysCalendar('CN')` (in "
         "`occasions_input_schema`: the customers' cadence fields flattened as "
-        "`cadence_table` lays them out, and the tier from the first stage; no contact "
+        "`occasions_input_table` lays them out, and the tier from the first stage; no contact "
         "history). Building each stage's input from the book "
         "is glue, shown apart and not counted. A stage `custtier.frames` does not have yet "
         "is *not available*. Goals (issue 6): the whole run ≤ 60 s and ≤ 4 GB; the memory "

@@ -34,7 +34,6 @@ from custtier import (  # noqa: E402
     ReasonCode,
     TierDecision,
     minor_unit,
-    pareto_keys,
     presets,
     tier_book,
 )
@@ -43,6 +42,7 @@ from custtier.errors import InputError, MissingExtraError, MoneyError  # noqa: E
 from custtier.frames import _arrow as arrow_helpers  # noqa: E402
 from custtier.frames._arrow import duplicated, well_formed_keys  # noqa: E402
 from custtier.frames._tier import KEY_PATTERN  # noqa: E402
+from custtier.tiering._pareto import pareto_keys  # noqa: E402
 from custtier.tiering._plan import months_before  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 30)
@@ -297,8 +297,8 @@ def test_columnar_tiering_equals_tier_book_row_by_row(
     pb, as_of, customers, previous = case
     scalar = tier_book(customers, pb, as_of=as_of, previous=previous)
     assert not scalar.errors
-    expected = cf.decisions_table(scalar, pb)
-    table = cf.customers_table(customers, pb, as_of=as_of)
+    expected = cf.tier_output_table(scalar, pb)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
     out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous))
     assert out.schema == cf.tier_output_schema(pb)
     assert out.num_rows == len(customers)
@@ -329,8 +329,8 @@ def test_overrides_decide_as_in_tier_book_row_by_row(
     pb, as_of, customers, previous = case
     overrides = data.draw(overrides_for(pb, as_of, [c.key for c in customers]))
     scalar = tier_book(customers, pb, as_of=as_of, previous=previous, overrides=overrides)
-    expected = cf.decisions_table(scalar, pb)
-    table = cf.customers_table(customers, pb, as_of=as_of)
+    expected = cf.tier_output_table(scalar, pb)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
     out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous),
                         overrides=overrides)  # fmt: skip
     assert rows_by_key(out) == rows_by_key(expected)
@@ -350,7 +350,7 @@ def test_row_order_and_batch_boundaries_do_not_change_any_answer(
     case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]], data: st.DataObject
 ) -> None:
     pb, as_of, customers, previous = case
-    table = with_previous_columns(cf.customers_table(customers, pb, as_of=as_of), previous)
+    table = with_previous_columns(cf.tier_input_table(customers, pb, as_of=as_of), previous)
     reference = cf.tier_table(table, pb, as_of=as_of)
     order = data.draw(st.permutations(range(table.num_rows)))
     shuffled = table.take(pa.array(order, pa.int64()))
@@ -365,8 +365,10 @@ def test_row_order_and_batch_boundaries_do_not_change_any_answer(
     assert cf.tier_table(whole, pb, as_of=as_of, chunk_rows=chunk_rows).to_pylist() == expected
     # Batch by batch, as Spark's mapInArrow calls it, with the whole book's Pareto cut.
     candidates = [cf.pareto_candidates(b, pb, as_of=as_of) for b in batches]
-    cut = cf.pareto_cut(pa.concat_tables([cf.candidates_schema().empty_table(), *candidates]), pb)
-    mapper = cf.TierMapper(pb, as_of).with_pareto(cut)
+    cut = cf.pareto_cut(
+        pa.concat_tables([cf.pareto_candidates_schema().empty_table(), *candidates]), pb
+    )
+    mapper = cf.TierMapper(pb, as_of).with_pareto_cut(cut)
     mapped = [row for b in mapper(iter(batches)) for row in b.to_pylist()]
     assert mapped == expected
 
@@ -405,26 +407,26 @@ def test_synthetic_book_under_both_presets_equals_tier_book() -> None:
     for pb in (presets.PRACTICE, presets.REGULATORY):
         book = synth.book(400, seed=11, as_of=AS_OF, playbook=pb)
         scalar = tier_book(book.customers, pb, as_of=AS_OF)
-        out = cf.tier_table(cf.customers_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
-        assert cf.table_digest(out) == cf.table_digest(cf.decisions_table(scalar, pb))
+        out = cf.tier_table(cf.tier_input_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
+        assert cf.table_digest(out) == cf.table_digest(cf.tier_output_table(scalar, pb))
         # A second run a year later with this one as previous: hysteresis from the table.
         later = dt.date(2027, 7, 31)
         book2 = synth.book(400, seed=12, as_of=later, playbook=pb)
         scalar2 = tier_book(book2.customers, pb, as_of=later, previous=scalar.decisions)
         out2 = cf.tier_table(
-            cf.customers_table(book2.customers, pb, as_of=later), pb, as_of=later, previous=out
+            cf.tier_input_table(book2.customers, pb, as_of=later), pb, as_of=later, previous=out
         )
-        assert cf.table_digest(out2) == cf.table_digest(cf.decisions_table(scalar2, pb))
+        assert cf.table_digest(out2) == cf.table_digest(cf.tier_output_table(scalar2, pb))
         assert {"held", "down"} & set(scalar2.movements)
 
 
 def test_without_kyc_items_gaps_are_not_evaluated() -> None:
     c = Customer(key="C1", monthly_balances=[{"month": "2026-10", "average_daily_balance": "1"}])
     pb = presets.PRACTICE
-    table = cf.customers_table([c], pb, as_of=AS_OF, kyc=False)
+    table = cf.tier_input_table([c], pb, as_of=AS_OF, kyc=False)
     out = cf.tier_table(table, pb, as_of=AS_OF)
     assert out.column("kyc_gaps").to_pylist() == [None]
-    expected = cf.decisions_table(tier_book([c], pb, as_of=AS_OF), pb, kyc=False)
+    expected = cf.tier_output_table(tier_book([c], pb, as_of=AS_OF), pb, kyc=False)
     assert out.to_pylist() == expected.to_pylist()
 
 
@@ -438,7 +440,7 @@ def test_pandas_and_polars_frames_go_through_arrow() -> None:
 
     pb = presets.PRACTICE
     book = synth.book(200, seed=5, as_of=AS_OF)
-    table = cf.customers_table(book.customers, pb, as_of=AS_OF)
+    table = cf.tier_input_table(book.customers, pb, as_of=AS_OF)
     reference = cf.table_digest(cf.tier_table(table, pb, as_of=AS_OF))
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     assert cf.table_digest(cf.tier_table(pa.Table.from_pandas(frame), pb, as_of=AS_OF)) == (
@@ -447,7 +449,7 @@ def test_pandas_and_polars_frames_go_through_arrow() -> None:
     assert cf.table_digest(cf.tier_table(frame, pb, as_of=AS_OF)) == reference
     polars_frame = pl.from_arrow(table)
     assert cf.table_digest(cf.tier_table(polars_frame.to_arrow(), pb, as_of=AS_OF)) == reference
-    mapper = cf.TierMapper(pb, AS_OF).with_pareto(
+    mapper = cf.TierMapper(pb, AS_OF).with_pareto_cut(
         cf.pareto_cut(cf.pareto_candidates(table, pb, as_of=AS_OF), pb)
     )
     assert cf.table_digest(pa.Table.from_pandas(mapper.pandas(frame))) == reference
@@ -653,7 +655,7 @@ def test_text_monthly_balances_decide_as_decimals_and_a_bad_one_is_its_rows_erro
 def test_polars_frames_with_large_types_come_back_as_polars() -> None:
     pl = pytest.importorskip("polars", reason="polars is not installed")
     pb = presets.PRACTICE
-    table = cf.customers_table(
+    table = cf.tier_input_table(
         [Customer(key="C1", annual_profit_contribution="9000.00", needs=["pension"])],
         pb,
         as_of=AS_OF,
@@ -759,7 +761,7 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
         ("C-prev-tier", "unknown_previous_tier", "previous_tier"),
         ("C-prev-late", "previous_after_as_of", "previous_as_of"),
     ]
-    assert {code for _, code, _ in got if code} <= set(cf.ERROR_CODES)
+    assert {code for _, code, _ in got if code} <= set(cf.TIER_ERROR_CODES)
     decided = out.filter(pa.compute.is_null(out.column("error_code")))
     assert decided.column("tier").null_count == 0
     errors = out.filter(pa.compute.is_valid(out.column("error_code")))
@@ -857,17 +859,17 @@ def test_a_column_the_rules_read_must_be_there() -> None:
 
 
 def test_pareto_playbooks_need_the_whole_books_cut_batch_by_batch() -> None:
-    table = cf.customers_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
+    table = cf.tier_input_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
     with pytest.raises(InputError, match="needs the whole book"):
         list(cf.TierMapper(presets.PRACTICE, AS_OF)(table.to_batches()))
-    foreign = cf.pareto_cut(cf.candidates_schema().empty_table(), PROFIT_JPY)
+    foreign = cf.pareto_cut(cf.pareto_candidates_schema().empty_table(), PROFIT_JPY)
     with pytest.raises(InputError, match="another playbook"):
-        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, pareto=foreign)
+        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF, pareto_cut=foreign)
 
 
 def test_previous_given_twice_or_with_repeated_keys_is_refused() -> None:
     pb = presets.REGULATORY
-    table = cf.customers_table([Customer(key="C1")], pb, as_of=AS_OF)
+    table = cf.tier_input_table([Customer(key="C1")], pb, as_of=AS_OF)
     prev = cf.tier_table(table, pb, as_of=AS_OF)
     with pytest.raises(InputError, match="more than once"):
         cf.tier_table(table, pb, as_of=AS_OF, previous=pa.concat_tables([prev, prev]))
@@ -889,7 +891,9 @@ def test_unknown_names_are_attribute_errors_and_dir_lists_the_public_names() -> 
     with pytest.raises(AttributeError):
         _ = cf.no_such_thing
     assert set(cf.__all__) <= set(dir(cf))
-    assert cf.__all__ == sorted(cf.__all__)
+    # ruff's RUF022 order: SCREAMING_CASE, then CamelCase, then the rest.
+    kind = [0 if n.isupper() else 1 if n[0].isupper() else 2 for n in cf.__all__]
+    assert cf.__all__ == sorted(cf.__all__, key=lambda n: (kind[cf.__all__.index(n)], n))
 
 
 def test_key_pattern_is_the_models() -> None:
@@ -898,13 +902,17 @@ def test_key_pattern_is_the_models() -> None:
 
 def test_docs_list_every_error_code_and_input_column() -> None:
     text = (DOCS / "scale-out.md").read_text(encoding="utf-8")
-    for name in [*cf.ERROR_CODES, *cf.INPUT_COLUMNS, *cf.tier_output_schema(LOWEST_KWD).names]:
+    for name in [
+        *cf.TIER_ERROR_CODES,
+        *cf.TIER_INPUT_COLUMNS,
+        *cf.tier_output_schema(LOWEST_KWD).names,
+    ]:
         assert f"`{name}`" in text, name
 
 
 def test_a_manual_override_in_force_decides_and_a_lapsed_one_is_only_noted() -> None:
     book = [Customer(key=k) for k in ("C-vip", "C-lapsed", "C-plain")]  # no profit: no Pareto
-    table = cf.customers_table(book, presets.PRACTICE, as_of=AS_OF)
+    table = cf.tier_input_table(book, presets.PRACTICE, as_of=AS_OF)
     year = dt.timedelta(days=365)
     overrides = [
         Override(customer_key="C-vip", tier="high_end", reason="Branch president's client",
@@ -927,11 +935,11 @@ def test_a_manual_override_in_force_decides_and_a_lapsed_one_is_only_noted() -> 
     cut = cf.pareto_cut(
         cf.pareto_candidates(table, presets.PRACTICE, as_of=AS_OF), presets.PRACTICE
     )
-    assert mapper.with_pareto(cut).table(table).to_pylist() == out.to_pylist()
+    assert mapper.with_pareto_cut(cut).table(table).to_pylist() == out.to_pylist()
 
 
 def test_overrides_to_unknown_tiers_or_given_twice_are_refused() -> None:
-    table = cf.customers_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
+    table = cf.tier_input_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
     vip = Override(customer_key="C1", tier="vip", reason="r", set_by="RM-1",
                    set_on=AS_OF, expires_on=AS_OF)  # fmt: skip
     with pytest.raises(InputError) as info:
@@ -994,8 +1002,8 @@ def test_the_buffer_s_hold_ends_on_the_same_day_in_both_paths(
 ) -> None:
     pb, as_of, customers, previous = case
     scalar = tier_book(customers, pb, as_of=as_of, previous=previous)
-    expected = cf.decisions_table(scalar, pb)
-    table = cf.customers_table(customers, pb, as_of=as_of)
+    expected = cf.tier_output_table(scalar, pb)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
     out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous))
     assert rows_by_key(out) == rows_by_key(expected)
     for d in scalar.decisions:  # the buffer never holds beyond its limit
@@ -1011,7 +1019,7 @@ def test_the_columnar_cut_is_the_book_s_cut_and_the_same_type(
 ) -> None:
     pb, as_of, customers, _ = case
     book = tier_book(customers, pb, as_of=as_of)
-    table = cf.customers_table(customers, pb, as_of=as_of)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
     cut = cf.pareto_cut(cf.pareto_candidates(table, pb, as_of=as_of), pb)
     assert cf.ParetoCut is custtier.ParetoCut
     if pb.tiering.pareto is None:

@@ -99,7 +99,7 @@ def occasions(
     span: tuple[dt.date, dt.date] = YEAR,
     **kw: Any,
 ) -> Any:
-    table = cf.cadence_table(customers, tiers, history=kw.pop("history", ()))
+    table = cf.occasions_input_table(customers, tiers, history=kw.pop("history", ()))
     out = cf.occasions_table(table, pb, start=span[0], end=span[1], **kw)
     assert out.schema == cf.occasions_output_schema(pb)
     return out
@@ -379,7 +379,7 @@ def test_row_order_batches_and_chunks_do_not_change_any_answer(
 ) -> None:
     pb, (start, end) = case["pb"], case["span"]
     kw = {"start": start, "end": end, "calendar": case["calendar"]}
-    table = cf.cadence_table(case["customers"], case["tiers"], history=case["history"])
+    table = cf.occasions_input_table(case["customers"], case["tiers"], history=case["history"])
     reference = cf.occasions_table(table, pb, **kw)
     order = data.draw(st.permutations(range(table.num_rows)))
     cuts = data.draw(st.lists(st.integers(0, max(table.num_rows, 1)), max_size=3))
@@ -509,7 +509,7 @@ def test_bad_rows_become_one_error_row_each_and_nothing_is_lost() -> None:
         ("C-risk-half", 17, "missing_value", "risk_assessed_on"),
         ("C-risk-order", 18, "invalid_value", "risk_valid_until"),
     ]
-    assert {code for *_, code, _ in got} <= set(cf.OCCASION_ERROR_CODES)
+    assert {code for *_, code, _ in got} <= set(cf.OCCASIONS_ERROR_CODES)
     for name in ("rule_id", "tier", "due_on", "note_codes", "manager_id", "label"):
         assert errors.column(name).null_count == errors.num_rows, name
     assert set(errors.column("playbook_hash").to_pylist()) == {PRACTICE.content_hash}
@@ -545,7 +545,7 @@ def test_table_problems_are_refused_before_any_row_is_read() -> None:
         cf.occasions_table(pa.table({"key": ["C1"], "tier": ["mass"]}), PRACTICE,
                            start=YEAR[0], end=YEAR[1])  # fmt: skip
     assert info.value.field == "aml_rating"  # the first missing column, by name
-    table = cf.cadence_table([Customer(key="C1")], {"C1": "mass"})
+    table = cf.occasions_input_table([Customer(key="C1")], {"C1": "mass"})
     floats = table.set_column(3, "birth_date", pa.array([1.5], pa.float64()))
     with pytest.raises(InputError, match="must be date32") as info:
         cf.occasions_table(floats, PRACTICE, start=YEAR[0], end=YEAR[1])
@@ -569,7 +569,7 @@ def test_no_money_is_read_so_a_float_amount_beside_the_dates_is_never_used() -> 
         pa.list_(pa.struct([("product_id", pa.string()), ("matures_on", pa.date32()),
                             ("principal", pa.float64())])),
     )  # fmt: skip
-    table = cf.cadence_table([Customer(key="C1")], {"C1": "mass"})
+    table = cf.occasions_input_table([Customer(key="C1")], {"C1": "mass"})
     at = table.schema.get_field_index("products_held")
     out = cf.occasions_table(table.set_column(at, "products_held", held), PRACTICE,
                              start=YEAR[0], end=YEAR[1])  # fmt: skip
@@ -585,7 +585,7 @@ def test_pandas_and_polars_frames_go_through_arrow() -> None:
     from custtier import synth
 
     book = synth.book(150, seed=5, as_of=YEAR[0])
-    table = cf.cadence_table(book.customers, {c.key: "high_end" for c in book.customers})
+    table = cf.occasions_input_table(book.customers, {c.key: "high_end" for c in book.customers})
     reference = cf.occasions_table(table, PRACTICE, start=YEAR[0], end=YEAR[1])
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     out = cf.occasions_table(frame, PRACTICE, start=YEAR[0], end=YEAR[1])
@@ -643,8 +643,8 @@ def test_day_arithmetic_is_the_scalar_paths(days: list[dt.date], months: int) ->
 
 def test_docs_list_every_input_column_error_code_and_output_column() -> None:
     text = (DOCS / "scale-out.md").read_text(encoding="utf-8")
-    names = [*cf.OCCASION_INPUT_COLUMNS, *cf.OCCASION_ERROR_CODES,
+    names = [*cf.OCCASIONS_INPUT_COLUMNS, *cf.OCCASIONS_ERROR_CODES,
              *cf.occasions_output_schema(PRACTICE).names]  # fmt: skip
     for name in names:
         assert f"`{name}`" in text, name
-    assert set(cf.OCCASION_INPUT_COLUMNS) == set(cf.occasions_input_schema(PRACTICE).names)
+    assert set(cf.OCCASIONS_INPUT_COLUMNS) == set(cf.occasions_input_schema(PRACTICE).names)

@@ -34,8 +34,8 @@ def test_tier_table_equals_tier_book_on_generated_playbooks(
     overrides = data.draw(tiering.overrides_for(pb, as_of, [c.key for c in customers]))
     scalar = tier_book(customers, pb, as_of=as_of, previous=previous, overrides=overrides)
     assert not scalar.errors
-    expected = cf.decisions_table(scalar, pb)
-    table = cf.customers_table(customers, pb, as_of=as_of)
+    expected = cf.tier_output_table(scalar, pb)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
     out = cf.tier_table(table, pb, as_of=as_of, previous=tiering.previous_table(previous),
                         overrides=overrides)  # fmt: skip
     assert out.schema == cf.tier_output_schema(pb)

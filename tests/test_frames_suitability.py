@@ -197,7 +197,7 @@ def cases(
         for c in customers
         for pid in ids
     }
-    table = cf.pairs_table(customers, ids, tiers=tiers, amounts=amounts)
+    table = cf.suitability_input_table(customers, ids, tiers=tiers, amounts=amounts)
     branch = draw(st.lists(st.sampled_from([None, False, True]), min_size=table.num_rows,
                            max_size=table.num_rows))  # fmt: skip
     table = table.set_column(
@@ -254,7 +254,7 @@ def test_a_synthetic_book_against_the_whole_catalogue_under_both_presets() -> No
         tiers = {c.key: pb.tiers[i % len(pb.tiers)].id for i, c in enumerate(book.customers)}
         amounts = {(c.key, p.id): p.minimum_investment + p.increment * (i % 3) / 2
                    for i, c in enumerate(book.customers) for p in products}  # fmt: skip
-        table = cf.pairs_table(book.customers, products, tiers=tiers, amounts=amounts)
+        table = cf.suitability_input_table(book.customers, products, tiers=tiers, amounts=amounts)
         out = cf.suitability_table(table, products, pb, as_of=AS_OF)
         expected = [
             expected_row(pb, c, p.id, as_of=AS_OF, tier=tiers[c.key],
@@ -444,7 +444,7 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
     assert out.num_rows == table.num_rows
     got = [(r["customer_key"], r["error_code"], r["error_field"]) for r in out.to_pylist()]
     assert got == [want for _, want in cases]
-    assert {code for _, code, _ in got if code} <= set(cf.PAIR_ERROR_CODES)
+    assert {code for _, code, _ in got if code} <= set(cf.SUITABILITY_ERROR_CODES)
     errors = out.filter(pa.compute.is_valid(out.column("error_code")))
     for name in ("outcome", "allowed", "conditions", "cooling_off_hours",
                  "nearest_valid_amounts", "reason_codes", "rule_ids"):  # fmt: skip
@@ -481,7 +481,7 @@ def test_the_scalar_path_refuses_what_the_columnar_path_makes_error_rows() -> No
 )
 def test_float_amount_columns_are_refused_naming_the_column(column_type: Any, message: str) -> None:
     values = ["1.5", "2"] if pa.types.is_string(column_type) else [1.5, 2.0]
-    table = cf.pairs_table([Customer(key="C1"), Customer(key="C2")], ["DEP-1Y"])
+    table = cf.suitability_input_table([Customer(key="C1"), Customer(key="C2")], ["DEP-1Y"])
     table = table.set_column(
         table.schema.get_field_index("amount"), "amount", pa.array(values, column_type)
     )
@@ -498,7 +498,7 @@ def test_a_text_amount_column_decides_row_by_row() -> None:
     products = synth.catalogue(pb)
     customers = [Customer(key=f"C{i}") for i in range(4)]
     amounts = {("C0", "DEP-1Y"): "12500.00", ("C2", "DEP-1Y"): "300"}
-    exact = cf.pairs_table(customers, ["DEP-1Y"], amounts=amounts)
+    exact = cf.suitability_input_table(customers, ["DEP-1Y"], amounts=amounts)
     text = exact.set_column(
         exact.schema.get_field_index("amount"),
         "amount",
@@ -518,7 +518,7 @@ def test_a_text_amount_column_decides_row_by_row() -> None:
 def test_columns_the_policy_reads_must_be_there_and_the_catalogue_must_be_sound() -> None:
     pb = presets.PRACTICE
     products = synth.catalogue(pb)
-    table = cf.pairs_table([Customer(key="C1")], products[:2])
+    table = cf.suitability_input_table([Customer(key="C1")], products[:2])
     with pytest.raises(InputError, match="birth_date") as info:
         cf.suitability_table(table.drop_columns(["birth_date"]), products, pb, as_of=AS_OF)
     assert info.value.field == "birth_date"
@@ -536,9 +536,12 @@ def test_columns_the_policy_reads_must_be_there_and_the_catalogue_must_be_sound(
 
 
 def test_pairs_table_checks_amounts_as_check_suitability_does() -> None:
+    floats: Any = {("C1", "DEP-1Y"): 0.5}  # what a caller's JSON may hold
     with pytest.raises(MoneyError, match="float"):
-        cf.pairs_table([Customer(key="C1")], ["DEP-1Y"], amounts={("C1", "DEP-1Y"): 0.5})  # type: ignore[dict-item]
-    t = cf.pairs_table([Customer(key="C1")], ["DEP-1Y"], amounts={("C1", "DEP-1Y"): "1.005"})
+        cf.suitability_input_table([Customer(key="C1")], ["DEP-1Y"], amounts=floats)
+    t = cf.suitability_input_table(
+        [Customer(key="C1")], ["DEP-1Y"], amounts={("C1", "DEP-1Y"): "1.005"}
+    )
     assert t.schema.field("amount").type == pa.decimal128(38, 3)
 
 
@@ -551,7 +554,7 @@ def test_pandas_and_polars_frames_go_through_arrow() -> None:
     pb = presets.PRACTICE
     book = synth.book(30, seed=3, as_of=AS_OF, playbook=pb)
     products = synth.catalogue(pb)
-    table = cf.pairs_table(book.customers, products,
+    table = cf.suitability_input_table(book.customers, products,
                            amounts={(c.key, "WM-90D"): "12500.00" for c in book.customers})  # fmt: skip
     reference = cf.suitability_table(table, products, pb, as_of=AS_OF).to_pylist()
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
@@ -570,7 +573,7 @@ def test_pandas_and_polars_frames_go_through_arrow() -> None:
 def test_progress_reports_rows_in_order_and_ends_at_the_total() -> None:
     pb = presets.PRACTICE
     products = synth.catalogue(pb)
-    table = cf.pairs_table([Customer(key=f"C{i}") for i in range(3)], products)
+    table = cf.suitability_input_table([Customer(key=f"C{i}") for i in range(3)], products)
     calls: list[tuple[int, int]] = []
     whole = cf.suitability_table(table, products, pb, as_of=AS_OF)
     out = cf.suitability_table(table, products, pb, as_of=AS_OF, chunk_rows=10,
@@ -593,10 +596,12 @@ def test_docs_list_every_error_code_and_column() -> None:
     section = text[start : end if end >= 0 else len(text)]
     schemas = cf.suitability_input_schema(presets.PRACTICE).names + (
         cf.suitability_output_schema(presets.PRACTICE).names)  # fmt: skip
-    for name in [*cf.PAIR_ERROR_CODES, *cf.PAIR_INPUT_COLUMNS, *schemas]:
+    for name in [*cf.SUITABILITY_ERROR_CODES, *cf.SUITABILITY_INPUT_COLUMNS, *schemas]:
         assert re.search(rf"`{name}`", section), name
-    assert set(cf.PAIR_INPUT_COLUMNS) == set(cf.suitability_input_schema(presets.PRACTICE).names)
-    shared = set(cf.PAIR_ERROR_CODES) & set(cf.ERROR_CODES)
+    assert set(cf.SUITABILITY_INPUT_COLUMNS) == set(
+        cf.suitability_input_schema(presets.PRACTICE).names
+    )
+    shared = set(cf.SUITABILITY_ERROR_CODES) & set(cf.TIER_ERROR_CODES)
     assert shared == {"missing_value", "invalid_value", "too_precise", "out_of_range",
                       "currency_mismatch"}  # fmt: skip
 
@@ -607,7 +612,7 @@ def test_amounts_are_exact_at_the_currency_scale() -> None:
     products = catalogue(pb)
     c = Customer(key="C1", currency="JPY", risk_assessment={"level": "C5", "score": 1,
                  "assessed_on": "2026-01-01", "valid_until": "2026-12-31"})  # fmt: skip
-    table = cf.pairs_table([c], ["X-JPY"], tiers={"C1": "mass"},
+    table = cf.suitability_input_table([c], ["X-JPY"], tiers={"C1": "mass"},
                            amounts={("C1", "X-JPY"): "12345"})  # fmt: skip
     out = cf.suitability_table(table, products, pb, as_of=AS_OF).to_pylist()[0]
     assert out["nearest_valid_amounts"] == [Decimal("12000.00"), Decimal("13000.00")]

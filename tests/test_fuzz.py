@@ -112,7 +112,7 @@ try:
     from custtier import frames
 
     _SCHEMA = frames.tier_input_schema(PRACTICE)
-    _ROWS = frames.customers_table(_BOOK.customers, PRACTICE, as_of=AS_OF).to_pylist()
+    _ROWS = frames.tier_input_table(_BOOK.customers, PRACTICE, as_of=AS_OF).to_pylist()
 except ImportError:  # the frames extra is optional
     pa = None
 
@@ -134,7 +134,7 @@ def test_hostile_tables_give_one_row_out_per_row_in(rows: list[dict[str, Any]], 
     out = frames.tier_table(table, PRACTICE, as_of=AS_OF)
     assert out.num_rows == len(rows)
     codes = set(out.column("error_code").to_pylist()) - {None}
-    assert codes <= set(frames.ERROR_CODES)
+    assert codes <= set(frames.TIER_ERROR_CODES)
 
 
 # --- command-line files -------------------------------------------------------

@@ -509,7 +509,7 @@ def test_the_planner_refuses_an_unvalidated_playbook_beyond_the_budget_before_pl
         plan_contacts([{"key": "C1"}], pb, start=SPAN[0], end=SPAN[1], tiers={"C1": "high_end"})
     import custtier.frames as cf
 
-    table = cf.cadence_table([Customer(key="C1")], {"C1": "high_end"})
+    table = cf.occasions_input_table([Customer(key="C1")], {"C1": "high_end"})
     with pytest.raises(PlaybookError, match=r"high_end\.visit"):
         cf.occasions_table(table, pb, start=SPAN[0], end=SPAN[1])
 

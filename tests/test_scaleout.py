@@ -45,8 +45,8 @@ def book_and_digest(pb: Playbook) -> tuple[Any, str]:
     """The seeded book as an input table, and the digest of the scalar API's answer."""
     book = synth.book(N, seed=2026, as_of=AS_OF, playbook=pb)
     scalar = tier_book(book.customers, pb, as_of=AS_OF, overrides=OVERRIDES)
-    table = cf.customers_table(book.customers, pb, as_of=AS_OF)
-    return table, cf.table_digest(cf.decisions_table(scalar, pb))
+    table = cf.tier_input_table(book.customers, pb, as_of=AS_OF)
+    return table, cf.table_digest(cf.tier_output_table(scalar, pb))
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def pairs_and_digest(pb: Playbook) -> tuple[Any, Any, str]:
     tiers = {d.customer_key: d.tier for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
     amounts = {(c.key, p.id): p.minimum_investment + p.increment / 2
                for c in book.customers[::3] for p in book.catalogue}  # fmt: skip
-    pairs = cf.pairs_table(book.customers, book.catalogue, tiers=tiers, amounts=amounts)
+    pairs = cf.suitability_input_table(book.customers, book.catalogue, tiers=tiers, amounts=amounts)
     local = cf.suitability_table(pairs, book.catalogue, pb, as_of=AS_OF)
     return pairs, book.catalogue, cf.table_digest(local)
 
@@ -134,7 +134,7 @@ def occasions_and_digest(pb: Playbook) -> tuple[Any, str]:
     """
     book = synth.book(400, seed=11, as_of=AS_OF, playbook=pb)
     tiers = {d.customer_key: d for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
-    table = cf.cadence_table(book.customers, tiers)
+    table = cf.occasions_input_table(book.customers, tiers)
     local = cf.occasions_table(table, pb, start=START, end=END)
     return table, cf.table_digest(local.drop_columns(["input_row"]))
 

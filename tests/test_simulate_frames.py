@@ -29,7 +29,7 @@ def _with_managers(customers: list[Customer], managers: list[str | None]) -> lis
 
 
 def _table(customers: list[Customer], pb: Playbook, as_of: dt.date) -> Any:
-    table = cf.customers_table(customers, pb, as_of=as_of)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
     return table.append_column(
         "manager_id", pa.array([c.manager_id for c in customers], pa.string())
     )

@@ -697,7 +697,7 @@ _NOT_EVALUATED = (
     "TIER_PARETO_NOT_EVALUATED",
     "tier.pareto.80_20",
     "the Pareto rule was not evaluated (it needs the whole book): pass the book's cut as "
-    "pareto= to get the book's answer",
+    "pareto_cut= to get the book's answer",
     {"profit_share": Decimal("0.8"), "tier": "high_end"},
 )
 _MASS_BAND = (
@@ -740,22 +740,22 @@ def test_the_pareto_set_lifts_a_customer_and_cites_the_profit() -> None:
 
 def test_pareto_arguments_that_cannot_both_hold_are_refused_naming_pareto() -> None:
     book = tier_book([customer("C1", adb="1000.00")], PRACTICE, as_of=AS_OF)
-    with pytest.raises(InputError, match=r"^pass pareto or in_pareto_set, not both$") as info:
+    with pytest.raises(InputError, match=r"^pass pareto_cut or in_pareto_set, not both$") as info:
         assign_tier(
             customer(adb="1000.00"),
             PRACTICE,
             as_of=AS_OF,
-            pareto=book.pareto_cut,
+            pareto_cut=book.pareto_cut,
             in_pareto_set=True,
         )
-    assert info.value.field == "pareto"
+    assert info.value.field == "pareto_cut"
     other = tier_book(
         [customer("C1", adb="1000.00")], PRACTICE.replace(version="9.9.9"), as_of=AS_OF
     )
     with pytest.raises(InputError) as info:
-        assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, pareto=other.pareto_cut)
+        assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, pareto_cut=other.pareto_cut)
     assert (info.value.field, str(info.value)) == (
-        "pareto",
+        "pareto_cut",
         "the Pareto cut was computed under another playbook; use the cut of a book tiered "
         "under this one",
     )

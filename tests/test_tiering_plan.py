@@ -51,7 +51,7 @@ def test_every_basis_has_both_halves_in_the_registry(basis: Basis) -> None:
     pytest.importorskip("numpy", reason='the columnar half needs "custtier[frames]"')
     import custtier.frames as cf  # optional extra
 
-    assert kind.column in cf.INPUT_COLUMNS, f"{kind.column} is not a tier_table input column"
+    assert kind.column in cf.TIER_INPUT_COLUMNS, f"{kind.column} is not a tier_table input column"
     assert callable(kind.columnar())
 
 
@@ -127,7 +127,7 @@ def test_a_trace_renders_the_decision_assign_tier_makes(pb: Playbook, data: st.D
     cut = book.pareto_cut
     for d in book.decisions:
         c = next(c for c in customers if c.key == d.customer_key)
-        t = trace_tier(c, pb, as_of=later, previous=d, pareto=cut)
+        t = trace_tier(c, pb, as_of=later, previous=d, pareto_cut=cut)
         decision = t.decision()
         assert decision == _assign(c, pb, later, d, cut)
         assert t.tier == decision.outcome
@@ -141,7 +141,7 @@ def test_a_trace_renders_the_decision_assign_tier_makes(pb: Playbook, data: st.D
 def _assign(c: Customer, pb: Playbook, as_of: dt.date, prev: TierDecision, cut: object) -> object:
     from custtier import assign_tier  # the public entry, beside the trace
 
-    return assign_tier(c, pb, as_of=as_of, previous=prev, pareto=cut)  # type: ignore[arg-type]
+    return assign_tier(c, pb, as_of=as_of, previous=prev, pareto_cut=cut)  # type: ignore[arg-type]
 
 
 def test_a_trace_says_how_without_any_message() -> None:
@@ -209,12 +209,12 @@ def test_a_hostile_ambient_decimal_context_changes_no_trace_or_reason(
     book = tier_book(customers, pb, as_of=AS_OF)
     later = AS_OF + dt.timedelta(days=data.draw(st.integers(0, 400)))
     expected = [
-        trace_tier(c, pb, as_of=later, previous=d, pareto=book.pareto_cut).decision()
+        trace_tier(c, pb, as_of=later, previous=d, pareto_cut=book.pareto_cut).decision()
         for c, d in zip(sorted(customers, key=lambda c: c.key), book.decisions, strict=True)
     ]
     with decimal.localcontext(decimal.Context(prec=3, rounding=decimal.ROUND_DOWN)):
         hostile = [
-            trace_tier(c, pb, as_of=later, previous=d, pareto=book.pareto_cut).decision()
+            trace_tier(c, pb, as_of=later, previous=d, pareto_cut=book.pareto_cut).decision()
             for c, d in zip(sorted(customers, key=lambda c: c.key), book.decisions, strict=True)
         ]
     assert [d.to_audit_json() for d in hostile] == [d.to_audit_json() for d in expected]

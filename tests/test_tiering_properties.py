@@ -15,11 +15,11 @@ from custtier import (
     ParetoCut,
     Playbook,
     assign_tier,
-    pareto_keys,
     pareto_set,
     presets,
     tier_book,
 )
+from custtier.tiering._pareto import pareto_keys
 from custtier.tiering._plan import months_before
 
 AS_OF = dt.date(2026, 11, 30)
@@ -176,7 +176,7 @@ def test_a_service_given_the_nightly_cut_gives_the_book_s_decision_for_every_cus
     assert (cut is None) == (pb.tiering.pareto is None)
     shipped = None if cut is None else ParetoCut.model_validate_json(cut.model_dump_json())
     for decision, c in zip(nightly.decisions, sorted(book, key=lambda c: c.key), strict=True):
-        service = assign_tier(c, pb, as_of=AS_OF, previous=previous.get(c.key), pareto=shipped)
+        service = assign_tier(c, pb, as_of=AS_OF, previous=previous.get(c.key), pareto_cut=shipped)
         assert service == decision
 
 

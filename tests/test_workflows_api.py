@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from custtier import (
     Decision,
@@ -75,3 +77,196 @@ def test_an_audit_record_written_by_the_previous_schema_reads_back() -> None:
         assert record["schema_version"] == AUDIT_SCHEMA_VERSION
         assert "subject" not in record
         assert record["custtier_version"] == old["custtier_version"]  # who wrote it stays
+
+
+# --------------------------------------------------------------------------- error codes
+
+
+def test_every_error_a_batch_reports_has_a_code_from_the_one_documented_set() -> None:
+    from custtier import ERROR_DESCRIPTIONS, ErrorCode, plan_contacts
+
+    book: list[dict[str, Any]] = [
+        {"key": "C1"},
+        {"key": "C2", "currency": "USD"},
+        {"key": "C3", "assets_under_management": 1.5},
+        {"key": "C4"},
+        {"key": "C4"},
+    ]
+    result = tier_book(book, presets.PRACTICE, as_of=AS_OF)
+    plan = plan_contacts(
+        book, presets.PRACTICE, start=AS_OF, end=AS_OF, tiers={"C1": "mass", "C2": "mass"}
+    )
+    codes = {e.code for e in (*result.errors, *plan.errors)}
+    assert codes == {ErrorCode.CURRENCY_MISMATCH, ErrorCode.INVALID_RECORD,
+                     ErrorCode.DUPLICATE_KEY}  # fmt: skip
+    assert all(type(e.code) is ErrorCode for e in (*result.errors, *plan.errors))
+    record = json.loads(result.errors[0].model_dump_json())
+    assert record["code"] == "currency_mismatch"  # JSON holds the plain value
+    assert set(ERROR_DESCRIPTIONS) == set(ErrorCode)
+
+
+def test_the_columnar_error_codes_are_the_same_set() -> None:
+    import pytest
+
+    pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
+    import custtier.frames as cf
+    from custtier import ErrorCode
+
+    for table in (cf.TIER_ERROR_CODES, cf.SUITABILITY_ERROR_CODES, cf.OCCASIONS_ERROR_CODES):
+        assert set(table) <= set(ErrorCode)
+    pb = presets.PRACTICE
+    rows = [{"key": "C1"}, {"key": "bad key"}, {"key": None}, {"key": "C4", "currency": "USD"}]
+    table = pa.Table.from_pylist(rows, schema=cf.tier_input_schema(pb))
+    out = cf.tier_table(table, pb, as_of=AS_OF)
+    codes = {c for c in out.column("error_code").to_pylist() if c}
+    assert codes == {"invalid_value", "missing_value", "currency_mismatch"}
+    assert codes <= set(ErrorCode)
+
+
+def test_docs_list_every_error_code_with_its_meaning() -> None:
+    from custtier import ERROR_DESCRIPTIONS, ErrorCode
+
+    page = (Path(__file__).parents[1] / "docs" / "errors.md").read_text(encoding="utf-8")
+    section = page.split("\n## Error codes\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    want = [f"| `{code.value}` | {ERROR_DESCRIPTIONS[code]} |" for code in ErrorCode]
+    assert rows == want, "docs/errors.md's code table must list ErrorCode, in order:\n" + "\n".join(
+        want
+    )
+
+
+# --------------------------------------------------------------------------- tiers in
+
+
+def test_a_tier_decision_goes_wherever_a_tier_goes_in() -> None:
+    import pytest
+
+    from custtier import Customer, TierDecision, assign_tier, plan_contacts
+    from custtier.errors import InputError
+
+    book, _ = _one_of_each_kind()
+    pb = book.playbook
+    me, other = book.customers[3], book.customers[4]
+    mine = assign_tier(me, pb, as_of=AS_OF, in_pareto_set=False)
+    theirs = assign_tier(other, pb, as_of=AS_OF, in_pareto_set=False)
+    tier = mine.outcome
+    product = book.catalogue[-1]
+
+    def same(call: Any) -> None:
+        """``call(tier)`` answers alike for the id and the decision; refuses another's."""
+        assert call(mine) == call(tier)
+        with pytest.raises(InputError, match="another customer") as info:
+            call(theirs)
+        assert info.value.field in {"tier", "tiers"}
+        with pytest.raises(InputError, match="tier id or the TierDecision"):
+            call(3)
+
+    same(lambda t: check_suitability(me, product, pb, as_of=AS_OF, tier=t))
+    same(lambda t: allocate(me, "88000.00", book.catalogue, pb, as_of=AS_OF, tier=t))
+    same(lambda t: tier_services(me.key, t, pb, as_of=AS_OF))
+    same(lambda t: plan_contacts([me], pb, start=AS_OF, end=AS_OF, tiers={me.key: t}))
+    assert isinstance(mine, TierDecision)
+    assert isinstance(me, Customer)
+
+
+def test_a_tier_decision_goes_into_the_columnar_input_builders() -> None:
+    import pytest
+
+    pytest.importorskip("pyarrow")
+    import custtier.frames as cf
+    from custtier import assign_tier
+
+    book, _ = _one_of_each_kind()
+    pb, me = book.playbook, book.customers[3]
+    mine = assign_tier(me, pb, as_of=AS_OF, in_pareto_set=False)
+    by_id, by_decision = {me.key: mine.outcome}, {me.key: mine}
+    assert cf.suitability_input_table([me], book.catalogue[:2], tiers=by_decision).equals(
+        cf.suitability_input_table([me], book.catalogue[:2], tiers=by_id)
+    )
+    assert cf.occasions_input_table([me], by_decision).equals(cf.occasions_input_table([me], by_id))
+
+
+# --------------------------------------------------------------------------- one public surface
+
+#: Modules that are public namespaces of their own (``custtier.errors.InputError``).
+NAMESPACES = {"errors", "frames", "plot", "presets", "rules", "synth", "cli"}
+#: Names a subpackage lists on purpose without the top: why, beside each.
+INTENTIONAL = {
+    "custtier.models": {"CusttierModel"},  # the base class, documented for its methods
+}
+
+
+def test_subpackages_export_nothing_that_is_not_public_at_the_top() -> None:
+    import importlib
+    import pkgutil
+
+    import custtier
+
+    top = set(custtier.__all__)
+    packages = [m.name for m in pkgutil.iter_modules(custtier.__path__) if m.ispkg]
+    for name in packages:
+        module = importlib.import_module(f"custtier.{name}")
+        if name in NAMESPACES:
+            assert name in top or name in {"frames", "cli"}, name  # frames: an optional extra
+            continue
+        extra = set(module.__all__) - INTENTIONAL.get(module.__name__, set()) - top
+        assert not extra, f"custtier.{name} exports {sorted(extra)}, not public at the top"
+        for shared in set(module.__all__) & top:
+            assert getattr(custtier, shared) is getattr(module, shared)
+
+
+def test_one_public_name_per_pareto_concept() -> None:
+    import warnings
+
+    import pytest
+
+    import custtier
+    from custtier import assign_tier, pareto_set
+
+    pareto_names = {n for n in custtier.__all__ if "pareto" in n.lower()}
+    # the set, its cut, and (in a trace) how the rule applied to one customer
+    assert pareto_names == {"ParetoCut", "ParetoState", "pareto_set"}
+    book = synth.book(40, seed=3, as_of=AS_OF)
+    result = tier_book(book.customers, book.playbook, as_of=AS_OF)
+    cut = result.pareto_cut
+    assert cut is not None
+    assert pareto_set(book.customers, book.playbook) == {
+        c.key
+        for c in book.customers
+        if cut.contains(c.key, int(c.annual_profit_contribution * 100))
+    }
+    d = assign_tier(book.customers[0], book.playbook, as_of=AS_OF, pareto_cut=cut)
+    assert d == result.decisions[0]
+    with pytest.warns(DeprecationWarning, match="pareto_set"):
+        old = custtier.pareto_keys
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert old(["a", "b"], [500, 100], Decimal("0.8")) == {"a"}
+
+
+def test_columnar_names_follow_the_engine_they_feed_and_old_ones_warn() -> None:
+    import pytest
+
+    import custtier.frames as cf
+
+    renamed = {
+        "ERROR_CODES": "TIER_ERROR_CODES",
+        "PAIR_INPUT_COLUMNS": "SUITABILITY_INPUT_COLUMNS",
+        "OCCASION_ERROR_CODES": "OCCASIONS_ERROR_CODES",
+        "customers_table": "tier_input_table",
+        "decisions_table": "tier_output_table",
+        "pairs_table": "suitability_input_table",
+        "cadence_table": "occasions_input_table",
+        "candidates_schema": "pareto_candidates_schema",
+    }
+    for old, new in renamed.items():
+        assert new in cf.__all__
+        assert old not in cf.__all__
+        with pytest.warns(DeprecationWarning, match=new):
+            assert getattr(cf, old) is getattr(cf, new)
+    engines = ("tier", "suitability", "occasions", "pareto", "results", "simulate")
+    for name in cf.__all__:
+        if name[0].islower() and name.endswith(("_table", "_schema")):
+            assert name.startswith(engines), name

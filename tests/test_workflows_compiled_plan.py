@@ -100,10 +100,10 @@ def test_a_bank_adds_its_own_playbook_and_gets_the_same_tiers_from_the_scalar_an
     ]:
         scalar = tier_book(book, pb, as_of=as_of, previous=previous, overrides=overrides)
         assert not scalar.errors
-        table = cf.customers_table(book, pb, as_of=as_of)
+        table = cf.tier_input_table(book, pb, as_of=as_of)
         prev: Any = None if previous is None else _previous_table(previous)
         out = cf.tier_table(table, pb, as_of=as_of, previous=prev, overrides=overrides)
-        assert cf.table_digest(out) == cf.table_digest(cf.decisions_table(scalar, pb))
+        assert cf.table_digest(out) == cf.table_digest(cf.tier_output_table(scalar, pb))
         runs.append((book, scalar))
         previous = scalar.decisions
 
@@ -122,7 +122,7 @@ def test_a_bank_adds_its_own_playbook_and_gets_the_same_tiers_from_the_scalar_an
         prev = next(p for p in before.decisions if p.customer_key == d.customer_key)
         ovr = next((o for o in overrides if o.customer_key == c.key), None)
         single = assign_tier(c, pb, as_of=last.as_of, previous=prev, override=ovr,
-                             pareto=last.pareto_cut)  # fmt: skip
+                             pareto_cut=last.pareto_cut)  # fmt: skip
         assert single == d
 
 

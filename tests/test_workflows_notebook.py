@@ -262,7 +262,7 @@ def test_tiers_per_manager_and_the_pyramid_as_frames_without_glue(book: synth.Bo
     assert str(decisions["basis_average_daily_balance"].dtype).startswith("decimal128")
     # ... the documented columnar schema, plus the manager ...
     table = result.to_arrow()
-    assert table.drop_columns(["manager_id"]).equals(cf.decisions_table(result, book.playbook))
+    assert table.drop_columns(["manager_id"]).equals(cf.tier_output_table(result, book.playbook))
     later_on = dt.date(2027, 5, 31)
     later_book = synth.book(3000, seed=14, as_of=later_on)
     later = tier_book(
@@ -272,7 +272,7 @@ def test_tiers_per_manager_and_the_pyramid_as_frames_without_glue(book: synth.Bo
     assert (
         later.to_arrow()
         .drop_columns(["manager_id"])
-        .equals(cf.decisions_table(later, book.playbook))
+        .equals(cf.tier_output_table(later, book.playbook))
     )
     # ... and plotting-friendly floats are one option away (was "no numeric data to plot").
     summary = result.to_pandas("summary", money="float")
@@ -710,7 +710,7 @@ def test_tier_a_book_read_from_duckdb_and_write_the_decisions_back(
 
     pb = book.playbook
     # The bank's side: a customers table in a database, and the same book as Parquet.
-    source = cf.customers_table(book.customers, pb, as_of=AS_OF)
+    source = cf.tier_input_table(book.customers, pb, as_of=AS_OF)
     con = duckdb.connect(str(tmp_path / "bank.duckdb"))
     con.register("incoming", source)
     con.execute("CREATE TABLE customers AS SELECT * FROM incoming")
@@ -732,7 +732,7 @@ def test_tier_a_book_read_from_duckdb_and_write_the_decisions_back(
     # ... every customer has one row ...
     assert con.execute("SELECT count(*) FROM decisions").fetchall() == [(len(book.customers),)]
     # ... and the answers are the scalar API's.
-    scalar = cf.decisions_table(tier_book(book.customers, pb, as_of=AS_OF), pb)
+    scalar = cf.tier_output_table(tier_book(book.customers, pb, as_of=AS_OF), pb)
     stored = con.sql("SELECT * FROM decisions").to_arrow_table()
     assert cf.table_digest(stored.cast(scalar.schema)) == cf.table_digest(scalar)
     per_tier = dict(con.execute("SELECT tier, count(*) FROM decisions GROUP BY tier").fetchall())

@@ -228,7 +228,7 @@ def test_service_tier_equals_nightly_book_with_the_cut() -> None:
     differ = 0
     for decision in nightly.decisions:
         customer = by_key[decision.customer_key]
-        assert assign_tier(customer, pb, as_of=AS_OF, pareto=cut) == decision
+        assert assign_tier(customer, pb, as_of=AS_OF, pareto_cut=cut) == decision
         blind = assign_tier(customer, pb, as_of=AS_OF)
         assert "TIER_PARETO_NOT_EVALUATED" in {r.code.value for r in blind.reasons}
         differ += blind.tier != decision.tier
@@ -236,7 +236,7 @@ def test_service_tier_equals_nightly_book_with_the_cut() -> None:
     # A cut from another playbook is refused, not silently applied.
     other = ParetoCut(playbook_hash="0" * 64, count=1, profit_minor_units=1, customer_key="C")
     with pytest.raises(InputError, match="another playbook"):
-        assign_tier(book.customers[0], pb, as_of=AS_OF, pareto=other)
+        assign_tier(book.customers[0], pb, as_of=AS_OF, pareto_cut=other)
 
 
 # --------------------------------------------------------------------------- 6. the buffer
@@ -287,7 +287,9 @@ def test_plan_the_reassessment_call_before_an_imported_assessment_stops_selling(
     pc = pytest.importorskip("pyarrow.compute", reason="needs the frames extra")
     import custtier.frames as cf
 
-    out = cf.occasions_table(cf.cadence_table([c], {c.key: "high_end"}), pb, start=start, end=end)
+    out = cf.occasions_table(
+        cf.occasions_input_table([c], {c.key: "high_end"}), pb, start=start, end=end
+    )
     risk = out.filter(pc.equal(out["rule_id"], "high_end.risk"))
     assert risk.column("due_on").to_pylist() == [dt.date(2026, 9, 30)]
 

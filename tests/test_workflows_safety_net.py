@@ -75,14 +75,14 @@ def test_a_banks_own_playbook_gets_the_same_answers_scalar_and_columnar() -> Non
     # Tiering: the whole book one customer at a time, and as one table.
     scalar = tier_book(book.customers, pb, as_of=AS_OF)
     assert not scalar.errors
-    table = cf.tier_table(cf.customers_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
-    assert cf.table_digest(table) == cf.table_digest(cf.decisions_table(scalar, pb))
+    table = cf.tier_table(cf.tier_input_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
+    assert cf.table_digest(table) == cf.table_digest(cf.tier_output_table(scalar, pb))
     tiers = {d.customer_key: d.outcome for d in scalar.decisions}
     assert len(set(tiers.values())) == 3  # every tier is reached: the comparison means something
 
     # Suitability: every customer against the catalogue, at the counter and in bulk.
     ids = [p.id for p in book.catalogue]
-    pairs = cf.pairs_table(book.customers, ids, tiers=tiers)
+    pairs = cf.suitability_input_table(book.customers, ids, tiers=tiers)
     rows = cf.suitability_table(pairs, book.catalogue, pb, as_of=AS_OF).to_pylist()
     at_counter = [
         check_suitability(c, p, pb, as_of=AS_OF, tier=tiers[c.key])
@@ -101,7 +101,7 @@ def test_a_banks_own_playbook_gets_the_same_answers_scalar_and_columnar() -> Non
     plan = plan_contacts(book.customers, pb, start=start, end=end, tiers=tiers)
     assert not plan.errors
     occasions = cf.occasions_table(
-        cf.cadence_table(book.customers, tiers), pb, start=start, end=end
+        cf.occasions_input_table(book.customers, tiers), pb, start=start, end=end
     ).to_pylist()
     assert all(r["error_code"] is None for r in occasions)
     planned = Counter((t.customer_key, t.rule_id) for t in plan.touchpoints)

@@ -73,7 +73,7 @@ def transcript(pb: Playbook, book: synth.Book) -> list[str]:
     )
     out.append(plan.model_dump_json())
     if frames is not None:  # the columnar path writes the same messages and facts
-        table = frames.customers_table(book.customers, pb, as_of=AS_OF)
+        table = frames.tier_input_table(book.customers, pb, as_of=AS_OF)
         out.append(repr(frames.tier_table(table, pb, as_of=AS_OF).to_pylist()))
     return out
 

@@ -5,8 +5,12 @@
 'practice'
 """
 
+import warnings as _warnings
+from typing import Any as _Any
+
 from custtier import _views as _views  # registers every result's notebook display
-from custtier import errors, plot, presets, synth
+from custtier import errors, plot, presets, rules, synth
+from custtier._error_codes import ERROR_DESCRIPTIONS, ErrorCode
 from custtier._explain import (
     REASON_DESCRIPTIONS,
     Decision,
@@ -71,24 +75,39 @@ from custtier.suitability import (
 )
 from custtier.tiering import (
     BookTiering,
+    Completeness,
+    HysteresisState,
     Movement,
     Override,
+    OverrideState,
     ParetoCut,
+    ParetoState,
     TierDecision,
     TierSummary,
     TierTrace,
     UpgradeCandidate,
     assign_tier,
     kyc_gaps,
-    pareto_keys,
     pareto_set,
     tier_book,
     trace_tier,
 )
-from custtier.whatif import PolicyImpact, simulate
+from custtier.whatif import (
+    EligibilityChange,
+    KycChange,
+    LoadChange,
+    ManagerShift,
+    MigrationCell,
+    MovedCustomer,
+    PolicyImpact,
+    ServicesChange,
+    SimulationError,
+    simulate,
+)
 from custtier.worklist import BookWorklists, WorkItem, Worklist, worklist, worklists
 
 __all__ = [
+    "ERROR_DESCRIPTIONS",
     "REASON_DESCRIPTIONS",
     "AllocationDecision",
     "AllocationLine",
@@ -100,6 +119,7 @@ __all__ = [
     "CalendarKind",
     "Channel",
     "ChannelConsent",
+    "Completeness",
     "Condition",
     "ContactPlan",
     "ContactPreferences",
@@ -108,21 +128,31 @@ __all__ = [
     "CusttierError",
     "DateKind",
     "Decision",
+    "EligibilityChange",
+    "ErrorCode",
     "ErrorRecord",
     "Exclusion",
     "FamilyMember",
     "HolidaysCalendar",
+    "HysteresisState",
     "Identity",
     "ImportantDate",
+    "KycChange",
     "KycFile",
     "Liquidity",
+    "LoadChange",
     "LunarDay",
+    "ManagerShift",
     "ManagerWeekLoad",
+    "MigrationCell",
     "MonthlyBalance",
+    "MovedCustomer",
     "Movement",
     "Need",
     "Override",
+    "OverrideState",
     "ParetoCut",
+    "ParetoState",
     "Playbook",
     "PlaybookRef",
     "PolicyImpact",
@@ -137,7 +167,9 @@ __all__ = [
     "RiskAssessment",
     "RiskDecision",
     "Rounding",
+    "ServicesChange",
     "ServicesDecision",
+    "SimulationError",
     "SuitabilityDecision",
     "TierDecision",
     "TierSummary",
@@ -156,13 +188,13 @@ __all__ = [
     "errors",
     "kyc_gaps",
     "minor_unit",
-    "pareto_keys",
     "pareto_set",
     "plan_contacts",
     "plan_to_ical",
     "plot",
     "presets",
     "quantize",
+    "rules",
     "simulate",
     "split",
     "synth",
@@ -172,3 +204,17 @@ __all__ = [
     "worklist",
     "worklists",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    if name == "pareto_keys":  # one public name per Pareto concept since 0.2.0
+        _warnings.warn(
+            "custtier.pareto_keys is deprecated: pareto_set(customers, playbook) gives the "
+            "set, custtier.frames.pareto_cut the same on columns; the old name goes in 1.0",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from custtier.tiering._pareto import pareto_keys  # noqa: PLC0415  # deprecated alias
+
+        return pareto_keys
+    raise AttributeError(f"module 'custtier' has no attribute {name!r}")

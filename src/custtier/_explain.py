@@ -23,6 +23,7 @@ from typing import Any, Self, TypeVar, cast
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from custtier._display import Displayable
+from custtier._error_codes import ErrorCode
 from custtier._version import __version__
 from custtier.errors import InputError
 from custtier.models._base import CusttierModel
@@ -142,7 +143,7 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
     ReasonCode.TIER_PARETO_NOT_EVALUATED: (
         "The playbook has a Pareto rule, which needs the whole book, and no cut or "
         "membership was given: the rule was not evaluated, so the tier may differ from the "
-        "nightly book's. Pass the book's ParetoCut as pareto= to get the book's answer."
+        "nightly book's. Pass the book's ParetoCut as pareto_cut= to get the book's answer."
     ),
     ReasonCode.BASIS_INCOMPLETE: (
         "Some months of the average-balance window are missing; the playbook's "
@@ -578,11 +579,13 @@ def _fmt(value: Fact) -> str:
 class ErrorRecord(_Frozen):
     """A record that could not be decided: which, what kind, which field, what to do.
 
-    Never carries the offending value, which may be personal data.
+    ``code`` is an :class:`~custtier.ErrorCode` (the same set the columnar
+    tables' ``error_code`` takes). Never carries the offending value, which
+    may be personal data.
     """
 
     customer_key: str | None
     index: int
-    code: str
+    code: ErrorCode
     field: str | None
     message: str

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from custtier._explain import Decision, ErrorRecord, Reason, ReasonCode, construct
+from custtier._error_codes import ErrorCode
+from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._kyc import kyc_gaps
 from custtier._money import exact_context
 from custtier._progress import ProgressCallback, Ticker
+from custtier._tier_arg import TierLike, tier_id
 from custtier.cadence._calendar import Calendar, WeekendCalendar
 from custtier.cadence._consent import blocked, consents
 from custtier.cadence._dates import iso_week
@@ -37,7 +39,7 @@ def plan_contacts(
     *,
     start: dt.date,
     end: dt.date,
-    tiers: Mapping[str, str | Decision],
+    tiers: Mapping[str, TierLike],
     calendar: Calendar | None = None,
     managers: Iterable[RelationshipManager] = (),
     history: Iterable[ContactRecord] = (),
@@ -126,7 +128,7 @@ def _managers(managers: Iterable[RelationshipManager]) -> dict[str, Relationship
 def _validated(
     records: Iterable[Customer | Mapping[str, Any]],
     playbook: Playbook,
-    tiers: Mapping[str, str | Decision],
+    tiers: Mapping[str, TierLike],
     t: Tables,
 ) -> tuple[list[tuple[Customer, str, tuple[KycItem, ...]]], list[ErrorRecord]]:
     parsed: list[tuple[int, Customer]] = []
@@ -135,7 +137,7 @@ def _validated(
         try:
             customer = record if isinstance(record, Customer) else Customer.from_record(record)
         except RecordValidationError as exc:
-            errors.append(_error(None, index, "invalid_record", exc.field, str(exc)))
+            errors.append(_error(None, index, ErrorCode.INVALID_RECORD, exc.field, str(exc)))
             continue
         parsed.append((index, customer))
     counts: dict[str, int] = {}
@@ -148,7 +150,7 @@ def _validated(
             errors.append(_error(c.key, index, *problem))
             continue
         given = tiers[c.key]
-        tier = given if isinstance(given, str) else given.outcome
+        tier = tier_id(given, customer_key=c.key, field="tiers")
         gaps = getattr(given, "kyc_gaps", None)
         if not isinstance(gaps, tuple):
             gaps = kyc_gaps(c, t.tier_defs[tier], as_of=t.start)
@@ -158,26 +160,28 @@ def _validated(
 
 
 def _problem(
-    c: Customer, count: int, tiers: Mapping[str, str | Decision], t: Tables
-) -> tuple[str, str, str] | None:
+    c: Customer, count: int, tiers: Mapping[str, TierLike], t: Tables
+) -> tuple[ErrorCode, str, str] | None:
     # Every copy of a duplicated key is refused: keeping "the first" would
     # make the plan depend on input order.
     if count > 1:
-        return "duplicate_key", "key", "key appears more than once; keep one record"
+        return ErrorCode.DUPLICATE_KEY, "key", "key appears more than once; keep one record"
     given = tiers.get(c.key)
     if given is None:
-        return "no_tier", "key", "no tier given for this customer; add it to tiers"
-    tier = given if isinstance(given, str) else given.outcome
+        return ErrorCode.NO_TIER, "key", "no tier given for this customer; add it to tiers"
+    tier = tier_id(given, customer_key=c.key, field="tiers")
     if tier not in t.rank:
-        return "unknown_tier", "key", "the tier given is not one of the playbook's tiers"
+        return ErrorCode.UNKNOWN_TIER, "key", "the tier given is not one of the playbook's tiers"
     try:
         zone(c.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        return "unknown_time_zone", "time_zone", "time zone is not in the IANA database"
+        return ErrorCode.UNKNOWN_TIME_ZONE, "time_zone", "time zone is not in the IANA database"
     return None
 
 
-def _error(key: str | None, index: int, code: str, field: str | None, msg: str) -> ErrorRecord:
+def _error(
+    key: str | None, index: int, code: ErrorCode, field: str | None, msg: str
+) -> ErrorRecord:
     return ErrorRecord(customer_key=key, index=index, code=code, field=field, message=msg)
 
 

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from custtier import synth
+from custtier._error_codes import ErrorCode
 from custtier.cli._common import (
     EPILOG,
     Failed,
@@ -107,16 +108,20 @@ def _request(value: Any) -> tuple[Customer, Any, str | None] | Failed:
     if isinstance(value, LineError):
         return Failed(value.code, None, value.message)
     if not isinstance(value, dict):
-        return Failed("invalid_request", None, "a line must be a JSON object (a request)")
+        return Failed(ErrorCode.INVALID_REQUEST, None, "a line must be a JSON object (a request)")
     amount, tier = value.get("amount"), value.get("tier")
     if isinstance(amount, bool) or not isinstance(amount, (str, int)):
-        return Failed("invalid_request", "amount", 'give the amount as a string like "250000.00"')
+        return Failed(
+            ErrorCode.INVALID_REQUEST, "amount", 'give the amount as a string like "250000.00"'
+        )
     if tier is not None and not isinstance(tier, str):
-        return Failed("invalid_request", "tier", "give the tier as a tier id, or leave it out")
+        return Failed(
+            ErrorCode.INVALID_REQUEST, "tier", "give the tier as a tier id, or leave it out"
+        )
     found = customer(value.get("customer"))
     if isinstance(found, Failed):
         field = "customer" if found.field is None else f"customer.{found.field}"
-        return Failed("invalid_request", field, found.message)
+        return Failed(ErrorCode.INVALID_REQUEST, field, found.message)
     return found, amount, tier
 
 
@@ -132,9 +137,9 @@ def _decided(
             c, amount, catalogue, book, as_of=args.as_of, tier=tier, in_branch=args.in_branch
         )
     except InputError as exc:
-        return Failed("invalid_request", exc.field, str(exc))
+        return Failed(ErrorCode.INVALID_REQUEST, exc.field, str(exc))
     except CusttierError as exc:
-        return Failed("invalid_request", None, first_line(exc))
+        return Failed(ErrorCode.INVALID_REQUEST, None, first_line(exc))
 
 
 def run(args: argparse.Namespace) -> int:

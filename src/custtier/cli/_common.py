@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from custtier import presets
+from custtier._error_codes import ErrorCode
 from custtier.cli._input import LineError, UsageError, json_text
 from custtier.cli._output import Format, Sink, choose_format, open_sink
 from custtier.cli._report import ErrorBudget, Progress, Tally
@@ -110,7 +111,7 @@ def playbook(args: argparse.Namespace) -> Playbook:
 class Failed:
     """Why one input line yields no decision: a code, the field, what to do."""
 
-    code: str
+    code: ErrorCode
     field: str | None
     message: str
 
@@ -124,15 +125,17 @@ def customer(value: Any) -> Customer | Failed:
     if isinstance(value, LineError):
         return Failed(value.code, None, value.message)
     if not isinstance(value, dict):
-        return Failed("invalid_record", None, "a line must be a JSON object (a customer record)")
+        return Failed(
+            ErrorCode.INVALID_RECORD, None, "a line must be a JSON object (a customer record)"
+        )
     try:
         return Customer.from_record(value)
     except InputError as exc:
-        return Failed("invalid_record", exc.field, str(exc))
+        return Failed(ErrorCode.INVALID_RECORD, exc.field, str(exc))
     except (CusttierError, ValueError, TypeError, RecursionError) as exc:
         # A record shape the models do not anticipate: still this line's error.
         return Failed(
-            "invalid_record", None, f"cannot be read as a customer ({type(exc).__name__})"
+            ErrorCode.INVALID_RECORD, None, f"cannot be read as a customer ({type(exc).__name__})"
         )
 
 
@@ -140,7 +143,7 @@ def error_record(line: int, failed: Failed) -> dict[str, Any]:
     """The error line for input line ``line`` (never the offending value)."""
     return {
         "error": {
-            "code": failed.code,
+            "code": failed.code.value,
             "field": failed.field,
             "line": line,
             "message": failed.message,

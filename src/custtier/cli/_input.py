@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from custtier._error_codes import ErrorCode
+
 __all__ = [
     "LineError",
     "UsageError",
@@ -41,7 +43,7 @@ class UsageError(Exception):
 class LineError:
     """Why one input line is not a JSON value (never the line's text, which may be personal)."""
 
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -64,22 +66,24 @@ def parse(data: bytes, *, whole_file: bool = False) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _BadLineError("invalid_json", "not UTF-8 text") from None
+        raise _BadLineError(ErrorCode.INVALID_JSON, "not UTF-8 text") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}" if whole_file else f"column {exc.colno}"
-        raise _BadLineError("invalid_json", f"not valid JSON: {where}: {exc.msg}") from None
+        raise _BadLineError(ErrorCode.INVALID_JSON, f"not valid JSON: {where}: {exc.msg}") from None
     except RecursionError:
-        raise _BadLineError("invalid_json", "not JSON custtier reads: nested too deeply") from None
+        raise _BadLineError(
+            ErrorCode.INVALID_JSON, "not JSON custtier reads: nested too deeply"
+        ) from None
     except ValueError:  # an integer beyond Python's digit limit (sys.get_int_max_str_digits)
         raise _BadLineError(
-            "invalid_json", "not JSON custtier reads: a number with too many digits"
+            ErrorCode.INVALID_JSON, "not JSON custtier reads: a number with too many digits"
         ) from None
 
 
 class _BadLineError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.error = LineError(code, message)
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from custtier import presets
+from custtier._error_codes import ErrorCode
 from custtier.cli._allocate import records_of
 from custtier.cli._common import (
     EPILOG,
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(value, LineError):
                 unread.append(_unread(number, value.code, value.message))
             elif not isinstance(value, dict):
-                unread.append(_unread(number, "not_an_object", "not a JSON object"))
+                unread.append(_unread(number, ErrorCode.INVALID_RECORD, "not a JSON object"))
             else:
                 book.append((number, value))
         lines = [n for n, _ in book]
@@ -134,8 +135,8 @@ def run(args: argparse.Namespace) -> int:
     return run_batch(args, Tally("simulate", outcome="decided on both sides"), body)
 
 
-def _unread(number: int, code: str, message: str) -> dict[str, Any]:
-    return {"kind": "error", "line": number, "code": code, "message": message}
+def _unread(number: int, code: ErrorCode, message: str) -> dict[str, Any]:
+    return {"kind": "error", "line": number, "code": code.value, "message": message}
 
 
 def _lines(impact: PolicyImpact, lines: list[int], *, table: bool) -> list[dict[str, Any]]:
@@ -236,7 +237,7 @@ def _lines(impact: PolicyImpact, lines: list[int], *, table: bool) -> list[dict[
                 "kind": "error",
                 "line": lines[e.index],
                 "customer_key": e.customer_key,
-                "code": either.code if either else None,
+                "code": either.code.value if either else None,
                 "field": either.field if either else None,
                 "message": either.message if either else None,
                 "sides": [s for s, r in (("current", e.current), ("proposed", e.proposed)) if r],
@@ -247,7 +248,7 @@ def _lines(impact: PolicyImpact, lines: list[int], *, table: bool) -> list[dict[
             "kind": "error",
             "line": lines[f.index],
             "customer_key": f.customer_key,
-            "code": f.code,
+            "code": f.code.value,
             "field": f.field,
             "message": f.message,
             "sides": ["eligibility"],

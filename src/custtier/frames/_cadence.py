@@ -37,8 +37,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from custtier._explain import Decision, ReasonCode
+from custtier._explain import ReasonCode
 from custtier._progress import ProgressCallback, Ticker
+from custtier._tier_arg import TierLike, tier_id
 from custtier.cadence._calendar import Calendar
 from custtier.cadence._expand import greeting_dates
 from custtier.cadence._horizon import check_horizon
@@ -73,10 +74,10 @@ from custtier.rules._cadence import GREETINGS
 
 __all__ = [
     "DEFAULT_OCCASION_CHUNK_ROWS",
-    "OCCASION_ERROR_CODES",
-    "OCCASION_INPUT_COLUMNS",
-    "cadence_table",
+    "OCCASIONS_ERROR_CODES",
+    "OCCASIONS_INPUT_COLUMNS",
     "occasions_input_schema",
+    "occasions_input_table",
     "occasions_output_schema",
     "occasions_table",
 ]
@@ -85,7 +86,7 @@ __all__ = [
 DEFAULT_OCCASION_CHUNK_ROWS = 65_536
 
 #: Input columns of :func:`occasions_table` and what each holds (``docs/scale-out.md``).
-OCCASION_INPUT_COLUMNS: dict[str, str] = {
+OCCASIONS_INPUT_COLUMNS: dict[str, str] = {
     "key": "string, required: the pseudonymous customer key",
     "tier": "string, required: the customer's tier id (tier_table's tier column)",
     "manager_id": "string, optional: the customer's relationship manager (null: none)",
@@ -113,7 +114,7 @@ OCCASION_INPUT_COLUMNS: dict[str, str] = {
 }
 
 #: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
-OCCASION_ERROR_CODES: dict[str, str] = {
+OCCASIONS_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null",
     "invalid_value": "a value has the wrong shape (key, identifier, vocabulary word), a "
     "date outside years 1-9999, or risk_valid_until before risk_assessed_on",
@@ -1388,9 +1389,9 @@ def occasions_table(
     return like_input(customers, pa.concat_tables(out) if len(out) > 1 else out[0])
 
 
-def cadence_table(
+def occasions_input_table(
     customers: Iterable[Customer],
-    tiers: Mapping[str, str | Decision],
+    tiers: Mapping[str, TierLike],
     *,
     history: Iterable[ContactRecord] = (),
 ) -> Any:
@@ -1415,7 +1416,9 @@ def cadence_table(
         rows.append(
             {
                 "key": c.key,
-                "tier": given if isinstance(given, str) or given is None else given.outcome,
+                "tier": None
+                if given is None
+                else tier_id(given, customer_key=c.key, field="tiers"),
                 "manager_id": c.manager_id,
                 "birth_date": c.birth_date,
                 "important_dates": [

@@ -29,7 +29,7 @@ from custtier.errors import MissingExtraError
 from custtier.frames._arrow import as_table
 from custtier.frames._cadence import occasions_output_schema, occasions_table
 from custtier.frames._suitability import suitability_output_schema, suitability_table
-from custtier.frames._tier import TierMapper, candidates_schema, pareto_cut
+from custtier.frames._tier import TierMapper, pareto_candidates_schema, pareto_cut
 from custtier.models import Product
 from custtier.rules import Playbook
 
@@ -66,9 +66,9 @@ def tier_spark(frame: Any, playbook: Playbook, *, as_of: dt.date, overrides: Any
     mapper = TierMapper(playbook, as_of, overrides=overrides)
     if playbook.tiering.pareto is not None:
         candidates = frame.mapInArrow(
-            mapper.candidates, types.from_arrow_schema(candidates_schema())
+            mapper.candidates, types.from_arrow_schema(pareto_candidates_schema())
         ).toArrow()
-        mapper = mapper.with_pareto(pareto_cut(candidates, playbook))
+        mapper = mapper.with_pareto_cut(pareto_cut(candidates, playbook))
     return frame.mapInArrow(mapper, types.from_arrow_schema(mapper.output_schema))
 
 
@@ -92,11 +92,11 @@ def tier_dask(
     _module("dask.dataframe", "dask", "tiering a Dask DataFrame")
     mapper = TierMapper(playbook, as_of, overrides=overrides)
     if playbook.tiering.pareto is not None:
-        meta = candidates_schema().empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+        meta = pareto_candidates_schema().empty_table().to_pandas(types_mapper=pd.ArrowDtype)
         parts = frame.map_partitions(mapper.pandas_candidates, meta=meta)
         found = parts.compute(scheduler=scheduler) if scheduler else parts.compute()
         cut = pareto_cut(pa.Table.from_pandas(found, preserve_index=False), playbook)
-        mapper = mapper.with_pareto(cut)
+        mapper = mapper.with_pareto_cut(cut)
     return frame.map_partitions(mapper.pandas, meta=mapper.pandas_meta())
 
 

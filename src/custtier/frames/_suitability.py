@@ -26,6 +26,7 @@ from custtier._cache import per_playbook
 from custtier._explain import ReasonCode
 from custtier._money import check_amount, minor_unit
 from custtier._progress import ProgressCallback, Ticker
+from custtier._tier_arg import TierLike
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
@@ -51,15 +52,16 @@ from custtier.frames._arrow import (
 from custtier.frames._validity import effective_until
 from custtier.models import Customer, Product
 from custtier.rules import Check, Playbook
+from custtier.suitability._args import as_tier
 from custtier.suitability._models import Condition
 from custtier.suitability._tables import RiskTables, risk_tables
 from custtier.suitability._trace import AmountCheck, LevelStep
 
 __all__ = [
-    "PAIR_ERROR_CODES",
-    "PAIR_INPUT_COLUMNS",
-    "pairs_table",
+    "SUITABILITY_ERROR_CODES",
+    "SUITABILITY_INPUT_COLUMNS",
     "suitability_input_schema",
+    "suitability_input_table",
     "suitability_output_schema",
     "suitability_table",
 ]
@@ -69,7 +71,7 @@ DEFAULT_CHUNK_ROWS = 65_536
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 #: Input columns of :func:`suitability_table` and what each holds (``docs/scale-out.md``).
-PAIR_INPUT_COLUMNS: dict[str, str] = {
+SUITABILITY_INPUT_COLUMNS: dict[str, str] = {
     "key": "string, required: the pseudonymous customer key",
     "product_id": "string, required: the id of a product of the catalogue",
     "currency": "string, optional: the customer's currency, which must be the product's "
@@ -92,9 +94,9 @@ PAIR_INPUT_COLUMNS: dict[str, str] = {
 }
 
 #: Error codes of :func:`suitability_table`'s error rows: ``error_code`` → meaning.
-#: The first five are :data:`custtier.frames.ERROR_CODES`' codes; the others are
+#: The first five are :data:`custtier.frames.TIER_ERROR_CODES`' codes; the others are
 #: the scalar :func:`custtier.check_suitability`'s ``InputError`` as data.
-PAIR_ERROR_CODES: dict[str, str] = {
+SUITABILITY_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null (key, product_id, currency, or one of "
     "risk_level, assessed_on and valid_until without the others, or answers without them)",
     "invalid_value": "a value has the wrong shape (key, currency code, an amount given as "
@@ -856,17 +858,17 @@ def suitability_table(
     return like_input(pairs, pa.concat_tables(out) if len(out) > 1 else out[0])
 
 
-def pairs_table(
+def suitability_input_table(
     customers: Iterable[Customer],
     catalogue_or_product_ids: Iterable[Product | str],
     *,
-    tiers: Mapping[str, str | None] | None = None,
+    tiers: Mapping[str, TierLike | None] | None = None,
     amounts: Mapping[tuple[str, str], Decimal | int | str | None] | None = None,
 ) -> Any:
     """Every customer paired with every product, as a :func:`suitability_table` input table.
 
     Rows come customer by customer, products in the given order. ``tiers``
-    maps a customer key to its tier (absent: null); ``amounts`` maps a
+    maps a customer key to its tier id or ``TierDecision`` (absent: null); ``amounts`` maps a
     ``(customer key, product id)`` pair to the amount to check (absent: null;
     checked as :func:`custtier.check_suitability` checks it, so a float is
     refused). ``in_branch`` is false: set the column for in-branch sales.
@@ -875,7 +877,7 @@ def pairs_table(
 
     >>> from custtier import Customer
     >>> import custtier.frames as cf
-    >>> t = cf.pairs_table([Customer(key="C1"), Customer(key="C2")], ["WM-1", "EQ-1"],
+    >>> t = cf.suitability_input_table([Customer(key="C1"), Customer(key="C2")], ["WM-1", "EQ-1"],
     ...                    tiers={"C1": "mass"}, amounts={("C2", "EQ-1"): "1000"})
     >>> t.select(["key", "product_id", "tier", "amount"]).to_pylist()[3]
     {'key': 'C2', 'product_id': 'EQ-1', 'tier': None, 'amount': Decimal('1000.00')}
@@ -898,7 +900,7 @@ def pairs_table(
                     "key": c.key,
                     "product_id": pid,
                     "currency": c.currency,
-                    "tier": tiers.get(c.key),
+                    "tier": as_tier(tiers.get(c.key), c.key),
                     "risk_level": ra.level if ra else None,
                     "assessed_on": ra.assessed_on if ra else None,
                     "valid_until": ra.valid_until if ra else None,

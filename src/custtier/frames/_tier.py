@@ -4,7 +4,7 @@ The rules are the tiering engine's (:func:`custtier.assign_tier`), applied to
 whole columns: band edges become integer minor units and ``searchsorted``;
 the N-month average is an exact integer sum divided with the playbook's
 rounding mode; the Pareto rule is a two-scalar cut in the order of
-:func:`custtier.pareto_keys`; hysteresis is a handful of masks. Reason codes,
+:func:`custtier.pareto_set`; hysteresis is a handful of masks. Reason codes,
 rule ids and KYC gaps are built once per *distinct* combination of outcomes,
 then laid out for every row with numpy, so Python work does not grow with
 the number of rows.
@@ -73,18 +73,18 @@ from custtier.tiering._trace import (
 )
 
 __all__ = [
-    "ERROR_CODES",
-    "INPUT_COLUMNS",
+    "TIER_ERROR_CODES",
+    "TIER_INPUT_COLUMNS",
     "ParetoCut",
     "TierMapper",
-    "candidates_schema",
-    "customers_table",
-    "decisions_table",
     "pareto_candidates",
+    "pareto_candidates_schema",
     "pareto_cut",
     "table_digest",
     "tier_input_schema",
+    "tier_input_table",
     "tier_output_schema",
+    "tier_output_table",
     "tier_table",
 ]
 
@@ -101,7 +101,7 @@ _INT64_MIN = np.iinfo(np.int64).min
 _INT64_MAX = np.iinfo(np.int64).max
 
 #: Input columns of :func:`tier_table` and what each holds (``docs/scale-out.md``).
-INPUT_COLUMNS: dict[str, str] = {
+TIER_INPUT_COLUMNS: dict[str, str] = {
     "key": "string, required: the pseudonymous customer key",
     "currency": "string, optional: must equal the playbook's currency (default: it does)",
     "assets_under_management": "money, required when a basis reads it",
@@ -128,7 +128,7 @@ INPUT_COLUMNS: dict[str, str] = {
 }
 
 #: Error codes of error rows: ``error_code`` → meaning. ``error_field`` names the column.
-ERROR_CODES: dict[str, str] = {
+TIER_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null",
     "invalid_value": "a value has the wrong shape (key, month, currency code, KYC item, "
     "an amount given as text that is not a plain decimal number) "
@@ -313,7 +313,7 @@ def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
 def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
     """The cut of the Pareto set over ``candidates`` (from :func:`pareto_candidates`).
 
-    The same set as :func:`custtier.pareto_keys` (a test keeps them equal):
+    The same set as :func:`custtier.pareto_set` (a test keeps them equal):
     the smallest ``k`` customers, by profit descending then key ascending,
     whose exact integer profit reaches the share of the positive total.
 
@@ -384,6 +384,9 @@ class _Valid:
 
     def finish(self) -> None:
         self.ok = ~self.errors.bad
+
+
+_book_cut = pareto_cut  # tier_table's keyword pareto_cut= hides the function there
 
 
 def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
@@ -860,11 +863,11 @@ def _check_cut(cut: ParetoCut | None, playbook: Playbook) -> None:
         raise InputError(
             "the playbook has a Pareto rule, which needs the whole book: compute "
             "pareto_cut(...) over every partition's pareto_candidates(...) first and pass "
-            "it as pareto=",
-            field="pareto",
+            "it as pareto_cut=",
+            field="pareto_cut",
         )
     if cut.playbook_hash != playbook.content_hash:
-        raise InputError("the Pareto cut was computed under another playbook", field="pareto")
+        raise InputError("the Pareto cut was computed under another playbook", field="pareto_cut")
 
 
 # --------------------------------------------------------------------------- public entry points
@@ -876,7 +879,7 @@ def tier_table(
     *,
     as_of: dt.date,
     previous: Any = None,
-    pareto: ParetoCut | None = None,
+    pareto_cut: ParetoCut | None = None,
     overrides: Any = None,
     progress: ProgressCallback | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -887,7 +890,7 @@ def tier_table(
     :func:`tier_output_schema`: a decision, or an error row (``error_code``
     and ``error_field`` set, decision columns null, the key only if it is
     well-formed). The Pareto rule is computed over the valid rows of the
-    whole table (or taken from ``pareto``, a cut computed over a larger
+    whole table (or taken from ``pareto_cut``, a cut computed over a larger
     book). ``previous`` is the previous run's output (columns ``key``,
     ``tier``, ``as_of``, ``below_since`` and optionally ``movement``); rows
     without a previous decision are new. ``overrides`` are manual tier
@@ -938,9 +941,9 @@ def tier_table(
         parts.append(_validate(table.slice(start, chunk_rows), plan, as_of))
         ticker.add(parts[-1].n)
     _flag_duplicate_keys(parts)
-    cut = pareto
+    cut = pareto_cut
     if playbook.tiering.pareto is not None and cut is None:
-        cut = pareto_cut(_candidates_of(parts), playbook)
+        cut = _book_cut(_candidates_of(parts), playbook)
     _check_cut(cut, playbook)
     out = []
     for v in parts:
@@ -1090,19 +1093,19 @@ class TierMapper:
 
     Each partition is tiered on its own (no state crosses partitions; key
     uniqueness is a whole-book property to check once, upstream). When the
-    playbook has a Pareto rule, ``pareto`` must be the cut of the *whole
+    playbook has a Pareto rule, ``pareto_cut`` must be the cut of the *whole
     book*, computed in a first pass with :meth:`candidates` and
-    :func:`pareto_cut`; :meth:`with_pareto` returns the mapper with it.
+    :func:`pareto_cut`; :meth:`with_pareto_cut` returns the mapper with it.
     """
 
     playbook: Playbook
     as_of: dt.date
-    pareto: ParetoCut | None = None
+    pareto_cut: ParetoCut | None = None
     overrides: Any = None  # Override models or a table, shipped to every worker
 
-    def with_pareto(self, cut: ParetoCut) -> TierMapper:
+    def with_pareto_cut(self, cut: ParetoCut) -> TierMapper:
         """This mapper with the whole book's Pareto cut."""
-        return replace(self, pareto=cut)
+        return replace(self, pareto_cut=cut)
 
     @property
     def output_schema(self) -> Any:
@@ -1111,13 +1114,13 @@ class TierMapper:
 
     def table(self, data: Any) -> Any:
         """Tier one partition (a table, batch or frame) into an output table."""
-        _check_cut(self.pareto, self.playbook)
+        _check_cut(self.pareto_cut, self.playbook)
         plan = _plan(self.playbook)
         table = as_table(data)
         if self.overrides is not None:
             table = _join_overrides(table, self.overrides, plan, self.as_of)
         v = _validate(table, plan, self.as_of)
-        return _assemble(v, plan, self.as_of, self.pareto)
+        return _assemble(v, plan, self.as_of, self.pareto_cut)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
         """``mapInArrow``: record batches in, record batches of the output schema out."""
@@ -1154,12 +1157,12 @@ class TierMapper:
         return self.output_schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def candidates_schema() -> Any:
+def pareto_candidates_schema() -> Any:
     """The schema of :func:`pareto_candidates` (pass 1's output)."""
     return pa.schema([("customer_key", pa.string()), ("profit_minor_units", pa.int64())])
 
 
-def decisions_table(
+def tier_output_table(
     decisions: BookTiering | Iterable[TierDecision], playbook: Playbook, *, kyc: bool = True
 ) -> Any:
     """The scalar API's decisions in :func:`tier_output_schema`, to compare or to store.
@@ -1198,7 +1201,7 @@ def decisions_table(
     return pa.Table.from_pylist(rows, schema=tier_output_schema(playbook))
 
 
-def customers_table(
+def tier_input_table(
     customers: Iterable[Customer], playbook: Playbook, *, as_of: dt.date, kyc: bool = True
 ) -> Any:
     """Customer models as a table in :func:`tier_input_schema` (without previous columns).

@@ -8,8 +8,8 @@ every minor unit; :func:`tier_services` lists what a tier is entitled to.
 """
 
 from custtier.suitability._allocate import allocate
-from custtier.suitability._assess import age_on, assess_risk
-from custtier.suitability._check import check_suitability, grid_neighbours
+from custtier.suitability._assess import assess_risk
+from custtier.suitability._check import check_suitability
 from custtier.suitability._models import (
     AllocationDecision,
     AllocationLine,
@@ -29,10 +29,8 @@ __all__ = [
     "RiskDecision",
     "ServicesDecision",
     "SuitabilityDecision",
-    "age_on",
     "allocate",
     "assess_risk",
     "check_suitability",
-    "grid_neighbours",
     "tier_services",
 ]

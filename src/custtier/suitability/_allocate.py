@@ -31,6 +31,7 @@ from typing import Any
 
 from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import check_amount, check_precision, exact_context, split
+from custtier._tier_arg import TierLike
 from custtier.errors import InputError
 from custtier.models import Customer, Product
 from custtier.rules import CategoryWeight, Playbook, Remainder
@@ -69,7 +70,7 @@ def allocate(
     playbook: Playbook,
     *,
     as_of: dt.date,
-    tier: str | None = None,
+    tier: TierLike | None = None,
     in_branch: bool = False,
 ) -> AllocationDecision:
     """Allocate ``amount`` for ``customer`` over ``catalogue`` (see the module docstring).
@@ -95,7 +96,8 @@ def allocate(
     >>> sum(l.amount for l in d.lines) + d.unplaced
     Decimal('100000.00')
     """
-    person, tier = as_customer(customer), as_tier(tier)  # a request may be any JSON
+    person = as_customer(customer)  # a request may be any JSON
+    tier_ = as_tier(tier, person.key)
     as_date(as_of, "as_of")
     products = _unique(as_products(catalogue))
     t = risk_tables(playbook)
@@ -106,10 +108,10 @@ def allocate(
         raise InputError("customer currency differs from the playbook's", field="currency")
     if not isinstance(in_branch, bool):  # a JSON "false" must not sell as a counter sale
         raise InputError("in_branch must be true or false", field="in_branch")
-    require_known_tier(tier, t)
+    require_known_tier(tier_, t)
     require_known_level(person, t)  # a level from another playbook is an error, not "no assessment"
     with exact_context():
-        return _allocate(person, total, products, t, as_of=as_of, tier=tier, in_branch=in_branch)
+        return _allocate(person, total, products, t, as_of=as_of, tier=tier_, in_branch=in_branch)
 
 
 def _unique(products: list[Product]) -> list[Product]:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from custtier._tier_arg import tier_id
 from custtier.errors import InputError
 from custtier.models import Customer, Product
 
@@ -41,11 +42,9 @@ def as_products(catalogue: Any) -> list[Product]:
     return out
 
 
-def as_tier(value: Any) -> str | None:
-    """A tier id or ``None``."""
-    if value is None or isinstance(value, str):
-        return value
-    raise InputError("tier must be a tier id (text) or absent", field="tier")
+def as_tier(value: Any, customer_key: str) -> str | None:
+    """A tier id (given as one or as the customer's ``TierDecision``) or ``None``."""
+    return None if value is None else tier_id(value, customer_key=customer_key)
 
 
 def as_date(value: Any, field: str) -> dt.date:

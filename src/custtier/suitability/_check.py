@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from custtier._explain import Fact, Reason, ReasonCode
 from custtier._money import check_amount, check_precision, exact_context
+from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
 from custtier.models import Customer, Product, RiskAssessment
 from custtier.rules import Check, Playbook
@@ -29,7 +30,7 @@ def check_suitability(
     playbook: Playbook,
     *,
     as_of: dt.date,
-    tier: str | None = None,
+    tier: TierLike | None = None,
     amount: Decimal | int | str | None = None,
     in_branch: bool = False,
 ) -> SuitabilityDecision:
@@ -43,7 +44,7 @@ def check_suitability(
     may be sold; for a customer ``elderly_age`` or older on ``as_of`` (by
     birth date or by the questionnaire's age answer), a product above the
     row of ``elderly_max_level``; a product reserved for tiers other than
-    ``tier``; an ``amount`` below the minimum or off the increment (with the
+    ``tier`` (a tier id or the customer's :class:`~custtier.TierDecision`); an ``amount`` below the minimum or off the increment (with the
     nearest valid amounts). Conditions of an allowed sale (never blocks): a
     cooling-off period, extra confirmation for an elderly customer, and a
     recorded sale when ``in_branch`` and the product is not risk-free. Each
@@ -62,7 +63,8 @@ def check_suitability(
     ('blocked', 'SUIT_LEVEL_EXCEEDED')
     """
     t = risk_tables(playbook)
-    require_known_tier(tier, t)
+    tier_ = None if tier is None else tier_id(tier, customer_key=customer.key)
+    require_known_tier(tier_, t)
     require_known_level(customer, t)
     _check_inputs(customer, product, t)
     value = None
@@ -70,7 +72,7 @@ def check_suitability(
         value = check_precision(check_amount(amount), product.currency)
     with exact_context():
         return evaluate(
-            customer, product, t, as_of=as_of, tier=tier, amount=value, in_branch=in_branch
+            customer, product, t, as_of=as_of, tier=tier_, amount=value, in_branch=in_branch
         )
 
 

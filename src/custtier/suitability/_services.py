@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from custtier._explain import Reason, ReasonCode
+from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
 from custtier.rules import Playbook
 from custtier.suitability._models import ServicesDecision
@@ -13,9 +14,11 @@ __all__ = ["tier_services"]
 
 
 def tier_services(
-    customer_key: str, tier: str, playbook: Playbook, *, as_of: dt.date
+    customer_key: str, tier: TierLike, playbook: Playbook, *, as_of: dt.date
 ) -> ServicesDecision:
     """The services ``tier`` is entitled to under ``playbook``, one reason per service.
+
+    ``tier`` is a tier id or the customer's :class:`~custtier.TierDecision`.
 
     >>> import datetime as dt
     >>> from custtier import presets
@@ -23,6 +26,7 @@ def tier_services(
     >>> d.services
     ('points_exchange', 'deposit_gift', 'referral_reward')
     """
+    tier = tier_id(tier, customer_key=customer_key)
     if tier not in {t.id for t in playbook.tiers}:
         raise InputError("tier is not defined in the playbook", field="tier")
     entitled = [s for s in playbook.services if tier in s.tiers]

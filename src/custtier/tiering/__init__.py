@@ -17,7 +17,7 @@ from custtier.tiering._models import (
     TierSummary,
     UpgradeCandidate,
 )
-from custtier.tiering._pareto import ParetoCut, pareto_keys
+from custtier.tiering._pareto import ParetoCut
 from custtier.tiering._trace import (
     Completeness,
     HysteresisState,
@@ -41,7 +41,6 @@ __all__ = [
     "UpgradeCandidate",
     "assign_tier",
     "kyc_gaps",
-    "pareto_keys",
     "pareto_set",
     "tier_book",
     "trace_tier",

@@ -35,7 +35,7 @@ def assign_tier(
     as_of: dt.date,
     previous: TierDecision | None = None,
     override: Override | None = None,
-    pareto: ParetoCut | None = None,
+    pareto_cut: ParetoCut | None = None,
     in_pareto_set: bool | None = None,
 ) -> TierDecision:
     """Decide ``customer``'s tier under ``playbook`` on ``as_of``.
@@ -43,7 +43,7 @@ def assign_tier(
     Bands are half-open ``[lower, upper)``: a balance exactly on a bar belongs
     to the higher tier. ``previous`` (the last decision for this customer)
     drives hysteresis; ``override`` a manual decision. The Pareto rule needs
-    the whole book: pass the nightly book's cut as ``pareto``
+    the whole book: pass the nightly book's cut as ``pareto_cut``
     (``tier_book(...).pareto_cut``) and the decision equals the book's, or say
     directly whether the customer is in the set with ``in_pareto_set``. With
     neither, under a playbook with a Pareto rule, the rule is not evaluated
@@ -66,7 +66,7 @@ def assign_tier(
             as_of=as_of,
             previous=previous,
             override=override,
-            pareto=pareto,
+            pareto_cut=pareto_cut,
             in_pareto_set=in_pareto_set,
         )
     )
@@ -79,7 +79,7 @@ def trace_tier(
     as_of: dt.date,
     previous: TierDecision | None = None,
     override: Override | None = None,
-    pareto: ParetoCut | None = None,
+    pareto_cut: ParetoCut | None = None,
     in_pareto_set: bool | None = None,
 ) -> TierTrace:
     """How ``customer``'s tier is reached (arguments as :func:`assign_tier`), reasons unbuilt.
@@ -103,16 +103,16 @@ def trace_tier(
     if override is not None and override.customer_key != customer.key:
         raise InputError("override is for another customer", field="override.customer_key")
     member = in_pareto_set
-    if pareto is not None:
+    if pareto_cut is not None:
         if in_pareto_set is not None:
-            raise InputError("pass pareto or in_pareto_set, not both", field="pareto")
-        if pareto.playbook_hash != playbook.content_hash:
+            raise InputError("pass pareto_cut or in_pareto_set, not both", field="pareto_cut")
+        if pareto_cut.playbook_hash != playbook.content_hash:
             raise InputError(
                 "the Pareto cut was computed under another playbook; use the cut of a book "
                 "tiered under this one",
-                field="pareto",
+                field="pareto_cut",
             )
-        member = pareto.contains(
+        member = pareto_cut.contains(
             customer.key, to_minor_units(customer.annual_profit_contribution, playbook.currency)
         )
     # Decimal arithmetic in the rules calls custtier's context explicitly,

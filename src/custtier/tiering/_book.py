@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, TypeVar
 
+from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context, to_minor_units
 from custtier._progress import ProgressCallback, Ticker
@@ -159,7 +160,7 @@ def _validated(
                 ErrorRecord(
                     customer_key=key if isinstance(key, str) and _safe_key(key) else None,
                     index=index,
-                    code="invalid_record",
+                    code=ErrorCode.INVALID_RECORD,
                     field=exc.field,
                     message=str(exc),
                 )
@@ -170,7 +171,7 @@ def _validated(
                 ErrorRecord(
                     customer_key=None,
                     index=index,
-                    code="invalid_record",
+                    code=ErrorCode.INVALID_RECORD,
                     field=getattr(exc, "field", None),
                     message=str(exc),
                 )
@@ -187,7 +188,7 @@ def _validated(
                 _error(
                     customer,
                     index,
-                    "duplicate_key",
+                    ErrorCode.DUPLICATE_KEY,
                     "key",
                     "key appears more than once in the book; keep one record",
                 )
@@ -198,7 +199,7 @@ def _validated(
                 _error(
                     customer,
                     index,
-                    "currency_mismatch",
+                    ErrorCode.CURRENCY_MISMATCH,
                     "currency",
                     f"currency differs from the playbook's ({playbook.currency})",
                 )
@@ -218,7 +219,9 @@ def _safe_key(key: str) -> bool:
     return True
 
 
-def _error(customer: Customer, index: int, code: str, field: str, message: str) -> ErrorRecord:
+def _error(
+    customer: Customer, index: int, code: ErrorCode, field: str, message: str
+) -> ErrorRecord:
     return ErrorRecord(
         customer_key=customer.key, index=index, code=code, field=field, message=message
     )

@@ -264,7 +264,7 @@ def _pareto_not_evaluated(plan: TierPlan) -> Reason:
             ReasonCode.TIER_PARETO_NOT_EVALUATED,
             rule.rule_id,
             "the Pareto rule was not evaluated (it needs the whole book): pass the book's "
-            "cut as pareto= to get the book's answer",
+            "cut as pareto_cut= to get the book's answer",
             tier=rule.tier,
             profit_share=rule.profit_share,
         ),

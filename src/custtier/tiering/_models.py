@@ -134,7 +134,7 @@ class BookTiering(Displayable, Tabular, CusttierModel):
     descending, from ``(0, 0)`` to ``(1, 1)``. ``pareto_cut`` is the book's
     Pareto set as a small serialisable :class:`ParetoCut` (``None`` when the
     playbook has no Pareto rule): pass it to :func:`custtier.assign_tier` as
-    ``pareto=`` and a single decision equals the book's.
+    ``pareto_cut=`` and a single decision equals the book's.
     """
 
     playbook: PlaybookRef

@@ -37,7 +37,7 @@ class ParetoCut(CusttierModel):
 
     A nightly :func:`custtier.tier_book` run gives it as
     ``BookTiering.pareto_cut``; a service passes it to
-    :func:`custtier.assign_tier` as ``pareto=`` to get the book's answer for
+    :func:`custtier.assign_tier` as ``pareto_cut=`` to get the book's answer for
     one customer; the columnar path (:func:`custtier.frames.pareto_cut`) builds
     the same object.
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord
 from custtier._money import check_precision, exact_context
 from custtier._progress import ProgressCallback
@@ -177,7 +178,7 @@ def _side(
         ErrorRecord(
             customer_key=r.key,
             index=i,
-            code="unknown_previous_tier",
+            code=ErrorCode.UNKNOWN_PREVIOUS_TIER,
             field="previous",
             message="the previous decision's tier is not a tier of this playbook; "
             "simulate without previous, or map the old tier to a new one",
@@ -302,7 +303,7 @@ def _eligibility(  # noqa: PLR0917  # private: the two sides and what they share
                 ErrorRecord(
                     customer_key=k,
                     index=positions[k],
-                    code="invalid_input",
+                    code=ErrorCode.INVALID_INPUT,
                     field=getattr(exc, "field", None),
                     message=str(exc),
                 )

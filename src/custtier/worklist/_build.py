@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context
 from custtier.cadence import Calendar, Touchpoint, WeekendCalendar, plan_contacts
@@ -238,7 +239,7 @@ def _error(key: str, index: int, exc: CusttierError) -> ErrorRecord:
     return ErrorRecord(
         customer_key=key,
         index=index,
-        code="worklist",
+        code=ErrorCode.WORKLIST,
         field=getattr(exc, "field", None),
         message=str(exc),
     )
