@@ -107,8 +107,8 @@ def test_tiering_the_edge_book(pb: Playbook) -> None:
         for d in result.decisions
     ]
     rows += [error_line(e) for e in result.errors]
-    rows += [f"candidate {c.customer_key} {c.tier}->{c.target_tier} {codes(c.signals)}"
-             for c in result.candidates]  # fmt: skip
+    for c in result.candidates:
+        rows.append(f"candidate {c.customer_key} {c.tier}->{c.target_tier} {codes(c.signals)}")
     check(f"{pb.id}.tiering.txt", lines(rows))
 
 
@@ -199,10 +199,9 @@ def test_columnar_digests_of_the_edge_book(pb: Playbook) -> None:
     shelf = edge_book.catalogue(pb)
     pairs = cf.suitability_input_table(models, shelf, tiers=tiers)
     suit_out = cf.suitability_table(pairs, shelf, pb, as_of=AS_OF)
-    occasions = cf.occasions_table(
-        cf.occasions_input_table(models, tiers), pb, start=AS_OF, end=edge_book.PLAN_END,
-        calendar=HolidaysCalendar("CN"),
-    )  # fmt: skip
+    facts = cf.occasions_input_table(models, tiers)
+    end, calendar = edge_book.PLAN_END, HolidaysCalendar("CN")
+    occasions = cf.occasions_table(facts, pb, start=AS_OF, end=end, calendar=calendar)
     rows = [
         f"tier_table {tier_out.num_rows} {cf.table_digest(tier_out)}",
         f"suitability_table {suit_out.num_rows} {cf.table_digest(suit_out)}",

@@ -97,8 +97,8 @@ def test_every_error_a_batch_reports_has_a_code_from_the_one_documented_set() ->
         book, presets.PRACTICE, start=AS_OF, end=AS_OF, tiers={"C1": "mass", "C2": "mass"}
     )
     codes = {e.code for e in (*result.errors, *plan.errors)}
-    assert codes == {ErrorCode.CURRENCY_MISMATCH, ErrorCode.INVALID_RECORD,
-                     ErrorCode.DUPLICATE_KEY}  # fmt: skip
+    want = {ErrorCode.CURRENCY_MISMATCH, ErrorCode.INVALID_RECORD, ErrorCode.DUPLICATE_KEY}
+    assert codes == want
     assert all(type(e.code) is ErrorCode for e in (*result.errors, *plan.errors))
     record = json.loads(result.errors[0].model_dump_json())
     assert record["code"] == "currency_mismatch"  # JSON holds the plain value
@@ -270,3 +270,45 @@ def test_columnar_names_follow_the_engine_they_feed_and_old_ones_warn() -> None:
     for name in cf.__all__:
         if name[0].islower() and name.endswith(("_table", "_schema")):
             assert name.startswith(engines), name
+
+
+def test_every_public_frames_function_says_what_it_takes_and_gives() -> None:
+    import inspect
+
+    import custtier.frames as cf
+
+    for name in cf.__all__:
+        obj = getattr(cf, name)
+        if not inspect.isfunction(obj):
+            continue
+        hints = inspect.get_annotations(obj)
+        assert "return" in hints, name
+        untyped = [p for p, hint in hints.items() if hint in ("Any", Any)]
+        assert not untyped, f"frames.{name}: name what {untyped} hold (frames._types)"
+
+
+def test_last_nights_file_written_before_the_rename_feeds_tonights_run(tmp_path: Path) -> None:
+    """The nightly job upgrades custtier; yesterday's output (audit schema 1) is --previous."""
+    import subprocess
+    import sys
+
+    book, decisions = _one_of_each_kind()
+    customer = book.customers[3]
+    old_tier_line = (GOLDENS / "audit_v1.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    assert json.loads(old_tier_line)["subject"] == customer.key  # written by 0.1.0.dev0
+    (tmp_path / "previous.jsonl").write_text(old_tier_line + "\n", encoding="utf-8")
+    balances = [m.model_dump(mode="json") for m in customer.monthly_balances]
+    record = {"key": customer.key, "monthly_balances": balances}  # what tiering reads
+    (tmp_path / "book.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    command = str(Path(sys.executable).with_name("custtier"))
+    args = ["tier", "book.jsonl", "--preset", "regulatory_c1_c5", "--as-of", "2026-12-31"]
+    args += ["--previous", "previous.jsonl"]
+    done = subprocess.run(
+        [command, *args], cwd=tmp_path, capture_output=True, check=False, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.decode("utf-8").splitlines()
+    tonight = json.loads(line)
+    assert tonight["customer_key"] == customer.key
+    assert tonight["schema_version"] == AUDIT_SCHEMA_VERSION
+    assert tonight["previous_tier"] == decisions[0].outcome  # last night's tier was read

@@ -25,6 +25,8 @@ from custtier import (
     PlaybookRef,
     Reason,
     ReasonCode,
+    SuitabilityDecision,
+    TierDecision,
     allocate,
     check_suitability,
     plan_contacts,
@@ -340,7 +342,7 @@ def test_conversions_refuse_what_they_cannot_tabulate(book: synth.Book) -> None:
     with pytest.raises(InputError, match="money"):
         result.to_arrow(money="double")  # type: ignore[arg-type]
     pair = check_suitability(book.customers[0], book.catalogue[0], book.playbook, as_of=AS_OF)
-    mixed = [result.decisions[0], pair]
+    mixed: list[TierDecision | SuitabilityDecision] = [result.decisions[0], pair]
     with pytest.raises(InputError, match="one kind"):
         cf.results_table(mixed)
     assert cf.results_table([]).num_rows == 0

@@ -104,7 +104,15 @@ from custtier.whatif import (
     SimulationError,
     simulate,
 )
-from custtier.worklist import BookWorklists, WorkItem, Worklist, worklist, worklists
+from custtier.worklist import (
+    BookWorklists,
+    ReinvestOption,
+    WorkDay,
+    WorkItem,
+    Worklist,
+    worklist,
+    worklists,
+)
 
 __all__ = [
     "ERROR_DESCRIPTIONS",
@@ -162,6 +170,7 @@ __all__ = [
     "Purpose",
     "Reason",
     "ReasonCode",
+    "ReinvestOption",
     "Relation",
     "RelationshipManager",
     "RiskAssessment",
@@ -178,6 +187,7 @@ __all__ = [
     "Unscheduled",
     "UpgradeCandidate",
     "WeekendCalendar",
+    "WorkDay",
     "WorkItem",
     "Worklist",
     "__version__",

@@ -66,6 +66,7 @@ from custtier.frames._arrow import (
     string_column,
     well_formed_keys,
 )
+from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
 from custtier.frames._validity import effective_until
 from custtier.models import ContactRecord, Customer
 from custtier.models._types import AmlRating, CalendarKind, DateKind, Need, Relation
@@ -151,7 +152,7 @@ def _important_date_type() -> Any:
     )
 
 
-def occasions_input_schema(playbook: Playbook) -> Any:
+def occasions_input_schema(playbook: Playbook) -> ArrowSchema:
     """The canonical input schema of :func:`occasions_table` (every optional column included).
 
     The same for every playbook today (no money is read); ``playbook`` is
@@ -187,7 +188,7 @@ _INPUT_SCHEMA = pa.schema(
 )
 
 
-def occasions_output_schema(playbook: Playbook) -> Any:
+def occasions_output_schema(playbook: Playbook) -> ArrowSchema:
     """The fixed output schema of :func:`occasions_table` (the same for every playbook).
 
     >>> import custtier.frames as cf
@@ -1307,7 +1308,7 @@ def _provisional_days(t: Tables, first: I64, last: I64, skip: BOOL) -> BOOL:
 
 
 def occasions_table(
-    customers: Any,
+    customers: FrameLike,
     playbook: Playbook,
     *,
     start: dt.date,
@@ -1315,7 +1316,7 @@ def occasions_table(
     calendar: Calendar | None = None,
     progress: ProgressCallback | None = None,
     chunk_rows: int = DEFAULT_OCCASION_CHUNK_ROWS,
-) -> Any:
+) -> Frame:
     """Every contact the playbook asks for over ``[start, end]``, one row each, for a whole table.
 
     ``customers`` is an Arrow table or record batch (or a pandas or polars
@@ -1394,7 +1395,7 @@ def occasions_input_table(
     tiers: Mapping[str, TierLike],
     *,
     history: Iterable[ContactRecord] = (),
-) -> Any:
+) -> ArrowTable:
     """Customer models and their tiers as a table in :func:`occasions_input_schema`.
 
     ``tiers`` is ``plan_contacts``'s mapping (key → tier id or decision); a

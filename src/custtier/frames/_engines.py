@@ -30,8 +30,17 @@ from custtier.frames._arrow import as_table
 from custtier.frames._cadence import occasions_output_schema, occasions_table
 from custtier.frames._suitability import suitability_output_schema, suitability_table
 from custtier.frames._tier import TierMapper, pareto_candidates_schema, pareto_cut
+from custtier.frames._types import (
+    ArrowSchema,
+    ArrowTable,
+    DaskFrame,
+    FrameLike,
+    PandasFrame,
+    SparkFrame,
+)
 from custtier.models import Product
 from custtier.rules import Playbook
+from custtier.tiering import Override
 
 __all__ = [
     "RowMapper",
@@ -53,7 +62,13 @@ def _module(name: str, extra: str, purpose: str) -> Any:
         ) from None
 
 
-def tier_spark(frame: Any, playbook: Playbook, *, as_of: dt.date, overrides: Any = None) -> Any:
+def tier_spark(
+    frame: SparkFrame,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    overrides: Iterable[Override] | FrameLike | None = None,
+) -> SparkFrame:
     """Tier a Spark DataFrame (columns as :func:`~custtier.frames.tier_input_schema`).
 
     Returns a Spark DataFrame of :func:`~custtier.frames.tier_output_schema`,
@@ -73,13 +88,13 @@ def tier_spark(frame: Any, playbook: Playbook, *, as_of: dt.date, overrides: Any
 
 
 def tier_dask(
-    frame: Any,
+    frame: DaskFrame,
     playbook: Playbook,
     *,
     as_of: dt.date,
     scheduler: str | None = None,
-    overrides: Any = None,
-) -> Any:
+    overrides: Iterable[Override] | FrameLike | None = None,
+) -> DaskFrame:
     """Tier a Dask DataFrame (Arrow-backed pandas partitions of the input schema).
 
     Returns a lazy Dask DataFrame of the output schema (``pd.ArrowDtype``
@@ -115,12 +130,12 @@ class RowMapper:
     """
 
     function: Callable[..., Any]
-    output_schema: Any
+    output_schema: ArrowSchema
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     one_row_per_input: bool = False
 
-    def table(self, data: Any) -> Any:
+    def table(self, data: FrameLike) -> ArrowTable:
         """One partition (a table, batch or frame) through the function."""
         return self.function(as_table(data), *self.args, **self.kwargs)
 
@@ -129,7 +144,7 @@ class RowMapper:
         for batch in batches:
             yield from self.table(batch).to_batches()
 
-    def pandas(self, frame: Any) -> Any:
+    def pandas(self, frame: PandasFrame) -> PandasFrame:
         """Dask ``map_partitions``: a pandas partition in, the output as Arrow-backed pandas."""
         import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
 
@@ -139,7 +154,7 @@ class RowMapper:
             result.index = frame.index
         return result
 
-    def pandas_meta(self) -> Any:
+    def pandas_meta(self) -> PandasFrame:
         """An empty pandas frame of the output schema (Dask's ``meta=``)."""
         import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
 
@@ -165,8 +180,8 @@ def _occasions_mapper(
 
 
 def suitability_spark(
-    frame: Any, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
-) -> Any:
+    frame: SparkFrame, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
+) -> SparkFrame:
     """Check every (customer, product) pair of a Spark DataFrame, partition by partition.
 
     ``frame`` has the columns of :func:`~custtier.frames.suitability_input_schema`;
@@ -179,8 +194,8 @@ def suitability_spark(
 
 
 def suitability_dask(
-    frame: Any, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
-) -> Any:
+    frame: DaskFrame, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
+) -> DaskFrame:
     """Check every pair of a Dask DataFrame (Arrow-backed pandas partitions); lazy."""
     _module("dask.dataframe", "dask", "checking pairs in Dask")
     mapper = _suitability_mapper(catalogue, playbook, as_of)
@@ -188,13 +203,13 @@ def suitability_dask(
 
 
 def occasions_spark(
-    frame: Any,
+    frame: SparkFrame,
     playbook: Playbook,
     *,
     start: dt.date,
     end: dt.date,
     calendar: Calendar | None = None,
-) -> Any:
+) -> SparkFrame:
     """Contact occasions of every customer of a Spark DataFrame, batch by batch.
 
     ``mapInArrow`` hands over Arrow batches (up to
@@ -208,13 +223,13 @@ def occasions_spark(
 
 
 def occasions_dask(
-    frame: Any,
+    frame: DaskFrame,
     playbook: Playbook,
     *,
     start: dt.date,
     end: dt.date,
     calendar: Calendar | None = None,
-) -> Any:
+) -> DaskFrame:
     """Contact occasions of a Dask DataFrame's customers; lazy.
 
     ``input_row`` counts rows within each partition and duplicate keys are

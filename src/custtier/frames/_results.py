@@ -15,7 +15,7 @@ import importlib
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import pyarrow as pa
 
@@ -25,6 +25,7 @@ from custtier.errors import InputError, MissingExtraError
 from custtier.frames._arrow import playbook_fields
 from custtier.frames._suitability import suitability_output_schema
 from custtier.frames._tier import tier_output_schema
+from custtier.frames._types import ArrowTable, PandasFrame, PolarsFrame
 from custtier.presets import PRACTICE
 from custtier.rules import Basis
 from custtier.suitability import AllocationDecision, SuitabilityDecision
@@ -463,6 +464,24 @@ _EMPTY: dict[str, type] = {
 }
 
 
+#: What the results helpers take: a whole result, or a list of rows of one kind.
+Results: TypeAlias = (
+    BookTiering
+    | ContactPlan
+    | Iterable[
+        TierDecision
+        | SuitabilityDecision
+        | AllocationDecision
+        | Touchpoint
+        | Unscheduled
+        | ManagerWeekLoad
+        | TierSummary
+        | UpgradeCandidate
+        | ErrorRecord
+    ]
+)
+
+
 def _items(results: Any, part: str | None) -> tuple[Sequence[Any], type]:
     """The rows a result (or a list of results) holds, and their type."""
     if isinstance(results, (Worklist, BookWorklists)):
@@ -545,7 +564,9 @@ def _floats(table: Any) -> Any:
     return table.cast(pa.schema(fields))
 
 
-def results_table(results: Any, *, part: str | None = None, money: Money = "decimal") -> Any:
+def results_table(
+    results: Results, *, part: str | None = None, money: Money = "decimal"
+) -> ArrowTable:
     """Results as an Arrow table: a ``BookTiering`` or ``ContactPlan`` part, or a list of results.
 
     ``part`` picks a table of a book tiering (``decisions`` by default,
@@ -579,7 +600,9 @@ def _module(name: str, extra: str, purpose: str) -> Any:
         raise MissingExtraError(extra=extra, module=name, purpose=purpose) from None
 
 
-def results_pandas(results: Any, *, part: str | None = None, money: Money = "decimal") -> Any:
+def results_pandas(
+    results: Results, *, part: str | None = None, money: Money = "decimal"
+) -> PandasFrame:
     """:func:`results_table` as a pandas DataFrame; decimals stay exact (``decimal128[pyarrow]``)."""
     pd = _module("pandas", "pandas", "to_pandas()")
     table = results_table(results, part=part, money=money)
@@ -590,7 +613,9 @@ def results_pandas(results: Any, *, part: str | None = None, money: Money = "dec
     return table.to_pandas(types_mapper=exact)
 
 
-def results_polars(results: Any, *, part: str | None = None, money: Money = "decimal") -> Any:
+def results_polars(
+    results: Results, *, part: str | None = None, money: Money = "decimal"
+) -> PolarsFrame:
     """:func:`results_table` as a polars DataFrame; decimals stay exact (``pl.Decimal``)."""
     pl = _module("polars", "polars", "to_polars()")
     return pl.from_arrow(results_table(results, part=part, money=money))

@@ -27,6 +27,7 @@ from custtier._money import exact_context, minor_unit
 from custtier._progress import ProgressCallback
 from custtier.frames._arrow import I64, as_table, money_column, np_bool
 from custtier.frames._tier import DEFAULT_CHUNK_ROWS, tier_table
+from custtier.frames._types import ArrowTable, FrameLike
 from custtier.rules import Playbook, RuleChange
 from custtier.whatif._models import ManagerShift, MigrationCell, ServiceTotal
 from custtier.whatif._services import service_totals
@@ -61,8 +62,8 @@ class TableImpact(Displayable):
     service_totals: tuple[ServiceTotal, ...]
     decided: int
     rows: int
-    moved: Any
-    errors: Any
+    moved: ArrowTable
+    errors: ArrowTable
 
     def cell(self, from_tier: str, to_tier: str) -> MigrationCell:
         """The matrix cell from ``from_tier`` to ``to_tier``; ``KeyError`` if either is unknown."""
@@ -86,12 +87,12 @@ def _table_impact(t: TableImpact) -> View:
 
 
 def simulate_table(
-    data: Any,
+    data: FrameLike,
     current: Playbook,
     proposed: Playbook,
     *,
     as_of: dt.date,
-    previous: Any = None,
+    previous: FrameLike | None = None,
     progress: ProgressCallback | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> TableImpact:

@@ -49,6 +49,7 @@ from custtier.frames._arrow import (
     to_decimal,
     well_formed_keys,
 )
+from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
 from custtier.frames._validity import effective_until
 from custtier.models import Customer, Product
 from custtier.rules import Check, Playbook
@@ -119,7 +120,7 @@ SUITABILITY_ERROR_CODES: dict[str, str] = {
 # --------------------------------------------------------------------------- schemas
 
 
-def suitability_input_schema(playbook: Playbook) -> Any:
+def suitability_input_schema(playbook: Playbook) -> ArrowSchema:
     """The canonical input schema of :func:`suitability_table` (amount at the currency scale).
 
     Other layouts are accepted too (integer minor units or any decimal scale
@@ -155,7 +156,7 @@ def _input_schema(scale: int) -> Any:
     )
 
 
-def suitability_output_schema(playbook: Playbook) -> Any:
+def suitability_output_schema(playbook: Playbook) -> ArrowSchema:
     """The fixed output schema of :func:`suitability_table` (amounts at the currency scale).
 
     >>> import custtier.frames as cf
@@ -788,14 +789,14 @@ def _reason_lists(rules: _Rules, digits: list[int]) -> tuple[list[str], list[str
 
 
 def suitability_table(
-    pairs: Any,
+    pairs: FrameLike,
     catalogue: Sequence[Product],
     playbook: Playbook,
     *,
     as_of: dt.date,
     progress: ProgressCallback | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-) -> Any:
+) -> Frame:
     """Decide every (customer, product) pair of an Arrow table, as :func:`custtier.check_suitability`.
 
     ``pairs`` is a table, record batch, pandas or polars frame with the
@@ -864,7 +865,7 @@ def suitability_input_table(
     *,
     tiers: Mapping[str, TierLike | None] | None = None,
     amounts: Mapping[tuple[str, str], Decimal | int | str | None] | None = None,
-) -> Any:
+) -> ArrowTable:
     """Every customer paired with every product, as a :func:`suitability_table` input table.
 
     Rows come customer by customer, products in the given order. ``tiers``

@@ -55,6 +55,7 @@ from custtier.frames._arrow import (
     to_decimal,
     well_formed_keys,
 )
+from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike, PandasFrame
 from custtier.models import Customer
 from custtier.rules import Basis, KycItem, Playbook, TierDef
 from custtier.tiering import BookTiering, Movement, Override, TierDecision, kyc_gaps
@@ -153,7 +154,7 @@ _KYC_BIT = {item.value: bit for item, bit in KYC_BIT.items()}
 # --------------------------------------------------------------------------- schemas
 
 
-def tier_input_schema(playbook: Playbook) -> Any:
+def tier_input_schema(playbook: Playbook) -> ArrowSchema:
     """The canonical input schema (every optional column included), money at the currency scale.
 
     Other layouts are accepted too (integer minor units, any decimal scale,
@@ -182,7 +183,7 @@ def tier_input_schema(playbook: Playbook) -> Any:
     )
 
 
-def tier_output_schema(playbook: Playbook) -> Any:
+def tier_output_schema(playbook: Playbook) -> ArrowSchema:
     """The fixed output schema of :func:`tier_table` (basis values at the currency scale).
 
     >>> import custtier.frames as cf
@@ -291,7 +292,7 @@ def cut_members(cut: ParetoCut, keys: Any, profits: I64, valid: BOOL) -> BOOL:
     return inside
 
 
-def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
+def pareto_candidates(data: FrameLike, playbook: Playbook, *, as_of: dt.date) -> ArrowTable:
     """The valid rows with positive profit, as a table ``(customer_key, profit_minor_units)``.
 
     Pass 1 of the distributed recipe: run it on every partition, bring the
@@ -310,7 +311,7 @@ def pareto_candidates(data: Any, playbook: Playbook, *, as_of: dt.date) -> Any:
     )
 
 
-def pareto_cut(candidates: Any, playbook: Playbook) -> ParetoCut:
+def pareto_cut(candidates: FrameLike, playbook: Playbook) -> ParetoCut:
     """The cut of the Pareto set over ``candidates`` (from :func:`pareto_candidates`).
 
     The same set as :func:`custtier.pareto_set` (a test keeps them equal):
@@ -874,16 +875,16 @@ def _check_cut(cut: ParetoCut | None, playbook: Playbook) -> None:
 
 
 def tier_table(
-    data: Any,
+    data: FrameLike,
     playbook: Playbook,
     *,
     as_of: dt.date,
-    previous: Any = None,
+    previous: FrameLike | None = None,
     pareto_cut: ParetoCut | None = None,
-    overrides: Any = None,
+    overrides: Iterable[Override] | FrameLike | None = None,
     progress: ProgressCallback | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-) -> Any:
+) -> Frame:
     """Tier every row of an Arrow table (or record batch, pandas or polars frame).
 
     Returns one output row per input row, **in input order**, in
@@ -1101,18 +1102,18 @@ class TierMapper:
     playbook: Playbook
     as_of: dt.date
     pareto_cut: ParetoCut | None = None
-    overrides: Any = None  # Override models or a table, shipped to every worker
+    overrides: Iterable[Override] | FrameLike | None = None  # shipped to every worker
 
     def with_pareto_cut(self, cut: ParetoCut) -> TierMapper:
         """This mapper with the whole book's Pareto cut."""
         return replace(self, pareto_cut=cut)
 
     @property
-    def output_schema(self) -> Any:
+    def output_schema(self) -> ArrowSchema:
         """The Arrow schema of the output (see :func:`tier_output_schema`)."""
         return tier_output_schema(self.playbook)
 
-    def table(self, data: Any) -> Any:
+    def table(self, data: FrameLike) -> ArrowTable:
         """Tier one partition (a table, batch or frame) into an output table."""
         _check_cut(self.pareto_cut, self.playbook)
         plan = _plan(self.playbook)
@@ -1132,7 +1133,7 @@ class TierMapper:
         for batch in batches:
             yield from pareto_candidates(batch, self.playbook, as_of=self.as_of).to_batches()
 
-    def pandas(self, frame: Any) -> Any:
+    def pandas(self, frame: PandasFrame) -> PandasFrame:
         """Dask ``map_partitions``: a pandas partition in, the output as Arrow-backed pandas."""
         import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
 
@@ -1141,7 +1142,7 @@ class TierMapper:
         result.index = frame.index
         return result
 
-    def pandas_candidates(self, frame: Any) -> Any:
+    def pandas_candidates(self, frame: PandasFrame) -> PandasFrame:
         """Pass 1 for Dask: a partition's :func:`pareto_candidates` as pandas."""
         import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
 
@@ -1150,21 +1151,21 @@ class TierMapper:
             types_mapper=pd.ArrowDtype
         )
 
-    def pandas_meta(self) -> Any:
+    def pandas_meta(self) -> PandasFrame:
         """An empty pandas frame of the output schema (Dask's ``meta=``)."""
         import pandas as pd  # noqa: PLC0415  # optional: only the pandas helpers need it
 
         return self.output_schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def pareto_candidates_schema() -> Any:
+def pareto_candidates_schema() -> ArrowSchema:
     """The schema of :func:`pareto_candidates` (pass 1's output)."""
     return pa.schema([("customer_key", pa.string()), ("profit_minor_units", pa.int64())])
 
 
 def tier_output_table(
     decisions: BookTiering | Iterable[TierDecision], playbook: Playbook, *, kyc: bool = True
-) -> Any:
+) -> ArrowTable:
     """The scalar API's decisions in :func:`tier_output_schema`, to compare or to store.
 
     With ``kyc=False`` the KYC gaps are left out (``kyc_gaps`` null, no
@@ -1203,7 +1204,7 @@ def tier_output_table(
 
 def tier_input_table(
     customers: Iterable[Customer], playbook: Playbook, *, as_of: dt.date, kyc: bool = True
-) -> Any:
+) -> ArrowTable:
     """Customer models as a table in :func:`tier_input_schema` (without previous columns).
 
     For moving a book held as models into the columnar path, and for tests.
@@ -1232,7 +1233,7 @@ def tier_input_table(
     return pa.Table.from_pylist(rows, schema=pa.schema([schema.field(n) for n in names]))
 
 
-def table_digest(table: Any) -> str:
+def table_digest(table: FrameLike) -> str:
     """sha256 of a tier output table's rows, whatever their order, chunking or engine.
 
     Each row becomes canonical JSON (sorted keys, decimals and dates as text);
