@@ -101,6 +101,7 @@ from custtier.whatif import (
     MovedCustomer,
     PolicyImpact,
     ServicesChange,
+    ServiceTotal,
     SimulationError,
     simulate,
 )
@@ -176,6 +177,7 @@ __all__ = [
     "RiskAssessment",
     "RiskDecision",
     "Rounding",
+    "ServiceTotal",
     "ServicesChange",
     "ServicesDecision",
     "SimulationError",
