@@ -112,6 +112,7 @@ from custtier.worklist import (
     WorkItem,
     Worklist,
     worklist,
+    worklist_to_ical,
     worklists,
 )
 
@@ -214,6 +215,7 @@ __all__ = [
     "tier_services",
     "trace_tier",
     "worklist",
+    "worklist_to_ical",
     "worklists",
 ]
 
