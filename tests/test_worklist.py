@@ -167,6 +167,16 @@ def test_a_maturity_lists_the_reinvestment_allocate_gives_on_that_day() -> None:
         assert sum(o.amount for o in item.options) == item.amount - alloc.unplaced
 
 
+def test_a_call_the_plan_did_not_time_still_states_the_quiet_hours() -> None:
+    c = Customer(key="C1", manager_id="RM-1", contact=PHONE_AND_SMS)
+    gap = worklist(RM, [c], PB, on=MONDAY).today[0]
+    assert (gap.kind, gap.channel, gap.at) == (WorkKind.KYC_GAP, "phone", None)
+    quiet = [r for r in gap.reasons if r.code is ReasonCode.CADENCE_QUIET_HOURS]
+    assert [(r.rule_id, r.facts) for r in quiet] == [
+        ("quiet.calls_and_messages", {"earliest": "08:00", "latest": "21:00"})
+    ]
+
+
 def test_do_not_contact_blocks_an_approach_but_not_a_regulatory_duty() -> None:
     refusing = Customer(
         key="C-DNC",

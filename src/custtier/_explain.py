@@ -220,7 +220,8 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
         "Already due before the plan starts, so scheduled as early as the plan allows."
     ),
     ReasonCode.CADENCE_QUIET_HOURS: (
-        "A call or message timed inside the allowed hours, in the customer's time zone."
+        "A call or message timed inside the allowed hours, in the customer's time zone (on a "
+        "worklist item the plan did not time: the hours it may be made in)."
     ),
     ReasonCode.CADENCE_PROVISIONAL: (
         "Placed by the calendar's rule-based business days near a holiday of a year whose "

@@ -18,7 +18,7 @@ from typing import Any
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context
-from custtier.cadence import Calendar, Touchpoint, WeekendCalendar, plan_contacts
+from custtier.cadence import Calendar, Touchpoint, Unscheduled, WeekendCalendar, plan_contacts
 from custtier.cadence._level import cap_allows, counts_toward
 from custtier.errors import CusttierError, InputError, RecordValidationError
 from custtier.models import ContactRecord, Customer, Product, RelationshipManager
@@ -143,13 +143,20 @@ def _run(  # noqa: PLR0917  # the public functions' inputs
     # The plan numbers its errors by position among the customers it was given.
     errors = [*tiering.errors, *(_at(e, positions) for e in plan.errors)]
     candidates = {c.customer_key: c for c in tiering.candidates}
+    # Grouped once: each customer's own contacts, each manager's own customers.
+    tps_of: dict[str, list[Touchpoint]] = {}
+    uns_of: dict[str, list[Unscheduled]] = {}
+    for t in plan.touchpoints:
+        tps_of.setdefault(t.customer_key, []).append(t)
+    for u in plan.unscheduled:
+        uns_of.setdefault(u.customer_key, []).append(u)
+    theirs_of: dict[str, list[Customer]] = {}
+    for c in mine:
+        theirs_of.setdefault(c.manager_id or "", []).append(c)
     lists = []
     with exact_context():
         for m in managers:
-            theirs = [c for c in mine if c.manager_id == m.id]
-            keys = {c.key for c in theirs}
-            tps = [t for t in plan.touchpoints if t.customer_key in keys]
-            uns = [u for u in plan.unscheduled if u.customer_key in keys]
+            theirs = theirs_of.get(m.id, [])
             items: list[Draft] = []
             for c in theirs:
                 try:
@@ -158,13 +165,14 @@ def _run(  # noqa: PLR0917  # the public functions' inputs
                         playbook,
                         decisions=decisions,
                         candidates=candidates,
-                        plan=(tps, uns),
+                        plan=(tps_of.get(c.key, []), uns_of.get(c.key, [])),
                         catalogue=products,
                         on=on,
                         end=end,
                     )
                 except CusttierError as exc:  # e.g. a catalogue the allocation refuses
                     errors.append(_error(c.key, positions.get(c.key, 0), exc))
+            tps = [t for c in theirs for t in tps_of.get(c.key, [])]
             days, carried = _fit(items, m, rules, cal, records, tps, playbook, on=on, end=end)
             lists.append(
                 construct(

@@ -211,6 +211,8 @@ def _alone(  # noqa: PLR0917  # the fields of an item no contact carries
     found = first_allowed(
         c, purpose, playbook.worklist.channels, playbook.cadence.do_not_contact.binds
     )
+    if isinstance(found, Channel):
+        reasons = [*reasons, *_quiet(playbook, found)]
     return Draft(
         **base,
         rule_id=rule_id,
@@ -223,6 +225,21 @@ def _alone(  # noqa: PLR0917  # the fields of an item no contact carries
         reasons=reasons,
         blocked=None if isinstance(found, Channel) else found,
     )
+
+
+def _quiet(playbook: Playbook, channel: Channel) -> list[Reason]:
+    """The playbook's quiet hours for ``channel``: the window the manager calls or writes in."""
+    return [
+        Reason.of(
+            ReasonCode.CADENCE_QUIET_HOURS,
+            q.rule_id,
+            f"only between {q.earliest:%H:%M} and {q.latest:%H:%M}, customer-local",
+            earliest=q.earliest.strftime("%H:%M"),
+            latest=q.latest.strftime("%H:%M"),
+        )
+        for q in playbook.cadence.quiet_hours
+        if channel in q.channels
+    ]
 
 
 def _kind_rule(playbook: Playbook, kind: WorkKind) -> tuple[str, int]:
