@@ -410,8 +410,8 @@ def test_a_product_the_playbook_cannot_judge_is_refused_saying_what_to_fix() -> 
          "product risk level is not one of the playbook's ['R1', 'R2', 'R3', 'R4', 'R5']"),
         (product("X", "nosuch", "R2"), "product.category",
          "product category is not defined in the playbook"),
-        (product("X", "deposit", "R3"), "product.category",
-         "product 'X' is rated R3 but filed under the risk-free category 'deposit'; only "
+        (product("X", "deposit", "R2"), "product.category",
+         "product 'X' is rated R2 but filed under the risk-free category 'deposit'; only "
          "products at the lowest level (R1) may be risk-free: file it under its own category "
          "(a structured deposit under structured_product) or correct its rating"),
         (product("X", "bond_fund", "R2", currency="USD"), "product.currency",
@@ -591,3 +591,15 @@ def test_a_risk_free_sale_cites_the_engine_when_the_playbook_requires_no_assessm
     from custtier.rules import ENGINE_RULE_IDS
 
     assert "suit" in ENGINE_RULE_IDS  # an id that names the engine, not a playbook row
+
+
+def test_an_elderly_customers_allocation_cites_both_sources_and_the_level_scored() -> None:
+    for scored in ("C5", "C4"):
+        ra = {"level": scored, "score": 80, "assessed_on": "2026-03-01",
+              "valid_until": "2027-02-28", "answers": [{"question_id": "q_age", "option_id": "d"}]}  # fmt: skip
+        c = Customer(key="C1", risk_assessment=ra, birth_date=dt.date(1950, 6, 1))
+        capped = allocate(c, "100000.00", CATALOGUE, REGULATORY, as_of=AS_OF).reasons[0]
+        assert (capped.code, capped.message) == (ReasonCode.RISK_ELDERLY_CAP, (
+            "aged 65+ (from birth_date and age_answer) on the day of allocation: "
+            f"the C3 model portfolio, not {scored}'s"))  # fmt: skip
+        assert capped.facts["age_from"] == "birth_date,age_answer"
