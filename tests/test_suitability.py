@@ -263,6 +263,9 @@ def test_a_tier_or_level_the_playbook_does_not_know_is_an_input_error() -> None:
     with pytest.raises(InputError) as info:
         allocate(assessed("C3"), "1000.00", CATALOGUE, REGULATORY, as_of=AS_OF, tier="gold")
     assert info.value.field == "tier"
+    with pytest.raises(InputError, match=r"^tier is not one of the playbook's") as info:
+        check_suitability(assessed("C3"), CATALOGUE[0], REGULATORY, as_of=AS_OF, tier="gold")
+    assert info.value.field == "tier"
     steady = assessed("steady")  # a practice level under the regulatory preset
     with pytest.raises(InputError) as info:
         allocate(steady, "1000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
