@@ -606,3 +606,26 @@ def test_an_elderly_customers_allocation_cites_both_sources_and_the_level_scored
             "aged 65+ (from birth_date and age_answer) on the day of allocation: "
             f"the C3 model portfolio, not {scored}'s"))  # fmt: skip
         assert capped.facts["age_from"] == "birth_date,age_answer"
+
+
+def test_a_catalogue_product_the_playbook_cannot_judge_is_excluded_with_why_not_sold() -> None:
+    # At the counter (check_suitability) these are input errors; in an allocation over a
+    # whole catalogue they are set aside with a reason and the rest is allocated.
+    odd = [product("X1", "bond_fund", "R9"), product("X2", "nosuch", "R2"),
+           product("X3", "deposit", "R2"), product("X4", "bond_fund", "R2", currency="USD")]  # fmt: skip
+    d = allocate(assessed("C3"), "100000.00", [*CATALOGUE, *odd], REGULATORY, as_of=AS_OF)
+    excluded = {e.product_id: [(r.code, r.rule_id, r.message, r.facts) for r in e.reasons]
+                for e in d.excluded if e.product_id.startswith("X")}  # fmt: skip
+    code = ReasonCode.ALLOC_EXCLUDED
+    assert excluded == {
+        "X1": [(code, "alloc", "risk level unknown to the playbook", {"risk_level": "R9"})],
+        "X2": [(code, "alloc", "category unknown to the playbook", {"category": "nosuch"})],
+        "X3": [(code, "alloc", "filed under a risk-free category above the lowest risk level; "
+                "file it under its own category or correct its rating",
+                {"category": "deposit", "risk_level": "R2"})],
+        "X4": [(code, "alloc", "product in another currency", {"currency": "USD"})],
+    }  # fmt: skip
+    # Each line's weight is its share of the whole amount.
+    assert [(ln.product_id, ln.weight) for ln in d.lines] == [
+        ("TD-1Y", D("0.1500")), ("MMF", D("0.1000")), ("BOND", D("0.2500")),
+        ("WM-90", D("0.2000")), ("BAL", D("0.2000")), (None, D("0.1000"))]  # fmt: skip
