@@ -629,3 +629,15 @@ def test_a_catalogue_product_the_playbook_cannot_judge_is_excluded_with_why_not_
     assert [(ln.product_id, ln.weight) for ln in d.lines] == [
         ("TD-1Y", D("0.1500")), ("MMF", D("0.1000")), ("BOND", D("0.2500")),
         ("WM-90", D("0.2000")), ("BAL", D("0.2000")), (None, D("0.1000"))]  # fmt: skip
+
+
+def test_what_a_products_grid_cannot_take_goes_to_cash_saying_so() -> None:
+    # 25% of 123,456.78 each to bond_fund (100.00 steps) and fixed_income_wm (1,000.00 steps).
+    d = allocate(assessed("C2"), "123456.78", CATALOGUE, REGULATORY, as_of=AS_OF)
+    rest = "the product's minimum and increment leave the rest"
+    assert [(r.code, r.message, r.facts) for r in d.reasons[1:]] == [
+        (ReasonCode.ALLOC_CASH, f"bond_fund: {rest}", {"category": "bond_fund",
+         "share": D("30864.20"), "placed": D("30800.00"), "left": D("64.20")}),
+        (ReasonCode.ALLOC_CASH, f"fixed_income_wm: {rest}", {"category": "fixed_income_wm",
+         "share": D("30864.19"), "placed": D("30000.00"), "left": D("864.19")}),
+    ]  # fmt: skip
