@@ -631,6 +631,16 @@ def test_a_catalogue_product_the_playbook_cannot_judge_is_excluded_with_why_not_
         ("WM-90", D("0.2000")), ("BAL", D("0.2000")), (None, D("0.1000"))]  # fmt: skip
 
 
+def test_an_allocation_records_its_playbook_day_and_why_a_category_gets_nothing() -> None:
+    d = allocate(assessed("C2"), "1000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
+    assert (d.as_of, d.playbook.id, d.playbook.content_hash) == (
+        AS_OF, REGULATORY.id, REGULATORY.content_hash)  # fmt: skip
+    no_share = {e.product_id: e.reasons[0] for e in d.excluded}["PRIV"]
+    assert (no_share.code, no_share.message, no_share.facts) == (
+        ReasonCode.ALLOC_EXCLUDED, "private_wealth has no share for this customer",
+        {"category": "private_wealth"})  # fmt: skip
+
+
 def test_what_a_products_grid_cannot_take_goes_to_cash_saying_so() -> None:
     # 25% of 123,456.78 each to bond_fund (100.00 steps) and fixed_income_wm (1,000.00 steps).
     d = allocate(assessed("C2"), "123456.78", CATALOGUE, REGULATORY, as_of=AS_OF)
