@@ -651,3 +651,14 @@ def test_what_a_products_grid_cannot_take_goes_to_cash_saying_so() -> None:
         (ReasonCode.ALLOC_CASH, f"fixed_income_wm: {rest}", {"category": "fixed_income_wm",
          "share": D("30864.19"), "placed": D("30000.00"), "left": D("864.19")}),
     ]  # fmt: skip
+
+
+def test_two_needs_served_by_one_category_share_one_line_naming_both() -> None:
+    insurance = product("INS", "protection_insurance", "R1")
+    c = assessed("C3", needs=["medical", "insurance"])
+    d = allocate(c, "100000.00", [*CATALOGUE, insurance], REGULATORY, as_of=AS_OF)
+    line = next(ln for ln in d.lines if ln.product_id == "INS")
+    need = line.reasons[0]
+    assert (line.amount, need.code, need.message, need.facts) == (
+        D("10000.00"), ReasonCode.ALLOC_NEED, "serves the customer's need: insurance, medical",
+        {"needs": "insurance,medical", "needs_share": D("0.1")})  # fmt: skip
