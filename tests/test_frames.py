@@ -306,6 +306,29 @@ def test_columnar_tiering_equals_tier_book_row_by_row(
     assert cf.table_digest(out) == cf.table_digest(expected)
 
 
+@given(cases(), st.data())
+def test_an_unusable_previous_decision_is_that_customers_error_on_both_paths(
+    case: tuple[Playbook, dt.date, list[Customer], list[TierDecision]], data: st.DataObject
+) -> None:
+    """A retired tier or a later date in last run's file: that customer's error, not the book's."""
+    pb, as_of, customers, previous = case
+    spoil = data.draw(st.sets(st.sampled_from(range(len(previous))))) if previous else set()
+    for i in spoil:
+        retired = data.draw(st.booleans())
+        change = {"outcome": "retired"} if retired else {"as_of": as_of + dt.timedelta(days=1)}
+        previous[i] = previous[i].model_copy(update=change)
+    scalar = tier_book(customers, pb, as_of=as_of, previous=previous)
+    assert {e.customer_key for e in scalar.errors} == {previous[i].customer_key for i in spoil}
+    assert len(scalar.decisions) + len(scalar.errors) == len(customers)
+    expected = cf.tier_output_table(scalar, pb)
+    table = cf.tier_input_table(customers, pb, as_of=as_of)
+    out = cf.tier_table(table, pb, as_of=as_of, previous=previous_table(previous))
+    rows = rows_by_key(out)
+    assert [r for r in rows if r["error_code"] is None] == rows_by_key(expected)
+    errors = sorted((e.customer_key, e.code.value) for e in scalar.errors)
+    assert [(r["customer_key"], r["error_code"]) for r in rows if r["error_code"]] == errors
+
+
 @st.composite
 def overrides_for(draw: st.DrawFn, pb: Playbook, as_of: dt.date, keys: list[str]) -> list[Override]:
     """Manual overrides for some keys (and a stranger): in force, pending or expired, some twice."""

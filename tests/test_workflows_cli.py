@@ -136,6 +136,34 @@ def test_nightly_tier_run_with_bad_lines_exits_1_and_counts_add_up(
     assert summary(done.stderr)["decided"] == 40
 
 
+def test_a_nightly_run_whose_last_night_file_names_a_retired_tier_tiers_everyone_else(
+    book: Path, tmp_path: Path
+) -> None:
+    """Last night's output feeds tonight's run; one decision names a tier since retired."""
+    args = ("tier", str(book / "book.jsonl"), "--preset", "practice")
+    last = custtier(*args, "--as-of", "2026-10-31", "--output", "oct.jsonl", cwd=tmp_path)
+    assert last.returncode == 0, last.stderr
+    lines = (tmp_path / "oct.jsonl").read_text(encoding="utf-8").splitlines()
+    retired = json.loads(lines[4])
+    retired["outcome"] = "platinum"  # a tier the playbook no longer has
+    lines[4] = json.dumps(retired, ensure_ascii=False)
+    (tmp_path / "oct.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = custtier(*args, "--as-of", "2026-11-30", "--previous", "oct.jsonl", cwd=tmp_path)
+    assert b"Traceback" not in done.stderr
+    assert done.returncode == 1  # one customer in error, the default budget is 0
+    out = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    errors = [o["error"] for o in out if "error" in o]
+    assert [(e["line"], e["code"], e["field"]) for e in errors] == [
+        (5, "unknown_previous_tier", "previous.outcome")
+    ]
+    assert summary(done.stderr) == {
+        "records": 300,
+        "decided": 299,
+        "errors": 1,
+        "codes": "unknown_previous_tier 1",
+    }
+
+
 def test_plan_goes_on_past_a_bad_line_and_writes_records(book: Path, tmp_path: Path) -> None:
     good = (book / "book.jsonl").read_text(encoding="utf-8").splitlines()[:60]
     extract = tmp_path / "book.jsonl"

@@ -85,8 +85,8 @@ ERROR_DESCRIPTIONS: Mapping[ErrorCode, str] = {
     ErrorCode.UNKNOWN_TIME_ZONE: "`plan_contacts`: the customer's time zone is not in the IANA database",
     ErrorCode.NO_TIER: "`plan_contacts`: no tier was given for the customer",
     ErrorCode.UNKNOWN_TIER: "the tier given is not a tier of the playbook",
-    ErrorCode.UNKNOWN_PREVIOUS_TIER: "`tier_table`: previous_tier is not a tier of the playbook",
-    ErrorCode.PREVIOUS_AFTER_AS_OF: "`tier_table`: previous_as_of is later than as_of",
+    ErrorCode.UNKNOWN_PREVIOUS_TIER: "`tier_book`, `tier_table`: the previous decision's tier is not a tier of the playbook",
+    ErrorCode.PREVIOUS_AFTER_AS_OF: "`tier_book`, `tier_table`: the previous decision is dated after as_of",
     ErrorCode.UNKNOWN_OVERRIDE_TIER: "`tier_table`: override_tier is not a tier of the playbook",
     ErrorCode.UNKNOWN_PRODUCT: (
         "`suitability_table`: product_id is not the id of a product of the catalogue"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from custtier._error_codes import ErrorCode
 from custtier._kyc import gaps_mask
 from custtier._money import EXACT, to_minor_units
 from custtier.errors import InputError
@@ -25,7 +26,14 @@ from custtier.tiering._trace import (
     TierTrace,
 )
 
-__all__ = ["assign_tier", "decide", "months_between", "trace", "trace_tier"]
+__all__ = [
+    "assign_tier",
+    "decide",
+    "months_between",
+    "previous_problem",
+    "trace",
+    "trace_tier",
+]
 
 
 def assign_tier(
@@ -172,6 +180,8 @@ def trace(
         if pareto and (prank := plan.rank[pr.tier]) > rule_rank:
             rule_rank, decided_by = prank, pr.rule_id
 
+    if previous is not None and (problem := previous_problem(previous, customer.key, plan, as_of)):
+        raise InputError(problem[2], field=problem[1])
     rank, hyst, hold = rule_rank, HysteresisState.NEW, None
     below_since = held_since = None
     # A tier an override set is not a tier the customer earned: once the
@@ -244,16 +254,7 @@ def _hysteresis(
     bases: tuple[BasisTrace, ...],
 ) -> tuple[int, HysteresisState, HysteresisFacts | None]:
     """Upgrade at once; downgrade only after the grace period below the buffered bar."""
-    if previous.customer_key != customer.key:
-        raise InputError("previous decision is for another customer", field="previous.customer_key")
-    if previous.as_of > as_of:
-        raise InputError("previous decision is dated after as_of", field="previous.as_of")
-    prev_rank = plan.rank.get(previous.outcome)
-    if prev_rank is None:
-        raise InputError(
-            "previous decision's tier is not in this playbook; re-tier without previous",
-            field="previous.outcome",
-        )
+    prev_rank = plan.rank[previous.outcome]  # checked by previous_problem
     hyst = plan.playbook.tiering.hysteresis
     if rule_rank > prev_rank:
         return rule_rank, HysteresisState.UP, None
@@ -308,6 +309,35 @@ def _holding_bars(plan: TierPlan, rank: int, bases: tuple[BasisTrace, ...]) -> l
         if b.value is not None and floor is not None and bar is not None and b.value >= floor:
             out.append(bar)
     return out
+
+
+def previous_problem(
+    previous: TierDecision, customer_key: str, plan: TierPlan, as_of: dt.date
+) -> tuple[ErrorCode, str, str] | None:
+    """What makes ``previous`` unusable for this customer, as (code, field, message).
+
+    Checked whatever the previous movement (an overridden one included), as the
+    columnar path flags the same rows: a book turns it into that customer's error.
+    """
+    if previous.customer_key != customer_key:
+        return (
+            ErrorCode.INVALID_VALUE,
+            "previous.customer_key",
+            "previous decision is for another customer",
+        )
+    if previous.as_of > as_of:
+        return (
+            ErrorCode.PREVIOUS_AFTER_AS_OF,
+            "previous.as_of",
+            "previous decision is dated after as_of",
+        )
+    if previous.outcome not in plan.rank:
+        return (
+            ErrorCode.UNKNOWN_PREVIOUS_TIER,
+            "previous.outcome",
+            "previous decision's tier is not in this playbook; re-tier without previous",
+        )
+    return None
 
 
 def _held_since(previous: TierDecision) -> dt.date | None:

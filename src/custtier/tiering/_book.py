@@ -16,7 +16,7 @@ from custtier._progress import ProgressCallback, Ticker
 from custtier.errors import CusttierError, RecordValidationError
 from custtier.models import Customer
 from custtier.rules import Playbook, SignalKind
-from custtier.tiering._assign import decide
+from custtier.tiering._assign import decide, previous_problem
 from custtier.tiering._models import (
     BookTiering,
     Movement,
@@ -65,8 +65,9 @@ def tier_book(
     """
     t = tier_plan(playbook)
     with exact_context():
-        valid, errors = _validated(customers, playbook)
+        valid, errors, rows = _validated(customers, playbook)
         prev = _by_customer(previous)
+        valid, errors = _usable_previous(valid, errors, rows, prev, plan=t, as_of=as_of)
         ovr = _overrides_by_key(overrides, as_of)
         promoted = pareto_set(valid, playbook) if playbook.tiering.pareto else frozenset()
         total = len(valid) + len(errors)
@@ -148,7 +149,8 @@ def _cut(
 
 def _validated(
     records: Iterable[Customer | Mapping[str, Any]], playbook: Playbook
-) -> tuple[list[Customer], list[ErrorRecord]]:
+) -> tuple[list[Customer], list[ErrorRecord], dict[str, int]]:
+    """Valid customers, error records, and each valid key's input position."""
     parsed: list[tuple[int, Customer]] = []
     errors: list[ErrorRecord] = []
     for index, record in enumerate(records):
@@ -182,6 +184,7 @@ def _validated(
     # the result depend on input order.
     counts = Counter(c.key for _, c in parsed)
     valid: list[Customer] = []
+    rows: dict[str, int] = {}
     for index, customer in parsed:
         if counts[customer.key] > 1:
             errors.append(
@@ -206,8 +209,36 @@ def _validated(
             )
             continue
         valid.append(customer)
+        rows[customer.key] = index
     errors.sort(key=lambda e: e.index)
-    return valid, errors
+    return valid, errors, rows
+
+
+def _usable_previous(
+    valid: list[Customer],
+    errors: list[ErrorRecord],
+    rows: Mapping[str, int],
+    previous: Mapping[str, TierDecision],
+    *,
+    plan: TierPlan,
+    as_of: dt.date,
+) -> tuple[list[Customer], list[ErrorRecord]]:
+    # One unusable previous decision is that customer's error, not the book's
+    # abort; left out before the Pareto set, as tier_table leaves out its rows.
+    if not previous:
+        return valid, errors
+    kept: list[Customer] = []
+    more: list[ErrorRecord] = []
+    for customer in valid:
+        last = previous.get(customer.key)
+        problem = None if last is None else previous_problem(last, customer.key, plan, as_of)
+        if problem is None:
+            kept.append(customer)
+        else:
+            more.append(_error(customer, rows[customer.key], *problem))
+    if not more:
+        return valid, errors
+    return kept, sorted(errors + more, key=lambda e: e.index)
 
 
 def _safe_key(key: str) -> bool:
