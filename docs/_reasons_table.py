@@ -1,7 +1,10 @@
 """Regenerate the reason-code tables of ``docs/reasons.md`` from the code.
 
-The tables come from ``custtier.ReasonCode`` and ``custtier.REASON_DESCRIPTIONS``;
-everything above the marker line is hand-written and kept. Run from the
+The tables come from ``custtier.ReasonCode``, ``custtier.REASON_DESCRIPTIONS``
+and the message catalogues (``custtier._i18n``): each code's meaning, the
+facts it carries, and its wording in English and Simplified Chinese side by
+side (one line per case where a code has several wordings). Everything above
+the marker line is hand-written and kept. Run from the
 repository root after adding or rewording a code::
 
     python docs/_reasons_table.py           # rewrite docs/reasons.md
@@ -39,18 +42,37 @@ def section_of(code: str) -> str:
     return "Other"
 
 
+def wording(code: str, locale: str) -> str:
+    """A code's templates in ``locale`` as one table cell (``case: text`` lines)."""
+    from custtier._i18n import CATALOGUES, Locale  # noqa: PLC0415  # docs tool
+    from custtier._i18n._catalogue import Cases  # noqa: PLC0415  # docs tool
+
+    entry = CATALOGUES[Locale(locale)].messages[code]
+    if isinstance(entry, Cases):
+        lines = [f"*{entry.by}={case}*: {text}" for case, text in entry.cases.items()]
+    else:
+        lines = [entry]
+    return "<br>".join(line.replace("|", "\\|") for line in lines)
+
+
 def tables() -> str:
     """The generated part of the page, marker included."""
     from custtier import REASON_DESCRIPTIONS, ReasonCode  # noqa: PLC0415  # docs tool
+    from custtier._i18n import REASON_FACTS  # noqa: PLC0415  # docs tool
 
     grouped: dict[str, list[str]] = {}
     for code in ReasonCode:
-        row = f"| `{code.value}` | {REASON_DESCRIPTIONS[code]} |"
+        facts = ", ".join(f"`{f}`" for f in sorted(REASON_FACTS[code])) or "—"
+        row = (
+            f"| `{code.value}` | {REASON_DESCRIPTIONS[code]} | {facts} | "
+            f"{wording(code, 'en')} | {wording(code, 'zh_CN')} |"
+        )
         grouped.setdefault(section_of(code.value), []).append(row)
     parts = [MARKER, ""]
+    head = ["| code | meaning | facts | English | 简体中文 |", "|---|---|---|---|---|"]
     for section in [*SECTIONS, "Other"]:
         if section in grouped:
-            parts += [f"### {section}", "", "| code | meaning |", "|---|---|", *grouped[section], ""]
+            parts += [f"### {section}", "", *head, *grouped[section], ""]
     return "\n".join(parts)
 
 

@@ -544,9 +544,11 @@ def facts() -> st.SearchStrategy[dict[str, str | int | bool | Decimal | dt.date 
 
 @cache
 def reasons() -> st.SearchStrategy[Reason]:
-    """A reason built as engines build them (``Reason.of``)."""
+    """A reason with any facts and message (as an audit record may hold)."""
     return st.builds(
-        lambda code, rule_id, message, fs: Reason.of(code, rule_id, message, **fs),
+        lambda code, rule_id, message, fs: Reason(
+            code=code, rule_id=rule_id, message=message, facts=fs
+        ),
         st.sampled_from(list(ReasonCode)),
         identifiers(),
         short_text(60),

@@ -221,7 +221,9 @@ def cases(
                 TierDecision.trusted(
                     customer_key=key,
                     outcome=tier,
-                    reasons=(Reason.of(ReasonCode.TIER_BAND, "x", "previous run"),),
+                    reasons=(
+                        Reason(code=ReasonCode.TIER_BAND, rule_id="x", message="previous run"),
+                    ),
                     playbook=pb.ref,
                     as_of=prev_on,
                     rank=pb.tier_rank(tier),
@@ -1013,7 +1015,7 @@ def buffer_cases(draw: st.DrawFn) -> tuple[Playbook, dt.date, list[Customer], li
             below = prev_on - dt.timedelta(days=draw(st.integers(0, 200)))
         previous.append(TierDecision.trusted(
             customer_key=key, outcome=band.tier, playbook=pb.ref, as_of=prev_on,
-            reasons=(Reason.of(ReasonCode.TIER_BAND, "x", "previous run"),),
+            reasons=(Reason(code=ReasonCode.TIER_BAND, rule_id="x", message="previous run"),),
             rank=pb.tier_rank(band.tier), rule_tier=band.tier, decided_by="x",
             movement=movement, below_since=below, held_since=held))  # fmt: skip
     return pb, as_of, customers, previous

@@ -111,7 +111,10 @@ def test_the_synthetic_book_simulates_alike_on_both_paths_with_bad_rows() -> Non
     codes = out.errors.column("current_error_code").to_pylist()
     assert codes == ["duplicate_key", "duplicate_key", "currency_mismatch"]
     # In a notebook: counts and small tables, never the rows.
-    assert repr(out) == f"<TableImpact: practice v1.2.0 -> practice v9, {len(scalar.moved)} moved>"
+    assert (
+        repr(out)
+        == f"<TableImpact: practice v{presets.PRACTICE.version} -> practice v9, {len(scalar.moved)} moved>"
+    )
     html = out._repr_html_()
     assert "tier.adb.high_end" in html
     assert "Managers" in html

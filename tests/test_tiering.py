@@ -568,7 +568,13 @@ def test_exactly_on_the_buffered_floor_a_customer_is_held_and_a_cent_below_is_no
         "TIER_HELD",
         "tier.hysteresis",
         "kept at high_end: inside the buffer under the bar until 2027-11-30",
-        {**_HELD_FACTS, "below_since": None, "buffer_hold_ends_on": dt.date(2027, 11, 30)},
+        {
+            **_HELD_FACTS,
+            "below_since": None,
+            "buffer_hold_ends_on": dt.date(2027, 11, 30),
+            "case": "buffer_until",
+            "months_below": 0,
+        },
     )
     below = assign_tier(customer(adb="449999.99"), PRACTICE, as_of=AS_OF, previous=prev)
     assert (below.movement, below.below_since) == (Movement.HELD, AS_OF)
@@ -587,7 +593,7 @@ def test_the_grace_period_counts_whole_months_below_the_floor() -> None:
         "TIER_HELD",
         "tier.hysteresis",
         "kept at high_end: below for 2 of 3 grace month(s)",
-        {**_HELD_FACTS, "below_since": dt.date(2026, 9, 30)},
+        {**_HELD_FACTS, "below_since": dt.date(2026, 9, 30), "case": "grace", "months_below": 2},
     )
     three = _previous("high_end", dt.date(2026, 10, 31), below_since=dt.date(2026, 8, 31))
     down = assign_tier(customer(adb="300000.00"), PRACTICE, as_of=AS_OF, previous=three)
@@ -601,7 +607,13 @@ def test_the_grace_period_counts_whole_months_below_the_floor() -> None:
         "TIER_DOWNGRADE",
         "tier.hysteresis",
         "below high_end's bar less 10% buffer for 3 month(s) (grace 3)",
-        {**facts, "below_since": dt.date(2026, 8, 31)},
+        {
+            **facts,
+            "below_since": dt.date(2026, 8, 31),
+            "buffer": Decimal("0.1"),
+            "case": "below_floor",
+            "months_below": 3,
+        },
     )
 
 
@@ -614,7 +626,7 @@ def test_without_hysteresis_a_downgrade_applies_at_once_and_says_so() -> None:
         "TIER_DOWNGRADE",
         "tier",
         "down from high_end; the playbook has no hysteresis",
-        {"previous_tier": "high_end"},
+        {"case": "no_hysteresis", "previous_tier": "high_end"},
     )
 
 
@@ -660,6 +672,8 @@ def test_a_served_grace_period_waits_for_a_rating_month_and_says_so() -> None:
             "floor": Decimal("475000.00"),
             "grace_months": 6,
             "below_since": dt.date(2026, 1, 31),
+            "case": "review",
+            "months_below": 10,
         },
     )
 
@@ -828,6 +842,9 @@ def test_an_incomplete_window_says_which_months_and_how_it_was_averaged() -> Non
         "tier.adb.mass",
         "1 of 3 months missing (average_available); averaged as the playbook says",
         {
+            "case": "usable",
+            "months_missing": 1,
+            "window_months": 3,
             "months_present": 2,
             "months_required": 2,
             "policy": "average_available",
@@ -949,7 +966,7 @@ def test_the_buffer_holds_until_its_last_day_and_then_grace_runs() -> None:
         "TIER_HELD",
         "tier.hysteresis",
         "kept at high_end: inside the buffer under the bar until 2026-11-30",
-        {**facts, "below_since": None},
+        {**facts, "below_since": None, "case": "buffer_until", "months_below": 0},
     )
     last = assign_tier(customer(adb="460000.00"), PRACTICE, as_of=AS_OF, previous=held_a_year)
     assert (last.movement, last.below_since) == (Movement.HELD, AS_OF)
@@ -957,7 +974,7 @@ def test_the_buffer_holds_until_its_last_day_and_then_grace_runs() -> None:
         "TIER_HELD",
         "tier.hysteresis",
         "kept at high_end: below for 0 of 3 grace month(s) (the buffer's hold ended)",
-        {**facts, "below_since": AS_OF},
+        {**facts, "below_since": AS_OF, "case": "grace_hold_ended", "months_below": 0},
     )
 
 
@@ -978,7 +995,14 @@ def test_after_the_buffers_hold_ends_grace_runs_from_that_day() -> None:
         "tier.hysteresis",
         "the buffer's hold under high_end's bar ended on 2026-08-31, and 3 month(s) of grace "
         "have run (grace 3)",
-        {**facts, "below_since": dt.date(2026, 8, 31), "buffer_hold_ends_on": dt.date(2026, 8, 31)},
+        {
+            **facts,
+            "below_since": dt.date(2026, 8, 31),
+            "buffer_hold_ends_on": dt.date(2026, 8, 31),
+            "buffer": Decimal("0.1"),
+            "case": "hold_ended",
+            "months_below": 3,
+        },
     )
 
 
@@ -996,7 +1020,7 @@ def test_without_a_time_limit_the_buffer_holds_without_an_end_date() -> None:
         "TIER_HELD",
         "tier.hysteresis",
         "kept at high_end: inside the buffer under the bar",
-        {**_HELD_FACTS, "below_since": None},
+        {**_HELD_FACTS, "below_since": None, "case": "buffer", "months_below": 0},
     )
 
 

@@ -185,7 +185,12 @@ def _hostile_decision(message: str, reasons: int = 1) -> Decision:
         customer_key="C1",
         outcome="allowed",
         reasons=tuple(
-            Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit.x", message, note=message)
+            Reason(
+                code=ReasonCode.SUIT_LEVEL_OK,
+                rule_id="suit.x",
+                message=message,
+                facts={"note": message},
+            )
             for _ in range(reasons)
         ),
         playbook=ref,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["MAX_CELL", "MAX_ROWS", "Displayable", "Table", "View", "register"]
+__all__ = ["MAX_CELL", "MAX_ROWS", "Displayable", "Shown", "Table", "View", "register"]
 
 #: Rows shown per table; the rest are counted in a closing "… N more" row.
 MAX_ROWS = 12
@@ -149,6 +149,24 @@ def view_of(obj: object) -> View:
 
 class _Printer(Protocol):
     def text(self, text: str) -> None: ...
+
+
+class Shown:
+    """A view to show as it is (``Decision.display(locale)``): HTML in a notebook, text in a console."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+
+    def _repr_html_(self) -> str:
+        return self.view.html()
+
+    def _repr_pretty_(self, p: _Printer, cycle: bool) -> None:
+        p.text(self.view.text())
+
+    def __repr__(self) -> str:
+        return self.view.text()
 
 
 class Displayable:

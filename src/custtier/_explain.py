@@ -24,6 +24,8 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from custtier._display import Displayable
 from custtier._error_codes import ErrorCode
+from custtier._i18n import CATALOGUES, NEUTRAL, Locale, Terms, locale_of, reason_text
+from custtier._i18n._format import date_text
 from custtier._version import __version__
 from custtier.errors import InputError
 from custtier.models._base import CusttierModel
@@ -388,7 +390,13 @@ class PlaybookRef(_Frozen):
 
 
 class Reason(_Frozen):
-    """Why: a closed-set ``code``, the ``rule_id`` in the playbook, a message, and the facts."""
+    """Why: a closed-set ``code``, the ``rule_id`` in the playbook, the facts, and a message.
+
+    ``message`` is the English record of the reason, rendered from its code
+    and facts by the message catalogue (``custtier._i18n``) with no playbook
+    labels, so an audit line reads on its own; :meth:`text` writes the same
+    reason in another locale, with a playbook's labels and currency.
+    """
 
     code: ReasonCode
     rule_id: str
@@ -413,28 +421,48 @@ class Reason(_Frozen):
         return dict(sorted(facts.items()))
 
     @classmethod
-    def of(cls, code: ReasonCode, rule_id: str, message: str, **facts: Fact) -> Reason:
+    def of(cls, code: ReasonCode, rule_id: str, /, **facts: Fact) -> Reason:
         """Build a reason without re-validation (engines use this in hot paths).
 
-        >>> r = Reason.of(ReasonCode.TIER_BAND, "tier.band.mass", "in band", b=1, a=2)
-        >>> list(r.facts)
-        ['a', 'b']
+        The message is the catalogue's English for the code and facts.
+
+        >>> r = Reason.of(ReasonCode.TIER_UPGRADE, "tier.adb.high_end", previous_tier="mass")
+        >>> r.message
+        'up from mass; upgrades apply at once'
         """
+        ordered = dict(sorted(facts.items()))
         return construct(
             cls,
             {
                 "code": code,
                 "rule_id": rule_id,
-                "message": message,
-                "facts": dict(sorted(facts.items())),
+                "message": reason_text(code, ordered),
+                "facts": ordered,
             },
         )
 
-    def render(self) -> str:
-        """One line for a person: ``[CODE rule] message (fact=value, …)``."""
-        facts = ", ".join(f"{k}={_fmt(v)}" for k, v in self.facts.items())
-        tail = f" ({facts})" if facts else ""
-        return f"[{self.code} {self.rule_id}] {self.message}{tail}"
+    def text(self, locale: str | Locale = Locale.EN, terms: Terms = NEUTRAL) -> str:
+        """The reason in ``locale``, with a playbook's ``terms`` (labels, currency) if given.
+
+        >>> from custtier import presets
+        >>> r = Reason.of(ReasonCode.SUIT_LEVEL_EXCEEDED, "suit.matrix.C3", customer_level="C3",
+        ...               product_level="R4", max="R3")
+        >>> r.text("zh_CN", presets.REGULATORY.terms("zh_CN"))
+        '客户风险承受能力为C3（稳健型），产品风险等级为R4（中高风险），超过可购买的最高等级R3（中风险），不匹配，不得销售。'
+        """
+        return reason_text(self.code, self.facts, locale, terms)
+
+    def render(self, locale: str | Locale | None = None, terms: Terms = NEUTRAL) -> str:
+        """One line for a person: ``[CODE rule] message (fact=value, …)``.
+
+        In a chosen ``locale`` the line is the reason's text in that language,
+        then the code and rule id that a reviewer looks up.
+        """
+        if locale is None:
+            facts = ", ".join(f"{k}={_fmt(v)}" for k, v in self.facts.items())
+            tail = f" ({facts})" if facts else ""
+            return f"[{self.code} {self.rule_id}] {self.message}{tail}"
+        return f"{self.text(locale, terms)} [{self.code} {self.rule_id}]"
 
 
 class Decision(Displayable, _Frozen):
@@ -468,17 +496,65 @@ class Decision(Displayable, _Frozen):
         """The rule ids of all reasons, in order."""
         return tuple(r.rule_id for r in self.reasons)
 
-    def explain(self) -> str:
-        """A short text for a person: the outcome, then one line per reason."""
-        head = (
-            f"{self.customer_key}: {self.outcome} (as of {self.as_of.isoformat()}, playbook "
-            f"{self.playbook.id} v{self.playbook.version} #{self.playbook.content_hash[:12]})"
-        )
-        return "\n".join([head, *(f"  - {r.render()}" for r in self.reasons)])
+    def explain(self, locale: str | Locale | None = None, *, playbook: Any = None) -> str:
+        """A short text for a person: the outcome, then one line per reason.
 
-    def to_audit_json(self) -> str:
-        """Deterministic JSON for an audit log (same inputs, same bytes)."""
-        return self.model_dump_json()
+        With no ``locale``, the English record with every fact spelled out.
+        With one (``"en"``, ``"zh_CN"``), each reason in that language; pass
+        the ``playbook`` that decided (or let a shipped preset be found by
+        the decision's content hash) to write levels, tiers and products by
+        its labels and amounts in its currency.
+        """
+        if locale is None:
+            head = (
+                f"{self.customer_key}: {self.outcome} (as of {self.as_of.isoformat()}, playbook "
+                f"{self.playbook.id} v{self.playbook.version} #{self.playbook.content_hash[:12]})"
+            )
+            return "\n".join([head, *(f"  - {r.render()}" for r in self.reasons)])
+        loc = locale_of(locale)
+        terms = terms_for(self.playbook, playbook, loc)
+        head = _HEADS[loc].format(
+            customer=self.customer_key,
+            outcome=_outcome_text(self.outcome, loc, terms),
+            as_of=date_text(self.as_of, loc),
+            ref=self.playbook,
+            short=self.playbook.content_hash[:12],
+        )
+        return "\n".join([head, *(f"  - {r.render(loc, terms)}" for r in self.reasons)])
+
+    def to_text(self, locale: str | Locale = Locale.EN, *, playbook: Any = None) -> str:
+        """The decision as a person reads it in ``locale`` (``explain`` in that locale)."""
+        return self.explain(locale_of(locale), playbook=playbook)
+
+    def to_audit_json(self, locale: str | Locale | None = None, *, playbook: Any = None) -> str:
+        """Deterministic JSON for an audit log (same inputs, same bytes).
+
+        With a ``locale``, each reason also carries ``text``: its wording in
+        that language (codes, facts and the English ``message`` unchanged);
+        :meth:`from_audit_json` reads such a record back all the same.
+        """
+        if locale is None:
+            return self.model_dump_json()
+        loc = locale_of(locale)
+        data = with_text(
+            json.loads(self.model_dump_json()), loc, terms_for(self.playbook, playbook, loc)
+        )
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def display(self, locale: str | Locale | None = None, *, playbook: Any = None) -> Any:
+        """The notebook display of this decision with its reasons in ``locale``.
+
+        >>> import datetime as dt
+        >>> from custtier import Customer, assign_tier, presets
+        >>> d = assign_tier(Customer(key="C1"), presets.PRACTICE, as_of=dt.date(2026, 11, 30))
+        >>> "大众客户" in d.display("zh_CN")._repr_html_()
+        True
+        """
+        from custtier._views import decision_in  # noqa: PLC0415  # views import this module
+
+        loc = None if locale is None else locale_of(locale)
+        terms = NEUTRAL if loc is None else terms_for(self.playbook, playbook, loc)
+        return decision_in(self, loc, terms)
 
     @classmethod
     def audit_schema(cls) -> dict[str, Any]:
@@ -546,6 +622,9 @@ def read_audit_record(cls: type[D], text: str | bytes) -> D:
             f"Decision.from_audit_json or {target.__name__}.from_audit_json",
             field="kind",
         )
+    if '"text"' in (text if isinstance(text, str) else text.decode("utf-8", "replace")):
+        data = _without_text(data)  # a record written with a locale's text
+        text = json.dumps(data)
     if data.get("schema_version") != AUDIT_SCHEMA_VERSION:
         text = json.dumps(upgrade_audit_record(data))
     return cast(D, target.model_validate_json(text))  # target is cls or one of its subclasses
@@ -569,6 +648,70 @@ def upgrade_audit_record(data: dict[str, Any]) -> dict[str, Any]:
         )
         for name, value in data.items()
     }
+
+
+_HEADS = {
+    Locale.EN: "{customer}: {outcome} (as of {as_of}, playbook {ref.id} v{ref.version} #{short})",
+    Locale.ZH_CN: "{customer}：{outcome}（截至{as_of}，规则手册 {ref.id} v{ref.version} #{short}）",
+}
+
+
+def _outcome_text(outcome: str, locale: Locale, terms: Terms) -> str:
+    """An outcome as the locale says it: a tier or level by its label, else the vocabulary's word."""
+    for kind in ("tier", "level"):
+        label = terms.labels.get(f"{kind}.{outcome}")
+        if label:
+            return label
+    return CATALOGUES[locale].vocabulary.get(f"outcome.{outcome}", outcome)
+
+
+def terms_for(ref: PlaybookRef, playbook: Any, locale: Locale) -> Terms:
+    """The terms to write a decision with: the given playbook's, else a shipped preset's.
+
+    A playbook other than the one that decided (by content hash) is refused:
+    its labels could name other rules.
+    """
+    if playbook is None:
+        from custtier import presets  # noqa: PLC0415  # presets import this module
+
+        playbook = next(
+            (p for p in presets.ALL.values() if p.content_hash == ref.content_hash), None
+        )
+        if playbook is None:
+            return NEUTRAL
+    if playbook.content_hash != ref.content_hash:
+        raise InputError(
+            "the playbook is not the one that made the decision (content hash differs); "
+            "pass the playbook the decision names",
+            field="playbook",
+        )
+    return cast(Terms, playbook.terms(locale))
+
+
+def _is_reason(value: dict[str, Any]) -> bool:
+    return {"code", "rule_id", "message", "facts"} <= value.keys()
+
+
+def with_text(value: Any, locale: Locale, terms: Terms) -> Any:
+    """A record as JSON data with ``text`` (in ``locale``) added to every reason in it."""
+    if isinstance(value, dict):
+        out = {k: with_text(v, locale, terms) for k, v in value.items()}
+        if _is_reason(value):
+            out["text"] = Reason.model_validate_json(json.dumps(value)).text(locale, terms)
+        return out
+    if isinstance(value, list):
+        return [with_text(v, locale, terms) for v in value]
+    return value
+
+
+def _without_text(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_text(v) for k, v in value.items() if not (k == "text" and _is_reason(value))
+        }
+    if isinstance(value, list):
+        return [_without_text(v) for v in value]
+    return value
 
 
 def _fmt(value: Fact) -> str:

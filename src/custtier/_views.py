@@ -17,8 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from custtier import synth
-from custtier._display import Table, View, register
+from custtier._display import Shown, Table, View, register
 from custtier._explain import Decision, PlaybookRef, Reason
+from custtier._i18n import NEUTRAL, Locale, Terms
 from custtier.cadence import ContactPlan
 from custtier.rules import Playbook
 from custtier.rules._lookup import _rows
@@ -43,11 +44,22 @@ def _facts(reason: Reason) -> str:
     return ", ".join(f"{k}={v}" for k, v in reason.facts.items())
 
 
-def _reasons(reasons: Sequence[Reason], title: str = "Reasons") -> Table:
+def _reasons(
+    reasons: Sequence[Reason],
+    title: str = "Reasons",
+    locale: Locale | None = None,
+    terms: Terms = NEUTRAL,
+) -> Table:
+    if locale is None:
+        return Table(
+            title,
+            ("code", "rule id", "message", "facts"),
+            [(r.code.value, r.rule_id, r.message, _facts(r)) for r in reasons],
+        )
     return Table(
         title,
-        ("code", "rule id", "message", "facts"),
-        [(r.code.value, r.rule_id, r.message, _facts(r)) for r in reasons],
+        ("code", "rule id", "text"),
+        [(r.code.value, r.rule_id, r.text(locale, terms)) for r in reasons],
     )
 
 
@@ -63,12 +75,23 @@ def _errors(errors: Iterable[Any]) -> Table:
 @register(Decision)
 def decision(d: Decision) -> View:
     """Any decision: its outcome, then its reasons."""
+    return _decision(d, None, NEUTRAL)
+
+
+def _decision(d: Decision, locale: Locale | None, terms: Terms) -> View:
     facts: list[tuple[str, object]] = [
         ("customer", d.customer_key),
         ("as of", d.as_of.isoformat()),
         ("playbook", _ref(d.playbook)),
     ]
-    return View(f"{type(d).__name__}: {d.outcome}", facts, [_reasons(d.reasons)])
+    outcome = terms.labels.get(f"tier.{d.outcome}") or terms.labels.get(f"level.{d.outcome}")
+    title = f"{type(d).__name__}: {d.outcome}" + (f" ({outcome})" if outcome else "")
+    return View(title, facts, [_reasons(d.reasons, locale=locale, terms=terms)])
+
+
+def decision_in(d: Decision, locale: Locale | None, terms: Terms) -> Shown:
+    """``d``'s display with reasons in ``locale`` (``Decision.display``)."""
+    return Shown(_decision(d, locale, terms))
 
 
 @register(AllocationDecision)

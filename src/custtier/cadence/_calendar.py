@@ -40,6 +40,16 @@ UNPUBLISHED_POLICIES = ("provisional", "refuse")
 ARRANGEMENT_REACH_DAYS = 14
 
 
+def _as_holiday_language(language: str) -> str:
+    """A custtier locale (``"en"``, ``"zh"``, ``"zh-CN"``) as the holidays package names it."""
+    from custtier._i18n import HOLIDAY_LANGUAGES, locale_of  # noqa: PLC0415  # only when needed
+
+    try:
+        return HOLIDAY_LANGUAGES[locale_of(language)]
+    except InputError:
+        return language  # refused below with the calendar's own choices
+
+
 class LunarDay(NamedTuple):
     """A day of the Chinese lunisolar calendar."""
 
@@ -223,6 +233,8 @@ class HolidaysCalendar:
                 field="country",
             ) from None
         languages = tuple(getattr(cls, "supported_languages", ()) or ())
+        if language != _KEY_LANGUAGE and language not in languages:
+            language = _as_holiday_language(language)
         if language != _KEY_LANGUAGE and language not in languages:
             raise InputError(
                 f"language is not one the {country} calendar has; one of {', '.join(languages)}",

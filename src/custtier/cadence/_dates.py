@@ -84,7 +84,10 @@ def lunar_anniversary(
     leap_policy: LunarLeapMonthPolicy,
     short_policy: LunarShortMonthPolicy,
 ) -> tuple[dt.date | None, str | None]:
-    """The Gregorian date of ``born``'s lunar anniversary in ``lunar_year``, and the policy used.
+    """The Gregorian date of ``born``'s lunar anniversary in ``lunar_year``, and the policy case.
+
+    The case (``"leap_month"``, ``"short_next"``, ``"short_kept"``, joined by ``_``, or
+    ``None`` for the exact day) is the ``case`` fact of the CADENCE_LUNAR_DATE reason.
 
     ``born`` is the Gregorian date of the original event; both years must be
     in ``cal.lunar_years``. Returns ``(None, None)`` for a year before the event.
@@ -100,7 +103,7 @@ def lunar_anniversary(
         ):
             leap = True
         else:
-            note = "leap month kept in the regular month"
+            note = "leap_month"
     day = origin.day
     found = cal.from_lunar(lunar_year, origin.month, day, leap=leap)
     if found is None:  # a 30th day in a 29-day month
@@ -108,8 +111,8 @@ def lunar_anniversary(
         if last is None:  # pragma: no cover - every lunar month has 29 days
             return None, None
         if short_policy is LunarShortMonthPolicy.NEXT_DAY:
-            found, why = last + _ONE_DAY, "30th day of a 29-day month moved to the next day"
+            found, why = last + _ONE_DAY, "short_next"
         else:
-            found, why = last, "30th day of a 29-day month kept on the 29th"
-        note = why if note is None else f"{note}; {why}"
+            found, why = last, "short_kept"
+        note = why if note is None else f"{note}_{why}"
     return found, note

@@ -123,9 +123,11 @@ def greeting_dates(
             if found is not None and t.start <= found <= t.end:
                 # The lunar year only: the original date is personal (a birth date).
                 lunar_note = Reason.of(
-                    ReasonCode.CADENCE_LUNAR_DATE, "cadence.lunar", why or "lunar date",
+                    ReasonCode.CADENCE_LUNAR_DATE,
+                    "cadence.lunar",
+                    case=why or "exact",
                     lunar_year=year,
-                )  # fmt: skip
+                )
                 out.append((found, lunar_note, year))
         return out
     for year in t.years:
@@ -137,7 +139,6 @@ def greeting_dates(
                 Reason.of(
                     ReasonCode.CADENCE_LEAP_DAY,
                     f"cadence.leap_day.{cad.leap_day}",
-                    "29 February in a common year",
                     policy=str(cad.leap_day),
                     year=year,
                 )
@@ -263,9 +264,7 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
 
 
 def _overdue(rule_id: str, since: dt.date | None) -> Reason:
-    return Reason.of(
-        ReasonCode.CADENCE_OVERDUE, rule_id, "already due before the plan starts", due_on=since
-    )
+    return Reason.of(ReasonCode.CADENCE_OVERDUE, rule_id, due_on=since)
 
 
 def _due_items(  # noqa: PLR0917  # internal helper
@@ -318,7 +317,8 @@ def kyc_reviews(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[
             Reason.of(
                 ReasonCode.CADENCE_OCCASION,
                 review.rule_id,
-                f"{rating} AML rating: KYC reviewed every {months} months",
+                case="kyc_review",
+                months=months,
                 aml_rating=str(rating),
                 last_reviewed_on=reviewed,
             ),

@@ -236,21 +236,22 @@ def _duty_reason(t: Tables) -> Reason:
         lambda: Reason.of(
             ReasonCode.CADENCE_REGULATORY_DUTY,
             dnc.rule_id,
-            "a regulatory duty: due despite do-not-contact, on a channel the customer allows",
             binds=", ".join(dnc.binds),
         ),
     )
 
 
 def _occasion_reason(item: Item, t: Tables) -> Reason:
-    occasion, label, channel = item.occasion, item.label, item.channel
-    message = t.messages.get(
-        (occasion, label, channel), lambda: f"{occasion.value}: {label} by {channel.value}"
-    )
     return Reason.of(
-        ReasonCode.CADENCE_OCCASION, item.rule_id, message,
-        tier=item.tier, due_on=item.due, channel=channel.value,
-    )  # fmt: skip
+        ReasonCode.CADENCE_OCCASION,
+        item.rule_id,
+        case="contact",
+        occasion=item.occasion.value,
+        contact=item.rule_id,
+        tier=item.tier,
+        due_on=item.due,
+        channel=item.channel.value,
+    )
 
 
 def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) -> Touchpoint:
@@ -260,7 +261,6 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
             Reason.of(
                 ReasonCode.CADENCE_ROLLED,
                 item.rule_id,
-                "moved to the next business day",
                 from_on=item.first,
                 to_on=p.business_first,
             )
@@ -270,7 +270,6 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
             Reason.of(
                 ReasonCode.CADENCE_SLIPPED,
                 item.rule_id,
-                "moved later: capacity or a cap was full on earlier days",
                 from_on=p.business_first,
                 to_on=p.on,
             )
@@ -281,8 +280,6 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
             Reason.of(
                 ReasonCode.CADENCE_PROVISIONAL,
                 item.rule_id,
-                "placed by rule-based business days; re-check when the official holiday "
-                "arrangement is published",
                 calendar=t.calendar.name,
                 from_on=item.first,
                 to_on=p.on,
@@ -293,7 +290,6 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
             Reason.of(
                 ReasonCode.CADENCE_QUIET_HOURS,
                 p.quiet_rule,
-                "timed inside the allowed hours, customer-local",
                 time=p.at.strftime("%H:%M"),
             )
         )
@@ -328,19 +324,6 @@ def _contact_fields(item: Item) -> dict[str, Any]:
     }
 
 
-_MESSAGES = {
-    ReasonCode.CADENCE_NO_CONSENT: "no consent on this channel for this purpose",
-    ReasonCode.CADENCE_DO_NOT_CONTACT: "the customer asked not to be contacted",
-    ReasonCode.CADENCE_CAPPED: "every allowed day would break this frequency cap",
-    ReasonCode.CADENCE_CAPACITY: "the manager's hours are used up on every allowed day",
-    ReasonCode.CADENCE_NO_MANAGER: "manager work, and no planned manager owns the customer",
-    ReasonCode.CADENCE_NO_VALID_DAY: "no business day inside the plan and the rule's window",
-    ReasonCode.CADENCE_NO_CALENDAR_DATA: (
-        "the calendar has no (published) data for this date; not guessed"
-    ),
-}
-
-
 def _unscheduled(
     item: Item, code: ReasonCode, rule_id: str, t: Tables, marks: tuple[Reason, ...]
 ) -> Unscheduled:
@@ -350,7 +333,7 @@ def _unscheduled(
     channel = item.channel.value
     why = t.reasons.get(
         (code, rule_id, channel),
-        lambda: Reason.of(code, rule_id, _MESSAGES[code], channel=channel),
+        lambda: Reason.of(code, rule_id, channel=channel),
     )
     return construct(
         Unscheduled,
@@ -380,9 +363,8 @@ def _attach_kyc(
         tp = touch[n]
         items = gaps[key]
         reason = Reason.of(
-            ReasonCode.CADENCE_COMPLETE_KYC, f"kyc.{tp.tier}",
-            "complete the KYC file on this contact", items=", ".join(items),
-        )  # fmt: skip
+            ReasonCode.CADENCE_COMPLETE_KYC, f"kyc.{tp.tier}", items=", ".join(items)
+        )
         values = dict(tp.__dict__)
         values["kyc_items"] = items
         values["reasons"] = (*tp.reasons, reason)

@@ -15,10 +15,12 @@ from custtier.cli._common import (
     error_record,
     first_line,
     iso_date,
+    lang_option,
     playbook,
     playbook_options,
     progress,
     run_batch,
+    with_lang,
 )
 from custtier.cli._input import LineError, UsageError, json_file, records
 from custtier.cli._output import Sink
@@ -80,6 +82,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="the sales are made at the counter: lines carry the recorded-sale condition",
     )
+    lang_option(parser)
     batch_options(parser)
     parser.set_defaults(command=run)
 
@@ -165,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
                 sink.record(error_record(number, decision))
                 tally.error(decision.code)
             else:
-                sink.record(_output(decision, include_excluded=args.include_excluded))
+                output = _output(decision, include_excluded=args.include_excluded)
+                sink.record(with_lang(output, args, book))
                 tally.decided += 1
             if done % step == 0 or done == len(rows):
                 report(done, len(rows))

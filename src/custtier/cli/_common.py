@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from typing import Any
 
 from custtier import presets
 from custtier._error_codes import ErrorCode
+from custtier._explain import with_text
+from custtier._i18n import Locale, locale_of
 from custtier.cli._input import LineError, UsageError, json_text
 from custtier.cli._output import Format, Sink, choose_format, open_sink
 from custtier.cli._report import ErrorBudget, Progress, Tally
@@ -58,6 +61,30 @@ def playbook_options(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--playbook", metavar="FILE", help="a playbook JSON file")
     which.add_argument("--preset", choices=sorted(presets.ALL), help="a shipped playbook")
+
+
+def lang_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang en|zh_CN``: the language reasons (and reports) are written in."""
+    parser.add_argument(
+        "--lang",
+        choices=[str(loc) for loc in Locale],
+        help="write each reason's text in this language too (records gain a 'text' per "
+        "reason; codes, facts and the English message are unchanged): en or zh_CN",
+    )
+
+
+def with_lang(record: dict[str, Any] | str, args: argparse.Namespace, book: Playbook) -> Any:
+    """``record`` with each reason's text in ``--lang`` (unchanged without it)."""
+    if not getattr(args, "lang", None):
+        return record
+    locale = locale_of(args.lang)
+    data = json.loads(record) if isinstance(record, str) else record
+    out = with_text(data, locale, book.terms(locale))
+    return (
+        json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+        if isinstance(record, str)
+        else out
+    )
 
 
 def batch_options(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from custtier._i18n import HOLIDAY_LANGUAGES, locale_of
 from custtier.cadence import Calendar, HolidaysCalendar, plan_contacts, plan_to_ical
 from custtier.cadence._calendar import UNPUBLISHED_POLICIES
 from custtier.cadence._models import ContactPlan
@@ -17,10 +18,12 @@ from custtier.cli._common import (
     error_record,
     first_line,
     iso_date,
+    lang_option,
     playbook,
     playbook_options,
     progress,
     run_batch,
+    with_lang,
 )
 from custtier.cli._input import UsageError, records
 from custtier.cli._output import Sink
@@ -104,6 +107,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--managers", metavar="FILE", help="managers as a JSON list")
     parser.add_argument("--ics", action="store_true", help="write iCalendar text, not records")
     parser.add_argument("--manager", metavar="ID", help="with --ics: one manager's part")
+    lang_option(parser)
     batch_options(parser)
     parser.set_defaults(command=run)
 
@@ -145,6 +149,13 @@ def calendar(
         raise _unknown(name) from None
 
 
+def _holiday_language(args: argparse.Namespace) -> str | None:
+    """With ``--lang`` and a holiday calendar, holidays are named in that language too."""
+    if not args.lang or args.calendar.lower() == "weekends":
+        return None
+    return HOLIDAY_LANGUAGES[locale_of(args.lang)]
+
+
 def _unknown(name: str) -> UsageError:
     return UsageError(
         f"--calendar {name!r} is unknown: use weekends, CN, or an ISO 3166 country code "
@@ -163,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         args.calendar,
         unpublished=args.unpublished,
         published_through=args.published_through,
-        language=args.holiday_language,
+        language=args.holiday_language or _holiday_language(args),
     )
     managers = (
         records_of(args.managers, RelationshipManager, what="managers") if args.managers else []
@@ -214,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
             ("load", plan.load),
         ):
             for item in items:
-                sink.record({"record": kind, **item.model_dump(mode="json")})
+                sink.record(with_lang({"record": kind, **item.model_dump(mode="json")}, args, book))
 
     return run_batch(args, Tally("plan", outcome="customers planned"), body)
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from custtier import presets, synth
 from custtier._demo import summary
+from custtier._i18n import locale_of
 from custtier._money import exact_context
-from custtier.cli._common import collector_paused, iso_date
+from custtier.cli._common import collector_paused, iso_date, lang_option
 from custtier.cli._input import UsageError
 from custtier.cli._output import Format, open_sink
 from custtier.cli._report import Exit
@@ -51,6 +52,7 @@ def add_parsers(sub: Any) -> None:
     """Register ``demo`` and ``synth``."""
     demo = sub.add_parser("demo", help="build a seeded synthetic book and summarise it")
     _book_options(demo, size_default=3000)
+    lang_option(demo)
     demo.set_defaults(command=run_demo)
 
     out = sub.add_parser(
@@ -99,7 +101,7 @@ def run_demo(args: argparse.Namespace) -> int:
     with collector_paused():
         book = synth.book(args.size, seed=args.seed, as_of=args.as_of, playbook=playbook)
     with exact_context():  # sums and shares never depend on the ambient decimal context
-        lines = summary(book, seed=args.seed, as_of=args.as_of)
+        lines = summary(book, seed=args.seed, as_of=args.as_of, locale=locale_of(args.lang or "en"))
     sys.stdout.write("\n".join(lines) + "\n")
     return Exit.OK
 

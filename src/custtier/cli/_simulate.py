@@ -8,12 +8,14 @@ from typing import Any
 
 from custtier import presets
 from custtier._error_codes import ErrorCode
+from custtier._i18n import Locale, locale_of
 from custtier.cli._allocate import records_of
 from custtier.cli._common import (
     EPILOG,
     batch_options,
     first_line,
     iso_date,
+    lang_option,
     playbook,
     progress,
     run_batch,
@@ -78,6 +80,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--previous", metavar="FILE", help="last run's decisions, JSON lines (hysteresis)"
     )
+    lang_option(parser)
     batch_options(parser)
     parser.set_defaults(command=run)
 
@@ -125,7 +128,11 @@ def run(args: argparse.Namespace) -> int:
             previous=previous or None,
             progress=progress("simulating", args),
         )
-        for record in (*_lines(impact, lines, table=sink.format is not Format.JSONL), *unread):
+        table = sink.format is not Format.JSONL
+        out = _lines(impact, lines, table=table)
+        if args.lang:
+            _add_text(out, impact, locale_of(args.lang), (current, proposed), table=table)
+        for record in (*out, *unread):
             sink.record(record)
             if record["kind"] == "error":
                 tally.error(record["code"] or "error")
@@ -133,6 +140,28 @@ def run(args: argparse.Namespace) -> int:
         tally.details.append(_summary(impact))
 
     return run_batch(args, Tally("simulate", outcome="decided on both sides"), body)
+
+
+def _add_text(
+    out: list[dict[str, Any]],
+    impact: PolicyImpact,
+    locale: Locale,
+    sides: tuple[Playbook, Playbook],
+    *,
+    table: bool,
+) -> None:
+    """``--lang``: each moved customer's reasons on both sides, written in ``locale``."""
+    now, then = (side.terms(locale) for side in sides)
+    moved = iter(impact.moved)
+    for record in out:
+        if record.get("kind") == "moved":
+            m = next(moved)
+            texts = {
+                "current_text": [r.text(locale, now) for r in m.current.reasons],
+                "proposed_text": [r.text(locale, then) for r in m.proposed.reasons],
+            }
+            for name, value in texts.items():
+                record[name] = json.dumps(value, ensure_ascii=False) if table else value
 
 
 def _unread(number: int, code: ErrorCode, message: str) -> dict[str, Any]:

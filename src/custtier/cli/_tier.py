@@ -16,10 +16,12 @@ from custtier.cli._common import (
     customer,
     error_record,
     iso_date,
+    lang_option,
     playbook,
     playbook_options,
     progress,
     run_batch,
+    with_lang,
 )
 from custtier.cli._input import LineError, UsageError, json_lines, records
 from custtier.cli._output import Sink
@@ -63,6 +65,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--previous", metavar="FILE", help="last run's decisions, JSON lines (hysteresis)"
     )
+    lang_option(parser)
     batch_options(parser)
     parser.set_defaults(command=run)
 
@@ -116,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 sink.record(error_record(number, outcome))
                 tally.error(outcome.code)
             else:
-                sink.record(decided[outcome.key].to_audit_json())
+                sink.record(with_lang(decided[outcome.key].to_audit_json(), args, book))
                 tally.decided += 1
 
     return run_batch(args, Tally("tier"), body)

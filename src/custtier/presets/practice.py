@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from custtier.presets import _common as c
+from custtier.presets._zh_cn import zh_cn_locale
 
 _TIERS = ("mass", "mid_end", "high_end")
 
@@ -207,4 +208,12 @@ PRACTICE_DATA: dict[str, Any] = {
     "services": c.services(high=["high_end"], mid=["mid_end"], mass=["mass"]),
     "worklist": c.worklist(["mass", "mid_end", "high_end"]),
     "cadence": c.cadence(["high_end"], "mid_end", "mass"),
+}
+
+PRACTICE_DATA["locales"] = {
+    "zh_CN": zh_cn_locale(
+        PRACTICE_DATA,
+        levels={"conservative": "保守型", "steady": "稳健型", "aggressive": "进取型"},
+        product_levels={"low": "低风险", "medium": "中风险", "high": "高风险"},
+    )
 }

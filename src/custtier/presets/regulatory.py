@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from custtier.presets import _common as c
+from custtier.presets._zh_cn import zh_cn_locale
 
 _LEVELS = [
     ("1", "Conservative", "Lowest risk tolerance"),
@@ -177,4 +178,16 @@ REGULATORY_DATA: dict[str, Any] = {
     "services": c.services(high=["high_end", "private_banking"], mid=["mid_end"], mass=["mass"]),
     "worklist": c.worklist(["mass", "mid_end", "high_end", "private_banking"]),
     "cadence": c.cadence(["high_end", "private_banking"], "mid_end", "mass"),
+}
+
+#: The official Chinese terms of the five suitability levels, customer and product.
+_ZH_LEVELS = ["保守型", "谨慎型", "稳健型", "积极型", "激进型"]
+_ZH_PRODUCT_LEVELS = ["低风险", "中低风险", "中风险", "中高风险", "高风险"]
+
+REGULATORY_DATA["locales"] = {
+    "zh_CN": zh_cn_locale(
+        REGULATORY_DATA,
+        levels={f"C{i}": label for i, label in enumerate(_ZH_LEVELS, 1)},
+        product_levels={f"R{i}": label for i, label in enumerate(_ZH_PRODUCT_LEVELS, 1)},
+    )
 }

@@ -12,11 +12,12 @@ from pydantic import Field, PrivateAttr, model_validator
 from custtier import _jcs
 from custtier._display import Displayable
 from custtier._explain import PlaybookRef
+from custtier._i18n import Locale, Terms, locale_of
 from custtier._money import Rounding, exact_context
 from custtier.errors import PlaybookError, RecordValidationError, RuleProblemsError
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier
-from custtier.rules import _checks, _diff, _lookup
+from custtier.rules import _checks, _diff, _labels, _lookup
 from custtier.rules._cadence import CadenceRules
 from custtier.rules._offer import AllocationRules, Service
 from custtier.rules._risk import RiskRules
@@ -67,13 +68,15 @@ class Playbook(Displayable, CusttierModel):
     cadence: CadenceRules = Field(default_factory=CadenceRules)
     #: How a manager's worklist is ranked and sized; ``None``: the playbook has no worklist.
     worklist: WorklistRules | None = None
+    #: Labels per locale (``{"zh_CN": {"labels": {"level.C3": "稳健型"}}}``): see ``terms``.
+    locales: dict[Locale, _labels.LocaleText] = Field(default_factory=dict)
 
     _hash: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
     def _cross_check(self) -> Self:
         with exact_context():  # sums of weights never depend on the caller's context
-            problems = list(_checks.problems(self))
+            problems = [*_checks.problems(self), *_labels.label_problems(self)]
         if problems:
             raise RuleProblemsError(problems)
         return self
@@ -121,6 +124,10 @@ class Playbook(Displayable, CusttierModel):
 
     __str__ = __repr__
 
+    def __hash__(self) -> int:
+        # Equal playbooks have equal content hashes; the labels' dicts are not hashable.
+        return hash(self._hash)
+
     @property
     def content_hash(self) -> str:
         """sha256 (hex) of :meth:`canonical_json`."""
@@ -142,7 +149,20 @@ class Playbook(Displayable, CusttierModel):
         playbook's JSON back into these bytes; ``content_hash`` is their
         sha256 (of the UTF-8 encoding).
         """
-        return _jcs.canonical_json(self.model_dump(mode="json"))
+        data = self.model_dump(mode="json")
+        if not data["locales"]:  # a playbook without labels keeps the hash it always had
+            del data["locales"]
+        return _jcs.canonical_json(data)
+
+    def terms(self, locale: str | Locale = Locale.EN) -> Terms:
+        """How this playbook's decisions are written in ``locale``: labels, currency, amounts.
+
+        >>> from custtier import presets
+        >>> t = presets.REGULATORY.terms("zh_CN")
+        >>> t.labels["level.C3"], t.labels["plevel.R4"], t.currency
+        ('稳健型', '中高风险', 'CNY')
+        """
+        return _labels.terms(self, locale_of(locale))
 
     def find_rule(self, rule_id: str) -> Any | None:
         """The row of this playbook that a decision's ``rule_id`` names, or ``None``.

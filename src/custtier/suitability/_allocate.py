@@ -173,15 +173,20 @@ def _allocate(  # one procedure, kept in one place for reading
             lines.append(line)
         if placed < share:
             remainder += share - placed
-            why_left = ("no suitable product of this category" if line is None
-                        else "the product's minimum and increment leave the rest")  # fmt: skip
-            left.append(Reason.of(code, alloc.rule_id, f"{category}: {why_left}",
-                                  category=category, share=share, placed=placed,
-                                  left=share - placed))  # fmt: skip
+            left.append(
+                Reason.of(
+                    code,
+                    alloc.rule_id,
+                    case="no_product" if line is None else "remainder",
+                    category=category,
+                    share=share,
+                    placed=placed,
+                    left=share - placed,
+                )
+            )
     for category, members in by_category.items():
         if category not in shares:
-            no_share = _excluded_reason(t, f"{category} has no share for this customer",
-                                        category=category)  # fmt: skip
+            no_share = _excluded_reason(t, case="no_share", category=category)
             for p in members:
                 excluded.setdefault(p.id, []).append(no_share)
 
@@ -220,9 +225,12 @@ def _shares(
     alloc = t.playbook.allocation
     currency = t.playbook.currency
     if level is None or level not in t.portfolio:
-        reason = t.reasons.get(ReasonCode.ALLOC_NO_ASSESSMENT, lambda: Reason.of(
-            ReasonCode.ALLOC_NO_ASSESSMENT, alloc.rule_id,
-            f"no valid risk assessment: all to {alloc.cash_category}"))  # fmt: skip
+        reason = t.reasons.get(
+            ReasonCode.ALLOC_NO_ASSESSMENT,
+            lambda: Reason.of(
+                ReasonCode.ALLOC_NO_ASSESSMENT, alloc.rule_id, category=alloc.cash_category
+            ),
+        )
         reasons.append(reason)
         return {alloc.cash_category: total}, {alloc.cash_category: [reason]}
     shares: dict[str, Decimal] = {}
@@ -242,12 +250,21 @@ def _shares(
             shares[cat] = shares.get(cat, Decimal(0)) + part
             needs = sorted(n.value for n in customer.needs if alloc.need_categories.get(n) == cat)
             why.setdefault(cat, []).append(
-                Reason.of(ReasonCode.ALLOC_NEED, alloc.rule_id,
-                          f"serves the customer's need: {', '.join(needs)}",
-                          needs=",".join(needs), needs_share=needs_share))  # fmt: skip
-    reasons.append(t.reasons.get((ReasonCode.ALLOC_MODEL_WEIGHT, level), lambda: Reason.of(
-        ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id, f"model portfolio for {level}",
-        level=level)))  # fmt: skip
+                Reason.of(
+                    ReasonCode.ALLOC_NEED,
+                    alloc.rule_id,
+                    needs=",".join(needs),
+                    needs_share=needs_share,
+                )
+            )
+    reasons.append(
+        t.reasons.get(
+            (ReasonCode.ALLOC_MODEL_WEIGHT, level),
+            lambda: Reason.of(
+                ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id, case="portfolio", level=level
+            ),
+        )
+    )
     return shares, why
 
 
@@ -260,8 +277,7 @@ def _capped_reason(
         lambda: Reason.of(
             ReasonCode.RISK_ELDERLY_CAP,
             "risk.elderly",
-            f"aged {t.elderly_age}+ (from {age_from.replace(',', ' and ')}) on the day of "
-            f"allocation: the {capped} model portfolio, not {level}'s",
+            case="allocation",
             scored_level=level,
             capped_level=capped,
             elderly_age=t.elderly_age,
@@ -270,37 +286,42 @@ def _capped_reason(
     )
 
 
-def _excluded_reason(t: RiskTables, message: str, **facts: str) -> Reason:
+def _excluded_reason(t: RiskTables, **facts: str) -> Reason:
     """An ALLOC_EXCLUDED reason that depends only on the playbook and its facts, shared."""
-    key = (ReasonCode.ALLOC_EXCLUDED, message, *sorted(facts.items()))
+    key = (ReasonCode.ALLOC_EXCLUDED, *sorted(facts.items()))
     rule_id = t.playbook.allocation.rule_id
-    return t.reasons.get(
-        key, lambda: Reason.of(ReasonCode.ALLOC_EXCLUDED, rule_id, message, **facts)
-    )
+    return t.reasons.get(key, lambda: Reason.of(ReasonCode.ALLOC_EXCLUDED, rule_id, **facts))
 
 
 def _weight_reason(t: RiskTables, rule_id: str, level: str, w: CategoryWeight) -> Reason:
-    return t.reasons.get((ReasonCode.ALLOC_MODEL_WEIGHT, level, w.category), lambda: Reason.of(
-        ReasonCode.ALLOC_MODEL_WEIGHT, rule_id, f"{w.weight:%} of the {level} model portfolio",
-        weight=w.weight, level=level))  # fmt: skip
+    return t.reasons.get(
+        (ReasonCode.ALLOC_MODEL_WEIGHT, level, w.category),
+        lambda: Reason.of(
+            ReasonCode.ALLOC_MODEL_WEIGHT, rule_id, case="weight", weight=w.weight, level=level
+        ),
+    )
 
 
 def _unknown(p: Product, t: RiskTables, customer: Customer) -> Reason | None:
     rule = t.playbook.allocation.rule_id
     if p.risk_level not in t.product_rank:
-        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "risk level unknown to the playbook",
-                         risk_level=p.risk_level)  # fmt: skip
+        return Reason.of(
+            ReasonCode.ALLOC_EXCLUDED, rule, case="unknown_level", risk_level=p.risk_level
+        )
     if p.category not in t.categories:
-        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "category unknown to the playbook",
-                         category=p.category)  # fmt: skip
+        return Reason.of(
+            ReasonCode.ALLOC_EXCLUDED, rule, case="unknown_category", category=p.category
+        )
     if p.category in t.risk_free and t.product_rank[p.risk_level] > 0:
-        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
-                         "filed under a risk-free category above the lowest risk level; "
-                         "file it under its own category or correct its rating",
-                         category=p.category, risk_level=p.risk_level)  # fmt: skip
+        return Reason.of(
+            ReasonCode.ALLOC_EXCLUDED,
+            rule,
+            case="misfiled",
+            category=p.category,
+            risk_level=p.risk_level,
+        )
     if p.currency != customer.currency:
-        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, "product in another currency",
-                         currency=p.currency)  # fmt: skip
+        return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, case="currency", currency=p.currency)
     return None
 
 
@@ -334,13 +355,21 @@ def _place(
     for p in suitable:
         if chosen is not None:
             preferred = chosen[0].id
-            excluded[p.id] = [_excluded_reason(t, f"{preferred} is preferred in {category}",
-                                               preferred=preferred)]  # fmt: skip
+            excluded[p.id] = [
+                _excluded_reason(t, case="preferred", preferred=preferred, category=category)
+            ]
             continue
         if share < p.minimum_investment:
-            excluded[p.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
-                                        f"the {category} share is below the minimum",
-                                        share=share, minimum=p.minimum_investment)]  # fmt: skip
+            excluded[p.id] = [
+                Reason.of(
+                    ReasonCode.ALLOC_EXCLUDED,
+                    rule,
+                    case="below_minimum",
+                    category=category,
+                    share=share,
+                    minimum=p.minimum_investment,
+                )
+            ]
             continue
         steps = (share - p.minimum_investment) // p.increment
         chosen = (p, p.minimum_investment + steps * p.increment)
@@ -348,12 +377,26 @@ def _place(
         return Decimal(0), None
     product, placed = chosen
     if placed == 0:  # a zero share, or one smaller than the product's increment
-        excluded[product.id] = [Reason.of(ReasonCode.ALLOC_EXCLUDED, rule,
-                                          f"the {category} share is too small to place",
-                                          share=share, increment=product.increment)]  # fmt: skip
+        excluded[product.id] = [
+            Reason.of(
+                ReasonCode.ALLOC_EXCLUDED,
+                rule,
+                case="too_small",
+                category=category,
+                share=share,
+                increment=product.increment,
+            )
+        ]
         return Decimal(0), None
-    pick = Reason.of(ReasonCode.ALLOC_PRODUCT, rule, f"{product.id} carries the {category} share",
-                     share=share, placed=placed, product_level=product.risk_level)  # fmt: skip
+    pick = Reason.of(
+        ReasonCode.ALLOC_PRODUCT,
+        rule,
+        product=product.id,
+        category=category,
+        share=share,
+        placed=placed,
+        product_level=product.risk_level,
+    )
     # The line is sold as check_suitability decides a sale of this product for this amount.
     sold = evaluate(
         customer,

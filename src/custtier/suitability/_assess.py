@@ -84,7 +84,7 @@ def assess_risk(
         Reason.of(
             ReasonCode.RISK_SCORED,
             band.rule_id,
-            f"score {score} in [{band.lower}, {band.upper}] → {band.level}",
+            level=band.level,
             score=score,
             lower=band.lower,
             upper=band.upper,
@@ -105,8 +105,7 @@ def assess_risk(
             Reason.of(
                 ReasonCode.RISK_ELDERLY_CAP,
                 "risk.elderly",
-                f"aged {risk.elderly_age}+ (from {' and '.join(age_from)}): level capped at "
-                f"{cap} (scored {level})",
+                case="assessment",
                 scored_level=level,
                 capped_level=cap,
                 elderly_age=risk.elderly_age,

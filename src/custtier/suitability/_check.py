@@ -147,7 +147,7 @@ def evaluate(
     allowed = not blocks
     reasons = (*blocks, *notes)
     if not reasons:  # a playbook with no checks still explains itself
-        reasons = (Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit", "no suitability check applies"),)
+        reasons = (Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit", case="no_checks"),)
     return SuitabilityDecision.trusted(
         customer_key=customer.key,
         outcome="allowed" if allowed else "blocked",
@@ -192,7 +192,6 @@ def _level(
                 lambda: Reason.of(
                     ReasonCode.SUIT_RISK_FREE,
                     _rule(t, Check.ASSESSMENT_REQUIRED),
-                    f"{category} is risk-free at the lowest level",
                     category=category,
                 ),
             )
@@ -209,7 +208,6 @@ def _level(
                     lambda: Reason.of(
                         ReasonCode.SUIT_NO_ASSESSMENT,
                         rule_id,
-                        "no risk assessment on file",
                         product_level=plevel,
                     ),
                 )
@@ -271,13 +269,12 @@ def _matrix_reason(  # private builder, memoised by its arguments
         return Reason.of(
             ReasonCode.SUIT_LEVEL_EXCEEDED,
             t.matrix_rule[level],
-            f"{plevel} is above {level}'s limit {cap_id}",
             **facts,
         )
     return Reason.of(
         ReasonCode.SUIT_LEVEL_OK,
         t.matrix_rule[level],
-        f"{plevel} within {level}'s limit {cap_id}",
+        case="matrix",
         **facts,
     )
 
@@ -285,18 +282,15 @@ def _matrix_reason(  # private builder, memoised by its arguments
 def _expired(assessment: RiskAssessment, t: RiskTables, rule_id: str, as_of: dt.date) -> Reason:
     until, bound = effective_validity(assessment, t)
     if as_of < assessment.assessed_on:
-        why = "risk assessment is dated after the sale"
+        case = "dated_after_sale"
     elif bound is ValidityBound.PLAYBOOK:
-        why = (
-            f"risk assessment older than the playbook's {t.validity_months} month(s): "
-            f"valid to {until} whatever the record says"
-        )
+        case = "too_old"
     else:
-        why = f"risk assessment expired on {until}"
+        case = "expired"
     return Reason.of(
         ReasonCode.SUIT_ASSESSMENT_EXPIRED,
         rule_id,
-        why,
+        case=case,
         assessed_on=assessment.assessed_on,
         valid_until=assessment.valid_until,
         effective_until=until,
@@ -321,8 +315,6 @@ def _elderly_cap(  # noqa: PLR0917  # private builder, memoised by its arguments
         lambda: Reason.of(
             ReasonCode.SUIT_ELDERLY_CAP,
             "risk.elderly",
-            f"aged {t.elderly_age}+ (from {age_from.replace(',', ' and ')}) on the day of sale: "
-            f"{level} is capped at {capped}, and {plevel} is above {capped}'s limit {cap_id}",
             customer_level=level,
             capped_level=capped,
             product_level=plevel,
@@ -344,7 +336,6 @@ def _reservation(product: Product, t: RiskTables, tier: str | None, blocks: list
                 lambda: Reason.of(
                     ReasonCode.SUIT_RESERVED,
                     t.policy[Check.TIER_RESERVATION].rule_id,
-                    f"reserved for {', '.join(reserved)}",
                     tier=tier,
                     reserved_for=",".join(reserved),
                 ),
@@ -364,7 +355,6 @@ def _amount(
             Reason.of(
                 ReasonCode.SUIT_BELOW_MINIMUM,
                 rule_id,
-                f"below the minimum {product.minimum_investment}",
                 amount=amount,
                 minimum=product.minimum_investment,
             )
@@ -376,7 +366,6 @@ def _amount(
             Reason.of(
                 ReasonCode.SUIT_OFF_INCREMENT,
                 rule_id,
-                f"not on the {product.increment} increment",
                 amount=amount,
                 below=nearest[0],
                 above=nearest[-1],
@@ -407,7 +396,6 @@ def _conditions(
                 lambda: Reason.of(
                     ReasonCode.SUIT_COOLING_OFF,
                     policy[Check.COOLING_OFF].rule_id,
-                    f"{hours} h cooling-off after purchase",
                     hours=hours,
                 ),
             )
@@ -422,7 +410,6 @@ def _conditions(
                 lambda: Reason.of(
                     ReasonCode.SUIT_ELDERLY_CONFIRM,
                     policy[Check.ELDERLY_CONFIRMATION].rule_id,
-                    f"customer aged {age}+ (from {age_from.replace(',', ' and ')}) confirms again",
                     elderly_age=age,
                     age_from=age_from,
                 ),
@@ -436,7 +423,6 @@ def _conditions(
                 lambda: Reason.of(
                     ReasonCode.SUIT_RECORDED_SALE,
                     policy[Check.RECORDED_SALE].rule_id,
-                    "in-branch sale of a risky product is recorded",
                 ),
             )
         )

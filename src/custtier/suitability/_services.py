@@ -31,13 +31,17 @@ def tier_services(
         raise InputError("tier is not defined in the playbook", field="tier")
     entitled = [s for s in playbook.services if tier in s.tiers]
     reasons = tuple(
-        Reason.of(ReasonCode.SERVICE_ENTITLED, f"service.{s.id}", s.label, kind=s.kind.value)
+        Reason.of(
+            ReasonCode.SERVICE_ENTITLED,
+            f"service.{s.id}",
+            case="entitled",
+            service=s.id,
+            kind=s.kind.value,
+        )
         for s in entitled
     )
     if not reasons:
-        reasons = (
-            Reason.of(ReasonCode.SERVICE_ENTITLED, "service", f"no services listed for {tier}"),
-        )
+        reasons = (Reason.of(ReasonCode.SERVICE_ENTITLED, "service", case="none", tier=tier),)
     return ServicesDecision.trusted(
         customer_key=customer_key,
         outcome=tier,

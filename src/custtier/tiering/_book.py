@@ -439,7 +439,8 @@ def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
         return Reason.of(
             code,
             rule_id,
-            f"within {threshold:%} of the {target} bar",
+            threshold=threshold,
+            target=target,
             value=value,
             bar=bar,
             signal=kind.value,
@@ -453,7 +454,7 @@ def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
         return Reason.of(
             code,
             rule_id,
-            f"balances rose at least {threshold:%} over six months",
+            threshold=threshold,
             first=series[0],
             last=series[-1],
             signal=kind.value,
@@ -468,7 +469,6 @@ def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
         return Reason.of(
             code,
             rule_id,
-            "assets with the bank plus declared external assets",
             wealth=wealth,
             threshold=threshold,
             signal=kind.value,
@@ -481,7 +481,6 @@ def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
         return Reason.of(
             code,
             rule_id,
-            "annual income at or above the signal's threshold",
             income=income,
             threshold=threshold,
             signal=kind.value,
@@ -492,13 +491,10 @@ def _signal(  # noqa: PLR0911, PLR0917  # one branch per signal kind
         return Reason.of(
             code,
             rule_id,
-            "referred new customers to the bank",
             referrals=referral_count,
             signal=kind.value,
         )
     breadth = len({h.product_id for h in customer.products_held})
     if breadth < threshold:
         return None
-    return Reason.of(
-        code, rule_id, "holds a broad range of products", products=breadth, signal=kind.value
-    )
+    return Reason.of(code, rule_id, products=breadth, signal=kind.value)

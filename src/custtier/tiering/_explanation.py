@@ -121,7 +121,6 @@ def _band(trace: TierTrace, entry: Entry) -> Reason:
     return Reason.of(
         ReasonCode.TIER_BAND,
         entry.rule_id,
-        bp.messages[b.band],
         basis=bp.rule.basis.value,
         value=b.value,
         lower=band.lower,
@@ -140,8 +139,9 @@ def _incomplete(trace: TierTrace, entry: Entry) -> Reason:
     return Reason.of(
         ReasonCode.BASIS_INCOMPLETE,
         entry.rule_id,
-        f"{missing} of {len(window)} months missing ({policy.value}); "
-        + ("averaged as the playbook says" if usable else "basis not usable, lowest band"),
+        case="usable" if usable else "unusable",
+        months_missing=missing,
+        window_months=len(window),
         months_present=b.months_present,
         months_required=rule.min_months,
         window_start=window[0],
@@ -156,7 +156,6 @@ def _pareto(trace: TierTrace, entry: Entry) -> Reason:
     return Reason.of(
         ReasonCode.TIER_PARETO,
         entry.rule_id,
-        f"among the customers carrying {pr.profit_share:%} of the book's profit",
         profit=trace.profit,
         profit_share=pr.profit_share,
     )
@@ -169,14 +168,13 @@ def _moved(trace: TierTrace, entry: Entry) -> Reason:
         return Reason.of(
             ReasonCode.TIER_UPGRADE,
             entry.rule_id,
-            f"up from {prev}; upgrades apply at once",
             previous_tier=prev,
         )
     if trace.hysteresis is HysteresisState.DOWN_NO_HYSTERESIS:
         return Reason.of(
             ReasonCode.TIER_DOWNGRADE,
             entry.rule_id,
-            f"down from {prev}; the playbook has no hysteresis",
+            case="no_hysteresis",
             previous_tier=prev,
         )
     hyst = plan.playbook.tiering.hysteresis
@@ -192,13 +190,9 @@ def _moved(trace: TierTrace, entry: Entry) -> Reason:
         return Reason.of(
             ReasonCode.TIER_DOWNGRADE,
             entry.rule_id,
-            (
-                f"the buffer's hold under {prev}'s bar ended on {hold_ends_on}, and "
-                f"{months_below} month(s) of grace have run (grace {hyst.grace_months})"
-                if in_buffer
-                else f"below {prev}'s bar less {hyst.buffer:%} buffer for "
-                f"{months_below} month(s) (grace {hyst.grace_months})"
-            ),
+            case="hold_ended" if in_buffer else "below_floor",
+            months_below=months_below,
+            buffer=hyst.buffer,
             previous_tier=prev,
             bar=h.bar,
             floor=floor,
@@ -206,19 +200,13 @@ def _moved(trace: TierTrace, entry: Entry) -> Reason:
             grace_months=hyst.grace_months,
             **hold,
         )
-    why = (
-        "inside the buffer under the bar"
-        + (f" until {hold_ends_on}" if hold_ends_on is not None else "")
-        if h.below_since is None
-        else f"below for {months_below} of {hyst.grace_months} grace month(s)"
-        + (" (the buffer's hold ended)" if in_buffer else "")
-        if months_below < hyst.grace_months
-        else "grace served; waiting for a review month"
-    )
     return Reason.of(
         ReasonCode.TIER_HELD,
         entry.rule_id,
-        f"kept at {prev}: {why}",
+        case=_held_case(
+            h.below_since, hold_ends_on, months_below, hyst.grace_months, in_buffer=in_buffer
+        ),
+        months_below=months_below,
         previous_tier=prev,
         rules_tier=plan.tier_ids[trace.rule_rank],
         bar=h.bar,
@@ -227,6 +215,17 @@ def _moved(trace: TierTrace, entry: Entry) -> Reason:
         grace_months=hyst.grace_months,
         **hold,
     )
+
+
+def _held_case(
+    below_since: object, hold_ends_on: object, months_below: int, grace: int, *, in_buffer: bool
+) -> str:
+    """Which wording of TIER_HELD applies: inside the buffer, in grace, or awaiting review."""
+    if below_since is None:
+        return "buffer" if hold_ends_on is None else "buffer_until"
+    if months_below < grace:
+        return "grace_hold_ended" if in_buffer else "grace"
+    return "review"
 
 
 def _override(trace: TierTrace, entry: Entry) -> Reason:
@@ -238,7 +237,6 @@ def _override(trace: TierTrace, entry: Entry) -> Reason:
             entry.rule_id,
             # The operator's free text stays with the override: a
             # decision carries the author and an opaque reference only.
-            f"manual override set by {override.set_by}",
             reference=override.reference,
             set_by=override.set_by,
             set_on=override.set_on,
@@ -248,7 +246,6 @@ def _override(trace: TierTrace, entry: Entry) -> Reason:
     return Reason.of(
         entry.code,
         entry.rule_id,
-        "manual override not in force on this date; rules decide",
         set_on=override.set_on,
         expires_on=override.expires_on,
         tier=override.tier,
@@ -263,8 +260,6 @@ def _pareto_not_evaluated(plan: TierPlan) -> Reason:
         lambda: Reason.of(
             ReasonCode.TIER_PARETO_NOT_EVALUATED,
             rule.rule_id,
-            "the Pareto rule was not evaluated (it needs the whole book): pass the book's "
-            "cut as pareto_cut= to get the book's answer",
             tier=rule.tier,
             profit_share=rule.profit_share,
         ),
@@ -281,7 +276,7 @@ def _kyc_gap(trace: TierTrace, entry: Entry) -> Reason:
         return Reason.of(
             ReasonCode.KYC_GAP,
             entry.rule_id,
-            f"the {tier} KYC file lacks: {', '.join(gaps)}",
+            tier=tier,
             missing=",".join(gaps),
         )
 

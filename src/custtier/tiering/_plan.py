@@ -47,7 +47,6 @@ class BasisPlan:
     bands: tuple[TierBand, ...]
     ranks: tuple[int, ...]
     rule_ids: tuple[str, ...]
-    messages: tuple[str, ...]  # each band's TIER_BAND message, formatted once
     # Per tier rank: this basis's bar for the tier, and bar x (1 - buffer) as
     # a Decimal and in minor units (ceil); None where the basis has no bar.
     bars: tuple[Decimal | None, ...]
@@ -152,7 +151,6 @@ def _build(playbook: Playbook) -> TierPlan:
                     bands=rule.bands,
                     ranks=tuple(rank[b.tier] for b in rule.bands),
                     rule_ids=tuple(b.rule_id for b in rule.bands),
-                    messages=tuple(f"{rule.basis.value} in {band_text(b)}" for b in rule.bands),
                     bars=per_rank,
                     floors=floors,
                     floors_minor=tuple(

@@ -375,7 +375,6 @@ def _ahead(
             Reason.of(
                 ReasonCode.WORKLIST_AHEAD,
                 rules.rule_id,
-                "a greeting on a day off: prepare or schedule it on the working day before",
                 due_on=d.available_on,
                 listed_on=before[-1],
             )
@@ -388,7 +387,7 @@ def _priority(d: Draft, rules: WorklistRules) -> Reason:
     return Reason.of(
         ReasonCode.WORKLIST_PRIORITY,
         kind.rule_id,
-        f"{d.kind.value} for a {d.tier} customer: priority {kind.priority(d.tier)}",
+        kind=d.kind.value,
         priority=kind.priority(d.tier),
         tier=d.tier,
     )
@@ -424,7 +423,7 @@ def _item(
             Reason.of(
                 ReasonCode.WORKLIST_CARRIED_OVER,
                 rules.rule_id,
-                "the day's hours went to higher-ranked items",
+                case="later",
                 from_on=d.available_on,
                 to_on=day,
             )
@@ -457,16 +456,14 @@ def _carried(  # noqa: PLR0917  # one carried item's context
     code = d.blocked
     if code is None and cap is not None:
         code = ReasonCode.CADENCE_CAPPED
-        notes.append(
-            Reason.of(code, cap, "every day of the horizon would break this cap", until=end)
-        )
+        notes.append(Reason.of(code, cap, until=end))
     elif code is None:
         code = ReasonCode.WORKLIST_CARRIED_OVER
         notes.append(
             Reason.of(
                 code,
                 rules.rule_id,
-                "no day of the horizon had room: carried over",
+                case="horizon",
                 from_on=d.available_on,
                 until=end,
             )
@@ -481,7 +478,6 @@ def _carried(  # noqa: PLR0917  # one carried item's context
             Reason.of(
                 code,
                 rule,
-                "no channel the customer allows for this purpose",
                 channels=", ".join(rules.channels),
             )
         )

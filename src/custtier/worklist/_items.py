@@ -265,15 +265,10 @@ def _risk(
         return None
     rule_id, minutes = _kind_rule(playbook, WorkKind.RISK_EXPIRY)
     lapsed = until < on
-    message = (
-        "lapsed: risky sales blocked until re-assessed"
-        if lapsed
-        else "re-assess before it lapses: risky sales blocked after the last valid day"
-    )
     why = Reason.of(
         ReasonCode.WORKLIST_ASSESSMENT_EXPIRING,
         rule_id,
-        message,
+        case="lapsed" if lapsed else "lapsing",
         last_valid_on=until,
         bound=str(bound),
         level=ra.level,
@@ -291,9 +286,7 @@ def _risk(
 
 
 def _overdue(rule_id: str, since: dt.date) -> Reason:
-    return Reason.of(
-        ReasonCode.WORKLIST_OVERDUE, rule_id, "due before this day and still open", due_on=since
-    )
+    return Reason.of(ReasonCode.WORKLIST_OVERDUE, rule_id, due_on=since)
 
 
 def _maturity(  # noqa: PLR0917  # one holding's context
@@ -311,7 +304,6 @@ def _maturity(  # noqa: PLR0917  # one holding's context
         Reason.of(
             ReasonCode.WORKLIST_MATURITY,
             rule_id,
-            "matures: the amount to reinvest",
             product_id=product_id,
             matures_on=matures_on,
             amount=principal,
@@ -336,7 +328,7 @@ def _maturity(  # noqa: PLR0917  # one holding's context
                 Reason.of(
                     ReasonCode.WORKLIST_REINVEST_OPTION,
                     line.reasons[0].rule_id,
-                    f"{line.product_id or 'cash'}: {line.amount}",
+                    case="cash" if line.product_id is None else "product",
                     product_id=line.product_id,
                     amount=line.amount,
                     conditions=", ".join(line.conditions),
@@ -371,16 +363,16 @@ def _kyc(
         Reason.of(
             ReasonCode.KYC_GAP,
             f"kyc.{d.outcome}",
-            "the tier's KYC file lacks items",
-            items=", ".join(ordered),
+            tier=d.outcome,
+            missing=",".join(ordered),
         )
     ]
     reasons += [
         Reason.of(
             ReasonCode.WORKLIST_KYC_BLOCKS,
             rows[i].rule_id,
-            f"{i} missing blocks {rows[i].blocks}",
             item=str(i),
+            blocks=rows[i].blocks,
             rank=rows[i].rank,
         )
         for i in ordered
