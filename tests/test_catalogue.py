@@ -25,6 +25,7 @@ from custtier import (
     synth,
     tier_book,
     tier_services,
+    worklist,
 )
 from custtier._explain import Fact
 from custtier._i18n import CATALOGUES, REASON_FACTS, AmountStyle, Locale, Terms, reason_text
@@ -183,6 +184,19 @@ def _engine_reasons(book: synth.Book, playbook: Playbook, amount: Decimal) -> It
     )  # fmt: skip
     yield from _reasons(plan.touchpoints)
     yield from _reasons(plan.unscheduled)
+    for manager in book.managers:
+        yield from _reasons(
+            worklist(
+                manager,
+                book.customers,
+                playbook,
+                on=AS_OF,
+                horizon_days=14,
+                catalogue=book.catalogue,
+                calendar=WeekendCalendar(),
+                tiers=tiered,
+            )
+        )
 
 
 def _unless_refused(engine: Any, *args: Any, **kwargs: Any) -> Any:

@@ -33,7 +33,10 @@ from custtier import (
     check_suitability,
     plan_contacts,
     presets,
+    synth,
+    tier_book,
     tier_services,
+    worklist,
 )
 from custtier._demo_words import WORDS
 from custtier._i18n import Locale
@@ -331,3 +334,25 @@ def test_custtier_simulate_lang_zh_cn_explains_each_move_under_both_playbooks(
     assert [(m["from"], m["to"]) for m in moved] == [("high_end", "mid_end")]
     assert any("¥500,000.00" in t for t in moved[0]["current_text"])
     assert any("¥700,000.00" in t for t in moved[0]["proposed_text"])
+
+
+def test_a_managers_worklist_reads_in_chinese() -> None:
+    book = synth.book(300, seed=7, as_of=AS_OF, playbook=REG)
+    tiers = tier_book(book.customers, REG, as_of=AS_OF)
+    terms = REG.terms("zh_CN")
+    texts = [
+        r.text("zh_CN", terms)
+        for manager in book.managers
+        for item in worklist(
+            manager,
+            book.customers,
+            REG,
+            on=AS_OF,
+            horizon_days=14,
+            catalogue=book.catalogue,
+            tiers=tiers,
+        ).items()
+        for r in item.reasons
+    ]
+    assert any(t.startswith("客户联系（") and "优先级" in t for t in texts)
+    assert all(CJK.search(t) for t in texts)
