@@ -356,3 +356,28 @@ def test_a_managers_worklist_reads_in_chinese() -> None:
     ]
     assert any(t.startswith("客户联系（") and "优先级" in t for t in texts)
     assert all(CJK.search(t) for t in texts)
+
+
+def test_custtier_worklist_lang_zh_cn_writes_each_items_reasons_in_chinese(tmp_path: Path) -> None:
+    book = tmp_path / "book.jsonl"
+    run = _custtier("synth", "--size", "200", "--seed", "7", "--preset", REG.id, "--out", str(book))
+    assert run.returncode == 0, run.stderr
+    managers = json.loads((tmp_path / "book.managers.json").read_text(encoding="utf-8"))
+    run = _custtier(
+        "worklist",
+        str(book),
+        "--preset",
+        REG.id,
+        "--managers",
+        str(tmp_path / "book.managers.json"),
+        "--manager",
+        managers[0]["id"],
+        "--on",
+        "2026-11-30",
+        "--lang",
+        "zh_CN",
+    )
+    assert run.returncode == 0, run.stderr
+    items = [json.loads(x) for x in run.stdout.splitlines() if '"record":"item"' in x]
+    assert items
+    assert all(CJK.search(r["text"]) for item in items for r in item["reasons"])

@@ -14,9 +14,11 @@ from custtier.cli._common import (
     error_record,
     first_line,
     iso_date,
+    lang_option,
     playbook,
     playbook_options,
     run_batch,
+    with_lang,
 )
 from custtier.cli._input import UsageError, records
 from custtier.cli._output import Sink
@@ -89,6 +91,7 @@ def add_parser(sub: Any) -> None:
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument("--table", action="store_true", help="print the day's list for a person")
     shape.add_argument("--ics", action="store_true", help="write the dated items as iCalendar")
+    lang_option(parser)
     batch_options(parser)
     parser.set_defaults(command=run)
 
@@ -150,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
         for item in w.items():
-            sink.record({"record": "item", **item.model_dump(mode="json")})
+            sink.record(with_lang({"record": "item", **item.model_dump(mode="json")}, args, book))
 
     return run_batch(args, Tally("worklist", outcome="customers read"), body)
 
