@@ -286,7 +286,8 @@ PRIVATE = product("PW", "private_wealth", "R5", reserved_for_tiers=["private_ban
                   minimum_investment="1000000.00", cooling_off_hours=24)  # fmt: skip
 WM = product("WM", "fixed_income_wm", "R2", minimum_investment="10000.00", increment="1000.00")
 LEVEL_OK_C3 = (ReasonCode.SUIT_LEVEL_OK, "suit.C3", "R2 within C3's limit R3",
-               {"customer_level": "C3", "product_level": "R2", "max": "R3"} | UNTIL)  # fmt: skip
+               {"case": "matrix", "customer_level": "C3", "product_level": "R2", "max": "R3"}
+               | UNTIL)  # fmt: skip
 ELDERLY_CONFIRM = (ReasonCode.SUIT_ELDERLY_CONFIRM, "suit.elderly_confirmation",
                    "customer aged 65+ (from birth_date) confirms again",
                    {"elderly_age": 65, "age_from": "birth_date"})  # fmt: skip
@@ -302,7 +303,7 @@ SALES: dict[str, tuple[Customer, Product, dict[str, Any], list[tuple[Any, ...]]]
          "risk assessment expired on 2026-11-29",
          {"assessed_on": dt.date(2026, 3, 1), "valid_until": dt.date(2026, 11, 29),
           "effective_until": dt.date(2026, 11, 29), "bound": "valid_until",
-          "validity_months": 12})]),
+          "validity_months": 12, "case": "expired"})]),
     "older than the playbook allows": (
         assessed("C5", valid_until="2028-11-29"), product("BF", "bond_fund", "R2"),
         {"as_of": dt.date(2027, 3, 5)}, [
@@ -311,19 +312,20 @@ SALES: dict[str, tuple[Customer, Product, dict[str, Any], list[tuple[Any, ...]]]
          "whatever the record says",
          {"assessed_on": dt.date(2026, 3, 1), "valid_until": dt.date(2028, 11, 29),
           "effective_until": dt.date(2027, 2, 28), "bound": "validity_months",
-          "validity_months": 12})]),
+          "validity_months": 12, "case": "too_old"})]),
     "assessed after the sale": (
         assessed("C5"), product("BF", "bond_fund", "R2"), {"as_of": dt.date(2026, 2, 1)}, [
         (ReasonCode.SUIT_ASSESSMENT_EXPIRED, "suit.assessment_required",
          "risk assessment is dated after the sale",
          {"assessed_on": dt.date(2026, 3, 1), "valid_until": dt.date(2027, 2, 28),
-          "validity_months": 12} | UNTIL)]),
+          "validity_months": 12, "case": "dated_after_sale"} | UNTIL)]),
     "above the customer's level": (assessed("C2"), product("EQ", "equity_fund", "R4"), {}, [
         (ReasonCode.SUIT_LEVEL_EXCEEDED, "suit.C2", "R4 is above C2's limit R2",
          {"customer_level": "C2", "product_level": "R4", "max": "R2"} | UNTIL)]),
     "at the customer's level": (assessed("C4"), product("EQ", "equity_fund", "R4"), {}, [
         (ReasonCode.SUIT_LEVEL_OK, "suit.C4", "R4 within C4's limit R4",
-         {"customer_level": "C4", "product_level": "R4", "max": "R4"} | UNTIL)]),
+         {"case": "matrix", "customer_level": "C4", "product_level": "R4", "max": "R4"}
+         | UNTIL)]),
     "elderly, above the capped level, in branch": (
         ELDERLY, product("EQ", "equity_fund", "R4"), {"in_branch": True}, [
         (ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly",
@@ -343,7 +345,8 @@ SALES: dict[str, tuple[Customer, Product, dict[str, Any], list[tuple[Any, ...]]]
         (ReasonCode.SUIT_RESERVED, "suit.tier_reservation", "reserved for private_banking",
          {"tier": "high_end", "reserved_for": "private_banking"}),
         (ReasonCode.SUIT_LEVEL_OK, "suit.C5", "R5 within C5's limit R5",
-         {"customer_level": "C5", "product_level": "R5", "max": "R5"} | UNTIL),
+         {"case": "matrix", "customer_level": "C5", "product_level": "R5", "max": "R5"}
+         | UNTIL),
         (ReasonCode.SUIT_COOLING_OFF, "suit.cooling_off", "24 h cooling-off after purchase",
          {"hours": 24})]),
     "below the minimum": (assessed("C3"), WM, {"amount": "9999.99"}, [
@@ -372,11 +375,11 @@ def test_a_risk_decision_states_its_score_band_and_the_elderly_cap() -> None:
     d = assess_risk(ANSWERS_HIGH, REGULATORY, as_of=AS_OF, birth_date=dt.date(1955, 1, 1))
     assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == [
         (ReasonCode.RISK_SCORED, "risk.band.C5", "score 100 in [86, 100] → C5",
-         {"score": 100, "lower": 86, "upper": 100}),
+         {"score": 100, "lower": 86, "upper": 100, "level": "C5"}),
         (ReasonCode.RISK_ELDERLY_CAP, "risk.elderly",
          "aged 65+ (from birth_date): level capped at C3 (scored C5)",
          {"scored_level": "C5", "capped_level": "C3", "elderly_age": 65,
-          "age_from": "birth_date"}),
+          "age_from": "birth_date", "case": "assessment"}),
     ]  # fmt: skip
     assert d.customer_key == "anonymous"  # no customer named: nothing personal in the decision
     assert d.assessment.answers[0].question_id == "q_age"  # answers kept in question-id order
@@ -437,18 +440,21 @@ def test_an_elderly_customers_allocation_follows_the_capped_portfolio_saying_why
         (ReasonCode.RISK_ELDERLY_CAP, "risk.elderly",
          "aged 65+ (from birth_date) on the day of allocation: the C3 model portfolio, not C5's",
          {"scored_level": "C5", "capped_level": "C3", "elderly_age": 65,
-          "age_from": "birth_date"}),
-        (ReasonCode.ALLOC_MODEL_WEIGHT, "alloc.C3", "model portfolio for C3", {"level": "C3"}),
+          "age_from": "birth_date", "case": "allocation"}),
+        (ReasonCode.ALLOC_MODEL_WEIGHT, "alloc.C3", "model portfolio for C3",
+         {"level": "C3", "case": "portfolio"}),
         (ReasonCode.ALLOC_CASH, "alloc", "equity_fund: no suitable product of this category",
-         {"category": "equity_fund", "share": D("9000.00"), "placed": 0, "left": D("9000.00")}),
+         {"case": "no_product", "category": "equity_fund", "share": D("9000.00"), "placed": 0,
+          "left": D("9000.00")}),
     ]  # fmt: skip
 
     def model(pid: str, cat: str, amount: str, pct: str, *, weight: str, plevel: str) -> Any:
         return (pid, cat, D(amount), [
             (ReasonCode.ALLOC_MODEL_WEIGHT, "alloc.C3", f"{pct}% of the C3 model portfolio",
-             {"level": "C3", "weight": D(weight)}),
+             {"case": "weight", "level": "C3", "weight": D(weight)}),
             (ReasonCode.ALLOC_PRODUCT, "alloc", f"{pid} carries the {cat} share",
-             {"placed": D(amount), "product_level": plevel, "share": D(amount)})])  # fmt: skip
+             {"category": cat, "placed": D(amount), "product": pid, "product_level": plevel,
+              "share": D(amount)})])  # fmt: skip
 
     assert [(ln.product_id, ln.category, ln.amount,
              [(r.code, r.rule_id, r.message, r.facts) for r in ln.reasons])
@@ -462,11 +468,12 @@ def test_an_elderly_customers_allocation_follows_the_capped_portfolio_saying_why
             (ReasonCode.ALLOC_NEED, "alloc", "serves the customer's need: pension",
              {"needs": "pension", "needs_share": D("0.1")}),
             (ReasonCode.ALLOC_PRODUCT, "alloc", "PEN carries the pension_product share",
-             {"placed": D("10000.00"), "product_level": "R2", "share": D("10000.00")})]),
+             {"category": "pension_product", "placed": D("10000.00"), "product": "PEN",
+              "product_level": "R2", "share": D("10000.00")})]),
         (None, "deposit", D("9000.00"), [
             (ReasonCode.ALLOC_CASH, "alloc", "equity_fund: no suitable product of this category",
-             {"category": "equity_fund", "share": D("9000.00"), "placed": 0,
-              "left": D("9000.00")})]),
+             {"case": "no_product", "category": "equity_fund", "share": D("9000.00"),
+              "placed": 0, "left": D("9000.00")})]),
     ]  # fmt: skip
     assert [(e.product_id, [(r.code, r.rule_id, r.message) for r in e.reasons])
             for e in d.excluded] == [
@@ -486,7 +493,7 @@ def test_without_an_assessment_the_allocation_says_all_goes_to_deposit() -> None
         ReasonCode.ALLOC_NO_ASSESSMENT,
         "alloc",
         "no valid risk assessment: all to deposit",
-        {},
+        {"category": "deposit"},
     )
     assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == [said]
     first = d.lines[0].reasons[0]
