@@ -173,7 +173,7 @@ def test_a_call_the_plan_did_not_time_still_states_the_quiet_hours() -> None:
     assert (gap.kind, gap.channel, gap.at) == (WorkKind.KYC_GAP, "phone", None)
     quiet = [r for r in gap.reasons if r.code is ReasonCode.CADENCE_QUIET_HOURS]
     assert [(r.rule_id, r.facts) for r in quiet] == [
-        ("quiet.calls_and_messages", {"earliest": "08:00", "latest": "21:00"})
+        ("quiet.calls_and_messages", {"case": "window", "earliest": "08:00", "latest": "21:00"})
     ]
 
 

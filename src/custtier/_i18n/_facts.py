@@ -112,7 +112,7 @@ REASON_FACTS: Mapping[str, frozenset[str]] = {
     "CADENCE_ROLLED": _f("from_on", "to_on"),
     "CADENCE_SLIPPED": _f("from_on", "to_on"),
     "CADENCE_OVERDUE": _f("due_on"),
-    "CADENCE_QUIET_HOURS": _f("time"),
+    "CADENCE_QUIET_HOURS": _f("case", "time", "earliest", "latest"),
     "CADENCE_PROVISIONAL": _f("calendar", "from_on", "to_on"),
     "CADENCE_REGULATORY_DUTY": _f("binds"),
     "CADENCE_COMPLETE_KYC": _f("items"),

@@ -182,7 +182,13 @@ MESSAGES: dict[str, Entry] = {
     "CADENCE_ROLLED": "moved to the next business day",
     "CADENCE_SLIPPED": "moved later: capacity or a cap was full on earlier days",
     "CADENCE_OVERDUE": "already due before the plan starts",
-    "CADENCE_QUIET_HOURS": "timed inside the allowed hours, customer-local",
+    "CADENCE_QUIET_HOURS": Cases(
+        "case",
+        {
+            "timed": "timed inside the allowed hours, customer-local",
+            "window": "only between {earliest} and {latest}, customer-local",
+        },
+    ),
     "CADENCE_PROVISIONAL": "placed by rule-based business days; re-check when the official "
     "holiday arrangement is published",
     "CADENCE_REGULATORY_DUTY": "a regulatory duty: due despite do-not-contact, on a channel "

@@ -188,7 +188,13 @@ MESSAGES: dict[str, Entry] = {
     "CADENCE_ROLLED": "由{from_on:date}顺延至下一个工作日{to_on:date}。",
     "CADENCE_SLIPPED": "因较早日期的工作时间或频次上限已满，由{from_on:date}推迟至{to_on:date}。",
     "CADENCE_OVERDUE": "计划开始前已到期，尽早安排。",
-    "CADENCE_QUIET_HOURS": "安排在客户当地允许联系的时段内（{time}）。",
+    "CADENCE_QUIET_HOURS": Cases(
+        "case",
+        {
+            "timed": "安排在客户当地允许联系的时段内（{time}）。",
+            "window": "仅可在客户当地时间{earliest}至{latest}之间联系。",
+        },
+    ),
     "CADENCE_PROVISIONAL": "当年节假日安排尚未正式公布，暂按规则推算的工作日安排；公布后请复核。",
     "CADENCE_REGULATORY_DUTY": "属监管要求的义务，客户虽要求不被联系，仍须经其同意的渠道办理。",
     "CADENCE_COMPLETE_KYC": "本次联系时补全客户资料：{items:t.kyc*}。",

@@ -290,6 +290,7 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
             Reason.of(
                 ReasonCode.CADENCE_QUIET_HOURS,
                 p.quiet_rule,
+                case="timed",
                 time=p.at.strftime("%H:%M"),
             )
         )

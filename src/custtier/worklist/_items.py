@@ -233,7 +233,7 @@ def _quiet(playbook: Playbook, channel: Channel) -> list[Reason]:
         Reason.of(
             ReasonCode.CADENCE_QUIET_HOURS,
             q.rule_id,
-            f"only between {q.earliest:%H:%M} and {q.latest:%H:%M}, customer-local",
+            case="window",
             earliest=q.earliest.strftime("%H:%M"),
             latest=q.latest.strftime("%H:%M"),
         )
