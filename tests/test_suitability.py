@@ -625,12 +625,12 @@ def test_a_catalogue_product_the_playbook_cannot_judge_is_excluded_with_why_not_
                 for e in d.excluded if e.product_id.startswith("X")}  # fmt: skip
     code = ReasonCode.ALLOC_EXCLUDED
     assert excluded == {
-        "X1": [(code, "alloc", "risk level unknown to the playbook", {"risk_level": "R9"})],
-        "X2": [(code, "alloc", "category unknown to the playbook", {"category": "nosuch"})],
+        "X1": [(code, "alloc", "risk level unknown to the playbook", {"case": "unknown_level", "risk_level": "R9"})],
+        "X2": [(code, "alloc", "category unknown to the playbook", {"case": "unknown_category", "category": "nosuch"})],
         "X3": [(code, "alloc", "filed under a risk-free category above the lowest risk level; "
                 "file it under its own category or correct its rating",
-                {"category": "deposit", "risk_level": "R2"})],
-        "X4": [(code, "alloc", "product in another currency", {"currency": "USD"})],
+                {"case": "misfiled", "category": "deposit", "risk_level": "R2"})],
+        "X4": [(code, "alloc", "product in another currency", {"case": "currency", "currency": "USD"})],
     }  # fmt: skip
     # Each line's weight is its share of the whole amount.
     assert [(ln.product_id, ln.weight) for ln in d.lines] == [
