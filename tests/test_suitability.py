@@ -645,7 +645,7 @@ def test_an_allocation_records_its_playbook_day_and_why_a_category_gets_nothing(
     no_share = {e.product_id: e.reasons[0] for e in d.excluded}["PRIV"]
     assert (no_share.code, no_share.message, no_share.facts) == (
         ReasonCode.ALLOC_EXCLUDED, "private_wealth has no share for this customer",
-        {"category": "private_wealth"})  # fmt: skip
+        {"case": "no_share", "category": "private_wealth"})  # fmt: skip
 
 
 def test_what_a_products_grid_cannot_take_goes_to_cash_saying_so() -> None:
@@ -653,10 +653,11 @@ def test_what_a_products_grid_cannot_take_goes_to_cash_saying_so() -> None:
     d = allocate(assessed("C2"), "123456.78", CATALOGUE, REGULATORY, as_of=AS_OF)
     rest = "the product's minimum and increment leave the rest"
     assert [(r.code, r.message, r.facts) for r in d.reasons[1:]] == [
-        (ReasonCode.ALLOC_CASH, f"bond_fund: {rest}", {"category": "bond_fund",
-         "share": D("30864.20"), "placed": D("30800.00"), "left": D("64.20")}),
-        (ReasonCode.ALLOC_CASH, f"fixed_income_wm: {rest}", {"category": "fixed_income_wm",
-         "share": D("30864.19"), "placed": D("30000.00"), "left": D("864.19")}),
+        (ReasonCode.ALLOC_CASH, f"bond_fund: {rest}", {"case": "remainder",
+         "category": "bond_fund", "share": D("30864.20"), "placed": D("30800.00"),
+         "left": D("64.20")}),
+        (ReasonCode.ALLOC_CASH, f"fixed_income_wm: {rest}", {"case": "remainder",
+         "category": "fixed_income_wm", "share": D("30864.19"), "placed": D("30000.00"), "left": D("864.19")}),
     ]  # fmt: skip
 
 
