@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,70 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip_slow)
+
+
+#: The driver's result-size cap of every Spark test: Spark's smallest (1 MiB),
+#: far below what the old all-candidates pass collected (tests/test_workflows_scale.py).
+SPARK_MAX_RESULT = "1m"
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One Spark ``local[2]`` session for every Spark test (start-up costs seconds).
+
+    Its driver may receive at most :data:`SPARK_MAX_RESULT` per action, and
+    Arrow batches are small (64 rows) so a partition is many batches.
+    Skipped with a message when pyspark or Java is missing.
+    """
+    pytest.importorskip("pyspark", reason='Spark tests need pip install "custtier[spark]"')
+    import shutil  # only the Spark tests need it
+
+    if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
+        pytest.skip("Spark tests need Java 17 or newer (no java on PATH, no JAVA_HOME)")
+    from pyspark.sql import SparkSession  # optional extra
+
+    # Workers must run this interpreter (the one with custtier and pyarrow installed).
+    saved = {k: os.environ.get(k) for k in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")}
+    os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    builder = SparkSession.builder
+    if os.environ.get("CUSTTIER_SCALE"):  # the opt-in test at scale: room for its shuffles
+        builder = builder.config("spark.driver.memory", "4g")
+    session = (
+        builder.master("local[2]")
+        .appName("custtier-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.maxResultSize", SPARK_MAX_RESULT)
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("FATAL")
+    try:
+        yield session
+    finally:
+        session.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> Any:
+    """``written(spark_frame, arrow_schema)``: the frame written to Parquet and read back.
+
+    How a job hands its output on; the driver receives no rows (the Spark
+    session's result-size cap would refuse a whole output).
+    """
+    import pyarrow.parquet as pq  # only the Spark tests need it
+
+    count = iter(range(1_000_000))
+
+    def read(frame: Any, schema: Any) -> Any:
+        path = tmp_path / f"out-{next(count)}"
+        frame.write.parquet(str(path))
+        return pq.read_table(path).select(schema.names).cast(schema)
+
+    return read

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,42 +45,14 @@ def book_and_digest(pb: Playbook) -> tuple[Any, str]:
     return table, cf.table_digest(cf.tier_output_table(scalar, pb))
 
 
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark", reason='Spark tests need pip install "custtier[spark]"')
-    if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
-        pytest.skip("Spark tests need Java 17 or newer (no java on PATH, no JAVA_HOME)")
-    from pyspark.sql import SparkSession
-
-    # Workers must run this interpreter (the one with custtier and pyarrow installed).
-    saved = {k: os.environ.get(k) for k in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")}
-    os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("custtier-scaleout-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    try:
-        yield session
-    finally:
-        session.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 @pytest.mark.parametrize("pb", [presets.PRACTICE, presets.REGULATORY], ids=lambda p: p.id)
-def test_spark_map_in_arrow_equals_the_scalar_api(spark: Any, pb: Playbook) -> None:
+def test_spark_map_in_arrow_equals_the_scalar_api(spark: Any, written: Any, pb: Playbook) -> None:
     table, expected = book_and_digest(pb)
     frame = spark.createDataFrame(table).repartition(4)
     assert frame.groupBy("key").count().where("count > 1").count() == 0
-    result = cf.tier_spark(frame, pb, as_of=AS_OF, overrides=OVERRIDES).toArrow()
+    result = written(
+        cf.tier_spark(frame, pb, as_of=AS_OF, overrides=OVERRIDES), cf.tier_output_schema(pb)
+    )
     assert result.num_rows == N
     assert cf.table_digest(result) == expected
 
@@ -127,33 +95,37 @@ def pairs_and_digest(pb: Playbook) -> tuple[Any, Any, str]:
 
 
 def occasions_and_digest(pb: Playbook) -> tuple[Any, str]:
-    """The cadence input of a seeded book and the digest of its occasions, less input_row.
+    """The cadence input of a seeded book and the digest of its occasions.
 
-    ``input_row`` counts rows within the partition an engine hands over, so
-    it is dropped before comparing.
+    ``input_row`` counts over the whole frame on every engine, so a frame
+    that keeps the table's row order gives the in-process numbers.
     """
     book = synth.book(400, seed=11, as_of=AS_OF, playbook=pb)
     tiers = {d.customer_key: d for d in tier_book(book.customers, pb, as_of=AS_OF).decisions}
     table = cf.occasions_input_table(book.customers, tiers)
     local = cf.occasions_table(table, pb, start=START, end=END)
-    return table, cf.table_digest(local.drop_columns(["input_row"]))
+    return table, cf.table_digest(local)
 
 
 START, END = dt.date(2027, 1, 1), dt.date(2027, 3, 31)
 
 
-def test_spark_checks_pairs_and_expands_occasions_as_in_process(spark: Any) -> None:
+def test_spark_checks_pairs_and_expands_occasions_as_in_process(spark: Any, written: Any) -> None:
     pb = presets.REGULATORY
     pairs, catalogue, expected = pairs_and_digest(pb)
     frame = spark.createDataFrame(pairs).repartition(3)
-    result = cf.suitability_spark(frame, catalogue, pb, as_of=AS_OF).toArrow()
+    result = written(
+        cf.suitability_spark(frame, catalogue, pb, as_of=AS_OF), cf.suitability_output_schema(pb)
+    )
     assert result.num_rows == pairs.num_rows
     assert cf.table_digest(result) == expected
 
     table, expected = occasions_and_digest(pb)
-    frame = spark.createDataFrame(table).repartition(3)
-    result = cf.occasions_spark(frame, pb, start=START, end=END).toArrow()
-    assert cf.table_digest(result.drop_columns(["input_row"])) == expected
+    frame = spark.createDataFrame(table)  # in order: two partitions, batches of 64 rows
+    result = written(
+        cf.occasions_spark(frame, pb, start=START, end=END), cf.occasions_output_schema(pb)
+    )
+    assert cf.table_digest(result) == expected
 
 
 def test_dask_processes_check_pairs_and_expand_occasions_as_in_process() -> None:
@@ -175,5 +147,4 @@ def test_dask_processes_check_pairs_and_expand_occasions_as_in_process() -> None
     lazy = cf.occasions_dask(frame, pb, start=START, end=END)
     assert not lazy.known_divisions  # many rows per customer: no index to keep
     result = lazy.compute(scheduler="processes")
-    out = pa.Table.from_pandas(result, preserve_index=False).drop_columns(["input_row"])
-    assert cf.table_digest(out) == expected
+    assert cf.table_digest(pa.Table.from_pandas(result, preserve_index=False)) == expected

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from custtier.errors import MissingExtraError
 
 if TYPE_CHECKING:
+    from custtier.frames._bounded import DEFAULT_DRIVER_ROWS, ToDriver
     from custtier.frames._cadence import (
         OCCASIONS_ERROR_CODES,
         OCCASIONS_INPUT_COLUMNS,
@@ -105,6 +106,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "custtier.frames._results": ("results_pandas", "results_polars", "results_table"),
     "custtier.frames._simulate": ("TableImpact", "simulate_table"),
+    "custtier.frames._bounded": ("DEFAULT_DRIVER_ROWS", "ToDriver"),
 }
 _HOME = {name: home for home, names in _HOMES.items() for name in names}
 
@@ -124,6 +126,7 @@ _DEPRECATED: dict[str, str] = {
 }
 
 __all__ = [
+    "DEFAULT_DRIVER_ROWS",
     "OCCASIONS_ERROR_CODES",
     "OCCASIONS_INPUT_COLUMNS",
     "SUITABILITY_ERROR_CODES",
@@ -134,6 +137,7 @@ __all__ = [
     "RowMapper",
     "TableImpact",
     "TierMapper",
+    "ToDriver",
     "occasions_dask",
     "occasions_input_schema",
     "occasions_input_table",
