@@ -45,8 +45,10 @@ from custtier.frames._bounded import (
 from custtier.frames._cadence import occasions_output_schema
 from custtier.frames._suitability import suitability_output_schema, suitability_table
 from custtier.frames._tier import TierMapper, pareto_candidates_schema
+from custtier.frames._types import DaskFrame, FrameLike, SparkFrame
 from custtier.models import Product
 from custtier.rules import Playbook
+from custtier.tiering import Override
 
 __all__ = [
     "RowMapper",
@@ -69,14 +71,14 @@ def _module(name: str, extra: str, purpose: str) -> Any:
 
 
 def tier_spark(
-    frame: Any,
+    frame: SparkFrame,
     playbook: Playbook,
     *,
     as_of: dt.date,
-    overrides: Any = None,
+    overrides: Iterable[Override] | FrameLike | None = None,
     max_driver_rows: int = DEFAULT_DRIVER_ROWS,
     on_fetch: Callable[[ToDriver], None] | None = None,
-) -> Any:
+) -> SparkFrame:
     """Tier a Spark DataFrame (columns as :func:`~custtier.frames.tier_input_schema`).
 
     Returns a Spark DataFrame of :func:`~custtier.frames.tier_output_schema`,
@@ -108,15 +110,15 @@ def tier_spark(
 
 
 def tier_dask(
-    frame: Any,
+    frame: DaskFrame,
     playbook: Playbook,
     *,
     as_of: dt.date,
     scheduler: str | None = None,
-    overrides: Any = None,
+    overrides: Iterable[Override] | FrameLike | None = None,
     max_driver_rows: int = DEFAULT_DRIVER_ROWS,
     on_fetch: Callable[[ToDriver], None] | None = None,
-) -> Any:
+) -> DaskFrame:
     """Tier a Dask DataFrame (Arrow-backed pandas partitions of the input schema).
 
     Returns a lazy Dask DataFrame of the output schema (``pd.ArrowDtype``
@@ -447,8 +449,8 @@ def _suitability_mapper(
 
 
 def suitability_spark(
-    frame: Any, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
-) -> Any:
+    frame: SparkFrame, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
+) -> SparkFrame:
     """Check every (customer, product) pair of a Spark DataFrame, partition by partition.
 
     ``frame`` has the columns of :func:`~custtier.frames.suitability_input_schema`;
@@ -461,8 +463,8 @@ def suitability_spark(
 
 
 def suitability_dask(
-    frame: Any, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
-) -> Any:
+    frame: DaskFrame, catalogue: Sequence[Product], playbook: Playbook, *, as_of: dt.date
+) -> DaskFrame:
     """Check every pair of a Dask DataFrame (Arrow-backed pandas partitions); lazy."""
     _module("dask.dataframe", "dask", "checking pairs in Dask")
     mapper = _suitability_mapper(catalogue, playbook, as_of)
@@ -470,7 +472,7 @@ def suitability_dask(
 
 
 def occasions_spark(
-    frame: Any,
+    frame: SparkFrame,
     playbook: Playbook,
     *,
     start: dt.date,
@@ -478,7 +480,7 @@ def occasions_spark(
     calendar: Calendar | None = None,
     max_driver_rows: int = DEFAULT_DRIVER_ROWS,
     on_fetch: Callable[[ToDriver], None] | None = None,
-) -> Any:
+) -> SparkFrame:
     """Contact occasions of every customer of a Spark DataFrame, as ``occasions_table`` gives.
 
     ``input_row`` is the row's 0-based position in the whole frame (from a
@@ -503,7 +505,7 @@ def occasions_spark(
 
 
 def occasions_dask(
-    frame: Any,
+    frame: DaskFrame,
     playbook: Playbook,
     *,
     start: dt.date,
@@ -512,7 +514,7 @@ def occasions_dask(
     scheduler: str | None = None,
     max_driver_rows: int = DEFAULT_DRIVER_ROWS,
     on_fetch: Callable[[ToDriver], None] | None = None,
-) -> Any:
+) -> DaskFrame:
     """Contact occasions of a Dask DataFrame's customers; lazy, as for :func:`occasions_spark`.
 
     ``input_row`` counts over the whole frame and duplicate keys are found
