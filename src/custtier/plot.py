@@ -13,8 +13,10 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from custtier._money import exact_context
 from custtier._views import eighty_twenty
 from custtier.cadence import ContactPlan
 from custtier.errors import InputError, MissingExtraError
@@ -191,7 +193,8 @@ def migration(impact: Any, *, ax: Any = None, value: str = "customers") -> Any:
         for j, b in enumerate(tiers):
             cell = at[a, b]
             if cell.customers:
-                shown = f"{cell.customers:,}" if value == "customers" else _short(grid[i][j])
+                amount = getattr(cell, value)
+                shown = f"{amount:,}" if value == "customers" else _short(amount)
                 colour = "white" if grid[i][j] > darkest / 2 else "black"
                 weight = "normal" if a == b else "bold"
                 ax.text(
@@ -213,9 +216,11 @@ def migration(impact: Any, *, ax: Any = None, value: str = "customers") -> Any:
     return ax
 
 
-def _short(amount: float) -> str:
-    """``1.2M``, ``350k``: a cell label, not an amount to book."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= size:
-            return f"{amount / size:.1f}{suffix}"
-    return f"{amount:.0f}"
+def _short(amount: Decimal) -> str:
+    """``1.2M``, ``350k``: a cell label, rounded half-even from the exact amount."""
+    with exact_context():
+        for size, suffix in ((9, "B"), (6, "M"), (3, "k")):
+            if abs(amount) >= Decimal(10) ** size:
+                tenths = amount.scaleb(-size).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+                return f"{tenths}{suffix}"
+        return f"{amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)}"
