@@ -512,6 +512,22 @@ def test_integer_columns_are_minor_units_and_any_decimal_scale_is_read_exactly()
     ]
 
 
+def _money_book(amounts: Sequence[str], window: Sequence[str], money: Any) -> Any:
+    """One customer per amount: profit and every month's balance of ``window`` in ``money``."""
+    month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
+    values = [Decimal(a) for a in amounts]
+    return pa.table(
+        {
+            "key": [f"C{i}" for i in range(len(values))],
+            "annual_profit_contribution": pa.array(values, money),
+            "monthly_balances": pa.array(
+                [[{"month": m, "average_daily_balance": v} for m in window] for v in values],
+                pa.list_(month),
+            ),
+        }
+    )
+
+
 @pytest.mark.parametrize("scale", [3, 12, 18, 20])
 def test_fine_decimal_scales_read_exactly_above_int64s_unscaled_range(scale: int) -> None:
     # decimal128(38, 18) holds 9.22 as 9.22e18 unscaled, beyond int64: a warehouse's
@@ -520,22 +536,8 @@ def test_fine_decimal_scales_read_exactly_above_int64s_unscaled_range(scale: int
     window = months_before(AS_OF, 3)
     amounts = ["9.22", "9200000.00", "49999.99", "6000000.00", "123456789012345.67", "1.005"]
 
-    def book(money: Any) -> Any:
-        month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
-        values = [Decimal(a) for a in amounts]
-        return pa.table(
-            {
-                "key": [f"C{i}" for i in range(len(values))],
-                "annual_profit_contribution": pa.array(values, money),
-                "monthly_balances": pa.array(
-                    [[{"month": m, "average_daily_balance": v} for m in window] for v in values],
-                    pa.list_(month),
-                ),
-            }
-        )
-
-    fine = cf.tier_table(book(pa.decimal128(38, scale)), pb, as_of=AS_OF)
-    exact = cf.tier_table(book(pa.decimal128(38, 3)), pb, as_of=AS_OF)
+    fine = cf.tier_table(_money_book(amounts, window, pa.decimal128(38, scale)), pb, as_of=AS_OF)
+    exact = cf.tier_table(_money_book(amounts, window, pa.decimal128(38, 3)), pb, as_of=AS_OF)
     assert fine.to_pylist() == exact.to_pylist()
     assert fine.column("error_code").to_pylist() == [None] * 5 + ["too_precise"]
     assert fine.column("basis_average_daily_balance").to_pylist()[:5] == [
@@ -553,22 +555,8 @@ def test_decimal_scales_up_to_38_read_exactly_not_only_those_that_hold_the_range
     window = months_before(AS_OF, 3)
     amounts = ["0.01", "0.50", "0.99", "0.015"]
 
-    def book(money: Any) -> Any:
-        month = pa.struct([("month", pa.string()), ("average_daily_balance", money)])
-        values = [Decimal(a) for a in amounts]
-        return pa.table(
-            {
-                "key": [f"C{i}" for i in range(len(values))],
-                "annual_profit_contribution": pa.array(values, money),
-                "monthly_balances": pa.array(
-                    [[{"month": m, "average_daily_balance": v} for m in window] for v in values],
-                    pa.list_(month),
-                ),
-            }
-        )
-
-    fine = cf.tier_table(book(pa.decimal128(38, scale)), pb, as_of=AS_OF)
-    exact = cf.tier_table(book(pa.decimal128(38, 3)), pb, as_of=AS_OF)
+    fine = cf.tier_table(_money_book(amounts, window, pa.decimal128(38, scale)), pb, as_of=AS_OF)
+    exact = cf.tier_table(_money_book(amounts, window, pa.decimal128(38, 3)), pb, as_of=AS_OF)
     assert fine.to_pylist() == exact.to_pylist()
     assert fine.column("error_code").to_pylist() == [None] * 3 + ["too_precise"]
 
