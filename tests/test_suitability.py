@@ -7,6 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from custtier import (
     Condition,
@@ -568,6 +571,41 @@ def test_an_assessment_whose_validity_would_end_after_9999_is_refused() -> None:
         assess_risk(ANSWERS_HIGH, REGULATORY, as_of=dt.date(9999, 1, 2))
     assert (info.value.field, str(info.value)) == ("as_of", (
         "as_of is too late: the assessment's 12-month validity would end after 9999-12-31"))  # fmt: skip
+
+
+def test_an_assessment_made_on_new_years_day_9999_is_relied_on_through_the_last_day() -> None:
+    # 12 months from 9999-01-01 ends on 9999-12-31, the day before 10000-01-01:
+    # inside the calendar, so it is recorded, not refused as "too late".
+    d = assess_risk(ANSWERS_HIGH, REGULATORY, as_of=dt.date(9999, 1, 1))
+    assert d.assessment.valid_until == dt.date(9999, 12, 31)
+
+
+_LATE_DAYS = st.dates(min_value=dt.date(9990, 1, 1))
+
+
+@given(
+    as_of=st.one_of(
+        _LATE_DAYS, _LATE_DAYS.map(lambda d: d.replace(day=1))
+    ),  # month starts: the edge
+    months=st.integers(1, 36),
+)
+@example(as_of=dt.date(9999, 7, 1), months=6)  # ends on 9999-12-31, the calendar's last day
+@example(as_of=dt.date(9997, 1, 1), months=36)
+@example(as_of=dt.date(9997, 1, 2), months=36)  # ends on 10000-01-01: refused
+def test_an_assessment_is_valid_the_months_on_less_a_day_or_refused_past_the_calendar(
+    as_of: dt.date, months: int
+) -> None:
+    pb = REGULATORY.model_copy(update={"risk": REGULATORY.risk.model_copy(
+        update={"validity_months": months})})  # fmt: skip
+    # dateutil's month arithmetic 400 years earlier (the Gregorian calendar
+    # repeats every 400 years), so the true last day exists even past 9999.
+    end = as_of.replace(year=as_of.year - 400) + relativedelta(months=months) - dt.timedelta(days=1)
+    expected = end.replace(year=end.year + 400) if end.year + 400 <= dt.MAXYEAR else None
+    if expected is None:
+        with pytest.raises(InputError):
+            assess_risk(ANSWERS_HIGH, pb, as_of=as_of)
+    else:
+        assert assess_risk(ANSWERS_HIGH, pb, as_of=as_of).assessment.valid_until == expected
 
 
 def test_an_elderly_customer_by_both_sources_is_told_both_and_each_products_limit() -> None:

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from custtier.models import RiskAssessment
 
-__all__ = ["ValidityBound", "effective_until", "playbook_until"]
+__all__ = ["ValidityBound", "effective_until", "ends_past_calendar", "playbook_until"]
 
 
 class ValidityBound(StrEnum):
@@ -50,6 +50,20 @@ def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
         return dt.date.max
     day = min(assessed_on.day, calendar.monthrange(year, month)[1])
     return dt.date(year, month, day) - dt.timedelta(days=1)
+
+
+def ends_past_calendar(assessed_on: dt.date, months: int) -> bool:
+    """Whether :func:`playbook_until`'s true day falls after 9999-12-31, where ``date`` ends.
+
+    Made on 9999-01-01, a 12-month assessment is relied on through
+    9999-12-31 (the day before 10000-01-01): still inside the calendar.
+
+    >>> ends_past_calendar(dt.date(9999, 1, 1), 12), ends_past_calendar(dt.date(9999, 1, 2), 12)
+    (False, True)
+    """
+    index = assessed_on.month - 1 + months
+    year, month = assessed_on.year + index // 12, index % 12 + 1
+    return year > dt.MAXYEAR and (year, month, assessed_on.day) != (dt.MAXYEAR + 1, 1, 1)
 
 
 def effective_until(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from dateutil.relativedelta import relativedelta
-
 from custtier._explain import Reason, ReasonCode
+from custtier._validity import ends_past_calendar, playbook_until
 from custtier.errors import InputError
 from custtier.models import Answer, RiskAssessment
 from custtier.rules import Playbook
@@ -113,13 +112,13 @@ def assess_risk(
             )
         )
         level = cap
-    if (as_of.year * 12 + as_of.month + risk.validity_months - 1) // 12 > dt.MAXYEAR:
+    if ends_past_calendar(as_of, risk.validity_months):
         raise InputError(
             f"as_of is too late: the assessment's {risk.validity_months}-month validity "
             "would end after 9999-12-31",
             field="as_of",
         )
-    valid_until = as_of + relativedelta(months=risk.validity_months) - dt.timedelta(days=1)
+    valid_until = playbook_until(as_of, risk.validity_months)  # the rule the sale reads back
     assessment = RiskAssessment.model_construct(
         level=level,
         score=score,
