@@ -216,7 +216,9 @@ def test_a_proposal_without_a_tier_lists_last_months_customers_of_it_as_errors()
     impact = simulate(book, presets.REGULATORY, presets.PRACTICE, as_of=AS_OF, previous=previous)
     assert {e.customer_key for e in impact.errors} == private
     assert all(e.current is None and e.proposed is not None for e in impact.errors)
-    assert {e.proposed.code for e in impact.errors if e.proposed} == {"unknown_previous_tier"}
+    assert {(e.proposed.code, e.proposed.field) for e in impact.errors if e.proposed} == {
+        ("unknown_previous_tier", "previous.outcome")  # as tier_book records it
+    }
     assert impact.decided + len(impact.errors) == len(book)
 
 

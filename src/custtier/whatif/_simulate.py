@@ -158,35 +158,12 @@ def _side(
     """One playbook's decisions and errors, indexed by position in ``records``.
 
     A previous decision in a tier this playbook lacks (a proposal that drops
-    or renames a tier) makes its customer this side's error, as in
-    ``frames.tier_table``, rather than stopping the whole run; that customer
-    is left out of this side's book, so its Pareto cut is over the rest.
+    or renames a tier) makes its customer this side's error record, as
+    ``tier_book`` and ``frames.tier_table`` do, rather than stopping the
+    whole run; that customer is left out of this side's Pareto cut.
     """
-    known = {t.id for t in playbook.tiers}
-    stale = {d.customer_key for d in previous or () if d.outcome not in known}
-    keep = [i for i, r in enumerate(records) if not (isinstance(r, Customer) and r.key in stale)]
-    result = tier_book(
-        [records[i] for i in keep],
-        playbook,
-        as_of=as_of,
-        previous=None if previous is None else [d for d in previous if d.outcome in known],
-        progress=progress,
-    )
-    errors = [e.model_copy(update={"index": keep[e.index]}) for e in result.errors]
-    kept = set(keep)
-    errors += [
-        ErrorRecord(
-            customer_key=r.key,
-            index=i,
-            code=ErrorCode.UNKNOWN_PREVIOUS_TIER,
-            field="previous",
-            message="the previous decision's tier is not a tier of this playbook; "
-            "simulate without previous, or map the old tier to a new one",
-        )
-        for i, r in enumerate(records)
-        if i not in kept and isinstance(r, Customer)
-    ]
-    return result.decisions, sorted(errors, key=lambda e: e.index)
+    result = tier_book(records, playbook, as_of=as_of, previous=previous, progress=progress)
+    return result.decisions, list(result.errors)
 
 
 def _extra(proposed: Playbook, current: Playbook) -> tuple[str, ...]:
