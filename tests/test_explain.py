@@ -31,6 +31,7 @@ from custtier import (
     tier_book,
     tier_services,
 )
+from custtier._explain import Fact
 
 REASONS_MD = Path(__file__).resolve().parents[1] / "docs" / "reasons.md"
 
@@ -260,3 +261,41 @@ def test_amounts_in_exponent_form_also_read_back_from_json() -> None:
     back = Reason.model_validate_json(r.model_dump_json())
     assert back == r
     assert all(isinstance(v, Decimal) for v in back.facts.values())
+
+
+# --------------------------------------------------------------------------- serialisation paths
+
+
+def test_facts_of_every_type_write_as_before() -> None:
+    # Facts are written by each value's own type (custtier._explain._WrittenByType),
+    # no longer by trying the union's members in turn: the bytes must not move.
+    facts: dict[str, Fact] = {
+        "text": "mass", "count": 3, "flag": True, "off": False, "amount": Decimal("1234.50"),
+        "ratio": Decimal("0.15"), "negative": Decimal("-2"), "day": dt.date(2026, 2, 28),
+        "nothing": None, "code": ReasonCode.TIER_BAND,
+    }  # fmt: skip
+    r = Reason.of(ReasonCode.SUIT_RISK_FREE, "suit.x", category="deposit", **facts)
+    assert r.model_dump_json() == (
+        '{"code":"SUIT_RISK_FREE","rule_id":"suit.x",'
+        '"message":"deposit is risk-free at the lowest level","facts":{"amount":"1234.50",'
+        '"category":"deposit","code":"TIER_BAND","count":3,"day":"2026-02-28","flag":true,"negative":"-2",'
+        '"nothing":null,"off":false,"ratio":"0.15","text":"mass"}}'
+    )
+    as_json = r.model_dump(mode="json")["facts"]
+    assert {k: type(v) for k, v in as_json.items()} == {
+        "amount": str, "category": str, "code": str, "count": int, "day": str, "flag": bool, "negative": str,
+        "nothing": type(None), "off": bool, "ratio": str, "text": str,
+    }  # fmt: skip
+    assert r.model_dump()["facts"]["amount"] == Decimal("1234.50")  # python mode: the values
+
+
+def test_model_dump_json_without_options_is_pydantics_own() -> None:
+    # CusttierModel.model_dump_json skips pydantic's wrapper when called bare;
+    # with options it is pydantic's call. Both write the same bytes.
+    from pydantic import BaseModel
+
+    as_of = dt.date(2026, 11, 30)
+    book = tier_book(synth.customers(3, seed=2, as_of=as_of), presets.PRACTICE, as_of=as_of)
+    for x in (book, *book.decisions):
+        assert x.model_dump_json() == BaseModel.model_dump_json(x)
+        assert x.model_dump_json(indent=2) == BaseModel.model_dump_json(x, indent=2)

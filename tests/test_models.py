@@ -415,3 +415,25 @@ def test_every_error_from_a_model_is_a_custtier_error() -> None:
     ):
         with pytest.raises(CusttierError):
             build()
+
+
+def test_vocabulary_dumps_as_before() -> None:
+    # Vocabulary members are written by pydantic-core's str serializer (no
+    # Python call for .value); what each dump returns must not change.
+    from custtier._enum import Vocabulary
+
+    assert issubclass(Channel, Vocabulary)
+    assert issubclass(Purpose, Vocabulary)
+    consent = ChannelConsent(channel="sms", marketing=True)
+    prefs = ContactPreferences(consents=[consent])
+    assert prefs.model_dump()["consents"][0]["channel"] is Channel.SMS  # python mode: members
+    dumped = prefs.model_dump(mode="json")["consents"][0]["channel"]
+    assert type(dumped) is str
+    assert dumped == "sms"
+    assert prefs.model_dump_json() == (
+        '{"consents":[{"channel":"sms","service":true,"marketing":true,"recorded_on":null}],'
+        '"do_not_contact":false,"do_not_contact_since":null}'
+    )
+    assert ContactPreferences.model_json_schema()["$defs"]["Channel"]["enum"] == [
+        c.value for c in Channel
+    ]

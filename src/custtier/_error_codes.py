@@ -10,12 +10,13 @@ keeps the page and this module in step.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
+
+from custtier._enum import Vocabulary
 
 __all__ = ["ERROR_DESCRIPTIONS", "ErrorCode"]
 
 
-class ErrorCode(StrEnum):
+class ErrorCode(Vocabulary):
     """Why something was not decided; the value is what JSON and tables carry.
 
     >>> ErrorCode("duplicate_key") is ErrorCode.DUPLICATE_KEY, ErrorCode.DUPLICATE_KEY == "duplicate_key"

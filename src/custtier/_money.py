@@ -13,11 +13,11 @@ import decimal
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from custtier._enum import Vocabulary
 from custtier.errors import CurrencyError, MoneyError
 
 __all__ = [
@@ -76,7 +76,7 @@ _FINEST = Decimal(1).scaleb(-_MAX_PLACES)
 _PLACES_CHECK = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.Rounded])
 
 
-class Rounding(StrEnum):
+class Rounding(Vocabulary):
     """Rounding modes a playbook may name; values are the :mod:`decimal` constants."""
 
     HALF_EVEN = decimal.ROUND_HALF_EVEN

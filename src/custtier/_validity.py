@@ -12,14 +12,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from enum import StrEnum
 
+from custtier._enum import Vocabulary
 from custtier.models import RiskAssessment
 
 __all__ = ["ValidityBound", "effective_until", "ends_past_calendar", "playbook_until"]
 
 
-class ValidityBound(StrEnum):
+class ValidityBound(Vocabulary):
     """Which bound ended (or ends) an assessment's validity."""
 
     RECORD = "valid_until"  # the record's own valid_until

@@ -123,6 +123,17 @@ class CusttierModel(BaseModel):
         """Like :meth:`to_record`, as compact JSON text."""
         return self.model_dump_json(context={REVEAL_PERSONAL_DATA: reveal_personal_data})
 
+    def model_dump_json(self, **options: Any) -> str:  # same call, same bytes
+        """pydantic's ``model_dump_json``; the call without options skips its wrapper.
+
+        The wrapper forwards fifteen keyword defaults to pydantic-core on
+        every call (about 0.8 µs, as much as writing a small decision), and
+        an engine's results are dumped one by one, dozens per customer.
+        """
+        if options:
+            return super().model_dump_json(**options)
+        return self.__pydantic_serializer__.to_json(self).decode()
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; with ``update`` the result is re-validated (see :meth:`replace`).
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, SecretStr
 
+from custtier._enum import Vocabulary
 from custtier.models._base import REVEAL_PERSONAL_DATA
 
 T = TypeVar("T")
@@ -220,7 +220,7 @@ class FrozenDict(dict[Any, Any]):
         return hash(tuple(sorted(self.items(), key=str)))
 
 
-class Channel(StrEnum):
+class Channel(Vocabulary):
     """Ways to reach a customer."""
 
     HOME_VISIT = "home_visit"
@@ -233,7 +233,7 @@ class Channel(StrEnum):
     TELEMARKETING = "telemarketing"
 
 
-class Purpose(StrEnum):
+class Purpose(Vocabulary):
     """Why a contact is made; consent is given per channel and purpose."""
 
     SERVICE = "service"  # relationship: greetings, visits, regular calls, servicing
@@ -243,7 +243,7 @@ class Purpose(StrEnum):
     REGULATORY = "regulatory"
 
 
-class Need(StrEnum):
+class Need(Vocabulary):
     """Needs the practice names for mid-end customers (and beyond)."""
 
     WEALTH_GROWTH = "wealth_growth"  # preservation and appreciation of assets
@@ -257,7 +257,7 @@ class Need(StrEnum):
     DAILY_BANKING = "daily_banking"  # mass: savings, receipts and payments
 
 
-class AmlRating(StrEnum):
+class AmlRating(Vocabulary):
     """Anti-money-laundering customer risk rating, which sets KYC review frequency."""
 
     LOW = "low"
@@ -265,7 +265,7 @@ class AmlRating(StrEnum):
     HIGH = "high"
 
 
-class Liquidity(StrEnum):
+class Liquidity(Vocabulary):
     """How soon an investment can be turned back into cash."""
 
     INSTANT = "instant"  # T+0
@@ -276,7 +276,7 @@ class Liquidity(StrEnum):
     LOCKED = "locked"  # private products with lock-up
 
 
-class DateKind(StrEnum):
+class DateKind(Vocabulary):
     """Kinds of important dates a KYC file keeps."""
 
     BIRTHDAY = "birthday"
@@ -285,14 +285,14 @@ class DateKind(StrEnum):
     OTHER = "other"
 
 
-class CalendarKind(StrEnum):
+class CalendarKind(Vocabulary):
     """Which calendar a recurring date follows."""
 
     GREGORIAN = "gregorian"
     LUNAR = "lunar"  # Chinese lunisolar calendar
 
 
-class Relation(StrEnum):
+class Relation(Vocabulary):
     """Whose date it is, relative to the customer."""
 
     SELF = "self"

@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier, Whole
 from custtier.rules._rrule import FREQUENCIES, parse_rrule
@@ -49,7 +49,7 @@ __all__ = [
 _YEAR = dt.timedelta(days=366)
 
 
-class Frequency(StrEnum):
+class Frequency(Vocabulary):
     """The finest recurrence a contact rule may have (RFC 5545 frequencies a plan can use)."""
 
     YEARLY = "yearly"

@@ -9,10 +9,10 @@ playbook with a malformed one never exists.
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
 
+from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
 from custtier.models._types import (
     AmlRating,
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class Occasion(StrEnum):
+class Occasion(Vocabulary):
     """Why a contact is due."""
 
     BIRTHDAY = "birthday"
@@ -66,21 +66,21 @@ GREETINGS = frozenset({Occasion.BIRTHDAY, Occasion.HOLIDAY, Occasion.IMPORTANT_D
 RECURRING = frozenset({Occasion.PERIODIC, Occasion.EVENT})
 
 
-class Owner(StrEnum):
+class Owner(Vocabulary):
     """Who carries a contact out."""
 
     MANAGER = "manager"
     MARKETING_SYSTEM = "marketing_system"
 
 
-class LeapDayPolicy(StrEnum):
+class LeapDayPolicy(Vocabulary):
     """Where a 29 February date falls in a common year."""
 
     FEB28 = "feb28"
     MAR1 = "mar1"
 
 
-class LunarLeapMonthPolicy(StrEnum):
+class LunarLeapMonthPolicy(Vocabulary):
     """Where a date born in a lunar leap month falls in later lunar years."""
 
     #: In the leap month when that year repeats the same month, else the regular month.
@@ -89,7 +89,7 @@ class LunarLeapMonthPolicy(StrEnum):
     REGULAR_MONTH = "regular_month"
 
 
-class LunarShortMonthPolicy(StrEnum):
+class LunarShortMonthPolicy(Vocabulary):
     """Where a 30th-day lunar date falls in a 29-day month."""
 
     LAST_DAY = "last_day"  # the 29th
@@ -190,7 +190,7 @@ class KycReview(CusttierModel):
     source: Identifier | None = None
 
 
-class Offer(StrEnum):
+class Offer(Vocabulary):
     """What a mass-customer campaign offers."""
 
     WEALTH_PRODUCT_ENTRY = "wealth_product_entry"

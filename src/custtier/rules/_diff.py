@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
 from custtier.rules._lookup import _index
 from custtier.rules._tiering import TierDef
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ChangeKind", "RuleChange", "diff"]
 
 
-class ChangeKind(StrEnum):
+class ChangeKind(Vocabulary):
     """What happened to a setting or a row."""
 
     CHANGED = "changed"  # a setting's value (old -> new)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, PlainSerializer
 
+from custtier._enum import Vocabulary
 from custtier._money import RuleAmount, Weight
 from custtier.models._base import CusttierModel
 from custtier.models._types import FrozenDict, Identifier, Need
@@ -54,7 +54,7 @@ def _read_only(mapping: Mapping[Need, str]) -> Mapping[Need, str]:
     return FrozenDict(sorted(mapping.items()))
 
 
-class Remainder(StrEnum):
+class Remainder(Vocabulary):
     """What happens to the part of an amount no product can take."""
 
     CASH = "cash"  # kept in a cash (demand deposit) line
@@ -82,7 +82,7 @@ class AllocationRules(CusttierModel):
     remainder: Remainder = Remainder.CASH
 
 
-class ServiceKind(StrEnum):
+class ServiceKind(Vocabulary):
     """Kinds of tier services the practice names."""
 
     WEALTH_PACKAGE = "wealth_package"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import Field, model_validator
 
+from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier, Whole
 
@@ -30,7 +29,7 @@ class Level(CusttierModel):
     description: str = ""
 
 
-class QuestionTopic(StrEnum):
+class QuestionTopic(Vocabulary):
     """What a question asks about; the elderly rule weighs some topics."""
 
     AGE = "age"
@@ -90,7 +89,7 @@ class SuitabilityRow(CusttierModel):
     source: str | None = None
 
 
-class Check(StrEnum):
+class Check(Vocabulary):
     """Suitability checks a playbook switches on, each with its rule id and source."""
 
     ASSESSMENT_REQUIRED = "assessment_required"  # no valid assessment: risk-free products only

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 
 from pydantic import Field
 
+from custtier._enum import Vocabulary
 from custtier._money import ExactDecimal, RuleAmount, Weight
 from custtier.models._base import CusttierModel
 from custtier.models._types import Identifier, SortedTuple, Whole
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class KycItem(StrEnum):
+class KycItem(Vocabulary):
     """Items a tier's KYC file must hold ("improve the KYC problem set")."""
 
     IDENTITY = "identity"
@@ -57,7 +57,7 @@ class TierDef(CusttierModel):
     kyc_requires: SortedTuple[KycItem] = ()
 
 
-class Basis(StrEnum):
+class Basis(Vocabulary):
     """What a band threshold is compared with."""
 
     ASSETS_UNDER_MANAGEMENT = "assets_under_management"
@@ -65,7 +65,7 @@ class Basis(StrEnum):
     PROFIT_CONTRIBUTION = "profit_contribution"  # annual
 
 
-class MissingMonths(StrEnum):
+class MissingMonths(Vocabulary):
     """How months with no balance record count in an N-month average (never silently zero)."""
 
     AVERAGE_AVAILABLE = "average_available"  # mean over the months present (at least min_months)
@@ -98,7 +98,7 @@ class BasisRule(CusttierModel):
     bands: tuple[TierBand, ...] = Field(min_length=1)
 
 
-class Combine(StrEnum):
+class Combine(Vocabulary):
     """How several bases combine into one tier."""
 
     HIGHEST = "highest"  # any basis that qualifies lifts the customer
@@ -138,7 +138,7 @@ class Hysteresis(CusttierModel):
     source: str | None = None
 
 
-class SignalKind(StrEnum):
+class SignalKind(Vocabulary):
     """Signals that flag a potential high-quality customer; ``threshold`` means:"""
 
     NEAR_BAR = "near_bar"  # basis >= next tier's bar x (1 - threshold)

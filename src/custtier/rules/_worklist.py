@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
+from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
 from custtier.models._types import Channel, Identifier, Whole
 from custtier.rules._tiering import KycItem
@@ -20,7 +21,7 @@ from custtier.rules._tiering import KycItem
 __all__ = ["KycBlock", "TieBreak", "TierPriority", "WorkKind", "WorkKindRule", "WorklistRules"]
 
 
-class WorkKind(StrEnum):
+class WorkKind(Vocabulary):
     """What a worklist item asks the manager to do."""
 
     CONTACT = "contact"  # a contact the plan placed (greeting, visit, call, review)
@@ -30,7 +31,7 @@ class WorkKind(StrEnum):
     UPGRADE_CANDIDATE = "upgrade_candidate"  # a potential high-quality customer to approach
 
 
-class TieBreak(StrEnum):
+class TieBreak(Vocabulary):
     """A key that orders items of equal priority, in the order the playbook states them."""
 
     DUE_ON = "due_on"  # earlier due date first; items without one last
