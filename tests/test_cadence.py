@@ -507,3 +507,71 @@ def test_every_greeted_holiday_of_the_presets_is_found_in_every_year_the_bank_pl
             assert not missing, (year, missing)
             assert t.holiday_labels["Spring Festival", year] == "春节"
             assert t.holiday_labels["Mid-Autumn Festival", year] == "中秋节"
+
+
+# --------------------------------------------------------------------------- rules the mutants found
+
+
+def test_the_worklist_reaches_a_customer_on_the_first_channel_they_allow_or_says_why_not() -> None:
+    from custtier.cadence._consent import first_allowed
+
+    phone_first = [Channel.PHONE, Channel.SMS]
+    sms_only = Customer(key="C1", contact=consents(Channel.SMS, marketing=False))
+    assert first_allowed(sms_only, Purpose.SERVICE, phone_first, [Purpose.MARKETING]) is (
+        Channel.SMS
+    )
+    assert first_allowed(sms_only, Purpose.MARKETING, phone_first, [Purpose.MARKETING]) is (
+        ReasonCode.CADENCE_NO_CONSENT
+    )
+    assert first_allowed(sms_only, Purpose.SERVICE, [], [Purpose.MARKETING]) is (
+        ReasonCode.CADENCE_NO_CONSENT
+    )
+    # Do-not-contact blocks what the playbook binds, and says so; a duty it does not
+    # bind still reaches the customer on a channel they consented to.
+    dnc = ContactPreferences(
+        consents=[ChannelConsent(channel=Channel.SMS, marketing=True)], do_not_contact=True
+    )
+    opted_out = Customer(key="C2", contact=dnc)
+    assert first_allowed(opted_out, Purpose.MARKETING, phone_first, [Purpose.MARKETING]) is (
+        ReasonCode.CADENCE_DO_NOT_CONTACT
+    )
+    assert first_allowed(opted_out, Purpose.REGULATORY, phone_first, (Purpose.MARKETING,)) is (
+        Channel.SMS
+    )
+
+
+def _with_visits_every(days: int) -> Playbook:
+    """PRACTICE with high_end.visit every ``days`` days, built without validation."""
+    cad = PRACTICE.cadence
+    rules = tuple(
+        r.model_construct(**{**dict(r), "interval_days": days}) if r.id == "high_end.visit" else r
+        for r in cad.contact_rules
+    )
+    return Playbook.model_construct(
+        **{
+            **dict(PRACTICE),
+            "cadence": cad.model_construct(**{**dict(cad), "contact_rules": rules}),
+        }
+    )
+
+
+def test_an_interval_rule_is_counted_over_the_horizon_before_the_plan_is_built() -> None:
+    # The practice budget: 53 contacts per rule per customer a year. A visit every
+    # 6 days fits 53 times in 318 days; over 319 days it would need a 54th.
+    pb = _with_visits_every(6)
+    start = dt.date(2026, 1, 1)
+
+    def refusal(days: int) -> PlaybookError:
+        end = start + dt.timedelta(days=days - 1)
+        with pytest.raises(PlaybookError) as caught:
+            plan_contacts([customer()], pb, start=start, end=end, tiers={"C1": "high_end"})
+        return caught.value
+
+    # 318 days pass the horizon count; the yearly budget check refuses the rule next.
+    assert "cadence.contact_rules[high_end.visit]" not in dict(refusal(318).problems)
+    assert dict(refusal(319).problems) == {
+        "cadence.contact_rules[high_end.visit]": (
+            "rule 'high_end.visit' would produce more than 53 contacts per customer over "
+            "this horizon, beyond cadence.budget; plan was refused before it was built"
+        )
+    }

@@ -20,6 +20,8 @@ def test_every_occasion_has_both_halves_in_the_registry(occasion: Occasion) -> N
     if occasion is Occasion.CAMPAIGN:  # campaigns expand through cadence.campaigns
         assert kind.scalar is None
         assert kind.columnar_name is None
+        with pytest.raises(LookupError, match=r"^campaign has no columnar expansion$"):
+            kind.columnar()
         return
     assert kind.scalar is not None
     assert len(inspect.signature(kind.scalar).parameters) == 6
