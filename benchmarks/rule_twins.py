@@ -45,11 +45,9 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "suitability": (
         (
-            "suitability/_check.py:evaluate", "suitability/_check.py:capped_level",
-            "suitability/_check.py:_level", "suitability/_check.py:_matrix_reason",
-            "suitability/_check.py:_expired", "suitability/_check.py:_elderly_cap",
-            "suitability/_check.py:_reservation", "suitability/_check.py:_amount",
-            "suitability/_check.py:_conditions", "suitability/_check.py:grid_neighbours",
+            "suitability/_check.py:trace", "suitability/_check.py:capped_level",
+            "suitability/_check.py:_level", "suitability/_check.py:_amount",
+            "suitability/_check.py:grid_neighbours",
             "suitability/_at_sale.py:effective_validity",
             "suitability/_at_sale.py:valid_assessment",
             "suitability/_at_sale.py:answered_min_age", "suitability/_at_sale.py:elderly_sources",

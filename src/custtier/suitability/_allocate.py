@@ -44,6 +44,7 @@ from custtier.suitability._check import (
     require_known_tier,
 )
 from custtier.suitability._models import AllocationDecision, AllocationLine, Condition, Exclusion
+from custtier.suitability._plan import suitability_plan
 from custtier.suitability._tables import RiskTables, risk_tables
 
 __all__ = ["allocate"]
@@ -339,11 +340,18 @@ def _place(
 ) -> tuple[Decimal, AllocationLine | None]:
     """Give ``share`` to the most preferred suitable product of ``category``."""
     rule = t.playbook.allocation.rule_id
+    plan = suitability_plan(t.playbook)
     needs = set(customer.needs)
     suitable = []
     for p in candidates:
         decision = evaluate(
-            customer, p, t, as_of=sale.as_of, tier=sale.tier, amount=None, in_branch=sale.in_branch
+            customer,
+            p,
+            plan,
+            as_of=sale.as_of,
+            tier=sale.tier,
+            amount=None,
+            in_branch=sale.in_branch,
         )
         if decision.allowed:
             suitable.append(p)
@@ -401,7 +409,7 @@ def _place(
     sold = evaluate(
         customer,
         product,
-        t,
+        plan,
         as_of=sale.as_of,
         tier=sale.tier,
         amount=placed,

@@ -5,23 +5,36 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from custtier._explain import Fact, Reason, ReasonCode
 from custtier._money import check_amount, check_precision, exact_context
 from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
-from custtier.models import Customer, Product, RiskAssessment
-from custtier.rules import Check, Playbook
+from custtier.models import Customer, Product
+from custtier.rules import Playbook
 from custtier.suitability._at_sale import (
     AgeSource,
     ValidityBound,
     effective_validity,
     elderly_sources,
-    valid_assessment,
 )
-from custtier.suitability._models import Condition, SuitabilityDecision
-from custtier.suitability._tables import RiskTables, risk_tables
+from custtier.suitability._explanation import decision_of
+from custtier.suitability._models import SuitabilityDecision
+from custtier.suitability._plan import (
+    ProductClass,
+    SuitabilityPlan,
+    product_class,
+    suitability_plan,
+)
+from custtier.suitability._tables import RiskTables
+from custtier.suitability._trace import (
+    AmountCheck,
+    LevelStep,
+    SaleFlag,
+    SuitabilityTrace,
+    TierCheck,
+    TraceKey,
+)
 
-__all__ = ["capped_level", "check_suitability", "evaluate", "grid_neighbours"]
+__all__ = ["capped_level", "check_suitability", "evaluate", "grid_neighbours", "trace"]
 
 
 def check_suitability(
@@ -62,17 +75,20 @@ def check_suitability(
     >>> d.outcome, d.reasons[0].code.value
     ('blocked', 'SUIT_LEVEL_EXCEEDED')
     """
-    t = risk_tables(playbook)
+    plan = suitability_plan(playbook)
+    t = plan.tables
     tier_ = None if tier is None else tier_id(tier, customer_key=customer.key)
     require_known_tier(tier_, t)
     require_known_level(customer, t)
-    _check_inputs(customer, product, t)
+    _check_inputs(customer, product, plan)
     value = None
     if amount is not None:
         value = check_precision(check_amount(amount), product.currency)
     with exact_context():
-        return evaluate(
-            customer, product, t, as_of=as_of, tier=tier_, amount=value, in_branch=in_branch
+        return decision_of(
+            trace(
+                customer, product, plan, as_of=as_of, tier=tier_, amount=value, in_branch=in_branch
+            )
         )
 
 
@@ -91,7 +107,8 @@ def require_known_level(customer: Customer, t: RiskTables) -> None:
         )
 
 
-def _check_inputs(customer: Customer, product: Product, t: RiskTables) -> None:
+def _check_inputs(customer: Customer, product: Product, plan: SuitabilityPlan) -> None:
+    t = plan.tables
     if product.risk_level not in t.product_rank:
         raise InputError(
             f"product risk level is not one of the playbook's {list(t.product_rank)}",
@@ -101,7 +118,7 @@ def _check_inputs(customer: Customer, product: Product, t: RiskTables) -> None:
         raise InputError(
             "product category is not defined in the playbook", field="product.category"
         )
-    if product.category in t.risk_free and t.product_rank[product.risk_level] > 0:
+    if product_class(plan, product) is ProductClass.MISFILED:
         raise InputError(
             f"product {product.id!r} is rated {product.risk_level} but filed under the "
             f"risk-free category {product.category!r}; only products at the lowest level "
@@ -116,49 +133,76 @@ def _check_inputs(customer: Customer, product: Product, t: RiskTables) -> None:
 def evaluate(
     customer: Customer,
     product: Product,
-    t: RiskTables,
+    plan: SuitabilityPlan,
     *,
     as_of: dt.date,
     tier: str | None,
     amount: Decimal | None,
     in_branch: bool,
 ) -> SuitabilityDecision:
-    """The engine proper (inputs checked, inside ``exact_context``)."""
-    blocks: list[Reason] = []
-    notes: list[Reason] = []
-    # Risk-free only for the lowest product level (a misfiled product was refused earlier).
-    risk_free = product.category in t.risk_free and t.product_rank[product.risk_level] == 0
-    elderly = elderly_sources(customer, t, as_of)
-    _level(
-        customer,
+    """The engine proper (inputs checked, inside ``exact_context``): the trace, rendered."""
+    return decision_of(
+        trace(customer, product, plan, as_of=as_of, tier=tier, amount=amount, in_branch=in_branch)
+    )
+
+
+_key = tuple.__new__  # a TraceKey without NamedTuple's Python-level __new__ (hot path)
+
+
+def trace(
+    customer: Customer,
+    product: Product,
+    plan: SuitabilityPlan,
+    *,
+    as_of: dt.date,
+    tier: str | None,
+    amount: Decimal | None,
+    in_branch: bool,
+) -> SuitabilityTrace:
+    """Each step's code and the facts its reasons quote; no reason is built here."""
+    # Risk-free only at the lowest product level (a misfiled product was refused earlier).
+    risk_free = product_class(plan, product) is ProductClass.RISK_FREE
+    elderly = elderly_sources(customer, plan.tables, as_of) if plan.elderly_rules else ()
+    if risk_free:  # sold without an assessment: the matrix does not speak
+        level, row, until = LevelStep.RISK_FREE, -1, None
+    else:
+        level, row, until = _level(customer, product, plan, as_of, elderly)
+    reserved = product.reserved_for_tiers
+    if not reserved or plan.reservation is None:
+        tier_check = TierCheck.OPEN
+    else:
+        tier_check = TierCheck.ELIGIBLE if tier in reserved else TierCheck.RESERVED
+    nearest: tuple[Decimal, ...] = ()
+    if amount is None or plan.grid is None:
+        amount_check = AmountCheck.NO_AMOUNT
+    else:
+        amount_check, nearest = _amount(product, amount)
+    # Plain int arithmetic on the flags: IntFlag's own | is slow on a hot path.
+    sale = (
+        (SaleFlag.COOLING_OFF if product.cooling_off_hours and plan.cooling is not None else 0)
+        + (
+            SaleFlag.EXTRA_CONFIRMATION
+            if not risk_free and elderly and plan.elderly is not None
+            else 0
+        )
+        + (
+            SaleFlag.RECORDED_SALE
+            if in_branch and not risk_free and plan.recorded is not None
+            else 0
+        )
+    )
+    return SuitabilityTrace(
+        plan,
+        customer.key,
         product,
-        t,
         as_of,
-        risk_free=risk_free,
-        elderly=elderly,
-        blocks=blocks,
-        notes=notes,
-    )
-    _reservation(product, t, tier, blocks)
-    nearest = _amount(product, t, amount, blocks)
-    conditions = _conditions(
-        product, t, risk_free=risk_free, elderly=elderly, in_branch=in_branch, notes=notes
-    )
-    allowed = not blocks
-    reasons = (*blocks, *notes)
-    if not reasons:  # a playbook with no checks still explains itself
-        reasons = (Reason.of(ReasonCode.SUIT_LEVEL_OK, "suit", case="no_checks"),)
-    return SuitabilityDecision.trusted(
-        customer_key=customer.key,
-        outcome="allowed" if allowed else "blocked",
-        reasons=reasons,
-        playbook=t.ref,
-        as_of=as_of,
-        product_id=product.id,
-        allowed=allowed,
-        conditions=conditions if allowed else (),
-        cooling_off_hours=product.cooling_off_hours if allowed else 0,
-        nearest_valid_amounts=() if allowed else nearest,
+        _key(TraceKey, (level, row, tier_check, amount_check, sale)),
+        customer.risk_assessment,
+        until,
+        elderly,
+        tier,
+        amount,
+        nearest,
     )
 
 
@@ -173,260 +217,45 @@ def capped_level(level: str, t: RiskTables, elderly: tuple[AgeSource, ...]) -> s
 def _level(
     customer: Customer,
     product: Product,
-    t: RiskTables,
+    plan: SuitabilityPlan,
     as_of: dt.date,
-    *,
-    risk_free: bool,
     elderly: tuple[AgeSource, ...],
-    blocks: list[Reason],
-    notes: list[Reason],
-) -> None:
-    """Risk-free lowest-level product, assessment valid on the day, and the level matrix."""
-    policy = t.policy
-    assessment = customer.risk_assessment
-    if risk_free:
-        category = product.category
-        notes.append(
-            t.reasons.get(
-                (ReasonCode.SUIT_RISK_FREE, category),
-                lambda: Reason.of(
-                    ReasonCode.SUIT_RISK_FREE,
-                    _rule(t, Check.ASSESSMENT_REQUIRED),
-                    category=category,
-                ),
-            )
-        )
-        return
-    valid = valid_assessment(customer, t, as_of)
-    if Check.ASSESSMENT_REQUIRED in policy and valid is None:
-        rule_id = policy[Check.ASSESSMENT_REQUIRED].rule_id
-        if assessment is None:
-            plevel = product.risk_level
-            blocks.append(
-                t.reasons.get(
-                    (ReasonCode.SUIT_NO_ASSESSMENT, plevel),
-                    lambda: Reason.of(
-                        ReasonCode.SUIT_NO_ASSESSMENT,
-                        rule_id,
-                        product_level=plevel,
-                    ),
-                )
-            )
-        else:
-            blocks.append(_expired(assessment, t, rule_id, as_of))
-        return
-    if valid is None or Check.LEVEL_MATRIX not in policy:
-        return
-    level = valid.level
-    cap = t.max_product_rank.get(level)
-    if cap is None:
+) -> tuple[LevelStep, int, tuple[dt.date, ValidityBound] | None]:
+    """Assessment valid on the day, the matrix row, the elderly cap (not for a risk-free product).
+
+    Returns the step, the customer rank whose matrix row decided (-1: none)
+    and the valid assessment's effective validity (None without one).
+    """
+    ra = customer.risk_assessment
+    # The effective validity (the earlier bound, and which) decides and is quoted.
+    until = None if ra is None else effective_validity(ra, plan.tables)
+    valid = until is not None and ra is not None and ra.assessed_on <= as_of <= until[0]
+    if not valid or plan.matrix is None:
+        if valid or plan.required is None:
+            return LevelStep.NONE, -1, None
+        return (LevelStep.NO_ASSESSMENT if ra is None else LevelStep.EXPIRED), -1, until
+    assert ra is not None  # valid
+    rank = plan.tables.customer_rank[ra.level]
+    cap = plan.caps[rank]
+    if cap < 0:
         raise InputError(
             "risk assessment level is not a level of this playbook", field="risk_assessment.level"
         )
-    plevel = product.risk_level
-    prank = t.product_rank[plevel]
-    # The assessment's effective validity and which bound sets it, on every level reason.
-    until = effective_validity(valid, t)
+    prank = plan.tables.product_rank[product.risk_level]
     if prank > cap:
-        blocks.append(
-            t.reasons.get(
-                (ReasonCode.SUIT_LEVEL_EXCEEDED, level, plevel, until),
-                lambda: _matrix_reason(t, level, plevel, cap, until, exceeded=True),
-            )
-        )
-        return
-    capped = capped_level(level, t, elderly)
-    if capped != level and prank > t.max_product_rank[capped]:
-        blocks.append(_elderly_cap(t, level, capped, plevel, elderly, until))
-        return
-    ccap = t.max_product_rank[capped]
-    notes.append(
-        t.reasons.get(
-            (ReasonCode.SUIT_LEVEL_OK, capped, plevel, until),
-            lambda: _matrix_reason(t, capped, plevel, ccap, until, exceeded=False),
-        )
-    )
+        return LevelStep.EXCEEDED, rank, until
+    row = plan.elderly_cap if elderly and 0 <= plan.elderly_cap < rank else rank
+    if prank > plan.caps[row]:
+        return LevelStep.ELDERLY_CAPPED, row, until
+    return LevelStep.WITHIN, row, until
 
 
-def _matrix_reason(  # private builder, memoised by its arguments
-    t: RiskTables,
-    level: str,
-    plevel: str,
-    cap: int,
-    until: tuple[dt.date, ValidityBound],
-    *,
-    exceeded: bool,
-) -> Reason:
-    cap_id = t.playbook.risk.product_levels[cap].id
-    facts: dict[str, Fact] = {
-        "customer_level": level,
-        "product_level": plevel,
-        "max": cap_id,
-        "effective_until": until[0],
-        "bound": until[1].value,
-    }
-    if exceeded:
-        return Reason.of(
-            ReasonCode.SUIT_LEVEL_EXCEEDED,
-            t.matrix_rule[level],
-            **facts,
-        )
-    return Reason.of(
-        ReasonCode.SUIT_LEVEL_OK,
-        t.matrix_rule[level],
-        case="matrix",
-        **facts,
-    )
-
-
-def _expired(assessment: RiskAssessment, t: RiskTables, rule_id: str, as_of: dt.date) -> Reason:
-    until, bound = effective_validity(assessment, t)
-    if as_of < assessment.assessed_on:
-        case = "dated_after_sale"
-    elif bound is ValidityBound.PLAYBOOK:
-        case = "too_old"
-    else:
-        case = "expired"
-    return Reason.of(
-        ReasonCode.SUIT_ASSESSMENT_EXPIRED,
-        rule_id,
-        case=case,
-        assessed_on=assessment.assessed_on,
-        valid_until=assessment.valid_until,
-        effective_until=until,
-        bound=bound.value,
-        validity_months=t.validity_months,
-    )
-
-
-def _elderly_cap(  # noqa: PLR0917  # private builder, memoised by its arguments
-    t: RiskTables,
-    level: str,
-    capped: str,
-    plevel: str,
-    elderly: tuple[AgeSource, ...],
-    until: tuple[dt.date, ValidityBound],
-) -> Reason:
-    key = (ReasonCode.SUIT_ELDERLY_CAP, level, plevel, elderly, until)
-    cap_id = t.playbook.risk.product_levels[t.max_product_rank[capped]].id
-    age_from = ",".join(e.value for e in elderly)
-    return t.reasons.get(
-        key,
-        lambda: Reason.of(
-            ReasonCode.SUIT_ELDERLY_CAP,
-            "risk.elderly",
-            customer_level=level,
-            capped_level=capped,
-            product_level=plevel,
-            max=cap_id,
-            elderly_age=t.elderly_age,
-            age_from=age_from,
-            effective_until=until[0],
-            bound=until[1].value,
-        ),
-    )
-
-
-def _reservation(product: Product, t: RiskTables, tier: str | None, blocks: list[Reason]) -> None:
-    reserved = product.reserved_for_tiers
-    if reserved and Check.TIER_RESERVATION in t.policy and tier not in reserved:
-        blocks.append(
-            t.reasons.get(
-                (ReasonCode.SUIT_RESERVED, tier, reserved),
-                lambda: Reason.of(
-                    ReasonCode.SUIT_RESERVED,
-                    t.policy[Check.TIER_RESERVATION].rule_id,
-                    tier=tier,
-                    reserved_for=",".join(reserved),
-                ),
-            )
-        )
-
-
-def _amount(
-    product: Product, t: RiskTables, amount: Decimal | None, blocks: list[Reason]
-) -> tuple[Decimal, ...]:
-    """Minimum and increment; returns the nearest valid amounts when off the grid."""
-    if amount is None or Check.MINIMUM_AND_INCREMENT not in t.policy:
-        return ()
-    rule_id = t.policy[Check.MINIMUM_AND_INCREMENT].rule_id
+def _amount(product: Product, amount: Decimal) -> tuple[AmountCheck, tuple[Decimal, ...]]:
+    """Minimum and increment: the check, and the nearest valid amounts (``amount`` if on grid)."""
     if amount < product.minimum_investment:
-        blocks.append(
-            Reason.of(
-                ReasonCode.SUIT_BELOW_MINIMUM,
-                rule_id,
-                amount=amount,
-                minimum=product.minimum_investment,
-            )
-        )
-        return (product.minimum_investment,)
+        return AmountCheck.BELOW_MINIMUM, (product.minimum_investment,)
     nearest = grid_neighbours(amount, product)
-    if nearest != (amount,):
-        blocks.append(
-            Reason.of(
-                ReasonCode.SUIT_OFF_INCREMENT,
-                rule_id,
-                amount=amount,
-                below=nearest[0],
-                above=nearest[-1],
-                increment=product.increment,
-            )
-        )
-    return nearest
-
-
-def _conditions(
-    product: Product,
-    t: RiskTables,
-    *,
-    risk_free: bool,
-    elderly: tuple[AgeSource, ...],
-    in_branch: bool,
-    notes: list[Reason],
-) -> tuple[Condition, ...]:
-    """Conditions of sale: cooling-off, elderly confirmation, recorded in-branch sale."""
-    policy = t.policy
-    out: list[Condition] = []
-    hours = product.cooling_off_hours
-    if hours and Check.COOLING_OFF in policy:
-        out.append(Condition.COOLING_OFF)
-        notes.append(
-            t.reasons.get(
-                (ReasonCode.SUIT_COOLING_OFF, hours),
-                lambda: Reason.of(
-                    ReasonCode.SUIT_COOLING_OFF,
-                    policy[Check.COOLING_OFF].rule_id,
-                    hours=hours,
-                ),
-            )
-        )
-    if not risk_free and elderly and Check.ELDERLY_CONFIRMATION in policy:
-        out.append(Condition.EXTRA_CONFIRMATION)
-        age = t.elderly_age
-        age_from = ",".join(e.value for e in elderly)
-        notes.append(
-            t.reasons.get(
-                (ReasonCode.SUIT_ELDERLY_CONFIRM, elderly),
-                lambda: Reason.of(
-                    ReasonCode.SUIT_ELDERLY_CONFIRM,
-                    policy[Check.ELDERLY_CONFIRMATION].rule_id,
-                    elderly_age=age,
-                    age_from=age_from,
-                ),
-            )
-        )
-    if in_branch and not risk_free and Check.RECORDED_SALE in policy:
-        out.append(Condition.RECORDED_SALE)
-        notes.append(
-            t.reasons.get(
-                ReasonCode.SUIT_RECORDED_SALE,
-                lambda: Reason.of(
-                    ReasonCode.SUIT_RECORDED_SALE,
-                    policy[Check.RECORDED_SALE].rule_id,
-                ),
-            )
-        )
-    return tuple(out)
+    return (AmountCheck.ON_GRID if len(nearest) == 1 else AmountCheck.OFF_INCREMENT), nearest
 
 
 def grid_neighbours(amount: Decimal, product: Product) -> tuple[Decimal, ...]:
@@ -443,8 +272,3 @@ def grid_neighbours(amount: Decimal, product: Product) -> tuple[Decimal, ...]:
     steps, rest = divmod(amount - product.minimum_investment, product.increment)
     below = product.minimum_investment + steps * product.increment
     return (amount,) if rest == 0 else (below, below + product.increment)
-
-
-def _rule(t: RiskTables, check: Check) -> str:
-    rule = t.policy.get(check)
-    return rule.rule_id if rule is not None else "suit"
