@@ -333,13 +333,16 @@ def pareto_cut(candidates: FrameLike, playbook: Playbook) -> ParetoCut:
     keys = string_column(table, "customer_key")
     profits = np.asarray(as_array(table.column("profit_minor_units")).to_numpy(), dtype=np.int64)
     pos = np.where(profits > 0, profits, 0)
-    total = int(pos.sum(dtype=object)) if len(pos) else 0  # exact, whatever the size
+    # Exact whatever the size: in int64 when max x count cannot overflow it (a
+    # sum of Python ints, which never overflows, costs 20x more on a million rows).
+    fits = len(pos) == 0 or int(pos.max()) * len(pos) < 2**62
+    total = int(pos.sum()) if fits else int(pos.sum(dtype=object))
     if total == 0:
         return ParetoCut(playbook_hash=playbook.content_hash, count=0)
     num, den = rule.profit_share.as_integer_ratio()
     target = -((-total * num) // den)  # smallest integer >= total x share
     ranked = np.sort(pos)[::-1]  # values only: ties are resolved by key below
-    if int(ranked[0]) * len(ranked) < 2**62:  # int64 running sums cannot overflow
+    if fits:  # int64 running sums cannot overflow
         k = int(np.searchsorted(np.cumsum(ranked), target, side="left")) + 1
     else:
         running, k = 0, 0
@@ -661,8 +664,7 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _T
         value, complete = bp.plan.kind.columnar()(v, bp, pb, as_of)
         usable = complete != Completeness.UNUSABLE
         values[bp.basis] = (value, usable)
-        band = np.maximum(np.searchsorted(bp.lowers, value, side="right") - 1, 0)
-        band = np.where(usable, band, 0)
+        band = np.where(usable, _band_of(bp.lowers, value), 0)
         rank = bp.ranks[band]
         base = len(vocab)
         vocab.extend(bp.plan.rule_ids)
@@ -702,6 +704,22 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _T
         completeness, bands, pareto, hyst, state, rank, best_rank, decided_by, below,
         held_since, values, vocab,
     )  # fmt: skip
+
+
+def _band_of(lowers: I64, value: I64) -> I64:
+    """The band ``[lower, next lower)`` holding each value; the first band below its bound.
+
+    ``max(searchsorted(lowers, value, "right") - 1, 0)``: for a sorted array
+    that is the count of the other lowers at or below the value, and a
+    comparison per edge (a playbook has a handful) costs less than a binary
+    search per row.
+    """
+    if len(lowers) > 16:
+        return np.maximum(np.searchsorted(lowers, value, side="right") - 1, 0)
+    band = np.zeros(len(value), dtype=np.int64)
+    for edge in lowers[1:].tolist():
+        band += value >= edge
+    return band
 
 
 def _hysteresis(
@@ -831,7 +849,11 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
         "rule_tier": tier_ids.take(pa.array(out.rule_rank, mask=bad)),
         "decided_by": pa.array(out.vocab, pa.string()).take(pa.array(out.decided_by, mask=bad)),
         "movement": pa.array(_MOVEMENTS, pa.string()).take(pa.array(movement, mask=bad)),
-        "previous_tier": tier_ids.take(pa.array(np.maximum(prev, 0), mask=bad | (prev < 0))),
+        "previous_tier": (
+            pa.nulls(n, pa.string())
+            if v.prev_rank is None  # no previous decisions given: null on every row
+            else tier_ids.take(pa.array(np.maximum(prev, 0), mask=bad | (prev < 0)))
+        ),
         "below_since": pa.array(
             np.where(out.below_since == _INT64_MIN, 0, out.below_since).astype(np.int32),
             pa.int32(),
@@ -851,7 +873,11 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
             columns[f"basis_{basis.value}"] = pa.nulls(n, money)
     columns["reason_codes"] = list_column(inv, [c for c, _, _ in lists], bad)
     columns["rule_ids"] = list_column(inv, [r for _, r, _ in lists], bad)
-    columns["kyc_gaps"] = list_column(inv, [g for _, _, g in lists], bad | (not with_kyc))
+    columns["kyc_gaps"] = (
+        list_column(inv, [g for _, _, g in lists], bad)
+        if with_kyc
+        else pa.nulls(n, pa.list_(pa.string()))  # no kyc_items column: unknown on every row
+    )
     columns["as_of"] = pa.repeat(pa.scalar(as_of, pa.date32()), n)
     columns |= playbook_columns(pb, n)
     return pa.Table.from_pydict(columns, schema=tier_output_schema(pb))

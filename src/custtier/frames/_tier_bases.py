@@ -46,11 +46,12 @@ def average_daily_balance(
     n = v.n
     rule = bp.plan.rule
     window = months_before(as_of, rule.window_months)
-    wanted = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in window], dtype=np.int64)
-    inside = np.isin(v.months, wanted)
-    present = np.bincount(v.parents[inside], minlength=n).astype(np.int64)
-    total = np.zeros(n, dtype=np.int64)
-    np.add.at(total, v.parents[inside], v.balances[inside])
+    # The window is consecutive months: a range test, not a set lookup.
+    first, last = (int(m[:4]) * 12 + int(m[5:]) - 1 for m in (window[0], window[-1]))
+    inside = (v.months >= first) & (v.months <= last)
+    bounds = row_bounds(v.parents, n)
+    present = segment_sums(bounds, inside.astype(np.int64))
+    total = segment_sums(bounds, np.where(inside, v.balances, 0))
     w = rule.window_months
     incomplete = present < w
     policy = rule.missing_months
@@ -84,3 +85,24 @@ def round_div(total: I64, divisor: I64, rounding: Rounding) -> I64:
         up = (twice > divisor) | ((twice == divisor) & (q % 2 == 1))
     rounded: I64 = q + up
     return rounded
+
+
+def row_bounds(parents: I64, n: int) -> I64:
+    """Where each row's elements start and end (``n + 1`` offsets; ``parents`` ascending)."""
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parents, minlength=n), out=bounds[1:])
+    return bounds
+
+
+def segment_sums(bounds: I64, values: I64) -> I64:
+    """Per row, the sum of the ``values`` between its ``bounds`` (from :func:`row_bounds`).
+
+    Differences of one running sum: the elements of a list column are in row
+    order, and ``np.add.at`` costs several times more. The running sum may
+    wrap around int64; a difference is still exact when the row's own sum
+    fits (as it must, for ``np.add.at`` too).
+    """
+    running = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, out=running[1:])
+    sums: I64 = running[bounds[1:]] - running[bounds[:-1]]
+    return sums
