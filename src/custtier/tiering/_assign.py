@@ -36,6 +36,17 @@ __all__ = [
 ]
 
 
+# Enum members as module constants: on CPython 3.11 ``HysteresisState.NEW`` is a
+# class attribute lookup through the enum's metaclass, 0.2 µs each, which the
+# per-customer path pays several times a call.
+_NO_RULE = ParetoState.NO_RULE
+_OUTSIDE = ParetoState.OUTSIDE
+_MEMBER = ParetoState.MEMBER
+_NOT_EVALUATED = ParetoState.NOT_EVALUATED
+_NEW = HysteresisState.NEW
+_NO_OVERRIDE = OverrideState.NONE
+
+
 def assign_tier(
     customer: Customer,
     playbook: Playbook,
@@ -125,6 +136,8 @@ def trace_tier(
         )
     # Decimal arithmetic in the rules calls custtier's context explicitly,
     # so no context is entered here (comparisons need none).
+    if previous is None and override is None:  # the common call: straight to the rules
+        return first_trace(customer, tier_plan(playbook), as_of, member)
     return trace(
         customer,
         tier_plan(playbook),
@@ -164,22 +177,10 @@ def trace(
     ``pareto`` is whether the customer is in the book's Pareto set; ``None``
     means nobody said, and the trace records the rule as not evaluated.
     """
+    if previous is None and override is None:  # a first decision: nothing can move the tier
+        return first_trace(customer, plan, as_of, pareto)
     pb = plan.playbook
-    bases = tuple([bp.kind.scalar(customer, bp, pb, as_of) for bp in plan.bases])
-    rule_rank, decided_by = _rules_rank(plan, bases)
-    pr = pb.tiering.pareto
-    state = ParetoState.NO_RULE
-    if pr is not None:
-        state = (
-            ParetoState.NOT_EVALUATED
-            if pareto is None
-            else ParetoState.MEMBER
-            if pareto
-            else ParetoState.OUTSIDE
-        )
-        if pareto and (prank := plan.rank[pr.tier]) > rule_rank:
-            rule_rank, decided_by = prank, pr.rule_id
-
+    bases, state, rule_rank, decided_by = _by_rules(customer, plan, as_of, pareto)
     if previous is not None and (problem := previous_problem(previous, customer.key, plan, as_of)):
         raise InputError(problem[2], field=problem[1])
     rank, hyst, hold = rule_rank, HysteresisState.NEW, None
@@ -230,6 +231,56 @@ def trace(
         hold=hold,
         override_given=override,
     )
+
+
+def _by_rules(
+    customer: Customer, plan: TierPlan, as_of: dt.date, pareto: bool | None
+) -> tuple[tuple[BasisTrace, ...], ParetoState, int, str]:
+    """Each basis's trace, the Pareto state, and the rank and rule the rules give."""
+    pb = plan.playbook
+    if len(plan.bases) == 1:  # the usual playbook: one basis decides, no list to build
+        bp = plan.bases[0]
+        b = bp.kind.scalar(customer, bp, pb, as_of)
+        bases: tuple[BasisTrace, ...] = (b,)
+        rule_rank, decided_by = bp.ranks[b.band], bp.rule_ids[b.band]
+    else:
+        bases = tuple([bp.kind.scalar(customer, bp, pb, as_of) for bp in plan.bases])
+        rule_rank, decided_by = _rules_rank(plan, bases)
+    pr = pb.tiering.pareto
+    state = _NO_RULE
+    if pr is not None:
+        state = _NOT_EVALUATED if pareto is None else _MEMBER if pareto else _OUTSIDE
+        if pareto and (prank := plan.rank[pr.tier]) > rule_rank:
+            rule_rank, decided_by = prank, pr.rule_id
+    return bases, state, rule_rank, decided_by
+
+
+def first_trace(
+    customer: Customer, plan: TierPlan, as_of: dt.date, pareto: bool | None
+) -> TierTrace:
+    """The trace of a decision with no previous decision and no override: the rules' tier.
+
+    :func:`trace`'s path when nothing can move the tier off the rules' one,
+    taken by most calls. The trace is built positionally, in
+    :class:`TierTrace`'s field order: a 19-field named tuple built by keyword
+    costs a quarter of a whole ``trace_tier`` call.
+    """
+    bases, state, rank, decided_by = _by_rules(customer, plan, as_of, pareto)
+    return TierTrace(
+        plan,
+        customer.key,
+        as_of,
+        bases,
+        state,
+        rank,  # rule_rank
+        decided_by,
+        _NEW,
+        _NO_OVERRIDE,
+        rank,
+        gaps_mask(customer, plan.kyc_checks[rank], as_of),
+        customer.annual_profit_contribution,  # profit
+        customer.manager_id,
+    )  # previous_tier, below_since, held_since, hold, override_given: None (defaults)
 
 
 def _rules_rank(plan: TierPlan, bases: tuple[BasisTrace, ...]) -> tuple[int, str]:

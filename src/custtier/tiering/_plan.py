@@ -55,7 +55,8 @@ class BasisPlan:
 
     def band_for(self, value: Decimal) -> int:
         """Index of the band ``[lower, upper)`` holding ``value``."""
-        return max(bisect.bisect_right(self.lowers, value) - 1, 0)
+        band = bisect.bisect_right(self.lowers, value) - 1
+        return band if band > 0 else 0  # below a bounded first band: the first band
 
 
 @dataclass(frozen=True, slots=True)
