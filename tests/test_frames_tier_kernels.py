@@ -1,0 +1,95 @@
+"""The array kernels ``tier_table`` uses for speed give what their plain forms give.
+
+Each kernel replaced a simpler numpy or Python form (``searchsorted``,
+``np.add.at``, a sum of Python ints, a flat ``take``); these properties hold
+them equal to that form on drawn inputs, including the inputs where the fast
+form falls back (many edges, sums past int64).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from custtier import presets
+from custtier.frames import pareto_cut
+from custtier.frames._arrow import list_column
+from custtier.frames._tier import _band_of
+from custtier.frames._tier_bases import row_bounds, segment_sums
+
+_INT64_MIN = np.iinfo(np.int64).min
+money = st.integers(min_value=-(2**40), max_value=2**40)
+
+
+@given(
+    edges=st.lists(money, min_size=1, max_size=40, unique=True),
+    unbounded=st.booleans(),
+    values=st.lists(money, max_size=50),
+)
+def test_bands_by_comparison_are_the_binary_search(
+    edges: list[int], unbounded: bool, values: list[int]
+) -> None:
+    lowers = np.array(sorted(edges), dtype=np.int64)
+    if unbounded:  # the first band open below, as the plan writes it
+        lowers[0] = _INT64_MIN
+    value = np.array(values, dtype=np.int64)
+    expected = np.maximum(np.searchsorted(lowers, value, side="right") - 1, 0)
+    assert _band_of(lowers, value).tolist() == expected.tolist()
+
+
+@given(
+    counts=st.lists(st.integers(min_value=0, max_value=5), min_size=1, max_size=30),
+    data=st.data(),
+)
+def test_segment_sums_are_the_per_row_sums(counts: list[int], data: st.DataObject) -> None:
+    parents = np.repeat(np.arange(len(counts)), counts).astype(np.int64)
+    # Large values: the running total wraps around int64, each row's sum does not.
+    values = np.array(
+        data.draw(
+            st.lists(st.integers(-(2**61), 2**61), min_size=len(parents), max_size=len(parents))
+        ),
+        dtype=np.int64,
+    )
+    expected = [int(values[parents == row].astype(object).sum()) for row in range(len(counts))]
+    assert segment_sums(row_bounds(parents, len(counts)), values).tolist() == expected
+
+
+def test_the_pareto_total_is_exact_past_int64() -> None:
+    # Four profits of 2^61 minor units sum past int64: the cut must still be
+    # found on the exact total (share 0.2 of 2^63 + 1: two customers).
+    profits = [2**61, 2**61, 2**61, 2**61, 1]
+    cands = pa.table(
+        {
+            "customer_key": ["a", "b", "c", "d", "e"],
+            "profit_minor_units": pa.array(profits, pa.int64()),
+        }
+    )
+    share = presets.PRACTICE.tiering.pareto
+    assert share is not None
+    total = sum(profits)
+    num, den = share.profit_share.as_integer_ratio()
+    target = -((-total * num) // den)
+    running, k = 0, 0
+    for p in sorted(profits, reverse=True):
+        running, k = running + p, k + 1
+        if running >= target:
+            break
+    cut = pareto_cut(cands, presets.PRACTICE)
+    assert cut.count == k
+
+
+@given(
+    lists=st.lists(
+        st.lists(st.sampled_from(["A", "BB", "", "dé"]), max_size=3), min_size=1, max_size=5
+    ),
+    data=st.data(),
+)
+def test_list_columns_hold_each_rows_list(lists: list[list[str]], data: st.DataObject) -> None:
+    rows = data.draw(st.lists(st.integers(0, len(lists) - 1), max_size=20))
+    nulls = data.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
+    column = list_column(np.array(rows, dtype=np.intp), lists, np.array(nulls, dtype=np.bool_))
+    expected = [None if null else lists[row] for row, null in zip(rows, nulls, strict=True)]
+    assert column.type == pa.list_(pa.string())
+    assert column.to_pylist() == expected
