@@ -8,6 +8,8 @@ form falls back (many edges, sums past int64).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from custtier import presets
 from custtier.frames import pareto_cut
 from custtier.frames._arrow import list_column
+from custtier.frames._months import month_numbers
 from custtier.frames._tier import _band_of
 from custtier.frames._tier_bases import row_bounds, segment_sums
 
@@ -93,3 +96,30 @@ def test_list_columns_hold_each_rows_list(lists: list[list[str]], data: st.DataO
     expected = [None if null else lists[row] for row, null in zip(rows, nulls, strict=True)]
     assert column.type == pa.list_(pa.string())
     assert column.to_pylist() == expected
+
+
+_MONTH_RE = r"[0-9]{4}-(0[1-9]|1[0-2])"
+month_like = st.one_of(
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}\Z"),  # seven bytes, mostly months
+    st.text(alphabet="0129-é\n", min_size=5, max_size=8),  # near misses, some not ASCII
+    st.none(),
+)
+
+
+@given(values=st.lists(month_like, max_size=12), start=st.integers(0, 3))
+def test_months_are_numbered_as_the_pattern_reads_them(
+    values: list[str | None], start: int
+) -> None:
+    # Both ways of finding the distinct spellings: all seven bytes (no nulls), or not.
+    for column in (values, [v for v in values if v is not None and len(v.encode()) == 7]):
+        arr = pa.array(column, pa.string()).slice(min(start, len(column)))
+        months, ok = month_numbers(arr)
+        expected = [
+            v is not None and re.fullmatch(_MONTH_RE, v) is not None for v in arr.to_pylist()
+        ]
+        assert ok.tolist() == expected
+        numbers = [
+            int(v[:4]) * 12 + int(v[5:]) - 1 if good else 0
+            for v, good in zip(arr.to_pylist(), expected, strict=True)
+        ]
+        assert months.tolist() == numbers

@@ -55,6 +55,7 @@ from custtier.frames._arrow import (
     to_decimal,
     well_formed_keys,
 )
+from custtier.frames._months import month_numbers
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike, PandasFrame
 from custtier.models import Customer
 from custtier.rules import Basis, KycItem, Playbook, TierDef
@@ -96,7 +97,6 @@ KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 #: validated columns of every chunk are kept until the end (duplicates and
 #: the Pareto cut span the table), so this bounds temporaries, not the total.
 DEFAULT_CHUNK_ROWS = 262_144
-_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"
 _INT64_MIN = np.iinfo(np.int64).min
 _INT64_MAX = np.iinfo(np.int64).max
@@ -479,10 +479,7 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
             field="monthly_balances.month",
         )
     month_null = np_bool(month.is_null())
-    # Few distinct months in a book: check each distinct spelling once.
-    coded = pc.dictionary_encode(month)
-    shaped = pc.match_substring_regex(coded.dictionary, _MONTH_PATTERN)
-    month_ok = np_bool(shaped.take(coded.indices))
+    months, month_ok = month_numbers(month)  # 0 where not a month
     errors.flag(any_per_row(n, parents, month_null), "missing_value", "monthly_balances.month")
     errors.flag(any_per_row(n, parents, ~month_ok), "invalid_value", "monthly_balances.month")
     field_name = "monthly_balances.average_daily_balance"
@@ -492,14 +489,6 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
     errors.flag(any_per_row(n, parents, m.out_of_range), "out_of_range", field_name)
     errors.flag(any_per_row(n, parents, m.too_precise), "too_precise", field_name)
     errors.flag(any_per_row(n, parents, m.values < 0), "invalid_value", field_name)
-    # Parse each distinct spelling once (a book has a few dozen), then look up.
-    spelled = [
-        int(text[:4]) * 12 + int(text[5:7]) - 1 if ok else 0
-        for text, ok in zip(coded.dictionary.to_pylist(), shaped.to_pylist(), strict=True)
-    ]
-    indices = np.asarray(pc.fill_null(coded.indices, 0).to_numpy(), dtype=np.int64)
-    months = np.asarray(spelled, dtype=np.int64)[indices] if spelled else indices
-    months = np.where(month_ok, months, 0)
     errors.flag(any_per_row(n, parents, _repeated_months(parents, months) & month_ok),
                 "duplicate_month", "monthly_balances")  # fmt: skip
     return parents, months, m.values
