@@ -88,7 +88,7 @@ def _entries(plan: TierPlan, key: TraceKey) -> tuple[Entry, ...]:
 def decision_of(trace: TierTrace) -> TierDecision:
     """The decision of ``trace``: its reasons rendered, every other field copied."""
     plan = trace.plan
-    values = {bp.rule.basis.value: b.value for bp, b in zip(plan.bases, trace.bases, strict=True)}
+    values = dict(zip(plan.basis_names, [b.value for b in trace.bases], strict=True))
     return TierDecision.trusted(
         customer_key=trace.customer_key,
         outcome=trace.tier,

@@ -77,6 +77,7 @@ class TierPlan:
     kyc_masks: tuple[int, ...]  # per tier rank: the KYC items it requires, as bits
     kyc_checks: tuple[KycChecks, ...]  # per tier rank: the checks of those items
     columns: frozenset[str]  # input columns of tier_table the playbook's rules read
+    basis_names: tuple[str, ...]  # each basis's name (``Basis`` value), in playbook order
 
     def bar(self, tier: str) -> tuple[str, Decimal] | None:
         """The first basis (in playbook order) with a bar for ``tier``, and that bar."""
@@ -174,6 +175,7 @@ def _build(playbook: Playbook) -> TierPlan:
         kyc_masks=tuple(sum(KYC_BIT[i] for i in t.kyc_requires) for t in playbook.tiers),
         kyc_checks=tuple(kyc_checks(t.kyc_requires) for t in playbook.tiers),
         columns=frozenset(columns),
+        basis_names=tuple(r.basis.value for r in playbook.tiering.bases),
     )
 
 

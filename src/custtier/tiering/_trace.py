@@ -89,6 +89,12 @@ MOVEMENT_OF: dict[HysteresisState, Movement] = {
 }
 
 
+# Enum members as module constants: a member looked up on its class costs 0.2 µs
+# on CPython 3.11, and these are read once per decision.
+_IN_FORCE = OverrideState.IN_FORCE
+_OVERRIDDEN = Movement.OVERRIDDEN
+
+
 class BasisTrace(NamedTuple):
     """One basis: its value (``None`` when unusable), completeness, band and months present."""
 
@@ -182,15 +188,18 @@ class TierTrace(NamedTuple):
     @property
     def movement(self) -> Movement:
         """How the tier moved against the previous decision."""
-        if self.override is OverrideState.IN_FORCE:
-            return Movement.OVERRIDDEN
+        if self.override is _IN_FORCE:
+            return _OVERRIDDEN
         return MOVEMENT_OF[self.hysteresis]
 
     @property
     def key(self) -> TraceKey:
         """The codes that decide which reasons the decision has (the explanation table's key)."""
+        bases = self.bases
         return TraceKey(
-            tuple((b.completeness, b.band) for b in self.bases),
+            ((bases[0].completeness, bases[0].band),)  # one basis: no generator to run
+            if len(bases) == 1
+            else tuple([(b.completeness, b.band) for b in bases]),
             self.pareto,
             self.hysteresis,
             self.override,
