@@ -608,3 +608,28 @@ def test_the_json_schema_publishes_amounts_as_strings_or_integers_never_floats()
             "description": described,
         }
         assert adapter.json_schema(mode="serialization") == text
+
+
+_SPELLED = st.builds(
+    lambda units, places, zeros: (
+        Decimal(units).scaleb(-places) + Decimal(0).scaleb(-places - zeros)
+    ),
+    st.integers(-(10**15), 10**15),
+    st.integers(-3, 6),
+    st.integers(0, 3),
+)  # amounts with trailing zeros, positive exponents and more places than a currency has
+
+
+@given(st.lists(_SPELLED, max_size=20), st.sampled_from(["CNY", "JPY", "KWD"]))
+def test_first_too_fine_is_the_first_amount_check_precision_refuses(
+    amounts: list[Decimal], currency: str
+) -> None:
+    from custtier._money import check_precision, first_too_fine
+
+    refused = []
+    for i, amount in enumerate(amounts):
+        try:
+            check_precision(amount, currency)
+        except MoneyError:
+            refused.append(i)
+    assert first_too_fine(amounts, currency) == (refused[0] if refused else -1)

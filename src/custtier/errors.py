@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from custtier._fast import FAST_PATH, REFERENCE
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
@@ -218,7 +220,9 @@ def _details(
     details: list[ErrorDetail] = []
     names = _known_names() | roots
     for err in errors:
-        loc = tuple(_safe_part(p, names) for p in err["loc"])
+        if FAST_PATH in err["loc"]:
+            continue  # a native fast path missed; the reference validation's error says why
+        loc = tuple(_safe_part(p, names) for p in err["loc"] if p != REFERENCE)
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, RuleProblemsError):
             details += [

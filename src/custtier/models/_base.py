@@ -77,7 +77,11 @@ class CusttierModel(BaseModel):
         cls, obj: Any, *args: Any, **kwargs: Any
     ) -> Self:
         try:
-            return super().model_validate(obj, *args, **kwargs)
+            if args or kwargs:
+                return super().model_validate(obj, *args, **kwargs)
+            # pydantic's wrapper only forwards its defaults: call the validator itself.
+            model: Self = cls.__pydantic_validator__.validate_python(obj)
+            return model
         except ValidationError as exc:
             error = RecordValidationError.from_pydantic(cls.__name__, exc)
         raise error
@@ -87,7 +91,10 @@ class CusttierModel(BaseModel):
         cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
     ) -> Self:
         try:
-            return super().model_validate_json(json_data, *args, **kwargs)
+            if args or kwargs:
+                return super().model_validate_json(json_data, *args, **kwargs)
+            model: Self = cls.__pydantic_validator__.validate_json(json_data)
+            return model
         except ValidationError as exc:
             error = RecordValidationError.from_pydantic(cls.__name__, exc)
         raise error
@@ -99,12 +106,14 @@ class CusttierModel(BaseModel):
         Anything else (``None``, a list of pairs) is refused with a
         :class:`~custtier.errors.RecordValidationError`, not converted.
         """
-        if not isinstance(record, Mapping):
-            raise RecordValidationError(
-                cls.__name__,
-                [ErrorDetail((), "model_type", "a record must be a mapping (a JSON object)")],
-            )
-        return cls.model_validate(dict(record))
+        if type(record) is not dict:  # a plain dict is read as it is (pydantic copies nothing)
+            if not isinstance(record, Mapping):
+                raise RecordValidationError(
+                    cls.__name__,
+                    [ErrorDetail((), "model_type", "a record must be a mapping (a JSON object)")],
+                )
+            record = dict(record)
+        return cls.model_validate(record)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:

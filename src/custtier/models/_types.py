@@ -7,8 +7,10 @@ import re
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, SecretStr
+from pydantic_core import core_schema
 
 from custtier._enum import Vocabulary
+from custtier._fast import FastPath
 from custtier.models._base import REVEAL_PERSONAL_DATA
 
 T = TypeVar("T")
@@ -46,8 +48,31 @@ def _day(value: Any) -> Any:
     return value
 
 
+# Text already in ISO form: read natively (a chain: the pattern, then the date itself).
+_ISO_DAY = core_schema.chain_schema(
+    [
+        core_schema.str_schema(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        core_schema.date_schema(),
+    ]
+)
+
 #: A calendar date from a record: a ``date`` or ISO text, never a timestamp.
-Day = Annotated[dt.date, BeforeValidator(_day)]
+#: The common forms (a ``date`` object, ``"YYYY-MM-DD"``) are read natively;
+#: everything else, refusals included, by ``_day`` and pydantic's date.
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_day),
+    FastPath(
+        # Not pydantic's strict date for JSON: it reads digit strings as timestamps.
+        core_schema.json_or_python_schema(
+            json_schema=_ISO_DAY,
+            python_schema=core_schema.union_schema(
+                [core_schema.date_schema(strict=True), _ISO_DAY], mode="left_to_right"
+            ),
+        ),
+        serialization=core_schema.simple_ser_schema("date"),
+    ),
+]
 
 #: Stable machine identifier used for rule ids, tiers, levels, categories, products.
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
@@ -69,7 +94,16 @@ def _check_tz(name: str) -> str:
 
 
 #: An IANA time-zone name; resolved by the engines that need clock times.
-TimeZoneName = Annotated[str, AfterValidator(_check_tz)]
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_check_tz),
+    # The same pattern natively (where Python's "$" would also take a final
+    # newline, the native one does not: such a name goes to _check_tz).
+    FastPath(
+        core_schema.str_schema(strict=True, pattern=_TZ.pattern),
+        serialization=core_schema.simple_ser_schema("str"),
+    ),
+]
 
 
 _WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
@@ -155,6 +189,16 @@ def _personal(value: Any) -> Any:
 PersonalStr = Annotated[
     SecretStr,
     BeforeValidator(_personal),
+    # Text of 1 to 256 characters that cannot be the marker (it does not start
+    # with "[") needs none of _personal's checks: wrapped natively.
+    FastPath(
+        core_schema.no_info_after_validator_function(
+            SecretStr,
+            core_schema.str_schema(
+                strict=True, min_length=1, max_length=_PERSONAL_MAX, pattern=r"^[^\[]"
+            ),
+        ),
+    ),
     Field(json_schema_extra={"minLength": 1, "maxLength": _PERSONAL_MAX}),
     PlainSerializer(_serialise_personal, return_type=str, when_used="always"),
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from pydantic import Field, field_validator, model_validator
 
-from custtier._money import Amount, NonNegativeAmount, check_precision
+from custtier._money import Amount, NonNegativeAmount, check_precision, first_too_fine
 from custtier.errors import InputError
 from custtier.models._base import CusttierModel
 from custtier.models._types import (
@@ -30,6 +31,13 @@ __all__ = [
     "MonthlyBalance",
     "ProductHolding",
 ]
+
+
+# Sort keys and fields read without a Python call per item.
+_BY_CHANNEL = attrgetter("channel")
+_BY_MONTH = attrgetter("month")
+_BALANCE = attrgetter("average_daily_balance")
+_PRINCIPAL = attrgetter("principal")
 
 
 class MonthlyBalance(CusttierModel):
@@ -90,7 +98,7 @@ class ContactPreferences(CusttierModel):
         channels = [c.channel for c in consents]
         if len(set(channels)) != len(channels):
             raise ValueError("consents must list each channel at most once")
-        return tuple(sorted(consents, key=lambda c: c.channel.value))
+        return tuple(sorted(consents, key=_BY_CHANNEL))  # a member sorts as its value
 
     def allows(self, channel: Channel, purpose: Purpose) -> bool:
         """Whether ``channel`` may be used for ``purpose`` (do-not-contact wins)."""
@@ -144,21 +152,29 @@ class Customer(CusttierModel):
         keys = [m.month for m in months]
         if len(set(keys)) != len(keys):
             raise ValueError("monthly_balances must list each month at most once")
-        return tuple(sorted(months, key=lambda m: m.month))
+        return tuple(sorted(months, key=_BY_MONTH))
 
     @model_validator(mode="after")
     def _consistent(self) -> Customer:
-        cur = self.currency
-        check_precision(self.assets_under_management, cur, field="assets_under_management")
-        check_precision(self.annual_profit_contribution, cur, field="annual_profit_contribution")
-        if self.annual_income is not None:
-            check_precision(self.annual_income, cur, field="annual_income")
-        for i, m in enumerate(self.monthly_balances):
-            check_precision(
-                m.average_daily_balance, cur, field=f"monthly_balances.{i}.average_daily_balance"
-            )
-        for i, h in enumerate(self.products_held):
-            check_precision(h.principal, cur, field=f"products_held.{i}.principal")
+        # Every amount against the currency in one loop; field names only for a refusal.
+        months, held, income = self.monthly_balances, self.products_held, self.annual_income
+        amounts = [
+            self.assets_under_management,
+            self.annual_profit_contribution,
+            *(() if income is None else (income,)),
+            *map(_BALANCE, months),
+            *map(_PRINCIPAL, held),
+        ]
+        bad = first_too_fine(amounts, self.currency)
+        if bad >= 0:
+            fields = [
+                "assets_under_management",
+                "annual_profit_contribution",
+                *(() if income is None else ("annual_income",)),
+                *(f"monthly_balances.{i}.average_daily_balance" for i in range(len(months))),
+                *(f"products_held.{i}.principal" for i in range(len(held))),
+            ]
+            check_precision(amounts[bad], self.currency, field=fields[bad])
         if self.kyc is not None and self.kyc.customer_key != self.key:
             raise ValueError("kyc.customer_key must equal the customer's key")
         if self.referred_by == self.key:
