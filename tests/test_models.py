@@ -437,3 +437,31 @@ def test_vocabulary_dumps_as_before() -> None:
     assert ContactPreferences.model_json_schema()["$defs"]["Channel"]["enum"] == [
         c.value for c in Channel
     ]
+
+
+@given(st.lists(st.sampled_from(list(Channel)), max_size=10))
+def test_consents_come_back_sorted_or_a_repeated_channel_is_refused(
+    channels: list[Channel],
+) -> None:
+    # Consents already in order (as an export writes them) are kept as given;
+    # any other order is sorted, and a channel listed twice is refused.
+    consents = [ChannelConsent(channel=ch) for ch in channels]
+    if len(set(channels)) < len(channels):
+        with pytest.raises(RecordValidationError, match="each channel at most once"):
+            ContactPreferences(consents=consents)
+        return
+    prefs = ContactPreferences(consents=consents)
+    assert [c.channel for c in prefs.consents] == sorted(channels)
+
+
+@given(st.lists(st.sampled_from(["2025-11", "2025-12", "2026-01", "2026-02"]), max_size=6))
+def test_months_come_back_sorted_or_a_repeated_month_is_refused(months: list[str]) -> None:
+    record = {
+        "key": "C1",
+        "monthly_balances": [{"month": m, "average_daily_balance": "1.00"} for m in months],
+    }
+    if len(set(months)) < len(months):
+        with pytest.raises(RecordValidationError, match="each month at most once"):
+            Customer.from_record(record)
+        return
+    assert [m.month for m in Customer.from_record(record).monthly_balances] == sorted(months)

@@ -67,7 +67,7 @@ Day = Annotated[
         core_schema.json_or_python_schema(
             json_schema=_ISO_DAY,
             python_schema=core_schema.union_schema(
-                [core_schema.date_schema(strict=True), _ISO_DAY], mode="left_to_right"
+                [_ISO_DAY, core_schema.date_schema(strict=True)], mode="left_to_right"
             ),
         ),
         serialization=core_schema.simple_ser_schema("date"),
@@ -226,6 +226,11 @@ def _free_text(value: str) -> str:
 FreeText = Annotated[
     str,
     AfterValidator(_free_text),
+    # Text not starting with "[" cannot be the marker: kept as it is, natively.
+    FastPath(
+        core_schema.str_schema(strict=True, pattern=r"^(?:[^\[]|$)"),
+        serialization=core_schema.simple_ser_schema("str"),
+    ),
     PlainSerializer(_serialise_free_text, return_type=str, when_used="always"),
 ]
 

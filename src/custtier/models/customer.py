@@ -95,10 +95,12 @@ class ContactPreferences(CusttierModel):
     @field_validator("consents")
     @classmethod
     def _one_per_channel(cls, consents: tuple[ChannelConsent, ...]) -> tuple[ChannelConsent, ...]:
-        channels = [c.channel for c in consents]
+        channels = list(map(_BY_CHANNEL, consents))
+        if channels == sorted(set(channels)):  # a member sorts as its value
+            return consents  # as an export writes them: sorted, each once
         if len(set(channels)) != len(channels):
             raise ValueError("consents must list each channel at most once")
-        return tuple(sorted(consents, key=_BY_CHANNEL))  # a member sorts as its value
+        return tuple(sorted(consents, key=_BY_CHANNEL))
 
     def allows(self, channel: Channel, purpose: Purpose) -> bool:
         """Whether ``channel`` may be used for ``purpose`` (do-not-contact wins)."""
@@ -149,7 +151,9 @@ class Customer(CusttierModel):
     def _months_unique_sorted(
         cls, months: tuple[MonthlyBalance, ...]
     ) -> tuple[MonthlyBalance, ...]:
-        keys = [m.month for m in months]
+        keys = list(map(_BY_MONTH, months))
+        if keys == sorted(set(keys)):
+            return months  # as an export writes them: sorted, each once
         if len(set(keys)) != len(keys):
             raise ValueError("monthly_balances must list each month at most once")
         return tuple(sorted(months, key=_BY_MONTH))
