@@ -708,3 +708,141 @@ def test_two_needs_served_by_one_category_share_one_line_naming_both() -> None:
     assert (line.amount, need.code, need.message, need.facts) == (
         D("10000.00"), ReasonCode.ALLOC_NEED, "serves the customer's need: insurance, medical",
         {"needs": "insurance,medical", "needs_share": D("0.1")})  # fmt: skip
+
+
+# --- which product carries a category's share, and on what terms ----------------
+# A category's share goes to one product: first one reserved for the customer's tier,
+# then one serving the customer's needs, then the lowest minimum, then the product id.
+# Every other suitable product of the category is set aside naming the one preferred.
+
+BONDS = [
+    product("BT", "bond_fund", "R2", minimum_investment="5000.00", reserved_for_tiers=["high_end"]),
+    product("BN", "bond_fund", "R2", minimum_investment="2000.00", needs_served=["pension"]),
+    product("BC", "bond_fund", "R2", minimum_investment="100.00"),
+    product("BA", "bond_fund", "R2", minimum_investment="500.00"),
+    product("BB", "bond_fund", "R2", minimum_investment="100.00"),
+]  # listed in no order of preference: the engine orders them
+
+
+def _bond_sale(customer: Customer, tier: str | None = None) -> tuple[str | None, dict[str, Any]]:
+    d = allocate(customer, "100000.00", BONDS, REGULATORY, as_of=AS_OF, tier=tier)
+    (line,) = [ln for ln in d.lines if ln.category == "bond_fund"]
+    why = {e.product_id: [(r.code, r.message, r.facts) for r in e.reasons] for e in d.excluded}
+    return line.product_id, why
+
+
+def _preferred(pid: str) -> list[tuple[Any, ...]]:
+    return [
+        (
+            ReasonCode.ALLOC_EXCLUDED,
+            f"{pid} is preferred in bond_fund",
+            {"case": "preferred", "preferred": pid, "category": "bond_fund"},
+        )
+    ]
+
+
+def test_a_product_reserved_for_the_customers_tier_carries_the_category_share_first() -> None:
+    chosen, why = _bond_sale(assessed("C3", needs=["pension"]), tier="high_end")
+    assert chosen == "BT"  # reserved for high_end, though it serves no need and asks most
+    assert why == {pid: _preferred("BT") for pid in ("BA", "BB", "BC", "BN")}
+
+
+def test_then_a_product_serving_the_customers_needs_then_the_lowest_minimum_then_the_id() -> None:
+    chosen, why = _bond_sale(assessed("C3", needs=["pension"]))
+    assert chosen == "BN"  # serves the pension need, though its minimum is higher
+    assert why["BA"] == why["BB"] == why["BC"] == _preferred("BN")
+    assert [r[0] for r in why["BT"]] == [ReasonCode.SUIT_RESERVED]  # not this customer's tier
+    chosen, why = _bond_sale(assessed("C3"))
+    assert chosen == "BB"  # lowest minimum (100.00, as BC's), then the smaller id
+    assert why["BA"] == why["BC"] == why["BN"] == _preferred("BB")
+
+
+def test_an_in_branch_allocation_records_each_risky_line_as_the_counter_would() -> None:
+    c = assessed("C3")
+    counter = allocate(c, "100000.00", CATALOGUE, REGULATORY, as_of=AS_OF, in_branch=True)
+    by_product = {ln.product_id: ln.conditions for ln in counter.lines}
+    assert by_product == {
+        "TD-1Y": (),
+        "MMF": (Condition.RECORDED_SALE,),
+        "BOND": (Condition.RECORDED_SALE,),
+        "WM-90": (Condition.RECORDED_SALE,),
+        "BAL": (Condition.RECORDED_SALE,),
+        None: (),
+    }
+    assert counter.conditions == (Condition.RECORDED_SALE,)
+    # Not in a branch unless the caller says so: the same allocation, no recorded sale.
+    remote = allocate(c, "100000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
+    assert [ln.conditions for ln in remote.lines] == [()] * len(remote.lines)
+    assert remote.conditions == ()
+    assert [ln.amount for ln in remote.lines] == [ln.amount for ln in counter.lines]
+
+
+def test_an_allocation_line_carries_its_products_conditions_and_cooling_off() -> None:
+    # A C5 customer of 76 (capped at C3): every line above deposit asks for extra
+    # confirmation. A private-banking C5 customer, in branch: the private-wealth line
+    # keeps its 24-hour cooling-off period and is recorded.
+    old = allocate(ELDERLY, "100000.00", CATALOGUE, REGULATORY, as_of=AS_OF)
+    assert {ln.product_id: (ln.conditions, ln.cooling_off_hours) for ln in old.lines} == {
+        "TD-1Y": ((), 0),
+        "MMF": ((Condition.EXTRA_CONFIRMATION,), 0),
+        "BOND": ((Condition.EXTRA_CONFIRMATION,), 0),
+        "WM-90": ((Condition.EXTRA_CONFIRMATION,), 0),
+        "BAL": ((Condition.EXTRA_CONFIRMATION,), 0),
+        None: ((), 0),
+    }
+    assert old.conditions == (Condition.EXTRA_CONFIRMATION,)
+    rich = allocate(
+        assessed("C5"),
+        "20000000.00",
+        CATALOGUE,
+        REGULATORY,
+        as_of=AS_OF,
+        tier="private_banking",
+        in_branch=True,
+    )
+    priv = next(ln for ln in rich.lines if ln.product_id == "PRIV")
+    assert (priv.conditions, priv.cooling_off_hours) == (
+        (Condition.COOLING_OFF, Condition.RECORDED_SALE),
+        24,
+    )
+    assert rich.conditions == (Condition.COOLING_OFF, Condition.RECORDED_SALE)
+    assert {ln.cooling_off_hours for ln in rich.lines if ln.product_id != "PRIV"} == {0}
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2026-11-30", dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), None]
+)
+def test_an_allocation_is_dated_by_a_calendar_day_named_as_of(as_of: Any) -> None:
+    with pytest.raises(InputError) as info:
+        allocate(assessed("C3"), "1000.00", CATALOGUE, REGULATORY, as_of=as_of)
+    assert (info.value.field, str(info.value)) == ("as_of", "as_of must be a date")
+
+
+# --- the decision a sale check returns, field by field -------------------------
+
+
+def test_a_blocked_sale_offers_the_nearest_amounts_and_no_conditions_of_sale() -> None:
+    # An elderly customer, in branch, a 24-hour cooling-off product, an amount off the grid.
+    p = product("BF", "bond_fund", "R2", cooling_off_hours=24)
+    d = check_suitability(ELDERLY, p, REGULATORY, as_of=AS_OF, amount="1250.00", in_branch=True)
+    assert (d.customer_key, d.product_id, d.as_of, d.playbook.id) == (
+        "C1",
+        "BF",
+        AS_OF,
+        REGULATORY.id,
+    )
+    assert (d.outcome, d.allowed) == ("blocked", False)
+    assert (d.conditions, d.cooling_off_hours) == ((), 0)
+    assert d.nearest_valid_amounts == (D("1200.00"), D("1300.00"))
+
+
+def test_an_allowed_sale_carries_its_conditions_and_cooling_off_and_no_other_amounts() -> None:
+    p = product("BF", "bond_fund", "R2", cooling_off_hours=24)
+    d = check_suitability(ELDERLY, p, REGULATORY, as_of=AS_OF, amount="1300.00", in_branch=True)
+    assert (d.customer_key, d.product_id, d.outcome, d.allowed) == ("C1", "BF", "allowed", True)
+    assert d.conditions == (
+        Condition.COOLING_OFF,
+        Condition.EXTRA_CONFIRMATION,
+        Condition.RECORDED_SALE,
+    )
+    assert (d.cooling_off_hours, d.nearest_valid_amounts) == (24, ())
