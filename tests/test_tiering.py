@@ -1031,3 +1031,49 @@ def test_grace_served_exactly_waits_for_a_rating_month() -> None:
     assert (
         _hysteresis_reason(held)[2] == "kept at high_end: grace served; waiting for a review month"
     )
+
+
+# --- a tier no basis has a bar for ----------------------------------------------
+
+
+def pareto_only_top() -> Playbook:
+    """PRACTICE whose high_end tier has no balance band: only the Pareto rule reaches it."""
+    data = json.loads(PRACTICE.to_json())
+    adb = data["tiering"]["bases"][0]
+    adb["bands"] = [b for b in adb["bands"] if b["tier"] != "high_end"]
+    adb["bands"][-1]["upper"] = None  # mid_end from 50,000 up
+    data["id"] = "pareto-only-top"
+    return Playbook.from_json(json.dumps(data))
+
+
+def test_a_tier_with_no_bar_holds_a_customer_only_through_the_grace_period() -> None:
+    # High-end by the Pareto rule last month, out of the Pareto set now: no basis has a
+    # high_end bar, so no buffer holds the customer, however high the balance; the grace
+    # period runs from today and the reason quotes a bar and a floor of 0.
+    pb = pareto_only_top()
+    prev = assign_tier(
+        customer(adb="100000.00"), pb, as_of=dt.date(2026, 10, 31), in_pareto_set=True
+    )
+    assert (prev.tier, prev.decided_by) == ("high_end", "tier.pareto.80_20")
+    d = assign_tier(customer(adb="4800000.00"), pb, as_of=AS_OF, previous=prev, in_pareto_set=False)
+    assert (d.tier, d.rule_tier, d.movement, d.below_since) == (
+        "high_end",
+        "mid_end",
+        Movement.HELD,
+        AS_OF,
+    )
+    assert _hysteresis_reason(d) == (
+        "TIER_HELD",
+        "tier.hysteresis",
+        "kept at high_end: below for 0 of 3 grace month(s)",
+        {
+            "bar": Decimal(0),
+            "floor": Decimal("0.00"),
+            "below_since": AS_OF,
+            "case": "grace",
+            "grace_months": 3,
+            "months_below": 0,
+            "previous_tier": "high_end",
+            "rules_tier": "mid_end",
+        },
+    )
