@@ -1077,3 +1077,116 @@ def test_a_tier_with_no_bar_holds_a_customer_only_through_the_grace_period() -> 
             "rules_tier": "mid_end",
         },
     )
+
+
+# --- amount bases, overrides' last day, a book's error rows ---------------------
+
+
+def one_amount_basis(basis: str) -> Playbook:
+    """PRACTICE tiering on one amount field (same bars as the balance), no Pareto rule."""
+    data = json.loads(PRACTICE.to_json())
+    bands = data["tiering"]["bases"][0]["bands"]
+    short = {"assets_under_management": "aum", "profit_contribution": "profit"}[basis]
+    renamed = [band | {"rule_id": band["rule_id"].replace("adb", short)} for band in bands]
+    data["tiering"]["bases"] = [{"basis": basis, "bands": renamed}]
+    data["tiering"]["pareto"] = None
+    data["id"] = f"on-{short}"
+    return Playbook.from_json(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("basis", "field", "short"),
+    [
+        ("assets_under_management", "assets_under_management", "aum"),
+        ("profit_contribution", "annual_profit_contribution", "profit"),
+    ],
+)
+def test_an_amount_basis_is_one_amount_always_complete_and_reads_no_months(
+    basis: str, field: str, short: str
+) -> None:
+    from custtier import Completeness, trace_tier
+
+    pb = one_amount_basis(basis)
+    c = Customer(key="C1", **{field: "650000.00"})
+    assert trace_tier(c, pb, as_of=AS_OF).bases == (
+        (Decimal("650000.00"), Completeness.COMPLETE, 2, 0),  # value, completeness, band, months
+    )
+    d = assign_tier(c, pb, as_of=AS_OF)
+    assert d.basis_values == {basis: Decimal("650000.00")}
+    (band,) = [r for r in d.reasons if r.code is not ReasonCode.KYC_GAP]  # no "incomplete"
+    assert (band.code, band.rule_id, band.message, band.facts) == (
+        ReasonCode.TIER_BAND,
+        f"tier.{short}.high_end",
+        f"{basis} in [500000, ∞)",
+        {
+            "basis": basis,
+            "value": Decimal("650000.00"),
+            "lower": Decimal("500000"),
+            "upper": None,
+            "window_months": 1,
+        },
+    )
+
+
+def test_an_override_holds_through_its_expiry_day_and_lapses_the_day_after() -> None:
+    last_day = _override(expires_on=AS_OF)
+    on = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=last_day)
+    assert (on.tier, on.movement) == ("high_end", Movement.OVERRIDDEN)
+    after = assign_tier(
+        customer(adb="1000.00"), PRACTICE, as_of=AS_OF + dt.timedelta(days=1), override=last_day
+    )
+    assert after.tier == "mass"
+    assert ReasonCode.TIER_OVERRIDE_EXPIRED in codes(after)
+    first_day = _override(set_on=AS_OF, expires_on=AS_OF)
+    assert (
+        assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, override=first_day).tier
+        == "high_end"
+    )
+
+
+def test_a_books_error_rows_name_the_customer_the_row_and_the_field_to_fix() -> None:
+    records = [
+        customer("C1", adb="5.00"),
+        customer("C2", adb="5.00", currency="USD"),
+        customer("C1", adb="6.00"),
+        customer("C3", adb="300000.00"),
+        customer("C4", adb="300000.00"),
+    ]
+    stale = _previous("high_end", dt.date(2026, 10, 31))
+    previous = [
+        stale.model_copy(update={"customer_key": "C3", "as_of": dt.date(2026, 12, 31)}),
+        stale.model_copy(update={"customer_key": "C4", "outcome": "vip"}),
+    ]
+    result = tier_book(records, PRACTICE, as_of=AS_OF, previous=previous)
+    assert result.decisions == ()
+    assert [(e.customer_key, e.index, e.code, e.field, e.message) for e in result.errors] == [
+        (
+            "C1",
+            0,
+            "duplicate_key",
+            "key",
+            "key appears more than once in the book; keep one record",
+        ),
+        ("C2", 1, "currency_mismatch", "currency", "currency differs from the playbook's (CNY)"),
+        (
+            "C1",
+            2,
+            "duplicate_key",
+            "key",
+            "key appears more than once in the book; keep one record",
+        ),
+        (
+            "C3",
+            3,
+            "previous_after_as_of",
+            "previous.as_of",
+            "previous decision is dated after as_of",
+        ),
+        (
+            "C4",
+            4,
+            "unknown_previous_tier",
+            "previous.outcome",
+            "previous decision's tier is not in this playbook; re-tier without previous",
+        ),
+    ]
