@@ -18,6 +18,7 @@ from custtier import (
     ReasonCode,
     TierDecision,
     assign_tier,
+    pareto_set,
     presets,
     tier_book,
 )
@@ -1190,3 +1191,21 @@ def test_a_books_error_rows_name_the_customer_the_row_and_the_field_to_fix() -> 
             "previous decision's tier is not in this playbook; re-tier without previous",
         ),
     ]
+
+
+def test_a_books_pareto_cut_picks_the_same_customers_from_columns() -> None:
+    # A warehouse applies the cut tier_book returns to its own columns (profits in minor
+    # units); the rows it picks are the book's Pareto set, and a row marked invalid is out.
+    np = pytest.importorskip("numpy")
+    pa = pytest.importorskip("pyarrow")
+    book = _book([5000, 3000, 1000, 400, 300, 200, 100])
+    cut = tier_book(book, PRACTICE, as_of=AS_OF).pareto_cut
+    assert cut is not None
+    keys = pa.array([c.key for c in book], pa.string())
+    profits = np.array([p * 100 for p in (5000, 3000, 1000, 400, 300, 200, 100)], np.int64)
+    valid = np.ones(len(book), bool)
+    inside = cut.members(keys, profits, valid).tolist()
+    assert {c.key for c, i in zip(book, inside, strict=True) if i} == pareto_set(book, PRACTICE)
+    assert pareto_set(book, PRACTICE) == {"C000", "C001"}
+    valid[0] = False
+    assert cut.members(keys, profits, valid).tolist()[:2] == [False, True]

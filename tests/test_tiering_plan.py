@@ -162,6 +162,13 @@ def test_a_trace_says_how_without_any_message() -> None:
     assert t.movement is Movement.NEW
     assert t.kyc_gaps  # a bare record lacks what the top tier's file requires
     assert "TierPlan" not in repr(t)  # the plan is not dumped into a notebook
+    bare = trace_tier(Customer(key="C1"), pb, as_of=AS_OF)
+    assert repr(bare) == (
+        "TierTrace(tier='mass', customer_key='C1', as_of=datetime.date(2026, 11, 30), rank=0, "
+        "pareto=<ParetoState.NOT_EVALUATED: 3>, hysteresis=<HysteresisState.NEW: 0>, "
+        "override=<OverrideState.NONE: 0>, bases=(BasisTrace(value=None, "
+        "completeness=<Completeness.UNUSABLE: 2>, band=0, months_present=0),))"
+    )
     codes = [r.code for r in t.decision().reasons]
     assert codes == [
         ReasonCode.BASIS_INCOMPLETE,

@@ -26,7 +26,6 @@ __all__ = [
     "OVERRIDE_RULE",
     "BasisPlan",
     "TierPlan",
-    "band_text",
     "kyc_items_of",
     "months_before",
     "tier_plan",
@@ -102,20 +101,6 @@ def kyc_items_of(plan: TierPlan, rank: int, gaps: int) -> tuple[KycItem, ...]:
         (rank, gaps),
         lambda: tuple(i for i in plan.playbook.tiers[rank].kyc_requires if KYC_BIT[i] & gaps),
     )
-
-
-def band_text(band: TierBand) -> str:
-    """A band as a person reads it: half-open, an open end written as infinity.
-
-    >>> band_text(TierBand(rule_id="t.loss", tier="mass", lower=None, upper=Decimal(0)))
-    '(-∞, 0)'
-    >>> band_text(TierBand(rule_id="t.top", tier="high", lower=Decimal(500000)))
-    '[500000, ∞)'
-    """
-    # A bound of 0 is a bound, not a missing one: test for None, never truthiness.
-    lower = "(-∞" if band.lower is None else f"[{band.lower}"
-    upper = "∞)" if band.upper is None else f"{band.upper})"
-    return f"{lower}, {upper}"
 
 
 def _ceil_units(value: Decimal, scale: int) -> int:
