@@ -23,6 +23,7 @@ from custtier import (
     tier_book,
 )
 from custtier.errors import InputError
+from custtier.tiering._pareto import pareto_keys
 
 PRACTICE = presets.PRACTICE
 REGULATORY = presets.REGULATORY
@@ -1209,3 +1210,29 @@ def test_a_books_pareto_cut_picks_the_same_customers_from_columns() -> None:
     assert pareto_set(book, PRACTICE) == {"C000", "C001"}
     valid[0] = False
     assert cut.members(keys, profits, valid).tolist()[:2] == [False, True]
+
+
+def test_a_customer_without_positive_profit_is_never_in_the_pareto_set() -> None:
+    from custtier.tiering import ParetoCut
+
+    # A book where nobody made a profit has an empty set: it lifts no one later.
+    empty = tier_book(_book([0, -50]), PRACTICE, as_of=AS_OF).pareto_cut
+    assert empty is not None
+    assert empty.count == 0
+    rich = customer("C9", adb="1000.00", annual_profit_contribution="90000")
+    assert assign_tier(rich, PRACTICE, as_of=AS_OF, pareto_cut=empty).tier == "mass"
+    assert not empty.contains("C9", 9_000_000)
+    # Whatever a cut says, a profit of 0 is not a share of profit.
+    at_zero = ParetoCut(playbook_hash=PRACTICE.content_hash, count=1, customer_key="Z")
+    assert (at_zero.contains("A", 0), at_zero.contains("A", 1)) == (False, True)
+
+
+@pytest.mark.parametrize("scale", [1, 10**18])  # 10**18: sums beyond int64, exact in Python
+def test_the_pareto_set_stops_at_the_first_customer_who_reaches_the_share(scale: int) -> None:
+    # Half of two equal profits is the first (by key): it reaches 50% exactly, so the
+    # set stops there; so do five of ten. 80% of four equal profits takes all four.
+    half = Decimal("0.5")
+    assert pareto_keys(["B", "A"], [7 * scale, 7 * scale], half) == {"A"}
+    keys = [f"K{i}" for i in range(10)]
+    assert pareto_keys(keys, [3 * scale] * 10, half) == {"K0", "K1", "K2", "K3", "K4"}
+    assert pareto_keys(keys[:4], [3 * scale] * 4, Decimal("0.8")) == set(keys[:4])
