@@ -11,9 +11,10 @@ redesign, counted the same way each time:
   with its own code: the pairs are listed below, by hand, per engine.
 * Not counted: input validation, Arrow and schema plumbing, output assembly,
   and whatever the columnar path already takes from the scalar one (the
-  compiled tiering plan and risk tables, ``cadence._tables.tables``,
+  compiled tiering and suitability plans and risk tables, ``cadence._tables.tables``,
   ``greeting_dates`` for lunar dates, ``kyc_gaps`` per distinct value, the
-  tiering explanation table and override choice, month arithmetic evaluated
+  tiering and suitability explanation tables (reasons, their order, the
+  suitability outcome), ``product_class``, the override choice, month arithmetic evaluated
   per distinct date), because that exists once.
 """
 
@@ -45,19 +46,17 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "suitability": (
         (
-            "suitability/_check.py:trace", "suitability/_check.py:capped_level",
-            "suitability/_check.py:_level", "suitability/_check.py:_amount",
-            "suitability/_check.py:grid_neighbours",
+            "suitability/_check.py:trace", "suitability/_check.py:_level",
+            "suitability/_check.py:_amount", "suitability/_check.py:grid_neighbours",
             "suitability/_at_sale.py:effective_validity",
-            "suitability/_at_sale.py:valid_assessment",
             "suitability/_at_sale.py:answered_min_age", "suitability/_at_sale.py:elderly_sources",
             "suitability/_assess.py:age_on",
         ),
         (
-            "frames/_suitability.py:_risk_free", "frames/_suitability.py:_age_answers",
-            "frames/_suitability.py:_elderly_cutoff", "frames/_suitability.py:_outcomes",
-            "frames/_suitability.py:_elderly", "frames/_suitability.py:_decide",
-            "frames/_suitability.py:_nearest", "frames/_suitability.py:_reason_lists",
+            "frames/_suitability.py:_age_answers", "frames/_suitability.py:_elderly_cutoff",
+            "frames/_suitability.py:_outcomes", "frames/_suitability.py:_tier_check",
+            "frames/_suitability.py:_sale", "frames/_suitability.py:_elderly",
+            "frames/_suitability.py:_nearest",
         ),
     ),
     "cadence": (

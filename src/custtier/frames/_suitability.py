@@ -5,9 +5,12 @@ suitability engine's, applied to whole columns: the product's facts come
 from lookup arrays built once per call from the catalogue; the assessment's
 validity, the level matrix, the tier reservation, the minimum/increment grid
 (exact integer minor units) and the conditions of sale are numpy masks.
-Reason codes, rule ids and conditions are built once per *distinct*
-combination of outcomes and laid out for every row with numpy, as
-:func:`custtier.frames.tier_table` does.
+Each row's trace (the codes of
+:mod:`custtier.suitability._trace`) is a handful of integer arrays; the
+outcome, reason codes, rule ids and conditions come from the explanation
+table the scalar engine renders from, asked once per *distinct* trace and
+laid out for every row with numpy, as :func:`custtier.frames.tier_table`
+does.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custtier._cache import per_playbook
-from custtier._explain import ReasonCode
 from custtier._money import check_amount, minor_unit
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike
@@ -52,11 +54,23 @@ from custtier.frames._arrow import (
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
 from custtier.frames._validity import effective_until
 from custtier.models import Customer, Product
-from custtier.rules import Check, Playbook
+from custtier.rules import Playbook
 from custtier.suitability._args import as_tier
-from custtier.suitability._models import Condition
-from custtier.suitability._tables import RiskTables, risk_tables
-from custtier.suitability._trace import AmountCheck, LevelStep
+from custtier.suitability._explanation import Explanation, explain
+from custtier.suitability._plan import (
+    ProductClass,
+    SuitabilityPlan,
+    product_class,
+    suitability_plan,
+)
+from custtier.suitability._trace import (
+    AmountCheck,
+    LevelStep,
+    Outcome,
+    SaleFlag,
+    TierCheck,
+    TraceKey,
+)
 
 __all__ = [
     "SUITABILITY_ERROR_CODES",
@@ -189,73 +203,23 @@ def suitability_output_schema(playbook: Playbook) -> ArrowSchema:
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    """The playbook's suitability policy as flags, rule ids and lookup arrays."""
+    """The compiled suitability plan, with its integer tables as numpy arrays."""
 
+    plan: SuitabilityPlan
     playbook: Playbook
     scale: int
-    tier_ids: tuple[str, ...]
-    levels: tuple[str, ...]  # customer levels, by rank
-    caps: I64  # per customer level: highest product rank allowed, -1 without a matrix row
-    matrix_rules: tuple[str, ...]  # per customer level: the matrix row's rule id ("" if none)
-    required: str | None  # rule id of each check the policy has, else None
-    matrix: str | None
-    reservation: str | None
-    grid: str | None
-    cooling: str | None
-    elderly: str | None
-    recorded: str | None
-    risk_free_rule: str
-    elderly_age: int
-    elderly_rules: bool  # the elderly rules are read (confirmation, or the cap on the matrix)
-    elderly_cap: int  # customer rank of elderly_max_level; -1 without a cap (or matrix)
-    age_question: str | None  # the questionnaire's age question, when it states ages
-    age_options: tuple[str, ...]  # its options that state a youngest age
-    age_min: I64  # ... and that age, aligned with age_options
-    validity_months: int
-    needs: frozenset[str]  # input columns the policy reads
+    caps: I64  # per customer rank: highest product rank of its matrix row, -1: none
+    age_min: I64  # aligned with plan.age_options
 
 
 def _build_rules(pb: Playbook) -> _Rules:
-    t = risk_tables(pb)
-    policy = {check: rule.rule_id for check, rule in t.policy.items()}
-    levels = tuple(t.customer_rank)
-    needs = {"key", "product_id"}
-    if Check.ASSESSMENT_REQUIRED in policy or Check.LEVEL_MATRIX in policy:
-        needs |= {"risk_level", "assessed_on", "valid_until"}
-    if Check.TIER_RESERVATION in policy:
-        needs.add("tier")
-    cap = t.elderly_cap if Check.LEVEL_MATRIX in policy else None
-    elderly_rules = Check.ELDERLY_CONFIRMATION in policy or cap is not None
-    age_question = t.age_question if t.age_min else None
-    if elderly_rules:
-        needs.add("birth_date")
-        if age_question is not None:
-            needs.add("answers")
-    if Check.RECORDED_SALE in policy:
-        needs.add("in_branch")
+    plan = suitability_plan(pb)
     return _Rules(
+        plan=plan,
         playbook=pb,
         scale=minor_unit(pb.currency),
-        tier_ids=tuple(t.tier_rank),
-        levels=levels,
-        caps=np.array([t.max_product_rank.get(lv, -1) for lv in levels], dtype=np.int64),
-        matrix_rules=tuple(t.matrix_rule.get(lv, "") for lv in levels),
-        required=policy.get(Check.ASSESSMENT_REQUIRED),
-        matrix=policy.get(Check.LEVEL_MATRIX),
-        reservation=policy.get(Check.TIER_RESERVATION),
-        grid=policy.get(Check.MINIMUM_AND_INCREMENT),
-        cooling=policy.get(Check.COOLING_OFF),
-        elderly=policy.get(Check.ELDERLY_CONFIRMATION),
-        recorded=policy.get(Check.RECORDED_SALE),
-        risk_free_rule=policy.get(Check.ASSESSMENT_REQUIRED, "suit"),
-        elderly_age=pb.risk.elderly_age,
-        elderly_rules=elderly_rules,
-        elderly_cap=t.customer_rank[cap] if cap is not None else -1,
-        age_question=age_question,
-        age_options=tuple(t.age_min),
-        age_min=np.array(list(t.age_min.values()), dtype=np.int64),
-        validity_months=t.validity_months,
-        needs=frozenset(needs),
+        caps=np.array(plan.caps, dtype=np.int64),
+        age_min=np.array(plan.age_min, dtype=np.int64),
     )
 
 
@@ -291,15 +255,9 @@ def _units(value: Decimal, scale: int) -> int:
     return int(value.scaleb(scale))  # exact: product amounts are checked at their scale
 
 
-def _risk_free(p: Product | None, t: RiskTables) -> int:
-    """0: not risk-free; 1: risk-free (category and lowest level); 2: misfiled as risk-free."""
-    if p is None or p.category not in t.risk_free:
-        return 0
-    return 1 if t.product_rank.get(p.risk_level, -1) <= 0 else 2
-
-
 def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
-    t = risk_tables(rules.playbook)
+    plan = rules.plan
+    t = plan.tables
     products = list(catalogue)
     for p in products:
         if not isinstance(p, Product):
@@ -325,9 +283,10 @@ def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
         _units(p.minimum_investment, s) if p else 0 for p, s in zip(rows, scales, strict=True)
     ]
     increment = [_units(p.increment, s) if p else 1 for p, s in zip(rows, scales, strict=True)]
-    reserved = np.zeros((len(rows), len(rules.tier_ids)), dtype=np.bool_)
+    classes = [product_class(plan, p) if p else ProductClass.ORDINARY for p in rows]
+    reserved = np.zeros((len(rows), len(plan.tier_ids)), dtype=np.bool_)
     for i, p in enumerate(products):
-        for j, tier in enumerate(rules.tier_ids):
+        for j, tier in enumerate(plan.tier_ids):
             reserved[i, j] = tier in p.reserved_for_tiers
     return _Catalogue(
         size=len(products),
@@ -337,8 +296,8 @@ def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
         scales=np.array(scales, dtype=np.int64),
         rank=np.array([t.product_rank.get(p.risk_level, -1) if p else 0 for p in rows], np.int64),
         category_ok=np.array([p.category in t.categories if p else True for p in rows]),
-        risk_free=np.array([_risk_free(p, t) == 1 for p in rows], dtype=np.bool_),
-        misfiled=np.array([_risk_free(p, t) == 2 for p in rows], dtype=np.bool_),
+        risk_free=np.array([c is ProductClass.RISK_FREE for c in classes], dtype=np.bool_),
+        misfiled=np.array([c is ProductClass.MISFILED for c in classes], dtype=np.bool_),
         reserved=reserved,
         has_reserved=np.array([bool(p.reserved_for_tiers) if p else False for p in rows]),
         minimum=np.array([min(u, MAX_MINOR_UNITS + 1) for u in minimum], dtype=np.int64),
@@ -450,15 +409,15 @@ def _age_answers(table: Any, rules: _Rules) -> tuple[I64, BOOL]:
         ),
         dtype=np.bool_,
     )
-    if rules.age_question is None:
+    if rules.plan.age_question is None:
         return none, answered
     flat = arr.flatten()
     parents = np.asarray(pc.list_parent_indices(arr).to_numpy(), dtype=np.int64)
     questions = pc.struct_field(flat, "question_id").cast(pa.string())
-    hit = np_bool(pc.fill_null(pc.equal(questions, rules.age_question), False))
+    hit = np_bool(pc.fill_null(pc.equal(questions, rules.plan.age_question), False))
     rows, first = np.unique(parents[hit], return_index=True)
     options = pc.struct_field(flat, "option_id").cast(pa.string()).filter(pa.array(hit))
-    found = _index(options.take(pa.array(first, pa.int64())), rules.age_options)
+    found = _index(options.take(pa.array(first, pa.int64())), rules.plan.age_options)
     ages = np.append(rules.age_min, _NO_ANSWER)  # index -1 (not an age option): no age
     none[rows] = ages[found]
     return none, answered
@@ -523,9 +482,9 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
     errors.flag(answered & ~has_level, "missing_value", "risk_level")
     # What check_suitability refuses, in its order.
     tier_text = _strings(table, "tier")
-    tier = _index(tier_text, rules.tier_ids)
+    tier = _index(tier_text, rules.plan.tier_ids)
     errors.flag(~_nulls(tier_text) & (tier < 0), "unknown_tier", "tier")
-    level = _index(level_text, rules.levels)
+    level = _index(level_text, rules.plan.levels)
     errors.flag(has_level & (level < 0), "unknown_risk_level", "risk_level")
     errors.flag(cat.rank[product] < 0, "product_not_in_playbook", "product.risk_level")
     errors.flag(~cat.category_ok[product], "product_not_in_playbook", "product.category")
@@ -559,15 +518,13 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
 
 @dataclass
 class _Outcome:
-    """Each row's outcome of every step, as small integers (the signature's components)."""
+    """Each row's trace (the explanation table's key, one array per code) and its amounts."""
 
-    step: I64  # LevelStep codes
-    matrix_row: I64  # 1 + the customer level whose matrix row spoke, else 0
-    reserved: BOOL
+    level: I64  # LevelStep codes
+    row: I64  # the customer rank whose matrix row decided, -1 where none
+    tier: I64  # TierCheck codes
     grid: I64  # AmountCheck codes
-    cooling: BOOL
-    elderly: BOOL
-    recorded: BOOL
+    sale: I64  # SaleFlag bits
     amount: I64  # minor units of the product's currency
     lower: I64  # the grid amount at or below ``amount``
 
@@ -587,51 +544,44 @@ def _elderly_cutoff(as_of: dt.date, age: int) -> int | None:
 
 
 def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Outcome:
-    """The rules of :func:`custtier.suitability._check.evaluate`, as masks."""
+    """The steps of :func:`custtier.suitability._check.trace`, as masks: the trace per row."""
     n, p = v.n, v.product
+    plan = rules.plan
     # Level: a risk-free lowest-level product, then an assessment valid on the
     # day (the earlier of valid_until and the playbook's validity), then the
     # matrix, with the elderly cap on the day of sale.
     today = epoch_days(as_of)
     risk_free = cat.risk_free[p]
-    until = effective_until(v.until, v.assessed, rules.validity_months)
+    until = effective_until(v.until, v.assessed, plan.validity_months)
     valid = v.has_level & (v.assessed <= today) & (today <= until)
     elderly = _elderly(v, rules, as_of)
     step = np.full(n, LevelStep.NONE, dtype=np.int64)
-    if rules.required is not None:
+    if plan.required is not None:
         step[~valid] = np.where(v.has_level[~valid], LevelStep.EXPIRED, LevelStep.NO_ASSESSMENT)
-    row = v.level
-    if rules.matrix is not None:
+    row = np.full(n, -1, dtype=np.int64)
+    if plan.matrix is not None:
         cap = rules.caps[np.maximum(v.level, 0)]
         reach = valid & (v.level >= 0)
         v.errors.flag(reach & ~risk_free & (cap < 0), "unknown_risk_level", "risk_level")
         rank = cat.rank[p]
-        capped = elderly & (rules.elderly_cap >= 0) & (v.level > rules.elderly_cap)
-        row = np.where(capped, rules.elderly_cap, v.level)
-        over_cap = capped & (rank > rules.caps[np.maximum(row, 0)])
+        capped = elderly & (plan.elderly_cap >= 0) & (v.level > plan.elderly_cap)
+        capped_row = np.where(capped, plan.elderly_cap, v.level)
+        exceeded = rank > cap
+        over_cap = capped & (rank > rules.caps[np.maximum(capped_row, 0)])
         step[reach] = np.select(
-            [rank[reach] > cap[reach], over_cap[reach]],
+            [exceeded[reach], over_cap[reach]],
             [LevelStep.EXCEEDED, LevelStep.ELDERLY_CAPPED],
             LevelStep.WITHIN,
         )
+        # The row that decided: the customer's own when exceeded, else the capped one.
+        row[reach] = np.where(exceeded, v.level, capped_row)[reach]
     step[risk_free] = LevelStep.RISK_FREE
-    matrix_row = np.select(
-        [
-            step == LevelStep.EXCEEDED,
-            (step == LevelStep.WITHIN) | (step == LevelStep.ELDERLY_CAPPED),
-        ],
-        [v.level + 1, row + 1],
-        0,
-    )
-    # Reservation: a reserved product, and the tier (maybe none) not among its tiers.
-    reserved = np.zeros(n, dtype=np.bool_)
-    if rules.reservation is not None and rules.tier_ids:
-        may = (v.tier >= 0) & cat.reserved[p, np.maximum(v.tier, 0)]
-        reserved = cat.has_reserved[p] & ~may
+    row[risk_free] = -1
+    tier = _tier_check(v, cat, plan)
     # Amount: on the grid minimum + k x increment, in exact minor units.
     grid = np.full(n, AmountCheck.NO_AMOUNT, dtype=np.int64)
     amount = lower = np.zeros(n, dtype=np.int64)
-    if v.money is not None and rules.grid is not None:
+    if v.money is not None and plan.grid is not None:
         minimum, increment = cat.minimum[p], cat.increment[p]
         amount = v.money.values
         given = ~v.money.nulls
@@ -642,26 +592,47 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
         grid[above] = np.where(
             lower[above] == amount[above], AmountCheck.ON_GRID, AmountCheck.OFF_INCREMENT
         )
-    # Conditions of sale (flags on an allowed sale, never blocks).
-    none = np.zeros(n, dtype=np.bool_)
-    cooling = cat.cooling[p] > 0 if rules.cooling is not None else none
-    confirm = elderly & ~risk_free if rules.elderly is not None else none
-    recorded = _flags(v.table, "in_branch") & ~risk_free if rules.recorded is not None else none
-    return _Outcome(step, matrix_row, reserved, grid, cooling, confirm, recorded, amount, lower)
+    sale = _sale(v, cat, plan, elderly & ~risk_free, risk_free)
+    return _Outcome(step, row, tier, grid, sale, amount, lower)
+
+
+def _tier_check(v: _Pairs, cat: _Catalogue, plan: SuitabilityPlan) -> I64:
+    """TierCheck per row: a reserved product, and the tier (maybe none) among its tiers or not."""
+    if plan.reservation is None:
+        return np.full(v.n, TierCheck.OPEN, dtype=np.int64)
+    p = v.product
+    may = np.zeros(v.n, dtype=np.bool_)
+    if plan.tier_ids:
+        may = (v.tier >= 0) & cat.reserved[p, np.maximum(v.tier, 0)]
+    eligible = np.where(may, TierCheck.ELIGIBLE, TierCheck.RESERVED)
+    return np.where(cat.has_reserved[p], eligible, TierCheck.OPEN)
+
+
+def _sale(v: _Pairs, cat: _Catalogue, plan: SuitabilityPlan, elderly: BOOL, risk_free: BOOL) -> I64:
+    """The conditions of sale as SaleFlag bits (kept on an allowed sale, never blocks)."""
+    sale = np.zeros(v.n, dtype=np.int64)
+    if plan.cooling is not None:
+        sale += np.where(cat.cooling[v.product] > 0, SaleFlag.COOLING_OFF, 0)
+    if plan.elderly is not None:
+        sale += np.where(elderly, SaleFlag.EXTRA_CONFIRMATION, 0)
+    if plan.recorded is not None:
+        in_branch = _flags(v.table, "in_branch")
+        sale += np.where(in_branch & ~risk_free, SaleFlag.RECORDED_SALE, 0)
+    return sale
 
 
 def _elderly(v: _Pairs, rules: _Rules, as_of: dt.date) -> BOOL:
     """``elderly_age`` or older on ``as_of``, by birth date or by the age answer (either)."""
     out = np.zeros(v.n, dtype=np.bool_)
-    if not rules.elderly_rules:
+    if not rules.plan.elderly_rules:
         return out
-    cutoff = _elderly_cutoff(as_of, rules.elderly_age)
+    cutoff = _elderly_cutoff(as_of, rules.plan.elderly_age)
     born, unknown = _days(v.table, "birth_date")
     if cutoff is not None:
         out |= ~unknown & (born <= cutoff)
     # The answer's youngest age, aged by the whole years since the assessment.
     for youngest in np.unique(v.min_age[v.min_age != _NO_ANSWER]).tolist():
-        since = _elderly_cutoff(as_of, rules.elderly_age - int(youngest))
+        since = _elderly_cutoff(as_of, rules.plan.elderly_age - int(youngest))
         if since is not None:
             out |= v.has_level & (v.min_age == youngest) & (v.assessed <= since)
     return out
@@ -673,17 +644,16 @@ def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
     out = _outcomes(v, cat, rules, as_of)
     n, p = v.n, v.product
     bad = v.errors.bad
+    plan = rules.plan
     parts = [
-        (out.step, len(LevelStep)),
-        (out.matrix_row, len(rules.levels) + 1),
-        (out.reserved.astype(np.int64), 2),
-        (out.grid, 4),
-        (out.cooling.astype(np.int64), 2),
-        (out.elderly.astype(np.int64), 2),
-        (out.recorded.astype(np.int64), 2),
+        (out.level, len(LevelStep)),
+        (out.row + 1, len(plan.levels) + 1),
+        (out.tier, len(TierCheck)),
+        (out.grid, len(AmountCheck)),
+        (out.sale, 1 << len(SaleFlag)),
     ]
     inv, combos = signatures([(np.where(bad, 0, a), r) for a, r in parts])
-    lists = [_reason_lists(rules, c) for c in combos]
+    lists = [_lists(explain(plan, _trace_key(c))) for c in combos]
     allowed = np.array([ok for *_, ok in lists], dtype=np.bool_)[inv] & ~bad
     up = 10 ** (rules.scale - cat.scales[p])  # product currency -> playbook scale, exact
     increment = cat.increment[p]
@@ -739,49 +709,19 @@ def _nearest(
     ).cast(pa.list_(pa.decimal128(38, scale)))
 
 
-def _reason_lists(rules: _Rules, digits: list[int]) -> tuple[list[str], list[str], list[str], bool]:
-    """Reason codes, rule ids and conditions of one combination, and whether it is allowed.
+def _trace_key(digits: list[int]) -> TraceKey:
+    """One distinct combination of the trace's columns (as laid out by ``_decide``)."""
+    level, row, tier, grid, sale = digits
+    return TraceKey(LevelStep(level), row - 1, TierCheck(tier), AmountCheck(grid), sale)
 
-    In :func:`custtier.suitability._check.evaluate`'s order: the blocks (level,
-    reservation, amount), then the notes (level, cooling-off, elderly, recorded).
-    """
-    step, row, reserved, grid, cooling, elderly, recorded = digits
-    blocks: list[tuple[ReasonCode, str]] = []
-    notes: list[tuple[ReasonCode, str]] = []
-    if step == LevelStep.ELDERLY_CAPPED:
-        blocks.append((ReasonCode.SUIT_ELDERLY_CAP, "risk.elderly"))
-    elif step == LevelStep.RISK_FREE:
-        notes.append((ReasonCode.SUIT_RISK_FREE, rules.risk_free_rule))
-    elif step in (LevelStep.NO_ASSESSMENT, LevelStep.EXPIRED) and rules.required is not None:
-        code = ReasonCode.SUIT_NO_ASSESSMENT if step == LevelStep.NO_ASSESSMENT else (
-            ReasonCode.SUIT_ASSESSMENT_EXPIRED)  # fmt: skip
-        blocks.append((code, rules.required))
-    elif step == LevelStep.EXCEEDED:
-        blocks.append((ReasonCode.SUIT_LEVEL_EXCEEDED, rules.matrix_rules[row - 1]))
-    elif step == LevelStep.WITHIN:
-        notes.append((ReasonCode.SUIT_LEVEL_OK, rules.matrix_rules[row - 1]))
-    if reserved and rules.reservation is not None:
-        blocks.append((ReasonCode.SUIT_RESERVED, rules.reservation))
-    if grid in (AmountCheck.BELOW_MINIMUM, AmountCheck.OFF_INCREMENT) and rules.grid is not None:
-        code = ReasonCode.SUIT_BELOW_MINIMUM if grid == AmountCheck.BELOW_MINIMUM else (
-            ReasonCode.SUIT_OFF_INCREMENT)  # fmt: skip
-        blocks.append((code, rules.grid))
-    conditions: list[str] = []
-    for on, rule, code, condition in (
-        (cooling, rules.cooling, ReasonCode.SUIT_COOLING_OFF, Condition.COOLING_OFF),
-        (elderly, rules.elderly, ReasonCode.SUIT_ELDERLY_CONFIRM, Condition.EXTRA_CONFIRMATION),
-        (recorded, rules.recorded, ReasonCode.SUIT_RECORDED_SALE, Condition.RECORDED_SALE),
-    ):
-        if on and rule is not None:
-            notes.append((code, rule))
-            conditions.append(condition.value)
-    allowed = not blocks
-    reasons = [*blocks, *notes] or [(ReasonCode.SUIT_LEVEL_OK, "suit")]
+
+def _lists(x: Explanation) -> tuple[list[str], list[str], list[str], bool]:
+    """Reason codes, rule ids and conditions of one explanation, and whether it allows the sale."""
     return (
-        [c.value for c, _ in reasons],
-        [r for _, r in reasons],
-        conditions if allowed else [],
-        allowed,
+        [e.code.value for e in x.entries],
+        [e.rule_id for e in x.entries],
+        [c.value for c in x.conditions],
+        x.outcome is Outcome.ALLOWED,
     )
 
 
@@ -842,7 +782,7 @@ def suitability_table(
         raise ValueError("chunk_rows must be a positive number of rows")
     table = as_table(pairs)
     rules = _rules(playbook)
-    missing = sorted(c for c in rules.needs if c not in table.column_names)
+    missing = sorted(c for c in rules.plan.columns if c not in table.column_names)
     if missing:
         raise InputError(
             f"the table lacks column(s) {missing} that the playbook's suitability policy reads",

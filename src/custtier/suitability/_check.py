@@ -146,7 +146,8 @@ def evaluate(
     )
 
 
-_key = tuple.__new__  # a TraceKey without NamedTuple's Python-level __new__ (hot path)
+# Named tuples built without their Python-level __new__ (the hot path: one per check).
+_new = tuple.__new__
 
 
 def trace(
@@ -191,18 +192,21 @@ def trace(
             else 0
         )
     )
-    return SuitabilityTrace(
-        plan,
-        customer.key,
-        product,
-        as_of,
-        _key(TraceKey, (level, row, tier_check, amount_check, sale)),
-        customer.risk_assessment,
-        until,
-        elderly,
-        tier,
-        amount,
-        nearest,
+    return _new(
+        SuitabilityTrace,
+        (
+            plan,
+            customer.key,
+            product,
+            as_of,
+            _new(TraceKey, (level, row, tier_check, amount_check, sale)),
+            customer.risk_assessment,
+            until,
+            elderly,
+            tier,
+            amount,
+            nearest,
+        ),
     )
 
 

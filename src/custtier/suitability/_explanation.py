@@ -65,7 +65,7 @@ def explain(plan: SuitabilityPlan, key: TraceKey) -> Explanation:
     found = plan.explanations.peek(key)
     if found is None:
         found = plan.explanations.get(key, lambda: _explain(plan, key))
-    return found  # type: ignore[return-value]  # the memo holds only explanations
+    return found
 
 
 _LEVEL_BLOCKS = {
@@ -118,20 +118,32 @@ def _explain(plan: SuitabilityPlan, key: TraceKey) -> Explanation:
     )
 
 
+#: The decision's fields the engine never varies, by name (the model's defaults).
+_FIXED = {
+    name: SuitabilityDecision.model_fields[name].default
+    for name in ("kind", "schema_version", "custtier_version")
+}
+
+
 def decision_of(trace: SuitabilityTrace) -> SuitabilityDecision:
     """The decision of ``trace``: its reasons rendered, every other field copied."""
-    x = explain(trace.plan, trace.key)
+    plan, product = trace.plan, trace.product
+    x = plan.explanations.peek(trace.key) or explain(plan, trace.key)
     allowed = x.outcome is Outcome.ALLOWED
+    # Every field, in the model's order: construct then takes the dict as it is.
     return SuitabilityDecision.trusted(
+        kind=_FIXED["kind"],
         customer_key=trace.customer_key,
         outcome="allowed" if allowed else "blocked",
         reasons=tuple([render(trace, e) for render, e in x.steps]),
-        playbook=trace.plan.ref,
+        playbook=plan.ref,
+        schema_version=_FIXED["schema_version"],
+        custtier_version=_FIXED["custtier_version"],
         as_of=trace.as_of,
-        product_id=trace.product.id,
+        product_id=product.id,
         allowed=allowed,
         conditions=x.conditions,
-        cooling_off_hours=trace.product.cooling_off_hours if allowed else 0,
+        cooling_off_hours=product.cooling_off_hours if allowed else 0,
         nearest_valid_amounts=() if allowed else trace.nearest,
     )
 

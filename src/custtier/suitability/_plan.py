@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from custtier._cache import Memo, per_playbook
 from custtier._explain import PlaybookRef, Reason
 from custtier.models import Product
 from custtier.rules import Check, Playbook
 from custtier.suitability._tables import RiskTables, risk_tables
+
+if TYPE_CHECKING:
+    from custtier.suitability._explanation import Explanation
 
 __all__ = ["ProductClass", "SuitabilityPlan", "product_class", "suitability_plan"]
 
@@ -64,7 +68,7 @@ class SuitabilityPlan:
     # Reasons that depend only on the playbook and a few attributes, built once.
     reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
     # The explanation table's answer per trace key, built once per distinct key.
-    explanations: Memo[object] = field(default_factory=Memo, compare=False, repr=False)
+    explanations: Memo[Explanation] = field(default_factory=Memo, compare=False, repr=False)
 
 
 def product_class(plan: SuitabilityPlan, product: Product) -> ProductClass:
