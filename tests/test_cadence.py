@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import zlib
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -69,6 +71,11 @@ def plan(
     )
     assert result.required == len(result.touchpoints) + len(result.unscheduled)
     return result
+
+
+def rule_ids(p: ContactPlan) -> list[str]:
+    """The rule of every required contact, planned or not."""
+    return [t.rule_id for t in p.touchpoints] + [u.rule_id for u in p.unscheduled]
 
 
 def of_rule(p: ContactPlan, rule_id: str) -> list[dt.date]:
@@ -575,3 +582,656 @@ def test_an_interval_rule_is_counted_over_the_horizon_before_the_plan_is_built()
             "this horizon, beyond cadence.budget; plan was refused before it was built"
         )
     }
+
+
+@pytest.mark.parametrize(
+    ("born", "year", "policy", "expected", "moved"),
+    [
+        (dt.date(1984, 2, 29), 2027, "feb28", dt.date(2027, 2, 28), True),
+        (dt.date(1984, 2, 29), 2027, "mar1", dt.date(2027, 3, 1), True),
+        (dt.date(1984, 2, 29), 2028, "feb28", dt.date(2028, 2, 29), False),
+        (dt.date(1984, 2, 29), 2028, "mar1", dt.date(2028, 2, 29), False),
+        # Only 29 February moves: its neighbours, and the 29th of other months, stay.
+        (dt.date(1985, 2, 28), 2027, "mar1", dt.date(2027, 2, 28), False),
+        (dt.date(1985, 2, 10), 2027, "mar1", dt.date(2027, 2, 10), False),
+        (dt.date(1985, 3, 29), 2027, "feb28", dt.date(2027, 3, 29), False),
+        (dt.date(1985, 1, 29), 2027, "mar1", dt.date(2027, 1, 29), False),
+    ],
+)
+def test_an_anniversary_is_the_same_day_and_month_and_only_29_february_follows_the_policy(
+    born: dt.date, year: int, policy: str, expected: dt.date, moved: bool
+) -> None:
+    from custtier.cadence._dates import anniversary
+    from custtier.rules import LeapDayPolicy
+
+    assert anniversary(born, year, LeapDayPolicy(policy)) == (expected, moved)
+
+
+@pytest.mark.parametrize(
+    ("on", "months", "expected"),
+    [
+        (dt.date(2026, 1, 15), 6, dt.date(2026, 7, 15)),
+        (dt.date(2026, 11, 15), 2, dt.date(2027, 1, 15)),  # into the next year
+        (dt.date(2026, 12, 31), 12, dt.date(2027, 12, 31)),
+        (dt.date(2026, 8, 31), 6, dt.date(2027, 2, 28)),  # clamped to the month's last day
+        (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),  # ... in a leap year
+        (dt.date(2026, 1, 31), 3, dt.date(2026, 4, 30)),
+        (dt.date(2026, 3, 31), 1, dt.date(2026, 4, 30)),
+        (dt.date(2026, 1, 30), 1, dt.date(2026, 2, 28)),
+        (dt.date(2025, 7, 15), 12, dt.date(2026, 7, 15)),
+        (dt.date(2024, 7, 15), 24, dt.date(2026, 7, 15)),
+    ],
+)
+def test_a_review_due_months_later_falls_on_the_same_day_or_the_months_last(
+    on: dt.date, months: int, expected: dt.date
+) -> None:
+    from custtier.cadence._dates import add_months, months_later
+
+    assert add_months(on, months) == expected
+    assert months_later(on, months) == expected
+
+
+def test_a_due_date_past_9999_is_none_and_one_inside_it_is_kept() -> None:
+    from custtier.cadence._dates import months_later, plus_days
+
+    assert months_later(dt.date(9999, 6, 30), 6) == dt.date(9999, 12, 30)
+    assert months_later(dt.date(9999, 1, 31), 11) == dt.date(9999, 12, 31)
+    assert months_later(dt.date(9999, 7, 1), 6) is None
+    assert months_later(dt.date(9998, 12, 31), 12) == dt.date(9999, 12, 31)
+    assert months_later(dt.date(9999, 1, 1), 12) is None
+    assert plus_days(dt.date(2026, 12, 30), 5) == dt.date(2027, 1, 4)
+    assert plus_days(dt.date(9999, 12, 21), 10) == dt.date(9999, 12, 31)
+    assert plus_days(dt.date(9999, 12, 21), 11) == dt.date(9999, 12, 31)
+    assert plus_days(dt.date(9999, 12, 21), 9) == dt.date(9999, 12, 30)
+
+
+# Born on the 30th day of the leap sixth month of lunar 2017 (21 August 2017). Lunar
+# 2025 has a leap sixth month of 29 days; 2036 a leap sixth month of 30 days and a
+# regular sixth month of 29; 2018 and 2026 no leap month, with a sixth month of 29 days.
+@pytest.mark.parametrize(
+    ("year", "leap", "short", "expected", "case"),
+    [
+        (2018, "leap_if_present", "last_day", dt.date(2018, 8, 10), "leap_month_short_kept"),
+        (2018, "regular_month", "next_day", dt.date(2018, 8, 11), "leap_month_short_next"),
+        (2025, "leap_if_present", "last_day", dt.date(2025, 8, 22), "short_kept"),
+        (2025, "leap_if_present", "next_day", dt.date(2025, 8, 23), "short_next"),
+        (2025, "regular_month", "last_day", dt.date(2025, 7, 24), "leap_month"),
+        (2036, "leap_if_present", "next_day", dt.date(2036, 8, 21), None),
+        (2036, "regular_month", "last_day", dt.date(2036, 7, 22), "leap_month_short_kept"),
+        (2036, "regular_month", "next_day", dt.date(2036, 7, 23), "leap_month_short_next"),
+    ],
+)
+def test_a_lunar_anniversary_follows_the_leap_month_and_short_month_policies(
+    year: int, leap: str, short: str, expected: dt.date, case: str | None
+) -> None:
+    from custtier.cadence._dates import lunar_anniversary
+    from custtier.rules import LunarLeapMonthPolicy, LunarShortMonthPolicy
+
+    cal = HolidaysCalendar("CN")
+    born = dt.date(2017, 8, 21)
+    assert cal.to_lunar(born) == (2017, 6, 30, True)
+    found = lunar_anniversary(
+        born, year, cal, LunarLeapMonthPolicy(leap), LunarShortMonthPolicy(short)
+    )
+    assert found == (expected, case)
+
+
+def test_a_lunar_anniversary_comes_after_the_lunar_year_of_the_event() -> None:
+    from custtier.cadence._dates import lunar_anniversary
+    from custtier.rules import LunarLeapMonthPolicy as Leap
+    from custtier.rules import LunarShortMonthPolicy as Short
+
+    cal = HolidaysCalendar("CN")
+    born = dt.date(1985, 9, 29)  # lunar 1985-08-15, a regular month of 30 days
+    policies = (Leap.LEAP_IF_PRESENT, Short.LAST_DAY)
+    assert lunar_anniversary(born, 1985, cal, *policies) == (None, None)
+    assert lunar_anniversary(born, 1986, cal, *policies) == (
+        cal.from_lunar(1986, 8, 15, leap=False),
+        None,
+    )
+    assert lunar_anniversary(born, 2026, cal, *policies) == (dt.date(2026, 9, 25), None)
+
+
+def test_a_plan_covers_one_day_to_three_years_between_year_2_and_year_9998() -> None:
+    def refusal(start: dt.date, end: dt.date) -> InputError:
+        with pytest.raises(InputError) as caught:
+            plan_contacts([], PRACTICE, start=start, end=end, tiers={})
+        return caught.value
+
+    def plans(start: dt.date, end: dt.date) -> bool:
+        return plan_contacts([], PRACTICE, start=start, end=end, tiers={}).required == 0
+
+    day = dt.date(2026, 5, 4)
+    assert plans(day, day)  # a one-day plan
+    backwards = refusal(day, day - dt.timedelta(days=1))
+    assert (str(backwards), backwards.field) == ("end must not be before start", "end")
+    # Three years: at most 1,098 days, both ends included.
+    assert plans(day, day + dt.timedelta(days=3 * 366 - 1))
+    long = refusal(day, day + dt.timedelta(days=3 * 366))
+    assert (str(long), long.field) == (
+        "a plan covers at most three years; plan longer spans in parts",
+        "end",
+    )
+    # Lead and flex days reach a year past either end of the plan.
+    assert plans(dt.date(2, 1, 1), dt.date(2, 1, 31))
+    assert plans(dt.date(9998, 12, 1), dt.date(9998, 12, 31))
+    why = "a plan must lie between 0002-01-01 and 9998-12-31 (lead and flex days reach a year past its ends)"
+    early = refusal(dt.date(1, 12, 31), dt.date(2, 1, 31))
+    assert (str(early), early.field) == (why, "start")
+    late = refusal(dt.date(9998, 12, 1), dt.date(9999, 1, 1))
+    assert (str(late), late.field) == (why, "end")
+
+
+def test_at_most_two_contacts_in_any_30_days_counts_the_days_at_either_edge_of_a_window() -> None:
+    from custtier.cadence._level import cap_allows
+    from custtier.rules import FrequencyCap
+
+    two_in_30 = FrequencyCap(rule_id="cap.two", max_contacts=2, window_days=30)
+    # Contacts on days 100 and 110: a third fits once 30 days have passed since day 100.
+    assert not cap_allows([100, 110], 129, two_in_30)  # 100..129 would hold three
+    assert cap_allows([100, 110], 130, two_in_30)
+    assert not cap_allows([100, 110], 81, two_in_30)  # before them: 81..110 holds three
+    assert cap_allows([100, 110], 80, two_in_30)
+    # Two contacts 28 days apart leave room between them for none, around them for one.
+    assert not cap_allows(
+        [100, 128], 114, FrequencyCap(rule_id="c", max_contacts=2, window_days=29)
+    )
+    assert cap_allows([100, 128], 114, FrequencyCap(rule_id="c", max_contacts=2, window_days=15))
+    never = FrequencyCap(rule_id="cap.none", max_contacts=0, window_days=1)
+    assert not cap_allows([], 100, never)  # a cap of none allows no contact at all
+
+
+def test_each_record_the_planner_cannot_plan_is_an_error_naming_its_index_field_and_fix() -> None:
+    records: list[Customer | dict[str, Any]] = [
+        customer("C1"),
+        customer("C2"),
+        customer("C2"),
+        {"key": "C4", "assets_under_management": 0.5},
+        customer("C5"),
+        customer("C6"),
+        customer("C7", time_zone="Mars/Olympus"),
+    ]
+    tiers = {"C1": "mass", "C2": "mass", "C5": "vip", "C7": "mass"}
+    p = plan_contacts(
+        records, PRACTICE, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), tiers=tiers
+    )
+    assert [(e.index, e.customer_key, e.code, e.field, e.message) for e in p.errors[1:]] == [
+        (1, "C2", "duplicate_key", "key", "key appears more than once; keep one record"),
+        (2, "C2", "duplicate_key", "key", "key appears more than once; keep one record"),
+        (4, "C5", "unknown_tier", "key", "the tier given is not one of the playbook's tiers"),
+        (5, "C6", "no_tier", "key", "no tier given for this customer; add it to tiers"),
+        (6, "C7", "unknown_time_zone", "time_zone", "time zone is not in the IANA database"),
+    ]
+    invalid = p.errors[0]
+    assert (invalid.index, invalid.customer_key, invalid.code, invalid.field) == (
+        3,
+        None,
+        "invalid_record",
+        "assets_under_management",
+    )
+    assert "amount is a float" in invalid.message
+    assert {t.customer_key for t in p.touchpoints} == {"C1"}
+
+
+def test_the_planners_arguments_are_refused_with_the_argument_named() -> None:
+    day = dt.date(2026, 1, 1)
+    with pytest.raises(InputError) as twice:
+        plan_contacts([], PRACTICE, start=day, end=day, tiers={}, managers=[rm(), rm()])
+    assert (str(twice.value), twice.value.field) == (
+        "manager RM-1 is listed twice; list each once",
+        "managers",
+    )
+    with pytest.raises(InputError) as not_a_map:
+        plan_contacts([], PRACTICE, start=day, end=day, tiers=[("C1", "mass")])  # type: ignore[arg-type]
+    assert not_a_map.value.field == "tiers"
+    assert str(not_a_map.value).startswith("tiers must map each customer key to a tier id")
+
+
+def _reasons(contact: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(r.code.value, r.rule_id, dict(r.facts)) for r in contact.reasons]
+
+
+HIGH_END_GAPS = (
+    "aml_rating",
+    "birthday",
+    "declared_income",
+    "external_assets",
+    "family",
+    "identity",
+    "important_dates",
+    "interests",
+    "occupation",
+    "risk_assessment",
+    "source_of_funds",
+)
+
+
+def at_ten(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def occasion_reason(
+    rule_id: str, occasion: str, channel: str, due: dt.date | None, tier: str = "high_end"
+) -> tuple[str, str, dict[str, Any]]:
+    facts = {
+        "case": "contact",
+        "channel": channel,
+        "contact": rule_id,
+        "due_on": due,
+        "occasion": occasion,
+        "tier": tier,
+    }
+    return ("CADENCE_OCCASION", rule_id, facts)
+
+
+def _reviewed(key: str) -> KycFile:
+    """A low-risk file reviewed recently: no KYC review falls in the examples' horizons."""
+    return KycFile(customer_key=key, aml_rating="low", last_reviewed_on=dt.date(2026, 1, 5))
+
+
+def test_work_due_on_a_weekend_rolls_to_monday_and_work_a_full_week_cannot_take_slips() -> None:
+    # RM-1 has 90 minutes a week; the overdue KYC review (20 minutes, priority 1) takes
+    # Monday 2 March. A 90-minute visit due Saturday 7 March rolls to Monday 9 March;
+    # one due Wednesday 4 March finds 70 minutes left that week and slips to Monday
+    # 9 March, which it fills exactly.
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 31)
+    one_and_a_half = [rm(hours="1.5")]
+    for last_visit, kind, first in [
+        (dt.date(2025, 12, 7), "CADENCE_ROLLED", dt.date(2026, 3, 7)),
+        (dt.date(2025, 12, 4), "CADENCE_SLIPPED", dt.date(2026, 3, 4)),
+    ]:
+        visited = ContactRecord(
+            customer_key="C1",
+            on=last_visit,
+            channel="home_visit",
+            purpose="service",
+            occasion="high_end.visit",
+        )
+        p = plan([customer()], "high_end", start, end, managers=one_and_a_half, history=[visited])
+        # A file never reviewed is due the day before the plan: overdue, reviewed at once,
+        # and the first manager service contact carries what the file lacks.
+        (kyc,) = [t for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+        assert (kyc.on, kyc.due_on, kyc.at) == (start, dt.date(2026, 3, 1), at_ten(start))
+        assert kyc.kyc_items == HIGH_END_GAPS
+        assert _reasons(kyc) == [
+            occasion_reason("high_end.kyc", "kyc_refresh", "phone", dt.date(2026, 3, 1)),
+            ("CADENCE_OVERDUE", "high_end.kyc", {"due_on": dt.date(2026, 3, 1)}),
+            (
+                "CADENCE_OCCASION",
+                "kyc.review.high",
+                {"aml_rating": "high", "case": "kyc_review", "last_reviewed_on": None, "months": 6},
+            ),
+            ("CADENCE_QUIET_HOURS", "quiet.calls_and_messages", {"case": "timed", "time": "10:00"}),
+            ("CADENCE_COMPLETE_KYC", "kyc.high_end", {"items": ", ".join(HIGH_END_GAPS)}),
+        ]
+        (visit,) = [t for t in p.touchpoints if t.rule_id == "high_end.visit"]
+        assert (visit.due_on, visit.on, visit.at) == (first, dt.date(2026, 3, 9), None)
+        assert (visit.kyc_items, visit.manager_id, visit.duration_minutes) == ((), "RM-1", 90)
+        assert _reasons(visit) == [
+            occasion_reason("high_end.visit", "periodic", "home_visit", first),
+            (kind, "high_end.visit", {"from_on": first, "to_on": dt.date(2026, 3, 9)}),
+        ]
+        # Every week of the plan, booked or not, against the manager's 90 minutes.
+        assert [
+            (
+                r.manager_id,
+                r.week,
+                r.capacity_minutes,
+                r.booked_minutes,
+                r.touchpoints,
+                r.unscheduled,
+            )
+            for r in p.load
+        ] == [
+            ("RM-1", "2026-W10", 90, 20, 1, 0),
+            ("RM-1", "2026-W11", 90, 90, 1, 0),
+            ("RM-1", "2026-W12", 90, 0, 0, 0),
+            ("RM-1", "2026-W13", 90, 0, 0, 0),
+            ("RM-1", "2026-W14", 90, 0, 0, 0),
+        ]
+
+
+def test_calls_under_quiet_hours_start_at_the_send_time_one_after_another_until_the_latest() -> (
+    None
+):
+    # Quiet hours from 20:35 to 20:55: a manager's ten-minute birthday calls of one day
+    # go at 20:35 and 20:45; a third would end after 20:55 and is not made that day.
+    data = PRACTICE.to_record()
+    data["cadence"]["quiet_hours"][0].update(send_at="20:35", latest="20:55")
+    pb = Playbook.model_validate(data)
+    born = dt.date(1970, 6, 15)
+    book = [customer(k, birth_date=born, kyc=_reviewed(k)) for k in ("C1", "C2", "C3")]
+    day = dt.date(2026, 6, 15)
+    p = plan(book, "high_end", day, day, pb, managers=[rm()])
+    calls = [t for t in p.touchpoints if t.rule_id == "high_end.birthday"]
+    assert [(t.customer_key, t.on) for t in calls] == [("C1", day), ("C2", day)]
+    assert [t.at for t in calls] == [
+        dt.datetime(2026, 6, 15, 20, 35, tzinfo=ZoneInfo("Asia/Shanghai")),
+        dt.datetime(2026, 6, 15, 20, 45, tzinfo=ZoneInfo("Asia/Shanghai")),
+    ]
+    assert [_reasons(t)[1:] for t in calls] == [
+        [("CADENCE_QUIET_HOURS", "quiet.calls_and_messages", {"case": "timed", "time": "20:35"})],
+        [("CADENCE_QUIET_HOURS", "quiet.calls_and_messages", {"case": "timed", "time": "20:45"})],
+    ]
+    (late,) = [u for u in p.unscheduled if u.rule_id == "high_end.birthday"]
+    assert (late.customer_key, late.code, late.week) == (
+        "C3",
+        ReasonCode.CADENCE_CAPACITY,
+        "2026-W25",
+    )
+    assert _reasons(late) == [
+        ("CADENCE_CAPACITY", "high_end.birthday", {"channel": "phone"}),
+        occasion_reason("high_end.birthday", "birthday", "phone", day),
+    ]
+    (row,) = p.load
+    assert (
+        row.week,
+        row.capacity_minutes,
+        row.booked_minutes,
+        row.touchpoints,
+        row.unscheduled,
+    ) == ("2026-W25", 2400, 20, 2, 1)
+
+
+def test_a_capped_contact_waits_in_its_window_until_the_cap_frees() -> None:
+    # One marketing contact in any 20 days; the last was on 20 August. The referral
+    # campaign (1-30 September) goes on 9 September, the first day the cap allows.
+    data = PRACTICE.to_record()
+    data["cadence"]["caps"] = [
+        {"rule_id": "cap.mkt", "purpose": "marketing", "max_contacts": 1, "window_days": 20}
+    ]
+    pb = Playbook.model_validate(data)
+    past = [
+        ContactRecord(
+            customer_key="C1", on=dt.date(2026, 8, 20), channel="mass_sms", purpose="marketing"
+        )
+    ]
+    p = plan([customer()], "mass", dt.date(2026, 9, 1), dt.date(2026, 9, 30), pb, history=past)
+    assert of_rule(p, "camp.2026.referral") == [dt.date(2026, 9, 9)]
+
+
+def test_a_birthday_greeting_falls_on_the_birthday_and_on_28_february_in_a_non_leap_year() -> None:
+    # The practice preset's leap-day policy is feb28: a customer born on 29 February is
+    # greeted on 28 February 2026 and 2027 (saying why) and on 29 February 2028.
+    c = customer(birth_date=dt.date(1984, 2, 29))
+    p = plan([c], "mid_end", dt.date(2026, 1, 1), dt.date(2028, 12, 31))
+    greetings = [t for t in p.touchpoints if t.rule_id == "mid_end.birthday"]
+    assert [(t.on, t.due_on, t.label) for t in greetings] == [
+        (dt.date(2026, 2, 28), dt.date(2026, 2, 28), "birthday"),
+        (dt.date(2027, 2, 28), dt.date(2027, 2, 28), "birthday"),
+        (dt.date(2028, 2, 29), dt.date(2028, 2, 29), "birthday"),
+    ]
+    leap = "cadence.leap_day.feb28"
+    assert [_reasons(t) for t in greetings] == [
+        [
+            occasion_reason("mid_end.birthday", "birthday", "sms", day, tier="mid_end"),
+            *([("CADENCE_LEAP_DAY", leap, {"policy": "feb28", "year": day.year})] if moved else []),
+            ("CADENCE_QUIET_HOURS", "quiet.calls_and_messages", {"case": "timed", "time": "10:00"}),
+        ]
+        for day, moved in [
+            (dt.date(2026, 2, 28), True),
+            (dt.date(2027, 2, 28), True),
+            (dt.date(2028, 2, 29), False),
+        ]
+    ]
+    # A plan of that one day greets; one starting the next day does not.
+    day = dt.date(2027, 2, 28)
+    assert of_rule(plan([c], "mid_end", day, day), "mid_end.birthday") == [day]
+    after = plan([c], "mid_end", dt.date(2027, 3, 1), dt.date(2027, 12, 31))
+    assert of_rule(after, "mid_end.birthday") == []
+    assert of_rule(plan([c], "mid_end", dt.date(2027, 1, 1), day), "mid_end.birthday") == [day]
+
+
+def test_a_customer_is_not_greeted_on_the_day_they_were_born() -> None:
+    newborn = customer(birth_date=dt.date(2026, 3, 10))
+    p = plan([newborn], "mid_end", dt.date(2026, 1, 1), dt.date(2027, 12, 31))
+    assert of_rule(p, "mid_end.birthday") == [dt.date(2027, 3, 10)]
+
+
+def test_important_dates_are_greeted_by_kind_and_relation_never_by_their_free_text() -> None:
+    # The customer's own birthday in the file is the birthday rule's (and its date wins
+    # over birth_date); a spouse's wedding anniversary and a child's birthday are the
+    # important-date rule's, labelled without the file's free-text label.
+    kyc = KycFile(
+        customer_key="C1",
+        aml_rating="low",
+        last_reviewed_on=dt.date(2026, 1, 5),
+        important_dates=[
+            {"kind": "birthday", "relation": "self", "on": "1980-05-20"},
+            {
+                "kind": "wedding_anniversary",
+                "relation": "spouse",
+                "on": "2005-10-01",
+                "label": "Li Na",
+            },
+            {"kind": "birthday", "relation": "child", "on": "2010-07-07"},
+        ],
+    )
+    c = customer(kyc=kyc, birth_date=dt.date(1980, 5, 21))
+    p = plan([c], "high_end", dt.date(2026, 1, 1), dt.date(2026, 12, 31), managers=[rm()])
+    greeted = [
+        (t.rule_id, t.on, t.label)
+        for t in p.touchpoints
+        if t.rule_id in {"high_end.birthday", "high_end.important_date"}
+    ]
+    assert greeted == [
+        ("high_end.birthday", dt.date(2026, 5, 20), "birthday"),
+        ("high_end.important_date", dt.date(2026, 7, 7), "birthday (child)"),
+        ("high_end.important_date", dt.date(2026, 10, 1), "wedding_anniversary (spouse)"),
+    ]
+    assert "Li Na" not in p.to_json()
+
+
+def test_a_lunar_birthday_is_greeted_from_the_lunar_year_whose_date_falls_in_the_plan() -> None:
+    # Born on the 10th day of the 12th lunar month of 1990 (25 January 1991): in lunar
+    # 2025 that day is 28 January 2026, inside a January 2026 plan.
+    cal = HolidaysCalendar("CN")
+    born = dt.date(1991, 1, 25)
+    assert cal.to_lunar(born) == (1990, 12, 10, False)
+    kyc = KycFile(
+        customer_key="C1",
+        important_dates=[{"kind": "birthday", "relation": "self", "on": born, "calendar": "lunar"}],
+    )
+    c = customer(kyc=kyc)
+    jan = plan([c], "mid_end", dt.date(2026, 1, 1), dt.date(2026, 1, 31), calendar=cal)
+    (greeting,) = [t for t in jan.touchpoints if t.rule_id == "mid_end.birthday"]
+    assert greeting.on == dt.date(2026, 1, 28)
+    assert _reasons(greeting)[1] == (
+        "CADENCE_LUNAR_DATE",
+        "cadence.lunar",
+        {"case": "exact", "lunar_year": 2025},
+    )
+    for start, end in [
+        (dt.date(2026, 1, 28), dt.date(2026, 2, 28)),
+        (dt.date(2025, 12, 1), dt.date(2026, 1, 28)),
+    ]:
+        edge = plan([c], "mid_end", start, end, calendar=cal)
+        assert of_rule(edge, "mid_end.birthday") == [dt.date(2026, 1, 28)]
+    # Without a lunar calendar the date is not guessed: one report per Gregorian year.
+    p = plan([c], "mid_end", dt.date(2026, 1, 1), dt.date(2027, 12, 31))
+    missing = [u for u in p.unscheduled if u.rule_id == "mid_end.birthday"]
+    assert [(u.label, u.due_on, u.week, u.code) for u in missing] == [
+        ("birthday 2026", None, None, ReasonCode.CADENCE_NO_CALENDAR_DATA),
+        ("birthday 2027", None, None, ReasonCode.CADENCE_NO_CALENDAR_DATA),
+    ]
+
+
+def test_a_lapsed_kyc_review_is_made_at_once_and_the_next_ones_every_six_months_after() -> None:
+    # A high-risk file last reviewed on 10 January 2025 was due on 10 July 2025: overdue
+    # on 2 March 2026, reviewed that day; the next reviews fall six months apart from
+    # there, each called within the 30 days before it is due.
+    kyc = KycFile(customer_key="C1", aml_rating="high", last_reviewed_on=dt.date(2025, 1, 10))
+    p = plan(
+        [customer(kyc=kyc)], "high_end", dt.date(2026, 3, 2), dt.date(2027, 3, 31), managers=[rm()]
+    )
+    reviews = [t for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+    assert [(t.on, t.due_on, t.label) for t in reviews] == [
+        (dt.date(2026, 3, 2), dt.date(2025, 7, 10), "KYC review"),
+        (dt.date(2026, 8, 3), dt.date(2026, 9, 2), "KYC review"),
+        (dt.date(2027, 2, 1), dt.date(2027, 3, 2), "KYC review"),  # 31 January is a Sunday
+    ]
+    review_rule = (
+        "CADENCE_OCCASION",
+        "kyc.review.high",
+        {
+            "aml_rating": "high",
+            "case": "kyc_review",
+            "last_reviewed_on": dt.date(2025, 1, 10),
+            "months": 6,
+        },
+    )
+    assert _reasons(reviews[0])[1:3] == [
+        ("CADENCE_OVERDUE", "high_end.kyc", {"due_on": dt.date(2025, 7, 10)}),
+        review_rule,
+    ]
+    assert [_reasons(t)[1] for t in reviews[1:]] == [review_rule, review_rule]
+
+
+def test_a_review_due_after_the_plan_is_called_in_it_when_its_30_days_reach_the_plan() -> None:
+    kyc = KycFile(customer_key="C1", aml_rating="high", last_reviewed_on=dt.date(2026, 1, 15))
+    due = dt.date(2026, 7, 15)
+    reaches = plan(
+        [customer(kyc=kyc)], "high_end", dt.date(2026, 6, 1), dt.date(2026, 6, 15), managers=[rm()]
+    )
+    assert [(t.on, t.due_on) for t in reaches.touchpoints if t.rule_id == "high_end.kyc"] == [
+        (dt.date(2026, 6, 15), due)
+    ]
+    short = plan(
+        [customer(kyc=kyc)], "high_end", dt.date(2026, 6, 1), dt.date(2026, 6, 14), managers=[rm()]
+    )
+    assert "high_end.kyc" not in rule_ids(short)
+
+
+def test_each_holding_maturing_in_the_plan_or_within_its_lead_after_gets_a_call_before() -> None:
+    # High-end maturities are called within the 14 days before: a deposit maturing on
+    # the plan's first day is called that day, one 14 days after its last day on that
+    # last day; one matured before the plan, or 15 days after it, is not called.
+    held = [
+        ProductHolding(product_id=pid, principal=Decimal("1000.00"), matures_on=on)
+        for pid, on in [
+            ("TD-B", dt.date(2026, 6, 1)),
+            ("TD-A", dt.date(2026, 7, 14)),
+            ("TD-C", dt.date(2026, 5, 31)),
+            ("TD-D", dt.date(2026, 7, 15)),
+        ]
+    ]
+    c = customer(products_held=held, kyc=_reviewed("C1"))
+    p = plan([c], "high_end", dt.date(2026, 6, 1), dt.date(2026, 6, 30), managers=[rm()])
+    assert [
+        (t.label, t.due_on, t.on) for t in p.touchpoints if t.rule_id == "high_end.maturity"
+    ] == [
+        ("maturity TD-B", dt.date(2026, 6, 1), dt.date(2026, 6, 1)),
+        ("maturity TD-A", dt.date(2026, 7, 14), dt.date(2026, 6, 30)),
+    ]
+    assert rule_ids(p).count("high_end.maturity") == 2
+
+
+def test_a_campaigns_age_band_holds_on_its_first_day_in_the_plan_both_ends_included() -> None:
+    # The pension campaign (from 1 March 2027, for customers with a pension need) here
+    # for ages 40 to 59: the customer's age on the campaign's first day in the plan.
+    data = PRACTICE.to_record()
+    camp = next(c for c in data["cadence"]["campaigns"] if c["id"] == "camp.2027.pension_entry")
+    camp["segment"]["max_age"] = 59
+    pb = Playbook.model_validate(data)
+    born = {
+        "turns40": dt.date(1987, 3, 1),
+        "turns40_next_day": dt.date(1987, 3, 2),
+        "turns60_next_day": dt.date(1967, 3, 2),
+        "turns60": dt.date(1967, 3, 1),
+        "age_unknown": None,
+    }
+    book = [customer(k, birth_date=b, needs=["pension"]) for k, b in born.items()]
+    book.append(customer("no_pension_need", birth_date=dt.date(1980, 1, 1), needs=["housing"]))
+
+    def reached(start: dt.date) -> list[str]:
+        p = plan(book, "mass", start, dt.date(2027, 3, 31), pb)
+        return sorted(t.customer_key for t in p.touchpoints if t.rule_id == camp["id"])
+
+    assert reached(dt.date(2027, 3, 1)) == ["turns40", "turns60_next_day"]
+    assert reached(dt.date(2027, 3, 2)) == ["turns40", "turns40_next_day"]
+    p = plan(book[:1], "mass", dt.date(2027, 3, 1), dt.date(2027, 3, 31), pb)
+    (call,) = [t for t in p.touchpoints if t.rule_id == camp["id"]]
+    assert (
+        call.on,
+        call.due_on,
+        call.label,
+        call.offer,
+        call.priority,
+        call.channel,
+        call.purpose,
+        call.owner,
+        call.occasion,
+        call.duration_minutes,
+        call.manager_id,
+    ) == (
+        dt.date(2027, 3, 1),
+        dt.date(2027, 3, 1),
+        "Personal pension account: entry product",
+        "wealth_product_entry",
+        8,
+        "telemarketing",
+        "marketing",
+        "marketing_system",
+        "campaign",
+        0,
+        None,
+    )
+    assert _reasons(call)[0] == occasion_reason(
+        camp["id"], "campaign", "telemarketing", dt.date(2027, 3, 1), tier="mass"
+    )
+
+
+def _visited(*days: dt.date) -> list[ContactRecord]:
+    return [
+        ContactRecord(
+            customer_key="C1",
+            on=d,
+            channel="home_visit",
+            purpose="service",
+            occasion="high_end.visit",
+        )
+        for d in days
+    ]
+
+
+def test_home_visits_every_90_days_start_at_a_stable_spread_without_a_last_visit() -> None:
+    # Without history, the first visit is due a stable number of days into the plan
+    # (crc32 of key and rule, the same in every process), then every 90 days.
+    offset = zlib.crc32(b"C1|high_end.visit") % 90
+    assert offset == 33
+    c = customer(kyc=_reviewed("C1"))
+    p = plan([c], "high_end", dt.date(2026, 1, 1), dt.date(2026, 12, 31), managers=[rm()])
+    visits = [(t.due_on, t.on) for t in p.touchpoints if t.rule_id == "high_end.visit"]
+    assert visits == [
+        (dt.date(2026, 2, 3), dt.date(2026, 2, 3)),
+        (dt.date(2026, 5, 4), dt.date(2026, 5, 4)),
+        (dt.date(2026, 8, 2), dt.date(2026, 8, 3)),  # a Sunday: rolled to Monday
+        (dt.date(2026, 10, 31), dt.date(2026, 11, 2)),
+    ]
+
+
+def test_home_visits_continue_from_the_last_visit_and_an_overdue_one_says_when_it_was_due() -> None:
+    c = customer(kyc=_reviewed("C1"))
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 6, 30)
+    # The last of the visits counts: 1 September 2025 + 90 days = 30 November 2025.
+    history = _visited(dt.date(2025, 6, 1), dt.date(2025, 9, 1), dt.date(2025, 3, 1))
+    p = plan([c], "high_end", start, end, managers=[rm()], history=history)
+    visits = [t for t in p.touchpoints if t.rule_id == "high_end.visit"]
+    assert [(t.due_on, t.on) for t in visits] == [
+        (start, start),
+        (dt.date(2026, 4, 1), dt.date(2026, 4, 1)),
+        (dt.date(2026, 6, 30), dt.date(2026, 6, 30)),
+    ]
+    assert _reasons(visits[0])[1] == (
+        "CADENCE_OVERDUE",
+        "high_end.visit",
+        {"due_on": dt.date(2025, 11, 30)},
+    )
+    assert [_reasons(t)[1:] for t in visits[1:]] == [[], []]
+    # Due on the plan's first day is on time, not overdue.
+    on_time = plan(
+        [c], "high_end", start, end, managers=[rm()], history=_visited(dt.date(2025, 10, 3))
+    )
+    first = next(t for t in on_time.touchpoints if t.rule_id == "high_end.visit")
+    assert (first.due_on, first.on) == (start, start)
+    assert "CADENCE_OVERDUE" not in [code for code, _, _ in _reasons(first)]

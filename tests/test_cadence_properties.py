@@ -289,3 +289,27 @@ def test_reassessment_is_due_by_the_last_day_the_sale_check_honours_the_assessme
     first = min(d for d in due if d is not None)
     assert honoured(first)  # due no later than the last day honoured ...
     assert not honoured(first + dt.timedelta(days=1))  # ... and exactly that day
+
+
+def _cap_oracle(dates: list[int], day: int, limit: int, width: int) -> bool:
+    """One more contact on ``day`` keeps every window of ``width`` days within ``limit``."""
+    return all(
+        sum(first <= d < first + width for d in [*dates, day]) <= limit
+        for first in range(day - width + 1, day + 1)
+    )
+
+
+@given(
+    st.lists(st.integers(0, 40), max_size=8).map(sorted),
+    st.integers(0, 40),
+    st.integers(0, 4),
+    st.integers(1, 15),
+)
+def test_a_frequency_cap_counts_every_rolling_window_that_holds_the_new_contact(
+    dates: list[int], day: int, limit: int, width: int
+) -> None:
+    from custtier.cadence._level import cap_allows
+    from custtier.rules import FrequencyCap
+
+    cap = FrequencyCap(rule_id="cap", max_contacts=limit, window_days=width)
+    assert cap_allows(dates, day, cap) == _cap_oracle(dates, day, limit, width)

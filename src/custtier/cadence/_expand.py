@@ -246,25 +246,25 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
 ) -> None:
     interval = rule.interval_days or 1
     previous = last_contact.get((c.key, rule.id))
-    overdue = False
+    lapsed: dt.date | None = None  # the due date an overdue contact missed
     if previous is None:
         due = plus_days(t.start, _stagger(c.key, rule.id, interval))
     else:
         due = plus_days(previous, interval)
         if due < t.start:
-            due, overdue = t.start, True
+            due, lapsed = t.start, due
     label = rule.description or str(rule.occasion)
     while due <= t.end:
         item = _item(c, tier, rule, t, label, due, due, _window(rule, due, t), False)
-        if overdue:
-            item.notes += (_overdue(rule.id, previous),)
-            overdue = False
+        if lapsed is not None:
+            item.notes += (_overdue(rule.id, lapsed),)
+            lapsed = None
         out.append(item)
         due = plus_days(due, interval)  # stops at 9999-12-31, after every horizon
 
 
-def _overdue(rule_id: str, since: dt.date | None) -> Reason:
-    return Reason.of(ReasonCode.CADENCE_OVERDUE, rule_id, due_on=since)
+def _overdue(rule_id: str, due: dt.date) -> Reason:
+    return Reason.of(ReasonCode.CADENCE_OVERDUE, rule_id, due_on=due)
 
 
 def _due_items(  # noqa: PLR0917  # internal helper

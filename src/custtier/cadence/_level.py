@@ -95,7 +95,6 @@ class Leveller:
             dates.sort()
         self.week_left: dict[tuple[str, str], int] = {}
         self.day_used: dict[tuple[str, dt.date], int] = {}
-        self.booked: dict[tuple[str, str], int] = {}
 
     def capacity(self, manager_id: str) -> int | None:
         """Weekly minutes of a manager, ``None`` when planning without managers."""
@@ -164,9 +163,6 @@ class Leveller:
                     self.day_used[manager_id, day] = offset + item.duration
             if manager_id is not None:
                 self.week_left[manager_id, week] = left - item.duration
-                self.booked[manager_id, week] = self.booked.get((manager_id, week), 0) + (
-                    item.duration
-                )
             for ci, _ in caps:
                 bisect.insort(self.counted.setdefault((item.key, ci), []), ordinal)
             return Placement(day, at, first_business, quiet.rule_id if quiet else None)
