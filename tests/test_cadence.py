@@ -575,7 +575,9 @@ def test_an_interval_rule_is_counted_over_the_horizon_before_the_plan_is_built()
         return caught.value
 
     # 318 days pass the horizon count; the yearly budget check refuses the rule next.
-    assert "cadence.contact_rules[high_end.visit]" not in dict(refusal(318).problems)
+    yearly = refusal(318)
+    assert "cadence.contact_rules[high_end.visit]" not in dict(yearly.problems)
+    assert yearly.playbook_id == "practice"
     assert dict(refusal(319).problems) == {
         "cadence.contact_rules[high_end.visit]": (
             "rule 'high_end.visit' would produce more than 53 contacts per customer over "
@@ -784,7 +786,10 @@ def test_the_planners_arguments_are_refused_with_the_argument_named() -> None:
     with pytest.raises(InputError) as not_a_map:
         plan_contacts([], PRACTICE, start=day, end=day, tiers=[("C1", "mass")])  # type: ignore[arg-type]
     assert not_a_map.value.field == "tiers"
-    assert str(not_a_map.value).startswith("tiers must map each customer key to a tier id")
+    assert str(not_a_map.value) == (
+        "tiers must map each customer key to a tier id or decision; from tier_book: "
+        "{d.customer_key: d for d in result.decisions}"
+    )
 
 
 def _reasons(contact: Any) -> list[tuple[str, str, dict[str, Any]]]:
@@ -1235,3 +1240,156 @@ def test_home_visits_continue_from_the_last_visit_and_an_overdue_one_says_when_i
     first = next(t for t in on_time.touchpoints if t.rule_id == "high_end.visit")
     assert (first.due_on, first.on) == (start, start)
     assert "CADENCE_OVERDUE" not in [code for code, _, _ in _reasons(first)]
+
+
+def test_a_cap_counts_every_window_even_one_the_new_contact_would_not_fill_alone() -> None:
+    from custtier.cadence._level import cap_allows
+    from custtier.rules import FrequencyCap
+
+    # Two in any 3 days, contacts on days 10 and 13: day 12 makes two in 10-12, 11-13
+    # and 12-14, never three: allowed.
+    two_in_3 = FrequencyCap(rule_id="c", max_contacts=2, window_days=3)
+    assert cap_allows([10, 13], 12, two_in_3)
+    assert not cap_allows([10, 12], 11, two_in_3)
+
+
+def test_the_telemarketing_cap_counts_last_months_call_to_this_customer_only() -> None:
+    # One telemarketing call in any 90 days (the practice preset). The customer's own
+    # call on 20 March holds the entry-product campaign back to 18 June; another
+    # customer's call, listed first in the history, does not count for this one.
+    c = customer()
+    mine = ContactRecord(
+        customer_key="C1", on=dt.date(2026, 3, 20), channel="telemarketing", purpose="service"
+    )
+    theirs = ContactRecord(
+        customer_key="C9", on=dt.date(2026, 3, 20), channel="telemarketing", purpose="marketing"
+    )
+    start, end = dt.date(2026, 4, 1), dt.date(2026, 6, 30)
+    held = plan([c], "mass", start, end, history=[theirs, mine])
+    assert of_rule(held, "camp.2026.wm_entry") == [dt.date(2026, 6, 18)]
+    free = plan([c], "mass", start, end, history=[theirs])
+    assert of_rule(free, "camp.2026.wm_entry") == [dt.date(2026, 4, 1)]
+
+
+def test_progress_is_reported_about_every_one_percent_of_the_required_contacts() -> None:
+    high = [customer(f"H{i:02d}", birth_date=dt.date(1970, 3, 2)) for i in range(15)]
+    mass = [customer(f"M{i:02d}", birth_date=dt.date(1970, 3, 2)) for i in range(9)]
+    tiers = {c.key: "high_end" for c in high} | {c.key: "mass" for c in mass}
+    calls: list[tuple[int, int]] = []
+    p = plan_contacts(
+        [*high, *mass],
+        PRACTICE,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+        tiers=tiers,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert p.required == 300  # one percent: 3 contacts
+    assert calls == [(done, 300) for done in range(3, 300, 3)] + [(300, 300)]
+    # 242 contacts: one percent rounds down to 2.
+    twenty = [customer(f"C{i:02d}", birth_date=dt.date(1970, 3, 2)) for i in range(20)]
+    steps: list[tuple[int, int]] = []
+    p = plan_contacts(
+        twenty,
+        PRACTICE,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+        tiers={c.key: "high_end" for c in twenty},
+        progress=lambda done, total: steps.append((done, total)),
+    )
+    assert p.required == 242
+    assert steps == [(done, 242) for done in range(2, 242, 2)] + [(242, 242)]
+    # Under a hundred contacts, each one is reported.
+    few: list[tuple[int, int]] = []
+    one = plan_contacts(
+        high[:1],
+        PRACTICE,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+        tiers=tiers,
+        progress=lambda done, total: few.append((done, total)),
+    )
+    assert few == [(done, one.required) for done in range(1, one.required + 1)]
+
+
+class _NoData2026(WeekendCalendar):
+    """Weekends, with business days unknown in 2026."""
+
+    name = "weekends-without-2026"
+
+    def has_data(self, year: int) -> bool:
+        return year != 2026
+
+
+def test_work_starting_in_a_year_the_calendar_lacks_waits_for_its_first_known_day() -> None:
+    # A visit due Monday 28 December 2026 (last one on 29 September), may move 21 days;
+    # 2026's business days are unknown, so it goes on Friday 1 January 2027.
+    c = customer(kyc=_reviewed("C1"))
+    p = plan(
+        [c],
+        "high_end",
+        dt.date(2026, 12, 1),
+        dt.date(2027, 1, 31),
+        calendar=_NoData2026(),
+        managers=[rm()],
+        history=_visited(dt.date(2026, 9, 29)),
+    )
+    (visit,) = [t for t in p.touchpoints if t.rule_id == "high_end.visit"]
+    assert (visit.due_on, visit.on) == (dt.date(2026, 12, 28), dt.date(2027, 1, 1))
+    assert p.calendar == "weekends-without-2026"
+
+
+def test_a_message_the_marketing_system_sends_takes_none_of_the_managers_time() -> None:
+    # A mid-end birthday SMS (sent by the marketing system; here said to take 5 minutes)
+    # goes out although the customer's manager has no hours this week.
+    data = PRACTICE.to_record()
+    sms = next(r for r in data["cadence"]["contact_rules"] if r["id"] == "mid_end.birthday")
+    sms["duration_minutes"] = 5
+    pb = Playbook.model_validate(data)
+    day = dt.date(2026, 6, 15)
+    c = customer(birth_date=dt.date(1980, 6, 15), kyc=_reviewed("C1"))
+    p = plan([c], "mid_end", day, day, pb, managers=[rm(hours="0")])
+    (greeting,) = [t for t in p.touchpoints if t.rule_id == "mid_end.birthday"]
+    assert (greeting.on, greeting.at, greeting.manager_id) == (day, at_ten(day), None)
+    assert [(r.week, r.booked_minutes, r.touchpoints) for r in p.load] == [("2026-W25", 0, 0)]
+
+
+def test_manager_work_for_a_customer_whose_manager_is_not_planned_is_reported_not_booked() -> None:
+    c = customer(manager_id="RM-9")
+    p = plan([c], "high_end", dt.date(2026, 1, 1), dt.date(2026, 3, 31), managers=[rm()])
+    assert not [t for t in p.touchpoints if t.owner == "manager"]
+    work = {
+        u.rule_id: u.code for u in p.unscheduled if u.rule_id in {"high_end.kyc", "high_end.visit"}
+    }
+    assert work == {
+        "high_end.kyc": ReasonCode.CADENCE_NO_MANAGER,
+        "high_end.visit": ReasonCode.CADENCE_NO_MANAGER,
+    }
+
+
+def test_without_managers_only_the_days_quiet_hours_bound_a_managers_calls() -> None:
+    # No managers given: no weekly hours are known. Forty overdue 20-minute KYC calls of
+    # one manager on one day: calls run from 10:00 and must end by 21:00, so 33 fit.
+    lapsed = dt.date(2025, 1, 1)
+    book = [
+        customer(
+            f"C{i:02d}",
+            kyc=KycFile(customer_key=f"C{i:02d}", aml_rating="high", last_reviewed_on=lapsed),
+        )
+        for i in range(40)
+    ]
+    day = dt.date(2026, 3, 2)
+    p = plan(book, "high_end", day, day)
+    calls = [t for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+    assert len(calls) == 33
+    assert calls[-1].at == dt.datetime(2026, 3, 2, 20, 40, tzinfo=ZoneInfo("Asia/Shanghai"))
+    full = [u for u in p.unscheduled if u.rule_id == "high_end.kyc"]
+    assert {u.code for u in full} == {ReasonCode.CADENCE_CAPACITY}
+    assert len(full) == 7
+    (row,) = p.load
+    assert (row.capacity_minutes, row.booked_minutes, row.touchpoints, row.unscheduled) == (
+        None,
+        660,
+        33,
+        7,
+    )
