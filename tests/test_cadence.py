@@ -1393,3 +1393,102 @@ def test_without_managers_only_the_days_quiet_hours_bound_a_managers_calls() -> 
         33,
         7,
     )
+
+
+def test_a_lunar_date_the_calendar_cannot_convert_is_reported_each_year_not_dropped() -> None:
+    # The lunar table starts at lunar new year 1900 (31 January 1900): a lunar date
+    # kept from 15 January 1900 (still lunar 1899), or from 1899, is not guessed.
+    cal = HolidaysCalendar("CN")
+    for kept in (dt.date(1900, 1, 15), dt.date(1899, 6, 1)):
+        kyc = KycFile(
+            customer_key="C1",
+            important_dates=[
+                {"kind": "birthday", "relation": "self", "on": kept, "calendar": "lunar"}
+            ],
+        )
+        p = plan(
+            [customer(kyc=kyc)], "mid_end", dt.date(2026, 1, 1), dt.date(2027, 12, 31), calendar=cal
+        )
+        missing = [u for u in p.unscheduled if u.rule_id == "mid_end.birthday"]
+        assert [(u.label, u.code) for u in missing] == [
+            ("birthday 2026", ReasonCode.CADENCE_NO_CALENDAR_DATA),
+            ("birthday 2027", ReasonCode.CADENCE_NO_CALENDAR_DATA),
+        ]
+    # From lunar new year 1900 the date converts.
+    first = dt.date(1900, 1, 31)
+    kyc = KycFile(
+        customer_key="C1",
+        important_dates=[
+            {"kind": "birthday", "relation": "self", "on": first, "calendar": "lunar"}
+        ],
+    )
+    p = plan(
+        [customer(kyc=kyc)], "mid_end", dt.date(2026, 1, 1), dt.date(2026, 12, 31), calendar=cal
+    )
+    assert of_rule(p, "mid_end.birthday") == [dt.date(2026, 2, 17)]  # Spring Festival 2026
+
+
+def test_calls_a_full_day_cannot_take_move_to_the_next_day_of_their_window() -> None:
+    # Forty overdue 20-minute KYC calls of one manager: 33 fill Monday from 10:00 to
+    # 21:00, the other 7 go on Tuesday from 10:00.
+    lapsed = dt.date(2025, 1, 1)
+    book = [
+        customer(
+            f"C{i:02d}",
+            kyc=KycFile(customer_key=f"C{i:02d}", aml_rating="high", last_reviewed_on=lapsed),
+        )
+        for i in range(40)
+    ]
+    monday, tuesday = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
+    p = plan(book, "high_end", monday, tuesday)
+    days = [t.on for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+    assert (days.count(monday), days.count(tuesday)) == (33, 7)
+    assert not [u for u in p.unscheduled if u.rule_id == "high_end.kyc"]
+    last = max(t.at for t in p.touchpoints if t.on == tuesday and t.at is not None)
+    assert last == dt.datetime(2026, 3, 3, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_the_playbooks_lunar_policies_decide_a_leap_month_30th_days_greeting() -> None:
+    # Born on the 30th of the leap sixth month of 2017 (21 August 2017); this playbook
+    # greets in the leap month when the year has one and on the day after a 29th.
+    data = PRACTICE.to_record()
+    data["cadence"].update(lunar_leap_month="leap_if_present", lunar_short_month="next_day")
+    pb = Playbook.model_validate(data)
+    born = dt.date(2017, 8, 21)
+    kyc = KycFile(
+        customer_key="C1",
+        important_dates=[{"kind": "birthday", "relation": "self", "on": born, "calendar": "lunar"}],
+    )
+    cal = HolidaysCalendar("CN")
+    for year, day, case in [
+        (2018, dt.date(2018, 8, 11), "leap_month_short_next"),  # no leap month in 2018
+        (2025, dt.date(2025, 8, 23), "short_next"),  # a leap sixth month of 29 days
+    ]:
+        p = plan(
+            [customer(kyc=kyc)],
+            "mid_end",
+            dt.date(year, 1, 1),
+            dt.date(year, 12, 31),
+            pb,
+            calendar=cal,
+        )
+        (greeting,) = [t for t in p.touchpoints if t.rule_id == "mid_end.birthday"]
+        assert greeting.on == day
+        assert _reasons(greeting)[1] == (
+            "CADENCE_LUNAR_DATE",
+            "cadence.lunar",
+            {"case": case, "lunar_year": year},
+        )
+
+
+def test_a_planned_contact_counts_against_the_cap_for_the_next_one() -> None:
+    # One marketing contact in any 90 days: the points campaign goes on 1 July, so the
+    # referral campaign (September) waits until 29 September, 90 days later.
+    data = PRACTICE.to_record()
+    data["cadence"]["caps"] = [
+        {"rule_id": "cap.mkt", "purpose": "marketing", "max_contacts": 1, "window_days": 90}
+    ]
+    pb = Playbook.model_validate(data)
+    p = plan([customer()], "mass", dt.date(2026, 7, 1), dt.date(2026, 9, 30), pb)
+    assert of_rule(p, "camp.2026.points") == [dt.date(2026, 7, 1)]
+    assert of_rule(p, "camp.2026.referral") == [dt.date(2026, 9, 29)]

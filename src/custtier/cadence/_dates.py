@@ -13,6 +13,7 @@ __all__ = [
     "anniversary",
     "iso_week",
     "lunar_anniversary",
+    "lunar_known",
     "months_later",
     "plus_days",
 ]
@@ -75,6 +76,23 @@ def iso_week(day: dt.date) -> str:
     """
     year, week, _ = day.isocalendar()
     return f"{year:04d}-W{week:02d}"
+
+
+def lunar_known(cal: Calendar, on: dt.date) -> bool:
+    """Whether ``cal`` converts ``on`` to a lunar date: from the first lunar new year it covers.
+
+    January 1900 is still lunar year 1899, which ``lunardate`` does not cover: it
+    answers a day before the 1st instead of refusing, so the date is checked here.
+
+    >>> from custtier import WeekendCalendar
+    >>> lunar_known(WeekendCalendar(), dt.date(2026, 1, 1))
+    False
+    """
+    years = cal.lunar_years
+    if on.year not in years:
+        return False
+    first = cal.from_lunar(years.start, 1, 1, leap=False)
+    return first is not None and on >= first
 
 
 def lunar_anniversary(

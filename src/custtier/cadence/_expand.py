@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from custtier._explain import Reason, ReasonCode
 from custtier._validity import effective_until
-from custtier.cadence._dates import anniversary, lunar_anniversary, months_later, plus_days
+from custtier.cadence._dates import (
+    anniversary,
+    lunar_anniversary,
+    lunar_known,
+    months_later,
+    plus_days,
+)
 from custtier.cadence._tables import NO_DATA, Tables
 from custtier.models import Customer
 from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
@@ -111,9 +117,10 @@ def greeting_dates(
     if kind is CalendarKind.LUNAR:
         cal = t.calendar
         lunar_years = cal.lunar_years
+        known = lunar_known(cal, on)
         # Lunar year Y runs from late January/February of Y into the next year.
         for year in range(t.start.year - 1, t.end.year + 1):
-            if on.year not in lunar_years or year not in lunar_years:
+            if not known or year not in lunar_years:
                 if year >= t.start.year:  # report each Gregorian year once, never guess
                     out.append((None, None, year))
                 continue

@@ -41,6 +41,7 @@ from custtier._explain import ReasonCode
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike, tier_id
 from custtier.cadence._calendar import Calendar
+from custtier.cadence._dates import lunar_known
 from custtier.cadence._expand import greeting_dates
 from custtier.cadence._horizon import check_horizon
 from custtier.cadence._occasions import OCCASIONS, needed_columns
@@ -744,7 +745,7 @@ class _Context:
     def _lunar_key(self, on: dt.date) -> Any:
         t = self.t
         cal = t.calendar
-        if on.year not in cal.lunar_years:
+        if not lunar_known(cal, on):
             return ("outside",)
         origin = cal.to_lunar(on)
         # Only "lunar year > origin year" matters, for years start.year - 1 .. end.year.
