@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import strategies as cst
-from custtier import Customer, Product, ReasonCode, check_suitability, presets
+from custtier import (
+    Customer,
+    Product,
+    ReasonCode,
+    check_suitability,
+    presets,
+    synth,
+    trace_suitability,
+)
+from custtier.errors import InputError
 from custtier.rules import Check, Playbook
 from custtier.suitability._check import trace
 from custtier.suitability._explanation import _RENDER, explain
@@ -18,8 +27,8 @@ from custtier.suitability._plan import ProductClass, product_class, suitability_
 from custtier.suitability._trace import (
     AmountCheck,
     LevelStep,
-    Outcome,
     SaleFlag,
+    SuitabilityOutcome,
     TierCheck,
     TraceKey,
 )
@@ -33,7 +42,7 @@ def test_every_suitability_reason_code_has_a_renderer_in_the_explanation_table()
 
 
 @pytest.mark.parametrize(
-    "enum", [LevelStep, TierCheck, AmountCheck, SaleFlag, Outcome, ProductClass]
+    "enum", [LevelStep, TierCheck, AmountCheck, SaleFlag, SuitabilityOutcome, ProductClass]
 )
 def test_trace_codes_hash_as_the_ints_they_equal(enum: type[IntEnum | IntFlag]) -> None:
     """Scalar keys (enums) and columnar keys (ints from numpy) find the same table entry."""
@@ -85,10 +94,10 @@ def test_a_sale_is_allowed_exactly_when_no_entry_blocks_and_blocks_come_first(
     key = data.draw(_keys(pb))
     x = explain(suitability_plan(pb), key)
     blocks = [e.blocks for e in x.entries]
-    assert (x.outcome is Outcome.ALLOWED) == (not any(blocks))
+    assert (x.outcome is SuitabilityOutcome.ALLOWED) == (not any(blocks))
     assert blocks == sorted(blocks, reverse=True)  # every block before every note
     assert x.entries  # a decision always has a reason
-    if x.outcome is Outcome.BLOCKED:
+    if x.outcome is SuitabilityOutcome.BLOCKED:
         assert x.conditions == ()
     assert explain(suitability_plan(pb), key) is x  # built once per key
 
@@ -117,3 +126,45 @@ def test_the_scalar_trace_renders_to_check_suitabilitys_decision() -> None:
     assert t.key.level is LevelStep.ELDERLY_CAPPED
     assert t.key.sale == SaleFlag.EXTRA_CONFIRMATION | SaleFlag.RECORDED_SALE
     assert t.decision() == check_suitability(c, fund, pb, as_of=AS_OF, in_branch=True)
+
+
+# --------------------------------------------------------------------------- trace_suitability
+
+
+def _c3() -> Customer:
+    return Customer(
+        key="C000042",
+        risk_assessment={
+            "level": "C3",
+            "score": 50,
+            "assessed_on": "2026-03-01",
+            "valid_until": "2027-02-28",
+        },
+    )
+
+
+def test_trace_suitability_gives_the_outcome_and_renders_check_suitabilitys_decision() -> None:
+    pb = presets.REGULATORY
+    for product in synth.catalogue(pb):
+        for amount in (None, "1000.50", "1000000.00"):
+            t, d = (
+                check(
+                    _c3(), product, pb, as_of=AS_OF, tier="high_end", amount=amount, in_branch=True
+                )
+                for check in (trace_suitability, check_suitability)
+            )
+            assert t.allowed is d.allowed
+            assert t.outcome is (
+                SuitabilityOutcome.ALLOWED if d.allowed else SuitabilityOutcome.BLOCKED
+            )
+            assert t.decision() == d
+            assert product.id in repr(t)
+
+
+def test_trace_suitability_refuses_what_check_suitability_refuses() -> None:
+    odd = Product(id="X", name="X", category="deposit", risk_level="R3")  # misfiled
+    with pytest.raises(InputError) as traced:
+        trace_suitability(_c3(), odd, presets.REGULATORY, as_of=AS_OF)
+    with pytest.raises(InputError) as checked:
+        check_suitability(_c3(), odd, presets.REGULATORY, as_of=AS_OF)
+    assert traced.value.field == checked.value.field == "product.category"

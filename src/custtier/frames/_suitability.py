@@ -66,8 +66,8 @@ from custtier.suitability._plan import (
 from custtier.suitability._trace import (
     AmountCheck,
     LevelStep,
-    Outcome,
     SaleFlag,
+    SuitabilityOutcome,
     TierCheck,
     TraceKey,
 )
@@ -721,7 +721,7 @@ def _lists(x: Explanation) -> tuple[list[str], list[str], list[str], bool]:
         [e.code.value for e in x.entries],
         [e.rule_id for e in x.entries],
         [c.value for c in x.conditions],
-        x.outcome is Outcome.ALLOWED,
+        x.outcome is SuitabilityOutcome.ALLOWED,
     )
 
 

@@ -34,7 +34,14 @@ from custtier.suitability._trace import (
     TraceKey,
 )
 
-__all__ = ["capped_level", "check_suitability", "evaluate", "grid_neighbours", "trace"]
+__all__ = [
+    "capped_level",
+    "check_suitability",
+    "evaluate",
+    "grid_neighbours",
+    "trace",
+    "trace_suitability",
+]
 
 
 def check_suitability(
@@ -75,6 +82,57 @@ def check_suitability(
     >>> d.outcome, d.reasons[0].code.value
     ('blocked', 'SUIT_LEVEL_EXCEEDED')
     """
+    plan, tier_, value = _checked(customer, product, playbook, tier, amount)
+    with exact_context():
+        return decision_of(
+            trace(
+                customer, product, plan, as_of=as_of, tier=tier_, amount=value, in_branch=in_branch
+            )
+        )
+
+
+def trace_suitability(
+    customer: Customer,
+    product: Product,
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    tier: TierLike | None = None,
+    amount: Decimal | int | str | None = None,
+    in_branch: bool = False,
+) -> SuitabilityTrace:
+    """How a check is reached (arguments as :func:`check_suitability`), its reasons unbuilt.
+
+    For a caller who needs the outcome and not the messages (which products
+    of a catalogue to offer): the trace holds the codes of each step and
+    ``.allowed``; ``.decision()`` renders the reasons when they are wanted,
+    equal to :func:`check_suitability`'s. Inputs are checked, and refused,
+    as :func:`check_suitability` does.
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, Product, presets
+    >>> deposit = Product(id="DEP-1Y", name="One-year deposit", category="deposit",
+    ...                   risk_level="R1")
+    >>> t = trace_suitability(Customer(key="C1"), deposit, presets.REGULATORY,
+    ...                       as_of=dt.date(2026, 11, 30))
+    >>> t.allowed, t.key.level.name
+    (True, 'RISK_FREE')
+    """
+    plan, tier_, value = _checked(customer, product, playbook, tier, amount)
+    with exact_context():
+        return trace(
+            customer, product, plan, as_of=as_of, tier=tier_, amount=value, in_branch=in_branch
+        )
+
+
+def _checked(
+    customer: Customer,
+    product: Product,
+    playbook: Playbook,
+    tier: TierLike | None,
+    amount: Decimal | int | str | None,
+) -> tuple[SuitabilityPlan, str | None, Decimal | None]:
+    """The plan, the tier id and the amount, once the inputs are known to fit the playbook."""
     plan = suitability_plan(playbook)
     t = plan.tables
     tier_ = None if tier is None else tier_id(tier, customer_key=customer.key)
@@ -84,12 +142,7 @@ def check_suitability(
     value = None
     if amount is not None:
         value = check_precision(check_amount(amount), product.currency)
-    with exact_context():
-        return decision_of(
-            trace(
-                customer, product, plan, as_of=as_of, tier=tier_, amount=value, in_branch=in_branch
-            )
-        )
+    return plan, tier_, value
 
 
 def require_known_tier(tier: str | None, t: RiskTables) -> None:

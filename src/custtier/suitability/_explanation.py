@@ -23,8 +23,8 @@ from custtier.suitability._plan import SuitabilityPlan
 from custtier.suitability._trace import (
     AmountCheck,
     LevelStep,
-    Outcome,
     SaleFlag,
+    SuitabilityOutcome,
     SuitabilityTrace,
     TierCheck,
     TraceKey,
@@ -54,7 +54,7 @@ class Entry(NamedTuple):
 class Explanation(NamedTuple):
     """What a trace key means: the outcome, the reasons in order, the conditions of sale."""
 
-    outcome: Outcome
+    outcome: SuitabilityOutcome
     entries: tuple[Entry, ...]
     conditions: tuple[Condition, ...]  # of an allowed sale; () when blocked
     steps: tuple[tuple[Render, Entry], ...]  # each entry with its renderer, looked up once
@@ -111,7 +111,7 @@ def _explain(plan: SuitabilityPlan, key: TraceKey) -> Explanation:
     if not out:  # a playbook with no checks still explains itself
         out.append(Entry(ReasonCode.SUIT_LEVEL_OK, NO_CHECKS_RULE, blocks=False))
     return Explanation(
-        Outcome.ALLOWED if allowed else Outcome.BLOCKED,
+        SuitabilityOutcome.ALLOWED if allowed else SuitabilityOutcome.BLOCKED,
         tuple(out),
         tuple(conditions) if allowed else (),
         tuple((_RENDER[e.code], e) for e in out),
@@ -129,7 +129,7 @@ def decision_of(trace: SuitabilityTrace) -> SuitabilityDecision:
     """The decision of ``trace``: its reasons rendered, every other field copied."""
     plan, product = trace.plan, trace.product
     x = plan.explanations.peek(trace.key) or explain(plan, trace.key)
-    allowed = x.outcome is Outcome.ALLOWED
+    allowed = x.outcome is SuitabilityOutcome.ALLOWED
     # Every field, in the model's order: construct then takes the dict as it is.
     return SuitabilityDecision.trusted(
         kind=_FIXED["kind"],

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AmountCheck",
     "LevelStep",
-    "Outcome",
     "SaleFlag",
+    "SuitabilityOutcome",
     "SuitabilityTrace",
     "TierCheck",
     "TraceKey",
@@ -78,7 +78,7 @@ class SaleFlag(IntFlag):
     RECORDED_SALE = 4  # sold in a branch, a product that is not risk-free
 
 
-class Outcome(IntEnum):
+class SuitabilityOutcome(IntEnum):
     """The decision: allowed unless a step blocks (the explanation table says which do)."""
 
     __hash__ = int.__hash__  # as the int it equals: numpy codes find the same entries
@@ -107,8 +107,23 @@ class TraceKey(NamedTuple):
 class SuitabilityTrace(NamedTuple):
     """How one (customer, product) check was reached: codes and the facts reasons quote.
 
-    :meth:`decision` renders the reasons through the explanation table both
-    paths share and returns what :func:`custtier.check_suitability` returns.
+    What :func:`custtier.trace_suitability` returns. ``key`` holds the codes
+    (level step and the matrix row that decided, tier check, amount check,
+    conditions of sale); :attr:`allowed` and :attr:`outcome` come from the
+    explanation table both paths share, and :meth:`decision` renders the
+    reasons there and returns what :func:`custtier.check_suitability`
+    returns, so a caller who needs only the outcome never pays for the
+    messages.
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, Product, presets, trace_suitability
+    >>> c = Customer(key="C1", risk_assessment={"level": "C2", "score": 30,
+    ...     "assessed_on": "2026-03-01", "valid_until": "2027-02-28"})
+    >>> fund = Product(id="EQ-1", name="Growth Equity Fund", category="equity_fund",
+    ...                risk_level="R4", minimum_investment="1000.00", increment="100.00")
+    >>> t = trace_suitability(c, fund, presets.REGULATORY, as_of=dt.date(2026, 11, 30))
+    >>> t.allowed, t.key.level.name, t.decision().reasons[0].code.value
+    (False, 'EXCEEDED', 'SUIT_LEVEL_EXCEEDED')
     """
 
     plan: SuitabilityPlan
@@ -124,9 +139,27 @@ class SuitabilityTrace(NamedTuple):
     amount: Decimal | None
     nearest: tuple[Decimal, ...]  # valid amounts around ``amount`` (itself when on the grid)
 
+    def __repr__(self) -> str:
+        return (
+            f"SuitabilityTrace(outcome={self.outcome.name}, customer_key={self.customer_key!r}, "
+            f"product_id={self.product.id!r}, as_of={self.as_of!r}, key={self.key!r})"
+        )
+
+    @property
+    def outcome(self) -> SuitabilityOutcome:
+        """Allowed, or blocked by a step (the explanation table says which steps block)."""
+        # Imported here: the explanation table reads traces, so it imports this module.
+        from custtier.suitability._explanation import explain  # noqa: PLC0415
+
+        return explain(self.plan, self.key).outcome
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the sale may be made."""
+        return self.outcome is SuitabilityOutcome.ALLOWED
+
     def decision(self) -> SuitabilityDecision:
         """The decision, its reasons rendered from this trace (what ``check_suitability`` returns)."""
-        # Imported here: the explanation table reads traces, so it imports this module.
         from custtier.suitability._explanation import decision_of  # noqa: PLC0415
 
         return decision_of(self)
