@@ -32,14 +32,15 @@ from custtier import (  # noqa: E402
     WeekendCalendar,
     presets,
 )
+from custtier._dates import add_months  # noqa: E402
 from custtier.cadence import Calendar  # noqa: E402
-from custtier.cadence._dates import add_months  # noqa: E402
 from custtier.cadence._expand import Item  # noqa: E402
 from custtier.cadence._occasions import expand  # noqa: E402
 from custtier.cadence._plan import _last_contacts  # noqa: E402
 from custtier.cadence._tables import Tables, tables  # noqa: E402
 from custtier.errors import InputError  # noqa: E402
 from custtier.frames import _cadence  # noqa: E402
+from custtier.frames._distinct import PAST_CALENDAR, months_on  # noqa: E402
 
 PRACTICE = presets.PRACTICE
 REGULATORY = presets.REGULATORY
@@ -632,10 +633,12 @@ def test_day_arithmetic_is_the_scalar_paths(days: list[dt.date], months: int) ->
     assert list(zip(y.tolist(), m.tolist(), d.tolist(), strict=True)) == [
         (x.year, x.month, x.day) for x in days
     ]
-    shifted = _cadence._add_months(numbers, months).tolist()
+    shifted = months_on(numbers, months).tolist()
     for day, got in zip(days, shifted, strict=True):
-        if day.year * 12 + day.month - 1 + months < 10000 * 12:  # else no datetime.date holds it
+        if day.year * 12 + day.month - 1 + months < 10000 * 12:
             assert got == (add_months(day, months) - epoch).days
+        else:  # no datetime.date holds it: after every horizon, as the scalar planner's None
+            assert got == PAST_CALENDAR
 
 
 # --------------------------------------------------------------------------- docs

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from custtier import synth
+from custtier._dates import age_on
 from custtier._demo_words import WORDS
 from custtier._i18n import CATALOGUES, HOLIDAY_LANGUAGES, Locale, Terms
 from custtier.cadence import Calendar, HolidaysCalendar, plan_contacts
@@ -333,7 +334,7 @@ def _contact_and_dates(cs: Sequence[Customer], as_of: dt.date, say: _Say) -> lis
     sms = sum(c.contact.allows(Channel.SMS, Purpose.MARKETING) for c in cs)
     leap = sum(1 for c in cs if c.birth_date and (c.birth_date.month, c.birth_date.day) == (2, 29))
     unknown = sum(1 for c in cs if c.birth_date is None)
-    elderly = sum(1 for c in cs if c.birth_date and _age(c.birth_date, as_of) >= 65)
+    elderly = sum(1 for c in cs if c.birth_date and age_on(c.birth_date, as_of) >= 65)
     lunar = sum(
         1
         for c in cs
@@ -351,10 +352,6 @@ def _contact_and_dates(cs: Sequence[Customer], as_of: dt.date, say: _Say) -> lis
             none=f"{len(cs) - valid - expired:,}"),
         say("referrals", count=f"{sum(1 for c in cs if c.referred_by):,}"),
     ]  # fmt: skip
-
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _catalogue(book: synth.Book, say: _Say) -> list[str]:

@@ -9,10 +9,10 @@ cadence planner schedules the re-assessment by it, so both read it here
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 
+from custtier._dates import months_later
 from custtier._enum import Vocabulary
 from custtier.models import RiskAssessment
 
@@ -42,14 +42,11 @@ def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
     ...     months=12) - dt.timedelta(days=1)
     True
     """
-    # dateutil's month arithmetic, by hand and memoised: relativedelta cost more
-    # than the rest of a suitability check, and a book has few distinct dates.
-    index = assessed_on.month - 1 + months
-    year, month = assessed_on.year + index // 12, index % 12 + 1
-    if year > dt.MAXYEAR:  # past the calendar: the record's own bound is the earlier
+    # Memoised: a book has few distinct dates, and this runs once per sale check.
+    later = months_later(assessed_on, months)
+    if later is None:  # past the calendar: the record's own bound is the earlier
         return dt.date.max
-    day = min(assessed_on.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day) - dt.timedelta(days=1)
+    return later - dt.timedelta(days=1)
 
 
 def ends_past_calendar(assessed_on: dt.date, months: int) -> bool:

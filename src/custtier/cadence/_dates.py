@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from custtier._dates import add_months, months_later  # re-exported: the planner's month arithmetic
 from custtier.cadence._calendar import Calendar
 from custtier.rules import LeapDayPolicy, LunarLeapMonthPolicy, LunarShortMonthPolicy
 
@@ -32,29 +33,6 @@ def anniversary(on: dt.date, year: int, policy: LeapDayPolicy) -> tuple[dt.date,
     if on.month == 2 and on.day == 29 and not calendar.isleap(year):
         return (dt.date(year, 3, 1) if policy is LeapDayPolicy.MAR1 else dt.date(year, 2, 28)), True
     return on.replace(year=year), False
-
-
-def add_months(on: dt.date, months: int) -> dt.date:
-    """``on`` plus whole months, clamped to the month's last day.
-
-    >>> add_months(dt.date(2026, 8, 31), 6)
-    datetime.date(2027, 2, 28)
-    """
-    index = on.year * 12 + on.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(on.day, calendar.monthrange(year, month + 1)[1])
-    return dt.date(year, month + 1, day)
-
-
-def months_later(on: dt.date, months: int) -> dt.date | None:
-    """:func:`add_months`, or ``None`` past 9999-12-31: a date after every horizon.
-
-    >>> months_later(dt.date(9999, 12, 31), 12) is None
-    True
-    """
-    if (on.year * 12 + on.month - 1 + months) // 12 > dt.MAXYEAR:
-        return None
-    return add_months(on, months)
 
 
 def plus_days(on: dt.date, days: int) -> dt.date:

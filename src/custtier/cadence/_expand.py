@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from custtier._dates import age_on
 from custtier._explain import Reason, ReasonCode
 from custtier._validity import effective_until
 from custtier.cadence._dates import (
@@ -359,9 +360,7 @@ def _in_segment(c: Customer, camp: Campaign, on: dt.date) -> bool:
         return True
     if c.birth_date is None:
         return False  # an age-bound campaign needs a known age
-    age = (
-        on.year - c.birth_date.year - ((on.month, on.day) < (c.birth_date.month, c.birth_date.day))
-    )
+    age = age_on(c.birth_date, on)
     return (seg.min_age is None or age >= seg.min_age) and (
         seg.max_age is None or age <= seg.max_age
     )

@@ -37,6 +37,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custtier._dates import age_on
 from custtier._explain import ReasonCode
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike, tier_id
@@ -67,6 +68,7 @@ from custtier.frames._arrow import (
     string_column,
     well_formed_keys,
 )
+from custtier.frames._distinct import months_on, per_distinct
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
 from custtier.frames._validity import effective_until
 from custtier.models import ContactRecord, Customer
@@ -268,15 +270,6 @@ def _month_start(year: I64, month: I64) -> I64:
 def _from_ymd(year: I64, month: I64, day: I64) -> I64:
     out: I64 = _month_start(year, month) + day - 1
     return out
-
-
-def _add_months(days: I64, months: I64 | int) -> I64:
-    """``custtier.cadence._dates.add_months`` on day numbers: clamped to the month's last day."""
-    y, m, d = _ymd(days)
-    ny, nm = np.divmod(y * 12 + m - 1 + months, 12)
-    nm = nm + 1
-    length = _month_start(ny + nm // 12, nm % 12 + 1) - _month_start(ny, nm)
-    return _from_ymd(ny, nm, np.minimum(d, length))
 
 
 # --------------------------------------------------------------------------- CRC-32 on columns
@@ -1078,7 +1071,7 @@ def _kyc(c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Item
     reviews = [t.reviews[a] for a in _AML]
     months = np.array([rv.interval_months for rv in reviews], dtype=np.int64)[rating]
     due0 = np.where(
-        c.has_reviewed[rows], _add_months(c.reviewed[rows], months), epoch_days(t.start) - 1
+        c.has_reviewed[rows], months_on(c.reviewed[rows], months), epoch_days(t.start) - 1
     )
     lapsed = [
         ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id), (ReasonCode.CADENCE_OCCASION, rv.rule_id))
@@ -1126,7 +1119,7 @@ def _due_series(
     items.add(rows[over], at=at, seq=0, due=due0[over], first=start,
               last=min(start + lead, end), label=label, notes=over_notes[over])  # fmt: skip
     active = np.ones(len(rows), dtype=np.bool_)
-    cur = np.where(over, _add_months(np.full(len(rows), start, dtype=np.int64), every), due0)
+    cur = np.where(over, months_on(np.full(len(rows), start, dtype=np.int64), every), due0)
     k = 1
     while True:
         active &= cur - lead <= end
@@ -1137,7 +1130,7 @@ def _due_series(
         items.add(rows[hit], at=at, seq=k, due=d, first=np.maximum(d - lead, start),
                   last=np.minimum(d, end), label=label, notes=notes[hit])  # fmt: skip
         cur = cur.copy()
-        cur[hit] = _add_months(d, every[hit])
+        cur[hit] = months_on(d, every[hit])
         k += 1
 
 
@@ -1183,9 +1176,7 @@ def _in_segment(c: _Chunk, rows: I64, seg: Any, on: dt.date) -> BOOL:
         eligible &= (c.needs[rows] & mask) != 0
     if seg.min_age is None and seg.max_age is None:
         return eligible
-    by, bm, bd = _ymd(c.birth[rows])
-    before = (on.month < bm) | ((on.month == bm) & (on.day < bd))
-    age = on.year - by - before
+    age = per_distinct(c.birth[rows], lambda born: age_on(born, on))
     eligible &= c.has_birth[rows]  # an age-bound campaign needs a known age
     if seg.min_age is not None:
         eligible &= age >= seg.min_age

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -34,7 +34,6 @@ from custtier._progress import ProgressCallback, Ticker
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
-    EPOCH,
     I64,
     Errors,
     any_per_row,
@@ -55,6 +54,7 @@ from custtier.frames._arrow import (
     to_decimal,
     well_formed_keys,
 )
+from custtier.frames._distinct import per_distinct
 from custtier.frames._months import month_numbers
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike, PandasFrame
 from custtier.models import Customer
@@ -608,20 +608,6 @@ def _override(table: Any, plan: _Plan, as_of: dt.date, errors: Errors) -> tuple[
 # --------------------------------------------------------------------------- the rules
 
 
-def _per_distinct(days: I64, rule: Callable[[dt.date], dt.date | int]) -> I64:
-    """The scalar ``rule`` on each distinct date of ``days`` (day numbers), broadcast to every row.
-
-    A book holds few distinct dates where these rules apply (the dates the
-    previous run wrote), so the scalar engine's own month arithmetic runs a
-    few times per table instead of a numpy twin of it.
-    """
-    uniq, inv = np.unique(days, return_inverse=True)
-    out = [rule(EPOCH + dt.timedelta(days=d)) for d in uniq.tolist()]
-    values = np.array([epoch_days(x) if isinstance(x, dt.date) else x for x in out], np.int64)
-    result: I64 = values[inv.reshape(-1)] if len(values) else np.zeros(0, dtype=np.int64)
-    return result
-
-
 @dataclass
 class _Trace:
     """The columnar trace: per row, the codes of ``custtier.tiering.TierTrace``, and the dates."""
@@ -757,13 +743,13 @@ def _hysteresis(
     holds = in_buffer
     hold_end = np.full(len(rows), _INT64_MAX, dtype=np.int64)
     if (k := h.max_buffer_months) is not None:
-        hold_end = _per_distinct(started, lambda d: d + relativedelta(months=k))
+        hold_end = per_distinct(started, lambda d: d + relativedelta(months=k))
         holds = in_buffer & (today < hold_end)
     below_from = np.where(in_buffer, hold_end, today)  # the hold ended, or below the floor now
     prev_below = v.prev_below[rows]
     since = np.where(holds, _INT64_MIN, np.where(prev_below != _INT64_MIN, prev_below, below_from))
     has_since = since != _INT64_MIN
-    months = _per_distinct(np.where(has_since, since, today), lambda d: months_between(d, as_of))
+    months = per_distinct(np.where(has_since, since, today), lambda d: months_between(d, as_of))
     review_ok = not h.review_months or as_of.month in h.review_months
     go = has_since & (months >= h.grace_months) & review_ok
     held = rows[~go]

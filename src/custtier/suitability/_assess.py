@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from custtier._dates import age_on
 from custtier._explain import Reason, ReasonCode
 from custtier._validity import ends_past_calendar, playbook_until
 from custtier.errors import InputError
@@ -13,16 +14,7 @@ from custtier.rules import Playbook
 from custtier.suitability._models import RiskDecision
 from custtier.suitability._tables import risk_tables
 
-__all__ = ["age_on", "assess_risk"]
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Age in whole years on ``day`` (a 29 February birthday ages on 1 March in common years).
-
-    >>> age_on(dt.date(1960, 2, 29), dt.date(2025, 2, 28)), age_on(dt.date(1960, 2, 29), dt.date(2025, 3, 1))
-    (64, 65)
-    """
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+__all__ = ["assess_risk"]
 
 
 def assess_risk(

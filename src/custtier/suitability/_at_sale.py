@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from custtier._dates import age_on
 from custtier._validity import ValidityBound, effective_until
 from custtier.models import Customer, RiskAssessment
-from custtier.suitability._assess import age_on
 from custtier.suitability._tables import RiskTables
 
 __all__ = ["AgeSource", "ValidityBound", "effective_validity", "elderly_sources"]
