@@ -1225,6 +1225,12 @@ def test_a_customer_without_positive_profit_is_never_in_the_pareto_set() -> None
     # Whatever a cut says, a profit of 0 is not a share of profit.
     at_zero = ParetoCut(playbook_hash=PRACTICE.content_hash, count=1, customer_key="Z")
     assert (at_zero.contains("A", 0), at_zero.contains("A", 1)) == (False, True)
+    # At the cut's own profit, keys up to the cut's key are in (ties go by key), later ones out.
+    cut = ParetoCut(
+        playbook_hash=PRACTICE.content_hash, count=2, profit_minor_units=300, customer_key="C2"
+    )
+    assert [cut.contains(k, 300) for k in ("C1", "C2", "C3")] == [True, True, False]
+    assert (cut.contains("C9", 301), cut.contains("C0", 299)) == (True, False)
 
 
 @pytest.mark.parametrize("scale", [1, 10**18])  # 10**18: sums beyond int64, exact in Python
