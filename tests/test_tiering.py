@@ -477,6 +477,21 @@ def test_each_basis_is_held_against_its_own_bar_whatever_the_basis_order(
 
 
 @pytest.mark.parametrize("profit_first", [False, True])
+def test_a_held_reason_quotes_the_bar_that_held_the_customer(profit_first: bool) -> None:
+    # Held by a profit of 9,500 against the 10,000 profit bar, not by the balance: the
+    # reason quotes the profit bar and its floor, whichever basis the playbook lists first.
+    pb = two_bases(profit_first)
+    prev = assign_tier(customer(adb="600000.00"), pb, as_of=dt.date(2026, 10, 31))
+    c = customer(adb="100000.00", annual_profit_contribution="9500.00")
+    code, _, message, facts = _hysteresis_reason(assign_tier(c, pb, as_of=AS_OF, previous=prev))
+    assert (code, message) == (
+        "TIER_HELD",
+        "kept at high_end: inside the buffer under the bar until 2027-11-30",
+    )
+    assert (facts["bar"], facts["floor"]) == (Decimal("10000"), Decimal("9000.00"))
+
+
+@pytest.mark.parametrize("profit_first", [False, True])
 def test_near_bar_compares_each_basis_with_its_own_bar(profit_first: bool) -> None:
     pb = two_bases(profit_first)
     near_profit = customer("C1", adb="100000.00", annual_profit_contribution="8500.00")
