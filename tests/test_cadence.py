@@ -34,6 +34,7 @@ from custtier import (
     plan_to_ical,
     presets,
     synth,
+    tier_book,
 )
 from custtier.errors import InputError, PlaybookError
 
@@ -1492,3 +1493,41 @@ def test_a_planned_contact_counts_against_the_cap_for_the_next_one() -> None:
     p = plan([customer()], "mass", dt.date(2026, 7, 1), dt.date(2026, 9, 30), pb)
     assert of_rule(p, "camp.2026.points") == [dt.date(2026, 7, 1)]
     assert of_rule(p, "camp.2026.referral") == [dt.date(2026, 9, 29)]
+
+
+def test_the_kyc_gaps_a_tier_decision_carries_are_the_ones_the_plan_asks_to_complete() -> None:
+    # A tier decision (here one saying only the family section is missing) is taken at
+    # its word; a bare tier id gets the gaps worked out from the file.
+    c = customer()
+    decision = tier_book([c], PRACTICE, as_of=dt.date(2026, 3, 1)).decisions[0]
+    said = decision.model_copy(update={"outcome": "high_end", "kyc_gaps": ("family",)})
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 31)
+    p = plan_contacts([c], PRACTICE, start=start, end=end, tiers={"C1": said}, managers=[rm()])
+    assert [(t.rule_id, t.kyc_items) for t in p.touchpoints if t.kyc_items] == [
+        ("high_end.kyc", ("family",))
+    ]
+    bare = plan([c], "high_end", start, end, managers=[rm()])
+    assert [t.kyc_items for t in bare.touchpoints if t.kyc_items] == [HIGH_END_GAPS]
+
+
+def test_work_whose_window_in_the_plan_has_no_business_day_is_reported_as_such() -> None:
+    # A weekend plan: the overdue KYC review may only go on Saturday or Sunday.
+    p = plan([customer()], "high_end", dt.date(2026, 3, 7), dt.date(2026, 3, 8), managers=[rm()])
+    (review,) = [u for u in p.unscheduled if u.rule_id == "high_end.kyc"]
+    assert (review.code, review.week) == (ReasonCode.CADENCE_NO_VALID_DAY, "2026-W10")
+
+
+def test_a_tier_decision_about_another_customer_is_refused_naming_tiers() -> None:
+    other = tier_book([customer("C2")], PRACTICE, as_of=dt.date(2026, 3, 1)).decisions[0]
+    with pytest.raises(InputError) as caught:
+        plan_contacts(
+            [customer("C1")],
+            PRACTICE,
+            start=dt.date(2026, 3, 2),
+            end=dt.date(2026, 3, 31),
+            tiers={"C1": other},
+        )
+    assert (str(caught.value), caught.value.field) == (
+        "the tier decision is about another customer; pass this customer's own",
+        "tiers",
+    )
