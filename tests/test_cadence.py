@@ -1531,3 +1531,114 @@ def test_a_tier_decision_about_another_customer_is_refused_naming_tiers() -> Non
         "the tier decision is about another customer; pass this customer's own",
         "tiers",
     )
+
+
+def test_when_a_week_has_room_for_one_call_the_higher_tier_and_the_earlier_due_go_first() -> None:
+    day = dt.date(2026, 3, 2)
+    # 20 minutes this week: the high-end customer's KYC call, not the mid-end one's.
+    book = [customer("C1"), customer("C2")]
+    p = plan_contacts(
+        book,
+        PRACTICE,
+        start=day,
+        end=day,
+        tiers={"C1": "mid_end", "C2": "high_end"},
+        managers=[rm(hours="0.34")],
+    )
+    assert [(t.customer_key, t.rule_id) for t in p.touchpoints] == [("C2", "high_end.kyc")]
+    # 15 minutes: of two deposits maturing this week, the one due first is called.
+    held = [
+        ProductHolding(
+            product_id="TD-A", principal=Decimal("1000.00"), matures_on=dt.date(2026, 3, 6)
+        ),
+        ProductHolding(
+            product_id="TD-B", principal=Decimal("1000.00"), matures_on=dt.date(2026, 3, 5)
+        ),
+    ]
+    c = customer(products_held=held, kyc=_reviewed("C1"))
+    p = plan([c], "high_end", day, day, managers=[rm(hours="0.25")])
+    assert [(t.label, t.due_on) for t in p.touchpoints] == [("maturity TD-B", dt.date(2026, 3, 5))]
+
+
+def test_a_contact_not_planned_for_want_of_data_or_consent_names_its_rule() -> None:
+    sms_only = customer(contact=consents(Channel.SMS), birth_date=dt.date(1970, 6, 15))
+    p = plan([sms_only], "high_end", dt.date(2026, 6, 1), dt.date(2026, 6, 30), managers=[rm()])
+    (call,) = [u for u in p.unscheduled if u.rule_id == "high_end.birthday"]
+    assert _reasons(call)[0] == ("CADENCE_NO_CONSENT", "high_end.birthday", {"channel": "phone"})
+
+
+def test_only_the_customers_own_birthday_in_the_file_is_the_birthday_rules() -> None:
+    # A child's birthday listed first is an important date, not the customer's birthday.
+    kyc = KycFile(
+        customer_key="C1",
+        aml_rating="low",
+        last_reviewed_on=dt.date(2026, 1, 5),
+        important_dates=[
+            {"kind": "birthday", "relation": "child", "on": "2010-07-07"},
+            {"kind": "other", "relation": "self", "on": "2001-09-09"},
+            {"kind": "birthday", "relation": "self", "on": "1980-05-20"},
+        ],
+    )
+    p = plan(
+        [customer(kyc=kyc)], "high_end", dt.date(2026, 1, 1), dt.date(2026, 12, 31), managers=[rm()]
+    )
+    assert of_rule(p, "high_end.birthday") == [dt.date(2026, 5, 20)]
+
+
+def test_a_duty_reaching_a_do_not_contact_customer_says_which_purposes_the_block_binds() -> None:
+    dnc = ContactPreferences(
+        consents=[ChannelConsent(channel=c, marketing=True) for c in ALL_CHANNELS],
+        do_not_contact=True,
+    )
+    p = plan(
+        [customer(contact=dnc)],
+        "high_end",
+        dt.date(2026, 3, 2),
+        dt.date(2026, 3, 31),
+        managers=[rm()],
+    )
+    (review,) = [t for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+    duty = [r for r in _reasons(review) if r[0] == "CADENCE_REGULATORY_DUTY"]
+    assert duty == [
+        ("CADENCE_REGULATORY_DUTY", "cadence.do_not_contact", {"binds": "marketing, service"})
+    ]
+
+
+def test_a_parents_lunar_birthday_is_greeted_on_its_lunar_date() -> None:
+    kyc = KycFile(
+        customer_key="C1",
+        aml_rating="low",
+        last_reviewed_on=dt.date(2026, 1, 5),
+        important_dates=[
+            {"kind": "birthday", "relation": "parent", "on": "1985-09-29", "calendar": "lunar"}
+        ],
+    )
+    p = plan(
+        [customer(kyc=kyc)],
+        "high_end",
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+        calendar=HolidaysCalendar("CN"),
+        managers=[rm()],
+    )
+    assert of_rule(p, "high_end.important_date") == [dt.date(2026, 9, 25)]  # lunar 8/15
+
+
+def test_holiday_greetings_of_a_plans_part_of_the_year_are_the_holidays_inside_it() -> None:
+    # September and October 2026: New Year's Day and the Spring Festival fall outside,
+    # the Mid-Autumn Festival (25 September) and National Day (1 October) inside.
+    p = plan(
+        [customer()],
+        "high_end",
+        dt.date(2026, 9, 1),
+        dt.date(2026, 10, 31),
+        calendar=HolidaysCalendar("CN"),
+        managers=[rm()],
+    )
+    greetings = [
+        (t.label, t.on, t.due_on) for t in p.touchpoints if t.rule_id == "high_end.holiday"
+    ]
+    assert greetings == [
+        ("Mid-Autumn Festival", dt.date(2026, 9, 25), dt.date(2026, 9, 25)),
+        ("National Day", dt.date(2026, 10, 1), dt.date(2026, 10, 1)),
+    ]
