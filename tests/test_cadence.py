@@ -1642,3 +1642,30 @@ def test_holiday_greetings_of_a_plans_part_of_the_year_are_the_holidays_inside_i
         ("Mid-Autumn Festival", dt.date(2026, 9, 25), dt.date(2026, 9, 25)),
         ("National Day", dt.date(2026, 10, 1), dt.date(2026, 10, 1)),
     ]
+
+
+def test_work_on_a_day_an_unpublished_arrangement_could_move_is_marked_provisional() -> None:
+    # China's 2027 working-day arrangement is not published (here: through 2026), so
+    # a visit on 30 March 2027 — near the Qingming holiday — may still move.
+    cal = HolidaysCalendar("CN", published_through=2026)
+    c = customer(kyc=_reviewed("C1"))
+    p = plan(
+        [c],
+        "high_end",
+        dt.date(2027, 3, 1),
+        dt.date(2027, 5, 31),
+        calendar=cal,
+        managers=[rm()],
+        history=_visited(dt.date(2026, 12, 30)),
+    )
+    (visit,) = [t for t in p.touchpoints if t.rule_id == "high_end.visit"]
+    on = dt.date(2027, 3, 30)
+    assert (visit.due_on, visit.on) == (on, on)
+    assert _reasons(visit)[1:2] == [
+        (
+            "CADENCE_PROVISIONAL",
+            "high_end.visit",
+            {"calendar": "holidays:CN", "from_on": on, "to_on": on},
+        ),
+    ]
+    assert p.provisional == 1
