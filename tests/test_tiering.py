@@ -1257,3 +1257,22 @@ def test_the_pareto_set_stops_at_the_first_customer_who_reaches_the_share(scale:
     keys = [f"K{i}" for i in range(10)]
     assert pareto_keys(keys, [3 * scale] * 10, half) == {"K0", "K1", "K2", "K3", "K4"}
     assert pareto_keys(keys[:4], [3 * scale] * 4, Decimal("0.8")) == set(keys[:4])
+
+
+def test_a_tier_with_two_bands_on_one_basis_is_held_against_its_lowest_bar() -> None:
+    # mid_end split into [50,000, 100,000) and [100,000, 500,000): its bar is 50,000, so a
+    # mid-end customer now at 46,000 is inside the 10% buffer and held.
+    data = json.loads(PRACTICE.to_json())
+    bands = data["tiering"]["bases"][0]["bands"]
+    mid = next(b for b in bands if b["tier"] == "mid_end")
+    upper = mid | {"rule_id": "tier.adb.mid_end_upper", "lower": "100000"}
+    mid["upper"] = "100000"
+    bands.insert(bands.index(mid) + 1, upper)
+    data["id"] = "split-mid"
+    pb = Playbook.from_json(json.dumps(data))
+    prev = assign_tier(customer(adb="200000.00"), pb, as_of=dt.date(2026, 10, 31))
+    assert prev.tier == "mid_end"
+    d = assign_tier(customer(adb="46000.00"), pb, as_of=AS_OF, previous=prev)
+    assert (d.tier, d.movement, d.below_since) == ("mid_end", Movement.HELD, None)
+    facts = _hysteresis_reason(d)[3]
+    assert (facts["bar"], facts["floor"]) == (Decimal("50000"), Decimal("45000.00"))
