@@ -356,7 +356,7 @@ def test_time_zones_are_iana_names(tz: str) -> None:
     assert Customer(key="C1", time_zone=tz).time_zone == tz
 
 
-@pytest.mark.parametrize("tz", ["CST", "+08:00", "shanghai", ""])
+@pytest.mark.parametrize("tz", ["CST", "+08:00", "shanghai", "", "UTC\n", "Asia/Shanghai\n"])
 def test_non_iana_time_zones_are_rejected(tz: str) -> None:
     with pytest.raises(RecordValidationError, match="IANA"):
         Customer(key="C1", time_zone=tz)

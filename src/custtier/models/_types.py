@@ -88,7 +88,7 @@ _TZ = re.compile(r"^(UTC|[A-Z][A-Za-z_\-]+(/[A-Za-z0-9_+\-]+){1,2})$")
 
 
 def _check_tz(name: str) -> str:
-    if not _TZ.match(name):
+    if not _TZ.fullmatch(name):  # not .match: its "$" also matches before a final "\n"
         raise ValueError('time zone must be an IANA name such as "Asia/Shanghai" or "UTC"')
     return name
 
