@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Literal
 
+from custtier._enum import Vocabulary
 from custtier._explain import Decision, Reason, _Frozen
 from custtier.models import RiskAssessment
 
@@ -34,7 +34,7 @@ class RiskDecision(Decision):
     requires_extra_confirmation: bool
 
 
-class Condition(StrEnum):
+class Condition(Vocabulary):
     """Conditions attached to an allowed sale (flags, never blocks)."""
 
     COOLING_OFF = "cooling_off"

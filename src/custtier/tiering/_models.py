@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from custtier._display import Displayable
+from custtier._enum import Vocabulary
 from custtier._explain import Decision, ErrorRecord, PlaybookRef, Reason
 from custtier._tabular import Tabular
 from custtier.models._base import CusttierModel
@@ -64,7 +64,7 @@ class Override(CusttierModel):
         return self.set_on <= day <= self.expires_on
 
 
-class Movement(StrEnum):
+class Movement(Vocabulary):
     """How the tier moved against the previous decision."""
 
     NEW = "new"  # no previous decision
