@@ -1669,3 +1669,52 @@ def test_work_on_a_day_an_unpublished_arrangement_could_move_is_marked_provision
         ),
     ]
     assert p.provisional == 1
+
+
+def test_salon_invitations_go_out_14_days_before_each_salon_in_the_plan() -> None:
+    # Salons on the second Saturday of every third month from January 2026; the
+    # invitation's first day is 14 days before (a Saturday: Monday then). January's
+    # invitation would fall before the plan and is not sent; January 2027's is.
+    c = customer(kyc=_reviewed("C1"))
+    p = plan([c], "mid_end", dt.date(2026, 1, 1), dt.date(2026, 12, 31), managers=[rm()])
+    salons = [(t.due_on, t.on, t.label) for t in p.touchpoints if t.rule_id == "mid_end.salon"]
+    assert salons == [
+        (dt.date(2026, 4, 11), dt.date(2026, 3, 30), "Salon invitation"),
+        (dt.date(2026, 7, 11), dt.date(2026, 6, 29), "Salon invitation"),
+        (dt.date(2026, 10, 10), dt.date(2026, 9, 28), "Salon invitation"),
+        (dt.date(2027, 1, 9), dt.date(2026, 12, 28), "Salon invitation"),
+    ]
+
+
+def test_an_invitation_comes_before_its_event_or_not_at_all() -> None:
+    # Events on the first Monday of each month, invited two days before: the window is
+    # the weekend before, with no business day, so the invitation is reported.
+    data = PRACTICE.to_record()
+    salon = next(r for r in data["cadence"]["contact_rules"] if r["id"] == "mid_end.salon")
+    salon.update(rrule="FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1", lead_days=2)
+    pb = Playbook.model_validate(data)
+    c = customer(kyc=_reviewed("C1"))
+    p = plan([c], "mid_end", dt.date(2026, 3, 3), dt.date(2026, 4, 30), pb, managers=[rm()])
+    (invite,) = [u for u in p.unscheduled if u.rule_id == "mid_end.salon"]
+    assert (invite.due_on, invite.code) == (dt.date(2026, 4, 6), ReasonCode.CADENCE_NO_VALID_DAY)
+    assert "mid_end.salon" not in [t.rule_id for t in p.touchpoints]
+
+
+def test_an_invitation_whose_first_day_is_the_plans_first_day_is_sent() -> None:
+    c = customer(kyc=_reviewed("C1"))
+    p = plan([c], "mid_end", dt.date(2026, 3, 28), dt.date(2026, 4, 30), managers=[rm()])
+    assert [(t.due_on, t.on) for t in p.touchpoints if t.rule_id == "mid_end.salon"] == [
+        (dt.date(2026, 4, 11), dt.date(2026, 3, 30))
+    ]
+
+
+def test_each_unscheduled_contact_leads_with_its_own_reason() -> None:
+    # Contacts not planned for different reasons in one plan: each says its own.
+    day = dt.date(2026, 6, 15)
+    book = [customer(k, birth_date=dt.date(1970, 6, 15), kyc=_reviewed(k)) for k in ("C1", "C2")]
+    book.append(customer("C3", contact=consents(Channel.SMS), birth_date=dt.date(1970, 6, 15)))
+    p = plan(book, "high_end", day, day, managers=[rm(hours="0.17")])
+    codes = {u.code for u in p.unscheduled}
+    assert {ReasonCode.CADENCE_CAPACITY, ReasonCode.CADENCE_NO_CONSENT} <= codes
+    assert ReasonCode.CADENCE_NO_CALENDAR_DATA in codes
+    assert all(u.reasons[0].code is u.code for u in p.unscheduled)
