@@ -1517,20 +1517,28 @@ def test_work_whose_window_in_the_plan_has_no_business_day_is_reported_as_such()
     assert (review.code, review.week) == (ReasonCode.CADENCE_NO_VALID_DAY, "2026-W10")
 
 
-def test_a_tier_decision_about_another_customer_is_refused_naming_tiers() -> None:
-    other = tier_book([customer("C2")], PRACTICE, as_of=dt.date(2026, 3, 1)).decisions[0]
-    with pytest.raises(InputError) as caught:
-        plan_contacts(
-            [customer("C1")],
-            PRACTICE,
-            start=dt.date(2026, 3, 2),
-            end=dt.date(2026, 3, 31),
-            tiers={"C1": other},
-        )
-    assert (str(caught.value), caught.value.field) == (
-        "the tier decision is about another customer; pass this customer's own",
-        "tiers",
+def test_a_tier_decision_about_another_customer_is_that_customers_error_not_the_plans() -> None:
+    # A mapping of tiers built wrongly for one customer must not stop the
+    # other customers' plans: it is this customer's error record, naming tiers.
+    decided = tier_book([customer("C2"), customer("C3")], PRACTICE, as_of=dt.date(2026, 3, 1))
+    other, own = decided.decisions
+    p = plan_contacts(
+        [customer("C1"), customer("C3")],
+        PRACTICE,
+        start=dt.date(2026, 3, 2),
+        end=dt.date(2026, 3, 31),
+        tiers={"C1": other, "C3": own},
     )
+    ((index, key, code, field, message),) = [
+        (e.index, e.customer_key, e.code, e.field, e.message) for e in p.errors
+    ]
+    assert (index, key, code, field, message) == (
+        0, "C1", "no_tier", "tiers",
+        "the tier decision is about another customer; pass this customer's own",
+    )  # fmt: skip
+    assert {t.customer_key for t in p.touchpoints} | {u.customer_key for u in p.unscheduled} == {
+        "C3"
+    }
 
 
 def test_when_a_week_has_room_for_one_call_the_higher_tier_and_the_earlier_due_go_first() -> None:

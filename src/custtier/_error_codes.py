@@ -84,7 +84,10 @@ ERROR_DESCRIPTIONS: Mapping[ErrorCode, str] = {
     ),
     ErrorCode.DUPLICATE_MONTH: "columnar: monthly_balances lists the same month twice",
     ErrorCode.UNKNOWN_TIME_ZONE: "`plan_contacts`: the customer's time zone is not in the IANA database",
-    ErrorCode.NO_TIER: "`plan_contacts`: no tier was given for the customer",
+    ErrorCode.NO_TIER: (
+        "`plan_contacts`: no tier was given for the customer, or what was given is not "
+        "a tier id or this customer's own TierDecision"
+    ),
     ErrorCode.UNKNOWN_TIER: "the tier given is not a tier of the playbook",
     ErrorCode.UNKNOWN_PREVIOUS_TIER: "`tier_book`, `tier_table`: the previous decision's tier is not a tier of the playbook",
     ErrorCode.PREVIOUS_AFTER_AS_OF: "`tier_book`, `tier_table`: the previous decision is dated after as_of",

@@ -169,7 +169,10 @@ def _problem(
     given = tiers.get(c.key)
     if given is None:
         return ErrorCode.NO_TIER, "key", "no tier given for this customer; add it to tiers"
-    tier = tier_id(given, customer_key=c.key, field="tiers")
+    try:
+        tier = tier_id(given, customer_key=c.key, field="tiers")
+    except InputError as exc:  # another customer's decision, or not a tier at all
+        return ErrorCode.NO_TIER, "tiers", str(exc)
     if tier not in t.rank:
         return ErrorCode.UNKNOWN_TIER, "key", "the tier given is not one of the playbook's tiers"
     try:
