@@ -166,7 +166,16 @@ def test_a_tier_decision_goes_wherever_a_tier_goes_in() -> None:
     same(lambda t: check_suitability(me, product, pb, as_of=AS_OF, tier=t))
     same(lambda t: allocate(me, "88000.00", book.catalogue, pb, as_of=AS_OF, tier=t))
     same(lambda t: tier_services(me.key, t, pb, as_of=AS_OF))
-    same(lambda t: plan_contacts([me], pb, start=AS_OF, end=AS_OF, tiers={me.key: t}))
+
+    # A batch does not raise for one customer's bad tier: that customer is its error record.
+    def plan(t: Any) -> Any:
+        return plan_contacts([me], pb, start=AS_OF, end=AS_OF, tiers={me.key: t})
+
+    assert plan(mine) == plan(tier)
+    for wrong, says in ((theirs, "another customer"), (3, "tier id or the TierDecision")):
+        ((error,),) = [plan(wrong).errors]
+        assert (error.customer_key, error.code, error.field) == (me.key, "no_tier", "tiers")
+        assert says in error.message
     assert isinstance(mine, TierDecision)
     assert isinstance(me, Customer)
 
