@@ -53,8 +53,8 @@ def pyramid(result: BookTiering, *, ax: Any = None, share: str = "customer_share
     values = [float(getattr(s, share)) * 100 for s in rows]
     bars = ax.barh([s.tier for s in rows], values, color="#4c72b0")
     labels = [
-        f"{s.count} customers · {float(s.asset_share):.0%} of assets · "
-        f"{float(s.profit_share):.0%} of profit"
+        f"{s.count} customers · {_whole_percent(s.asset_share)} of assets · "
+        f"{_whole_percent(s.profit_share)} of profit"
         for s in rows
     ]
     ax.bar_label(bars, labels=labels, padding=3, fontsize="small")
@@ -86,8 +86,8 @@ def concentration(result: BookTiering, *, ax: Any = None) -> Any:
         carriers, top = line
         ax.plot([float(carriers) * 100], [80], "o", color="#c44e52")
         ax.annotate(
-            f"{float(carriers):.0%} of customers carry at least 80% of profit\n"
-            f"the top 20% carry {float(top):.0%}",
+            f"{_whole_percent(carriers)} of customers carry at least 80% of profit\n"
+            f"the top 20% carry {_whole_percent(top)}",
             xy=(float(carriers) * 100, 80),
             xytext=(35, 40),
             arrowprops={"arrowstyle": "->"},
@@ -214,6 +214,12 @@ def migration(impact: Any, *, ax: Any = None, value: str = "customers") -> Any:
     ax.set_xlabel(f"proposed: {proposed.id} v{proposed.version}")
     ax.set_title(f"Tier migration ({value}), as of {impact.as_of}")
     return ax
+
+
+def _whole_percent(share: Decimal) -> str:
+    """A label's share in whole percent from the exact Decimal, half-even (floats only place marks)."""
+    with exact_context():  # the caller's decimal context must not change a label
+        return f"{share.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)}%"
 
 
 def _short(amount: Decimal) -> str:
