@@ -46,7 +46,8 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "suitability": (
         (
-            "suitability/_check.py:trace", "suitability/_check.py:_level",
+            "suitability/_check.py:trace", "suitability/_check.py:buyer",
+            "suitability/_check.py:trace_of", "suitability/_check.py:_level",
             "suitability/_check.py:_amount", "suitability/_check.py:grid_neighbours",
             "suitability/_at_sale.py:effective_validity",
             "suitability/_at_sale.py:answered_min_age", "suitability/_at_sale.py:elderly_sources",

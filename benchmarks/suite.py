@@ -532,7 +532,7 @@ def bare_tier(c: BareCustomer, ctx: dict[str, Any]) -> str:
 
 
 def custtier_steps(ctx: dict[str, Any]) -> Callable[[dict[str, Any], list[int]], None]:
-    from custtier import Customer, allocate, assign_tier, check_suitability, plan_contacts
+    from custtier import Customer, allocate, assign_tier, check_catalogue, plan_contacts
 
     catalogue, calendar = ctx["catalogue"], ctx["calendar"]
     clock = time.perf_counter_ns
@@ -543,7 +543,7 @@ def custtier_steps(ctx: dict[str, Any]) -> Callable[[dict[str, Any], list[int]],
         ns[1] = clock()
         d = assign_tier(c, PB, as_of=AS_OF)
         ns[2] = clock()
-        suits = [check_suitability(c, p, PB, as_of=AS_OF, tier=d.outcome) for p in catalogue]
+        suits = check_catalogue(c, catalogue, PB, as_of=AS_OF, tier=d.outcome)
         ns[3] = clock()
         alloc = allocate(c, AMOUNT, catalogue, PB, as_of=AS_OF, tier=d.outcome)
         ns[4] = clock()
@@ -653,8 +653,9 @@ def section_e2e(args: argparse.Namespace) -> str:
         f"{n:,} synthetic customers (`synth.customers(seed=13)`, records as in section 2) "
         "through the scalar API one at a time under the practice preset, as of "
         f"{AS_OF}: validate the record (`Customer.from_record`), `assign_tier` (alone: no "
-        "Pareto set, no previous decision), `check_suitability` for **each** of the "
-        f"catalogue's {len(synth_catalogue())} products (`synth.catalogue`), `allocate` "
+        "Pareto set, no previous decision), `check_catalogue` (`check_suitability`'s "
+        f"decision for **each** of the catalogue's {len(synth_catalogue())} products, "
+        "`synth.catalogue`, the customer's side read once), `allocate` "
         "¥250,000 over that catalogue, `plan_contacts` for that one customer over the 12 "
         "months of 2026 (`HolidaysCalendar('CN')`, no managers, so no levelling), and the "
         "decisions out as JSON (`model_dump_json` of the tier decision, every suitability "

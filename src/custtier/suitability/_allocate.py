@@ -38,14 +38,18 @@ from custtier.rules import CategoryWeight, Playbook, Remainder
 from custtier.suitability._args import as_customer, as_date, as_products, as_tier
 from custtier.suitability._at_sale import AgeSource, elderly_sources, valid_assessment
 from custtier.suitability._check import (
+    Buyer,
+    buyer,
     capped_level,
-    evaluate,
     require_known_level,
     require_known_tier,
+    trace_of,
 )
+from custtier.suitability._explanation import explain
 from custtier.suitability._models import AllocationDecision, AllocationLine, Condition, Exclusion
 from custtier.suitability._plan import suitability_plan
 from custtier.suitability._tables import RiskTables, risk_tables
+from custtier.suitability._trace import SuitabilityOutcome
 
 __all__ = ["allocate"]
 
@@ -54,11 +58,12 @@ _WEIGHT = Decimal("0.0001")
 
 @dataclass(frozen=True, slots=True)
 class _Sale:
-    """What every sale of one allocation shares: the day, the tier, the channel."""
+    """What every sale of one allocation shares: the day, the tier, the channel, the buyer."""
 
     as_of: dt.date
     tier: str | None
     in_branch: bool
+    who: Buyer  # the customer's side of every check, read once
 
 
 RISK_FREE_ONLY = "risk_free_only"
@@ -158,6 +163,7 @@ def _allocate(  # one procedure, kept in one place for reading
     remainder = Decimal(0)
     left: list[Reason] = []
     code = ReasonCode.ALLOC_CASH if alloc.remainder is Remainder.CASH else ReasonCode.ALLOC_UNPLACED
+    sale = _Sale(as_of, tier, in_branch, buyer(customer, suitability_plan(pb), as_of))
     for category, share in shares.items():
         placed, line = _place(
             customer,
@@ -165,7 +171,7 @@ def _allocate(  # one procedure, kept in one place for reading
             share,
             by_category.get(category, []),
             t,
-            sale=_Sale(as_of, tier, in_branch),
+            sale=sale,
             excluded=excluded,
             why=why[category],
             total=total,
@@ -344,19 +350,13 @@ def _place(
     needs = set(customer.needs)
     suitable = []
     for p in candidates:
-        decision = evaluate(
-            customer,
-            p,
-            plan,
-            as_of=sale.as_of,
-            tier=sale.tier,
-            amount=None,
-            in_branch=sale.in_branch,
-        )
-        if decision.allowed:
+        # The explanation table's answer, and only the blocks rendered (no decision built).
+        tr = trace_of(sale.who, p, plan, sale.as_of, sale.tier, None, sale.in_branch)
+        x = explain(plan, tr.key)
+        if x.outcome is SuitabilityOutcome.ALLOWED:
             suitable.append(p)
         else:
-            excluded[p.id] = [r for r in decision.reasons if _blocks(r)]
+            excluded[p.id] = [render(tr, e) for render, e in x.steps if e.blocks]
     suitable.sort(key=lambda p: (sale.tier not in p.reserved_for_tiers, not needs & set(p.needs_served),
                                  p.minimum_investment, p.id))  # fmt: skip
     chosen: tuple[Product, Decimal] | None = None
@@ -406,25 +406,10 @@ def _place(
         product_level=product.risk_level,
     )
     # The line is sold as check_suitability decides a sale of this product for this amount.
-    sold = evaluate(
-        customer,
-        product,
-        plan,
-        as_of=sale.as_of,
-        tier=sale.tier,
-        amount=placed,
-        in_branch=sale.in_branch,
-    )
-    return placed, _line(
-        product.id, category, placed, total, (*why, pick), sold.conditions, sold.cooling_off_hours
-    )
-
-
-def _blocks(reason: Reason) -> bool:
-    return reason.code in {
-        ReasonCode.SUIT_LEVEL_EXCEEDED, ReasonCode.SUIT_NO_ASSESSMENT,
-        ReasonCode.SUIT_ASSESSMENT_EXPIRED, ReasonCode.SUIT_RESERVED, ReasonCode.SUIT_ELDERLY_CAP,
-    }  # fmt: skip
+    sold = trace_of(sale.who, product, plan, sale.as_of, sale.tier, placed, sale.in_branch)
+    x = explain(plan, sold.key)
+    hours = product.cooling_off_hours if x.outcome is SuitabilityOutcome.ALLOWED else 0
+    return placed, _line(product.id, category, placed, total, (*why, pick), x.conditions, hours)
 
 
 def _line(  # noqa: PLR0917  # private constructor of one line, fields in order

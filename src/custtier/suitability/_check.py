@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from custtier._money import check_amount, check_precision, exact_context
 from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
-from custtier.models import Customer, Product
+from custtier.models import Customer, Product, RiskAssessment
 from custtier.rules import Playbook
 from custtier.suitability._at_sale import (
     AgeSource,
@@ -35,11 +37,14 @@ from custtier.suitability._trace import (
 )
 
 __all__ = [
+    "Buyer",
+    "buyer",
     "capped_level",
+    "check_catalogue",
     "check_suitability",
-    "evaluate",
     "grid_neighbours",
     "trace",
+    "trace_of",
     "trace_suitability",
 ]
 
@@ -125,6 +130,49 @@ def trace_suitability(
         )
 
 
+def check_catalogue(
+    customer: Customer,
+    catalogue: Iterable[Product],
+    playbook: Playbook,
+    *,
+    as_of: dt.date,
+    tier: TierLike | None = None,
+    in_branch: bool = False,
+) -> tuple[SuitabilityDecision, ...]:
+    """:func:`check_suitability` for each product of ``catalogue``, in its order, without amounts.
+
+    What an advisor's screen asks at the counter: which of the bank's
+    products may this customer buy today, and why not the others. Each
+    decision equals ``check_suitability(customer, product, playbook,
+    as_of=as_of, tier=tier, in_branch=in_branch)``; the customer's side
+    (the assessment's validity on the day, the matrix row, the elderly cap)
+    is read once instead of once per product. Inputs are refused as
+    :func:`check_suitability` refuses them, the tier and the assessment's
+    level before any product, then each product in turn.
+
+    >>> import datetime as dt
+    >>> from custtier import Customer, presets, synth
+    >>> c = Customer(key="C1", risk_assessment={"level": "C2", "score": 30,
+    ...     "assessed_on": "2026-03-01", "valid_until": "2027-02-28"})
+    >>> shelf = synth.catalogue(presets.REGULATORY)
+    >>> ds = check_catalogue(c, shelf, presets.REGULATORY, as_of=dt.date(2026, 11, 30))
+    >>> len(ds) == len(shelf), sum(d.allowed for d in ds)
+    (True, 19)
+    """
+    plan = suitability_plan(playbook)
+    t = plan.tables
+    tier_ = None if tier is None else tier_id(tier, customer_key=customer.key)
+    require_known_tier(tier_, t)
+    require_known_level(customer, t)
+    out = []
+    with exact_context():
+        who = buyer(customer, plan, as_of)
+        for product in catalogue:
+            _check_inputs(customer, product, plan)
+            out.append(decision_of(trace_of(who, product, plan, as_of, tier_, None, in_branch)))
+    return tuple(out)
+
+
 def _checked(
     customer: Customer,
     product: Product,
@@ -183,24 +231,48 @@ def _check_inputs(customer: Customer, product: Product, plan: SuitabilityPlan) -
         raise InputError("product and customer currencies differ", field="product.currency")
 
 
-def evaluate(
-    customer: Customer,
-    product: Product,
-    plan: SuitabilityPlan,
-    *,
-    as_of: dt.date,
-    tier: str | None,
-    amount: Decimal | None,
-    in_branch: bool,
-) -> SuitabilityDecision:
-    """The engine proper (inputs checked, inside ``exact_context``): the trace, rendered."""
-    return decision_of(
-        trace(customer, product, plan, as_of=as_of, tier=tier, amount=amount, in_branch=in_branch)
-    )
-
-
 # Named tuples built without their Python-level __new__ (the hot path: one per check).
 _new = tuple.__new__
+
+
+class Buyer(NamedTuple):
+    """What one customer brings to every check on one day, read once (a catalogue shares it).
+
+    ``rank`` is the customer rank whose matrix row applies (-1: the matrix
+    does not speak, and ``step`` says why: no check, no assessment, expired);
+    ``cap`` that row's highest product rank, ``row`` the row after the
+    elderly cap and ``row_cap`` its highest product rank.
+    """
+
+    key: str
+    assessment: RiskAssessment | None
+    until: tuple[dt.date, ValidityBound] | None  # the effective validity a level step quotes
+    step: LevelStep
+    rank: int
+    cap: int
+    row: int
+    row_cap: int
+    elderly: tuple[AgeSource, ...]
+
+
+def buyer(customer: Customer, plan: SuitabilityPlan, as_of: dt.date) -> Buyer:
+    """The customer's facts on ``as_of``: assessment validity, matrix row, elderly cap."""
+    elderly = elderly_sources(customer, plan.tables, as_of) if plan.elderly_rules else ()
+    ra = customer.risk_assessment
+    # The effective validity (the earlier bound, and which) decides and is quoted.
+    until = None if ra is None else effective_validity(ra, plan.tables)
+    valid = until is not None and ra is not None and ra.assessed_on <= as_of <= until[0]
+    if not valid or plan.matrix is None:
+        if valid or plan.required is None:
+            return _new(Buyer, (customer.key, ra, None, LevelStep.NONE, -1, -1, -1, -1, elderly))
+        step = LevelStep.NO_ASSESSMENT if ra is None else LevelStep.EXPIRED
+        return _new(Buyer, (customer.key, ra, until, step, -1, -1, -1, -1, elderly))
+    assert ra is not None  # valid
+    rank = plan.tables.customer_rank[ra.level]
+    row = plan.elderly_cap if elderly and 0 <= plan.elderly_cap < rank else rank
+    caps = plan.caps
+    step = LevelStep.WITHIN
+    return _new(Buyer, (customer.key, ra, until, step, rank, caps[rank], row, caps[row], elderly))
 
 
 def trace(
@@ -214,13 +286,25 @@ def trace(
     in_branch: bool,
 ) -> SuitabilityTrace:
     """Each step's code and the facts its reasons quote; no reason is built here."""
+    return trace_of(buyer(customer, plan, as_of), product, plan, as_of, tier, amount, in_branch)
+
+
+def trace_of(  # noqa: PLR0917  # the hot path of a catalogue: one call per product
+    who: Buyer,
+    product: Product,
+    plan: SuitabilityPlan,
+    as_of: dt.date,
+    tier: str | None,
+    amount: Decimal | None,
+    in_branch: bool,
+) -> SuitabilityTrace:
+    """:func:`trace` for a customer already read: only the product's own steps run."""
     # Risk-free only at the lowest product level (a misfiled product was refused earlier).
     risk_free = product_class(plan, product) is ProductClass.RISK_FREE
-    elderly = elderly_sources(customer, plan.tables, as_of) if plan.elderly_rules else ()
     if risk_free:  # sold without an assessment: the matrix does not speak
         level, row, until = LevelStep.RISK_FREE, -1, None
     else:
-        level, row, until = _level(customer, product, plan, as_of, elderly)
+        level, row, until = _level(who, product, plan)
     reserved = product.reserved_for_tiers
     if not reserved or plan.reservation is None:
         tier_check = TierCheck.OPEN
@@ -231,6 +315,7 @@ def trace(
         amount_check = AmountCheck.NO_AMOUNT
     else:
         amount_check, nearest = _amount(product, amount)
+    elderly = who.elderly
     # Plain int arithmetic on the flags: IntFlag's own | is slow on a hot path.
     sale = (
         (SaleFlag.COOLING_OFF if product.cooling_off_hours and plan.cooling is not None else 0)
@@ -249,11 +334,11 @@ def trace(
         SuitabilityTrace,
         (
             plan,
-            customer.key,
+            who.key,
             product,
             as_of,
             _new(TraceKey, (level, row, tier_check, amount_check, sale)),
-            customer.risk_assessment,
+            who.assessment,
             until,
             elderly,
             tier,
@@ -272,39 +357,25 @@ def capped_level(level: str, t: RiskTables, elderly: tuple[AgeSource, ...]) -> s
 
 
 def _level(
-    customer: Customer,
-    product: Product,
-    plan: SuitabilityPlan,
-    as_of: dt.date,
-    elderly: tuple[AgeSource, ...],
+    who: Buyer, product: Product, plan: SuitabilityPlan
 ) -> tuple[LevelStep, int, tuple[dt.date, ValidityBound] | None]:
     """Assessment valid on the day, the matrix row, the elderly cap (not for a risk-free product).
 
     Returns the step, the customer rank whose matrix row decided (-1: none)
     and the valid assessment's effective validity (None without one).
     """
-    ra = customer.risk_assessment
-    # The effective validity (the earlier bound, and which) decides and is quoted.
-    until = None if ra is None else effective_validity(ra, plan.tables)
-    valid = until is not None and ra is not None and ra.assessed_on <= as_of <= until[0]
-    if not valid or plan.matrix is None:
-        if valid or plan.required is None:
-            return LevelStep.NONE, -1, None
-        return (LevelStep.NO_ASSESSMENT if ra is None else LevelStep.EXPIRED), -1, until
-    assert ra is not None  # valid
-    rank = plan.tables.customer_rank[ra.level]
-    cap = plan.caps[rank]
-    if cap < 0:
+    if who.rank < 0:
+        return who.step, -1, who.until
+    if who.cap < 0:
         raise InputError(
             "risk assessment level is not a level of this playbook", field="risk_assessment.level"
         )
     prank = plan.tables.product_rank[product.risk_level]
-    if prank > cap:
-        return LevelStep.EXCEEDED, rank, until
-    row = plan.elderly_cap if elderly and 0 <= plan.elderly_cap < rank else rank
-    if prank > plan.caps[row]:
-        return LevelStep.ELDERLY_CAPPED, row, until
-    return LevelStep.WITHIN, row, until
+    if prank > who.cap:
+        return LevelStep.EXCEEDED, who.rank, who.until
+    if prank > who.row_cap:
+        return LevelStep.ELDERLY_CAPPED, who.row, who.until
+    return LevelStep.WITHIN, who.row, who.until
 
 
 def _amount(product: Product, amount: Decimal) -> tuple[AmountCheck, tuple[Decimal, ...]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from custtier._explain import Reason, ReasonCode
+from custtier._explain import Reason, ReasonCode, construct
 from custtier.suitability._at_sale import ValidityBound
 from custtier.suitability._models import Condition, SuitabilityDecision
 from custtier.suitability._plan import SuitabilityPlan
@@ -118,11 +118,11 @@ def _explain(plan: SuitabilityPlan, key: TraceKey) -> Explanation:
     )
 
 
-#: The decision's fields the engine never varies, by name (the model's defaults).
-_FIXED = {
-    name: SuitabilityDecision.model_fields[name].default
+#: The decision's fields the engine never varies (the model's defaults).
+_KIND, _SCHEMA, _VERSION = (
+    SuitabilityDecision.model_fields[name].default
     for name in ("kind", "schema_version", "custtier_version")
-}
+)
 
 
 def decision_of(trace: SuitabilityTrace) -> SuitabilityDecision:
@@ -130,21 +130,25 @@ def decision_of(trace: SuitabilityTrace) -> SuitabilityDecision:
     plan, product = trace.plan, trace.product
     x = plan.explanations.peek(trace.key) or explain(plan, trace.key)
     allowed = x.outcome is SuitabilityOutcome.ALLOWED
-    # Every field, in the model's order: construct then takes the dict as it is.
-    return SuitabilityDecision.trusted(
-        kind=_FIXED["kind"],
-        customer_key=trace.customer_key,
-        outcome="allowed" if allowed else "blocked",
-        reasons=tuple([render(trace, e) for render, e in x.steps]),
-        playbook=plan.ref,
-        schema_version=_FIXED["schema_version"],
-        custtier_version=_FIXED["custtier_version"],
-        as_of=trace.as_of,
-        product_id=product.id,
-        allowed=allowed,
-        conditions=x.conditions,
-        cooling_off_hours=product.cooling_off_hours if allowed else 0,
-        nearest_valid_amounts=() if allowed else trace.nearest,
+    # Every field, in the model's order, so construct takes the dict as it is; the
+    # explanation table gives every key at least one reason (Decision.trusted's check).
+    return construct(
+        SuitabilityDecision,
+        {
+            "kind": _KIND,
+            "customer_key": trace.customer_key,
+            "outcome": "allowed" if allowed else "blocked",
+            "reasons": tuple([render(trace, e) for render, e in x.steps]),
+            "playbook": plan.ref,
+            "schema_version": _SCHEMA,
+            "custtier_version": _VERSION,
+            "as_of": trace.as_of,
+            "product_id": product.id,
+            "allowed": allowed,
+            "conditions": x.conditions,
+            "cooling_off_hours": product.cooling_off_hours if allowed else 0,
+            "nearest_valid_amounts": () if allowed else trace.nearest,
+        },
     )
 
 
