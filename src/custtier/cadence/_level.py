@@ -94,6 +94,8 @@ class Leveller:
         for dates in self.counted.values():
             dates.sort()
         self.week_left: dict[tuple[str, str], int] = {}
+        # The caps a contact counts toward, per (channel, purpose): read once, not per item.
+        self.caps_for: dict[tuple[object, object], list[tuple[int, FrequencyCap]]] = {}
         self.day_used: dict[tuple[str, dt.date], int] = {}
 
     def capacity(self, manager_id: str) -> int | None:
@@ -114,11 +116,7 @@ class Leveller:
         assert item.first is not None  # blocked items never get here
         assert item.last is not None
         quiet = t.quiet.get(item.channel)
-        caps = [
-            (ci, cap)
-            for ci, cap in enumerate(self.caps)
-            if counts_toward(cap, item.channel, item.purpose)
-        ]
+        caps = self._caps(item)
         first_business: dt.date | None = None
         no_data = capped = full = False
         capped_by = item.rule_id
@@ -129,14 +127,7 @@ class Leveller:
             if first_business is None:
                 first_business = day
             ordinal = day.toordinal()
-            blocking = next(
-                (
-                    cap
-                    for ci, cap in caps
-                    if not cap_allows(self.counted.get((item.key, ci), []), ordinal, cap)
-                ),
-                None,
-            )
+            blocking = self._blocking(item.key, caps, ordinal) if caps else None
             if blocking is not None:
                 capped, capped_by = True, blocking.rule_id
                 continue
@@ -175,6 +166,27 @@ class Leveller:
             return ReasonCode.CADENCE_CAPACITY, item.rule_id
         assert capped
         return ReasonCode.CADENCE_CAPPED, capped_by
+
+    def _blocking(
+        self, key: str, caps: list[tuple[int, FrequencyCap]], ordinal: int
+    ) -> FrequencyCap | None:
+        """The first cap one more contact of ``key`` on day ``ordinal`` would break."""
+        for ci, cap in caps:
+            if not cap_allows(self.counted.get((key, ci), []), ordinal, cap):
+                return cap
+        return None
+
+    def _caps(self, item: Item) -> list[tuple[int, FrequencyCap]]:
+        """The caps (with their index) a contact on the item's channel and purpose counts toward."""
+        caps = self.caps_for.get((item.channel, item.purpose))
+        if caps is None:
+            caps = [
+                (ci, cap)
+                for ci, cap in enumerate(self.caps)
+                if counts_toward(cap, item.channel, item.purpose)
+            ]
+            self.caps_for[item.channel, item.purpose] = caps
+        return caps
 
     def _days(self, item: Item) -> Iterable[dt.date | None]:
         """Allowed days in order; ``None`` for a day whose year the calendar lacks."""

@@ -245,15 +245,45 @@ def _duty_reason(t: Tables) -> Reason:
 
 
 def _occasion_reason(item: Item, t: Tables) -> Reason:
-    return Reason.of(
+    key = (
         ReasonCode.CADENCE_OCCASION,
         item.rule_id,
-        case="contact",
-        occasion=item.occasion.value,
-        contact=item.rule_id,
-        tier=item.tier,
-        due_on=item.due,
-        channel=item.channel.value,
+        item.occasion,
+        item.tier,
+        item.due,
+        item.channel,
+    )
+    return t.contact_reasons.peek(key) or t.contact_reasons.get(
+        key,
+        lambda: Reason.of(
+            ReasonCode.CADENCE_OCCASION,
+            item.rule_id,
+            case="contact",
+            occasion=item.occasion.value,
+            contact=item.rule_id,
+            tier=item.tier,
+            due_on=item.due,
+            channel=item.channel.value,
+        ),
+    )
+
+
+def _moved(code: ReasonCode, rule_id: str, t: Tables, **facts: Any) -> Reason:
+    """A reason that depends only on its code, rule and facts: shared across the plan."""
+    key = (code, rule_id, *facts.values())
+    return t.contact_reasons.peek(key) or t.contact_reasons.get(
+        key, lambda: Reason.of(code, rule_id, **facts)
+    )
+
+
+def _quiet_reason(rule_id: str, at: dt.datetime, t: Tables) -> Reason:
+    """The time a contact is sent inside the quiet-hours rule (shared by the clock time)."""
+    key = (ReasonCode.CADENCE_QUIET_HOURS, rule_id, at.hour, at.minute)
+    return t.contact_reasons.peek(key) or t.contact_reasons.get(
+        key,
+        lambda: Reason.of(
+            ReasonCode.CADENCE_QUIET_HOURS, rule_id, case="timed", time=at.strftime("%H:%M")
+        ),
     )
 
 
@@ -261,42 +291,34 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
     reasons = [_occasion_reason(item, t), *item.notes, *marks]
     if not item.fixed and p.business_first != item.first:
         reasons.append(
-            Reason.of(
+            _moved(
                 ReasonCode.CADENCE_ROLLED,
                 item.rule_id,
+                t,
                 from_on=item.first,
                 to_on=p.business_first,
             )
         )
     if p.on != p.business_first:
         reasons.append(
-            Reason.of(
-                ReasonCode.CADENCE_SLIPPED,
-                item.rule_id,
-                from_on=p.business_first,
-                to_on=p.on,
+            _moved(
+                ReasonCode.CADENCE_SLIPPED, item.rule_id, t, from_on=p.business_first, to_on=p.on
             )
         )
     if not item.fixed and t.any_provisional(item.first or p.on, p.on):
         # Greetings are fixed by the calendar; work found its day by business days.
         reasons.append(
-            Reason.of(
+            _moved(
                 ReasonCode.CADENCE_PROVISIONAL,
                 item.rule_id,
+                t,
                 calendar=t.calendar.name,
                 from_on=item.first,
                 to_on=p.on,
             )
         )
     if p.at is not None and p.quiet_rule is not None:
-        reasons.append(
-            Reason.of(
-                ReasonCode.CADENCE_QUIET_HOURS,
-                p.quiet_rule,
-                case="timed",
-                time=p.at.strftime("%H:%M"),
-            )
-        )
+        reasons.append(_quiet_reason(p.quiet_rule, p.at, t))
     return construct(
         Touchpoint,
         {

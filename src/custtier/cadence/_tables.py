@@ -68,6 +68,11 @@ class Tables:
     # Reasons and messages that repeat across customers, built once per plan.
     reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
     messages: Memo[str] = field(default_factory=Memo, compare=False, repr=False)
+    # Each contact's own reasons (occasion, rolled, slipped, provisional, quiet hours) by
+    # their facts: the same rule, tier, channel and days recur across a book's customers.
+    contact_reasons: Memo[Reason] = field(
+        default_factory=lambda: Memo(limit=CONTACT_REASONS), compare=False, repr=False
+    )
 
     def index(self, day: dt.date) -> int:
         """Day index from ``start``."""
@@ -79,6 +84,9 @@ class Tables:
         i, j = self.index(first), self.index(last)
         return upto[j] - (upto[i - 1] if i else 0) > 0
 
+
+#: Contact reasons kept per tables (about 1.5 KB each); past it they are built, not kept.
+CONTACT_REASONS = 20_000
 
 _CACHE: dict[tuple[int, dt.date, dt.date, int], Tables] = {}
 _LOCK = Lock()
