@@ -41,6 +41,23 @@ def test_tier_table_equals_tier_book_on_generated_playbooks(
     assert out.schema == cf.tier_output_schema(pb)
     assert tiering.rows_by_key(out) == tiering.rows_by_key(expected)
     assert cf.table_digest(out) == cf.table_digest(expected)
+    # Both paths encode over the playbook's own dictionaries, whatever the rows hold.
+    assert dictionaries_of(out) == dictionaries_of(expected) == cf.tier_output_dictionaries(pb)
+
+
+def dictionaries_of(table: Any) -> dict[str, tuple[str, ...]]:
+    """Each dictionary-encoded column's dictionary (the one every chunk of it has)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for field in table.schema:
+        if not (pa.types.is_dictionary(field.type) or pa.types.is_list(field.type)):
+            continue
+        seen = {
+            tuple((c if pa.types.is_dictionary(field.type) else c.values).dictionary.to_pylist())
+            for c in table.column(field.name).chunks
+        }
+        assert len(seen) == 1, field.name
+        found[field.name] = seen.pop()
+    return found
 
 
 #: The columnar path refuses a catalogue finer than the playbook's currency (the cases

@@ -34,6 +34,7 @@ __all__ = [
     "as_array",
     "as_table",
     "date_days",
+    "dict_list_column",
     "duplicated",
     "epoch_days",
     "like_input",
@@ -393,6 +394,40 @@ def list_column(per_row: npt.NDArray[np.intp], lists: Sequence[Sequence[str]], m
     """
     distinct = pa.array(list(lists), pa.list_(pa.string()))
     return distinct.take(pa.array(per_row, pa.int64(), mask=mask))
+
+
+def dict_list_column(
+    per_row: npt.NDArray[np.intp],
+    lists: Sequence[Sequence[int]],
+    mask: BOOL | None,
+    dictionary: Any,
+) -> Any:
+    """A ``list<dictionary<int32, string>>`` column: row ``i`` holds ``lists[per_row[i]]``.
+
+    ``lists`` hold indices into ``dictionary``; rows in ``mask`` are null.
+    The offsets and indices are laid out with numpy from the distinct lists'
+    lengths, so no string is copied per row.
+    """
+    lengths = np.array([len(x) for x in lists], dtype=np.int64)
+    starts = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    flat = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(starts[-1]))
+    row_lengths = lengths[per_row]
+    if mask is not None:
+        row_lengths[mask] = 0
+    offsets = np.zeros(len(per_row) + 1, dtype=np.int64)
+    np.cumsum(row_lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    # Element j of row i is flat[starts[per_row[i]] + j]: each row's first element's
+    # position in flat, repeated over its elements, plus the element's place in its row.
+    shift = np.repeat(starts[:-1][per_row] - offsets[:-1], row_lengths)
+    codes = flat[shift + np.arange(total, dtype=np.int64)]
+    values = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), dictionary, safe=False)
+    return pa.ListArray.from_arrays(
+        pa.array(offsets.astype(np.int32), pa.int32()),
+        values,
+        mask=None if mask is None else pa.array(mask, pa.bool_()),
+    )
 
 
 def as_table(data: Any) -> Any:

@@ -58,6 +58,7 @@ from custtier.frames._tier import (
     _plan,
     _validate,
     pareto_candidates_schema,
+    spark_table,
 )
 from custtier.rules import Playbook
 from custtier.tiering._pareto import ParetoCut
@@ -474,8 +475,10 @@ class BookTierMapper:
         return _assemble(v, plan, m.as_of, m.pareto_cut)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
-        """``mapInArrow``."""
-        return _iter_batches(batches, self.table)
+        """``mapInArrow``: plain strings where the output has dictionaries (Spark has none)."""
+        return _iter_batches(
+            batches, lambda data: spark_table(self.table(data), self.mapper.playbook)
+        )
 
     def pandas(self, frame: Any, duplicates: Any = None) -> Any:
         """Dask ``map_partitions``; the index is kept. ``duplicates``: a broadcast key set."""

@@ -1,8 +1,8 @@
 """Results as tables: book tiering, plans, suitability and allocation lists to Arrow, pandas, polars.
 
 The scalar API's results become Arrow tables in the columnar path's own
-schemas where one exists (tier decisions in :func:`tier_output_schema`, plus
-``manager_id``; suitability decisions in :func:`suitability_output_schema`),
+schemas where one exists (tier decisions in :func:`tier_output_schema`'s
+columns with plain strings for its dictionaries, plus ``manager_id``; suitability decisions in :func:`suitability_output_schema`),
 and in the schemas listed in ``docs/scale-out.md`` otherwise. Money and
 shares stay exact decimals (``decimal128``, at the scale the values carry);
 ``money="float"`` gives ``float64`` columns instead, for plotting only (a
@@ -24,7 +24,7 @@ from custtier.cadence import ContactPlan, ManagerWeekLoad, Touchpoint, Unschedul
 from custtier.errors import InputError, MissingExtraError
 from custtier.frames._arrow import playbook_fields
 from custtier.frames._suitability import suitability_output_schema
-from custtier.frames._tier import tier_output_schema
+from custtier.frames._tier import plain_tier_schema
 from custtier.frames._types import ArrowTable, PandasFrame, PolarsFrame
 from custtier.presets import PRACTICE
 from custtier.rules import Basis
@@ -66,12 +66,14 @@ def _codes(reasons: Sequence[Reason]) -> dict[str, list[str]]:
 
 
 def _tier_rows(decisions: Iterable[TierDecision]) -> tuple[list[dict[str, Any]], Any]:
-    """Rows in :func:`tier_output_schema`, read column by column off each decision.
+    """Rows in :func:`tier_output_schema`'s columns, read column by column off each decision.
 
     Columns are named after the decision's fields, so a column the schema
     gains (``held_since``) fills itself; only the renamed ones are spelled out.
+    Plain strings where ``tier_table`` has dictionaries: those are the
+    playbook's, and a decision carries only the playbook's reference.
     """
-    schema = tier_output_schema(PRACTICE).append(pa.field("manager_id", pa.string()))
+    schema = plain_tier_schema(PRACTICE).append(pa.field("manager_id", pa.string()))
     special = {
         "customer_key",
         "error_code",

@@ -245,12 +245,17 @@ def _moved(old: Any, new: Any, rows: Any) -> Any:
         {
             "input_row": at,
             "customer_key": old.column("customer_key").take(at),
-            "from_tier": old.column("tier").take(at),
-            "to_tier": new.column("tier").take(at),
-            "current_decided_by": old.column("decided_by").take(at),
-            "proposed_decided_by": new.column("decided_by").take(at),
+            # Plain strings, as before tier_table's columns were dictionary-encoded.
+            "from_tier": _text(old.column("tier").take(at)),
+            "to_tier": _text(new.column("tier").take(at)),
+            "current_decided_by": _text(old.column("decided_by").take(at)),
+            "proposed_decided_by": _text(new.column("decided_by").take(at)),
         }
     )
+
+
+def _text(column: Any) -> Any:
+    return column.cast(pa.string())
 
 
 def _errors(old: Any, new: Any, rows: Any) -> Any:

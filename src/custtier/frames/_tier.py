@@ -40,14 +40,13 @@ from custtier.frames._arrow import (
     as_array,
     as_table,
     date_days,
+    dict_list_column,
     duplicated,
     epoch_days,
     like_input,
-    list_column,
     money_array,
     money_column,
     np_bool,
-    playbook_columns,
     playbook_fields,
     signatures,
     string_column,
@@ -64,7 +63,13 @@ from custtier.tiering._assign import months_between
 from custtier.tiering._book import choose_overrides
 from custtier.tiering._explanation import entries
 from custtier.tiering._pareto import ParetoCut
-from custtier.tiering._plan import OVERRIDE_RULE, BasisPlan, TierPlan, kyc_items_of, tier_plan
+from custtier.tiering._plan import (
+    OVERRIDE_RULE,
+    BasisPlan,
+    TierPlan,
+    kyc_items_of,
+    tier_plan,
+)
 from custtier.tiering._trace import (
     MOVEMENT_OF,
     Completeness,
@@ -85,6 +90,7 @@ __all__ = [
     "table_digest",
     "tier_input_schema",
     "tier_input_table",
+    "tier_output_dictionaries",
     "tier_output_schema",
     "tier_output_table",
     "tier_table",
@@ -144,10 +150,26 @@ TIER_ERROR_CODES: dict[str, str] = {
     "unknown_override_tier": "override_tier is not a tier of this playbook",
 }
 
-#: The output ``movement`` column's vocabulary: each hysteresis state's, then an override's.
-_MOVEMENTS = (*(MOVEMENT_OF[h].value for h in HysteresisState), Movement.OVERRIDDEN.value)
+#: Low-cardinality output columns are dictionary-encoded over vocabularies the
+#: playbook (or custtier) fixes, so every chunk and partition of a book shares them.
+_DICT = pa.dictionary(pa.int32(), pa.string())
+_DICT_LIST = pa.list_(_DICT)
+#: The ``movement`` dictionary: :class:`~custtier.tiering.Movement` in its order.
+_MOVEMENTS = tuple(m.value for m in Movement)
+#: Each hysteresis state's position in ``_MOVEMENTS``, then an override's.
+_MOVEMENT_CODE = np.array(
+    [_MOVEMENTS.index(MOVEMENT_OF[h].value) for h in HysteresisState]
+    + [_MOVEMENTS.index(Movement.OVERRIDDEN.value)],
+    dtype=np.int32,
+)
 _OVERRIDDEN = len(HysteresisState)
+#: The ``reason_codes`` dictionary: every :class:`~custtier.ReasonCode`, in its order.
+_REASON_CODES = tuple(c.value for c in ReasonCode)
+_REASON_INDEX = {c: i for i, c in enumerate(ReasonCode)}
 _KYC_ITEMS = tuple(KycItem)
+#: The ``kyc_gaps`` dictionary: every :class:`~custtier.rules.KycItem`, in its order.
+_KYC_VALUES = tuple(i.value for i in KycItem)
+_KYC_INDEX = {item: i for i, item in enumerate(KycItem)}
 _KYC_BIT = {item.value: bit for item, bit in KYC_BIT.items()}
 
 
@@ -186,34 +208,119 @@ def tier_input_schema(playbook: Playbook) -> ArrowSchema:
 def tier_output_schema(playbook: Playbook) -> ArrowSchema:
     """The fixed output schema of :func:`tier_table` (basis values at the currency scale).
 
+    Tier, rule-id, movement, reason-code, KYC-item and playbook columns are
+    dictionary-encoded (``dictionary<int32, string>``, alone or in a list)
+    over the vocabularies of :func:`tier_output_dictionaries`.
+
     >>> import custtier.frames as cf
     >>> from custtier import presets
-    >>> cf.tier_output_schema(presets.PRACTICE).names[:4]
+    >>> schema = cf.tier_output_schema(presets.PRACTICE)
+    >>> schema.names[:4]
     ['customer_key', 'error_code', 'error_field', 'tier']
+    >>> schema.field("tier").type
+    DictionaryType(dictionary<values=string, indices=int32, ordered=0>)
     """
     money = pa.decimal128(38, minor_unit(playbook.currency))
-    strings = pa.list_(pa.string())
     return pa.schema(
         [
             ("customer_key", pa.string()),
             ("error_code", pa.string()),
             ("error_field", pa.string()),
-            ("tier", pa.string()),
+            ("tier", _DICT),
             ("rank", pa.int32()),
-            ("rule_tier", pa.string()),
-            ("decided_by", pa.string()),
-            ("movement", pa.string()),
-            ("previous_tier", pa.string()),
+            ("rule_tier", _DICT),
+            ("decided_by", _DICT),
+            ("movement", _DICT),
+            ("previous_tier", _DICT),
             ("below_since", pa.date32()),
             ("held_since", pa.date32()),
             *((f"basis_{b.value}", money) for b in Basis),
-            ("reason_codes", strings),
-            ("rule_ids", strings),
-            ("kyc_gaps", strings),
+            ("reason_codes", _DICT_LIST),
+            ("rule_ids", _DICT_LIST),
+            ("kyc_gaps", _DICT_LIST),
             ("as_of", pa.date32()),
-            *playbook_fields(),
+            *((name, _DICT) for name, _ in playbook_fields()),
         ]
     )
+
+
+def tier_output_dictionaries(playbook: Playbook) -> dict[str, tuple[str, ...]]:
+    """Each dictionary-encoded column of :func:`tier_output_schema` and its dictionary.
+
+    The dictionaries depend only on the playbook (and custtier's closed
+    vocabularies), never on the rows: every chunk of :func:`tier_table`, every
+    Spark or Dask partition and :func:`tier_output_table` use the same ones,
+    so concatenated tables keep one dictionary per column. Tiers are in rank
+    order (lowest first); rule ids are the playbook's tiering rules (bands
+    basis by basis, Pareto, hysteresis, ``tier`` for a move without
+    hysteresis, ``tier.override``, then ``kyc.<tier>`` for each tier that
+    requires KYC items).
+
+    >>> import custtier.frames as cf
+    >>> from custtier import presets
+    >>> d = cf.tier_output_dictionaries(presets.PRACTICE)
+    >>> d["tier"]
+    ('mass', 'mid_end', 'high_end')
+    >>> d["movement"]
+    ('new', 'same', 'up', 'down', 'held', 'overridden')
+    """
+    plan = _plan(playbook)
+    return {
+        "tier": plan.tier_ids,
+        "rule_tier": plan.tier_ids,
+        "decided_by": plan.rule_vocab,
+        "movement": _MOVEMENTS,
+        "previous_tier": plan.tier_ids,
+        "reason_codes": _REASON_CODES,
+        "rule_ids": plan.rule_vocab,
+        "kyc_gaps": _KYC_VALUES,
+        "playbook_id": (playbook.id,),
+        "playbook_version": (playbook.version,),
+        "playbook_hash": (playbook.content_hash,),
+    }
+
+
+def _rule_vocab(core: TierPlan) -> tuple[str, ...]:
+    """Every rule id a tiering decision of this playbook can cite, each once, in a fixed order."""
+    t = core.playbook.tiering
+    ids = [r for bp in core.bases for r in bp.rule_ids]
+    ids += [t.pareto.rule_id] if t.pareto is not None else []
+    ids += [t.hysteresis.rule_id] if t.hysteresis is not None else []
+    ids += ["tier", OVERRIDE_RULE]
+    ids += [f"kyc.{tier.id}" for tier in core.playbook.tiers if tier.kyc_requires]
+    return tuple(dict.fromkeys(ids))
+
+
+def _dictionary_array(codes: npt.NDArray[Any], mask: BOOL | None, dictionary: Any) -> Any:
+    """``dictionary<int32, string>``: row ``i`` is ``dictionary[codes[i]]``, null where ``mask``."""
+    indices = pa.array(codes.astype(np.int32, copy=False), pa.int32(), mask=mask)
+    return pa.DictionaryArray.from_arrays(indices, dictionary, safe=False)
+
+
+def _null_dictionary(n: int, dictionary: Any, *, lists: bool = False) -> Any:
+    """``n`` nulls of a dictionary (or list of dictionary) column, on the fixed ``dictionary``.
+
+    Arrow's own nulls of the type would carry an empty dictionary, and a
+    chunk without previous decisions would then differ from one with them.
+    """
+    if not lists:
+        return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), dictionary)
+    empty = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), dictionary)
+    offsets = pa.array(np.zeros(n + 1, dtype=np.int32), pa.int32())
+    return pa.ListArray.from_arrays(offsets, empty, mask=pa.array(np.ones(n, dtype=np.bool_)))
+
+
+def _encoded(strings: Any, dictionary: Any, name: str) -> Any:
+    """A string (or list of strings) array re-encoded over the fixed ``dictionary``."""
+    if pa.types.is_list(strings.type):
+        flat = _encoded(strings.values, dictionary, name)
+        offsets = strings.offsets
+        return pa.ListArray.from_arrays(offsets, flat, mask=strings.is_null())
+    plain = strings.cast(pa.string())
+    idx = pc.index_in(plain, value_set=dictionary)
+    if idx.null_count != plain.null_count:
+        raise ValueError(f"internal: a {name} value outside the playbook's vocabulary")
+    return pa.DictionaryArray.from_arrays(idx.cast(pa.int32()), dictionary)
 
 
 # --------------------------------------------------------------------------- per-playbook plan
@@ -248,6 +355,9 @@ class _Plan:
     highest: bool
     requires: I64  # per tier rank: bitmask of KYC items required
     needs: frozenset[str]  # input columns the playbook reads
+    rule_vocab: tuple[str, ...]  # the decided_by and rule_ids dictionary
+    rule_index: dict[str, int]
+    dictionaries: dict[str, Any]  # output column -> its dictionary as an Arrow array
 
 
 def _build_plan(pb: Playbook) -> _Plan:
@@ -261,6 +371,9 @@ def _build_plan(pb: Playbook) -> _Plan:
         )
         for bp in core.bases
     )
+    rule_vocab = _rule_vocab(core)
+    tiers = pa.array(core.tier_ids, pa.string())
+    rules = pa.array(rule_vocab, pa.string())
     return _Plan(
         core=core,
         playbook=pb,
@@ -270,6 +383,21 @@ def _build_plan(pb: Playbook) -> _Plan:
         highest=core.highest,
         requires=np.array(core.kyc_masks, dtype=np.int64),
         needs=core.columns,
+        rule_vocab=rule_vocab,
+        rule_index={r: i for i, r in enumerate(rule_vocab)},
+        dictionaries={
+            "tier": tiers,
+            "rule_tier": tiers,
+            "decided_by": rules,
+            "movement": pa.array(_MOVEMENTS, pa.string()),
+            "previous_tier": tiers,
+            "reason_codes": pa.array(_REASON_CODES, pa.string()),
+            "rule_ids": rules,
+            "kyc_gaps": pa.array(_KYC_VALUES, pa.string()),
+            "playbook_id": pa.array([pb.id], pa.string()),
+            "playbook_version": pa.array([pb.version], pa.string()),
+            "playbook_hash": pa.array([pb.content_hash], pa.string()),
+        },
     )
 
 
@@ -780,11 +908,15 @@ def _trace_key(plan: _Plan, digits: list[int], with_kyc: bool) -> TraceKey:
     )
 
 
-def _reason_lists(plan: _Plan, key: TraceKey) -> tuple[list[str], list[str], list[str]]:
-    """Reason codes, rule ids and KYC gaps of one trace key, from the explanation table."""
+def _reason_lists(plan: _Plan, key: TraceKey) -> tuple[list[int], list[int], list[int]]:
+    """Reason codes, rule ids and KYC gaps of one trace key (dictionary indices)."""
     found = entries(plan.core, key)
     gaps = kyc_items_of(plan.core, key.rank, key.kyc_gaps)
-    return [e.code.value for e in found], [e.rule_id for e in found], [g.value for g in gaps]
+    return (
+        [_REASON_INDEX[e.code] for e in found],
+        [plan.rule_index[e.rule_id] for e in found],
+        [_KYC_INDEX[g] for g in gaps],
+    )
 
 
 # --------------------------------------------------------------------------- assembling
@@ -809,36 +941,35 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
         parts.append((plan.requires[out.rank] & ~v.held, 1 << len(_KYC_ITEMS)))
     inv, combos = signatures([(np.where(bad, 0, a), r) for a, r in parts])
     lists = [_reason_lists(plan, _trace_key(plan, c, with_kyc)) for c in combos]
-    tier_ids = pa.array(plan.tier_ids, pa.string())
+    d = plan.dictionaries
     in_force = out.override == OverrideState.IN_FORCE
     movement = np.where(in_force, _OVERRIDDEN, out.hysteresis)
-    prev = v.prev_rank if v.prev_rank is not None else np.full(n, -1, dtype=np.int64)
     error_code, error_field = v.errors.columns()
     money = pa.decimal128(38, plan.scale)
+    mask = bad if bad.any() else None
+    decided_by = np.array([plan.rule_index[r] for r in out.vocab], np.int32)[out.decided_by]
     columns: dict[str, Any] = {
-        "customer_key": pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string())),
+        "customer_key": (
+            v.keys
+            if v.key_ok.all()  # the usual chunk: every key may be echoed
+            else pc.if_else(pa.array(v.key_ok), v.keys, pa.scalar(None, pa.string()))
+        ),
         "error_code": error_code,
         "error_field": error_field,
-        "tier": tier_ids.take(pa.array(out.rank, mask=bad)),
-        "rank": pa.array(out.rank.astype(np.int32), pa.int32(), mask=bad),
-        "rule_tier": tier_ids.take(pa.array(out.rule_rank, mask=bad)),
-        "decided_by": pa.array(out.vocab, pa.string()).take(pa.array(out.decided_by, mask=bad)),
-        "movement": pa.array(_MOVEMENTS, pa.string()).take(pa.array(movement, mask=bad)),
+        "tier": _dictionary_array(out.rank, mask, d["tier"]),
+        "rank": pa.array(out.rank.astype(np.int32), pa.int32(), mask=mask),
+        "rule_tier": _dictionary_array(out.rule_rank, mask, d["rule_tier"]),
+        "decided_by": _dictionary_array(decided_by, mask, d["decided_by"]),
+        "movement": _dictionary_array(_MOVEMENT_CODE[movement], mask, d["movement"]),
         "previous_tier": (
-            pa.nulls(n, pa.string())
+            _null_dictionary(n, d["previous_tier"])
             if v.prev_rank is None  # no previous decisions given: null on every row
-            else tier_ids.take(pa.array(np.maximum(prev, 0), mask=bad | (prev < 0)))
+            else _dictionary_array(
+                np.maximum(v.prev_rank, 0), bad | (v.prev_rank < 0), d["previous_tier"]
+            )
         ),
-        "below_since": pa.array(
-            np.where(out.below_since == _INT64_MIN, 0, out.below_since).astype(np.int32),
-            pa.int32(),
-            mask=bad | (out.below_since == _INT64_MIN),
-        ).cast(pa.date32()),
-        "held_since": pa.array(
-            np.where(out.held_since == _INT64_MIN, 0, out.held_since).astype(np.int32),
-            pa.int32(),
-            mask=bad | (out.held_since == _INT64_MIN),
-        ).cast(pa.date32()),
+        "below_since": _dates(out.below_since, bad),
+        "held_since": _dates(out.held_since, bad),
     }
     for basis in Basis:
         if basis in out.values:
@@ -846,16 +977,28 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
             columns[f"basis_{basis.value}"] = to_decimal(value, bad | ~usable, plan.scale)
         else:
             columns[f"basis_{basis.value}"] = pa.nulls(n, money)
-    columns["reason_codes"] = list_column(inv, [c for c, _, _ in lists], bad)
-    columns["rule_ids"] = list_column(inv, [r for _, r, _ in lists], bad)
+    columns["reason_codes"] = dict_list_column(
+        inv, [c for c, _, _ in lists], mask, d["reason_codes"]
+    )
+    columns["rule_ids"] = dict_list_column(inv, [r for _, r, _ in lists], mask, d["rule_ids"])
     columns["kyc_gaps"] = (
-        list_column(inv, [g for _, _, g in lists], bad)
+        dict_list_column(inv, [g for _, _, g in lists], mask, d["kyc_gaps"])
         if with_kyc
-        else pa.nulls(n, pa.list_(pa.string()))  # no kyc_items column: unknown on every row
+        else _null_dictionary(n, d["kyc_gaps"], lists=True)  # no kyc_items column: unknown
     )
     columns["as_of"] = pa.repeat(pa.scalar(as_of, pa.date32()), n)
-    columns |= playbook_columns(pb, n)
+    zeros = np.zeros(n, dtype=np.int32)
+    for name in ("playbook_id", "playbook_version", "playbook_hash"):
+        columns[name] = _dictionary_array(zeros, None, d[name])
     return pa.Table.from_pydict(columns, schema=tier_output_schema(pb))
+
+
+def _dates(days: I64, bad: BOOL) -> Any:
+    """Day numbers as ``date32``, null on error rows and where ``days`` is int64 min."""
+    none = days == _INT64_MIN
+    return pa.array(np.where(none, 0, days).astype(np.int32), pa.int32(), mask=bad | none).cast(
+        pa.date32()
+    )
 
 
 def _check_cut(cut: ParetoCut | None, playbook: Playbook) -> None:
@@ -1125,9 +1268,13 @@ class TierMapper:
         return _assemble(v, plan, self.as_of, self.pareto_cut)
 
     def __call__(self, batches: Iterable[Any]) -> Iterator[Any]:
-        """``mapInArrow``: record batches in, record batches of the output schema out."""
+        """``mapInArrow``: record batches in, record batches of the output schema out.
+
+        Spark has no dictionary type, so the dictionary-encoded columns leave
+        as plain strings (``from_arrow_schema`` maps them to ``StringType``).
+        """
         for batch in batches:
-            yield from self.table(batch).to_batches()
+            yield from spark_table(self.table(batch), self.playbook).to_batches()
 
     def candidates(self, batches: Iterable[Any]) -> Iterator[Any]:
         """Pass 1 for ``mapInArrow``: each batch's :func:`pareto_candidates`."""
@@ -1200,7 +1347,38 @@ def tier_output_table(
             "playbook_hash": d.playbook.content_hash,
         }
         rows.append(row)
-    return pa.Table.from_pylist(rows, schema=tier_output_schema(playbook))
+    return _with_dictionaries(
+        pa.Table.from_pylist(rows, schema=plain_tier_schema(playbook)), playbook
+    )
+
+
+def plain_tier_schema(playbook: Playbook) -> ArrowSchema:
+    """:func:`tier_output_schema` with plain strings where it has dictionaries."""
+    return pa.schema(
+        [
+            f.with_type(
+                pa.string()
+                if f.type == _DICT
+                else pa.list_(pa.string())
+                if f.type == _DICT_LIST
+                else f.type
+            )
+            for f in tier_output_schema(playbook)
+        ]
+    )
+
+
+def spark_table(table: Any, playbook: Playbook) -> ArrowTable:
+    """An output table with plain strings where it has dictionaries (Spark has no such type)."""
+    return table.cast(plain_tier_schema(playbook))
+
+
+def _with_dictionaries(table: Any, playbook: Playbook) -> ArrowTable:
+    """A table of :func:`plain_tier_schema` in :func:`tier_output_schema`, on the fixed dictionaries."""
+    for name, dictionary in _plan(playbook).dictionaries.items():
+        at = table.schema.get_field_index(name)
+        table = table.set_column(at, name, _encoded(as_array(table.column(name)), dictionary, name))
+    return table.cast(tier_output_schema(playbook))
 
 
 def tier_input_table(
