@@ -23,11 +23,14 @@ from typing import Any, cast
 
 from pydantic_core import core_schema
 
-__all__ = ["FAST_PATH", "REFERENCE", "FastPath"]
+__all__ = ["FAST_PATH", "LEAN", "REFERENCE", "FastPath"]
 
 #: Location labels of the union's members in pydantic's raw errors.
 FAST_PATH = "<fast path>"
 REFERENCE = "<reference>"
+
+#: The union's metadata key for its form in a lean validator (models/_lean.py).
+LEAN = "custtier_lean"
 
 
 class FastPath:
@@ -38,6 +41,12 @@ class FastPath:
     union's serializer when no later annotation sets one (pydantic would
     otherwise try the members one by one); ``json_schema``, if given, is the
     type's JSON Schema as it was before the fast path.
+
+    ``lean`` is what a lean validator (models/_lean.py) reads instead of the
+    whole union: the fast members alone unless given. A lean validator's
+    refusal is never seen (the full validation runs instead), so the lean
+    form may be narrower still; it must give the reference's value wherever
+    it accepts one.
     """
 
     def __init__(
@@ -45,10 +54,18 @@ class FastPath:
         *fast: core_schema.CoreSchema,
         serialization: core_schema.SerSchema | None = None,
         json_schema: dict[str, Any] | None = None,
+        lean: core_schema.CoreSchema | None = None,
     ) -> None:
         self.fast = fast
         self.serialization = serialization
         self.json_schema = json_schema
+        if lean is None:
+            lean = (
+                fast[0]
+                if len(fast) == 1
+                else core_schema.union_schema(list(fast), mode="left_to_right")
+            )
+        self.lean = lean
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
         reference: core_schema.CoreSchema = handler(source)
@@ -56,6 +73,7 @@ class FastPath:
             [*((schema, FAST_PATH) for schema in self.fast), (reference, REFERENCE)],
             mode="left_to_right",
             serialization=self.serialization,
+            metadata={LEAN: self.lean},
         )
 
     def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:

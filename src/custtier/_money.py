@@ -39,6 +39,7 @@ __all__ = [
     "minor_unit",
     "quantize",
     "split",
+    "takes_cents",
     "to_minor_units",
 ]
 
@@ -267,6 +268,17 @@ def first_too_fine(amounts: Sequence[Decimal], currency: str) -> int:
     return -1
 
 
+def takes_cents(currency: str) -> bool:
+    """Whether ``currency`` is one custtier knows with two or more minor places.
+
+    Every amount written with at most two places is then at its scale.
+
+    >>> takes_cents("CNY"), takes_cents("JPY"), takes_cents("KWD"), takes_cents("XXX")
+    (True, False, True, False)
+    """
+    return _MINOR_UNITS.get(currency, 0) >= 2
+
+
 def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
     """Round ``amount`` to the currency's minor unit with the named mode.
 
@@ -412,6 +424,34 @@ def _plain_amounts(*, signed: bool) -> tuple[core_schema.CoreSchema, ...]:
 
 
 _LIMIT_INT = 10**_MAX_DIGITS
+_CENT = Decimal("0.01")
+
+
+def _lean_amounts(*, signed: bool) -> core_schema.CoreSchema:
+    # What a lean validator (models/_lean.py) reads: amounts of at most two
+    # places, so that a record in a currency with cents needs no precision
+    # check. Text and integers natively; a Decimal through the reference
+    # check. Anything else makes the lean validator give way to the full one.
+    reference = _validate_amount if signed else _validate_non_negative
+    sign = "-?" if signed else ""
+    text = core_schema.str_schema(strict=True, pattern=rf"^{sign}[0-9]{{1,20}}(\.[0-9]{{1,2}})?$")
+
+    def exact(value: Any) -> Decimal:
+        if type(value) is Decimal:
+            amount = reference(value)
+            if amount.quantize(_CENT, rounding=decimal.ROUND_DOWN, context=_CONTEXT) == amount:
+                return amount
+        raise ValueError("not an amount the lean validator reads")
+
+    return core_schema.union_schema(
+        [
+            core_schema.chain_schema([text, core_schema.decimal_schema()]),
+            _plain_amounts(signed=signed)[1],
+            core_schema.no_info_plain_validator_function(exact),
+        ],
+        mode="left_to_right",
+    )
+
 
 #: An exact amount. Accepts ``Decimal``, ``int`` or a numeric string; rejects
 #: float, bool, NaN and infinity. Precision against the currency is checked by
@@ -419,7 +459,7 @@ _LIMIT_INT = 10**_MAX_DIGITS
 Amount = Annotated[
     Decimal,
     BeforeValidator(_validate_amount),
-    FastPath(*_plain_amounts(signed=True)),
+    FastPath(*_plain_amounts(signed=True), lean=_lean_amounts(signed=True)),
     PlainSerializer(str, return_type=str, when_used="json"),
     *_schema(DECIMAL_PATTERN),
 ]
@@ -428,7 +468,7 @@ Amount = Annotated[
 NonNegativeAmount = Annotated[
     Decimal,
     BeforeValidator(_validate_non_negative),
-    FastPath(*_plain_amounts(signed=False)),
+    FastPath(*_plain_amounts(signed=False), lean=_lean_amounts(signed=False)),
     PlainSerializer(str, return_type=str, when_used="json"),
     *_schema(_UNSIGNED_PATTERN, minimum=0),
 ]

@@ -90,10 +90,13 @@ class KycFile(CusttierModel):
 
     @model_validator(mode="after")
     def _amounts_fit_currency(self) -> KycFile:
+        self._check_amounts()
+        return self
+
+    def _check_amounts(self) -> None:
         for name in ("declared_annual_income", "declared_external_assets"):
             value: Decimal | None = getattr(self, name)
             if value is not None:
                 check_precision(value, self.currency, field=name)
                 if value < 0:
                     raise ValueError(f"{name} must not be negative")
-        return self

@@ -39,9 +39,12 @@ class RiskAssessment(CusttierModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> RiskAssessment:
+        self._check_dates()
+        return self
+
+    def _check_dates(self) -> None:
         if self.valid_until < self.assessed_on:
             raise ValueError("valid_until must not be before assessed_on")
-        return self
 
     def is_valid_on(self, day: dt.date) -> bool:
         """Whether the assessment may be relied on for a sale on ``day``."""
