@@ -315,8 +315,6 @@ REASON_DESCRIPTIONS: Mapping[ReasonCode, str] = {
 }
 
 
-_set = object.__setattr__
-
 #: The version of the decision record layout; a record of a later version is refused.
 #: 2 (0.2.0): ``subject`` became ``customer_key``; version 1 records are upgraded when read.
 AUDIT_SCHEMA_VERSION = 2
@@ -347,8 +345,19 @@ _layouts: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
 _templates: dict[type, tuple[dict[str, Any], frozenset[str]]] = {}
 
 
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+#: Classes whose instances ``object.__new__`` makes as ``cls.__new__`` would (no override).
+_PLAIN_NEW: set[type] = set()
+
+
 def _layout(cls: type[BaseModel]) -> tuple[tuple[str, Any, Any], ...]:
     """Each field of ``cls`` in order, with its default when it is immutable (else a marker)."""
+    if cls.__new__ is _new:
+        _PLAIN_NEW.add(cls)
     layout = tuple(
         (
             name,
@@ -379,11 +388,13 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     layout = _layouts.get(cls) or _layout(cls)
     if len(values) < len(layout):
         values = _in_field_order(cls, layout, values)
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    # The slots' own setters, looked up once: object.__setattr__ finds them by name on
+    # every call, and the engines build a hundred models or so per customer.
+    obj = _new(cls) if cls in _PLAIN_NEW else cls.__new__(cls)
+    _set_dict(obj, values)
+    _set_fields_set(obj, set(values))
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 

@@ -295,9 +295,12 @@ def _capped_reason(
 
 def _excluded_reason(t: RiskTables, **facts: str) -> Reason:
     """An ALLOC_EXCLUDED reason that depends only on the playbook and its facts, shared."""
-    key = (ReasonCode.ALLOC_EXCLUDED, *sorted(facts.items()))
+    # Each call site names its facts in one order, so the key needs no sorting.
+    key = (ReasonCode.ALLOC_EXCLUDED, *facts.items())
     rule_id = t.playbook.allocation.rule_id
-    return t.reasons.get(key, lambda: Reason.of(ReasonCode.ALLOC_EXCLUDED, rule_id, **facts))
+    return t.reasons.peek(key) or t.reasons.get(
+        key, lambda: Reason.of(ReasonCode.ALLOC_EXCLUDED, rule_id, **facts)
+    )
 
 
 def _weight_reason(t: RiskTables, rule_id: str, level: str, w: CategoryWeight) -> Reason:
