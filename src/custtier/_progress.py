@@ -39,6 +39,11 @@ class Ticker:
         self._every = max(every, 1)
         self._next = self._every
 
+    @property
+    def reports(self) -> bool:
+        """Whether anyone listens: without a callback a hot loop need not count."""
+        return self._callback is not None
+
     def add(self, units: int = 1) -> None:
         """Mark ``units`` more as done; report when a step is crossed."""
         self._done = min(self._done + units, self.total)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from custtier._explain import ReasonCode
@@ -27,8 +27,7 @@ __all__ = ["Leveller", "Placement", "cap_allows", "counts_toward", "zone"]
 _MINUTES_PER_HOUR = 60
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(NamedTuple):  # one per contact placed: a tuple is the cheapest to make
     """Where a contact went: its day, time, and how far it moved."""
 
     on: dt.date
@@ -131,10 +130,10 @@ class Leveller:
             if blocking is not None:
                 capped, capped_by = True, blocking.rule_id
                 continue
-            week = t.weeks[t.index(day)]
             at: dt.datetime | None = None
-            left = 0
+            left, week = 0, ""
             if manager_id is not None:
+                week = t.weeks[t.index(day)]
                 known = self.week_left.get((manager_id, week))
                 if known is None:
                     cap_minutes = self.capacity(manager_id)

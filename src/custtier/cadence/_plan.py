@@ -211,8 +211,10 @@ def _level(
     unsched: list[Unscheduled] = []
     allowed: dict[str, frozenset[tuple[str, str]]] = {}
     binds = t.playbook.cadence.do_not_contact.binds
+    counting = ticker.reports  # finish() reports the total either way
     for item, customer in sorted(items, key=_order):
-        ticker.add()
+        if counting:
+            ticker.add()
         code: ReasonCode | None = item.blocked
         rule_id = item.rule_id
         # A duty do-not-contact does not bind stays due; say so on the contact.
@@ -322,7 +324,14 @@ def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) 
     return construct(
         Touchpoint,
         {
-            **_contact_fields(item),
+            "customer_key": item.key,
+            "tier": item.tier,
+            "rule_id": item.rule_id,
+            "occasion": item.occasion,
+            "channel": item.channel,
+            "purpose": item.purpose,
+            "owner": item.owner,
+            "manager_id": item.manager_id if item.owner is Owner.MANAGER else None,
             "on": p.on,
             "at": p.at,
             "due_on": item.due,
