@@ -25,10 +25,11 @@ from custtier.tiering import (
     ParetoState,
     tier_book,
 )
+from custtier.tiering._assign import _by_rules, first_trace, trace
 from custtier.tiering._bases import BASES
 from custtier.tiering._explanation import _RENDER, entries
 from custtier.tiering._plan import tier_plan
-from custtier.tiering._trace import MOVEMENT_OF, TraceKey
+from custtier.tiering._trace import MOVEMENT_OF, BasisTrace, TierTrace, TraceKey
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -116,6 +117,36 @@ def test_hysteresis_floors_are_the_bar_less_the_buffer_rounded_up_in_minor_units
             assert (
                 Decimal(minor - 1).scaleb(-plan.scale) < floor <= Decimal(minor).scaleb(-plan.scale)
             )
+
+
+@given(cst.playbooks(), st.data())
+def test_a_first_decision_takes_the_rules_tier_by_the_general_path_too(
+    pb: Playbook, data: st.DataObject
+) -> None:
+    """``first_trace`` (one basis decides alone; bands by ``edges``) = ``_by_rules`` + ``band_for``."""
+    plan = tier_plan(pb)
+    customers = data.draw(st.lists(cst.customers(pb.currency), min_size=1, max_size=5))
+    pareto = data.draw(st.sampled_from([None, True, False]))
+    for c in customers:
+        fast = first_trace(c, plan, AS_OF, pareto)
+        bases, state, rank, rule = _by_rules(c, plan, AS_OF, pareto)
+        assert (fast.bases, fast.pareto, fast.rule_rank, fast.decided_by) == (
+            bases,
+            state,
+            rank,
+            rule,
+        )
+        assert fast == trace(c, plan, as_of=AS_OF, previous=None, override=None, pareto=pareto)
+        assert type(fast) is TierTrace
+        assert all(type(b) is BasisTrace for b in fast.bases)
+    # A band is the half-open [lower, upper) that holds the value, on and beside every bar.
+    for bp in plan.bases:
+        for i, band in enumerate(bp.bands):
+            if band.lower is not None:
+                assert bp.band_for(band.lower) == i
+                assert bp.band_for(band.lower - Decimal("0.001")) == max(i - 1, 0)
+            if band.upper is not None:
+                assert bp.band_for(band.upper - Decimal("0.001")) == i
 
 
 # --------------------------------------------------------------------------- trace = decision

@@ -156,8 +156,10 @@ def test_a_caller_who_needs_only_the_outcome_does_not_pay_for_the_messages(
     assert not built  # the tiers are known, and no reason, fact or message was built
     assert routed == {d.customer_key: d.outcome for d in expected}
 
-    # An auditor asks about one customer: its trace renders the full decision.
+    # An auditor asks about one customer: its decision renders its reasons when read.
     audit = traces[7].decision()
+    assert not built
+    assert audit.reasons
     assert built
     assert audit == expected[7]
     assert audit.to_audit_json() == expected[7].to_audit_json()

@@ -11,9 +11,10 @@ reasons by itself, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from custtier._explain import Reason, ReasonCode
+from custtier._deferred import PENDING, raw_set, renders
+from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import quantize
 from custtier.tiering._bases import months_before
 from custtier.tiering._models import TierDecision
@@ -27,7 +28,7 @@ from custtier.tiering._trace import (
     TraceKey,
 )
 
-__all__ = ["Entry", "decision_of", "entries", "reasons_of"]
+__all__ = ["Entry", "decision_of", "entries", "fields_of", "reasons_of", "rendered_decision"]
 
 _OVERRIDE_CODE = {
     OverrideState.IN_FORCE: ReasonCode.TIER_OVERRIDE,
@@ -85,27 +86,65 @@ def _entries(plan: TierPlan, key: TraceKey) -> tuple[Entry, ...]:
     return tuple(out)
 
 
+_new = object.__new__
+_raw_set = raw_set
+# The fields every tier decision holds at their class defaults.
+_DEFAULT = {
+    name: TierDecision.model_fields[name].default
+    for name in ("kind", "schema_version", "custtier_version")
+}
+
+
 def decision_of(trace: TierTrace) -> TierDecision:
-    """The decision of ``trace``: its reasons rendered, every other field copied."""
-    plan = trace.plan
-    values = dict(zip(plan.basis_names, [b.value for b in trace.bases], strict=True))
-    return TierDecision.trusted(
-        customer_key=trace.customer_key,
-        outcome=trace.tier,
-        reasons=reasons_of(trace),
-        playbook=plan.ref,
-        as_of=trace.as_of,
-        rank=trace.rank,
-        rule_tier=plan.tier_ids[trace.rule_rank],
-        decided_by=trace.decided_by,
-        movement=trace.movement,
-        previous_tier=trace.previous_tier,
-        below_since=trace.below_since,
-        held_since=trace.held_since,
-        basis_values=values,
-        kyc_gaps=kyc_items_of(plan, trace.rank, trace.kyc_gaps),
-        manager_id=trace.manager_id,
+    """The decision of ``trace``, its outcome set and every other field rendered on first read.
+
+    What :func:`custtier.assign_tier` returns: a caller who routes on the
+    outcome never pays for the reasons (:mod:`custtier._deferred`).
+    """
+    decision = _new(TierDecision)  # :func:`custtier._deferred.deferred`, without its call
+    _raw_set(
+        decision,
+        {
+            "customer_key": trace.customer_key,
+            "outcome": trace.plan.tier_ids[trace.rank],
+            PENDING: trace,
+        },
     )
+    return decision
+
+
+def rendered_decision(trace: TierTrace) -> TierDecision:
+    """The decision of ``trace`` with every field rendered now (a book reads them all)."""
+    return construct(TierDecision, fields_of(trace))
+
+
+@renders(TierDecision)
+def fields_of(trace: TierTrace) -> dict[str, Any]:
+    """Every field of the decision of ``trace``, in field order: its reasons rendered."""
+    plan = trace.plan
+    reasons = reasons_of(trace)
+    if not reasons:  # every basis gives a reason: a decision without one is a bug
+        raise ValueError("a decision needs at least one reason")
+    return {
+        "kind": _DEFAULT["kind"],
+        "customer_key": trace.customer_key,
+        "outcome": plan.tier_ids[trace.rank],
+        "reasons": reasons,
+        "playbook": plan.ref,
+        "schema_version": _DEFAULT["schema_version"],
+        "custtier_version": _DEFAULT["custtier_version"],
+        "as_of": trace.as_of,
+        "rank": trace.rank,
+        "rule_tier": plan.tier_ids[trace.rule_rank],
+        "decided_by": trace.decided_by,
+        "movement": trace.movement,
+        "previous_tier": trace.previous_tier,
+        "below_since": trace.below_since,
+        "held_since": trace.held_since,
+        "basis_values": dict(zip(plan.basis_names, [b.value for b in trace.bases], strict=True)),
+        "kyc_gaps": kyc_items_of(plan, trace.rank, trace.kyc_gaps),
+        "manager_id": trace.manager_id,
+    }
 
 
 def reasons_of(trace: TierTrace) -> tuple[Reason, ...]:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from custtier._deferred import Deferred
 from custtier._display import Displayable
 from custtier._enum import Vocabulary
 from custtier._explain import Decision, ErrorRecord, PlaybookRef, Reason
@@ -75,7 +76,7 @@ class Movement(Vocabulary):
     OVERRIDDEN = "overridden"
 
 
-class TierDecision(Decision):
+class TierDecision(Deferred, Decision):
     """A customer's tier with the facts and rules behind it.
 
     ``outcome`` is the tier id. ``rule_tier`` is what the rules alone said
@@ -85,6 +86,11 @@ class TierDecision(Decision):
     carry hysteresis state to the next run: pass this decision back as
     ``previous``. ``manager_id``
     is the customer's manager, so per-manager views need no join.
+
+    :func:`~custtier.assign_tier` returns the decision with its outcome set
+    and the rest (reasons above all) rendered from the engine's trace on
+    first read; it reads, compares, serialises and pickles exactly as a
+    decision built whole (docs/design.md, "Reasons rendered when read").
     """
 
     kind: Literal["tier"] = "tier"

@@ -10,7 +10,7 @@ columns the playbook reads. Built once per playbook object
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
@@ -20,6 +20,7 @@ from custtier._kyc import KYC_BIT, KycChecks, kyc_checks
 from custtier._money import exact_context, minor_unit
 from custtier.rules import BasisRule, Combine, KycItem, Playbook, TierBand
 from custtier.tiering._bases import BASES, BasisKind, months_before
+from custtier.tiering._trace import ParetoState
 
 __all__ = [
     "KYC_BIT",
@@ -52,10 +53,13 @@ class BasisPlan:
     floors: tuple[Decimal | None, ...]
     floors_minor: tuple[int | None, ...]
 
+    # The lower bounds of every band but the first: a value's band is the
+    # number of them at or below it (below a bounded first band: the first).
+    edges: tuple[Decimal, ...]
+
     def band_for(self, value: Decimal) -> int:
         """Index of the band ``[lower, upper)`` holding ``value``."""
-        band = bisect.bisect_right(self.lowers, value) - 1
-        return band if band > 0 else 0  # below a bounded first band: the first band
+        return bisect_right(self.edges, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,10 @@ class TierPlan:
     kyc_checks: tuple[KycChecks, ...]  # per tier rank: the checks of those items
     columns: frozenset[str]  # input columns of tier_table the playbook's rules read
     basis_names: tuple[str, ...]  # each basis's name (``Basis`` value), in playbook order
+    one_basis: BasisPlan | None  # the basis, when the playbook has only one
+    # The Pareto state of a decision nobody gave the book's cut for:
+    # NOT_EVALUATED under a Pareto rule, else NO_RULE.
+    unevaluated_pareto: ParetoState
 
     def bar(self, tier: str) -> tuple[str, Decimal] | None:
         """The first basis (in playbook order) with a bar for ``tier``, and that bar."""
@@ -125,13 +133,12 @@ def _build(playbook: Playbook) -> TierPlan:
         for rule in playbook.tiering.bases:
             per_rank = tuple(bars[rule.basis.value].get(t) for t in tier_ids)
             floors = tuple(None if b is None else b * keep for b in per_rank)
+            lowers = tuple(Decimal("-Infinity") if b.lower is None else b.lower for b in rule.bands)
             bases.append(
                 BasisPlan(
                     rule=rule,
                     kind=BASES[rule.basis],
-                    lowers=tuple(
-                        Decimal("-Infinity") if b.lower is None else b.lower for b in rule.bands
-                    ),
+                    lowers=lowers,
                     lowers_minor=tuple(
                         None if b.lower is None else _ceil_units(b.lower, scale) for b in rule.bands
                     ),
@@ -143,6 +150,7 @@ def _build(playbook: Playbook) -> TierPlan:
                     floors_minor=tuple(
                         None if f is None else _ceil_units(f, scale) for f in floors
                     ),
+                    edges=lowers[1:],  # only the first band may be unbounded below
                 )
             )
     columns = {BASES[r.basis].column for r in playbook.tiering.bases}
@@ -161,6 +169,10 @@ def _build(playbook: Playbook) -> TierPlan:
         kyc_checks=tuple(kyc_checks(t.kyc_requires) for t in playbook.tiers),
         columns=frozenset(columns),
         basis_names=tuple(r.basis.value for r in playbook.tiering.bases),
+        one_basis=bases[0] if len(bases) == 1 else None,
+        unevaluated_pareto=ParetoState.NO_RULE
+        if playbook.tiering.pareto is None
+        else ParetoState.NOT_EVALUATED,
     )
 
 

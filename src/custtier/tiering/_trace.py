@@ -208,7 +208,7 @@ class TierTrace(NamedTuple):
         )
 
     def decision(self) -> TierDecision:
-        """The decision, its reasons rendered from this trace (what ``assign_tier`` returns)."""
+        """The decision of this trace (what ``assign_tier`` returns): its reasons rendered when read."""
         # Imported here: the explanation table reads traces, so it imports this module.
         from custtier.tiering._explanation import decision_of  # noqa: PLC0415
 
