@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 
 from custtier import presets
 from custtier.frames import pareto_cut
-from custtier.frames._arrow import list_column
+from custtier.frames._arrow import (
+    any_repeated,
+    dict_list_columns,
+    duplicated,
+    key_hashes,
+    list_column,
+    money_array,
+)
 from custtier.frames._months import month_numbers
 from custtier.frames._tier import _band_of
 from custtier.frames._tier_bases import row_bounds, segment_sums
@@ -96,6 +103,62 @@ def test_list_columns_hold_each_rows_list(lists: list[list[str]], data: st.DataO
     expected = [None if null else lists[row] for row, null in zip(rows, nulls, strict=True)]
     assert column.type == pa.list_(pa.string())
     assert column.to_pylist() == expected
+
+
+@given(
+    lists=st.lists(st.lists(st.integers(0, 4), max_size=3), min_size=1, max_size=5),
+    data=st.data(),
+)
+def test_dictionary_list_columns_hold_each_rows_list(
+    lists: list[list[int]], data: st.DataObject
+) -> None:
+    # Reason codes and their rule ids: two columns whose lists have the same lengths.
+    rows = data.draw(st.lists(st.integers(0, len(lists) - 1), max_size=20))
+    drawn = data.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
+    nulls = np.array(drawn, dtype=np.bool_)
+    codes = pa.array(["A", "B", "C", "D", "E"])
+    ids = pa.array(["r0", "r1", "r2", "r3", "r4"])
+    mirrored = [[4 - i for i in x] for x in lists]
+    first, second = dict_list_columns(
+        np.array(rows, dtype=np.intp),
+        [(lists, codes), (mirrored, ids)],
+        nulls if nulls.any() else None,
+    )
+    plain = list_column(
+        np.array(rows, dtype=np.intp), [[codes[i].as_py() for i in x] for x in lists], nulls
+    )
+    first.validate(full=True)
+    assert first.type == pa.list_(pa.dictionary(pa.int32(), pa.string()))
+    assert first.to_pylist() == plain.to_pylist()
+    expected = [
+        None if null else [f"r{4 - i}" for i in lists[r]]
+        for r, null in zip(rows, nulls, strict=True)
+    ]
+    assert second.to_pylist() == expected
+
+
+@given(keys=st.lists(st.text(alphabet="ab9_", min_size=0, max_size=18), max_size=30))
+def test_keys_whose_hashes_never_repeat_are_all_distinct(keys: list[str]) -> None:
+    # The book-wide duplicate check skips gathering the keys when no hash repeats:
+    # sound only if equal keys always hash equal (fixed widths read eight bytes at a time).
+    for column in (keys, [k for k in keys if len(k) == 9], [k for k in keys if len(k) == 17]):
+        arr = pa.array(column, pa.string())
+        if duplicated(arr).any():
+            assert any_repeated(key_hashes(arr))
+        for offset in (0, 1):
+            sliced = arr.slice(min(offset, len(arr)))
+            assert (
+                key_hashes(sliced).tolist()
+                == key_hashes(pa.array(sliced.to_pylist(), pa.string())).tolist()
+            )
+
+
+def test_the_smallest_int64_is_out_of_range_not_a_huge_debt() -> None:
+    # |int64 min| is not representable: np.abs returns it unchanged (negative), so an
+    # abs-based bound let -2^63 minor units through as a valid amount.
+    m = money_array(pa.array([-(2**63), -(10**17), 10**17, 10**17 + 1], pa.int64()), "x", 2)
+    assert m.out_of_range.tolist() == [True, False, False, True]
+    assert m.values.tolist() == [0, -(10**17), 10**17, 0]
 
 
 _MONTH_RE = r"[0-9]{4}-(0[1-9]|1[0-2])"

@@ -31,17 +31,20 @@ __all__ = [
     "Errors",
     "Money",
     "any_per_row",
+    "any_repeated",
     "as_array",
     "as_table",
     "date_days",
-    "dict_list_column",
+    "dict_list_columns",
     "duplicated",
     "epoch_days",
+    "key_hashes",
     "like_input",
     "list_column",
     "money_array",
     "money_column",
     "np_bool",
+    "null_mask",
     "playbook_columns",
     "playbook_fields",
     "signatures",
@@ -107,13 +110,27 @@ class Errors:
         return codes.take(idx), fields.take(idx)
 
 
+def key_hashes(keys: Any) -> npt.NDArray[np.uint64]:
+    """The 64-bit hash :func:`duplicated` sorts, of each string (equal strings, equal hashes)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.uint64)
+    return _fnv1a(keys)
+
+
+def any_repeated(hashes: npt.NDArray[np.uint64]) -> bool:
+    """Whether a value occurs twice: if not, no two of the strings hashed are equal."""
+    ordered = np.sort(hashes)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
 def duplicated(keys: Any) -> BOOL:
     """Where a non-null string occurs more than once in ``keys`` (every copy is marked).
 
     Hashing a million distinct strings in an Arrow hash table is the slowest
-    step of a batch; a 64-bit FNV-1a hash computed with numpy, one byte
-    position at a time, finds the few candidates, and only those are compared
-    exactly. Collisions therefore cost time, never answers.
+    step of a batch; a 64-bit FNV-1a-style hash computed with numpy (eight
+    bytes at a time for keys of one width, else one byte position at a time)
+    finds the few candidates, and only those are compared exactly.
+    Collisions therefore cost time, never answers.
     """
     n = len(keys)
     out = np.zeros(n, dtype=np.bool_)
@@ -124,7 +141,7 @@ def duplicated(keys: Any) -> BOOL:
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if not len(repeated):
         return out
-    candidates = np.flatnonzero(np.isin(hashes, repeated) & ~_null_mask(keys))
+    candidates = np.flatnonzero(np.isin(hashes, repeated) & ~null_mask(keys))
     coded = pc.dictionary_encode(keys.take(pa.array(candidates, pa.int64())))
     codes = np.asarray(coded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     out[candidates] = np.bincount(codes)[codes] > 1
@@ -149,7 +166,7 @@ def well_formed_keys(keys: Any) -> BOOL:
     """
     offsets, raw = _string_buffers(keys)
     starts, lengths = offsets[:-1], np.diff(offsets)
-    ok = (lengths >= 1) & (lengths <= KEY_MAX_LENGTH) & ~_null_mask(keys)
+    ok = (lengths >= 1) & (lengths <= KEY_MAX_LENGTH) & ~null_mask(keys)
     if not len(keys):
         return ok
     ok &= _KEY_FIRST[raw[np.minimum(starts, len(raw) - 1)]]
@@ -179,8 +196,15 @@ def _fnv1a(keys: Any) -> npt.NDArray[np.uint64]:
     prime = np.uint64(0x100000001B3)
     width = int(lengths[0])
     if width and (lengths == width).all():  # fixed-width keys (the usual case): a 2-D view
-        grid = raw[int(starts[0]) : int(starts[0]) + width * len(keys)].reshape(-1, width)
-        for position in range(width):
+        first = int(starts[0])
+        # Eight bytes at a time, read in place as one little-endian word per key,
+        # then the bytes left over: FNV-1a's steps on words (a hash, not FNV's value).
+        for word in range(width // 8):
+            at = first + 8 * word
+            words = np.ndarray((len(keys),), "<u8", buffer=raw, offset=at, strides=(width,))
+            hashes = (hashes ^ words) * prime
+        grid = raw[first : first + width * len(keys)].reshape(-1, width)
+        for position in range(width // 8 * 8, width):
             hashes = (hashes ^ grid[:, position].astype(np.uint64)) * prime
         return hashes
     for position in range(int(lengths.max(initial=0))):
@@ -265,7 +289,7 @@ def money_column(table: Any, name: str, scale: int) -> Money:
 def money_array(arr: Any, name: str, scale: int) -> Money:
     """:func:`money_column` on an array (``name`` is only for messages)."""
     t = arr.type
-    nulls = _null_mask(arr)
+    nulls = null_mask(arr)
     too_precise = np.zeros(len(arr), dtype=np.bool_)
     invalid = np.zeros(len(arr), dtype=np.bool_)
     if _is_text(t):
@@ -290,7 +314,7 @@ def money_array(arr: Any, name: str, scale: int) -> Money:
             arr, fits, too_precise = _finer(arr, scale, nulls)
         unscaled, fitted = _unscaled(arr)
         fits = fitted if t.scale <= scale else fits & fitted
-        values = np.where(fits, unscaled, 0)
+        values = unscaled if fits.all() else np.where(fits, unscaled, 0)
         if t.scale < scale:
             factor = 10 ** (scale - t.scale)
             fits &= np.abs(values) <= MAX_MINOR_UNITS // factor
@@ -308,9 +332,13 @@ def money_array(arr: Any, name: str, scale: int) -> Money:
             f"currency's scale ({scale} places), integer minor units or decimal text",
             field=name,
         )
-    out_of_range = ~nulls & (~fits | (np.abs(values) > MAX_MINOR_UNITS))
-    values = np.where(out_of_range | nulls | too_precise, 0, values).astype(np.int64, copy=False)
-    return Money(values, nulls, out_of_range, too_precise, invalid)
+    # Both bounds compared: np.abs of int64's minimum is itself, negative.
+    big = (values > MAX_MINOR_UNITS) | (values < -MAX_MINOR_UNITS)
+    out_of_range = ~nulls & (~fits | big)
+    unusable = out_of_range | nulls | too_precise
+    if unusable.any():
+        values = np.where(unusable, 0, values)
+    return Money(values.astype(np.int64, copy=False), nulls, out_of_range, too_precise, invalid)
 
 
 def _finer(arr: Any, scale: int, nulls: BOOL) -> tuple[Any, BOOL, BOOL]:
@@ -364,7 +392,8 @@ def _text_money(arr: Any, name: str, scale: int, nulls: BOOL) -> Money:
     return Money(values, nulls, out_of_range, too_precise, invalid)
 
 
-def _null_mask(arr: Any) -> BOOL:
+def null_mask(arr: Any) -> BOOL:
+    """Where ``arr`` is null, as numpy (no pass over the array when it has no null)."""
     if arr.null_count == 0:
         return np.zeros(len(arr), dtype=np.bool_)
     return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
@@ -376,12 +405,13 @@ def to_decimal(values: I64, nulls: BOOL, scale: int) -> Any:
     Written straight into the decimal128 buffer (low word the value, high
     word its sign extension), so no value is ever rescaled or rounded.
     """
+    some = bool(nulls.any())
     words = np.empty((len(values), 2), dtype=np.int64)
-    words[:, 0] = np.where(nulls, 0, values)
-    words[:, 1] = words[:, 0] >> 63
-    validity = pa.array(~nulls, pa.bool_()).buffers()[1] if nulls.any() else None
+    words[:, 0] = np.where(nulls, 0, values) if some else values
+    np.right_shift(words[:, 0], 63, out=words[:, 1])
+    validity = pa.py_buffer(np.packbits(~nulls, bitorder="little")) if some else None
     return pa.Array.from_buffers(
-        pa.decimal128(38, scale), len(values), [validity, pa.py_buffer(words.tobytes())]
+        pa.decimal128(38, scale), len(values), [validity, pa.py_buffer(words)]
     )
 
 
@@ -396,38 +426,42 @@ def list_column(per_row: npt.NDArray[np.intp], lists: Sequence[Sequence[str]], m
     return distinct.take(pa.array(per_row, pa.int64(), mask=mask))
 
 
-def dict_list_column(
+def dict_list_columns(
     per_row: npt.NDArray[np.intp],
-    lists: Sequence[Sequence[int]],
+    columns: Sequence[tuple[Sequence[Sequence[int]], Any]],
     mask: BOOL | None,
-    dictionary: Any,
-) -> Any:
-    """A ``list<dictionary<int32, string>>`` column: row ``i`` holds ``lists[per_row[i]]``.
+) -> list[Any]:
+    """``list<dictionary<int32, string>>`` columns whose lists have the same lengths.
 
-    ``lists`` hold indices into ``dictionary``; rows in ``mask`` are null.
-    The offsets and indices are laid out with numpy from the distinct lists'
-    lengths, so no string is copied per row.
+    Each of ``columns`` is ``(lists, dictionary)``: row ``i`` holds
+    ``lists[per_row[i]]``, indices into ``dictionary``; rows in ``mask`` are
+    null. The lists of every column have the same length per distinct entry
+    (reason codes and their rule ids), so the offsets and the positions are
+    laid out once with numpy from the distinct lists' lengths, and no string
+    is copied per row.
     """
-    lengths = np.array([len(x) for x in lists], dtype=np.int64)
-    starts = np.zeros(len(lists) + 1, dtype=np.int64)
+    first = columns[0][0]
+    lengths = np.array([len(x) for x in first], dtype=np.int64)
+    starts = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
-    flat = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(starts[-1]))
     row_lengths = lengths[per_row]
     if mask is not None:
         row_lengths[mask] = 0
-    offsets = np.zeros(len(per_row) + 1, dtype=np.int64)
+    offsets = np.zeros(len(per_row) + 1, dtype=np.int32)
     np.cumsum(row_lengths, out=offsets[1:])
     total = int(offsets[-1])
     # Element j of row i is flat[starts[per_row[i]] + j]: each row's first element's
     # position in flat, repeated over its elements, plus the element's place in its row.
-    shift = np.repeat(starts[:-1][per_row] - offsets[:-1], row_lengths)
-    codes = flat[shift + np.arange(total, dtype=np.int64)]
-    values = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), dictionary, safe=False)
-    return pa.ListArray.from_arrays(
-        pa.array(offsets.astype(np.int32), pa.int32()),
-        values,
-        mask=None if mask is None else pa.array(mask, pa.bool_()),
-    )
+    at = np.repeat(starts[:-1][per_row] - offsets[:-1], row_lengths)
+    at += np.arange(total, dtype=np.int64)
+    offset_array = pa.array(offsets, pa.int32())
+    validity = None if mask is None else pa.array(mask, pa.bool_())
+    out = []
+    for lists, dictionary in columns:
+        flat = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(starts[-1]))
+        values = pa.DictionaryArray.from_arrays(pa.array(flat[at]), dictionary, safe=False)
+        out.append(pa.ListArray.from_arrays(offset_array, values, mask=validity))
+    return out
 
 
 def as_table(data: Any) -> Any:
@@ -502,7 +536,8 @@ def np_bool(arr: Any) -> BOOL:
 def any_per_row(n: int, parents: npt.NDArray[np.int64], elem_mask: BOOL) -> BOOL:
     """Rows (of ``n``) owning at least one list element in ``elem_mask`` (``parents``: owners)."""
     out = np.zeros(n, dtype=np.bool_)
-    out[parents[elem_mask]] = True
+    if elem_mask.any():  # the usual column has no bad element
+        out[parents[elem_mask]] = True
     return out
 
 

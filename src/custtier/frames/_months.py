@@ -39,12 +39,37 @@ def month_numbers(month: Any) -> tuple[I64, BOOL]:
         int(s[:4]) * 12 + int(s[5:]) - 1 if s is not None and good else 0
         for s, good in zip(spellings, ok, strict=True)
     ]
-    months: I64 = np.array(numbers, dtype=np.int64)[indices]
-    shaped: BOOL = np.array(ok, dtype=np.bool_)[indices]
+    months: I64 = np.take(np.array(numbers, dtype=np.int64), indices)
+    if all(ok):  # every spelling is a month (the usual column): no mask to lay out
+        return months, np.ones(len(indices), dtype=np.bool_)
+    shaped: BOOL = np.take(np.array(ok, dtype=np.bool_), indices)
     return months, shaped
 
 
-def _distinct(month: Any) -> tuple[list[str | None], npt.NDArray[np.intp]]:
+def _seven_bytes(data: Any, first: int, n: int) -> npt.NDArray[np.uint64]:
+    """The ``n`` seven-byte strings from byte ``first`` as one little-endian integer each.
+
+    Eight bytes are read at a stride of seven (no copy of the strings), then
+    the eighth, the next string's first byte, is masked off. The last string
+    is read on its own when the buffer ends right after it.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    whole = n if len(raw) >= first + _WIDTH * n + 1 else n - 1
+    words = np.ndarray((whole,), dtype="<u8", buffer=raw, offset=first, strides=(_WIDTH,))
+    out = np.empty(n, dtype=np.uint64)
+    np.bitwise_and(words, np.uint64(2**56 - 1), out=out[:whole])
+    if whole < n:
+        tail = raw[first + _WIDTH * whole : first + _WIDTH * n]
+        out[whole] = int.from_bytes(tail.tobytes(), "little")
+    return out
+
+
+def _spelled(word: int) -> str:
+    """A seven-byte word back as its string (latin-1 maps every byte to one character)."""
+    return word.to_bytes(8, "little")[:_WIDTH].decode("latin-1")
+
+
+def _distinct(month: Any) -> tuple[list[str | None], npt.NDArray[np.integer[Any]]]:
     """The distinct spellings (``None`` for null) and each element's index among them."""
     n = len(month)
     if n and not month.null_count:
@@ -55,18 +80,12 @@ def _distinct(month: Any) -> tuple[list[str | None], npt.NDArray[np.intp]]:
     else:
         fixed = False
     if fixed:
-        raw = np.frombuffer(data, dtype=np.uint8)
-        # Seven bytes per string, zero-padded to eight: one uint64 per string.
-        padded = np.zeros((n, 8), dtype=np.uint8)
-        padded[:, :_WIDTH] = raw[first : first + _WIDTH * n].reshape(n, _WIDTH)
-        coded = pc.dictionary_encode(pa.array(padded.view(np.uint64).ravel()))
+        coded = pc.dictionary_encode(pa.array(_seven_bytes(data, first, n)))
         keys: list[int] = coded.dictionary.to_pylist()
         # latin-1 maps every byte to one character: a byte that is not ASCII
         # stays a character the pattern refuses, as on the UTF-8 text.
-        spelled: list[str | None] = [
-            k.to_bytes(8, "little")[:_WIDTH].decode("latin-1") for k in keys
-        ]
-        return spelled, np.asarray(coded.indices.to_numpy(), dtype=np.intp)
+        spelled: list[str | None] = [_spelled(k) for k in keys]
+        return spelled, coded.indices.to_numpy()
     coded = pc.dictionary_encode(month)
     spelled = coded.dictionary.to_pylist()
     # Nulls get their own entry at the end.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -37,16 +37,19 @@ from custtier.frames._arrow import (
     I64,
     Errors,
     any_per_row,
+    any_repeated,
     as_array,
     as_table,
     date_days,
-    dict_list_column,
+    dict_list_columns,
     duplicated,
     epoch_days,
+    key_hashes,
     like_input,
     money_array,
     money_column,
     np_bool,
+    null_mask,
     playbook_fields,
     signatures,
     string_column,
@@ -55,6 +58,7 @@ from custtier.frames._arrow import (
 )
 from custtier.frames._distinct import per_distinct
 from custtier.frames._months import month_numbers
+from custtier.frames._tier_bases import row_bounds
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike, PandasFrame
 from custtier.models import Customer
 from custtier.rules import Basis, KycItem, Playbook, TierDef
@@ -99,10 +103,12 @@ __all__ = [
 #: The pattern of :data:`custtier.models.CustomerKey` (a test keeps them equal).
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 #: Rows per chunk of :func:`tier_table`: large enough that per-chunk Python
-#: work is noise, small enough to bound each step's temporaries. The
+#: work is noise, small enough that each step's temporaries are memory the
+#: allocator hands back warm (at 262,144 rows, fresh pages cost about a tenth
+#: of the time), and to bound them. The
 #: validated columns of every chunk are kept until the end (duplicates and
 #: the Pareto cut span the table), so this bounds temporaries, not the total.
-DEFAULT_CHUNK_ROWS = 262_144
+DEFAULT_CHUNK_ROWS = 65_536
 _CURRENCY_PATTERN = r"^[A-Z]{3}$"
 _INT64_MIN = np.iinfo(np.int64).min
 _INT64_MAX = np.iinfo(np.int64).max
@@ -303,11 +309,15 @@ def _null_dictionary(n: int, dictionary: Any, *, lists: bool = False) -> Any:
     Arrow's own nulls of the type would carry an empty dictionary, and a
     chunk without previous decisions would then differ from one with them.
     """
+    none = pa.py_buffer(bytes((n + 7) // 8))  # a validity bitmap of zeros: every row null
     if not lists:
-        return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), dictionary)
+        indices = pa.Array.from_buffers(
+            pa.int32(), n, [none, pa.py_buffer(bytes(4 * n))], null_count=n
+        )
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
     empty = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), dictionary)
-    offsets = pa.array(np.zeros(n + 1, dtype=np.int32), pa.int32())
-    return pa.ListArray.from_arrays(offsets, empty, mask=pa.array(np.ones(n, dtype=np.bool_)))
+    offsets = pa.py_buffer(bytes(4 * (n + 1)))
+    return pa.Array.from_buffers(_DICT_LIST, n, [none, offsets], null_count=n, children=[empty])
 
 
 def _encoded(strings: Any, dictionary: Any, name: str) -> Any:
@@ -358,6 +368,7 @@ class _Plan:
     rule_vocab: tuple[str, ...]  # the decided_by and rule_ids dictionary
     rule_index: dict[str, int]
     dictionaries: dict[str, Any]  # output column -> its dictionary as an Arrow array
+    schema: ArrowSchema  # tier_output_schema
 
 
 def _build_plan(pb: Playbook) -> _Plan:
@@ -385,6 +396,7 @@ def _build_plan(pb: Playbook) -> _Plan:
         needs=core.columns,
         rule_vocab=rule_vocab,
         rule_index={r: i for i, r in enumerate(rule_vocab)},
+        schema=tier_output_schema(pb),
         dictionaries={
             "tier": tiers,
             "rule_tier": tiers,
@@ -411,12 +423,13 @@ def cut_members(cut: ParetoCut, keys: Any, profits: I64, valid: BOOL) -> BOOL:
     """Which rows (keys as a string array, profits in minor units) are in ``cut``'s set."""
     if cut.count == 0:
         return np.zeros(len(profits), dtype=np.bool_)
-    at_or_before = pc.fill_null(
-        pc.less_equal(keys, pa.scalar(cut.customer_key, pa.string())), False
-    )
-    le = np.asarray(at_or_before.to_numpy(zero_copy_only=False), dtype=np.bool_)
     p = cut.profit_minor_units
-    inside: BOOL = valid & (profits > 0) & ((profits > p) | ((profits == p) & le))
+    inside: BOOL = valid & (profits > 0) & (profits > p)
+    tied = np.flatnonzero(valid & (profits == p) & (profits > 0))
+    if len(tied):  # only the boundary's profit is decided by the key
+        on_keys = keys.take(pa.array(tied, pa.int64()))
+        at_or_before = pc.less_equal(on_keys, pa.scalar(cut.customer_key, pa.string()))
+        inside[tied] = np_bool(at_or_before)
     return inside
 
 
@@ -454,13 +467,24 @@ def pareto_cut(candidates: FrameLike, playbook: Playbook) -> ParetoCut:
     >>> cut.count, cut.profit_minor_units, cut.customer_key
     (2, 300, 'b')
     """
-    rule = playbook.tiering.pareto
     table = as_table(candidates)
-    if rule is None or table.num_rows == 0:
+    if playbook.tiering.pareto is None or table.num_rows == 0:
         return ParetoCut(playbook_hash=playbook.content_hash, count=0)
     keys = string_column(table, "customer_key")
     profits = np.asarray(as_array(table.column("profit_minor_units")).to_numpy(), dtype=np.int64)
-    pos = np.where(profits > 0, profits, 0)
+    return _cut(
+        np.where(profits > 0, profits, 0), lambda rows: keys.filter(pa.array(rows)), playbook
+    )
+
+
+def _cut(pos: I64, keys_of: Callable[[BOOL], Any], playbook: Playbook) -> ParetoCut:
+    """The cut over the positive profits ``pos`` (0: not a candidate); ``keys_of(rows)`` the keys.
+
+    Keys are read only for the rows tied on the boundary's profit.
+    """
+    rule = playbook.tiering.pareto
+    if rule is None or len(pos) == 0:
+        return ParetoCut(playbook_hash=playbook.content_hash, count=0)
     # Exact whatever the size: in int64 when max x count cannot overflow it (a
     # sum of Python ints, which never overflows, costs 20x more on a million rows).
     fits = len(pos) == 0 or int(pos.max()) * len(pos) < 2**62
@@ -481,8 +505,8 @@ def pareto_cut(candidates: FrameLike, playbook: Playbook) -> ParetoCut:
                 break
     boundary = int(ranked[k - 1])
     need = k - int(np.count_nonzero(pos > boundary))
-    tied = pc.sort_indices(keys.filter(pa.array(pos == boundary)))
-    last = keys.filter(pa.array(pos == boundary)).take(tied)[need - 1].as_py()
+    tied_keys = keys_of(pos == boundary)
+    last = tied_keys.take(pc.sort_indices(tied_keys))[need - 1].as_py()
     return ParetoCut(
         playbook_hash=playbook.content_hash, count=k, profit_minor_units=boundary, customer_key=last
     )
@@ -503,6 +527,7 @@ class _Valid:
     profit: I64
     # Flattened monthly balances: owning row, month as year*12+month-1, amount.
     parents: npt.NDArray[np.int64]
+    bounds: I64  # n + 1: where each row's elements start and end in the flat arrays
     months: I64
     balances: I64
     held: I64 | None  # KYC items held, as bitmasks; None when no kyc_items column
@@ -516,9 +541,6 @@ class _Valid:
 
     def finish(self) -> None:
         self.ok = ~self.errors.bad
-
-
-_book_cut = pareto_cut  # tier_table's keyword pareto_cut= hides the function there
 
 
 def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
@@ -554,9 +576,10 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
         m.flag(errors, "annual_profit_contribution")
         profit = m.values
     parents = np.zeros(0, dtype=np.int64)
+    bounds = np.zeros(n + 1, dtype=np.int64)
     months = balances = np.zeros(0, dtype=np.int64)
     if "monthly_balances" in names:
-        parents, months, balances = _balances(table, plan, errors)
+        parents, bounds, months, balances = _balances(table, plan, errors)
     held = _kyc(table, errors) if "kyc_items" in names else None
     prev_rank = prev_below = prev_overridden = prev_held = None
     if "previous_tier" in names:
@@ -569,14 +592,16 @@ def _validate(table: Any, plan: _Plan, as_of: dt.date) -> _Valid:
     if "override_tier" in names:
         ov_rank, ov_state = _override(table, plan, as_of, errors)
     v = _Valid(
-        n, errors, keys, key_ok, aum, profit, parents, months, balances, held,
+        n, errors, keys, key_ok, aum, profit, parents, bounds, months, balances, held,
         prev_rank, prev_below, prev_overridden, prev_held, ov_rank, ov_state,
     )  # fmt: skip
     v.finish()
     return v
 
 
-def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.int64], I64, I64]:
+def _balances(
+    table: Any, plan: _Plan, errors: Errors
+) -> tuple[npt.NDArray[np.int64], I64, I64, I64]:
     lists = as_array(table.column("monthly_balances"))
     t = lists.type
     if not (pa.types.is_list(t) or pa.types.is_large_list(t)) or not pa.types.is_struct(
@@ -606,7 +631,7 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
             f"monthly_balances.month has type {month.type}; it must be a 'YYYY-MM' string",
             field="monthly_balances.month",
         )
-    month_null = np_bool(month.is_null())
+    month_null = null_mask(month)
     months, month_ok = month_numbers(month)  # 0 where not a month
     errors.flag(any_per_row(n, parents, month_null), "missing_value", "monthly_balances.month")
     errors.flag(any_per_row(n, parents, ~month_ok), "invalid_value", "monthly_balances.month")
@@ -619,7 +644,21 @@ def _balances(table: Any, plan: _Plan, errors: Errors) -> tuple[npt.NDArray[np.i
     errors.flag(any_per_row(n, parents, m.values < 0), "invalid_value", field_name)
     errors.flag(any_per_row(n, parents, _repeated_months(parents, months) & month_ok),
                 "duplicate_month", "monthly_balances")  # fmt: skip
-    return parents, months, m.values
+    return parents, _row_bounds(lists, parents), months, m.values
+
+
+def _row_bounds(lists: Any, parents: npt.NDArray[np.int64]) -> I64:
+    """Where each row's elements start and end among the flattened elements.
+
+    The list offsets themselves (from 0: a slice's own) when no list is null;
+    a null list may still span elements in its offsets, which flattening
+    drops, so then they are counted from the elements' owners.
+    """
+    if lists.null_count:
+        return row_bounds(parents, len(lists))
+    offsets = np.asarray(lists.offsets.to_numpy(), dtype=np.int64)
+    bounds: I64 = offsets - offsets[0]
+    return bounds
 
 
 def _repeated_months(parents: npt.NDArray[np.int64], months: I64) -> BOOL:
@@ -785,7 +824,7 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _T
         if cut is None:
             raise ValueError("internal: a Pareto playbook needs a cut")
         member = cut_members(cut, v.keys, v.profit, v.ok)
-        pareto = np.where(member, ParetoState.MEMBER, ParetoState.OUTSIDE).astype(np.int64)
+        pareto = np.where(member, int(ParetoState.MEMBER), int(ParetoState.OUTSIDE))
         prank = pb.tier_rank(pb.tiering.pareto.tier)
         vocab.append(pb.tiering.pareto.rule_id)
         lift = member & (prank > best_rank)
@@ -794,7 +833,7 @@ def _decide(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> _T
     rank, hyst, below, decided, held_since = _hysteresis(
         v, plan, as_of, rule_rank=best_rank, values=values, vocab=vocab
     )
-    decided_by = np.where(decided >= 0, decided, best_rule)
+    decided_by = best_rule if decided is None else np.where(decided >= 0, decided, best_rule)
     state = np.zeros(n, dtype=np.int64) if v.ov_state is None else v.ov_state
     if v.ov_rank is not None:
         in_force = state == OverrideState.IN_FORCE
@@ -833,7 +872,7 @@ def _hysteresis(
     rule_rank: I64,
     values: dict[Basis, tuple[I64, BOOL]],
     vocab: list[str],
-) -> tuple[I64, I64, I64, I64, I64]:
+) -> tuple[I64, I64, I64, I64 | None, I64]:
     """Upgrade at once; downgrade after the grace period below the buffered bar (as the engine).
 
     The buffer holds for at most ``max_buffer_months`` from the first held
@@ -841,12 +880,12 @@ def _hysteresis(
     """
     n = v.n
     code = np.full(n, HysteresisState.NEW, dtype=np.int64)
-    rank = rule_rank.copy()
     below = np.full(n, _INT64_MIN, dtype=np.int64)
-    held_since = np.full(n, _INT64_MIN, dtype=np.int64)
+    held_since = below if v.prev_rank is None else below.copy()
+    if v.prev_rank is None or v.prev_below is None:  # every row new: the rules decide
+        return rule_rank, code, below, None, held_since
+    rank = rule_rank.copy()
     decided = np.full(n, -1, dtype=np.int64)
-    if v.prev_rank is None or v.prev_below is None:
-        return rank, code, below, decided, held_since
     prev = v.prev_rank
     has = prev >= 0
     if v.prev_overridden is not None:  # an override's tier was not earned: rules decide
@@ -923,7 +962,6 @@ def _reason_lists(plan: _Plan, key: TraceKey) -> tuple[list[int], list[int], lis
 
 
 def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> Any:
-    pb = plan.playbook
     n = v.n
     bad = ~v.ok
     out = _decide(v, plan, as_of, cut)
@@ -939,15 +977,17 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
     with_kyc = v.held is not None
     if v.held is not None:
         parts.append((plan.requires[out.rank] & ~v.held, 1 << len(_KYC_ITEMS)))
-    inv, combos = signatures([(np.where(bad, 0, a), r) for a, r in parts])
+    some_bad = bool(bad.any())
+    inv, combos = signatures([(np.where(bad, 0, a) if some_bad else a, r) for a, r in parts])
     lists = [_reason_lists(plan, _trace_key(plan, c, with_kyc)) for c in combos]
     d = plan.dictionaries
     in_force = out.override == OverrideState.IN_FORCE
     movement = np.where(in_force, _OVERRIDDEN, out.hysteresis)
     error_code, error_field = v.errors.columns()
     money = pa.decimal128(38, plan.scale)
-    mask = bad if bad.any() else None
+    mask = bad if some_bad else None
     decided_by = np.array([plan.rule_index[r] for r in out.vocab], np.int32)[out.decided_by]
+    rank = pa.array(out.rank.astype(np.int32), pa.int32(), mask=mask)  # also the tier's index
     columns: dict[str, Any] = {
         "customer_key": (
             v.keys
@@ -956,8 +996,8 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
         ),
         "error_code": error_code,
         "error_field": error_field,
-        "tier": _dictionary_array(out.rank, mask, d["tier"]),
-        "rank": pa.array(out.rank.astype(np.int32), pa.int32(), mask=mask),
+        "tier": pa.DictionaryArray.from_arrays(rank, d["tier"], safe=False),
+        "rank": rank,
         "rule_tier": _dictionary_array(out.rule_rank, mask, d["rule_tier"]),
         "decided_by": _dictionary_array(decided_by, mask, d["decided_by"]),
         "movement": _dictionary_array(_MOVEMENT_CODE[movement], mask, d["movement"]),
@@ -977,25 +1017,34 @@ def _assemble(v: _Valid, plan: _Plan, as_of: dt.date, cut: ParetoCut | None) -> 
             columns[f"basis_{basis.value}"] = to_decimal(value, bad | ~usable, plan.scale)
         else:
             columns[f"basis_{basis.value}"] = pa.nulls(n, money)
-    columns["reason_codes"] = dict_list_column(
-        inv, [c for c, _, _ in lists], mask, d["reason_codes"]
+    columns["reason_codes"], columns["rule_ids"] = dict_list_columns(
+        inv,
+        [([c for c, _, _ in lists], d["reason_codes"]), ([r for _, r, _ in lists], d["rule_ids"])],
+        mask,
     )
-    columns["rule_ids"] = dict_list_column(inv, [r for _, r, _ in lists], mask, d["rule_ids"])
     columns["kyc_gaps"] = (
-        dict_list_column(inv, [g for _, _, g in lists], mask, d["kyc_gaps"])
+        dict_list_columns(inv, [([g for _, _, g in lists], d["kyc_gaps"])], mask)[0]
         if with_kyc
         else _null_dictionary(n, d["kyc_gaps"], lists=True)  # no kyc_items column: unknown
     )
-    columns["as_of"] = pa.repeat(pa.scalar(as_of, pa.date32()), n)
+    columns["as_of"] = _same_date(as_of, n)
     zeros = np.zeros(n, dtype=np.int32)
     for name in ("playbook_id", "playbook_version", "playbook_hash"):
         columns[name] = _dictionary_array(zeros, None, d[name])
-    return pa.Table.from_pydict(columns, schema=tier_output_schema(pb))
+    return pa.Table.from_pydict(columns, schema=plan.schema)
+
+
+def _same_date(day: dt.date, n: int) -> Any:
+    """``day`` on ``n`` rows as ``date32``, written as one int32 buffer."""
+    days = np.full(n, epoch_days(day), dtype=np.int32)
+    return pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer(days)])
 
 
 def _dates(days: I64, bad: BOOL) -> Any:
     """Day numbers as ``date32``, null on error rows and where ``days`` is int64 min."""
     none = days == _INT64_MIN
+    if none.all():  # no row holds a date (no previous decisions, nobody held)
+        return pa.nulls(len(days), pa.date32())
     return pa.array(np.where(none, 0, days).astype(np.int32), pa.int32(), mask=bad | none).cast(
         pa.date32()
     )
@@ -1088,7 +1137,7 @@ def tier_table(
     _flag_duplicate_keys(parts)
     cut = pareto_cut
     if playbook.tiering.pareto is not None and cut is None:
-        cut = _book_cut(_candidates_of(parts), playbook)
+        cut = _cut_of_parts(parts, playbook)
     _check_cut(cut, playbook)
     out = []
     for v in parts:
@@ -1101,6 +1150,11 @@ def tier_table(
 def _flag_duplicate_keys(parts: Sequence[_Valid]) -> None:
     """Mark every row whose key occurs on another valid row of the table (across chunks)."""
     clean = [v.ok for v in parts]
+    # Each chunk's keys hashed in place: when no two valid rows' hashes are equal,
+    # no key repeats and the keys need not be gathered (the usual book).
+    hashes = np.concatenate([key_hashes(v.keys)[ok] for v, ok in zip(parts, clean, strict=True)])
+    if not any_repeated(hashes):
+        return
     keys = pa.concat_arrays(
         [v.keys.filter(pa.array(ok)) for v, ok in zip(parts, clean, strict=True)]
     )
@@ -1115,19 +1169,20 @@ def _flag_duplicate_keys(parts: Sequence[_Valid]) -> None:
         v.finish()
 
 
-def _candidates_of(parts: Sequence[_Valid]) -> Any:
-    """The Pareto candidates (valid rows with positive profit) of validated chunks."""
-    keep = [v.ok & (v.profit > 0) for v in parts]
-    return pa.table(
-        {
-            "customer_key": pa.concat_arrays(
-                [v.keys.filter(pa.array(k)) for v, k in zip(parts, keep, strict=True)]
-            ),
-            "profit_minor_units": pa.array(
-                np.concatenate([v.profit[k] for v, k in zip(parts, keep, strict=True)]), pa.int64()
-            ),
-        }
-    )
+def _cut_of_parts(parts: Sequence[_Valid], playbook: Playbook) -> ParetoCut:
+    """The Pareto cut over validated chunks: their valid rows with positive profit."""
+    pos = np.concatenate([np.where(v.ok & (v.profit > 0), v.profit, 0) for v in parts])
+    bounds = np.cumsum([0, *(v.n for v in parts)])
+
+    def keys_of(rows: BOOL) -> Any:
+        return pa.concat_arrays(
+            [
+                v.keys.filter(pa.array(rows[lo:hi]))
+                for v, lo, hi in zip(parts, bounds[:-1], bounds[1:], strict=True)
+            ]
+        )
+
+    return _cut(pos, keys_of, playbook)
 
 
 def _join_previous(table: Any, previous: Any) -> Any:

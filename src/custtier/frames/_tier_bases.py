@@ -48,10 +48,16 @@ def average_daily_balance(
     window = months_before(as_of, rule.window_months)
     # The window is consecutive months: a range test, not a set lookup.
     first, last = (int(m[:4]) * 12 + int(m[5:]) - 1 for m in (window[0], window[-1]))
-    inside = (v.months >= first) & (v.months <= last)
-    bounds = row_bounds(v.parents, n)
-    present = segment_sums(bounds, inside.astype(np.int64))
-    total = segment_sums(bounds, np.where(inside, v.balances, 0))
+    bounds = v.bounds
+    months = v.months
+    if not len(months) or (months.min() >= first and months.max() <= last):
+        # The usual extract holds only the window's months: no mask to build.
+        present = np.diff(bounds)
+        total = segment_sums(bounds, v.balances)
+    else:
+        inside = (months >= first) & (months <= last)
+        present = segment_sums(bounds, inside.astype(np.int64))
+        total = segment_sums(bounds, np.where(inside, v.balances, 0))
     w = rule.window_months
     incomplete = present < w
     policy = rule.missing_months
@@ -62,16 +68,20 @@ def average_daily_balance(
         divisor = np.where(incomplete, np.maximum(present, 1), w)
     else:  # INSUFFICIENT
         usable, divisor = ~incomplete, np.full(n, w, dtype=np.int64)
-    value = round_div(total, divisor, pb.rounding)
+    value = round_div(total, w, pb.rounding)  # one divisor: numpy divides by a constant fast
+    short = np.flatnonzero(divisor != w)  # rows averaged over fewer months
+    if len(short):
+        value[short] = round_div(total[short], divisor[short], pb.rounding)
     completeness = np.where(
         ~usable, Completeness.UNUSABLE, np.where(incomplete, Completeness.AVERAGED, 0)
     ).astype(np.int64)
     return np.where(usable, value, 0), completeness
 
 
-def round_div(total: I64, divisor: I64, rounding: Rounding) -> I64:
+def round_div(total: I64, divisor: I64 | int, rounding: Rounding) -> I64:
     """``total / divisor`` rounded to an integer with the playbook's mode (total >= 0)."""
-    q, r = np.divmod(total, divisor)
+    q = total // divisor  # by one integer, numpy divides by multiplying
+    r = total - q * divisor
     twice = 2 * r
     if rounding in (Rounding.DOWN, Rounding.FLOOR):
         up = np.zeros(len(q), dtype=np.bool_)
