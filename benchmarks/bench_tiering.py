@@ -4,9 +4,9 @@ Run: ``python benchmarks/bench_tiering.py [--customers N] [--pareto N]``
 (needs ``pip install -e ".[bench]"``). Everything is measured in one run on the
 same data and the same three-band table, and reported as ratios:
 
-* scalar: ``assign_tier`` (decision with reasons, facts, KYC gaps) on
-  validated customers vs zen-engine (a JDM decision table) at each path its
-  docs name (basic, loader with ``ZenDecisionContent``, ``evaluate_batch``,
+* scalar: ``assign_tier`` (a decision; its reasons, facts and KYC gaps
+  rendered when read) on validated customers vs zen-engine (a JDM decision
+  table) at each path its docs name (basic, loader with ``ZenDecisionContent``, ``evaluate_batch``,
   ``compile_expression``), rule-engine (per band, and as one rule) and a bare
   Python ``if/elif`` on Decimal (``peer_runs``, shared with ``suite.py``);
 * Pareto: ``pareto_set`` / ``pareto_keys`` on N customers vs a numpy

@@ -977,7 +977,7 @@ def section_big(args: argparse.Namespace) -> str:
 
 #: (method, label) of ``bench_tiering.peer_runs``, in the order of the table.
 PEER_METHODS = (
-    ("assign_tier", "custtier `assign_tier` (a decision: reasons, rule id, KYC gaps)"),
+    ("assign_tier", "custtier `assign_tier` (a decision; reasons rendered when read)"),
     (
         "trace_tier",
         "custtier `trace_tier` (the tier and its trace; `.decision()` renders the reasons)",
@@ -1055,7 +1055,8 @@ def section_peers(args: argparse.Namespace) -> str:
         "Every method's labels are checked to equal the bare if/elif's first. "
         f"Best of {3 if args.quick else 5} rounds, each round timing every method once in "
         "turn, in one subprocess. The peers return a label; `assign_tier` returns a "
-        "decision with its reasons, facts, rule id, playbook hash and KYC gaps. Load "
+        "decision whose reasons, facts, rule id, playbook hash and KYC gaps it renders "
+        "from its trace when read (`.outcome` alone renders nothing). Load "
         f"average (1 min) at the start and end: {r['load'][0]:.2f}, {r['load'][1]:.2f} on "
         f"{os.cpu_count()} CPUs; on a loaded machine treat the ratios as the figures."
     )
