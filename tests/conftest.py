@@ -8,6 +8,10 @@ Hypothesis profiles:
 * ``dev`` — the local default: random, 100 examples.
 * ``heavy`` — 2,000 examples for a long local fuzzing session:
   ``CUSTTIER_HYPOTHESIS_PROFILE=heavy pytest``.
+* ``mutation`` — derandomized, 20 examples: the mutation run executes the
+  property tests once per mutant (thousands of times), and a mutant a
+  property test can kill is killed by its first examples or not at all
+  (``CUSTTIER_HYPOTHESIS_PROFILE=mutation mutmut run``).
 
 ``CUSTTIER_HYPOTHESIS_PROFILE`` names a profile explicitly and wins over ``CI``.
 Tests marked ``@pytest.mark.slow`` run only with ``--run-slow``.
@@ -43,6 +47,14 @@ settings.register_profile(
 )
 settings.register_profile(
     "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "heavy", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -26,10 +26,16 @@ from custtier import (
     RelationshipManager,
     allocate,
     assess_risk,
+    assign_tier,
+    check_catalogue,
+    check_suitability,
     errors,
     plan_contacts,
     presets,
     tier_book,
+    tier_services,
+    trace_suitability,
+    trace_tier,
 )
 from custtier._money import check_amount
 from custtier.errors import (
@@ -322,6 +328,102 @@ def test_allocate_requests_with_wrong_typed_fields_get_errors_naming_the_field(
 def test_allocate_takes_a_customer_record_and_product_records_as_json_gives_them() -> None:
     d = allocate({"key": "C1"}, "100.00", [PRODUCT.to_record()], PRACTICE, as_of=AS_OF)
     assert sum(line.amount for line in d.lines) + d.unplaced == Decimal("100.00")
+
+
+# --------------------------------------------------------------------------- arguments of every call
+
+#: Each public call of one customer or one batch, with well-formed arguments.
+#: A property below swaps one argument at a time for something another system
+#: might send instead (text for a date, a file name for a playbook, None, JSON).
+_TIER = assign_tier(CUSTOMER, PRACTICE, as_of=AS_OF)
+_CALLS: dict[str, tuple[Any, list[Any], dict[str, Any]]] = {
+    "assign_tier": (assign_tier, [CUSTOMER, PRACTICE], {"as_of": AS_OF}),
+    "trace_tier": (trace_tier, [CUSTOMER, PRACTICE], {"as_of": AS_OF}),
+    "tier_book": (tier_book, [[CUSTOMER], PRACTICE], {"as_of": AS_OF}),
+    "check_suitability": (
+        check_suitability,
+        [CUSTOMER, PRODUCT, PRACTICE],
+        {"as_of": AS_OF, "tier": _TIER, "amount": "100.00"},
+    ),
+    "trace_suitability": (trace_suitability, [CUSTOMER, PRODUCT, PRACTICE], {"as_of": AS_OF}),
+    "check_catalogue": (check_catalogue, [CUSTOMER, [PRODUCT], PRACTICE], {"as_of": AS_OF}),
+    "allocate": (allocate, [CUSTOMER, "100.00", [PRODUCT], PRACTICE], {"as_of": AS_OF}),
+    "tier_services": (tier_services, ["C1", _TIER, PRACTICE], {"as_of": AS_OF}),
+    "assess_risk": (
+        assess_risk,
+        [{"q_age": "a"}, PRACTICE],
+        {"as_of": AS_OF, "birth_date": dt.date(1960, 1, 1), "customer_key": "C1"},
+    ),
+    "plan_contacts": (
+        plan_contacts,
+        [[CUSTOMER], PRACTICE],
+        {"start": AS_OF, "end": dt.date(2027, 2, 28), "tiers": {"C1": _TIER}},
+    ),
+}
+
+_WRONG = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.just("2026-11-30"),
+    st.binary(max_size=4),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.just(dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC)),
+    st.just(Decimal("1")),
+    st.builds(object),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(call=st.sampled_from(sorted(_CALLS)), data=st.data(), wrong=_WRONG)
+def test_a_call_given_the_wrong_kind_of_argument_answers_or_raises_a_custtier_error(
+    call: str, data: st.DataObject, wrong: Any
+) -> None:
+    fn, args, kwargs = _CALLS[call]
+    slot = data.draw(st.sampled_from([*range(len(args)), *sorted(kwargs)]), label="argument")
+    args, kwargs = list(args), dict(kwargs)
+    if isinstance(slot, int):
+        args[slot] = wrong
+    else:
+        kwargs[slot] = wrong
+    try:
+        result = fn(*args, **kwargs)
+    except CusttierError:
+        return
+    # Answered: then whatever it was given, it was read as a well-typed value.
+    for name in ("as_of", "start", "end"):
+        value = getattr(result, name, None)
+        assert value is None or type(value) is dt.date, (name, value)
+    key = getattr(result, "customer_key", None)
+    assert key is None or isinstance(key, str)
+
+
+@pytest.mark.parametrize("call", ["assign_tier", "check_suitability", "tier_services"])
+def test_a_date_written_as_text_is_refused_not_carried_into_the_decision(call: str) -> None:
+    fn, args, kwargs = _CALLS[call]
+    with pytest.raises(InputError, match="as_of must be a date") as info:
+        fn(*args, **(kwargs | {"as_of": "2026-11-30"}))
+    assert info.value.field == "as_of"
+    with pytest.raises(InputError) as info:
+        fn(*args, **(kwargs | {"as_of": dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC)}))
+    assert info.value.field == "as_of"
+
+
+def test_a_playbook_given_as_its_file_name_or_json_is_refused_naming_the_playbook() -> None:
+    for wrong in ("practice.json", PRACTICE.canonical_json(), PRACTICE.model_dump()):
+        with pytest.raises(InputError, match=r"^playbook must be a Playbook") as info:
+            assign_tier(CUSTOMER, wrong, as_of=AS_OF)  # type: ignore[arg-type]
+        assert info.value.field == "playbook"
+
+
+def test_a_customer_record_is_tiered_and_checked_as_the_customer_it_describes() -> None:
+    record = CUSTOMER.to_record()
+    assert assign_tier(record, PRACTICE, as_of=AS_OF) == _TIER
+    assert check_suitability(record, PRODUCT.to_record(), PRACTICE, as_of=AS_OF) == (
+        check_suitability(CUSTOMER, PRODUCT, PRACTICE, as_of=AS_OF)
+    )
 
 
 # --------------------------------------------------------------------------- pickling

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -18,11 +18,14 @@ from custtier import (
     ReasonCode,
     allocate,
     assess_risk,
+    assign_tier,
     check_suitability,
     presets,
     tier_services,
 )
 from custtier.errors import InputError
+from custtier.rules import Playbook
+from strategies import playbook_data
 
 PRACTICE = presets.PRACTICE
 REGULATORY = presets.REGULATORY
@@ -260,6 +263,87 @@ def test_high_end_customers_get_packages_priority_channels_and_value_added_servi
             "business_travel", "medical_service"} <= set(d.services)  # fmt: skip
     assert tier_services("C1", "mid_end", PRACTICE, as_of=AS_OF).services == ("customer_salon",)
     assert all(r.code is ReasonCode.SERVICE_ENTITLED for r in d.reasons)
+
+
+def test_each_entitled_service_is_a_reason_citing_its_rule_and_naming_its_kind() -> None:
+    d = tier_services("C1", "mid_end", PRACTICE, as_of=AS_OF)
+    (reason,) = d.reasons
+    assert reason.rule_id == "service.customer_salon"
+    assert reason.facts == {"case": "entitled", "kind": "event", "service": "customer_salon"}
+    assert (d.customer_key, d.outcome, d.as_of, d.playbook) == (
+        "C1",
+        "mid_end",
+        AS_OF,
+        PRACTICE.ref,
+    )
+    high = tier_services("C1", "high_end", PRACTICE, as_of=AS_OF)
+    assert [r.rule_id for r in high.reasons] == [f"service.{s}" for s in high.services]
+
+
+def test_a_tier_entitled_to_nothing_says_so_in_one_reason_naming_the_tier() -> None:
+    data = playbook_data(PRACTICE)
+    data["services"] = [s for s in data["services"] if "mass" not in s["tiers"]]
+    d = tier_services("C1", "mass", Playbook.model_validate(data), as_of=AS_OF)
+    assert d.services == ()
+    (reason,) = d.reasons
+    assert (reason.code, reason.rule_id) == (ReasonCode.SERVICE_ENTITLED, "service")
+    assert reason.facts == {"case": "none", "tier": "mass"}
+
+
+def test_services_of_a_tier_the_playbook_does_not_know_or_of_another_customers_tier_are_refused() -> (
+    None
+):
+    with pytest.raises(InputError, match=r"^tier is not defined in the playbook$") as info:
+        tier_services("C1", "gold", PRACTICE, as_of=AS_OF)
+    assert info.value.field == "tier"
+    theirs = assign_tier(Customer(key="C2"), PRACTICE, as_of=AS_OF)
+    with pytest.raises(InputError, match="another customer") as info:
+        tier_services("C1", theirs, PRACTICE, as_of=AS_OF)
+    assert info.value.field == "tier"
+    assert tier_services("C2", theirs, PRACTICE, as_of=AS_OF).outcome == theirs.outcome
+
+
+def test_a_customer_given_as_a_record_is_validated_and_anything_else_is_refused_by_name() -> None:
+    record = {"key": "C1", "risk_assessment": {"level": "C3", "score": 50,
+              "assessed_on": "2026-03-01", "valid_until": "2027-02-28"}}  # fmt: skip
+    as_record = check_suitability(record, CATALOGUE[0], REGULATORY, as_of=AS_OF, tier="mass")
+    as_model = check_suitability(
+        Customer.from_record(record), CATALOGUE[0], REGULATORY, as_of=AS_OF, tier="mass"
+    )
+    assert as_record == as_model
+    with pytest.raises(
+        InputError, match=r"^customer must be a Customer or a customer record$"
+    ) as info:
+        check_suitability(cast(Any, ["C1"]), CATALOGUE[0], REGULATORY, as_of=AS_OF, tier="mass")
+    assert info.value.field == "customer"
+
+
+@pytest.mark.parametrize("catalogue", ["P1", b"P1", {"id": "P1"}, 7])
+def test_a_catalogue_that_is_not_a_list_of_products_is_refused_by_name(catalogue: Any) -> None:
+    with pytest.raises(InputError, match=r"^catalogue must be a list of products$") as info:
+        allocate(assessed("C3"), "1000.00", catalogue, REGULATORY, as_of=AS_OF, tier="mass")
+    assert info.value.field == "catalogue"
+
+
+def test_a_catalogue_item_that_is_not_a_product_is_refused_with_its_position() -> None:
+    records = [p.model_dump(mode="json") for p in CATALOGUE[:2]]
+    with pytest.raises(InputError, match=r"^catalogue must hold products$") as info:
+        allocate(
+            assessed("C3"),
+            "1000.00",
+            cast(Any, [*records, "P9"]),
+            REGULATORY,
+            as_of=AS_OF,
+            tier="mass",
+        )
+    assert info.value.field == "catalogue.2"
+    from_records = allocate(
+        assessed("C3"), "1000.00", records, REGULATORY, as_of=AS_OF, tier="mass"
+    )
+    from_models = allocate(
+        assessed("C3"), "1000.00", CATALOGUE[:2], REGULATORY, as_of=AS_OF, tier="mass"
+    )
+    assert from_records == from_models
 
 
 def test_a_tier_or_level_the_playbook_does_not_know_is_an_input_error() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
+from custtier._args import as_date, as_playbook, as_records
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._kyc import kyc_gaps
@@ -71,6 +72,8 @@ def plan_contacts(
     >>> [(u.rule_id, u.code.value) for u in plan.unscheduled if u.occasion == "birthday"]
     [('mid_end.birthday', 'CADENCE_NO_CONSENT')]
     """
+    customers, playbook = as_records(customers), as_playbook(playbook)
+    start, end = as_date(start, "start"), as_date(end, "end")
     check_horizon(start, end)
     if not isinstance(tiers, Mapping):
         # A BookTiering is the natural thing to pass; it raised AttributeError.

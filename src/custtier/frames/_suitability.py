@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custtier._args import as_tier
 from custtier._cache import per_playbook
 from custtier._money import check_amount, minor_unit
 from custtier._progress import ProgressCallback, Ticker
@@ -55,7 +56,6 @@ from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
 from custtier.frames._validity import effective_until
 from custtier.models import Customer, Product
 from custtier.rules import Playbook
-from custtier.suitability._args import as_tier
 from custtier.suitability._explanation import Explanation, explain
 from custtier.suitability._plan import (
     ProductClass,

@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from custtier._args import as_customer, as_date, as_playbook, as_products, as_tier
 from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import check_amount, check_precision, exact_context, split
 from custtier._tier_arg import TierLike
 from custtier.errors import InputError
 from custtier.models import Customer, Product
 from custtier.rules import CategoryWeight, Playbook, Remainder
-from custtier.suitability._args import as_customer, as_date, as_products, as_tier
 from custtier.suitability._at_sale import AgeSource, elderly_sources, valid_assessment
 from custtier.suitability._check import (
     Buyer,
@@ -104,7 +104,7 @@ def allocate(
     """
     person = as_customer(customer)  # a request may be any JSON
     tier_ = as_tier(tier, person.key)
-    as_date(as_of, "as_of")
+    as_of, playbook = as_date(as_of, "as_of"), as_playbook(playbook)
     products = _unique(as_products(catalogue))
     t = risk_tables(playbook)
     total = check_precision(check_amount(amount), playbook.currency)

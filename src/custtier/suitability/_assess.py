@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from custtier._args import as_date, as_key, as_playbook
 from custtier._dates import age_on
 from custtier._explain import Reason, ReasonCode
 from custtier._validity import ends_past_calendar, playbook_until
@@ -46,6 +47,10 @@ def assess_risk(
     >>> d.outcome, d.score, d.assessment.valid_until.isoformat()
     ('C3', 69, '2027-11-29')
     """
+    playbook, as_of = as_playbook(playbook), as_date(as_of, "as_of")
+    customer_key = as_key(customer_key)
+    if birth_date is not None:
+        birth_date = as_date(birth_date, "birth_date")
     t = risk_tables(playbook)
     given = _answers(answers)  # read once: ``answers`` may be a one-shot iterator
     chosen = dict(given)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from custtier._args import as_customer, as_date, as_playbook, as_product, as_products
 from custtier._money import check_amount, check_precision, exact_context
 from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
@@ -50,8 +51,8 @@ __all__ = [
 
 
 def check_suitability(
-    customer: Customer,
-    product: Product,
+    customer: Customer | Mapping[str, Any],
+    product: Product | Mapping[str, Any],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -87,6 +88,7 @@ def check_suitability(
     >>> d.outcome, d.reasons[0].code.value
     ('blocked', 'SUIT_LEVEL_EXCEEDED')
     """
+    customer, product, playbook, as_of = _arguments(customer, product, playbook, as_of)
     plan, tier_, value = _checked(customer, product, playbook, tier, amount)
     with exact_context():
         return decision_of(
@@ -97,8 +99,8 @@ def check_suitability(
 
 
 def trace_suitability(
-    customer: Customer,
-    product: Product,
+    customer: Customer | Mapping[str, Any],
+    product: Product | Mapping[str, Any],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -123,6 +125,7 @@ def trace_suitability(
     >>> t.allowed, t.key.level.name
     (True, 'RISK_FREE')
     """
+    customer, product, playbook, as_of = _arguments(customer, product, playbook, as_of)
     plan, tier_, value = _checked(customer, product, playbook, tier, amount)
     with exact_context():
         return trace(
@@ -131,8 +134,8 @@ def trace_suitability(
 
 
 def check_catalogue(
-    customer: Customer,
-    catalogue: Iterable[Product],
+    customer: Customer | Mapping[str, Any],
+    catalogue: Iterable[Product | Mapping[str, Any]],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -159,6 +162,8 @@ def check_catalogue(
     >>> len(ds) == len(shelf), sum(d.allowed for d in ds)
     (True, 19)
     """
+    customer, playbook = as_customer(customer), as_playbook(playbook)
+    catalogue, as_of = as_products(catalogue), as_date(as_of, "as_of")
     plan = suitability_plan(playbook)
     t = plan.tables
     tier_ = None if tier is None else tier_id(tier, customer_key=customer.key)
@@ -171,6 +176,25 @@ def check_catalogue(
             _check_inputs(customer, product, plan)
             out.append(decision_of(trace_of(who, product, plan, as_of, tier_, None, in_branch)))
     return tuple(out)
+
+
+def _arguments(
+    customer: object, product: object, playbook: object, as_of: object
+) -> tuple[Customer, Product, Playbook, dt.date]:
+    """The arguments as their types; the common call passes straight through."""
+    if (
+        type(customer) is Customer
+        and type(product) is Product
+        and type(playbook) is Playbook
+        and type(as_of) is dt.date
+    ):
+        return customer, product, playbook, as_of
+    return (
+        as_customer(customer),
+        as_product(product),
+        as_playbook(playbook),
+        as_date(as_of, "as_of"),
+    )
 
 
 def _checked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from custtier._args import as_date, as_key, as_playbook
 from custtier._explain import Reason, ReasonCode
 from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
@@ -26,6 +27,8 @@ def tier_services(
     >>> d.services
     ('points_exchange', 'deposit_gift', 'referral_reward')
     """
+    customer_key, playbook = as_key(customer_key), as_playbook(playbook)
+    as_of = as_date(as_of, "as_of")
     tier = tier_id(tier, customer_key=customer_key)
     if tier not in {t.id for t in playbook.tiers}:
         raise InputError("tier is not defined in the playbook", field="tier")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from custtier._args import as_customer, as_date, as_optional, as_playbook
 from custtier._error_codes import ErrorCode
 from custtier._kyc import gaps_mask
 from custtier._money import EXACT, to_minor_units
@@ -49,7 +52,7 @@ _tuple_new = tuple.__new__
 
 
 def assign_tier(
-    customer: Customer,
+    customer: Customer | Mapping[str, Any],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -93,7 +96,7 @@ def assign_tier(
 
 
 def trace_tier(
-    customer: Customer,
+    customer: Customer | Mapping[str, Any],
     playbook: Playbook,
     *,
     as_of: dt.date,
@@ -114,6 +117,11 @@ def trace_tier(
     >>> t.tier, [b.completeness.name for b in t.bases]
     ('mass', ['UNUSABLE'])
     """
+    customer, playbook, as_of = _arguments(customer, playbook, as_of)
+    if previous is not None or override is not None or pareto_cut is not None:
+        _check_optional(previous, override, pareto_cut)
+    if in_pareto_set is not None and not isinstance(in_pareto_set, bool):
+        raise InputError("in_pareto_set must be True, False or None", field="in_pareto_set")
     if customer.currency != playbook.currency:
         raise InputError(
             f"customer currency differs from the playbook's ({playbook.currency}); "
@@ -147,6 +155,21 @@ def trace_tier(
         override=override,
         pareto=member,
     )
+
+
+def _arguments(
+    customer: object, playbook: object, as_of: object
+) -> tuple[Customer, Playbook, dt.date]:
+    """The arguments as their types; the common call passes straight through."""
+    if type(customer) is Customer and type(playbook) is Playbook and type(as_of) is dt.date:
+        return customer, playbook, as_of
+    return as_customer(customer), as_playbook(playbook), as_date(as_of, "as_of")
+
+
+def _check_optional(previous: object, override: object, pareto_cut: object) -> None:
+    as_optional(previous, TierDecision, "previous", "the customer's last TierDecision")
+    as_optional(override, Override, "override", "an Override")
+    as_optional(pareto_cut, ParetoCut, "pareto_cut", "a book's ParetoCut")
 
 
 def decide(

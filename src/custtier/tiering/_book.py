@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, TypeVar
 
+from custtier._args import as_date, as_playbook, as_records
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context, to_minor_units
@@ -63,6 +64,8 @@ def tier_book(
     >>> result.pareto_count, str(result.pareto_profit_share)
     (1, '0.9000')
     """
+    customers, playbook = as_records(customers), as_playbook(playbook)
+    as_of = as_date(as_of, "as_of")
     t = tier_plan(playbook)
     with exact_context():
         valid, errors, rows = _validated(customers, playbook)
