@@ -30,12 +30,18 @@ from custtier import (
     check_catalogue,
     check_suitability,
     errors,
+    kyc_gaps,
+    pareto_set,
     plan_contacts,
+    plan_to_ical,
     presets,
+    simulate,
     tier_book,
     tier_services,
     trace_suitability,
     trace_tier,
+    worklist,
+    worklists,
 )
 from custtier._money import check_amount
 from custtier.errors import (
@@ -361,6 +367,46 @@ _CALLS: dict[str, tuple[Any, list[Any], dict[str, Any]]] = {
     ),
 }
 
+_MANAGER = RelationshipManager(id="RM-1", capacity_hours_per_week=40)
+_PLAN = plan_contacts(
+    [CUSTOMER], PRACTICE, start=AS_OF, end=dt.date(2027, 2, 28), tiers={"C1": _TIER}
+)
+_CALLS |= {
+    "kyc_gaps": (kyc_gaps, [CUSTOMER, PRACTICE.tiers[-1]], {"as_of": AS_OF}),
+    "pareto_set": (pareto_set, [[CUSTOMER], PRACTICE], {}),
+    "simulate": (simulate, [[CUSTOMER], PRACTICE, presets.REGULATORY], {"as_of": AS_OF}),
+    "worklist": (worklist, [_MANAGER, [CUSTOMER], PRACTICE], {"on": AS_OF}),
+    "worklists": (worklists, [[CUSTOMER], PRACTICE, [_MANAGER]], {"on": AS_OF}),
+    "plan_to_ical": (plan_to_ical, [_PLAN], {"manager_id": "RM-1"}),
+}
+try:
+    from custtier import frames
+except ImportError:  # the frames extra is not installed: the table calls are not offered
+    pass
+else:
+    _TABLE = frames.tier_input_table([CUSTOMER], PRACTICE, as_of=AS_OF)
+    _TIERS = frames.tier_table(_TABLE, PRACTICE, as_of=AS_OF)
+    _CALLS |= {
+        "tier_table": (frames.tier_table, [_TABLE, PRACTICE], {"as_of": AS_OF, "chunk_rows": 8}),
+        "tier_input_table": (frames.tier_input_table, [[CUSTOMER], PRACTICE], {"as_of": AS_OF}),
+        "pareto_candidates": (frames.pareto_candidates, [_TABLE, PRACTICE], {"as_of": AS_OF}),
+        "simulate_table": (
+            frames.simulate_table,
+            [_TABLE, PRACTICE, presets.REGULATORY],
+            {"as_of": AS_OF},
+        ),
+        "suitability_table": (
+            frames.suitability_table,
+            [frames.suitability_input_table([CUSTOMER], [PRODUCT]), [PRODUCT], PRACTICE],
+            {"as_of": AS_OF, "chunk_rows": 8},
+        ),
+        "occasions_table": (
+            frames.occasions_table,
+            [frames.occasions_input_table([CUSTOMER], {"C1": _TIER}), PRACTICE],
+            {"start": AS_OF, "end": dt.date(2027, 2, 28), "chunk_rows": 8},
+        ),
+    }
+
 _WRONG = st.one_of(
     st.none(),
     st.integers(),
@@ -376,7 +422,7 @@ _WRONG = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(call=st.sampled_from(sorted(_CALLS)), data=st.data(), wrong=_WRONG)
 def test_a_call_given_the_wrong_kind_of_argument_answers_or_raises_a_custtier_error(
     call: str, data: st.DataObject, wrong: Any

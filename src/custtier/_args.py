@@ -32,6 +32,7 @@ __all__ = [
     "as_products",
     "as_records",
     "as_tier",
+    "check_chunk_rows",
 ]
 
 T = TypeVar("T")
@@ -82,14 +83,14 @@ def as_date(value: Any, field: str) -> dt.date:
     raise InputError(f"{field} must be a date", field=field)
 
 
-def as_playbook(value: Any) -> Playbook:
+def as_playbook(value: Any, field: str = "playbook") -> Playbook:
     """A loaded :class:`~custtier.rules.Playbook` (not its JSON, not a file name)."""
     if isinstance(value, Playbook):
         return value
     raise InputError(
-        "playbook must be a Playbook: a preset (custtier.presets) or one loaded with "
+        f"{field} must be a Playbook: a preset (custtier.presets) or one loaded with "
         "Playbook.from_json",
-        field="playbook",
+        field=field,
     )
 
 
@@ -112,3 +113,9 @@ def as_records(value: Any, field: str = "customers") -> Iterable[Any]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InputError(f"{field} must be a list of records", field=field)
     return value
+
+
+def check_chunk_rows(value: Any) -> None:
+    """A chunk size: a whole number of rows, at least one."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("chunk_rows must be a positive number of rows", field="chunk_rows")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from custtier._args import as_customer, as_date
+from custtier.errors import InputError
 from custtier.models import Customer
 from custtier.models._types import DateKind, Relation
 from custtier.rules import KycItem, TierDef
@@ -61,6 +63,9 @@ def kyc_gaps(customer: Customer, tier: TierDef, *, as_of: dt.date) -> tuple[KycI
     >>> "family" in gaps and "identity" in gaps
     True
     """
+    customer, as_of = as_customer(customer), as_date(as_of, "as_of")
+    if not isinstance(tier, TierDef):
+        raise InputError("tier must be one of the playbook's tiers (a TierDef from playbook.tiers)", field="tier")
     return tuple(item for item in tier.kyc_requires if not _HOLDS[item](customer, as_of))
 
 

@@ -15,6 +15,7 @@ import hashlib
 
 from custtier._explain import ReasonCode
 from custtier.cadence._models import ContactPlan, Touchpoint
+from custtier.errors import InputError
 
 __all__ = ["plan_to_ical", "uids"]
 
@@ -31,6 +32,10 @@ def plan_to_ical(plan: ContactPlan, *, manager_id: str | None = None) -> str:
     >>> plan_to_ical(plan).splitlines()[:3]
     ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//custtier//contact plan//EN']
     """
+    if not isinstance(plan, ContactPlan):
+        raise InputError("plan must be a ContactPlan (from plan_contacts)", field="plan")
+    if manager_id is not None and not isinstance(manager_id, str):
+        raise InputError("manager_id must be text or None", field="manager_id")
     stamp = _utc(dt.datetime.combine(plan.start, dt.time(), tzinfo=dt.UTC))
     lines = [
         "BEGIN:VCALENDAR",

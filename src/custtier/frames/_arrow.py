@@ -479,7 +479,14 @@ def as_table(data: Any) -> Any:
     else:
         # pandas refuses repeated names in its own words: name the column first.
         _no_duplicate_columns([str(c) for c in getattr(data, "columns", ())])
-        table = pa.table(data)  # pandas (from_pandas), polars and other Arrow C-stream producers
+        try:  # pandas (from_pandas), polars, other Arrow C-stream producers, dicts of columns
+            table = pa.table(data)
+        except (TypeError, ValueError, pa.ArrowException) as exc:
+            raise InputError(
+                "data must be an Arrow table or record batch, a pandas or polars DataFrame, "
+                "or a mapping of column names to columns",
+                field="data",
+            ) from exc
     _no_duplicate_columns(table.column_names)
     plain = pa.schema([f.with_type(_plain_type(f.type)) for f in table.schema])
     return table if plain.equals(table.schema) else table.cast(plain)

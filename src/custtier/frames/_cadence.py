@@ -37,6 +37,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custtier._args import as_customer, as_date, as_playbook, as_records, check_chunk_rows
 from custtier._dates import age_on
 from custtier._explain import ReasonCode
 from custtier._progress import ProgressCallback, Ticker
@@ -1355,8 +1356,9 @@ def occasions_table(
     ...     ["customer_key", "input_row", "error_code", "error_field"]).to_pylist()
     [{'customer_key': 'C3', 'input_row': 2, 'error_code': 'unknown_tier', 'error_field': 'tier'}]
     """
-    if chunk_rows < 1:
-        raise ValueError("chunk_rows must be a positive number of rows")
+    playbook = as_playbook(playbook)
+    start, end = as_date(start, "start"), as_date(end, "end")
+    check_chunk_rows(chunk_rows)
     check_horizon(start, end)
     table = as_table(customers)
     missing = sorted(c for c in _needed_columns(playbook) if c not in table.column_names)
@@ -1396,6 +1398,7 @@ def occasions_input_table(
     id (``ContactRecord.occasion``). Labels of important dates are left out:
     they may name a person.
     """
+    customers = [as_customer(c) for c in as_records(customers)]
     latest: dict[str, dict[str, dt.date]] = {}
     for record in history:
         if record.occasion is not None:

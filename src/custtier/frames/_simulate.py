@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custtier._args import as_date, as_playbook
 from custtier._display import Displayable, View, register
 from custtier._explain import PlaybookRef
 from custtier._money import exact_context, minor_unit
@@ -133,6 +134,8 @@ def simulate_table(
     >>> [(m.manager_id, m.tier, m.current, m.proposed) for m in impact.managers]
     [('RM1', 'mid_end', 0, 1), ('RM1', 'high_end', 1, 0)]
     """
+    current, proposed = as_playbook(current, "current"), as_playbook(proposed, "proposed")
+    as_of = as_date(as_of, "as_of")
     table = as_table(data)
     n = table.num_rows
     sides = []

@@ -25,7 +25,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from custtier._args import as_tier
+from custtier._args import (
+    as_customer,
+    as_date,
+    as_playbook,
+    as_products,
+    as_records,
+    as_tier,
+    check_chunk_rows,
+)
 from custtier._cache import per_playbook
 from custtier._money import check_amount, minor_unit
 from custtier._progress import ProgressCallback, Ticker
@@ -778,8 +786,9 @@ def suitability_table(
     >>> out.select(["error_code", "error_field"]).to_pylist()[2]
     {'error_code': 'unknown_product', 'error_field': 'product_id'}
     """
-    if chunk_rows < 1:
-        raise ValueError("chunk_rows must be a positive number of rows")
+    catalogue, playbook = as_products(catalogue), as_playbook(playbook)
+    as_of = as_date(as_of, "as_of")
+    check_chunk_rows(chunk_rows)
     table = as_table(pairs)
     rules = _rules(playbook)
     missing = sorted(c for c in rules.plan.columns if c not in table.column_names)
@@ -823,6 +832,7 @@ def suitability_input_table(
     >>> t.select(["key", "product_id", "tier", "amount"]).to_pylist()[3]
     {'key': 'C2', 'product_id': 'EQ-1', 'tier': None, 'amount': Decimal('1000.00')}
     """
+    customers = [as_customer(c) for c in as_records(customers)]
     product_ids = [p.id if isinstance(p, Product) else p for p in catalogue_or_product_ids]
     tiers = tiers or {}
     amounts = amounts or {}

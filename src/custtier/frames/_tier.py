@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dateutil.relativedelta import relativedelta
 
+from custtier._args import as_customer, as_date, as_playbook, as_records, check_chunk_rows
 from custtier._cache import per_playbook
 from custtier._explain import ReasonCode
 from custtier._kyc import KYC_BIT
@@ -441,6 +442,7 @@ def pareto_candidates(data: FrameLike, playbook: Playbook, *, as_of: dt.date) ->
     would be error rows are left out, exactly as :func:`tier_table` leaves
     them out of the Pareto rule.
     """
+    playbook, as_of = as_playbook(playbook), as_date(as_of, "as_of")
     table = as_table(data)
     v = _validate(table, _plan(playbook), as_of)
     keep = v.ok & (v.profit > 0)
@@ -467,6 +469,7 @@ def pareto_cut(candidates: FrameLike, playbook: Playbook) -> ParetoCut:
     >>> cut.count, cut.profit_minor_units, cut.customer_key
     (2, 300, 'b')
     """
+    playbook = as_playbook(playbook)
     table = as_table(candidates)
     if playbook.tiering.pareto is None or table.num_rows == 0:
         return ParetoCut(playbook_hash=playbook.content_hash, count=0)
@@ -1120,8 +1123,8 @@ def tier_table(
     >>> out.select(["customer_key", "error_code", "error_field"]).to_pylist()[2]
     {'customer_key': None, 'error_code': 'invalid_value', 'error_field': 'key'}
     """
-    if chunk_rows < 1:
-        raise ValueError("chunk_rows must be a positive number of rows")
+    playbook, as_of = as_playbook(playbook), as_date(as_of, "as_of")
+    check_chunk_rows(chunk_rows)
     table = as_table(data)
     if previous is not None:
         table = _join_previous(table, as_table(previous))
@@ -1445,6 +1448,8 @@ def tier_input_table(
     ``kyc_items`` lists what each customer's records hold on ``as_of`` (left
     out with ``kyc=False``).
     """
+    customers = [as_customer(c) for c in as_records(customers)]
+    playbook, as_of = as_playbook(playbook), as_date(as_of, "as_of")
     every = TierDef(id="every_item", label="every KYC item", kyc_requires=tuple(KycItem))
     rows = []
     for c in customers:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from custtier._args import as_date, as_playbook, as_records
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord
 from custtier._money import check_precision, exact_context
@@ -77,6 +78,9 @@ def simulate(  # keyword-only options
     >>> [(m.customer_key, m.current.tier, m.proposed.tier) for m in impact.moved]
     [('C1', 'high_end', 'mid_end')]
     """
+    book = as_records(book, "book")
+    current, proposed = as_playbook(current, "current"), as_playbook(proposed, "proposed")
+    as_of = as_date(as_of, "as_of")
     records = [_parsed(r) for r in book]
     prev = tuple(previous) if previous is not None else None
     n = len(records)

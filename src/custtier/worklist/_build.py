@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from custtier._args import as_date, as_playbook, as_records
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context
@@ -69,6 +70,8 @@ def worklist(  # the engines' inputs, keyword-only
     >>> [str(k) for k in w.today[0].kyc_items]  # what the mass tier's file lacks
     ['aml_rating', 'identity']
     """
+    if not isinstance(manager, RelationshipManager):
+        raise InputError("manager must be a RelationshipManager", field="manager")
     out = _run(book, playbook, (manager,), on, horizon_days, history, catalogue, calendar, tiers)
     return out.worklists[0]
 
@@ -92,7 +95,15 @@ def worklists(  # the engines' inputs, keyword-only
     own). ``to_arrow("items")`` gives every item of every list as one table.
     """
     return _run(
-        book, playbook, tuple(managers), on, horizon_days, history, catalogue, calendar, tiers
+        book,
+        playbook,
+        tuple(as_records(managers, "managers")),
+        on,
+        horizon_days,
+        history,
+        catalogue,
+        calendar,
+        tiers,
     )
 
 
@@ -107,6 +118,10 @@ def _run(  # noqa: PLR0917  # the public functions' inputs
     calendar: Calendar | None,
     tiers: BookTiering | None,
 ) -> BookWorklists:
+    book, playbook = as_records(book, "book"), as_playbook(playbook)
+    on = as_date(on, "on")
+    if not all(isinstance(m, RelationshipManager) for m in managers):
+        raise InputError("managers must be RelationshipManager models", field="managers")
     rules = playbook.worklist
     if rules is None:
         raise InputError(
