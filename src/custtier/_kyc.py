@@ -65,7 +65,9 @@ def kyc_gaps(customer: Customer, tier: TierDef, *, as_of: dt.date) -> tuple[KycI
     """
     customer, as_of = as_customer(customer), as_date(as_of, "as_of")
     if not isinstance(tier, TierDef):
-        raise InputError("tier must be one of the playbook's tiers (a TierDef from playbook.tiers)", field="tier")
+        raise InputError(
+            "tier must be one of the playbook's tiers (a TierDef from playbook.tiers)", field="tier"
+        )
     return tuple(item for item in tier.kyc_requires if not _HOLDS[item](customer, as_of))
 
 
