@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, SecretStr
-from pydantic_core import ValidationError
+from pydantic_core import SchemaValidator, ValidationError
 
 import strategies as cst
 from custtier import Customer, synth
@@ -31,7 +31,14 @@ from custtier.errors import RecordValidationError
 from custtier.models import customer as customer_module
 from custtier.models._lean import lean_validator
 
-LEAN = customer_module._LEAN
+
+def _in_use() -> SchemaValidator:
+    lean = customer_module._LEAN
+    assert lean is not None  # built, and its probe passed, with this pydantic-core
+    return lean
+
+
+LEAN = _in_use()
 FULL = Customer.__pydantic_validator__
 AS_OF = dt.date(2026, 11, 30)
 _RECORDS = [
