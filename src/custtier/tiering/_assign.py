@@ -71,7 +71,9 @@ def assign_tier(
     directly whether the customer is in the set with ``in_pareto_set``. With
     neither, under a playbook with a Pareto rule, the rule is not evaluated
     and the decision says so (``TIER_PARETO_NOT_EVALUATED``). The same as
-    ``trace_tier(...).decision()``.
+    ``trace_tier(...).decision()``: the decision holds its ``customer_key``
+    and ``outcome`` and renders its reasons and other fields from the trace
+    when first read, so routing on the outcome builds no message.
 
     >>> import datetime as dt
     >>> from custtier import Customer, presets

@@ -139,11 +139,12 @@ class TierTrace(NamedTuple):
     """How one customer's tier was reached: codes and the facts the reasons quote, no reasons.
 
     What :func:`custtier.trace_tier` returns. ``tier`` is the outcome;
-    :meth:`decision` renders the reasons (through the explanation table
-    both paths share) and returns the :class:`~custtier.TierDecision`
-    :func:`custtier.assign_tier` would, so a caller who needs only the tier
-    never pays for the messages. An immutable named tuple: built per
-    customer, so it is as cheap to make as Python allows.
+    :meth:`decision` returns the :class:`~custtier.TierDecision`
+    :func:`custtier.assign_tier` would, which renders its reasons (through
+    the explanation table both paths share) when they are first read, so a
+    caller who needs only the tier never pays for the messages. An
+    immutable named tuple: built per customer, so it is as cheap to make as
+    Python allows.
 
     >>> import datetime as dt
     >>> from custtier import Customer, presets, trace_tier
