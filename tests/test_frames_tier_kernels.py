@@ -9,6 +9,7 @@ form falls back (many edges, sums past int64).
 from __future__ import annotations
 
 import re
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pyarrow as pa
@@ -16,18 +17,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custtier import presets
+from custtier._money import Rounding
 from custtier.frames import pareto_cut
 from custtier.frames._arrow import (
     any_repeated,
     dict_list_columns,
     duplicated,
+    key_bytes,
     key_hashes,
     list_column,
     money_array,
 )
 from custtier.frames._months import month_numbers
 from custtier.frames._tier import _band_of
-from custtier.frames._tier_bases import row_bounds, segment_sums
+from custtier.frames._tier_bases import round_div, row_bounds, segment_sums
 
 _INT64_MIN = np.iinfo(np.int64).min
 money = st.integers(min_value=-(2**40), max_value=2**40)
@@ -186,3 +189,29 @@ def test_months_are_numbered_as_the_pattern_reads_them(
             for v, good in zip(arr.to_pylist(), expected, strict=True)
         ]
         assert months.tolist() == numbers
+
+
+def test_key_bytes_are_the_patterns_characters() -> None:
+    every = np.arange(256, dtype=np.uint8)
+    expected = [re.fullmatch(r"[A-Za-z0-9_.:\-]", chr(b)) is not None for b in range(128)]
+    assert key_bytes(every).tolist() == expected + [False] * 128
+
+
+@given(
+    totals=st.lists(st.integers(0, 10**17), min_size=1, max_size=20),
+    divisor=st.integers(1, 12),
+    rounding=st.sampled_from(list(Rounding)),
+)
+def test_rounded_division_is_the_decimal_quotient_rounded(
+    totals: list[int], divisor: int, rounding: Rounding
+) -> None:
+    # One divisor for the column (the usual window) and one per row give the same;
+    # an odd divisor takes the shortcut that has no exact half to break.
+    with localcontext() as ctx:
+        ctx.prec = 40
+        quotients = [Decimal(t) / divisor for t in totals]
+        expected = [int(q.quantize(Decimal(1), rounding=rounding.value)) for q in quotients]
+    total = np.array(totals, dtype=np.int64)
+    assert round_div(total, divisor, rounding).tolist() == expected
+    per_row = np.full(len(totals), divisor, dtype=np.int64)
+    assert round_div(total, per_row, rounding).tolist() == expected

@@ -61,20 +61,21 @@ def average_daily_balance(
     w = rule.window_months
     incomplete = present < w
     policy = rule.missing_months
+    value = round_div(total, w, pb.rounding)  # one divisor: numpy divides by a constant fast
     if policy is MissingMonths.COUNT_AS_ZERO:
-        usable, divisor = np.ones(n, dtype=np.bool_), np.full(n, w, dtype=np.int64)
+        usable = np.ones(n, dtype=np.bool_)
     elif policy is MissingMonths.AVERAGE_AVAILABLE:
         usable = ~incomplete | (present >= rule.min_months)
-        divisor = np.where(incomplete, np.maximum(present, 1), w)
+        short = np.flatnonzero(incomplete)  # averaged over the months present (at least 1)
+        if len(short):
+            divisor = np.maximum(present[short], 1)
+            value[short] = round_div(total[short], divisor, pb.rounding)
     else:  # INSUFFICIENT
-        usable, divisor = ~incomplete, np.full(n, w, dtype=np.int64)
-    value = round_div(total, w, pb.rounding)  # one divisor: numpy divides by a constant fast
-    short = np.flatnonzero(divisor != w)  # rows averaged over fewer months
-    if len(short):
-        value[short] = round_div(total[short], divisor[short], pb.rounding)
-    completeness = np.where(
-        ~usable, Completeness.UNUSABLE, np.where(incomplete, Completeness.AVERAGED, 0)
-    ).astype(np.int64)
+        usable = ~incomplete
+    averaged = incomplete.astype(np.int64) * int(Completeness.AVERAGED)
+    if usable.all():  # no row is unusable (always, when missing months count as zero)
+        return value, averaged
+    completeness = np.where(usable, averaged, int(Completeness.UNUSABLE))
     return np.where(usable, value, 0), completeness
 
 
@@ -83,6 +84,12 @@ def round_div(total: I64, divisor: I64 | int, rounding: Rounding) -> I64:
     q = total // divisor  # by one integer, numpy divides by multiplying
     r = total - q * divisor
     twice = 2 * r
+    halves = (Rounding.HALF_UP, Rounding.HALF_DOWN, Rounding.HALF_EVEN)
+    if isinstance(divisor, int) and divisor % 2 and rounding in halves:
+        # An odd divisor leaves no exact half (2r = divisor is impossible): the
+        # three half modes all round up exactly when the remainder passes half.
+        odd: I64 = q + (twice > divisor)
+        return odd
     if rounding in (Rounding.DOWN, Rounding.FLOOR):
         up = np.zeros(len(q), dtype=np.bool_)
     elif rounding in (Rounding.UP, Rounding.CEILING):
