@@ -224,3 +224,44 @@ def test_building_a_lean_validator_leaves_the_models_as_they_were() -> None:
     # and the full validation still makes the checks the lean one leaves out
     with pytest.raises(ValidationError):
         FULL.validate_python({"key": "C1", "referred_by": "C1"})
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "kept"),
+    [
+        ("needs", ["pension", "housing", "pension"], ("housing", "pension")),
+        ("kyc.interests", ["tea", "golf"], ("golf", "tea")),
+    ],
+)
+def test_sets_sent_in_json_out_of_order_are_read_in_order(
+    field: str, sent: list[str], kept: tuple[str, ...]
+) -> None:
+    # The lean validator reads a JSON list as sent and gives way on its order;
+    # the full validation sorts and de-duplicates it, as before.
+    record: dict[str, Any] = {"key": "C1", "kyc": {"customer_key": "C1"}}
+    parent, _, name = field.rpartition(".")
+    (record[parent] if parent else record)[name] = sent
+    text = json.dumps(record)
+    with pytest.raises(ValidationError):
+        LEAN.validate_json(text)
+    customer = Customer.from_json(text)
+    value = customer.kyc.interests if parent else customer.needs  # type: ignore[union-attr]
+    assert tuple(value) == kept
+    assert _facts(customer) == _facts(FULL.validate_json(text))
+
+
+@pytest.mark.parametrize("score", ["true", '"12"', "12.0", "1001", "-1"])
+def test_a_score_json_does_not_write_as_a_whole_number_goes_the_full_way(score: str) -> None:
+    text = (
+        '{"key": "C1", "risk_assessment": {"level": "C1", "assessed_on": "2026-01-01", '
+        f'"valid_until": "2026-12-31", "score": {score}}}}}'
+    )
+    with pytest.raises(ValidationError):
+        LEAN.validate_json(text)
+    try:
+        want = FULL.validate_json(text)
+    except ValidationError:
+        with pytest.raises(RecordValidationError):
+            Customer.from_json(text)
+        return
+    assert _facts(Customer.from_json(text)) == _facts(want)

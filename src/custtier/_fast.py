@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from pydantic_core import core_schema
 
-__all__ = ["FAST_PATH", "LEAN", "REFERENCE", "FastPath"]
+__all__ = ["FAST_PATH", "LEAN", "REFERENCE", "FastPath", "JsonAsSent"]
 
 #: Location labels of the union's members in pydantic's raw errors.
 FAST_PATH = "<fast path>"
@@ -31,6 +31,35 @@ REFERENCE = "<reference>"
 
 #: The union's metadata key for its form in a lean validator (models/_lean.py).
 LEAN = "custtier_lean"
+
+
+class JsonAsSent:
+    """An ``Annotated`` marker, after a ``BeforeValidator``: a lean validator reads JSON without it.
+
+    A before-validator on JSON input is handed the value converted to
+    Python, then the schema inside validates that Python value again. In a
+    lean validator (models/_lean.py) JSON input goes straight to that inner
+    schema, strict (JSON gives exact strings, integers and lists); Python
+    input keeps the before-validator. The model's lean pass must then check
+    whatever the before-validator would have changed (a set's order).
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        schema: core_schema.CoreSchema = handler(source)
+        node = cast("dict[str, Any]", schema)
+        if node["type"] != "function-before":
+            raise TypeError("JsonAsSent follows a BeforeValidator")
+        node.setdefault("metadata", {})[LEAN] = _json_as_sent
+        return schema
+
+
+def _json_as_sent(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+    # Built from the final node, after pydantic placed any constraints (ge, le) inside it.
+    inner = cast("dict[str, Any]", schema)["schema"]
+    return core_schema.json_or_python_schema(
+        json_schema=cast("core_schema.CoreSchema", {**inner, "strict": True}),
+        python_schema=cast("core_schema.CoreSchema", {**schema, "metadata": {}}),
+    )
 
 
 class FastPath:

@@ -76,11 +76,17 @@ def _strip(node: Any, checks: frozenset[str], found: set[str]) -> Any:
         raise RuntimeError("lean validator: schemas with definitions are not supported")
     metadata = node.get("metadata")
     if isinstance(metadata, dict) and LEAN in metadata:
-        return metadata[LEAN]  # a FastPath's union: its lean form (custtier._fast)
+        # A FastPath's union: its lean form; a JsonAsSent type: built from the node.
+        lean = metadata[LEAN]
+        return _strip(lean(node) if callable(lean) else lean, checks, found)
     if node.get("type") == "function-after":
         return _function_after(node, checks, found)
+    # No schema here is referred to (definition-refs are refused above), and
+    # a lean form may hold a copy of a referable one: references are dropped.
     return {
-        key: value if key in _AS_IS else _strip(value, checks, found) for key, value in node.items()
+        key: value if key in _AS_IS else _strip(value, checks, found)
+        for key, value in node.items()
+        if key != "ref"
     }
 
 

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Se
 from pydantic_core import core_schema
 
 from custtier._enum import Vocabulary
-from custtier._fast import FastPath
+from custtier._fast import FastPath, JsonAsSent
 from custtier.models._base import REVEAL_PERSONAL_DATA
 
 T = TypeVar("T")
@@ -120,7 +120,7 @@ def _whole(value: Any) -> Any:
 
 
 #: An ``int`` that refuses booleans and digit strings with separators or non-ASCII digits.
-Whole = Annotated[int, BeforeValidator(_whole)]
+Whole = Annotated[int, BeforeValidator(_whole), JsonAsSent()]
 
 _CLOCK = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?", re.ASCII)
 
@@ -247,7 +247,8 @@ def _sorted_unique(value: Any) -> Any:
 
 
 #: A tuple kept sorted and free of duplicates: a set with a deterministic order.
-SortedTuple = Annotated[tuple[T, ...], BeforeValidator(_sorted_unique)]
+#: (A lean validator reads JSON lists as sent: its model's lean pass checks the order.)
+SortedTuple = Annotated[tuple[T, ...], BeforeValidator(_sorted_unique), JsonAsSent()]
 
 
 class FrozenDict(dict[Any, Any]):

@@ -219,7 +219,13 @@ class Customer(CusttierModel):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:  # same call
-        return cls.model_validate_json(text)
+        if cls is Customer and _LEAN is not None:
+            try:
+                customer: Self = _LEAN.validate_json(text)
+                return customer
+            except ValidationError:
+                pass
+        return super().from_json(text)
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:  # same call
@@ -261,9 +267,17 @@ def _unchanged(customer: Customer) -> Customer:
     """``customer`` if every check in ``_LEAN_CHECKS`` passes it unchanged; else ``ValueError``."""
     # The two sorting checks return their tuple as it is exactly when its
     # keys strictly increase (sorted, each once); otherwise they sort or refuse.
+    # So do the sets (SortedTuple), which a lean validator reads from JSON as sent.
     months = list(map(_BY_MONTH, customer.monthly_balances))
     channels = list(map(_BY_CHANNEL, customer.contact.consents))
-    if not (all(map(lt, months, months[1:])) and all(map(lt, channels, channels[1:]))):
+    needs, kyc = customer.needs, customer.kyc
+    interests = () if kyc is None else kyc.interests
+    if not (
+        all(map(lt, months, months[1:]))
+        and all(map(lt, channels, channels[1:]))
+        and all(map(lt, needs, needs[1:]))
+        and all(map(lt, interests, interests[1:]))
+    ):
         raise ValueError("not as the full validation leaves it")
     # The others return what they are given, or raise (a ValueError each).
     for held in customer.products_held:
@@ -272,7 +286,6 @@ def _unchanged(customer: Customer) -> Customer:
         customer.risk_assessment._check_dates()
     # The lean validator reads amounts of at most two places (custtier._money):
     # in a currency with cents the precision checks pass them all.
-    kyc = customer.kyc
     if kyc is not None:
         income, assets = kyc.declared_annual_income, kyc.declared_external_assets
         if income is None and assets is None:
