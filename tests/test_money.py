@@ -420,6 +420,25 @@ def test_twelve_decimal_places_are_accepted_and_thirteen_refused() -> None:
                 check_amount(value)
 
 
+class _Text(str):
+    """A str subclass, as ``numpy.str_`` is: amounts read from an array arrive as one."""
+
+
+class _Amount(D):
+    """A Decimal subclass, as another library's money type may be."""
+
+
+def test_twelve_places_hold_for_subclasses_of_str_and_decimal_too() -> None:
+    # Subclasses skip the exact-type fast path: the general check states the limit.
+    for twelve in ("0.000000000001", "-1.000000000001"):
+        assert check_amount(_Text(twelve)) == D(twelve)
+        assert check_amount(_Amount(twelve)) == D(twelve)
+    for thirteen in ("0.0000000000001", "100000000000000000000"):
+        for value in (_Text(thirteen), _Amount(thirteen)):
+            with pytest.raises(MoneyError, match="out of range"):
+                check_amount(value)
+
+
 def test_the_private_context_holds_every_digit_of_the_largest_amounts() -> None:
     # 22 significant digits: a 16-digit context would round them silently.
     big = D("99999999999999999999.99")
