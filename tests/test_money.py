@@ -22,7 +22,13 @@ from custtier._money import (
     known_currencies,
     to_minor_units,
 )
-from custtier.errors import CurrencyError, CusttierError, InputError, MoneyError
+from custtier.errors import (
+    CurrencyError,
+    CusttierError,
+    InputError,
+    MoneyError,
+    RecordValidationError,
+)
 
 D = Decimal
 
@@ -437,6 +443,23 @@ def test_twelve_places_hold_for_subclasses_of_str_and_decimal_too() -> None:
         for value in (_Text(thirteen), _Amount(thirteen)):
             with pytest.raises(MoneyError, match="out of range"):
                 check_amount(value)
+
+
+@pytest.mark.parametrize("raw", [b"100.00", bytearray(b"100.00"), b"-5", b"7"])
+def test_an_amount_in_bytes_is_refused_in_a_record_as_check_amount_refuses_it(raw: Any) -> None:
+    # Records are read natively first; that path must refuse what check_amount
+    # refuses (lax string parsing would decode bytes as text).
+    signed = {"key": "C1", "annual_profit_contribution": raw}
+    month = {"month": "2026-10", "average_daily_balance": raw}
+    unsigned = {"key": "C1", "monthly_balances": [month]}
+    cases = [
+        (signed, "annual_profit_contribution"),
+        (unsigned, "monthly_balances.0.average_daily_balance"),
+    ]
+    for record, field in cases:
+        with pytest.raises(RecordValidationError, match="unsupported type") as info:
+            Customer.from_record(record)
+        assert info.value.details[0].field == field
 
 
 def test_the_private_context_holds_every_digit_of_the_largest_amounts() -> None:
