@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -22,9 +24,11 @@ from custtier import (
     check_suitability,
     presets,
     tier_services,
+    trace_suitability,
 )
 from custtier.errors import InputError
 from custtier.rules import Playbook
+from custtier.suitability._trace import AmountCheck, LevelStep, SaleFlag, TierCheck
 from strategies import playbook_data
 
 PRACTICE = presets.PRACTICE
@@ -930,3 +934,473 @@ def test_an_allowed_sale_carries_its_conditions_and_cooling_off_and_no_other_amo
         Condition.RECORDED_SALE,
     )
     assert (d.cooling_off_hours, d.nearest_valid_amounts) == (24, ())
+
+
+# --- a playbook loaded again, and the playbook's variants ----------------------
+# The engine compiles a playbook once per object and memoises what it derives
+# (tables, plan, explanations, reasons). These tests load a fresh playbook each
+# time, so the compiling is part of the test: the mutation pass showed a fault in
+# the compiled plan went unnoticed by every test that found the plan already built.
+
+
+def reloaded(
+    pb: Playbook = REGULATORY, edit: Callable[[dict[str, Any]], None] | None = None
+) -> Playbook:
+    """A new playbook object equal to ``pb`` (its ``risk`` section edited by ``edit``)."""
+    data = json.loads(pb.canonical_json())
+    if edit is not None:
+        edit(data["risk"])
+    return Playbook.model_validate(data)
+
+
+def without(*checks: str, **risk: Any) -> Callable[[dict[str, Any]], None]:
+    """An edit dropping ``checks`` from the policy and setting the given ``risk`` fields."""
+
+    def edit(r: dict[str, Any]) -> None:
+        r["policy"] = [p for p in r["policy"] if p["check"] not in checks]
+        r.update(risk)
+
+    return edit
+
+
+@pytest.mark.parametrize("sale", list(SALES))
+def test_a_playbook_loaded_again_gives_each_sale_the_same_reasons_and_cites_it(sale: str) -> None:
+    customer, prod, kwargs, expected = SALES[sale]
+    pb = reloaded()
+    d = check_suitability(customer, prod, pb, **({"as_of": AS_OF} | kwargs))
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in d.reasons] == expected
+    assert d.playbook == REGULATORY.ref
+    assert d.allowed is (d.outcome == "allowed") is (sale in ALLOWED_SALES)
+    assert d.nearest_valid_amounts == (() if d.allowed else NEAREST.get(sale, ()))
+
+
+ALLOWED_SALES = {
+    "at the customer's level",
+    "elderly, within the capped level, in branch",
+    "a deposit without an assessment",
+}
+NEAREST = {
+    "below the minimum": (D("10000.00"),),
+    "off the increment": (D("12000.00"), D("13000.00")),
+}
+
+
+def _age_answer(option: str, assessed_on: str = "2026-03-01", **ra: Any) -> Customer:
+    """A C5 customer with no birth date on file, who answered ``option`` to the age question."""
+    record = {
+        "level": "C5",
+        "score": 90,
+        "assessed_on": assessed_on,
+        "valid_until": "2099-12-31",
+        "answers": [{"question_id": "q_age", "option_id": option}],
+    } | ra
+    return Customer(key="C1", risk_assessment=record)
+
+
+def test_a_65_or_over_age_answer_caps_the_customer_with_no_birth_date_on_file() -> None:
+    fund = product("EQ", "equity_fund", "R4")
+    d = check_suitability(_age_answer("d"), fund, reloaded(), as_of=AS_OF, in_branch=True)
+    assert [(r.code, r.facts.get("age_from")) for r in d.reasons] == [
+        (ReasonCode.SUIT_ELDERLY_CAP, "age_answer"),
+        (ReasonCode.SUIT_ELDERLY_CONFIRM, "age_answer"),
+        (ReasonCode.SUIT_RECORDED_SALE, None),
+    ]
+    for younger in "abc":  # "under 30" states no age; "30 or over", "51 or over" are not 65
+        assert check_suitability(_age_answer(younger), fund, reloaded(), as_of=AS_OF).allowed
+
+
+def test_an_age_answer_ages_with_the_years_since_the_assessment() -> None:
+    # A three-year assessment whose age question offers "63 or over": answered on
+    # 2024-03-01, the customer is 65 or over from 2026-03-01.
+    def sixty_three(r: dict[str, Any]) -> None:
+        r["validity_months"] = 36
+        r["questionnaire"][0]["options"][2]["min_age"] = 63
+
+    pb = reloaded(edit=sixty_three)
+    fund = product("EQ", "equity_fund", "R4")
+    then = _age_answer("c", assessed_on="2024-03-01")
+    assert codes(check_suitability(then, fund, pb, as_of=dt.date(2026, 2, 28))) == [
+        ReasonCode.SUIT_LEVEL_OK
+    ]  # 64 or over: one whole year since
+    capped = check_suitability(then, fund, pb, as_of=dt.date(2026, 3, 1))
+    assert next((r.code, r.facts.get("age_from")) for r in capped.reasons) == (
+        ReasonCode.SUIT_ELDERLY_CAP,
+        "age_answer",
+    )
+
+
+def test_a_customer_is_elderly_at_the_sale_from_the_65th_birthday() -> None:
+    fund = product("EQ", "equity_fund", "R4")
+    on_the_day = assessed("C5", birth_date=dt.date(1961, 11, 30))
+    day_before = assessed("C5", birth_date=dt.date(1961, 12, 1))
+    assert codes(check_suitability(on_the_day, fund, reloaded(), as_of=AS_OF)) == [
+        ReasonCode.SUIT_ELDERLY_CAP,
+        ReasonCode.SUIT_ELDERLY_CONFIRM,
+    ]
+    assert check_suitability(day_before, fund, reloaded(), as_of=AS_OF).allowed
+
+
+def test_a_playbook_without_an_age_question_reads_the_birth_date_alone() -> None:
+    def no_age_question(r: dict[str, Any]) -> None:
+        for q in r["questionnaire"]:
+            if q["topic"] == "age":
+                q["topic"] = "horizon"
+                for o in q["options"]:
+                    o.pop("min_age", None)
+
+    pb = reloaded(edit=no_age_question)
+    fund = product("EQ", "equity_fund", "R4")
+    assert check_suitability(_age_answer("d"), fund, pb, as_of=AS_OF).allowed
+    old = assessed("C5", birth_date=dt.date(1950, 6, 1))
+    assert codes(check_suitability(old, fund, pb, as_of=AS_OF))[0] is ReasonCode.SUIT_ELDERLY_CAP
+
+
+def test_elderly_confirmation_without_a_cap_asks_to_confirm_and_caps_nothing() -> None:
+    pb = reloaded(edit=without(elderly_max_level=None))
+    old = assessed("C5", birth_date=dt.date(1950, 6, 1))
+    d = check_suitability(old, product("EQ", "equity_fund", "R4"), pb, as_of=AS_OF)
+    assert (d.allowed, d.conditions) == (True, (Condition.EXTRA_CONFIRMATION,))
+    assert codes(d) == [ReasonCode.SUIT_LEVEL_OK, ReasonCode.SUIT_ELDERLY_CONFIRM]
+
+
+def test_the_elderly_cap_without_elderly_confirmation_still_caps() -> None:
+    pb = reloaded(edit=without("elderly_confirmation"))
+    old = assessed("C5", birth_date=dt.date(1950, 6, 1))
+    d = check_suitability(old, product("EQ", "equity_fund", "R4"), pb, as_of=AS_OF)
+    assert codes(d) == [ReasonCode.SUIT_ELDERLY_CAP]
+    assert (
+        check_suitability(old, product("BF", "bond_fund", "R3"), pb, as_of=AS_OF).conditions == ()
+    )
+
+
+def test_an_elderly_cap_at_the_lowest_level_caps_every_risky_product() -> None:
+    pb = reloaded(edit=without(elderly_max_level="C1"))
+    old = assessed("C3", birth_date=dt.date(1950, 6, 1))
+    d = check_suitability(old, product("BF", "bond_fund", "R2"), pb, as_of=AS_OF)
+    assert codes(d)[0] is ReasonCode.SUIT_ELDERLY_CAP
+    assert d.reasons[0].facts["capped_level"] == "C1"
+
+
+def test_without_the_level_matrix_the_elderly_cap_has_nothing_to_cap() -> None:
+    pb = reloaded(edit=without("level_matrix", "elderly_confirmation"))
+    old = assessed("C5", birth_date=dt.date(1950, 6, 1))
+    d = check_suitability(old, product("EQ", "equity_fund", "R5"), pb, as_of=AS_OF)
+    assert (d.allowed, codes(d)) == (True, [ReasonCode.SUIT_LEVEL_OK])
+    assert d.reasons[0].facts == {"case": "no_checks"}
+    young = reloaded(edit=without("elderly_confirmation", elderly_max_level=None))
+    d = check_suitability(old, product("EQ", "equity_fund", "R5"), young, as_of=AS_OF)
+    assert (d.allowed, codes(d)) == (True, [ReasonCode.SUIT_LEVEL_OK])
+
+
+def test_an_assessment_required_without_the_matrix_is_any_valid_assessment() -> None:
+    pb = reloaded(edit=without("level_matrix"))
+    fund = product("EQ", "equity_fund", "R5")
+    d = check_suitability(assessed("C1"), fund, pb, as_of=AS_OF)
+    assert (d.allowed, codes(d)) == (True, [ReasonCode.SUIT_LEVEL_OK])
+    assert codes(check_suitability(Customer(key="C9"), fund, pb, as_of=AS_OF)) == [
+        ReasonCode.SUIT_NO_ASSESSMENT
+    ]
+
+
+def test_a_playbook_with_no_suitability_checks_allows_every_sale_saying_so() -> None:
+    pb = reloaded(edit=lambda r: r.update(policy=[]))
+    d = check_suitability(
+        Customer(key="C9"),
+        product("EQ", "equity_fund", "R5"),
+        pb,
+        as_of=AS_OF,
+        amount="1.00",
+        in_branch=True,
+    )
+    assert (d.allowed, [(r.code, r.rule_id, r.facts) for r in d.reasons]) == (
+        True,
+        [(ReasonCode.SUIT_LEVEL_OK, "suit", {"case": "no_checks"})],
+    )
+    assert d.conditions == ()
+
+
+def test_another_customers_tier_decision_is_refused_at_the_counter_and_in_an_allocation() -> None:
+    theirs = assign_tier(Customer(key="C7"), REGULATORY, as_of=AS_OF)
+    deposit = product("TD", "deposit", "R1")
+    with pytest.raises(InputError, match="about another customer") as info:
+        check_suitability(assessed("C3"), deposit, REGULATORY, as_of=AS_OF, tier=theirs)
+    assert info.value.field == "tier"
+    with pytest.raises(InputError, match="about another customer") as info:
+        allocate(assessed("C3"), "100.00", [deposit], REGULATORY, as_of=AS_OF, tier=theirs)
+    assert info.value.field == "tier"
+
+
+def test_a_level_of_another_playbook_is_refused_saying_to_reassess() -> None:
+    with pytest.raises(InputError) as info:
+        check_suitability(assessed("steady"), CATALOGUE[0], REGULATORY, as_of=AS_OF)
+    assert (info.value.field, str(info.value)) == (
+        "risk_assessment.level",
+        (
+            "risk assessment level is not one of the playbook's ['C1', 'C2', 'C3', 'C4', 'C5']; "
+            "re-assess the customer under this playbook"
+        ),
+    )
+
+
+# --- the trace: how a check was reached ---------------------------------------
+
+
+def test_the_trace_says_which_steps_spoke_and_which_did_not() -> None:
+    deposit, fund = product("TD", "deposit", "R1"), product("EQ", "equity_fund", "R4")
+    traced = [
+        (
+            Customer(key="C9"),
+            deposit,
+            {},
+            (LevelStep.RISK_FREE, -1, TierCheck.OPEN, AmountCheck.NO_AMOUNT, 0),
+        ),
+        (
+            Customer(key="C9"),
+            fund,
+            {},
+            (LevelStep.NO_ASSESSMENT, -1, TierCheck.OPEN, AmountCheck.NO_AMOUNT, 0),
+        ),
+        (
+            assessed("C5", valid_until="2026-11-29"),
+            fund,
+            {"amount": "1000.00"},
+            (LevelStep.EXPIRED, -1, TierCheck.OPEN, AmountCheck.ON_GRID, 0),
+        ),
+        (
+            assessed("C4"),
+            fund,
+            {"in_branch": True},
+            (LevelStep.WITHIN, 3, TierCheck.OPEN, AmountCheck.NO_AMOUNT, SaleFlag.RECORDED_SALE),
+        ),
+        (
+            ELDERLY,
+            PRIVATE,
+            {"tier": "private_banking", "in_branch": True},
+            (LevelStep.ELDERLY_CAPPED, 2, TierCheck.ELIGIBLE, AmountCheck.NO_AMOUNT, 7),
+        ),
+        (
+            ELDERLY,
+            product("BF", "bond_fund", "R2", cooling_off_hours=24),
+            {},
+            (LevelStep.WITHIN, 2, TierCheck.OPEN, AmountCheck.NO_AMOUNT, 3),
+        ),
+    ]
+    for customer, prod, kwargs, key in traced:
+        t = trace_suitability(customer, prod, reloaded(), as_of=AS_OF, **kwargs)
+        assert tuple(t.key) == key
+        assert [type(code) for code in t.key[:4]] == [LevelStep, int, TierCheck, AmountCheck]
+        assert t.decision() == check_suitability(customer, prod, REGULATORY, as_of=AS_OF, **kwargs)
+
+
+def test_a_playbook_without_elderly_rules_never_reads_the_customers_age() -> None:
+    pb = reloaded(edit=without("elderly_confirmation", elderly_max_level=None))
+    t = trace_suitability(ELDERLY, product("EQ", "equity_fund", "R4"), pb, as_of=AS_OF)
+    assert t.elderly == ()
+    assert trace_suitability(
+        ELDERLY, product("EQ", "equity_fund", "R4"), reloaded(), as_of=AS_OF
+    ).elderly == ("birth_date",)
+
+
+def test_a_blocked_sale_without_an_amount_offers_no_amounts() -> None:
+    d = check_suitability(
+        assessed("C2"), product("EQ", "equity_fund", "R4"), reloaded(), as_of=AS_OF
+    )
+    assert (d.allowed, d.nearest_valid_amounts) == (False, ())
+
+
+# --- allocation: which products take a share, and why the others do not ---------
+
+
+def test_an_allocation_excludes_each_product_citing_only_what_blocks_it() -> None:
+    cooling = product("BOND-3", "bond_fund", "R3", cooling_off_hours=24)
+    reserved_deposit = product("TD-PB", "deposit", "R1", reserved_for_tiers=["private_banking"])
+    reserved_fund = product("EQ-PB", "equity_fund", "R4", reserved_for_tiers=["private_banking"])
+    catalogue = [*CATALOGUE, cooling, reserved_deposit, reserved_fund]
+    d = allocate(
+        ELDERLY, "100000.00", catalogue, reloaded(), as_of=AS_OF, tier="high_end", in_branch=True
+    )
+    why = {e.product_id: [r.code for r in e.reasons] for e in d.excluded}
+    assert why["EQ"] == [ReasonCode.SUIT_ELDERLY_CAP]
+    assert why["EQ-PB"] == [ReasonCode.SUIT_ELDERLY_CAP, ReasonCode.SUIT_RESERVED]
+    assert why["TD-PB"] == [ReasonCode.SUIT_RESERVED]
+    low = allocate(assessed("C2"), "100000.00", catalogue, reloaded(), as_of=AS_OF)
+    why = {e.product_id: [r.code for r in e.reasons] for e in low.excluded}
+    assert why["BOND-3"] == [ReasonCode.SUIT_LEVEL_EXCEEDED]
+
+
+def test_an_assessment_is_relied_on_from_its_first_day_to_its_last_in_an_allocation() -> None:
+    c = assessed("C2")  # assessed 2026-03-01, valid until 2027-02-28
+    for day, outcome in [
+        (dt.date(2026, 2, 28), "risk_free_only"),
+        (dt.date(2026, 3, 1), "C2"),
+        (dt.date(2027, 2, 28), "C2"),
+        (dt.date(2027, 3, 1), "risk_free_only"),
+    ]:
+        assert allocate(c, "1000.00", CATALOGUE, REGULATORY, as_of=day).outcome == outcome
+
+
+def test_a_share_of_exactly_the_minimum_is_placed_and_a_smaller_one_says_why_not() -> None:
+    # C2: 25% of 40,000.00 to fixed_income_wm, whose minimum is 10,000.00.
+    wm = product("WM", "fixed_income_wm", "R2", minimum_investment="10000.00", increment="1000.00")
+    exact = allocate(assessed("C2"), "40000.00", [wm], REGULATORY, as_of=AS_OF)
+    assert {ln.product_id: ln.amount for ln in exact.lines}["WM"] == D("10000.00")
+    short = allocate(assessed("C2"), "39999.96", [wm], REGULATORY, as_of=AS_OF)
+    (excluded,) = short.excluded
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in excluded.reasons] == [
+        (
+            ReasonCode.ALLOC_EXCLUDED,
+            "alloc",
+            "the fixed_income_wm share is below the minimum",
+            {
+                "case": "below_minimum",
+                "category": "fixed_income_wm",
+                "share": D("9999.99"),
+                "minimum": D("10000.00"),
+            },
+        )
+    ]
+
+
+def test_a_preferred_product_too_dear_for_the_share_gives_way_to_the_next() -> None:
+    dear = product(
+        "BOND-PEN", "bond_fund", "R2", minimum_investment="50000.00", needs_served=["pension"]
+    )
+    plain = product("BOND", "bond_fund", "R2")
+    c = assessed("C2", needs=["pension"])
+    d = allocate(c, "100000.00", [dear, plain], REGULATORY, as_of=AS_OF)
+    assert "BOND" in {ln.product_id for ln in d.lines}
+    assert [r.facts["case"] for r in {e.product_id: e for e in d.excluded}["BOND-PEN"].reasons] == [
+        "below_minimum"
+    ]
+
+
+def test_a_share_smaller_than_the_increment_says_the_product_cannot_take_it() -> None:
+    coarse = product("BOND", "bond_fund", "R2", minimum_investment="0.00", increment="1000.00")
+    d = allocate(assessed("C2"), "2000.00", [coarse], REGULATORY, as_of=AS_OF)  # 500.00 to bonds
+    (excluded,) = d.excluded
+    assert [(r.code, r.rule_id, r.message, r.facts) for r in excluded.reasons] == [
+        (
+            ReasonCode.ALLOC_EXCLUDED,
+            "alloc",
+            "the bond_fund share is too small to place",
+            {
+                "case": "too_small",
+                "category": "bond_fund",
+                "share": D("500.00"),
+                "increment": D("1000.00"),
+            },
+        )
+    ]
+
+
+# --- the columnar path reads what the policy needs, and only that ---------------
+
+
+def _no_ages(r: dict[str, Any]) -> None:
+    for o in r["questionnaire"][0]["options"]:
+        o.pop("min_age", None)
+
+
+def _only(*checks: str, ages: bool = True, **risk: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(r: dict[str, Any]) -> None:
+        r["policy"] = [p for p in r["policy"] if p["check"] in checks]
+        r.update(risk)
+        if not ages:
+            _no_ages(r)
+
+    return edit
+
+
+ALL_CHECKS = (
+    "assessment_required",
+    "level_matrix",
+    "tier_reservation",
+    "minimum_and_increment",
+    "cooling_off",
+    "elderly_confirmation",
+    "recorded_sale",
+)
+ASSESSMENT = {"risk_level", "assessed_on", "valid_until"}
+#: Each policy, and the input columns docs/scale-out.md says suitability_table then requires.
+POLICIES: dict[str, tuple[Callable[[dict[str, Any]], None], set[str]]] = {
+    "the regulatory preset": (
+        _only(*ALL_CHECKS),
+        ASSESSMENT | {"tier", "birth_date", "answers", "in_branch"},
+    ),
+    "no checks": (_only(), set()),
+    "assessment only": (_only("assessment_required"), ASSESSMENT),
+    "matrix only, with the elderly cap": (
+        _only("level_matrix"),
+        ASSESSMENT | {"birth_date", "answers"},
+    ),
+    "matrix only, no elderly cap": (_only("level_matrix", elderly_max_level=None), ASSESSMENT),
+    "elderly confirmation only": (_only("elderly_confirmation"), {"birth_date", "answers"}),
+    "elderly confirmation, an age question stating no ages": (
+        _only("elderly_confirmation", ages=False),
+        {"birth_date"},
+    ),
+    "every check, an age question stating no ages": (
+        _only(*ALL_CHECKS, ages=False),
+        ASSESSMENT | {"tier", "birth_date", "in_branch"},
+    ),
+    "tier reservation only": (_only("tier_reservation"), {"tier"}),
+    "recorded sale only": (_only("recorded_sale"), {"in_branch"}),
+}
+
+
+def _pairs() -> Any:
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "key": ["C1", "C2"],
+            "product_id": ["EQ", "TD-9"],
+            "currency": ["CNY", "CNY"],
+            "tier": ["high_end", None],
+            "risk_level": ["C5", None],
+            "assessed_on": pa.array([dt.date(2026, 3, 1), None], pa.date32()),
+            "valid_until": pa.array([dt.date(2027, 2, 28), None], pa.date32()),
+            "answers": [[{"question_id": "q_age", "option_id": "d"}], None],
+            "birth_date": pa.array([None, None], pa.date32()),
+            "amount": pa.array([D("1000.00"), None], pa.decimal128(38, 2)),
+            "in_branch": [True, False],
+        }
+    )
+
+
+@pytest.mark.parametrize("policy", list(POLICIES))
+def test_the_table_requires_exactly_the_columns_its_policy_reads(policy: str) -> None:
+    pytest.importorskip("pyarrow")
+    import custtier.frames as cf
+    from custtier.suitability._plan import suitability_plan
+
+    edit, reads = POLICIES[policy]
+    pb = reloaded(edit=edit)
+    required = {"key", "product_id"} | reads
+    assert suitability_plan(pb).columns == required
+    fund = product("EQ", "equity_fund", "R4")
+    catalogue = [fund, product("TD-9", "deposit", "R9")]  # a deposit at a level it lacks
+    pairs = _pairs()
+    out = cf.suitability_table(pairs, catalogue, pb, as_of=AS_OF)
+    # The first row as check_suitability decides it: a 65-or-over age answer, no birth date.
+    customer = _age_answer("d", valid_until="2027-02-28")
+    scalar = check_suitability(
+        customer, fund, pb, as_of=AS_OF, tier="high_end", amount="1000.00", in_branch=True
+    )
+    first, second = out.to_pylist()
+    assert (first["outcome"], first["reason_codes"]) == (
+        scalar.outcome,
+        [c.value for c in codes(scalar)],
+    )
+    assert (second["error_code"], second["error_field"]) == (
+        "product_not_in_playbook",
+        "product.risk_level",
+    )
+    for column in pairs.column_names:
+        fewer = pairs.drop_columns([column])
+        if column in required:
+            with pytest.raises(InputError) as info:
+                cf.suitability_table(fewer, catalogue, pb, as_of=AS_OF)
+            assert info.value.field == column
+        else:
+            assert cf.suitability_table(fewer, catalogue, pb, as_of=AS_OF).num_rows == 2
