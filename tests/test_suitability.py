@@ -1147,7 +1147,7 @@ def test_a_level_of_another_playbook_is_refused_saying_to_reassess() -> None:
 
 def test_the_trace_says_which_steps_spoke_and_which_did_not() -> None:
     deposit, fund = product("TD", "deposit", "R1"), product("EQ", "equity_fund", "R4")
-    traced = [
+    traced: list[tuple[Customer, Product, dict[str, Any], tuple[int, ...]]] = [
         (
             Customer(key="C9"),
             deposit,
