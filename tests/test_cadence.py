@@ -1656,7 +1656,7 @@ def test_work_on_a_day_an_unpublished_arrangement_could_move_is_marked_provision
     # China's 2027 working-day arrangement is not published (here: through 2026), so
     # a visit on 30 March 2027 — near the Qingming holiday — may still move.
     cal = HolidaysCalendar("CN", published_through=2026)
-    c = customer(kyc=_reviewed("C1"))
+    c = customer(kyc=_reviewed("C1"), birth_date=dt.date(1970, 4, 20))
     p = plan(
         [c],
         "high_end",
@@ -1677,6 +1677,9 @@ def test_work_on_a_day_an_unpublished_arrangement_could_move_is_marked_provision
         ),
     ]
     assert p.provisional == 1
+    # The list to re-check when the arrangement is published: the visit, not the greeting.
+    assert [t.rule_id for t in p.touchpoints] == ["high_end.visit", "high_end.birthday"]
+    assert p.provisional_touchpoints() == (visit,)
 
 
 def test_salon_invitations_go_out_14_days_before_each_salon_in_the_plan() -> None:
@@ -1726,3 +1729,8 @@ def test_each_unscheduled_contact_leads_with_its_own_reason() -> None:
     assert {ReasonCode.CADENCE_CAPACITY, ReasonCode.CADENCE_NO_CONSENT} <= codes
     assert ReasonCode.CADENCE_NO_CALENDAR_DATA in codes
     assert all(u.reasons[0].code is u.code for u in p.unscheduled)
+    # The summary a manager reads counts each reason once per contact, sorted by code.
+    counts = p.unscheduled_counts()
+    assert list(counts) == sorted(c.value for c in codes)
+    assert counts == {c.value: sum(u.code is c for u in p.unscheduled) for c in codes}
+    assert sum(counts.values()) == len(p.unscheduled)
