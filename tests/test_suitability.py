@@ -1097,6 +1097,8 @@ def test_an_assessment_required_without_the_matrix_is_any_valid_assessment() -> 
     fund = product("EQ", "equity_fund", "R5")
     d = check_suitability(assessed("C1"), fund, pb, as_of=AS_OF)
     assert (d.allowed, codes(d)) == (True, [ReasonCode.SUIT_LEVEL_OK])
+    traced = trace_suitability(assessed("C1"), fund, pb, as_of=AS_OF)
+    assert tuple(traced.key[:2]) == (LevelStep.NONE, -1)  # the matrix did not speak
     assert codes(check_suitability(Customer(key="C9"), fund, pb, as_of=AS_OF)) == [
         ReasonCode.SUIT_NO_ASSESSMENT
     ]
@@ -1215,7 +1217,8 @@ def test_an_allocation_excludes_each_product_citing_only_what_blocks_it() -> Non
     cooling = product("BOND-3", "bond_fund", "R3", cooling_off_hours=24)
     reserved_deposit = product("TD-PB", "deposit", "R1", reserved_for_tiers=["private_banking"])
     reserved_fund = product("EQ-PB", "equity_fund", "R4", reserved_for_tiers=["private_banking"])
-    catalogue = [*CATALOGUE, cooling, reserved_deposit, reserved_fund]
+    reserved_bond = product("BOND-PB", "bond_fund", "R2", reserved_for_tiers=["private_banking"])
+    catalogue = [*CATALOGUE, cooling, reserved_deposit, reserved_fund, reserved_bond]
     d = allocate(
         ELDERLY, "100000.00", catalogue, reloaded(), as_of=AS_OF, tier="high_end", in_branch=True
     )
@@ -1223,6 +1226,7 @@ def test_an_allocation_excludes_each_product_citing_only_what_blocks_it() -> Non
     assert why["EQ"] == [ReasonCode.SUIT_ELDERLY_CAP]
     assert why["EQ-PB"] == [ReasonCode.SUIT_ELDERLY_CAP, ReasonCode.SUIT_RESERVED]
     assert why["TD-PB"] == [ReasonCode.SUIT_RESERVED]
+    assert why["BOND-PB"] == [ReasonCode.SUIT_RESERVED]  # within the level: no note cited
     low = allocate(assessed("C2"), "100000.00", catalogue, reloaded(), as_of=AS_OF)
     why = {e.product_id: [r.code for r in e.reasons] for e in low.excluded}
     assert why["BOND-3"] == [ReasonCode.SUIT_LEVEL_EXCEEDED]
