@@ -408,6 +408,20 @@ def test_campaign_segments_filter_by_need_and_age() -> None:
     }
 
 
+def test_a_campaign_the_managers_call_is_booked_in_each_customers_managers_week() -> None:
+    # The bank runs the entry-product campaign as managers' calls, 15 minutes each.
+    data = PRACTICE.to_record()
+    camp = next(c for c in data["cadence"]["campaigns"] if c["id"] == "camp.2026.wm_entry")
+    camp.update(owner="manager", channel="phone", duration_minutes=15)
+    p = plan([customer()], "mass", dt.date(2026, 4, 1), dt.date(2026, 6, 30),
+             Playbook.model_validate(data), managers=[rm()])  # fmt: skip
+    (call,) = [t for t in p.touchpoints if t.rule_id == "camp.2026.wm_entry"]
+    assert (call.owner, call.manager_id) == ("manager", "RM-1")
+    assert p.for_manager("RM-1") == (call,)
+    (week,) = [w for w in p.load if w.booked_minutes]
+    assert (week.manager_id, week.booked_minutes, week.touchpoints) == ("RM-1", 15, 1)
+
+
 # --------------------------------------------------------------------------- the whole book
 
 
@@ -1695,6 +1709,17 @@ def test_salon_invitations_go_out_14_days_before_each_salon_in_the_plan() -> Non
         (dt.date(2026, 10, 10), dt.date(2026, 9, 28), "Salon invitation"),
         (dt.date(2027, 1, 9), dt.date(2026, 12, 28), "Salon invitation"),
     ]
+
+
+def test_a_recurring_rule_without_a_description_is_labelled_by_its_occasion() -> None:
+    data = PRACTICE.to_record()
+    salon = next(r for r in data["cadence"]["contact_rules"] if r["id"] == "mid_end.salon")
+    salon["description"] = ""
+    c = customer(kyc=_reviewed("C1"))
+    p = plan([c], "mid_end", dt.date(2026, 3, 1), dt.date(2026, 4, 30),
+             Playbook.model_validate(data), managers=[rm()])  # fmt: skip
+    (invite,) = [t for t in p.touchpoints if t.rule_id == "mid_end.salon"]
+    assert (invite.label, invite.occasion) == (salon["occasion"], salon["occasion"])
 
 
 def test_an_invitation_comes_before_its_event_or_not_at_all() -> None:

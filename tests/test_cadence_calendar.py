@@ -225,6 +225,14 @@ def test_a_language_the_calendar_lacks_is_refused_with_the_ones_it_has() -> None
     )
 
 
+def test_the_weekend_calendar_knows_every_year_a_date_can_have() -> None:
+    cal = WeekendCalendar()
+    assert cal.has_data(dt.MINYEAR)
+    assert cal.has_data(dt.MAXYEAR)
+    assert not cal.has_data(dt.MINYEAR - 1)
+    assert not cal.has_data(dt.MAXYEAR + 1)
+
+
 def test_the_weekend_calendar_has_no_lunar_calendar_and_says_which_has() -> None:
     cal = WeekendCalendar()
     assert cal.lunar_years == range(0)
