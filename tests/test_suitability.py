@@ -1408,3 +1408,57 @@ def test_the_table_requires_exactly_the_columns_its_policy_reads(policy: str) ->
             assert info.value.field == column
         else:
             assert cf.suitability_table(fewer, catalogue, pb, as_of=AS_OF).num_rows == 2
+
+
+def test_each_sale_of_one_playbook_quotes_its_own_facts_and_the_decision_its_schema() -> None:
+    from custtier.suitability._models import SuitabilityDecision
+
+    def two_risk_free(r: dict[str, Any]) -> None:
+        r["risk_free_categories"] = ["deposit", "money_market"]
+
+    pb = reloaded(edit=two_risk_free)
+    nobody, c5 = Customer(key="C9"), assessed("C5")
+    facts = [
+        check_suitability(nobody, product("BF", "bond_fund", "R2"), pb, as_of=AS_OF),
+        check_suitability(nobody, product("BL", "balanced_fund", "R3"), pb, as_of=AS_OF),
+        check_suitability(nobody, product("TD", "deposit", "R1"), pb, as_of=AS_OF),
+        check_suitability(nobody, product("MM", "money_market", "R1"), pb, as_of=AS_OF),
+        check_suitability(
+            c5,
+            product("P1", "equity_fund", "R4", reserved_for_tiers=["private_banking"]),
+            pb,
+            as_of=AS_OF,
+            tier="mass",
+        ),
+        check_suitability(
+            c5,
+            product("P2", "equity_fund", "R4", reserved_for_tiers=["high_end", "private_banking"]),
+            pb,
+            as_of=AS_OF,
+            tier="mass",
+        ),
+        check_suitability(
+            c5, product("C1", "equity_fund", "R4", cooling_off_hours=24), pb, as_of=AS_OF
+        ),
+        check_suitability(
+            c5, product("C2", "equity_fund", "R4", cooling_off_hours=48), pb, as_of=AS_OF
+        ),
+    ]
+    assert [d.reasons[0].facts for d in facts[:4]] == [
+        {"product_level": "R2"},
+        {"product_level": "R3"},
+        {"category": "deposit"},
+        {"category": "money_market"},
+    ]
+    assert [d.reasons[0].facts["reserved_for"] for d in facts[4:6]] == [
+        "private_banking",
+        "high_end,private_banking",
+    ]
+    assert [d.reasons[-1].facts for d in facts[6:]] == [{"hours": 24}, {"hours": 48}]
+    defaults = {
+        name: SuitabilityDecision.model_fields[name].default
+        for name in ("kind", "schema_version", "custtier_version")
+    }
+    for d in facts:
+        assert {name: getattr(d, name) for name in defaults} == defaults
+        assert SuitabilityDecision.model_validate(d.model_dump()) == d
