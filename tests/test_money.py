@@ -462,6 +462,14 @@ def test_an_amount_in_bytes_is_refused_in_a_record_as_check_amount_refuses_it(ra
         assert info.value.details[0].field == field
 
 
+@pytest.mark.parametrize("negative", [-1, -2, "-1", "-0.01", Decimal("-1")])
+def test_a_balance_below_zero_is_refused_however_it_is_written(negative: Any) -> None:
+    month = {"month": "2026-10", "average_daily_balance": negative}
+    with pytest.raises(RecordValidationError) as info:
+        Customer.from_record({"key": "C1", "monthly_balances": [month]})
+    assert info.value.details[0].field == "monthly_balances.0.average_daily_balance"
+
+
 def test_the_private_context_holds_every_digit_of_the_largest_amounts() -> None:
     # 22 significant digits: a 16-digit context would round them silently.
     big = D("99999999999999999999.99")
