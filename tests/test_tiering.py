@@ -965,6 +965,37 @@ def test_lowest_takes_the_lowest_basis_and_highest_the_highest() -> None:
     assert assign_tier(flipped, _two_bases("lowest"), as_of=AS_OF).decided_by == "tier.adb.mid_end"
 
 
+def test_each_bases_reason_quotes_that_basis_and_the_pareto_reasons_cite_the_pareto_rule() -> None:
+    pb = _two_bases("lowest")
+    both = assign_tier(
+        customer(adb="600000.00", assets_under_management="60000.00"), pb, as_of=AS_OF
+    )
+    bands = [
+        (r.rule_id, r.facts["basis"], r.facts["window_months"])
+        for r in both.reasons
+        if r.code is ReasonCode.TIER_BAND
+    ]
+    assert bands == [
+        ("tier.adb.high_end", "average_daily_balance", 3),
+        ("tier.aum.mid_end", "assets_under_management", 1),
+    ]
+    # The first basis has no months: its incompleteness quotes its own 3-month window.
+    aum_only = assign_tier(customer(assets_under_management="60000.00"), pb, as_of=AS_OF)
+    (gap,) = [r for r in aum_only.reasons if r.code is ReasonCode.BASIS_INCOMPLETE]
+    assert (gap.rule_id, gap.facts["window_months"], gap.facts["months_required"]) == (
+        "tier.adb.mass",
+        3,
+        2,
+    )
+    rule = PRACTICE.tiering.pareto
+    assert rule is not None
+    (unevaluated,) = [r for r in both.reasons if r.code is ReasonCode.TIER_PARETO_NOT_EVALUATED]
+    assert unevaluated.rule_id == rule.rule_id
+    member = assign_tier(customer(adb="1000.00"), PRACTICE, as_of=AS_OF, in_pareto_set=True)
+    (pareto,) = [r for r in member.reasons if r.code is ReasonCode.TIER_PARETO]
+    assert (member.tier, pareto.rule_id) == (rule.tier, rule.rule_id)
+
+
 def test_the_buffer_holds_until_its_last_day_and_then_grace_runs() -> None:
     # The practice preset lets the buffer hold a customer for 12 months at most.
     held_a_year = _previous("high_end", dt.date(2026, 10, 31)).model_copy(
