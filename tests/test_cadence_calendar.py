@@ -288,3 +288,16 @@ def test_the_planner_asks_a_calendar_for_lunar_dates_as_its_protocol_says(born: 
     assert [t for t in plan.touchpoints if t.rule_id == "high_end.birthday"]
     assert cal.leaps
     assert all(type(leap) is bool for leap in cal.leaps), set(map(type, cal.leaps))
+
+
+def test_a_plans_span_is_provisional_only_if_one_of_its_own_days_is() -> None:
+    from custtier.cadence._tables import tables
+
+    cal = HolidaysCalendar("CN", published_through=2026)
+    t = tables(presets.PRACTICE, dt.date(2027, 1, 1), dt.date(2027, 12, 31), cal)
+    # Spring Festival's days come earlier in the plan; mid-July has none of its own.
+    assert t.any_provisional(dt.date(2027, 2, 1), dt.date(2027, 2, 9))
+    assert not t.any_provisional(dt.date(2027, 7, 10), dt.date(2027, 7, 20))
+    # The day after the last one near the Dragon Boat Festival (9 June) is not.
+    assert t.any_provisional(dt.date(2027, 6, 23), dt.date(2027, 6, 23))
+    assert not t.any_provisional(dt.date(2027, 6, 24), dt.date(2027, 6, 24))
