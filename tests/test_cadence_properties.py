@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -313,3 +314,23 @@ def test_a_frequency_cap_counts_every_rolling_window_that_holds_the_new_contact(
 
     cap = FrequencyCap(rule_id="cap", max_contacts=limit, window_days=width)
     assert cap_allows(dates, day, cap) == _cap_oracle(dates, day, limit, width)
+
+
+@st.composite
+def _month_days(draw: st.DrawFn) -> dt.date:
+    """Any date, half the time one of a month's last four days (where clamping happens)."""
+    if draw(st.booleans()):
+        return draw(st.dates(dt.date(1900, 1, 1), dt.date(9000, 12, 31)))
+    year, month = draw(st.integers(1900, 9000)), draw(st.integers(1, 12))
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, draw(st.integers(last - 3, last)))
+
+
+@given(_month_days(), st.integers(min_value=-120, max_value=1200))
+def test_months_later_agrees_with_dateutils_relativedelta(on: dt.date, months: int) -> None:
+    """The planner's month arithmetic is dateutil's: the same day, else the month's last."""
+    from dateutil.relativedelta import relativedelta
+
+    from custtier.cadence._dates import add_months
+
+    assert add_months(on, months) == on + relativedelta(months=months)

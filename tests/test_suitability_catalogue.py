@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import strategies as cst
@@ -13,6 +13,8 @@ from custtier import (
     Customer,
     Playbook,
     Product,
+    RiskAssessment,
+    allocate,
     assign_tier,
     check_catalogue,
     check_suitability,
@@ -22,6 +24,18 @@ from custtier import (
 from custtier.errors import CusttierError, InputError
 
 AS_OF = dt.date(2026, 11, 30)
+
+
+@st.composite
+def valid_on(draw: st.DrawFn, as_of: dt.date, levels: list[str]) -> RiskAssessment:
+    """An assessment of one of ``levels`` that the bank may rely on on ``as_of``."""
+    assessed = as_of - dt.timedelta(days=draw(st.integers(0, 300)))
+    return RiskAssessment(
+        level=draw(st.sampled_from(levels)),
+        score=50,
+        assessed_on=assessed,
+        valid_until=assessed + dt.timedelta(days=364),
+    )
 
 
 @st.composite
@@ -36,7 +50,7 @@ def counters(
         key="C000001",
         currency=pb.currency,
         birth_date=draw(st.none() | cst.dates(dt.date(1925, 1, 1), dt.date(2008, 12, 31))),
-        risk_assessment=draw(st.none() | cst.risk_assessments(levels)),
+        risk_assessment=draw(st.none() | cst.risk_assessments(levels) | valid_on(as_of, levels)),
     )
     catalogue = draw(st.permutations(synth.catalogue(pb)))
     tier = draw(st.sampled_from([None, *(t.id for t in pb.tiers)]))
@@ -55,6 +69,74 @@ def test_each_decision_is_check_suitabilitys_for_that_product(
     ]
     assert list(got) == want
     assert [d.model_dump_json() for d in got] == [d.model_dump_json() for d in want]
+
+
+_BLOCKS = {
+    "SUIT_LEVEL_EXCEEDED",
+    "SUIT_NO_ASSESSMENT",
+    "SUIT_ASSESSMENT_EXPIRED",
+    "SUIT_RESERVED",
+    "SUIT_ELDERLY_CAP",
+}
+
+
+@settings(max_examples=30)
+@given(counters(), st.sampled_from(["1000.00", "250000.00", "20000000.00"]))
+def test_allocations_exclude_a_product_with_check_suitabilitys_own_blocks(
+    case: tuple[Playbook, Customer, list[Product], dt.date, str | None, bool], amount: str
+) -> None:
+    """allocate reads the explanation table, not a decision: the blocks it quotes are the same."""
+    pb, customer, catalogue, as_of, tier, in_branch = case
+    d = allocate(customer, amount, catalogue, pb, as_of=as_of, tier=tier, in_branch=in_branch)
+    by_id = {p.id: p for p in catalogue}
+    for ex in d.excluded:
+        if not ex.reasons[0].code.value.startswith("SUIT_"):
+            continue  # excluded by the allocation's own rules (no share, preferred, too small)
+        check = check_suitability(
+            customer, by_id[ex.product_id], pb, as_of=as_of, tier=tier, in_branch=in_branch
+        )
+        assert not check.allowed
+        assert ex.reasons == tuple(r for r in check.reasons if r.code.value in _BLOCKS)
+    sold = {line.product_id: line for line in d.lines if line.product_id is not None}
+    for pid, line in sold.items():
+        check = check_suitability(
+            customer,
+            by_id[pid],
+            pb,
+            as_of=as_of,
+            tier=tier,
+            amount=line.amount,
+            in_branch=in_branch,
+        )
+        assert check.allowed
+        assert (line.conditions, line.cooling_off_hours) == (
+            check.conditions,
+            check.cooling_off_hours,
+        )
+
+
+def test_a_private_product_reserved_for_higher_tiers_is_excluded_with_the_reservation_only() -> (
+    None
+):
+    """A C5 mass customer: the private products are within the matrix but reserved."""
+    pb = presets.REGULATORY
+    c = Customer(
+        key="C000044",
+        risk_assessment={
+            "level": "C5",
+            "score": 90,
+            "assessed_on": "2026-03-01",
+            "valid_until": "2027-02-28",
+        },
+    )
+    shelf = {p.id: p for p in synth.catalogue(pb)}
+    d = allocate(c, "20000000.00", list(shelf.values()), pb, as_of=AS_OF, tier="mass")
+    private = [ex for ex in d.excluded if ex.product_id.startswith("PRV-")]
+    assert private
+    for ex in private:
+        check = check_suitability(c, shelf[ex.product_id], pb, as_of=AS_OF, tier="mass")
+        assert [r.code.value for r in check.reasons][:2] == ["SUIT_RESERVED", "SUIT_LEVEL_OK"]
+        assert ex.reasons == check.reasons[:1]  # the block, not the notes
 
 
 def _c3(**changes: object) -> Customer:

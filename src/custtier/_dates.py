@@ -30,8 +30,9 @@ def add_months(on: dt.date, months: int) -> dt.date:
     """
     index = on.year * 12 + on.month - 1 + months
     year, month = divmod(index, 12)
-    day = min(on.day, calendar.monthrange(year, month + 1)[1])
-    return dt.date(year, month + 1, day)
+    if on.day <= 28:  # every month has the day: no clamping (most dates, and the hot path)
+        return dt.date(year, month + 1, on.day)
+    return dt.date(year, month + 1, min(on.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def months_later(on: dt.date, months: int) -> dt.date | None:
