@@ -71,6 +71,18 @@ def _profile_name() -> str:
 settings.load_profile(_profile_name())
 
 
+@pytest.fixture(autouse=True)
+def _plans_rebuilt_under_mutation() -> None:
+    # Under mutmut (it sets MUTANT_UNDER_TEST, "stats" while it maps tests to
+    # functions) every test rebuilds the compiled plans it uses: otherwise a
+    # plan's builder is mapped to, and its mutants run against, only the first
+    # test that used that playbook.
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        from custtier._cache import clear_all  # only imported under mutation
+
+        clear_all()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--run-slow",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from custtier._cache import Memo
+from custtier._cache import Memo, clear_all, per_playbook
+from custtier.presets import PRACTICE
+from custtier.rules import Playbook
 
 
 def test_a_memo_builds_each_value_once_and_shares_it() -> None:
@@ -25,3 +27,18 @@ def test_past_its_limit_a_memo_still_answers_but_keeps_nothing_new() -> None:
     extra = memo.get(7, lambda: (7,))
     assert extra == (7,)
     assert memo.get(7, lambda: (8,)) == (8,)  # not kept: built again
+
+
+def test_clear_all_makes_every_playbooks_tables_be_built_again() -> None:
+    built: list[str] = []
+
+    @per_playbook
+    def tables(playbook: Playbook) -> str:
+        built.append(playbook.id)
+        return playbook.id
+
+    assert tables(PRACTICE) == tables(PRACTICE) == "practice"
+    assert built == ["practice"]
+    clear_all()
+    assert tables(PRACTICE) == "practice"
+    assert built == ["practice", "practice"]

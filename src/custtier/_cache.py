@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from threading import Lock
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from custtier.rules import Playbook
@@ -14,6 +14,7 @@ __all__ = ["Memo", "per_playbook"]
 T = TypeVar("T")
 
 _SIZE = 32  # playbooks alive at once in one process; more are rebuilt, never wrong
+_ALL: list[dict[int, Any]] = []  # every per-playbook cache, for clear_all
 
 
 def per_playbook(build: Callable[[Playbook], T]) -> Callable[[Playbook], T]:
@@ -24,6 +25,7 @@ def per_playbook(build: Callable[[Playbook], T]) -> Callable[[Playbook], T]:
     playbooks loaded twice simply build their own tables.
     """
     cache: dict[int, tuple[Playbook, T]] = {}
+    _ALL.append(cache)
     lock = Lock()
 
     def get(playbook: Playbook) -> T:
@@ -39,6 +41,17 @@ def per_playbook(build: Callable[[Playbook], T]) -> Callable[[Playbook], T]:
 
     get.__doc__ = build.__doc__
     return get
+
+
+def clear_all() -> None:
+    """Forget every playbook's compiled tables and reason memos (they are rebuilt on use).
+
+    For test tooling: mutation testing maps each function to the tests that
+    call it, and a plan built once per playbook is otherwise built (and
+    mapped) only in the first test that uses that playbook.
+    """
+    for cache in _ALL:
+        cache.clear()
 
 
 class Memo(Generic[T]):
