@@ -68,6 +68,11 @@ def kyc_gaps(customer: Customer, tier: TierDef, *, as_of: dt.date) -> tuple[KycI
         raise InputError(
             "tier must be one of the playbook's tiers (a TierDef from playbook.tiers)", field="tier"
         )
+    return missing_items(customer, tier, as_of)
+
+
+def missing_items(customer: Customer, tier: TierDef, as_of: dt.date) -> tuple[KycItem, ...]:
+    """:func:`kyc_gaps` for the engines, whose arguments are already checked."""
     return tuple(item for item in tier.kyc_requires if not _HOLDS[item](customer, as_of))
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from custtier._args import as_date, as_playbook, as_records
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
-from custtier._kyc import kyc_gaps
+from custtier._kyc import missing_items
 from custtier._money import exact_context
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike, tier_id
@@ -156,7 +156,7 @@ def _validated(
         tier = tier_id(given, customer_key=c.key, field="tiers")
         gaps = getattr(given, "kyc_gaps", None)
         if not isinstance(gaps, tuple):
-            gaps = kyc_gaps(c, t.tier_defs[tier], as_of=t.start)
+            gaps = missing_items(c, t.tier_defs[tier], t.start)
         valid.append((c, tier, gaps))
     valid.sort(key=lambda v: v[0].key)  # order independence
     return valid, errors

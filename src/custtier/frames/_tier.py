@@ -29,7 +29,7 @@ from dateutil.relativedelta import relativedelta
 from custtier._args import as_customer, as_date, as_playbook, as_records, check_chunk_rows
 from custtier._cache import per_playbook
 from custtier._explain import ReasonCode
-from custtier._kyc import KYC_BIT
+from custtier._kyc import KYC_BIT, missing_items
 from custtier._money import minor_unit
 from custtier._progress import ProgressCallback, Ticker
 from custtier.errors import InputError
@@ -63,7 +63,7 @@ from custtier.frames._tier_bases import row_bounds
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike, PandasFrame
 from custtier.models import Customer
 from custtier.rules import Basis, KycItem, Playbook, TierDef
-from custtier.tiering import BookTiering, Movement, Override, TierDecision, kyc_gaps
+from custtier.tiering import BookTiering, Movement, Override, TierDecision
 from custtier.tiering._assign import months_between
 from custtier.tiering._book import choose_overrides
 from custtier.tiering._explanation import entries
@@ -1464,7 +1464,7 @@ def tier_input_table(
             ],
         }
         if kyc:
-            gaps = set(kyc_gaps(c, every, as_of=as_of))
+            gaps = set(missing_items(c, every, as_of))
             row["kyc_items"] = [i.value for i in KycItem if i not in gaps]
         rows.append(row)
     schema = tier_input_schema(playbook)

@@ -72,7 +72,7 @@ def tier_book(
         prev = _by_customer(previous)
         valid, errors = _usable_previous(valid, errors, rows, prev, plan=t, as_of=as_of)
         ovr = _overrides_by_key(overrides, as_of)
-        promoted = pareto_set(valid, playbook) if playbook.tiering.pareto else frozenset()
+        promoted = _pareto_members(valid, playbook)
         total = len(valid) + len(errors)
         ticker = Ticker(progress, total, every=max(total // 100, 1))
         ticker.add(len(errors))
@@ -126,7 +126,11 @@ def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[s
     :func:`pareto_keys` for the same on plain columns.
     """
     customers = [as_customer(c) for c in as_records(customers)]
-    playbook = as_playbook(playbook)
+    return _pareto_members(customers, as_playbook(playbook))
+
+
+def _pareto_members(customers: Sequence[Customer], playbook: Playbook) -> frozenset[str]:
+    """:func:`pareto_set` for a book already validated (``tier_book``'s)."""
     rule = playbook.tiering.pareto
     if rule is None:
         return frozenset()
