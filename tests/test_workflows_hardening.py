@@ -188,3 +188,29 @@ def test_a_nightly_file_with_a_phone_number_as_a_column_name_never_prints_it(
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(out) == len(lines)
     assert ["error" in row for row in out] == [True, True, False]
+
+
+def test_a_counter_service_passing_a_json_request_through_gets_answers_or_named_errors() -> None:
+    # A branch system forwards the request body it received as JSON: the customer
+    # and product as records, the day as text until someone parses it.
+    from custtier import check_suitability
+    from custtier.errors import InputError
+
+    book = synth.customers(1, seed=7, as_of=AS_OF)
+    product = synth.catalogue(PRACTICE)[0]
+    body = {
+        "customer": book[0].to_record(reveal_personal_data=True),
+        "product": product.to_record(),
+        "as_of": "2026-11-30",
+    }
+    request = json.loads(json.dumps(body))
+    with pytest.raises(InputError, match="as_of must be a date") as info:
+        check_suitability(request["customer"], request["product"], PRACTICE, as_of=request["as_of"])
+    assert info.value.field == "as_of"
+    with pytest.raises(InputError, match="playbook must be a Playbook") as info:
+        check_suitability(book[0], product, "practice.json", as_of=AS_OF)  # type: ignore[arg-type]
+    assert info.value.field == "playbook"
+    parsed = dt.date.fromisoformat(request["as_of"])
+    answer = check_suitability(request["customer"], request["product"], PRACTICE, as_of=parsed)
+    assert answer == check_suitability(book[0], product, PRACTICE, as_of=AS_OF)
+    assert (answer.as_of, answer.customer_key) == (AS_OF, book[0].key)
