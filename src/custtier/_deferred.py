@@ -17,6 +17,11 @@ so none of them ever sees the pending record, and ``__getattr__`` (called
 only for a name missing from the instance dictionary) renders before a
 field or one of pydantic's slots is read. A field read after rendering is a
 plain instance-dictionary lookup, as on any model.
+
+A class may also register a writer (:func:`writes`): ``model_dump_json()``
+without options then writes a pending model's JSON straight from its record,
+byte for byte what pydantic writes of the rendered model, and the model
+stays pending (its fields are not rendered for it).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["PENDING", "Deferred", "deferred", "raw_set", "renders"]
+__all__ = ["PENDING", "Deferred", "deferred", "raw_set", "renders", "writes"]
 
 #: The key under which a pending model keeps its record: not an identifier,
 #: so no field and no attribute read can name it.
@@ -53,8 +58,13 @@ Renderer = Callable[[Any], dict[str, Any]]
 # Per class: the function that renders every field, in field order, from a record.
 _renderers: dict[type, Renderer] = {}
 
+Writer = Callable[[Any], "str | None"]
+# Per class: the function that writes a pending model's JSON from its record (None: cannot).
+_writers: dict[type, Writer] = {}
+
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=Renderer)
+W = TypeVar("W", bound=Writer)
 
 
 def renders(cls: type[BaseModel]) -> Callable[[R], R]:
@@ -68,6 +78,20 @@ def renders(cls: type[BaseModel]) -> Callable[[R], R]:
     def register(render: R) -> R:
         _renderers[cls] = render
         return render
+
+    return register
+
+
+def writes(cls: type[BaseModel]) -> Callable[[W], W]:
+    """Register the decorated function as what writes a pending ``cls``'s JSON from its record.
+
+    It returns exactly ``model_dump_json()`` of the rendered model, or
+    ``None`` for a record it cannot write (pydantic then renders and writes).
+    """
+
+    def register(write: W) -> W:
+        _writers[cls] = write
+        return write
 
     return register
 
@@ -136,6 +160,17 @@ class Deferred:
                 self._rendered()
                 return object.__getattribute__(self, name)
             return super().__getattr__(name)
+
+        def model_dump_json(self, **options: Any) -> str:
+            # Without options a pending model with a writer is written from its record.
+            if not options:
+                record = _raw_get(self).get(PENDING)
+                if record is not None:
+                    write = _writers.get(type(self))
+                    out = None if write is None else write(record)
+                    if out is not None:
+                        return out
+            return super().model_dump_json(**options)
 
     def _is_pending(self) -> bool:
         """Whether the fields are still to be rendered (tests and diagnostics)."""

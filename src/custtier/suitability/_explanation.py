@@ -13,9 +13,12 @@ Neither path orders reasons or decides the outcome by itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from custtier import _json_out
+from custtier._deferred import PENDING, raw_set, renders, writes
 from custtier._explain import Reason, ReasonCode, construct
 from custtier.suitability._at_sale import ValidityBound
 from custtier.suitability._models import Condition, SuitabilityDecision
@@ -30,7 +33,15 @@ from custtier.suitability._trace import (
     TraceKey,
 )
 
-__all__ = ["Entry", "Explanation", "decision_of", "explain"]
+__all__ = [
+    "Entry",
+    "Explanation",
+    "decision_of",
+    "explain",
+    "fields_of",
+    "json_of",
+    "rendered_decision",
+]
 
 #: The rule id a check without any rule that spoke cites.
 NO_CHECKS_RULE = "suit"
@@ -123,32 +134,151 @@ _KIND, _SCHEMA, _VERSION = (
     SuitabilityDecision.model_fields[name].default
     for name in ("kind", "schema_version", "custtier_version")
 )
+_new = object.__new__
+_raw_set = raw_set
+_ALLOWED = SuitabilityOutcome.ALLOWED
 
 
 def decision_of(trace: SuitabilityTrace) -> SuitabilityDecision:
-    """The decision of ``trace``: its reasons rendered, every other field copied."""
-    plan, product = trace.plan, trace.product
+    """The decision of ``trace``: what a caller routes on set, every other field rendered on first read.
+
+    What :func:`custtier.check_suitability` and :func:`custtier.check_catalogue`
+    return: a caller who reads only the outcome never pays for the reasons
+    (:mod:`custtier._deferred`).
+    """
+    plan = trace.plan
     x = plan.explanations.peek(trace.key) or explain(plan, trace.key)
-    allowed = x.outcome is SuitabilityOutcome.ALLOWED
-    # Every field, in the model's order, so construct takes the dict as it is; the
-    # explanation table gives every key at least one reason (Decision.trusted's check).
-    return construct(
-        SuitabilityDecision,
+    allowed = x.outcome is _ALLOWED
+    decision = _new(SuitabilityDecision)  # :func:`custtier._deferred.deferred`, without its call
+    _raw_set(
+        decision,
         {
-            "kind": _KIND,
             "customer_key": trace.customer_key,
             "outcome": "allowed" if allowed else "blocked",
-            "reasons": tuple([render(trace, e) for render, e in x.steps]),
-            "playbook": plan.ref,
-            "schema_version": _SCHEMA,
-            "custtier_version": _VERSION,
-            "as_of": trace.as_of,
-            "product_id": product.id,
+            "product_id": trace.product.id,
             "allowed": allowed,
-            "conditions": x.conditions,
-            "cooling_off_hours": product.cooling_off_hours if allowed else 0,
-            "nearest_valid_amounts": () if allowed else trace.nearest,
+            PENDING: trace,
         },
+    )
+    return decision
+
+
+def rendered_decision(trace: SuitabilityTrace) -> SuitabilityDecision:
+    """The decision of ``trace`` with every field rendered now (what an eager engine built)."""
+    return construct(SuitabilityDecision, fields_of(trace))
+
+
+@renders(SuitabilityDecision)
+def fields_of(trace: SuitabilityTrace) -> dict[str, Any]:
+    """Every field of the decision of ``trace``, in field order: its reasons rendered."""
+    plan, product = trace.plan, trace.product
+    x = plan.explanations.peek(trace.key) or explain(plan, trace.key)
+    allowed = x.outcome is _ALLOWED
+    # The explanation table gives every key at least one reason (Decision.trusted's check).
+    return {
+        "kind": _KIND,
+        "customer_key": trace.customer_key,
+        "outcome": "allowed" if allowed else "blocked",
+        "reasons": tuple([render(trace, e) for render, e in x.steps]),
+        "playbook": plan.ref,
+        "schema_version": _SCHEMA,
+        "custtier_version": _VERSION,
+        "as_of": trace.as_of,
+        "product_id": product.id,
+        "allowed": allowed,
+        "conditions": x.conditions,
+        "cooling_off_hours": product.cooling_off_hours if allowed else 0,
+        "nearest_valid_amounts": () if allowed else trace.nearest,
+    }
+
+
+#: The fields :func:`json_of` writes, in the model's order (a test holds them equal).
+JSON_FIELDS = (
+    "kind", "customer_key", "outcome", "reasons", "playbook", "schema_version",
+    "custtier_version", "as_of", "product_id", "allowed", "conditions",
+    "cooling_off_hours", "nearest_valid_amounts",
+)  # fmt: skip
+_WRITABLE = tuple(SuitabilityDecision.model_fields) == JSON_FIELDS
+#: Codes whose reasons quote one customer's facts (rendered anew each time, never shared).
+_UNSHARED = frozenset(
+    {
+        ReasonCode.SUIT_BELOW_MINIMUM,
+        ReasonCode.SUIT_OFF_INCREMENT,
+    }
+)
+_shared_json = _json_out.Fragments()
+_string, _model_json, _date = _json_out.string, _json_out.model_json, _json_out.date
+_HEAD = '{"kind":' + _string(_KIND) + ',"customer_key":'
+
+
+class _Writer(NamedTuple):
+    """What the JSON of every decision with one trace key shares, built once per key."""
+
+    steps: tuple[tuple[Render, Entry, bool], ...]  # renderer, entry, whether its reason is unshared
+    opening: str  # from the outcome to the opening of the reasons
+    middle: str  # from the end of the reasons to as_of's value
+    closing: str  # after the product id: up to cooling_off_hours' value, or to the end
+    allowed: bool
+
+
+@writes(SuitabilityDecision)
+def json_of(trace: SuitabilityTrace) -> str | None:
+    """``model_dump_json()`` of the decision of ``trace``, spliced; ``None`` if it cannot be.
+
+    The playbook reference and each shared reason are written once (by
+    pydantic) and reused; the customer's key, the product id, the day and
+    the nearest amounts are escaped as pydantic-core escapes them.
+    tests/test_json_out.py holds the bytes equal to pydantic's.
+    """
+    plan, product, key = trace.plan, trace.product, trace.customer_key
+    if not _WRITABLE or type(key) is not str or type(trace.as_of) is not dt.date:
+        return None
+    w = plan.json.peek(trace.key) or plan.json.get(trace.key, lambda: _writer(plan, trace.key))
+    get = _shared_entries_get
+    reasons = []
+    for render, e, unshared in w.steps:
+        r = render(trace, e)
+        if unshared:
+            reasons.append(_model_json(r))
+        else:
+            hit = get(id(r))
+            reasons.append(hit[1] if hit is not None and hit[0] is r else _shared_json(r))
+    if w.allowed:
+        tail = f"{w.closing}{int(product.cooling_off_hours)}{_NO_AMOUNTS}"
+    else:
+        tail = f"{w.closing}{','.join([_json_out.decimal(v) for v in trace.nearest])}]}}"
+    return _json_out.finish(
+        [
+            _HEAD,
+            _string(key),
+            w.opening,
+            ",".join(reasons),
+            w.middle,
+            _date(trace.as_of),
+            ',"product_id":',
+            _string(product.id),
+            tail,
+        ]
+    )
+
+
+_shared_entries_get = _shared_json.get_entry
+_NO_AMOUNTS = ',"nearest_valid_amounts":[]}'
+
+
+def _writer(plan: SuitabilityPlan, key: TraceKey) -> _Writer:
+    x = explain(plan, key)
+    allowed = x.outcome is _ALLOWED
+    conditions = ",".join(_string(c.value) for c in x.conditions)
+    return _Writer(
+        tuple((render, e, e.code in _UNSHARED) for render, e in x.steps),
+        f',"outcome":{_string("allowed" if allowed else "blocked")},"reasons":[',
+        f'],"playbook":{_model_json(plan.ref)},"schema_version":{int(_SCHEMA)},'
+        f'"custtier_version":{_string(_VERSION)},"as_of":',
+        f',"allowed":true,"conditions":[{conditions}],"cooling_off_hours":'
+        if allowed
+        else ',"allowed":false,"conditions":[],"cooling_off_hours":0,"nearest_valid_amounts":[',
+        allowed,
     )
 
 
@@ -171,6 +301,7 @@ def _no_assessment(trace: SuitabilityTrace, e: Entry) -> Reason:
 
 
 def _expired(trace: SuitabilityTrace, e: Entry) -> Reason:
+    # Shared by the customer's dates: every product of a catalogue quotes the same ones.
     ra = trace.assessment
     assert ra is not None  # EXPIRED: there is an assessment, not valid on the day
     assert trace.until is not None  # ... and the level step read its effective validity
@@ -181,15 +312,19 @@ def _expired(trace: SuitabilityTrace, e: Entry) -> Reason:
         case = "too_old"
     else:
         case = "expired"
-    return Reason.of(
-        e.code,
-        e.rule_id,
-        case=case,
-        assessed_on=ra.assessed_on,
-        valid_until=ra.valid_until,
-        effective_until=until,
-        bound=bound.value,
-        validity_months=trace.plan.validity_months,
+    key = (e.code, case, ra.assessed_on, ra.valid_until, until, bound)
+    return trace.plan.reasons.peek(key) or trace.plan.reasons.get(
+        key,
+        lambda: Reason.of(
+            e.code,
+            e.rule_id,
+            case=case,
+            assessed_on=ra.assessed_on,
+            valid_until=ra.valid_until,
+            effective_until=until,
+            bound=bound.value,
+            validity_months=trace.plan.validity_months,
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
+from custtier._deferred import Deferred
 from custtier._enum import Vocabulary
 from custtier._explain import Decision, Reason, _Frozen
 from custtier.models import RiskAssessment
@@ -42,11 +43,18 @@ class Condition(Vocabulary):
     RECORDED_SALE = "recorded_sale"
 
 
-class SuitabilityDecision(Decision):
+class SuitabilityDecision(Deferred, Decision):
     """``outcome`` is ``"allowed"`` or ``"blocked"``; ``reasons`` list every rule that spoke.
 
     ``nearest_valid_amounts`` is set when an amount was off the product's
     minimum/increment grid: the valid amounts just below and above.
+
+    :func:`~custtier.check_suitability` and :func:`~custtier.check_catalogue`
+    return the decision with ``customer_key``, ``outcome``, ``product_id`` and
+    ``allowed`` set and the rest (reasons above all) rendered from the
+    engine's trace on first read; it reads, compares, serialises and pickles
+    exactly as a decision built whole (docs/design.md, "Reasons rendered
+    when read").
     """
 
     kind: Literal["suitability"] = "suitability"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from custtier._cache import Memo, per_playbook
 from custtier._explain import PlaybookRef, Reason
@@ -69,6 +69,8 @@ class SuitabilityPlan:
     reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
     # The explanation table's answer per trace key, built once per distinct key.
     explanations: Memo[Explanation] = field(default_factory=Memo, compare=False, repr=False)
+    # What the audit JSON of a decision with each trace key shares, built once per key.
+    json: Memo[Any] = field(default_factory=Memo, compare=False, repr=False)
 
 
 def product_class(plan: SuitabilityPlan, product: Product) -> ProductClass:
