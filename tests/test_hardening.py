@@ -8,6 +8,7 @@ call); never a bare ``TypeError``, ``ValueError``, ``OverflowError`` or
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import pickle
 from decimal import Decimal
@@ -407,6 +408,19 @@ else:
         ),
     }
 
+#: Arguments read as tables: a mapping given is read as columns.
+_TABLES = {"data", "customers", "pairs", "table"}
+
+
+def _positional(fn: Any) -> list[str]:
+    """The names of ``fn``'s positional parameters, in order."""
+    return [
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+
+
 _WRONG = st.one_of(
     st.none(),
     st.integers(),
@@ -434,9 +448,26 @@ def test_a_call_given_the_wrong_kind_of_argument_answers_or_raises_a_custtier_er
         args[slot] = wrong
     else:
         kwargs[slot] = wrong
+    params = _positional(fn)
+    name = slot if isinstance(slot, str) else params[slot]
+    refused: CusttierError | None = None
     try:
         result = fn(*args, **kwargs)
-    except CusttierError:
+    except (RecordValidationError, PlaybookError):
+        return  # a record or playbook read from what was given: its own field is named
+    except CusttierError as exc:
+        refused = exc
+    if refused is not None:
+        if name in _TABLES and isinstance(wrong, (dict, list)):
+            return  # read as columns (pyarrow takes a mapping or a list of arrays): a column
+        # The error names an argument of the call (a well-typed value may clash with
+        # another: a key with another customer's decision), and says something.
+        assert refused.field is not None, (call, name, refused)
+        root = refused.field.split(".")[0]
+        assert root in {*params, *kwargs}, (call, name, refused)
+        if isinstance(wrong, bytes) or type(wrong) is object:
+            assert root == name, (call, name, refused)  # never valid anywhere: this one
+        assert str(refused).strip(), (call, name)
         return
     # Answered: then whatever it was given, it was read as a well-typed value.
     for name in ("as_of", "start", "end"):
@@ -758,3 +789,58 @@ def test_planning_with_a_book_tiering_as_tiers_says_what_to_pass() -> None:
         )
     assert info.value.field == "tiers"
     assert "result.decisions" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "message"),
+    [
+        (
+            lambda: check_suitability(CUSTOMER, 7, PRACTICE, as_of=AS_OF),
+            "product",
+            "product must be a Product or a product record",
+        ),
+        (
+            lambda: check_catalogue(CUSTOMER, [PRODUCT, 7], PRACTICE, as_of=AS_OF),
+            "catalogue.1",
+            "catalogue must hold products",
+        ),
+        (
+            lambda: tier_services(7, "mass", PRACTICE, as_of=AS_OF),
+            "customer_key",
+            "customer_key must be text",
+        ),
+        (
+            lambda: assign_tier(7, PRACTICE, as_of=AS_OF),
+            "customer",
+            "customer must be a Customer or a customer record",
+        ),
+        (
+            lambda: pareto_set([CUSTOMER, 7], PRACTICE),
+            "customers.1",
+            "customers.1 must be a Customer or a customer record",
+        ),
+    ],
+)
+def test_a_wrong_argument_is_named_in_the_error_and_its_message(
+    call: Any, field: str, message: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    assert (info.value.field, str(info.value)) == (field, message)
+
+
+@pytest.mark.parametrize("rows", [0, -1, True, False, 1.0, "8", None, Decimal(8)])
+def test_a_chunk_size_is_a_whole_number_of_rows_at_least_one(rows: Any) -> None:
+    frames = pytest.importorskip("custtier.frames")
+    with pytest.raises(InputError) as info:
+        frames.tier_table(_TABLE, PRACTICE, as_of=AS_OF, chunk_rows=rows)
+    assert (info.value.field, str(info.value)) == (
+        "chunk_rows",
+        "chunk_rows must be a positive number of rows",
+    )
+
+
+def test_one_row_at_a_time_is_a_chunk_size_too() -> None:
+    frames = pytest.importorskip("custtier.frames")
+    whole = frames.tier_table(_TABLE, PRACTICE, as_of=AS_OF)
+    assert frames.tier_table(_TABLE, PRACTICE, as_of=AS_OF, chunk_rows=1).equals(whole)

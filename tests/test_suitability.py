@@ -99,7 +99,7 @@ def test_unanswered_unknown_and_doubled_answers_are_refused_naming_the_question(
     del missing["q_loss"]
     with pytest.raises(InputError) as info:
         assess_risk(missing, REGULATORY, as_of=AS_OF)
-    assert info.value.field == "q_loss"
+    assert info.value.field == "answers.q_loss"
     with pytest.raises(InputError):
         assess_risk(ANSWERS_LOW | {"q_loss": "z"}, REGULATORY, as_of=AS_OF)
     with pytest.raises(InputError):
@@ -483,12 +483,12 @@ def test_questionnaire_refusals_name_the_question_and_say_what_to_answer() -> No
     missing = {k: v for k, v in ANSWERS_LOW.items() if k != "q_loss"}
     asked = "['q_age', 'q_finances', 'q_experience', 'q_objective', 'q_horizon', 'q_liquidity', 'q_loss']"
     cases: list[tuple[Any, str, str]] = [
-        (missing, "q_loss", "question 'q_loss' is not answered"),
-        (ANSWERS_LOW | {"q_loss": "z"}, "q_loss",
+        (missing, "answers.q_loss", "question 'q_loss' is not answered"),
+        (ANSWERS_LOW | {"q_loss": "z"}, "answers.q_loss",
          "question 'q_loss' has no such option; choose one of ['a', 'b', 'c', 'd', 'e']"),
         (ANSWERS_LOW | {"13912345678": "a"}, "answers",
          f"answers name 1 question(s) the questionnaire does not ask; answer only {asked}"),
-        ([{"question_id": "q_age", "option_id": "a"}] * 2, "q_age",
+        ([{"question_id": "q_age", "option_id": "a"}] * 2, "answers.q_age",
          "question 'q_age' is answered twice"),
         ([{"question_id": "q_age", "option_id": "a"}, "q_finances=a"], "answers.1",
          "each answer must be an Answer or a record of one"),

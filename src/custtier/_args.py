@@ -24,6 +24,7 @@ from custtier.rules import Playbook
 
 __all__ = [
     "as_customer",
+    "as_customers",
     "as_date",
     "as_key",
     "as_optional",
@@ -38,13 +39,21 @@ __all__ = [
 T = TypeVar("T")
 
 
-def as_customer(value: Any) -> Customer:
+def as_customer(value: Any, field: str = "customer") -> Customer:
     """A :class:`Customer`, or a mapping validated as one."""
     if isinstance(value, Customer):
         return value
     if isinstance(value, Mapping):
         return Customer.from_record(value)
-    raise InputError("customer must be a Customer or a customer record", field="customer")
+    raise InputError(f"{field} must be a Customer or a customer record", field=field)
+
+
+def as_customers(value: Any) -> list[Customer]:
+    """A list of customers, each a :class:`Customer` or a mapping validated as one.
+
+    An item that is neither is an error naming its place (``customers.3``).
+    """
+    return [as_customer(c, f"customers.{i}") for i, c in enumerate(as_records(value))]
 
 
 def as_product(value: Any, field: str = "product") -> Product:

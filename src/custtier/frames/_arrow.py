@@ -475,8 +475,10 @@ def dict_list_columns(
     return out
 
 
-def as_table(data: Any) -> Any:
+def as_table(data: Any, field: str = "data") -> Any:
     """An Arrow table from a table, a record batch, a pandas or polars frame.
+
+    ``field`` is the caller's name for the argument, which an error names.
 
     Arrow's large and view types (polars writes ``large_string`` and
     ``large_list<large_string>``) are read as their plain forms, and a column
@@ -494,9 +496,9 @@ def as_table(data: Any) -> Any:
             table = pa.table(data)
         except (TypeError, ValueError, pa.ArrowException) as exc:
             raise InputError(
-                "data must be an Arrow table or record batch, a pandas or polars DataFrame, "
-                "or a mapping of column names to columns",
-                field="data",
+                f"{field} must be an Arrow table or record batch, a pandas or polars "
+                "DataFrame, or a mapping of column names to columns",
+                field=field,
             ) from exc
     _no_duplicate_columns(table.column_names)
     plain = pa.schema([f.with_type(_plain_type(f.type)) for f in table.schema])

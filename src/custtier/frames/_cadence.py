@@ -37,7 +37,12 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from custtier._args import as_customer, as_date, as_playbook, as_records, check_chunk_rows
+from custtier._args import (
+    as_customers,
+    as_date,
+    as_playbook,
+    check_chunk_rows,
+)
 from custtier._dates import age_on
 from custtier._explain import ReasonCode
 from custtier._progress import ProgressCallback, Ticker
@@ -1360,7 +1365,7 @@ def occasions_table(
     start, end = as_date(start, "start"), as_date(end, "end")
     check_chunk_rows(chunk_rows)
     check_horizon(start, end)
-    table = as_table(customers)
+    table = as_table(customers, "customers")
     missing = sorted(c for c in _needed_columns(playbook) if c not in table.column_names)
     if missing:
         raise InputError(
@@ -1398,7 +1403,7 @@ def occasions_input_table(
     id (``ContactRecord.occasion``). Labels of important dates are left out:
     they may name a person.
     """
-    customers = [as_customer(c) for c in as_records(customers)]
+    customers = as_customers(customers)
     latest: dict[str, dict[str, dt.date]] = {}
     for record in history:
         if record.occasion is not None:

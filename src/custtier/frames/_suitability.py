@@ -26,11 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custtier._args import (
-    as_customer,
+    as_customers,
     as_date,
     as_playbook,
     as_products,
-    as_records,
     as_tier,
     check_chunk_rows,
 )
@@ -789,7 +788,7 @@ def suitability_table(
     catalogue, playbook = as_products(catalogue), as_playbook(playbook)
     as_of = as_date(as_of, "as_of")
     check_chunk_rows(chunk_rows)
-    table = as_table(pairs)
+    table = as_table(pairs, "pairs")
     rules = _rules(playbook)
     missing = sorted(c for c in rules.plan.columns if c not in table.column_names)
     if missing:
@@ -832,7 +831,7 @@ def suitability_input_table(
     >>> t.select(["key", "product_id", "tier", "amount"]).to_pylist()[3]
     {'key': 'C2', 'product_id': 'EQ-1', 'tier': None, 'amount': Decimal('1000.00')}
     """
-    customers = [as_customer(c) for c in as_records(customers)]
+    customers = as_customers(customers)
     product_ids = [p.id if isinstance(p, Product) else p for p in catalogue_or_product_ids]
     tiers = tiers or {}
     amounts = amounts or {}

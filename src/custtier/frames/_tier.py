@@ -26,7 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dateutil.relativedelta import relativedelta
 
-from custtier._args import as_customer, as_date, as_playbook, as_records, check_chunk_rows
+from custtier._args import (
+    as_customers,
+    as_date,
+    as_playbook,
+    check_chunk_rows,
+)
 from custtier._cache import per_playbook
 from custtier._explain import ReasonCode
 from custtier._kyc import KYC_BIT, missing_items
@@ -470,7 +475,7 @@ def pareto_cut(candidates: FrameLike, playbook: Playbook) -> ParetoCut:
     (2, 300, 'b')
     """
     playbook = as_playbook(playbook)
-    table = as_table(candidates)
+    table = as_table(candidates, "candidates")
     if playbook.tiering.pareto is None or table.num_rows == 0:
         return ParetoCut(playbook_hash=playbook.content_hash, count=0)
     keys = string_column(table, "customer_key")
@@ -1127,7 +1132,7 @@ def tier_table(
     check_chunk_rows(chunk_rows)
     table = as_table(data)
     if previous is not None:
-        table = _join_previous(table, as_table(previous))
+        table = _join_previous(table, as_table(previous, "previous"))
     plan = _plan(playbook)
     if overrides is not None:
         table = _join_overrides(table, overrides, plan, as_of)
@@ -1273,7 +1278,7 @@ def _override_rows(overrides: Any) -> list[tuple[str, str, dt.date, dt.date]]:
         if not all(isinstance(o, Override) for o in items):
             raise InputError("overrides must be Override models or a table", field="overrides")
         return [(o.customer_key, o.tier, o.set_on, o.expires_on) for o in items]
-    table = as_table(overrides)
+    table = as_table(overrides, "overrides")
     for name in ("customer_key", "tier", "set_on", "expires_on"):
         if name not in table.column_names:
             raise InputError(
@@ -1448,7 +1453,7 @@ def tier_input_table(
     ``kyc_items`` lists what each customer's records hold on ``as_of`` (left
     out with ``kyc=False``).
     """
-    customers = [as_customer(c) for c in as_records(customers)]
+    customers = as_customers(customers)
     playbook, as_of = as_playbook(playbook), as_date(as_of, "as_of")
     every = TierDef(id="every_item", label="every KYC item", kyc_requires=tuple(KycItem))
     rows = []
@@ -1481,7 +1486,7 @@ def table_digest(table: FrameLike) -> str:
     """
     lines = sorted(
         json.dumps(row, sort_keys=True, separators=(",", ":"), default=_json_default)
-        for row in as_table(table).to_pylist()
+        for row in as_table(table, "table").to_pylist()
     )
     digest = hashlib.sha256()
     for line in lines:

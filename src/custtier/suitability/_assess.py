@@ -59,13 +59,15 @@ def assess_risk(
     for question in risk.questionnaire:
         option = chosen.pop(question.id, None)
         if option is None:
-            raise InputError(f"question {question.id!r} is not answered", field=question.id)
+            raise InputError(
+                f"question {question.id!r} is not answered", field=f"answers.{question.id}"
+            )
         points = t.option_score.get((question.id, option))
         if points is None:
             raise InputError(
                 f"question {question.id!r} has no such option; choose one of "
                 f"{[o.id for o in question.options]}",
-                field=question.id,
+                field=f"answers.{question.id}",
             )
         score += points
     if chosen:
@@ -158,6 +160,8 @@ def _answers(answers: object) -> dict[str, str]:  # any JSON a caller passes
         # An answer as JSON gives it ({"question_id": ..., "option_id": ...}) is validated.
         a = item if isinstance(item, Answer) else _answer(item, i)
         if a.question_id in out:
-            raise InputError(f"question {a.question_id!r} is answered twice", field=a.question_id)
+            raise InputError(
+                f"question {a.question_id!r} is answered twice", field=f"answers.{a.question_id}"
+            )
         out[a.question_id] = a.option_id
     return out

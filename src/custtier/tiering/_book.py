@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, TypeVar
 
-from custtier._args import as_customer, as_date, as_playbook, as_records
+from custtier._args import as_customers, as_date, as_playbook, as_records
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._money import exact_context, to_minor_units
@@ -125,7 +125,7 @@ def pareto_set(customers: Sequence[Customer], playbook: Playbook) -> frozenset[s
     and a customer with no positive profit is never in the set. See
     :func:`pareto_keys` for the same on plain columns.
     """
-    customers = [as_customer(c) for c in as_records(customers)]
+    customers = as_customers(customers)
     return _pareto_members(customers, as_playbook(playbook))
 
 
