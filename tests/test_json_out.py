@@ -16,14 +16,29 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from pydantic_core import PydanticSerializationError
 
 import strategies as cst
 import test_frames_suitability as fs
-from custtier import Customer, Playbook, Product, SuitabilityDecision, presets, synth
+from custtier import (
+    AllocationDecision,
+    AllocationLine,
+    Customer,
+    Playbook,
+    Product,
+    SuitabilityDecision,
+    allocate,
+    presets,
+    synth,
+)
 from custtier import _json_out as jo
+from custtier._deferred import PENDING
+from custtier._explain import construct
 from custtier.errors import InputError
+from custtier.suitability._allocate import JSON_FIELDS as ALLOCATION_FIELDS
+from custtier.suitability._allocate import fields_of as allocation_fields
+from custtier.suitability._allocate import json_of as allocation_json
 from custtier.suitability._check import trace_suitability
 from custtier.suitability._explanation import JSON_FIELDS, decision_of, json_of, rendered_decision
 
@@ -76,9 +91,12 @@ def checks(draw: st.DrawFn) -> tuple[Playbook, dt.date, Customer, Product, dict[
     """A generated playbook, a day, a customer near the validity and age edges, a product."""
     pb = draw(cst.playbooks(currencies=("CNY", "KWD", "USD")))
     as_of = draw(cst.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))
-    customer = Customer(key=draw(cst.customer_keys()), currency=pb.currency,
-                        birth_date=draw(fs.birth_dates(pb, as_of)),
-                        risk_assessment=draw(fs.assessments(pb, as_of)))  # fmt: skip
+    customer = Customer(
+        key=draw(cst.customer_keys()),
+        currency=pb.currency,
+        birth_date=draw(fs.birth_dates(pb, as_of)),
+        risk_assessment=draw(fs.assessments(pb, as_of)),
+    )
     product = draw(st.sampled_from(fs.catalogue(pb)))
     options = {
         "tier": draw(st.sampled_from([None, *[t.id for t in pb.tiers]])),
@@ -112,7 +130,7 @@ def test_a_pending_suitability_decision_writes_pydantic_s_bytes(
         assert SuitabilityDecision.model_validate_json(expected) == rendered_decision(trace)
 
 
-def _dump(d: SuitabilityDecision) -> str | None:
+def _dump(d: SuitabilityDecision | AllocationDecision) -> str | None:
     try:
         return d.model_dump_json()
     except PydanticSerializationError:
@@ -121,8 +139,9 @@ def _dump(d: SuitabilityDecision) -> str | None:
 
 def test_a_lone_surrogate_falls_back_to_pydantic_s_error() -> None:
     shelf = synth.catalogue(presets.REGULATORY)
-    trace = trace_suitability(Customer(key="C1"), shelf[0], presets.REGULATORY,
-                              as_of=dt.date(2026, 11, 30))  # fmt: skip
+    trace = trace_suitability(
+        Customer(key="C1"), shelf[0], presets.REGULATORY, as_of=dt.date(2026, 11, 30)
+    )
     trace = trace._replace(customer_key="\ud800")
     assert json_of(trace) is None
     with pytest.raises(PydanticSerializationError):
@@ -131,8 +150,13 @@ def test_a_lone_surrogate_falls_back_to_pydantic_s_error() -> None:
 
 def test_options_and_read_decisions_are_written_by_pydantic() -> None:
     shelf = synth.catalogue(presets.REGULATORY)
-    trace = trace_suitability(Customer(key="C1"), shelf[-1], presets.REGULATORY,
-                              as_of=dt.date(2026, 11, 30), amount="1.00")  # fmt: skip
+    trace = trace_suitability(
+        Customer(key="C1"),
+        shelf[-1],
+        presets.REGULATORY,
+        as_of=dt.date(2026, 11, 30),
+        amount="1.00",
+    )
     whole = rendered_decision(trace)
     pending = decision_of(trace)
     assert pending.model_dump_json() == whole.model_dump_json()
@@ -142,3 +166,62 @@ def test_options_and_read_decisions_are_written_by_pydantic() -> None:
         exclude={"reasons"}
     )
     assert pending.model_dump_json() == whole.model_dump_json()  # read: pydantic writes it
+
+
+def test_the_writer_knows_every_field_of_an_allocation() -> None:
+    for cls, names in ALLOCATION_FIELDS.items():
+        assert tuple(cls.__pydantic_fields__) == names
+
+
+@st.composite
+def allocations(draw: st.DrawFn) -> tuple[Playbook, dt.date, Customer, Decimal, dict[str, Any]]:
+    """A generated playbook, a day, a customer with needs, an amount, tier and channel."""
+    pb = draw(cst.playbooks(currencies=("CNY", "KWD", "USD")))
+    as_of = draw(cst.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))
+    needs = draw(
+        st.lists(st.sampled_from(["pension", "education", "insurance", "housing"]), max_size=3)
+    )
+    customer = Customer(
+        key=draw(cst.customer_keys()),
+        currency=pb.currency,
+        needs=needs,
+        birth_date=draw(fs.birth_dates(pb, as_of)),
+        risk_assessment=draw(fs.assessments(pb, as_of)),
+    )
+    amount = draw(cst.amounts(pb.currency, max_value=10**8))
+    options = {
+        "tier": draw(st.sampled_from([None, *[t.id for t in pb.tiers]])),
+        "in_branch": draw(st.booleans()),
+    }
+    return pb, as_of, customer, amount, options
+
+
+@settings(max_examples=120, deadline=None)
+@given(allocations(), HOSTILE, HOSTILE, st.booleans())
+def test_a_pending_allocation_writes_pydantic_s_bytes(
+    case: tuple[Playbook, dt.date, Customer, Decimal, dict[str, Any]],
+    key: str,
+    name: str,
+    hostile: bool,
+) -> None:
+    pb, as_of, customer, amount, options = case
+    catalogue = fs.catalogue(pb)
+    try:
+        d = allocate(customer, amount, catalogue, pb, as_of=as_of, **options)
+    except InputError:
+        return  # refused inputs are tests/test_suitability.py's
+    record = dict(BaseModel.__dict__["__dict__"].__get__(d)[PENDING])
+    if hostile:  # values no validated input holds: the writer must still match or fall back
+        record["customer_key"] = key
+        record["excluded"] = tuple((f"{pid}{name}", rs) for pid, rs in record["excluded"])
+        record["lines"] = tuple(
+            construct(AllocationLine, {**dict(line), "category": name}) for line in record["lines"]
+        )
+    whole = construct(AllocationDecision, allocation_fields(record))
+    expected = _dump(whole)
+    written = allocation_json(record)
+    assert written == expected or (written is None and expected is None)
+    assert allocation_json(record) == written  # again, from the memoised fragments
+    if expected is not None and not hostile:
+        assert d.model_dump_json() == expected
+        assert AllocationDecision.model_validate_json(expected) == whole

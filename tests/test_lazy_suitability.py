@@ -28,10 +28,13 @@ from pydantic import BaseModel, TypeAdapter
 import strategies as cst
 import test_frames_suitability as fs  # its generated customers, products and amounts
 from custtier import (
+    AllocationDecision,
     Customer,
+    Exclusion,
     Playbook,
     Product,
     SuitabilityDecision,
+    allocate,
     check_catalogue,
     check_suitability,
     presets,
@@ -39,7 +42,9 @@ from custtier import (
     trace_suitability,
 )
 from custtier._deferred import PENDING
+from custtier._explain import construct
 from custtier.errors import FrozenError, InputError
+from custtier.suitability._allocate import fields_of as allocation_fields
 from custtier.suitability._explanation import fields_of, rendered_decision
 
 AS_OF = dt.date(2026, 11, 30)
@@ -50,14 +55,22 @@ PEOPLE = synth.customers(12, seed=5, as_of=AS_OF, playbook=PB)
 ELDERLY = Customer(
     key="OLD-1",
     birth_date=dt.date(1950, 1, 1),
-    risk_assessment={"level": "C5", "score": 90, "assessed_on": "2026-03-01",
-                     "valid_until": "2027-02-28"},
-)  # fmt: skip
+    risk_assessment={
+        "level": "C5",
+        "score": 90,
+        "assessed_on": "2026-03-01",
+        "valid_until": "2027-02-28",
+    },
+)
 EXPIRED = Customer(
     key="EXP-1",
-    risk_assessment={"level": "C4", "score": 70, "assessed_on": "2025-01-01",
-                     "valid_until": "2025-12-31"},
-)  # fmt: skip
+    risk_assessment={
+        "level": "C4",
+        "score": 70,
+        "assessed_on": "2025-01-01",
+        "valid_until": "2025-12-31",
+    },
+)
 CUSTOMERS = (*PEOPLE, ELDERLY, EXPIRED)
 
 
@@ -65,8 +78,12 @@ def _args(i: int) -> dict[str, Any]:
     """A varied check: customer, product, tier, amount (on, off or below the grid), channel."""
     customer = CUSTOMERS[i % len(CUSTOMERS)]
     product = SHELF[(7 * i) % len(SHELF)]
-    amount = (None, product.minimum_investment, product.minimum_investment + Decimal("0.01"),
-              product.minimum_investment - Decimal("0.01"))[i % 4]  # fmt: skip
+    amount = (
+        None,
+        product.minimum_investment,
+        product.minimum_investment + Decimal("0.01"),
+        product.minimum_investment - Decimal("0.01"),
+    )[i % 4]
     return {
         "customer": customer,
         "product": product,
@@ -104,10 +121,18 @@ def validated(i: int = 2) -> SuitabilityDecision:
 def test_the_cases_cover_every_kind_of_suitability_reason() -> None:
     codes = {r.code.value for i in CASES for r in whole(i).reasons}
     assert {
-        "SUIT_LEVEL_OK", "SUIT_LEVEL_EXCEEDED", "SUIT_RISK_FREE", "SUIT_ASSESSMENT_EXPIRED",
-        "SUIT_RESERVED", "SUIT_BELOW_MINIMUM", "SUIT_OFF_INCREMENT", "SUIT_COOLING_OFF",
-        "SUIT_ELDERLY_CONFIRM", "SUIT_ELDERLY_CAP", "SUIT_RECORDED_SALE",
-    } <= codes  # fmt: skip
+        "SUIT_LEVEL_OK",
+        "SUIT_LEVEL_EXCEEDED",
+        "SUIT_RISK_FREE",
+        "SUIT_ASSESSMENT_EXPIRED",
+        "SUIT_RESERVED",
+        "SUIT_BELOW_MINIMUM",
+        "SUIT_OFF_INCREMENT",
+        "SUIT_COOLING_OFF",
+        "SUIT_ELDERLY_CONFIRM",
+        "SUIT_ELDERLY_CAP",
+        "SUIT_RECORDED_SALE",
+    } <= codes
     assert {whole(i).allowed for i in CASES} == {True, False}
 
 
@@ -116,7 +141,11 @@ def test_routing_on_the_outcome_renders_nothing() -> None:
         d = pending(i)
         w = whole(i)
         assert (d.customer_key, d.outcome, d.product_id, d.allowed) == (
-            w.customer_key, w.outcome, w.product_id, w.allowed)  # fmt: skip
+            w.customer_key,
+            w.outcome,
+            w.product_id,
+            w.allowed,
+        )
         assert d._is_pending()
         assert d.reasons == w.reasons
         assert not d._is_pending()
@@ -297,8 +326,12 @@ def test_threads_reading_at_once_see_one_rendering(first: str) -> None:
             start = threading.Barrier(n)
             seen: list[Any] = [None] * n
 
-            def read(k: int, d: SuitabilityDecision = d, seen: list[Any] = seen,
-                     start: threading.Barrier = start) -> None:  # fmt: skip
+            def read(
+                k: int,
+                d: SuitabilityDecision = d,
+                seen: list[Any] = seen,
+                start: threading.Barrier = start,
+            ) -> None:
                 start.wait()
                 seen[k] = (reads[first](d), d.reasons)
 
@@ -319,8 +352,7 @@ def test_check_catalogue_returns_pending_decisions_equal_to_each_check() -> None
         ds = check_catalogue(customer, SHELF, PB, as_of=AS_OF, tier="mid_end", in_branch=True)
         assert all(d._is_pending() for d in ds)
         for d, p in zip(ds, SHELF, strict=True):
-            alone = check_suitability(customer, p, PB, as_of=AS_OF, tier="mid_end",
-                                      in_branch=True)  # fmt: skip
+            alone = check_suitability(customer, p, PB, as_of=AS_OF, tier="mid_end", in_branch=True)
             assert (
                 d.model_dump_json()
                 == rendered_decision(
@@ -335,9 +367,12 @@ def checks(draw: st.DrawFn) -> tuple[Playbook, dt.date, Customer, Product, dict[
     """A generated playbook, a day, a customer near the validity and age edges, a product."""
     pb = draw(cst.playbooks(currencies=("CNY", "KWD", "USD")))
     as_of = draw(cst.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))
-    customer = Customer(key=draw(cst.customer_keys()), currency=pb.currency,
-                        birth_date=draw(fs.birth_dates(pb, as_of)),
-                        risk_assessment=draw(fs.assessments(pb, as_of)))  # fmt: skip
+    customer = Customer(
+        key=draw(cst.customer_keys()),
+        currency=pb.currency,
+        birth_date=draw(fs.birth_dates(pb, as_of)),
+        risk_assessment=draw(fs.assessments(pb, as_of)),
+    )
     product = draw(st.sampled_from(fs.catalogue(pb)))
     options = {
         "tier": draw(st.sampled_from([None, *[t.id for t in pb.tiers]])),
@@ -361,3 +396,86 @@ def test_pending_decisions_equal_whole_ones_on_generated_playbooks(
     assert lazy.model_dump_json() == eager.model_dump_json()
     assert check_suitability(customer, product, pb, as_of=as_of, **options) == eager
     assert pickle.loads(pickle.dumps(lazy)) == eager
+
+
+# --------------------------------------------------------------------------- allocations
+# ``allocate`` returns its decision pending too: the exclusions are built as models, and
+# the rest completed, on first read; its JSON is written from the record.
+
+AMOUNTS = (Decimal("250000.00"), Decimal("1234.56"), Decimal(0))
+
+
+def _allocation_args(i: int) -> dict[str, Any]:
+    return {
+        "customer": CUSTOMERS[i % len(CUSTOMERS)],
+        "amount": AMOUNTS[i % len(AMOUNTS)],
+        "catalogue": fs.catalogue(PB)[:-1],  # all but the yen fund, refused by currency
+        "as_of": AS_OF,
+        "tier": (None, "mass", "high_end")[i % 3],
+        "in_branch": i % 2 == 0,
+    }
+
+
+def pending_allocation(i: int) -> AllocationDecision:
+    a = _allocation_args(i)
+    d = allocate(a.pop("customer"), a.pop("amount"), a.pop("catalogue"), PB, **a)
+    assert d._is_pending()
+    return d
+
+
+def whole_allocation(i: int) -> AllocationDecision:
+    """The same allocation with every field completed at once, as an eager engine built it."""
+    d = pending_allocation(i)
+    record = BaseModel.__dict__["__dict__"].__get__(d)[PENDING]
+    return construct(AllocationDecision, allocation_fields(record))
+
+
+ALLOCATION_READS: dict[str, Callable[[Any], Any]] = {
+    name: READS[name]
+    for name in (
+        "reasons",
+        "rule_ids",
+        "conditions",
+        "explain",
+        "explain zh_CN",
+        "audit JSON",
+        "model_dump",
+        "model_dump json",
+        "model_dump_json",
+        "model_dump_json indent",
+        "to_record",
+        "repr",
+        "dict",
+        "vars",
+        "fields set",
+        "html",
+    )
+} | {
+    "lines": lambda d: d.lines,
+    "excluded": lambda d: d.excluded,
+    "unplaced": lambda d: d.unplaced,
+    "list": lambda d: TypeAdapter(list[AllocationDecision]).dump_json([d]),
+    "pickle": lambda d: pickle.loads(pickle.dumps(d)),
+    "copy": copy.deepcopy,
+    "validated back": lambda d: AllocationDecision.model_validate_json(d.model_dump_json()),
+}
+
+
+@pytest.mark.parametrize("read", list(ALLOCATION_READS))
+def test_every_read_of_an_allocation_is_the_same_as_the_one_built_whole(read: str) -> None:
+    for i in range(len(CUSTOMERS)):
+        first = ALLOCATION_READS[read](pending_allocation(i))
+        assert first == ALLOCATION_READS[read](whole_allocation(i))
+
+
+def test_an_allocation_routes_on_its_level_and_amount_without_completing() -> None:
+    for i in range(len(CUSTOMERS)):
+        d, w = pending_allocation(i), whole_allocation(i)
+        assert (d.customer_key, d.outcome, d.amount) == (w.customer_key, w.outcome, w.amount)
+        assert d._is_pending()
+        assert d.model_dump_json() == w.model_dump_json()
+        assert d._is_pending()  # written from the record
+        assert d == w
+        assert list(vars(d)) == list(AllocationDecision.model_fields)
+        assert all(type(x) is Exclusion for x in d.excluded)
+        assert sum(line.amount for line in d.lines) + d.unplaced == d.amount

@@ -28,8 +28,10 @@ AS_OF = dt.date(2026, 11, 30)
 def test_a_counter_service_checks_the_whole_catalogue_and_reads_only_the_outcomes() -> None:
     pb = presets.REGULATORY
     shelf = synth.catalogue(pb)
-    records = [c.to_record(reveal_personal_data=True)
-               for c in synth.customers(25, seed=41, as_of=AS_OF, playbook=pb)]  # fmt: skip
+    records = [
+        c.to_record(reveal_personal_data=True)
+        for c in synth.customers(25, seed=41, as_of=AS_OF, playbook=pb)
+    ]
     for record in records:
         # The service: validate, tier, check the shelf, offer what is allowed, log the JSON.
         customer = Customer.from_record(record)
@@ -53,5 +55,6 @@ def test_a_counter_service_checks_the_whole_catalogue_and_reads_only_the_outcome
         # The audit log reads back to the decisions, and pickles to another worker intact.
         assert [SuitabilityDecision.from_audit_json(line) for line in logged] == list(decisions)
         assert pickle.loads(pickle.dumps(decisions)) == tuple(one_by_one)
-        assert all(json.loads(line)["product_id"] == p.id
-                   for line, p in zip(logged, shelf, strict=True))  # fmt: skip
+        assert all(
+            json.loads(line)["product_id"] == p.id for line, p in zip(logged, shelf, strict=True)
+        )

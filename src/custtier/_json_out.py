@@ -35,7 +35,7 @@ string = json.encoder.encode_basestring
 
 def decimal(value: Decimal) -> str:
     """A ``Decimal`` as pydantic-core writes it: its ``str`` as a JSON string."""
-    return f'"{value}"'
+    return f'"{value!s}"'  # !s: format() of a Decimal is three times slower than str
 
 
 def date(value: dt.date) -> str:

@@ -29,12 +29,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
+from custtier import _json_out
 from custtier._args import as_customer, as_date, as_playbook, as_products, as_tier
+from custtier._deferred import PENDING, raw_set, renders, writes
 from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import check_amount, check_precision, exact_context, split
 from custtier._tier_arg import TierLike
 from custtier.errors import InputError
-from custtier.models import Customer, Product
+from custtier.models import Customer, Need, Product
 from custtier.rules import CategoryWeight, Playbook, Remainder
 from custtier.suitability._at_sale import AgeSource, elderly_sources, valid_assessment
 from custtier.suitability._check import (
@@ -45,11 +49,13 @@ from custtier.suitability._check import (
     require_known_tier,
     trace_of,
 )
-from custtier.suitability._explanation import explain
+from custtier.suitability._explanation import Explanation, explain
 from custtier.suitability._models import AllocationDecision, AllocationLine, Condition, Exclusion
-from custtier.suitability._plan import suitability_plan
+from custtier.suitability._plan import SuitabilityPlan, suitability_plan
 from custtier.suitability._tables import RiskTables, risk_tables
 from custtier.suitability._trace import SuitabilityOutcome
+
+_ALLOWED = SuitabilityOutcome.ALLOWED
 
 __all__ = ["allocate"]
 
@@ -64,6 +70,8 @@ class _Sale:
     tier: str | None
     in_branch: bool
     who: Buyer  # the customer's side of every check, read once
+    plan: SuitabilityPlan
+    needs: frozenset[Need]  # the customer's needs, for the order of preference
 
 
 RISK_FREE_ONLY = "risk_free_only"
@@ -139,7 +147,6 @@ def _allocate(  # one procedure, kept in one place for reading
 ) -> AllocationDecision:
     pb = t.playbook
     alloc = pb.allocation
-    currency = pb.currency
     ra = valid_assessment(customer, t, as_of)
     reasons: list[Reason] = []
     level = None
@@ -152,18 +159,15 @@ def _allocate(  # one procedure, kept in one place for reading
     shares, why = _shares(customer, total, t, level, reasons)
     lines: list[AllocationLine] = []
     excluded: dict[str, list[Reason]] = {}
-    by_category: dict[str, list[Product]] = {}
-    for p in products:
-        problem = _unknown(p, t, customer)
-        if problem is not None:
-            excluded[p.id] = [problem]
-            continue
-        by_category.setdefault(p.category, []).append(p)
+    by_category = _by_category(products, t, customer, excluded)
 
     remainder = Decimal(0)
     left: list[Reason] = []
     code = ReasonCode.ALLOC_CASH if alloc.remainder is Remainder.CASH else ReasonCode.ALLOC_UNPLACED
-    sale = _Sale(as_of, tier, in_branch, buyer(customer, suitability_plan(pb), as_of))
+    plan = suitability_plan(pb)
+    sale = _Sale(
+        as_of, tier, in_branch, buyer(customer, plan, as_of), plan, frozenset(customer.needs)
+    )
     for category, share in shares.items():
         placed, line = _place(
             customer,
@@ -203,21 +207,190 @@ def _allocate(  # one procedure, kept in one place for reading
         lines.append(_line(None, alloc.cash_category, remainder, total, tuple(left)))
     elif remainder:
         unplaced = remainder
-    return AllocationDecision.trusted(
-        customer_key=customer.key,
-        outcome=level if level is not None and level in t.portfolio else RISK_FREE_ONLY,
-        reasons=tuple(reasons),
-        playbook=t.ref,
-        as_of=as_of,
-        amount=total,
-        currency=currency,
-        lines=tuple(lines),
-        unplaced=unplaced,
-        excluded=tuple(
-            construct(Exclusion, {"product_id": pid, "reasons": tuple(rs)})
-            for pid, rs in sorted(excluded.items())
+    outcome = level if level is not None and level in t.portfolio else RISK_FREE_ONLY
+    return _pending(customer.key, outcome, reasons, t, as_of, total, lines, unplaced, excluded)
+
+
+def _by_category(
+    products: Sequence[Product],
+    t: RiskTables,
+    customer: Customer,
+    excluded: dict[str, list[Reason]],
+) -> dict[str, list[Product]]:
+    """The catalogue's products by category, each one the playbook cannot place excluded."""
+    by_category: dict[str, list[Product]] = {}
+    rank, categories, risk_free = t.product_rank, t.categories, t.risk_free
+    for p in products:
+        category = p.category
+        # The common product passes every check of _unknown; only a doubtful one is asked.
+        if (
+            p.currency != customer.currency
+            or category not in categories
+            or p.risk_level not in rank
+            or (category in risk_free and rank[p.risk_level] > 0)
+        ):
+            problem = _unknown(p, t, customer)
+            if problem is not None:
+                excluded[p.id] = [problem]
+                continue
+        by_category.setdefault(category, []).append(p)
+    return by_category
+
+
+def _pending(  # noqa: PLR0917  # private constructor of one decision, fields in order
+    key: str,
+    outcome: str,
+    reasons: list[Reason],
+    t: RiskTables,
+    as_of: dt.date,
+    total: Decimal,
+    lines: list[AllocationLine],
+    unplaced: Decimal,
+    excluded: dict[str, list[Reason]],
+) -> AllocationDecision:
+    """The decision, its exclusions built as models when read (every other field is built)."""
+    if not reasons:  # a portfolio or the cash rule always speaks: none is a bug
+        raise ValueError("a decision needs at least one reason")
+    held: set[Condition] = set()
+    for line in lines:
+        held.update(line.conditions)
+    record = {
+        "kind": _KIND,
+        "customer_key": key,
+        "outcome": outcome,
+        "reasons": tuple(reasons),
+        "playbook": t.ref,
+        "schema_version": _SCHEMA,
+        "custtier_version": _VERSION,
+        "as_of": as_of,
+        "amount": total,
+        "currency": t.playbook.currency,
+        "lines": tuple(lines),
+        "unplaced": unplaced,
+        # Each exclusion as (product id, reasons): built into Exclusion models when read.
+        "excluded": tuple([(pid, tuple(rs)) for pid, rs in sorted(excluded.items())]),
+        "conditions": tuple([c for c in _CONDITIONS if c in held]),
+    }
+    decision = _new(AllocationDecision)  # :func:`custtier._deferred.deferred`, without its call
+    _raw_set(
+        decision,
+        {"customer_key": key, "outcome": outcome, "amount": total, PENDING: record},
+    )
+    return decision
+
+
+_new = object.__new__
+_raw_set = raw_set
+_CONDITIONS = tuple(Condition)  # in Condition order (iterating the enum is slow on a hot path)
+#: The decision's fields the engine never varies (the model's defaults).
+_KIND, _SCHEMA, _VERSION = (
+    AllocationDecision.model_fields[name].default
+    for name in ("kind", "schema_version", "custtier_version")
+)
+
+
+@renders(AllocationDecision)
+def fields_of(record: dict[str, Any]) -> dict[str, Any]:
+    """Every field of an allocation, in field order: its exclusions built as models."""
+    return {
+        **record,
+        "excluded": tuple(
+            [
+                construct(Exclusion, {"product_id": pid, "reasons": rs})
+                for pid, rs in record["excluded"]
+            ]
         ),
-        conditions=tuple(c for c in Condition if any(c in line.conditions for line in lines)),
+    }
+
+
+#: The fields the writer below knows, in each model's order (a test holds them equal).
+JSON_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
+    AllocationDecision: (
+        "kind",
+        "customer_key",
+        "outcome",
+        "reasons",
+        "playbook",
+        "schema_version",
+        "custtier_version",
+        "as_of",
+        "amount",
+        "currency",
+        "lines",
+        "unplaced",
+        "excluded",
+        "conditions",
+    ),
+    AllocationLine: (
+        "product_id",
+        "category",
+        "amount",
+        "weight",
+        "reasons",
+        "conditions",
+        "cooling_off_hours",
+    ),
+    Exclusion: ("product_id", "reasons"),
+}
+_WRITABLE = all(tuple(cls.__pydantic_fields__) == names for cls, names in JSON_FIELDS.items())
+# Reasons and the playbook reference, written once each: an allocation's reasons are the
+# playbook's shared ones (weights, exclusions, suitability blocks) but for a few of its own.
+_fragments = _json_out.Fragments()
+_string, _decimal = _json_out.string, _json_out.decimal
+# An exclusion's JSON by its product id and the identity of its (mostly shared) reasons.
+_exclusions: dict[tuple[Any, ...], tuple[tuple[Reason, ...], str]] = {}
+_EXCLUSIONS_LIMIT = 8192
+
+
+@writes(AllocationDecision)
+def json_of(record: dict[str, Any]) -> str | None:
+    """``model_dump_json()`` of a pending allocation, spliced; ``None`` if it cannot be.
+
+    tests/test_json_out.py holds the bytes equal to pydantic's.
+    """
+    key, as_of = record["customer_key"], record["as_of"]
+    if not _WRITABLE or type(key) is not str or type(as_of) is not dt.date:
+        return None
+    get, write = _fragments.get_entry, _fragments
+
+    def reasons(rs: tuple[Reason, ...]) -> str:
+        out = []
+        for r in rs:
+            hit = get(id(r))
+            out.append(hit[1] if hit is not None and hit[0] is r else write(r))
+        return ",".join(out)
+
+    lines = [
+        f'{{"product_id":{"null" if line.product_id is None else _string(line.product_id)}'
+        f',"category":{_string(line.category)},"amount":{_decimal(line.amount)}'
+        f',"weight":{_decimal(line.weight)},"reasons":[{reasons(line.reasons)}]'
+        f',"conditions":[{",".join([_string(c.value) for c in line.conditions])}]'
+        f',"cooling_off_hours":{int(line.cooling_off_hours)}}}'
+        for line in record["lines"]
+    ]
+    excluded = []
+    memo = _exclusions
+    for pid, rs in record["excluded"]:
+        # The entry holds its reasons, so their ids are not reused while it lives.
+        k = (pid, *map(id, rs))
+        hit = memo.get(k)
+        if hit is None:
+            if len(memo) >= _EXCLUSIONS_LIMIT:
+                memo.clear()
+            hit = memo[k] = (rs, f'{{"product_id":{_string(pid)},"reasons":[{reasons(rs)}]}}')
+        excluded.append(hit[1])
+    return _json_out.finish(
+        [
+            f'{{"kind":{_string(record["kind"])},"customer_key":{_string(key)}',
+            f',"outcome":{_string(record["outcome"])},"reasons":[{reasons(record["reasons"])}]',
+            f',"playbook":{write(record["playbook"])}',
+            f',"schema_version":{int(record["schema_version"])}',
+            f',"custtier_version":{_string(record["custtier_version"])}',
+            f',"as_of":{_json_out.date(as_of)},"amount":{_decimal(record["amount"])}',
+            f',"currency":{_string(record["currency"])},"lines":[{",".join(lines)}]',
+            f',"unplaced":{_decimal(record["unplaced"])},"excluded":[{",".join(excluded)}]',
+            f',"conditions":[{",".join([_string(c.value) for c in record["conditions"]])}]}}',
+        ]
     )
 
 
@@ -349,26 +522,24 @@ def _place(
 ) -> tuple[Decimal, AllocationLine | None]:
     """Give ``share`` to the most preferred suitable product of ``category``."""
     rule = t.playbook.allocation.rule_id
-    plan = suitability_plan(t.playbook)
-    needs = set(customer.needs)
-    suitable = []
+    plan, needs, tier = sale.plan, sale.needs, sale.tier
+    suitable: list[tuple[Product, Explanation]] = []
     for p in candidates:
         # The explanation table's answer, and only the blocks rendered (no decision built).
-        tr = trace_of(sale.who, p, plan, sale.as_of, sale.tier, None, sale.in_branch)
-        x = explain(plan, tr.key)
-        if x.outcome is SuitabilityOutcome.ALLOWED:
-            suitable.append(p)
+        tr = trace_of(sale.who, p, plan, sale.as_of, tier, None, sale.in_branch)
+        x = plan.explanations.peek(tr.key) or explain(plan, tr.key)
+        if x.outcome is _ALLOWED:
+            suitable.append((p, x))
         else:
             excluded[p.id] = [render(tr, e) for render, e in x.steps if e.blocks]
-    suitable.sort(key=lambda p: (sale.tier not in p.reserved_for_tiers, not needs & set(p.needs_served),
-                                 p.minimum_investment, p.id))  # fmt: skip
-    chosen: tuple[Product, Decimal] | None = None
-    for p in suitable:
+    suitable.sort(key=lambda px: _preference(px[0], tier, needs))
+    chosen: tuple[Product, Decimal, Explanation] | None = None
+    passed_over: list[Reason] | None = None  # the one "preferred" reason of this category
+    for p, x in suitable:
         if chosen is not None:
-            preferred = chosen[0].id
-            excluded[p.id] = [
-                _excluded_reason(t, case="preferred", preferred=preferred, category=category)
-            ]
+            if passed_over is None:
+                passed_over = [_preferred_reason(t, chosen[0].id, category)]
+            excluded[p.id] = passed_over.copy()
             continue
         if share < p.minimum_investment:
             excluded[p.id] = [
@@ -383,10 +554,10 @@ def _place(
             ]
             continue
         steps = (share - p.minimum_investment) // p.increment
-        chosen = (p, p.minimum_investment + steps * p.increment)
+        chosen = (p, p.minimum_investment + steps * p.increment, x)
     if chosen is None:
         return Decimal(0), None
-    product, placed = chosen
+    product, placed, x = chosen
     if placed == 0:  # a zero share, or one smaller than the product's increment
         excluded[product.id] = [
             Reason.of(
@@ -408,11 +579,38 @@ def _place(
         placed=placed,
         product_level=product.risk_level,
     )
-    # The line is sold as check_suitability decides a sale of this product for this amount.
-    sold = trace_of(sale.who, product, plan, sale.as_of, sale.tier, placed, sale.in_branch)
-    x = explain(plan, sold.key)
-    hours = product.cooling_off_hours if x.outcome is SuitabilityOutcome.ALLOWED else 0
-    return placed, _line(product.id, category, placed, total, (*why, pick), x.conditions, hours)
+    # The line is sold as check_suitability decides a sale of this product for this amount:
+    # ``placed`` is on the product's grid (minimum plus whole increments, not below the
+    # minimum, exact), so the amount check passes and the sale keeps the allowed candidate's
+    # conditions (tests/test_suitability_properties.py checks each line against the call).
+    return placed, _line(
+        product.id, category, placed, total, (*why, pick), x.conditions, product.cooling_off_hours
+    )
+
+
+def _preference(p: Product, tier: str | None, needs: frozenset[Need]) -> tuple[Any, ...]:
+    """The order of preference: reserved for the tier, serving a need, lowest minimum, id."""
+    return (
+        tier not in p.reserved_for_tiers,
+        needs.isdisjoint(p.needs_served),
+        p.minimum_investment,
+        p.id,
+    )
+
+
+def _preferred_reason(t: RiskTables, preferred: str, category: str) -> Reason:
+    """Passed over for the category's preferred product: shared per product and category."""
+    key = (ReasonCode.ALLOC_EXCLUDED, "preferred", preferred, category)
+    return t.reasons.peek(key) or t.reasons.get(
+        key,
+        lambda: Reason.of(
+            ReasonCode.ALLOC_EXCLUDED,
+            t.playbook.allocation.rule_id,
+            case="preferred",
+            preferred=preferred,
+            category=category,
+        ),
+    )
 
 
 def _line(  # noqa: PLR0917  # private constructor of one line, fields in order

@@ -194,10 +194,20 @@ def fields_of(trace: SuitabilityTrace) -> dict[str, Any]:
 
 #: The fields :func:`json_of` writes, in the model's order (a test holds them equal).
 JSON_FIELDS = (
-    "kind", "customer_key", "outcome", "reasons", "playbook", "schema_version",
-    "custtier_version", "as_of", "product_id", "allowed", "conditions",
-    "cooling_off_hours", "nearest_valid_amounts",
-)  # fmt: skip
+    "kind",
+    "customer_key",
+    "outcome",
+    "reasons",
+    "playbook",
+    "schema_version",
+    "custtier_version",
+    "as_of",
+    "product_id",
+    "allowed",
+    "conditions",
+    "cooling_off_hours",
+    "nearest_valid_amounts",
+)
 _WRITABLE = tuple(SuitabilityDecision.model_fields) == JSON_FIELDS
 #: Codes whose reasons quote one customer's facts (rendered anew each time, never shared).
 _UNSHARED = frozenset(

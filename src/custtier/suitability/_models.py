@@ -89,12 +89,17 @@ class Exclusion(_Frozen):
     reasons: tuple[Reason, ...]
 
 
-class AllocationDecision(Decision):
+class AllocationDecision(Deferred, Decision):
     """How ``amount`` is spread: ``lines`` plus ``unplaced`` sum to it exactly.
 
     ``outcome`` is the customer level the model portfolio came from, or
     ``"risk_free_only"`` without a valid assessment. ``conditions`` is the
     union of the lines' conditions of sale, in :class:`Condition` order.
+
+    :func:`~custtier.allocate` returns it with ``customer_key``, ``outcome``
+    and ``amount`` set and the rest completed on first read; its JSON is
+    written from shared fragments. It reads, compares, serialises and
+    pickles exactly as a decision built whole.
     """
 
     kind: Literal["allocation"] = "allocation"
