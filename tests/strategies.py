@@ -58,6 +58,8 @@ from custtier import (
     minor_unit,
     presets,
 )
+from custtier._explain import Fact
+from custtier._i18n._facts import FACT_TYPES, REASON_FACTS, FactType
 from custtier._money import from_minor_units, known_currencies
 from custtier.rules import KycItem
 
@@ -528,31 +530,46 @@ def contact_records(customer_key: str | None = None) -> st.SearchStrategy[Contac
 # --------------------------------------------------------------------------- explanations
 
 
+#: Text that reads like an amount or a date: text facts (a playbook's KYC block
+#: ``blocks``, a calendar's name) may hold it and must come back as text.
+NUMBER_LIKE_TEXT = ("10", "-0", "0.50", "1E+3", "2026-12-31", "0001-01-01", "2026-02-30")
+
+
+def _fact_values(kind: FactType) -> st.SearchStrategy[Fact]:
+    by_kind: dict[FactType, st.SearchStrategy[Any]] = {
+        FactType.TEXT: identifiers(10) | short_text(20) | st.sampled_from(NUMBER_LIKE_TEXT),
+        FactType.NUMBER: amounts("CNY", min_value=-(10**6), max_value=10**9)
+        | st.integers(min_value=-(10**12), max_value=10**12)
+        | st.sampled_from([Decimal("1E+3"), Decimal("1E-7"), Decimal("-2.5E+2"), Decimal("-0")]),
+        FactType.COUNT: st.integers(min_value=-(10**6), max_value=10**6),
+        FactType.DATE: dates(),
+    }
+    return st.none() | by_kind[kind]
+
+
 @cache
-def facts() -> st.SearchStrategy[dict[str, str | int | bool | Decimal | dt.date | None]]:
-    """The facts a reason cites: scalar values that serialise to JSON exactly."""
-    value: st.SearchStrategy[str | int | bool | Decimal | dt.date | None] = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(min_value=-(10**12), max_value=10**12),
-        amounts("CNY", min_value=-(10**6), max_value=10**9),
-        dates(),
-        short_text(20),
+def facts(code: ReasonCode) -> st.SearchStrategy[dict[str, Fact]]:
+    """Facts a reason of ``code`` may carry: its own names, each of its declared type."""
+    names = sorted(REASON_FACTS[code])
+    if not names:
+        return st.just({})
+    return st.fixed_dictionaries(
+        {}, optional={name: _fact_values(FACT_TYPES[name]) for name in names}
     )
-    return st.dictionaries(identifiers(10), value, max_size=6)
 
 
 @cache
 def reasons() -> st.SearchStrategy[Reason]:
-    """A reason with any facts and message (as an audit record may hold)."""
-    return st.builds(
-        lambda code, rule_id, message, fs: Reason(
-            code=code, rule_id=rule_id, message=message, facts=fs
-        ),
-        st.sampled_from(list(ReasonCode)),
-        identifiers(),
-        short_text(60),
-        facts(),
+    """A reason of any code, with facts of its own, and any message (as an audit record may hold)."""
+    return st.sampled_from(list(ReasonCode)).flatmap(
+        lambda code: st.builds(
+            lambda rule_id, message, fs: Reason(
+                code=code, rule_id=rule_id, message=message, facts=fs
+            ),
+            identifiers(),
+            short_text(60),
+            facts(code),
+        )
     )
 
 

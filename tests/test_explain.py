@@ -32,6 +32,7 @@ from custtier import (
     tier_services,
 )
 from custtier._explain import Fact
+from custtier.errors import RecordValidationError
 
 REASONS_MD = Path(__file__).resolve().parents[1] / "docs" / "reasons.md"
 
@@ -40,12 +41,12 @@ REASONS_MD = Path(__file__).resolve().parents[1] / "docs" / "reasons.md"
 
 def test_reason_facts_are_sorted_whichever_way_it_is_built() -> None:
     facts: dict[str, str | int | bool | Decimal | dt.date | None] = {
-        "zeta": 1, "alpha": "a", "mid": Decimal("1.50"), "beta": None,
+        "window_months": 1, "basis": "adb", "value": Decimal("1.50"), "lower": None,
     }  # fmt: skip
     validated = Reason(code=ReasonCode.TIER_BAND, rule_id="tier.adb.mass", message="m", facts=facts)
     fast = Reason.of(ReasonCode.TIER_UPGRADE, "tier.adb.mass", previous_tier="mass", **facts)
-    assert list(validated.facts) == ["alpha", "beta", "mid", "zeta"]
-    assert list(fast.facts) == ["alpha", "beta", "mid", "previous_tier", "zeta"]
+    assert list(validated.facts) == ["basis", "lower", "value", "window_months"]
+    assert list(fast.facts) == ["basis", "lower", "previous_tier", "value", "window_months"]
 
 
 @given(cst.reasons())
@@ -60,11 +61,12 @@ def test_reason_codes_are_a_closed_set() -> None:
 
 def test_reason_renders_code_rule_message_and_facts() -> None:
     r = Reason(
-        code=ReasonCode.TIER_BAND, rule_id="tier.adb.high_end", message="in band",
-        facts={"basis": Decimal("620000.00"), "as_of": dt.date(2026, 3, 31), "flag": True},
+        code=ReasonCode.TIER_OVERRIDE, rule_id="tier.override", message="set by hand",
+        facts={"tier": "high_end", "set_on": dt.date(2026, 3, 31), "reference": None},
     )  # fmt: skip
     assert r.render() == (
-        "[TIER_BAND tier.adb.high_end] in band (as_of=2026-03-31, basis=620000.00, flag=True)"
+        "[TIER_OVERRIDE tier.override] set by hand (reference=None, set_on=2026-03-31, "
+        "tier=high_end)"
     )
     gap = Reason.of(ReasonCode.SUIT_RECORDED_SALE, "suit.recorded")
     assert gap.render() == (
@@ -162,15 +164,16 @@ import datetime as dt, sys
 from decimal import Decimal
 from custtier import Decision, Reason, ReasonCode, presets
 # Facts gathered from a set: iteration order follows the string hash seed.
-names = {"assets", "balance", "profit", "months", "income", "referrals", "products", "zeta"}
+names = {"first", "last", "value", "income", "referrals", "products", "wealth", "threshold"}
 facts = {n: len(n) for n in names}
-facts["basis"] = Decimal("620000.00")
-facts["since"] = dt.date(2025, 2, 28)
+facts["bar"] = Decimal("620000.00")
 d = Decision.trusted(
     customer_key="C000001",
     outcome="high_end",
-    reasons=(Reason(code=ReasonCode.TIER_BAND, rule_id="tier.adb.high_end", message="in band",
-                    facts=facts),),
+    reasons=(Reason(code=ReasonCode.UPGRADE_SIGNAL, rule_id="tier.adb.high_end", message="near",
+                    facts=facts),
+             Reason(code=ReasonCode.CADENCE_ROLLED, rule_id="c.x", message="rolled",
+                    facts={"to_on": dt.date(2025, 3, 3), "from_on": dt.date(2025, 2, 28)}),),
     playbook=presets.PRACTICE.ref,
     as_of=dt.date(2026, 3, 31),
 )
@@ -191,9 +194,10 @@ def test_audit_json_is_identical_across_processes_hash_seeds_and_time_zones() ->
     first = _run({"PYTHONHASHSEED": "0", "TZ": "Asia/Shanghai", "LC_ALL": "C"})
     second = _run({"PYTHONHASHSEED": "4242", "TZ": "America/Los_Angeles", "LC_ALL": "C.UTF-8"})
     assert first == second
-    assert '"basis":"620000.00"' in first
+    assert '"bar":"620000.00"' in first
     assert presets.PRACTICE.content_hash in first
-    assert first.index('"assets"') < first.index('"zeta"')
+    assert first.index('"first"') < first.index('"wealth"')
+    assert first.index('"from_on"') < first.index('"to_on"')
 
 
 # --------------------------------------------------------------------------- the documented codes
@@ -246,18 +250,52 @@ def test_every_engine_decision_reads_back_from_its_audit_json_equal(pb: Playbook
     assert ContactPlan.from_json(plan.to_json()) == plan
 
 
-def test_only_json_input_revives_strings_and_only_decimal_and_date_shapes() -> None:
-    facts = {"a": "12.50", "b": "2026-11-30", "c": "2026-08", "d": "C3", "e": "2026-02-30"}
-    r = Reason(code=ReasonCode.TIER_BAND, rule_id="r", message="m", facts=facts)
-    assert r.facts == facts  # from Python objects: kept as given
-    back = Reason.model_validate_json(r.model_dump_json())
-    assert back.facts == {"a": Decimal("12.50"), "b": dt.date(2026, 11, 30), "c": "2026-08",
-                          "d": "C3", "e": "2026-02-30"}  # fmt: skip
+def test_facts_are_read_back_as_their_declared_type_in_every_mode() -> None:
+    # Amounts and dates are written as strings; each comes back as the type its
+    # name declares (FACT_TYPES), from Python data as from JSON text.
+    r = Reason.of(
+        ReasonCode.WORKLIST_MATURITY, "w.maturity",
+        product_id="TD-1", matures_on=dt.date(2026, 11, 30), amount=Decimal("12.50"),
+    )  # fmt: skip
+    record = r.model_dump(mode="json")
+    assert record["facts"] == {"amount": "12.50", "matures_on": "2026-11-30", "product_id": "TD-1"}
+    assert Reason.model_validate(record) == r
+    assert Reason.model_validate_json(r.model_dump_json()) == r
+
+
+@pytest.mark.parametrize("text", ["10", "-0", "12.50", "1E+3", "2026-12-31", "2026-02-30"])
+def test_text_facts_stay_text_whatever_they_look_like(text: str) -> None:
+    # A bank's playbook says what a missing KYC item blocks in its own words.
+    r = Reason.of(ReasonCode.WORKLIST_KYC_BLOCKS, "w.kyc", item="identity", blocks=text, rank=1)
+    for back in (
+        Reason.model_validate_json(r.model_dump_json()),
+        Reason.model_validate(r.model_dump(mode="json")),
+    ):
+        assert back == r
+        assert back.facts["blocks"] == text
+
+
+def test_a_fact_of_the_wrong_type_or_name_is_refused_without_echoing_it() -> None:
+    base = {"code": "SUIT_BELOW_MINIMUM", "rule_id": "r", "message": "m"}
+    for facts, said in [
+        ({"amount": "twelve"}, "'amount' of SUIT_BELOW_MINIMUM must be a number"),
+        ({"amount": True}, "'amount' of SUIT_BELOW_MINIMUM must be a number"),
+        ({"minimum": dt.date(2026, 1, 1)}, "'minimum' of SUIT_BELOW_MINIMUM must be a number"),
+        ({"13912345678": "1"}, "SUIT_BELOW_MINIMUM does not carry; its facts are: amount, minimum"),
+    ]:
+        with pytest.raises(RecordValidationError, match=re.escape(said)) as info:
+            Reason.model_validate({**base, "facts": facts})
+        assert "13912345678" not in str(info.value)
+        assert "twelve" not in str(info.value)
+    with pytest.raises(RecordValidationError, match="must be a date"):
+        Reason.model_validate_json(
+            '{"code":"CADENCE_OVERDUE","rule_id":"r","message":"m","facts":{"due_on":"2026-02-30"}}'
+        )
 
 
 def test_amounts_in_exponent_form_also_read_back_from_json() -> None:
-    facts = {"big": Decimal("1E+3"), "tiny": Decimal("1E-7"), "neg": Decimal("-2.5E+2")}
-    r = Reason(code=ReasonCode.TIER_BAND, rule_id="r", message="m", facts=facts)
+    facts = {"amount": Decimal("1E+3"), "below": Decimal("1E-7"), "above": Decimal("-2.5E+2")}
+    r = Reason(code=ReasonCode.SUIT_OFF_INCREMENT, rule_id="r", message="m", facts=facts)
     back = Reason.model_validate_json(r.model_dump_json())
     assert back == r
     assert all(isinstance(v, Decimal) for v in back.facts.values())

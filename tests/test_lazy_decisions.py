@@ -231,13 +231,11 @@ def test_copies_and_validation_round_trip_to_equal_decisions() -> None:
         ):
             assert made == expected
             assert made.model_dump_json() == expected.model_dump_json()
-        # A record read back as Python data keeps its facts as written (strings), as
-        # it does for a decision built whole: only JSON revives them.
+        # A record (JSON-ready Python data) reads back as the decision too: each
+        # fact as its declared type.
         record = pending(i).to_record(reveal_personal_data=True)
         assert record == expected.to_record(reveal_personal_data=True)
-        assert TierDecision.from_record(record) == TierDecision.from_record(
-            expected.to_record(reveal_personal_data=True)
-        )
+        assert TierDecision.from_record(record) == expected
         changed = pending(i).model_copy(update={"manager_id": "RM-999"})
         assert changed == expected.model_copy(update={"manager_id": "RM-999"})
         assert changed.manager_id == "RM-999"

@@ -214,3 +214,62 @@ def test_a_counter_service_passing_a_json_request_through_gets_answers_or_named_
     answer = check_suitability(request["customer"], request["product"], PRACTICE, as_of=parsed)
     assert answer == check_suitability(book[0], product, PRACTICE, as_of=AS_OF)
     assert (answer.as_of, answer.customer_key) == (AS_OF, book[0].key)
+
+
+def test_a_decision_archived_as_a_record_reads_back_as_the_same_decision() -> None:
+    # A bank archives each night's results as documents in its store (to_record,
+    # kept as JSON) and reads them back for an audit months later. Its playbook
+    # says in its own words what a missing KYC item blocks, and two of those
+    # words read like a date and an amount.
+    from custtier import (
+        ReasonCode,
+        allocate,
+        assess_risk,
+        check_suitability,
+        tier_services,
+        worklists,
+    )
+
+    data = json.loads(PRACTICE.canonical_json())
+    blocks = data["worklist"]["kyc_blocks"]
+    for block, said in zip(blocks, ["2027-01-01", "10"] * len(blocks), strict=False):
+        block["blocks"] = said
+    pb = Playbook.model_validate(data)
+    book = synth.book(60, seed=3, as_of=AS_OF, playbook=pb)
+    tiered = tier_book(book.customers, pb, as_of=AS_OF)
+    customer, tier = book.customers[0], tiered.decisions[0].outcome
+    answers = {q.id: q.options[1].id for q in pb.risk.questionnaire}
+    plan = plan_contacts(
+        book.customers,
+        pb,
+        start=AS_OF,
+        end=dt.date(2027, 2, 28),
+        tiers={d.customer_key: d for d in tiered.decisions},
+    )
+    lists = worklists(book.customers, pb, book.managers, on=AS_OF, catalogue=book.catalogue)
+    night = [
+        tiered,
+        *tiered.decisions,
+        tier_services(customer.key, tier, pb, as_of=AS_OF),
+        check_suitability(customer, book.catalogue[0], pb, as_of=AS_OF, tier=tier),
+        allocate(customer, "250000.00", book.catalogue, pb, as_of=AS_OF, tier=tier),
+        assess_risk(answers, pb, as_of=AS_OF, birth_date=dt.date(1958, 3, 1)),
+        plan,
+        lists,
+    ]
+    store = [json.dumps(x.to_record(reveal_personal_data=True)) for x in night]
+
+    for original, document in zip(night, store, strict=True):
+        back = type(original).from_record(json.loads(document))
+        assert back == original, type(original).__name__
+        assert back.to_json() == original.to_json()
+        assert type(original).from_json(original.to_json()) == original
+    # The bank's words came back as the text they are, not as a date or an amount.
+    words = {
+        r.facts["blocks"]
+        for w in type(lists).from_record(json.loads(store[-1])).worklists
+        for item in w.items()
+        for r in item.reasons
+        if r.code is ReasonCode.WORKLIST_KYC_BLOCKS
+    }
+    assert words == {"2027-01-01", "10"}

@@ -189,7 +189,7 @@ def _hostile_decision(message: str, reasons: int = 1) -> Decision:
                 code=ReasonCode.SUIT_LEVEL_OK,
                 rule_id="suit.x",
                 message=message,
-                facts={"note": message},
+                facts={"customer_level": message},
             )
             for _ in range(reasons)
         ),

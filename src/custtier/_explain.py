@@ -26,6 +26,7 @@ from custtier._display import Displayable
 from custtier._enum import Vocabulary
 from custtier._error_codes import ErrorCode
 from custtier._i18n import CATALOGUES, NEUTRAL, Locale, Terms, locale_of, reason_text
+from custtier._i18n._facts import FACT_TYPES, REASON_FACTS, FactType
 from custtier._i18n._format import date_text
 from custtier._version import __version__
 from custtier.errors import InputError
@@ -321,19 +322,61 @@ AUDIT_SCHEMA_VERSION = 2
 
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")  # str(Decimal) spellings
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_REFUSED = object()
 
 
-def _revive(value: Any) -> Any:
-    """A fact as written by audit JSON, back to its type (see ``Reason``)."""
+def _text(value: Any) -> Any:
+    return value if isinstance(value, str) else _REFUSED
+
+
+def _count(value: Any) -> Any:
+    return value if isinstance(value, int) and not isinstance(value, bool) else _REFUSED
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else _REFUSED
     if isinstance(value, str):
-        if _DECIMAL_TEXT.fullmatch(value):
-            return Decimal(value)
-        if _DATE_TEXT.fullmatch(value):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                return value
-    return value
+        return Decimal(value) if _DECIMAL_TEXT.fullmatch(value) else _REFUSED
+    return _count(value)  # a score band's edge is an int
+
+
+def _date(value: Any) -> Any:
+    if type(value) is dt.date:  # not a datetime
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return _REFUSED
+    return _REFUSED
+
+
+#: How a fact of each type is read, and what it must be.
+_READ = {
+    FactType.TEXT: (_text, "text"),
+    FactType.NUMBER: (_number, "a number (a decimal written as text, or an integer)"),
+    FactType.COUNT: (_count, "an integer"),
+    FactType.DATE: (_date, "a date written YYYY-MM-DD"),
+}
+
+
+def _typed_fact(code: str, name: str, value: Any, carried: frozenset[str]) -> Any:
+    """One fact of a reason read as its declared type (see ``Reason``); refused otherwise.
+
+    The message names the fact only when the code declares it: an unknown
+    name comes from the input and may be personal data.
+    """
+    if name not in carried:
+        said = ", ".join(sorted(carried)) or "none"
+        raise ValueError(f"a fact that {code} does not carry; its facts are: {said}")
+    if value is None:
+        return value
+    read, what = _READ[FACT_TYPES[name]]
+    typed = read(value)
+    if typed is _REFUSED:
+        raise ValueError(f"the fact {name!r} of {code} must be {what}")
+    return typed
 
 
 _NO_DEFAULT = object()
@@ -459,15 +502,16 @@ class Reason(_Frozen):
 
     @field_validator("facts", mode="before")
     @classmethod
-    def _typed_from_json(cls, facts: Any, info: ValidationInfo) -> Any:
-        # Audit JSON writes amounts and dates as strings; read back from JSON,
-        # a string spelled as a decimal is the Decimal it was and an ISO date
-        # the date. Engines never emit other strings of those shapes (rule,
-        # tier, level and product ids start with a letter), so a decision
-        # re-read from its audit line equals the decision.
-        if info.mode != "json" or not isinstance(facts, dict):
-            return facts
-        return {name: _revive(value) for name, value in facts.items()}
+    def _typed(cls, facts: Any, info: ValidationInfo) -> Any:
+        # Records and audit JSON write amounts and dates as strings. Each fact
+        # name has one declared type (custtier._i18n._facts.FACT_TYPES), and a
+        # string is read back as that type in every mode, never by its look: a
+        # playbook's text (a KYC block's "blocks") may well read "10".
+        code = info.data.get("code")
+        if code is None or not isinstance(facts, dict):
+            return facts  # the code was refused, or pydantic names the problem
+        carried = REASON_FACTS[code]
+        return {name: _typed_fact(code, name, value, carried) for name, value in facts.items()}
 
     @field_validator("facts")
     @classmethod

@@ -3,13 +3,31 @@
 A template may name only facts its code carries (tests/test_catalogue.py),
 and every reason an engine builds carries only facts listed here. ``case``
 (where present) names which of the code's wordings applies.
+
+Each fact name also has one type (``FACT_TYPES``), whatever the code: JSON
+writes an amount and a date as strings, and a reason read back from a record
+turns a string into an amount or a date only where the fact is declared one,
+never by what the string looks like (a playbook's own text, such as a KYC
+block's ``blocks``, may well read ``"10"`` or ``"2026-12-31"``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
-__all__ = ["REASON_FACTS"]
+from custtier._enum import Vocabulary
+
+__all__ = ["FACT_TYPES", "REASON_FACTS", "FactType"]
+
+
+class FactType(Vocabulary):
+    """What a fact holds; every fact may also be ``None`` (not known, not bounded)."""
+
+    TEXT = "text"  # an id, a label, a word of a closed vocabulary, a list joined by ","
+    NUMBER = "number"  # a Decimal (written as its string) or an int (a score band's edge)
+    COUNT = "count"  # an int: months, hours, a rank, a year
+    DATE = "date"  # a date, written ISO 8601
 
 
 def _f(*names: str) -> frozenset[str]:
@@ -132,3 +150,23 @@ REASON_FACTS: Mapping[str, frozenset[str]] = {
     "WORKLIST_CARRIED_OVER": _f("case", "from_on", "to_on", "until"),
     "WORKLIST_AHEAD": _f("due_on", "listed_on"),
 }
+
+# The facts that are not text, by type (names separated by spaces).
+_TYPED = {
+    FactType.NUMBER: """above amount bar below buffer first floor income increment last left lower
+        minimum needs_share placed profit profit_share share threshold upper value wealth weight""",
+    FactType.COUNT: """elderly_age grace_months hours lunar_year months months_below months_missing
+        months_present months_required priority products rank referrals score validity_months
+        window_months year""",
+    FactType.DATE: """assessed_on below_since buffer_hold_ends_on due_on effective_until expires_on
+        from_on last_reviewed_on last_valid_on listed_on matures_on set_on to_on until
+        valid_until""",
+}
+
+#: The type of every fact name any code carries (``TEXT`` unless listed in ``_TYPED``).
+FACT_TYPES: Mapping[str, FactType] = MappingProxyType(
+    {
+        name: next((t for t, names in _TYPED.items() if name in names.split()), FactType.TEXT)
+        for name in sorted(frozenset().union(*REASON_FACTS.values()))
+    }
+)

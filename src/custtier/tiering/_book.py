@@ -103,13 +103,13 @@ def tier_book(
                 "candidates": _candidates(decisions, by_key, t, as_of),
                 "concentration": _concentration(valid, concentration_points),
                 "pareto_count": len(promoted),
-                "pareto_cut": _cut(valid, promoted, playbook),
                 "pareto_profit_share": _share(
                     sum((by_key[k].annual_profit_contribution for k in promoted), Decimal(0)),
                     _positive_total(valid),
                 )
                 if playbook.tiering.pareto
                 else None,
+                "pareto_cut": _cut(valid, promoted, playbook),
             },
         )
         ticker.finish()

@@ -408,8 +408,20 @@ def _priority(d: Draft, rules: WorklistRules) -> Reason:
     )
 
 
-def _fields(d: Draft, manager: RelationshipManager, rules: WorklistRules) -> dict[str, Any]:
-    return {
+def _work_item(
+    d: Draft,
+    manager: RelationshipManager,
+    rules: WorklistRules,
+    *,
+    on: dt.date | None,
+    at: dt.datetime | None,
+    position: int,
+    carried: ReasonCode | None,
+    reasons: tuple[Reason, ...],
+) -> WorkItem:
+    # In the model's field order: JSON follows the dict's, and an item must
+    # write the same bytes as its validated read-back.
+    values = {
         "customer_key": d.key,
         "manager_id": manager.id,
         "tier": d.tier,
@@ -418,15 +430,21 @@ def _fields(d: Draft, manager: RelationshipManager, rules: WorklistRules) -> dic
         "label": d.label,
         "due_on": d.due_on,
         "available_on": d.available_on,
+        "on": on,
+        "at": at,
         "priority": rules.kind(d.kind).priority(d.tier),
+        "position": position,
         "channel": d.channel,
         "purpose": d.purpose,
         "minutes": d.minutes,
+        "carried": carried,
         "amount": d.amount,
         "score": d.score,
         "kyc_items": d.kyc_items,
         "options": d.options,
+        "reasons": reasons,
     }
+    return construct(WorkItem, values)
 
 
 def _item(
@@ -446,16 +464,15 @@ def _item(
     at = d.at
     if at is not None and d.planned_on is not None and day != d.planned_on:
         at += day - d.planned_on  # the same customer-local time, inside the quiet hours
-    return construct(
-        WorkItem,
-        {
-            **_fields(d, manager, rules),
-            "on": day,
-            "at": at,
-            "position": position,
-            "carried": None,
-            "reasons": (_priority(d, rules), *d.reasons, *notes),
-        },
+    return _work_item(
+        d,
+        manager,
+        rules,
+        on=day,
+        at=at,
+        position=position,
+        carried=None,
+        reasons=(_priority(d, rules), *d.reasons, *notes),
     )
 
 
@@ -496,14 +513,13 @@ def _carried(  # noqa: PLR0917  # one carried item's context
                 channels=", ".join(rules.channels),
             )
         )
-    return construct(
-        WorkItem,
-        {
-            **_fields(d, manager, rules),
-            "on": None,
-            "at": None,
-            "position": 0,
-            "carried": code,
-            "reasons": (_priority(d, rules), *d.reasons, *notes),
-        },
+    return _work_item(
+        d,
+        manager,
+        rules,
+        on=None,
+        at=None,
+        position=0,
+        carried=code,
+        reasons=(_priority(d, rules), *d.reasons, *notes),
     )
