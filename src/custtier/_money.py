@@ -13,7 +13,7 @@ import decimal
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -326,17 +326,13 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[De
     >>> sum(split(Decimal("0.05"), [Decimal("0.5"), Decimal("0.5")], "CNY"))
     Decimal('0.05')
     """
-    if not weights:
-        raise ValueError("split needs at least one weight")
-    if any(w < 0 for w in weights):
-        raise ValueError("split weights must be non-negative")
+    try:
+        numerators, denominator = _ratios(tuple(weights))
+    except TypeError:  # an unhashable weight (a signalling NaN): read it as it is
+        numerators, denominator = _ratios.__wrapped__(tuple(weights))
     units = to_minor_units(total, currency)
     if units < 0:
         raise MoneyError("split total must not be negative", field="total")
-    # Exact rational arithmetic: weights as integer numerators over a common scale.
-    scale = max(-int(w.as_tuple().exponent) for w in weights)
-    numerators = [int(w.scaleb(scale, context=_CONTEXT)) for w in weights]
-    denominator = sum(numerators)
     if denominator == 0:
         raise ValueError("split weights must not all be zero")
     floors: list[int] = []
@@ -351,6 +347,23 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[De
     for i in order[:leftover]:
         floors[i] += 1
     return tuple(from_minor_units(f, currency) for f in floors)
+
+
+@lru_cache(maxsize=256)
+def _ratios(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int]:
+    """``weights`` as integer numerators over a common scale, and their sum (exact).
+
+    Weights are a playbook's (a portfolio, the needs share), so each set is
+    read once. Equal weights spelled differently (0.4, 0.40) give numerators
+    in the same ratio, hence the same split.
+    """
+    if not weights:
+        raise ValueError("split needs at least one weight")
+    if any(w < 0 for w in weights):
+        raise ValueError("split weights must be non-negative")
+    scale = max(-int(w.as_tuple().exponent) for w in weights)
+    numerators = tuple(int(w.scaleb(scale, context=_CONTEXT)) for w in weights)
+    return numerators, sum(numerators)
 
 
 def _validate_amount(value: Any) -> Decimal:

@@ -170,10 +170,24 @@ def check_catalogue(
     require_known_tier(tier_, t)
     require_known_level(customer, t)
     out = []
+    rank, categories, risk_free, currency = (
+        t.product_rank,
+        t.categories,
+        t.risk_free,
+        customer.currency,
+    )
     with exact_context():
         who = buyer(customer, plan, as_of)
         for product in catalogue:
-            _check_inputs(customer, product, plan)
+            # A product that fits the playbook passes every check; only a doubtful one is asked.
+            category = product.category
+            if (
+                product.currency != currency
+                or category not in categories
+                or product.risk_level not in rank
+                or (category in risk_free and rank[product.risk_level] > 0)
+            ):
+                _check_inputs(customer, product, plan)
             out.append(decision_of(trace_of(who, product, plan, as_of, tier_, None, in_branch)))
     return tuple(out)
 
