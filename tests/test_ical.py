@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +22,7 @@ from custtier import ContactPlan, ReasonCode, plan_to_ical
 from custtier._explain import PlaybookRef, Reason
 from custtier.cadence._ical import _fold
 from custtier.cadence._models import Touchpoint
+from custtier.errors import InputError
 from custtier.models import Channel, Purpose
 from custtier.rules import Occasion, Owner
 
@@ -285,3 +286,30 @@ def test_an_ascii_line_of_200_octets_folds_into_75_75_and_the_rest() -> None:
     line = "X-CUSTTIER-RULE:" + "r" * 184
     assert [len(p) for p in _fold(line).split("\r\n")] == [75, 75, 52]
     assert _fold(line[:75]) == line[:75]
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "message"),
+    [
+        (
+            lambda: plan_to_ical({"touchpoints": []}),  # type: ignore[arg-type]
+            "plan",
+            "plan must be a ContactPlan (from plan_contacts)",
+        ),
+        (
+            lambda: plan_to_ical(JUNE, manager_id=1),  # type: ignore[arg-type]
+            "manager_id",
+            "manager_id must be text or None",
+        ),
+    ],
+    ids=["a mapping for a plan", "a number for a manager"],
+)
+def test_an_export_of_the_wrong_thing_is_refused_naming_the_argument_and_what_to_pass(
+    call: Callable[[], str], field: str, message: str
+) -> None:
+    # A caller (a JSON request passed straight through, a notebook) gets a CusttierError
+    # it can act on: which argument, and what to pass instead, in these exact words.
+    with pytest.raises(InputError) as caught:
+        call()
+    assert caught.value.field == field
+    assert str(caught.value) == message
