@@ -57,10 +57,6 @@ class Entry(NamedTuple):
     rule_id: str
     blocks: bool
 
-    def render(self, trace: SuitabilityTrace) -> Reason:
-        """This reason with the facts it quotes from ``trace``."""
-        return _RENDER[self.code](trace, self)
-
 
 class Explanation(NamedTuple):
     """What a trace key means: the outcome, the reasons in order, the conditions of sale."""
