@@ -201,6 +201,35 @@ def test_plans_do_not_depend_on_input_order(case: Case, rnd: object) -> None:
     assert run(case).to_json() == run(other).to_json()
 
 
+@settings(max_examples=40)
+@given(cst.playbooks(), cases(), st.data())
+def test_a_customer_planned_alone_gets_their_part_of_the_books_plan(
+    playbook: Playbook, case: Case, data: st.DataObject
+) -> None:
+    # What a contact is apart from whom it is for is built once per tables and
+    # shared by every customer (cadence._occurrence). Each customer planned alone
+    # on tables of their own (a fresh calendar: nothing shared) must get exactly
+    # their part of the book planned on tables other customers filled first.
+    # Without managers nothing else passes between customers.
+    tier_ids = [t.id for t in playbook.tiers]
+    tiers = {k: data.draw(st.sampled_from(tier_ids)) for k in case.tiers}
+    kw = {"start": case.start, "end": case.end, "tiers": tiers, "history": case.history}
+    alone = [plan_contacts([c], playbook, calendar=WeekendCalendar(), **kw)
+             for c in case.customers]  # fmt: skip
+    shared = WeekendCalendar()
+    for c in reversed(case.customers):
+        plan_contacts([c], playbook, calendar=shared, **kw)
+    book = plan_contacts(case.customers, playbook, calendar=shared, **kw)
+    for c, plan in zip(case.customers, alone, strict=True):
+        mine = tuple(tp for tp in book.touchpoints if tp.customer_key == c.key)
+        assert plan.touchpoints == mine
+        assert plan.unscheduled == tuple(u for u in book.unscheduled if u.customer_key == c.key)
+        assert [tp.model_dump_json() for tp in plan.touchpoints] == [
+            tp.model_dump_json() for tp in mine
+        ]
+    assert sum(p.required for p in alone) == book.required
+
+
 @settings(max_examples=25)
 @given(cases(max_customers=3))
 def test_ical_round_trip(case: Case) -> None:

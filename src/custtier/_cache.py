@@ -64,15 +64,14 @@ class Memo(Generic[T]):
     are built and returned without being kept: memory stays bounded.
     """
 
-    __slots__ = ("_limit", "_values")
+    __slots__ = ("_limit", "_values", "peek")
 
     def __init__(self, limit: int = 10_000) -> None:
         self._values: dict[Hashable, T] = {}
         self._limit = limit
-
-    def peek(self, key: Hashable) -> T | None:
-        """The value for ``key`` if built already (hot paths: no closure to make)."""
-        return self._values.get(key)
+        #: ``peek(key)``: the value for ``key`` if built already, else ``None``. The
+        #: dictionary's own ``get``: hot paths make no closure and no Python call.
+        self.peek: Callable[[Hashable], T | None] = self._values.get
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value for ``key``, from ``build()`` the first time."""

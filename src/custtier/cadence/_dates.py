@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 
 from custtier._dates import add_months, months_later  # re-exported: the planner's month arithmetic
-from custtier.cadence._calendar import Calendar
+from custtier.cadence._calendar import Calendar, LunarDay
 from custtier.rules import LeapDayPolicy, LunarLeapMonthPolicy, LunarShortMonthPolicy
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "anniversary",
     "iso_week",
     "lunar_anniversary",
+    "lunar_anniversary_of",
     "lunar_known",
     "months_later",
     "plus_days",
@@ -91,6 +92,22 @@ def lunar_anniversary(
     origin = cal.to_lunar(born)
     if lunar_year <= origin.year:
         return None, None
+    return lunar_anniversary_of(origin, lunar_year, cal, leap_policy, short_policy)
+
+
+def lunar_anniversary_of(
+    origin: LunarDay,
+    lunar_year: int,
+    cal: Calendar,
+    leap_policy: LunarLeapMonthPolicy,
+    short_policy: LunarShortMonthPolicy,
+) -> tuple[dt.date | None, str | None]:
+    """:func:`lunar_anniversary` from the original event's lunar date, for any ``lunar_year``.
+
+    Depends on the lunar month, day and leap flag only (not on the original
+    year, which :func:`lunar_anniversary` checks), so it can be computed once
+    per lunar day.
+    """
     note = None
     leap = False
     if origin.leap:

@@ -2,7 +2,9 @@
 
 One :class:`Item` per required contact, with its window of allowed days.
 Greetings have a one-day window (the day itself); other work may move to
-business days inside ``[first, last]``. Nothing here reads the clock or
+business days inside ``[first, last]``. What a contact is apart from whom it
+is for (rule, dates, window, reasons) is an occurrence shared through the
+tables (``cadence._occurrence``); an item adds the customer and their notes. Nothing here reads the clock or
 calls ``rrule``: recurrence and holiday dates come from the tables.
 """
 
@@ -11,18 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Any, NamedTuple, cast
 
 from custtier._dates import age_on
 from custtier._explain import Reason, ReasonCode
 from custtier._validity import effective_until
+from custtier.cadence._calendar import LunarDay
 from custtier.cadence._dates import (
     anniversary,
-    lunar_anniversary,
-    lunar_known,
+    lunar_anniversary_of,
     months_later,
     plus_days,
 )
+from custtier.cadence._occurrence import Occurrence, occurrence, shared_reason
 from custtier.cadence._tables import NO_DATA, Tables
 from custtier.models import Customer
 from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
@@ -44,36 +47,116 @@ __all__ = [
 _DAY = dt.timedelta(days=1)
 
 
-@dataclass(slots=True)
-class Item:
-    """One required contact, before levelling."""
+class Item(NamedTuple):
+    """One required contact of one customer, before levelling.
 
-    key: str
-    tier: str
-    rank: int
-    manager_id: str | None
-    rule_id: str
-    occasion: Occasion
-    channel: Channel
-    purpose: Purpose
-    owner: Owner
-    priority: int
-    duration: int
-    label: str
-    offer: Offer | None
-    due: dt.date | None
-    first: dt.date | None  # first allowed day (None when blocked)
-    last: dt.date | None
-    fixed: bool  # a greeting: the day itself, never rolled
-    notes: tuple[Reason, ...] = ()  # a shared empty tuple: no allocation per item
-    blocked: ReasonCode | None = None
+    The contact itself (rule, dates, window, reasons) is the shared
+    :class:`~custtier.cadence._occurrence.Occurrence`; the item adds whom it is
+    for and the customer's own notes. ``order`` is the levelling order
+    (highest tier and priority first, then date, customer key, rule id).
+    The properties read the item as one record (the columnar path's tests do).
+    """
+
+    order: tuple[Any, ...]
+    occ: Occurrence
+    customer: Customer
+    notes: tuple[Reason, ...]
+
+    @property
+    def key(self) -> str:
+        return self.customer.key
+
+    @property
+    def manager_id(self) -> str | None:
+        return self.customer.manager_id
+
+    @property
+    def tier(self) -> str:
+        return self.occ.tier
+
+    @property
+    def rank(self) -> int:
+        return self.occ.rank
+
+    @property
+    def rule_id(self) -> str:
+        return self.occ.rule_id
+
+    @property
+    def occasion(self) -> Occasion:
+        return self.occ.occasion
+
+    @property
+    def channel(self) -> Channel:
+        return self.occ.channel
+
+    @property
+    def purpose(self) -> Purpose:
+        return self.occ.purpose
+
+    @property
+    def owner(self) -> Owner:
+        return self.occ.owner
+
+    @property
+    def priority(self) -> int:
+        return self.occ.priority
+
+    @property
+    def duration(self) -> int:
+        return self.occ.duration
+
+    @property
+    def label(self) -> str:
+        return self.occ.label
+
+    @property
+    def offer(self) -> Offer | None:
+        return self.occ.offer
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.occ.due
+
+    @property
+    def first(self) -> dt.date | None:  # first allowed day (None when blocked)
+        return self.occ.first
+
+    @property
+    def last(self) -> dt.date | None:
+        return self.occ.last
+
+    @property
+    def fixed(self) -> bool:  # a greeting: the day itself, never rolled
+        return self.occ.fixed
+
+    @property
+    def blocked(self) -> ReasonCode | None:
+        return self.occ.blocked
+
+
+_new_item = tuple.__new__  # Item's own __new__ is a Python call: about 0.2 µs an item
+
+
+def _add(out: list[Item], occ: Occurrence, c: Customer, notes: tuple[Reason, ...] = ()) -> None:
+    out.append(_new_item(Item, ((occ.head, c.key, occ.tail), occ, c, notes)))
 
 
 def campaign_items(customer: Customer, tier: str, t: Tables, out: list[Item]) -> None:
     """The campaigns of ``tier`` whose segment ``customer`` is in, appended to ``out``."""
-    for camp, first, last in t.campaigns[tier]:
+    found = t.derived.get(("campaigns", tier))
+    if found is None:
+        found = t.derived.setdefault(
+            ("campaigns", tier),
+            tuple(
+                (camp, first, _campaign_occ(tier, camp, first, last, t))
+                for camp, first, last in t.campaigns[tier]
+            ),
+        )
+    key = customer.key
+    for camp, first, occ in found:
         if _in_segment(customer, camp, first):
-            out.append(_campaign_item(customer, tier, camp, first, last, t))
+            out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, customer, ())))
 
 
 def recurring(  # noqa: PLR0917  # the registry's signature
@@ -91,8 +174,7 @@ def recurring(  # noqa: PLR0917  # the registry's signature
         _recurring_interval(c, tier, rule, t, last_contact, out)
 
 
-def _item(  # noqa: PLR0917  # internal constructor, positional for speed
-    c: Customer,
+def _rule_occ(  # noqa: PLR0917  # internal constructor, positional for speed
     tier: str,
     rule: ContactRule,
     t: Tables,
@@ -101,50 +183,108 @@ def _item(  # noqa: PLR0917  # internal constructor, positional for speed
     first: dt.date | None,
     last: dt.date | None,
     fixed: bool,
-) -> Item:
-    return Item(
-        c.key, tier, t.rank[tier], c.manager_id, rule.id, rule.occasion, rule.channel,
-        rule.purpose, rule.owner, rule.priority, rule.duration_minutes, label, None,
-        due, first, last, fixed,
-    )  # fmt: skip
+    blocked: ReasonCode | None = None,
+) -> Occurrence:
+    """The shared occurrence of ``rule`` on these dates."""
+    return occurrence(
+        t,
+        tier,
+        rule.id,
+        rule.occasion,
+        rule.channel,
+        rule.purpose,
+        rule.owner,
+        rule.priority,
+        rule.duration_minutes,
+        label,
+        None,
+        due,
+        first,
+        last,
+        fixed,
+        blocked,
+    )
 
 
 def greeting_dates(
     on: dt.date, kind: CalendarKind, t: Tables
 ) -> list[tuple[dt.date | None, Reason | None, int]]:
-    """``(date, note, year)`` of each occurrence in the horizon; date None = no calendar data."""
-    cad = t.playbook.cadence
-    out: list[tuple[dt.date | None, Reason | None, int]] = []
+    """``(date, note, year)`` of each occurrence in the horizon; date None = no calendar data.
+
+    The dates depend on the day and month (lunar: the lunar day, month and
+    leap flag) and are listed once per tables; the original year only says
+    which of them come after the event.
+    """
     if kind is CalendarKind.LUNAR:
         cal = t.calendar
-        lunar_years = cal.lunar_years
-        known = lunar_known(cal, on)
-        # Lunar year Y runs from late January/February of Y into the next year.
-        for year in range(t.start.year - 1, t.end.year + 1):
-            if not known or year not in lunar_years:
-                if year >= t.start.year:  # report each Gregorian year once, never guess
-                    out.append((None, None, year))
-                continue
-            found, why = lunar_anniversary(
-                on, year, cal, cad.lunar_leap_month, cad.lunar_short_month
+        if not _lunar_known(on, t):
+            return [(None, None, year) for year in t.years]
+        origin = cal.to_lunar(on)
+        listed = t.derived.get(("lunar", origin.month, origin.day, origin.leap))
+        if listed is None:
+            listed = t.derived.setdefault(
+                ("lunar", origin.month, origin.day, origin.leap), _lunar_dates(origin, t)
             )
-            if found is not None and t.start <= found <= t.end:
-                # The lunar year only: the original date is personal (a birth date).
-                lunar_note = Reason.of(
-                    ReasonCode.CADENCE_LUNAR_DATE,
-                    "cadence.lunar",
-                    case=why or "exact",
-                    lunar_year=year,
-                )
-                out.append((found, lunar_note, year))
-        return out
-    for year in t.years:
-        if year <= on.year:
+        born = origin.year
+        return [(day, note, year) for year, day, note, anniversary in listed
+                if not anniversary or year > born]  # fmt: skip
+    listed = t.derived.get(("gregorian", on.month, on.day))
+    if listed is None:
+        listed = t.derived.setdefault(("gregorian", on.month, on.day), _gregorian_dates(on, t))
+    born = on.year
+    return [(day, note, year) for year, day, note in listed if year > born]
+
+
+def _lunar_known(on: dt.date, t: Tables) -> bool:
+    """:func:`lunar_known`, with the calendar's first lunar day looked up once per tables."""
+    years = t.calendar.lunar_years
+    if on.year not in years:
+        return False
+    found = t.derived.get("lunar-first")
+    if found is None:
+        first = t.calendar.from_lunar(years.start, 1, 1, leap=False)
+        found = t.derived.setdefault("lunar-first", (first,))
+    first = found[0]
+    return first is not None and on >= first
+
+
+def _lunar_dates(
+    origin: LunarDay, t: Tables
+) -> list[tuple[int, dt.date | None, Reason | None, bool]]:
+    """Per year: the lunar day's anniversary in the horizon (``True``) or no calendar data."""
+    cad = t.playbook.cadence
+    cal = t.calendar
+    lunar_years = cal.lunar_years
+    out: list[tuple[int, dt.date | None, Reason | None, bool]] = []
+    # Lunar year Y runs from late January/February of Y into the next year.
+    for year in range(t.start.year - 1, t.end.year + 1):
+        if year not in lunar_years:
+            if year >= t.start.year:  # report each Gregorian year once, never guess
+                out.append((year, None, None, False))
             continue
+        found, why = lunar_anniversary_of(
+            origin, year, cal, cad.lunar_leap_month, cad.lunar_short_month
+        )
+        if found is not None and t.start <= found <= t.end:
+            # The lunar year only: the original date is personal (a birth date).
+            note = shared_reason(
+                t, ReasonCode.CADENCE_LUNAR_DATE, "cadence.lunar", case=why or "exact",
+                lunar_year=year,
+            )  # fmt: skip
+            out.append((year, found, note, True))
+    return out
+
+
+def _gregorian_dates(on: dt.date, t: Tables) -> list[tuple[int, dt.date, Reason | None]]:
+    """Per year of the horizon: the day and month's anniversary in it, with a leap-day note."""
+    cad = t.playbook.cadence
+    out: list[tuple[int, dt.date, Reason | None]] = []
+    for year in t.years:
         day, moved = anniversary(on, year, cad.leap_day)
         if t.start <= day <= t.end:
             note: Reason | None = (
-                Reason.of(
+                shared_reason(
+                    t,
                     ReasonCode.CADENCE_LEAP_DAY,
                     f"cadence.leap_day.{cad.leap_day}",
                     policy=str(cad.leap_day),
@@ -153,7 +293,7 @@ def greeting_dates(
                 if moved
                 else None
             )
-            out.append((day, note, year))
+            out.append((year, day, note))
     return out
 
 
@@ -169,13 +309,12 @@ def _add_greetings(  # noqa: PLR0917  # internal helper
 ) -> None:
     for day, note, year in greeting_dates(on, kind, t):
         if day is None:
-            item = _item(c, tier, rule, t, f"{label} {year}", None, None, None, True)
-            item.blocked = ReasonCode.CADENCE_NO_CALENDAR_DATA
+            occ = _rule_occ(tier, rule, t, f"{label} {year}", None, None, None, True,
+                            ReasonCode.CADENCE_NO_CALENDAR_DATA)  # fmt: skip
+            _add(out, occ, c)
         else:
-            item = _item(c, tier, rule, t, label, day, day, day, True)
-            if note is not None:
-                item.notes += (note,)
-        out.append(item)
+            _add(out, _rule_occ(tier, rule, t, label, day, day, day, True), c,
+                 () if note is None else (note,))  # fmt: skip
 
 
 def birthdays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
@@ -207,6 +346,17 @@ def important_dates(c: Customer, tier: str, rule: ContactRule, t: Tables, out: l
 
 
 def holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    key = c.key
+    for occ in _holiday_occurrences(tier, rule, t):
+        out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, c, ())))
+
+
+def _holiday_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurrence, ...]:
+    """A holiday rule's contacts: the same for every customer of the tier, listed once."""
+    found: tuple[Occurrence, ...] | None = t.derived.get(rule.id)
+    if found is not None:
+        return found
+    occs: list[Occurrence] = []
     for year in t.years:
         for name in rule.holidays:
             day = t.holiday_dates[name, year]
@@ -214,11 +364,11 @@ def holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Ite
                 continue
             if isinstance(day, dt.date):
                 label = t.holiday_labels[name, year]
-                out.append(_item(c, tier, rule, t, label, day, day, day, True))
+                occs.append(_rule_occ(tier, rule, t, label, day, day, day, True))
             elif day == NO_DATA:
-                item = _item(c, tier, rule, t, f"{name} {year}", None, None, None, True)
-                item.blocked = ReasonCode.CADENCE_NO_CALENDAR_DATA
-                out.append(item)
+                occs.append(_rule_occ(tier, rule, t, f"{name} {year}", None, None, None, True,
+                                      ReasonCode.CADENCE_NO_CALENDAR_DATA))  # fmt: skip
+    return cast("tuple[Occurrence, ...]", t.derived.setdefault(rule.id, tuple(occs)))
 
 
 def _window(rule: ContactRule, first: dt.date, t: Tables) -> dt.date:
@@ -226,7 +376,19 @@ def _window(rule: ContactRule, first: dt.date, t: Tables) -> dt.date:
 
 
 def _recurring_rrule(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    key = c.key
+    for occ in _rrule_occurrences(tier, rule, t):
+        out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, c, ())))
+
+
+def _rrule_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurrence, ...]:
+    """An RRULE rule's contacts: the same for every customer of the tier, listed once."""
+    found: tuple[Occurrence, ...] | None = t.derived.get(rule.id)
+    if found is not None:
+        return found
+    occs: list[Occurrence] = []
     lead = dt.timedelta(days=rule.lead_days)
+    label = rule.description or str(rule.occasion)
     for event in t.rrule_dates[rule.id]:
         first = event - lead
         if first < t.start:
@@ -234,8 +396,8 @@ def _recurring_rrule(c: Customer, tier: str, rule: ContactRule, t: Tables, out: 
         last = _window(rule, first, t)
         if rule.lead_days:
             last = min(last, event - _DAY)  # an invitation arrives before the event
-        out.append(_item(c, tier, rule, t, rule.description or str(rule.occasion),
-                         event, first, last, False))  # fmt: skip
+        occs.append(_rule_occ(tier, rule, t, label, event, first, last, False))
+    return cast("tuple[Occurrence, ...]", t.derived.setdefault(rule.id, tuple(occs)))
 
 
 def _stagger(key: str, rule_id: str, interval: int) -> int:
@@ -253,26 +415,37 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
     out: list[Item],
 ) -> None:
     interval = rule.interval_days or 1
-    previous = last_contact.get((c.key, rule.id))
+    key = c.key
+    previous = last_contact.get((key, rule.id)) if last_contact else None
     lapsed: dt.date | None = None  # the due date an overdue contact missed
     if previous is None:
-        due = plus_days(t.start, _stagger(c.key, rule.id, interval))
+        due = plus_days(t.start, _stagger(key, rule.id, interval))
     else:
         due = plus_days(previous, interval)
         if due < t.start:
             due, lapsed = t.start, due
+    series = t.series.peek(("every", rule.id, due))
+    if series is None:
+        series = t.series.get(("every", rule.id, due), lambda: _every(tier, rule, t, due))
+    notes = (_overdue(rule.id, lapsed, t),) if lapsed is not None else ()
+    for occ in series:
+        out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, c, notes)))
+        notes = ()
+
+
+def _every(tier: str, rule: ContactRule, t: Tables, due: dt.date) -> tuple[Occurrence, ...]:
+    """An interval rule's contacts from ``due`` on: every customer due that day has these."""
+    interval = rule.interval_days or 1
     label = rule.description or str(rule.occasion)
+    out: list[Occurrence] = []
     while due <= t.end:
-        item = _item(c, tier, rule, t, label, due, due, _window(rule, due, t), False)
-        if lapsed is not None:
-            item.notes += (_overdue(rule.id, lapsed),)
-            lapsed = None
-        out.append(item)
+        out.append(_rule_occ(tier, rule, t, label, due, due, _window(rule, due, t), False))
         due = plus_days(due, interval)  # stops at 9999-12-31, after every horizon
+    return tuple(out)
 
 
-def _overdue(rule_id: str, due: dt.date) -> Reason:
-    return Reason.of(ReasonCode.CADENCE_OVERDUE, rule_id, due_on=due)
+def _overdue(rule_id: str, due: dt.date, t: Tables) -> Reason:
+    return shared_reason(t, ReasonCode.CADENCE_OVERDUE, rule_id, due_on=due)
 
 
 def _due_items(  # noqa: PLR0917  # internal helper
@@ -284,27 +457,50 @@ def _due_items(  # noqa: PLR0917  # internal helper
     every: int | None,
     label: str,
     out: list[Item],
+    note: tuple[Reason, ...] = (),
 ) -> None:
-    """Contacts ``lead_days`` before each due date; repeats every ``every`` months."""
+    """Contacts ``lead_days`` before each due date; repeats every ``every`` months.
+
+    ``note`` goes on each of them, after an overdue contact's own.
+    """
+    key = (rule.id, label, due, every)
+    series = t.series.peek(key)
+    if series is None:
+        series = t.series.get(key, lambda: _due_series(tier, rule, t, due, every, label))
+    ckey = c.key
+    for occ, overdue in series:
+        out.append(_new_item(Item, ((occ.head, ckey, occ.tail), occ, c, overdue + note)))
+
+
+def _due_series(  # noqa: PLR0917  # internal helper
+    tier: str,
+    rule: ContactRule,
+    t: Tables,
+    due: dt.date,
+    every: int | None,
+    label: str,
+) -> tuple[tuple[Occurrence, tuple[Reason, ...]], ...]:
+    """The contacts of a due date and its repeats, each with its overdue note if it lapsed."""
     # Day counts, not date sums: a due date may lie at either end of the calendar.
     lead = rule.lead_days
+    out: list[tuple[Occurrence, tuple[Reason, ...]]] = []
     nxt: dt.date | None = due
     while nxt is not None and (nxt - t.end).days <= lead:
         due = nxt
         if due < t.start:  # lapsed before the plan: as soon as the plan allows
             first, last = t.start, min(plus_days(t.start, lead), t.end)
-            item = _item(c, tier, rule, t, label, due, first, last, False)
-            item.notes += (_overdue(rule.id, due),)
-            out.append(item)
+            occ = _rule_occ(tier, rule, t, label, due, first, last, False)
+            out.append((occ, (_overdue(rule.id, due, t),)))
             if every is None:
-                return
+                break
             nxt = months_later(t.start, every)
             continue
         first = max(due - dt.timedelta(days=lead), t.start)
-        out.append(_item(c, tier, rule, t, label, due, first, min(due, t.end), False))
+        out.append((_rule_occ(tier, rule, t, label, due, first, min(due, t.end), False), ()))
         if every is None:
-            return
+            break
         nxt = months_later(due, every)  # None: past 9999, after every horizon
+    return tuple(out)
 
 
 def kyc_reviews(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
@@ -318,19 +514,16 @@ def kyc_reviews(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[
     due = months_later(reviewed, months) if reviewed is not None else t.start - _DAY
     if due is None:
         return  # reviewed so late that the next review falls after 9999
-    before = len(out)
-    _due_items(c, tier, rule, t, due, months, "KYC review", out)
-    for item in out[before:]:
-        item.notes += (
-            Reason.of(
-                ReasonCode.CADENCE_OCCASION,
-                review.rule_id,
-                case="kyc_review",
-                months=months,
-                aml_rating=str(rating),
-                last_reviewed_on=reviewed,
-            ),
-        )
+    note = shared_reason(
+        t,
+        ReasonCode.CADENCE_OCCASION,
+        review.rule_id,
+        case="kyc_review",
+        months=months,
+        aml_rating=str(rating),
+        last_reviewed_on=reviewed,
+    )
+    _due_items(c, tier, rule, t, due, months, "KYC review", out, (note,))
 
 
 def risk_reassessments(
@@ -347,7 +540,10 @@ def risk_reassessments(
 
 
 def maturities(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
-    for h in sorted(c.products_held, key=lambda h: (h.product_id, h.matures_on or dt.date.min)):
+    held = c.products_held
+    if not held:
+        return
+    for h in sorted(held, key=lambda h: (h.product_id, h.matures_on or dt.date.min)):
         if h.matures_on is not None and h.matures_on >= t.start:
             _due_items(c, tier, rule, t, h.matures_on, None, f"maturity {h.product_id}", out)
 
@@ -366,11 +562,23 @@ def _in_segment(c: Customer, camp: Campaign, on: dt.date) -> bool:
     )
 
 
-def _campaign_item(  # noqa: PLR0917  # internal helper
-    c: Customer, tier: str, camp: Campaign, first: dt.date, last: dt.date, t: Tables
-) -> Item:
-    return Item(
-        c.key, tier, t.rank[tier], c.manager_id, camp.id, Occasion.CAMPAIGN, camp.channel,
-        camp.purpose, camp.owner, camp.priority, camp.duration_minutes, camp.label, camp.offer,
-        first, first, last, False,
-    )  # fmt: skip
+def _campaign_occ(
+    tier: str, camp: Campaign, first: dt.date, last: dt.date, t: Tables
+) -> Occurrence:
+    return occurrence(
+        t,
+        tier,
+        camp.id,
+        Occasion.CAMPAIGN,
+        camp.channel,
+        camp.purpose,
+        camp.owner,
+        camp.priority,
+        camp.duration_minutes,
+        camp.label,
+        camp.offer,
+        first,
+        first,
+        last,
+        False,
+    )

@@ -17,10 +17,10 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from custtier._explain import ReasonCode
-from custtier.cadence._expand import Item
+from custtier.cadence._occurrence import Occurrence
 from custtier.cadence._tables import Tables
-from custtier.models import ContactRecord, RelationshipManager
-from custtier.rules import FrequencyCap, Owner
+from custtier.models import ContactRecord, Customer, RelationshipManager
+from custtier.rules import FrequencyCap
 
 __all__ = ["Leveller", "Placement", "cap_allows", "counts_toward", "zone"]
 
@@ -28,12 +28,19 @@ _MINUTES_PER_HOUR = 60
 
 
 class Placement(NamedTuple):  # one per contact placed: a tuple is the cheapest to make
-    """Where a contact went: its day, time, and how far it moved."""
+    """Where a contact went: its day (index from the plan's start), time, and minute of the day.
 
-    on: dt.date
+    ``minute`` is -1 when the channel has no quiet hours (``at`` is then None).
+    The first business day of its window is the occurrence's ``business_first``.
+    """
+
+    day: int
     at: dt.datetime | None
-    business_first: dt.date  # the first business day of its window
-    quiet_rule: str | None
+    minute: int
+
+
+_placement = tuple.__new__  # Placement's own __new__ is a Python call
+_NONE: list[int] = []  # no contact counted yet (read only)
 
 
 @lru_cache(maxsize=1024)
@@ -81,21 +88,24 @@ class Leveller:
         self.t = t
         self.managers = managers
         self.caps = t.caps
-        self.counted: dict[tuple[str, int], list[int]] = {}
+        # Per customer, per cap (by index): the sorted day ordinals counted so far.
+        self.counted: dict[str, list[list[int]]] = {}
         for record in history:
             if record.customer_key not in keys:
                 continue
             for ci, cap in enumerate(self.caps):
                 if counts_toward(cap, record.channel, record.purpose):
-                    self.counted.setdefault((record.customer_key, ci), []).append(
-                        record.on.toordinal()
-                    )
-        for dates in self.counted.values():
-            dates.sort()
+                    self._counted(record.customer_key)[ci].append(record.on.toordinal())
+        for lists in self.counted.values():
+            for dates in lists:
+                dates.sort()
         self.week_left: dict[tuple[str, str], int] = {}
         # The caps a contact counts toward, per (channel, purpose): read once, not per item.
-        self.caps_for: dict[tuple[object, object], list[tuple[int, FrequencyCap]]] = {}
-        self.day_used: dict[tuple[str, dt.date], int] = {}
+        self.caps_for: dict[tuple[object, object], list[tuple[int, FrequencyCap, int]]] = {}
+        self.day_used: dict[tuple[str, int], int] = {}
+        self.ordinal0 = t.start.toordinal()
+        # (day index, minute, zone) -> the customer-local send time, if built before.
+        self.time_at = t.times.peek
 
     def capacity(self, manager_id: str) -> int | None:
         """Weekly minutes of a manager, ``None`` when planning without managers."""
@@ -104,104 +114,105 @@ class Leveller:
             return None
         return int(manager.capacity_hours_per_week * _MINUTES_PER_HOUR)
 
-    def place(self, item: Item, tz: str) -> Placement | tuple[ReasonCode, str]:  # noqa: PLR0912  # one pass over the days
-        """Book ``item`` on its first feasible day, or return ``(code, rule id)`` why not."""
+    def place(  # noqa: PLR0912, PLR0915  # one pass over the candidate days
+        self, occ: Occurrence, customer: Customer
+    ) -> Placement | tuple[ReasonCode, str]:
+        """Book ``occ`` for ``customer`` on its first feasible day, or ``(code, rule id)`` why not."""
+        manager_id = None
+        if occ.manager_owned:
+            manager_id = customer.manager_id
+            if manager_id is None or (self.managers and manager_id not in self.managers):
+                return ReasonCode.CADENCE_NO_MANAGER, occ.rule_id
+        candidates = occ.candidates
+        if not candidates:
+            if occ.no_data:
+                return ReasonCode.CADENCE_NO_CALENDAR_DATA, occ.rule_id
+            return ReasonCode.CADENCE_NO_VALID_DAY, occ.rule_id
         t = self.t
-        manager_id = item.manager_id if item.owner is Owner.MANAGER else None
-        if item.owner is Owner.MANAGER and (
-            manager_id is None or (self.managers and manager_id not in self.managers)
-        ):
-            return ReasonCode.CADENCE_NO_MANAGER, item.rule_id
-        assert item.first is not None  # blocked items never get here
-        assert item.last is not None
-        quiet = t.quiet.get(item.channel)
-        caps = self._caps(item)
-        first_business: dt.date | None = None
-        no_data = capped = full = False
-        capped_by = item.rule_id
-        for day in self._days(item):
-            if day is None:
-                no_data = True
-                continue
-            if first_business is None:
-                first_business = day
-            ordinal = day.toordinal()
-            blocking = self._blocking(item.key, caps, ordinal) if caps else None
-            if blocking is not None:
-                capped, capped_by = True, blocking.rule_id
-                continue
-            at: dt.datetime | None = None
-            left, week = 0, ""
+        caps = self.caps_for.get(occ.consent)
+        if caps is None:
+            caps = self._caps(occ)
+        quiet = occ.quiet
+        duration = occ.duration
+        key = customer.key
+        # No contact counted yet: no cap with a limit above zero can bind.
+        mine = self.counted.get(key)
+        capped = full = False
+        capped_by = occ.rule_id
+        left, week = 0, ""
+        for j in candidates:
+            if caps:
+                # A cap binds only once the contacts already counted reach its limit.
+                ordinal = self.ordinal0 + j
+                blocking = None
+                for ci, cap, limit in caps:
+                    dates = mine[ci] if mine is not None else _NONE
+                    if len(dates) >= limit and not cap_allows(dates, ordinal, cap):
+                        blocking = cap
+                        break
+                if blocking is not None:
+                    capped, capped_by = True, blocking.rule_id
+                    continue
             if manager_id is not None:
-                week = t.weeks[t.index(day)]
+                week = t.weeks[j]
                 known = self.week_left.get((manager_id, week))
                 if known is None:
                     cap_minutes = self.capacity(manager_id)
                     known = cap_minutes if cap_minutes is not None else 1 << 30
                 left = known
-                if item.duration > left:
+                if duration > left:
                     full = True
                     continue
+            at: dt.datetime | None = None
+            begin = -1
             if quiet is not None:
-                offset = self.day_used.get((manager_id, day), 0) if manager_id else 0
-                begin = quiet.send_at.hour * 60 + quiet.send_at.minute + offset
-                if begin + item.duration > quiet.latest.hour * 60 + quiet.latest.minute:
+                offset = self.day_used.get((manager_id, j), 0) if manager_id else 0
+                begin = quiet[0] + offset
+                if begin + duration > quiet[1]:
                     full = True
                     continue
-                at = dt.datetime.combine(day, dt.time(begin // 60, begin % 60), tzinfo=zone(tz))
+                at = self.time_at((j, begin, customer.time_zone))
+                if at is None:
+                    at = self._at(j, begin, customer.time_zone)
                 if manager_id:
-                    self.day_used[manager_id, day] = offset + item.duration
+                    self.day_used[manager_id, j] = offset + duration
             if manager_id is not None:
-                self.week_left[manager_id, week] = left - item.duration
-            for ci, _ in caps:
-                bisect.insort(self.counted.setdefault((item.key, ci), []), ordinal)
-            return Placement(day, at, first_business, quiet.rule_id if quiet else None)
-        if first_business is None:
-            code = (
-                ReasonCode.CADENCE_NO_CALENDAR_DATA if no_data else ReasonCode.CADENCE_NO_VALID_DAY
-            )
-            return code, item.rule_id
+                self.week_left[manager_id, week] = left - duration
+            if caps:
+                if mine is None:
+                    mine = self._counted(key)
+                for ci, _, _ in caps:
+                    bisect.insort(mine[ci], self.ordinal0 + j)
+            return _placement(Placement, (j, at, begin))
         if full:
-            return ReasonCode.CADENCE_CAPACITY, item.rule_id
+            return ReasonCode.CADENCE_CAPACITY, occ.rule_id
         assert capped
         return ReasonCode.CADENCE_CAPPED, capped_by
 
-    def _blocking(
-        self, key: str, caps: list[tuple[int, FrequencyCap]], ordinal: int
-    ) -> FrequencyCap | None:
-        """The first cap one more contact of ``key`` on day ``ordinal`` would break."""
-        for ci, cap in caps:
-            if not cap_allows(self.counted.get((key, ci), []), ordinal, cap):
-                return cap
-        return None
+    def _counted(self, key: str) -> list[list[int]]:
+        """The day lists of ``key``, one per cap, made on first use."""
+        lists = self.counted.get(key)
+        if lists is None:
+            lists = self.counted[key] = [[] for _ in self.caps]
+        return lists
 
-    def _caps(self, item: Item) -> list[tuple[int, FrequencyCap]]:
-        """The caps (with their index) a contact on the item's channel and purpose counts toward."""
-        caps = self.caps_for.get((item.channel, item.purpose))
-        if caps is None:
-            caps = [
-                (ci, cap)
-                for ci, cap in enumerate(self.caps)
-                if counts_toward(cap, item.channel, item.purpose)
-            ]
-            self.caps_for[item.channel, item.purpose] = caps
+    def _at(self, j: int, minute: int, tz: str) -> dt.datetime:
+        """Day ``j`` at ``minute`` in zone ``tz`` (shared: the same times recur)."""
+        day = self.t.days[j]
+        return self.t.times.get(
+            (j, minute, tz),
+            lambda: dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone(tz)),
+        )
+
+    def _caps(self, occ: Occurrence) -> list[tuple[int, FrequencyCap, int]]:
+        """The caps (index, cap, limit) a contact on the occurrence's channel and purpose counts toward."""
+        caps = [
+            (ci, cap, cap.max_contacts)
+            for ci, cap in enumerate(self.caps)
+            if counts_toward(cap, occ.channel, occ.purpose)
+        ]
+        self.caps_for[occ.consent] = caps
         return caps
-
-    def _days(self, item: Item) -> Iterable[dt.date | None]:
-        """Allowed days in order; ``None`` for a day whose year the calendar lacks."""
-        assert item.first is not None
-        assert item.last is not None
-        if item.fixed:
-            yield item.first
-            return
-        t = self.t
-        business = t.business
-        for i in range(t.index(item.first), t.index(item.last) + 1):
-            ok = business[i]
-            if ok is None:
-                yield None
-            elif ok:
-                yield t.start + dt.timedelta(days=i)
 
 
 def counts_toward(cap: FrequencyCap, channel: object, purpose: object) -> bool:

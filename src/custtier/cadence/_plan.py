@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -15,19 +16,17 @@ from custtier._money import exact_context
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike, tier_id
 from custtier.cadence._calendar import Calendar, WeekendCalendar
-from custtier.cadence._consent import blocked, consents
-from custtier.cadence._dates import iso_week
+from custtier.cadence._consent import consents
 from custtier.cadence._expand import Item
 from custtier.cadence._horizon import MAX_HORIZON_DAYS, check_horizon
 from custtier.cadence._level import Leveller, Placement, zone
 from custtier.cadence._models import ContactPlan, ManagerWeekLoad, Touchpoint, Unscheduled
 from custtier.cadence._occasions import expand
+from custtier.cadence._occurrence import Occurrence
 from custtier.cadence._tables import Tables, tables
 from custtier.errors import InputError, RecordValidationError
 from custtier.models import ContactRecord, Customer, RelationshipManager
-from custtier.models._types import Purpose
-from custtier.rules import KycItem, Owner, Playbook
-from custtier.rules._cadence import GREETINGS
+from custtier.rules import KycItem, Playbook
 
 __all__ = ["DEFAULT_CALENDAR", "MAX_HORIZON_DAYS", "plan_contacts"]
 
@@ -91,17 +90,16 @@ def plan_contacts(
         valid, errors = _validated(customers, playbook, tiers, t)
         records = tuple(history)
         last_contact = _last_contacts(records)
-        items: list[tuple[Item, Customer]] = []
-        for customer, _tier, _gaps in valid:
-            items += [(i, customer) for i in expand(customer, _tier, t, last_contact)]
+        items: list[Item] = []
+        for customer, tier, _gaps in valid:
+            items += expand(customer, tier, t, last_contact)
         leveller = Leveller(t, staff, records, {c.key for c, _, _ in valid})
         ticker = Ticker(progress, len(items), every=max(len(items) // 100, 1))
-        touch, unsched = _level(items, leveller, t, ticker)
+        placed, missed = _level(items, leveller, t, ticker)
         ticker.finish()
-        touch = _attach_kyc(touch, {c.key: g for c, _, g in valid if g})
-        provisional = sum(
-            any(r.code is ReasonCode.CADENCE_PROVISIONAL for r in tp.reasons) for tp in touch
-        )
+        booked: dict[tuple[str, str], list[int]] = {}
+        touch, provisional = _touchpoints(placed, {c.key: g for c, _, g in valid if g}, t, booked)
+        unsched = _unscheduled(missed, t, booked)
         return construct(
             ContactPlan,
             {
@@ -111,9 +109,9 @@ def plan_contacts(
                 "calendar": cal.name,
                 "required": len(items),
                 "provisional": provisional,
-                "touchpoints": tuple(sorted(touch, key=_touch_order)),
-                "unscheduled": tuple(sorted(unsched, key=_unsched_order)),
-                "load": _load(touch, unsched, leveller, staff, t),
+                "touchpoints": touch,
+                "unscheduled": unsched,
+                "load": _load(booked, leveller, staff, t),
                 "errors": tuple(errors),
             },
         )
@@ -201,40 +199,58 @@ def _last_contacts(history: Iterable[ContactRecord]) -> dict[tuple[str, str], dt
     return last
 
 
-def _order(pair: tuple[Item, Customer]) -> tuple[Any, ...]:
-    i = pair[0]
-    return (-i.rank, i.priority, i.first or dt.date.min, i.key, i.rule_id, i.due or dt.date.min,
-            i.label)  # fmt: skip
+#: A placed contact: its touchpoint order, who it is for, its notes and marks, where it went.
+Placed = tuple[
+    tuple[Any, ...], Occurrence, Customer, tuple[Reason, ...], tuple[Reason, ...], Placement
+]
+#: A contact not placed: its order, who, notes, marks, code and the rule that decided it.
+Missed = tuple[
+    tuple[Any, ...], Occurrence, Customer, tuple[Reason, ...], tuple[Reason, ...], ReasonCode, str
+]
+
+_first = itemgetter(0)
+_build = construct
 
 
 def _level(
-    items: list[tuple[Item, Customer]], leveller: Leveller, t: Tables, ticker: Ticker
-) -> tuple[list[Touchpoint], list[Unscheduled]]:
-    touch: list[Touchpoint] = []
-    unsched: list[Unscheduled] = []
+    items: list[Item], leveller: Leveller, t: Tables, ticker: Ticker
+) -> tuple[list[Placed], list[Missed]]:
+    """Place each contact in levelling order; the models are built afterwards, in output order."""
+    placed: list[Placed] = []
+    missed: list[Missed] = []
     allowed: dict[str, frozenset[tuple[str, str]]] = {}
     binds = t.playbook.cadence.do_not_contact.binds
     counting = ticker.reports  # finish() reports the total either way
-    for item, customer in sorted(items, key=_order):
+    place = leveller.place
+    items.sort(key=_first)  # (-rank, priority, first), key, (rule id, due, label)
+    for _, occ, customer, notes in items:
         if counting:
             ticker.add()
-        code: ReasonCode | None = item.blocked
-        rule_id = item.rule_id
+        code: ReasonCode | None = occ.blocked
+        rule_id = occ.rule_id
+        dnc = customer.contact.do_not_contact
         # A duty do-not-contact does not bind stays due; say so on the contact.
-        duty = customer.contact.do_not_contact and item.purpose not in binds
-        marks = (_duty_reason(t),) if duty else ()
+        marks = (_duty_reason(t),) if dnc and occ.purpose not in binds else ()
         if code is None:
-            if customer.key not in allowed:
-                allowed[customer.key] = consents(customer)
-            code = blocked(customer, item.channel, item.purpose, binds, allowed[customer.key])
+            # Consent and do-not-contact, as cadence._consent.blocked answers them.
+            if dnc and occ.purpose in binds:
+                code = ReasonCode.CADENCE_DO_NOT_CONTACT
+            else:
+                consented = allowed.get(customer.key)
+                if consented is None:
+                    consented = allowed[customer.key] = consents(customer)
+                if occ.consent not in consented:
+                    code = ReasonCode.CADENCE_NO_CONSENT
         if code is None:
-            placed = leveller.place(item, customer.time_zone)
-            if isinstance(placed, Placement):
-                touch.append(_touchpoint(item, placed, t, marks))
+            where = place(occ, customer)
+            if isinstance(where, Placement):
+                order = (where.day, customer.key, occ.tail)
+                placed.append((order, occ, customer, notes, marks, where))
                 continue
-            code, rule_id = placed
-        unsched.append(_unscheduled(item, code, rule_id, t, marks))
-    return touch, unsched
+            code, rule_id = where
+        missed.append(((customer.key, occ.tail, code.value), occ, customer, notes, marks,
+                       code, rule_id))  # fmt: skip
+    return placed, missed
 
 
 def _duty_reason(t: Tables) -> Reason:
@@ -249,191 +265,83 @@ def _duty_reason(t: Tables) -> Reason:
     )
 
 
-def _occasion_reason(item: Item, t: Tables) -> Reason:
-    key = (
-        ReasonCode.CADENCE_OCCASION,
-        item.rule_id,
-        item.occasion,
-        item.tier,
-        item.due,
-        item.channel,
+def _touchpoints(
+    placed: list[Placed],
+    gaps: Mapping[str, tuple[KycItem, ...]],
+    t: Tables,
+    booked: dict[tuple[str, str], list[int]],
+) -> tuple[tuple[Touchpoint, ...], int]:
+    """The touchpoints in plan order (day, customer, rule, due, label), and how many are provisional.
+
+    A customer's KYC gaps go on their first manager service contact in that
+    order; each manager's booked minutes and contacts per week go to ``booked``.
+    """
+    placed.sort(key=_first)
+    out: list[Touchpoint] = []
+    provisional = 0
+    kyc_done: set[str] = set()
+    days, weeks = t.days, t.weeks
+    for _, occ, customer, notes, marks, (j, at, minute) in placed:
+        tail, whole, moved = occ.tail_at(j, minute, at, t)
+        provisional += moved
+        values = occ.touch.copy()
+        key = values["customer_key"] = customer.key
+        values["on"] = days[j]
+        values["at"] = at
+        if notes or marks:
+            whole = (occ.reason, *notes, *marks, *tail)
+        if occ.manager_owned:
+            manager_id = values["manager_id"] = customer.manager_id
+            if manager_id is not None:
+                row = booked.setdefault((manager_id, weeks[j]), [0, 0, 0])
+                row[0] += occ.duration
+                row[1] += 1
+            if key in gaps and occ.completes_kyc and key not in kyc_done:
+                kyc_done.add(key)
+                items = values["kyc_items"] = gaps[key]
+                whole = (*whole, _kyc_reason(occ.tier, items, t))
+        values["reasons"] = whole
+        out.append(_build(Touchpoint, values))
+    return tuple(out), provisional
+
+
+def _kyc_reason(tier: str, items: tuple[KycItem, ...], t: Tables) -> Reason:
+    listed = ", ".join(items)
+    return t.reasons.get(
+        (ReasonCode.CADENCE_COMPLETE_KYC, tier, listed),
+        lambda: Reason.of(ReasonCode.CADENCE_COMPLETE_KYC, f"kyc.{tier}", items=listed),
     )
-    return t.contact_reasons.peek(key) or t.contact_reasons.get(
-        key,
-        lambda: Reason.of(
-            ReasonCode.CADENCE_OCCASION,
-            item.rule_id,
-            case="contact",
-            occasion=item.occasion.value,
-            contact=item.rule_id,
-            tier=item.tier,
-            due_on=item.due,
-            channel=item.channel.value,
-        ),
-    )
-
-
-def _moved(code: ReasonCode, rule_id: str, t: Tables, **facts: Any) -> Reason:
-    """A reason that depends only on its code, rule and facts: shared across the plan."""
-    key = (code, rule_id, *facts.values())
-    return t.contact_reasons.peek(key) or t.contact_reasons.get(
-        key, lambda: Reason.of(code, rule_id, **facts)
-    )
-
-
-def _quiet_reason(rule_id: str, at: dt.datetime, t: Tables) -> Reason:
-    """The time a contact is sent inside the quiet-hours rule (shared by the clock time)."""
-    key = (ReasonCode.CADENCE_QUIET_HOURS, rule_id, at.hour, at.minute)
-    return t.contact_reasons.peek(key) or t.contact_reasons.get(
-        key,
-        lambda: Reason.of(
-            ReasonCode.CADENCE_QUIET_HOURS, rule_id, case="timed", time=at.strftime("%H:%M")
-        ),
-    )
-
-
-def _touchpoint(item: Item, p: Placement, t: Tables, marks: tuple[Reason, ...]) -> Touchpoint:
-    reasons = [_occasion_reason(item, t), *item.notes, *marks]
-    if not item.fixed and p.business_first != item.first:
-        reasons.append(
-            _moved(
-                ReasonCode.CADENCE_ROLLED,
-                item.rule_id,
-                t,
-                from_on=item.first,
-                to_on=p.business_first,
-            )
-        )
-    if p.on != p.business_first:
-        reasons.append(
-            _moved(
-                ReasonCode.CADENCE_SLIPPED, item.rule_id, t, from_on=p.business_first, to_on=p.on
-            )
-        )
-    if not item.fixed and t.any_provisional(item.first or p.on, p.on):
-        # Greetings are fixed by the calendar; work found its day by business days.
-        reasons.append(
-            _moved(
-                ReasonCode.CADENCE_PROVISIONAL,
-                item.rule_id,
-                t,
-                calendar=t.calendar.name,
-                from_on=item.first,
-                to_on=p.on,
-            )
-        )
-    if p.at is not None and p.quiet_rule is not None:
-        reasons.append(_quiet_reason(p.quiet_rule, p.at, t))
-    return construct(
-        Touchpoint,
-        {
-            "customer_key": item.key,
-            "tier": item.tier,
-            "rule_id": item.rule_id,
-            "occasion": item.occasion,
-            "channel": item.channel,
-            "purpose": item.purpose,
-            "owner": item.owner,
-            "manager_id": item.manager_id if item.owner is Owner.MANAGER else None,
-            "on": p.on,
-            "at": p.at,
-            "due_on": item.due,
-            "priority": item.priority,
-            "duration_minutes": item.duration,
-            "label": item.label,
-            "offer": item.offer,
-            "kyc_items": (),
-            "reasons": tuple(reasons),
-        },
-    )
-
-
-def _contact_fields(item: Item) -> dict[str, Any]:
-    """Who and what a contact is: shared by touchpoints and unscheduled items."""
-    return {
-        "customer_key": item.key,
-        "tier": item.tier,
-        "rule_id": item.rule_id,
-        "occasion": item.occasion,
-        "channel": item.channel,
-        "purpose": item.purpose,
-        "owner": item.owner,
-        "manager_id": item.manager_id if item.owner is Owner.MANAGER else None,
-    }
 
 
 def _unscheduled(
-    item: Item, code: ReasonCode, rule_id: str, t: Tables, marks: tuple[Reason, ...]
-) -> Unscheduled:
-    week = None
-    if item.first is not None and t.start <= item.first <= t.end:
-        week = t.weeks[t.index(item.first)]
-    channel = item.channel.value
-    why = t.reasons.get(
-        (code, rule_id, channel),
-        lambda: Reason.of(code, rule_id, channel=channel),
-    )
-    return construct(
-        Unscheduled,
-        {
-            **_contact_fields(item),
-            "due_on": item.due,
-            "week": week,
-            "label": item.label,
-            "code": code,
-            "reasons": (why, _occasion_reason(item, t), *item.notes, *marks),
-        },
-    )
+    missed: list[Missed], t: Tables, booked: dict[tuple[str, str], list[int]]
+) -> tuple[Unscheduled, ...]:
+    """The unscheduled items in plan order (customer, rule, due, label, code).
 
-
-def _attach_kyc(
-    touch: list[Touchpoint], gaps: Mapping[str, tuple[KycItem, ...]]
-) -> list[Touchpoint]:
-    """KYC gaps go on each customer's first manager service contact."""
-    first: dict[str, tuple[tuple[Any, ...], int]] = {}
-    for n, tp in enumerate(touch):
-        if tp.customer_key in gaps and _completes_kyc(tp):
-            k = tp.customer_key
-            order = _touch_order(tp)
-            if k not in first or order < first[k][0]:
-                first[k] = (order, n)
-    for key, (_, n) in first.items():
-        tp = touch[n]
-        items = gaps[key]
-        reason = Reason.of(
-            ReasonCode.CADENCE_COMPLETE_KYC, f"kyc.{tp.tier}", items=", ".join(items)
-        )
-        values = dict(tp.__dict__)
-        values["kyc_items"] = items
-        values["reasons"] = (*tp.reasons, reason)
-        touch[n] = construct(Touchpoint, values)
-    return touch
-
-
-def _touch_order(tp: Touchpoint) -> tuple[Any, ...]:
-    return (tp.on, tp.customer_key, tp.rule_id, tp.due_on or dt.date.min, tp.label)
-
-
-def _unsched_order(u: Unscheduled) -> tuple[Any, ...]:
-    return (u.customer_key, u.rule_id, u.due_on or dt.date.min, u.label, u.code.value)
+    Each manager's contacts that did not fit their week are counted in ``booked``.
+    """
+    missed.sort(key=_first)
+    out: list[Unscheduled] = []
+    for _, occ, customer, notes, marks, code, rule_id in missed:
+        values = occ.unscheduled_fields(t).copy()
+        values["customer_key"] = customer.key
+        if occ.manager_owned:
+            manager_id = values["manager_id"] = customer.manager_id
+            week = values["week"]
+            if manager_id is not None and code is ReasonCode.CADENCE_CAPACITY and week:
+                booked.setdefault((manager_id, week), [0, 0, 0])[2] += 1
+        values["code"] = code
+        values["reasons"] = (occ.unscheduled_reason(code, rule_id, t), occ.reason, *notes, *marks)
+        out.append(_build(Unscheduled, values))
+    return tuple(out)
 
 
 def _load(
-    touch: list[Touchpoint],
-    unsched: list[Unscheduled],
+    booked: dict[tuple[str, str], list[int]],
     leveller: Leveller,
     staff: Mapping[str, RelationshipManager],
     t: Tables,
 ) -> tuple[ManagerWeekLoad, ...]:
-    booked: dict[tuple[str, str], list[int]] = {}
-    for tp in touch:
-        if tp.manager_id is not None:
-            row = booked.setdefault((tp.manager_id, iso_week(tp.on)), [0, 0, 0])
-            row[0] += tp.duration_minutes
-            row[1] += 1
-    for u in unsched:
-        if u.manager_id is not None and u.code is ReasonCode.CADENCE_CAPACITY and u.week:
-            booked.setdefault((u.manager_id, u.week), [0, 0, 0])[2] += 1
     if staff:
         for mid in staff:
             for week in dict.fromkeys(t.weeks):
@@ -451,13 +359,4 @@ def _load(
             },
         )
         for (mid, week), row in sorted(booked.items())
-    )
-
-
-def _completes_kyc(tp: Touchpoint) -> bool:
-    # A conversation with the manager, not a greeting: where a file gets completed.
-    return (
-        tp.owner is Owner.MANAGER
-        and tp.purpose is not Purpose.MARKETING
-        and tp.occasion not in GREETINGS
     )

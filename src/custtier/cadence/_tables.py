@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from custtier._cache import Memo
 from custtier._explain import PlaybookRef, Reason
@@ -30,6 +30,9 @@ from custtier.rules import (
 )
 from custtier.rules._budget import WorkBudget, bounded_dates, horizon_limit
 from custtier.rules._rrule import parse_rrule
+
+if TYPE_CHECKING:
+    from custtier.cadence._occurrence import Occurrence
 
 __all__ = ["NO_DATA", "Tables", "tables"]
 
@@ -61,6 +64,8 @@ class Tables:
     # Per day index from ``start``: provisional days seen up to and including it.
     provisional_upto: tuple[int, ...]
     weeks: tuple[str, ...]
+    # Per day index from ``start``: the date (levelling works on indexes).
+    days: tuple[dt.date, ...]
     quiet: dict[Channel, QuietHours]
     reviews: dict[AmlRating, KycReview]
     caps: tuple[FrequencyCap, ...]
@@ -72,6 +77,23 @@ class Tables:
     # their facts: the same rule, tier, channel and days recur across a book's customers.
     contact_reasons: Memo[Reason] = field(
         default_factory=lambda: Memo(limit=CONTACT_REASONS), compare=False, repr=False
+    )
+    # Each required contact's shared part (``cadence._occurrence``) by its facts, and the
+    # customer-local send times: the same rules, dates and zones recur across customers.
+    occurrences: Memo[Occurrence] = field(
+        default_factory=lambda: Memo(limit=OCCURRENCES), compare=False, repr=False
+    )
+    times: Memo[dt.datetime] = field(
+        default_factory=lambda: Memo(limit=TIMES), compare=False, repr=False
+    )
+    # What expansion derives from the tables alone, a bounded set of keys: a rule's contacts
+    # that are the same for every customer of its tier (holidays, RRULE dates) by rule id, a
+    # tier's campaigns, greeting dates per day and month (lunar: lunar day and month).
+    derived: dict[object, Any] = field(default_factory=dict, compare=False, repr=False)
+    # A customer's run of contacts from its first due date (interval rules, reviews,
+    # maturities), by rule, label and that date: shared by customers due on the same day.
+    series: Memo[Any] = field(
+        default_factory=lambda: Memo(limit=OCCURRENCES), compare=False, repr=False
     )
 
     def index(self, day: dt.date) -> int:
@@ -87,6 +109,9 @@ class Tables:
 
 #: Contact reasons kept per tables (about 1.5 KB each); past it they are built, not kept.
 CONTACT_REASONS = 20_000
+#: Occurrences kept per tables (about 3 KB each with their reasons by day), and send times.
+OCCURRENCES = 10_000
+TIMES = 20_000
 
 _CACHE: dict[tuple[int, dt.date, dt.date, int], Tables] = {}
 _LOCK = Lock()
@@ -149,6 +174,7 @@ def _build(playbook: Playbook, start: dt.date, end: dt.date, calendar: Calendar)
         business=business,
         provisional_upto=tuple(upto),
         weeks=tuple(iso_week(d) for d in days),
+        days=tuple(days),
         quiet={ch: q for q in cad.quiet_hours for ch in q.channels},
         reviews={r.aml_rating: r for r in cad.kyc_reviews},
         caps=tuple(cad.caps),
