@@ -136,7 +136,7 @@ def test_a_branch_plans_next_year_for_one_walk_in_customer_and_gets_the_same_pla
 
 def _untimed(tp: Touchpoint) -> dict[str, Any]:
     """A touchpoint's JSON fields without its clock time and the reason quoting it."""
-    fields = json.loads(tp.model_dump_json())
+    fields: dict[str, Any] = json.loads(tp.model_dump_json())
     del fields["at"]
     fields["reasons"] = [r for r in fields["reasons"] if r["code"] != "CADENCE_QUIET_HOURS"]
     return fields
