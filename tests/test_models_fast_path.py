@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -203,3 +204,76 @@ def test_plain_and_unusual_spellings_read_to_the_same_customer() -> None:
     )  # fmt: skip
     assert plain == unusual
     assert repr(plain.assets_under_management) == "Decimal('1200.50')"
+
+
+# --------------------------------------------------------------------------- however it arrives
+# The bank's rule for an amount does not depend on how a record reaches it: a
+# database row handed over as a dict (Decimals, ints, even bytes from a
+# driver) or another system's JSON. A balance below zero, bytes, a float, a
+# boolean, an amount of 10^20 or more, or one finer than the currency's minor
+# unit is refused, naming the field and the problem, by every entry point (the
+# native fast paths and the lean validator in front of the checks included).
+
+_UNSUPPORTED = (
+    'amount has an unsupported type; pass a Decimal, an int or a string such as "1234.50"'
+)
+_NEGATIVE = "must not be negative"
+_READS: dict[str, Callable[[Any], Customer]] = {
+    "from_record": Customer.from_record,
+    "model_validate": Customer.model_validate,
+    "from_json": lambda r: Customer.from_json(json.dumps(r)),
+    "model_validate_json": lambda r: Customer.model_validate_json(json.dumps(r)),
+}
+
+
+_REFUSED = [
+    ("assets_under_management", -1, _NEGATIVE),
+    ("assets_under_management", "-0.01", _NEGATIVE),
+    ("assets_under_management", Decimal("-0.01"), _NEGATIVE),
+    ("assets_under_management", Decimal(-5), _NEGATIVE),
+    ("assets_under_management", b"100.00", _UNSUPPORTED),
+    ("assets_under_management", bytearray(b"100"), _UNSUPPORTED),
+    ("annual_profit_contribution", b"-100.00", _UNSUPPORTED),
+    ("annual_profit_contribution", 2.0, _FLOAT),
+    ("annual_profit_contribution", 10**20, _RANGE),
+    ("annual_profit_contribution", -(10**20), _RANGE),
+    ("assets_under_management", "100.005", _CNY_PLACES.format("assets_under_management")),
+    (
+        "assets_under_management",
+        Decimal("100.005"),
+        _CNY_PLACES.format("assets_under_management"),
+    ),
+    ("annual_income", Decimal("-0.001"), _CNY_PLACES.format("annual_income")),
+]
+
+
+@pytest.mark.parametrize(
+    ("read", "field", "value", "message"),
+    [
+        (read, *refused)
+        for refused in _REFUSED
+        for read in sorted(_READS)
+        # JSON carries numbers and strings only: Decimals and bytes come in a dict
+        if not (read.endswith("json") and isinstance(refused[1], (Decimal, bytes, bytearray)))
+    ],
+)
+def test_an_amount_the_bank_refuses_is_refused_however_the_record_arrives(
+    read: str, field: str, value: Any, message: str
+) -> None:
+    with pytest.raises(RecordValidationError) as err:
+        _READS[read]({"key": "C1", "currency": "CNY", field: value})
+    assert err.value.errors() == [{"loc": [field], "type": "value_error", "msg": message}]
+
+
+@pytest.mark.parametrize("read", ["from_record", "model_validate"])
+def test_a_monthly_balance_below_zero_from_a_database_row_is_refused(read: str) -> None:
+    months = [
+        {"month": "2026-09", "average_daily_balance": Decimal("10.00")},
+        {"month": "2026-10", "average_daily_balance": Decimal("-10.00")},
+    ]
+    with pytest.raises(RecordValidationError) as err:
+        _READS[read]({"key": "C1", "monthly_balances": months})
+    assert err.value.errors() == [
+        {"loc": ["monthly_balances", 1, "average_daily_balance"], "type": "value_error",
+         "msg": _NEGATIVE}
+    ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import json
 from contextlib import AbstractContextManager
 from decimal import ROUND_UP, Decimal
 from fractions import Fraction
@@ -333,6 +334,58 @@ def test_models_validate_the_same_under_a_hostile_context() -> None:
             Customer.from_record({**record, "assets_under_management": "123456789.123"})
     assert inside == Customer.from_record(record)
     assert inside.assets_under_management == D("123456789.12")
+
+
+_DATABASE_ROW = {
+    "key": "C1",
+    "assets_under_management": D("123456789.12"),
+    "annual_income": D("-1234567.25"),
+    "annual_profit_contribution": D("1E+3"),
+    "monthly_balances": [{"month": "2026-10", "average_daily_balance": D("98765432.10")}],
+}
+
+
+@pytest.mark.parametrize("read", [Customer.from_record, Customer.model_validate])
+def test_a_database_row_of_decimals_reads_the_same_under_a_hostile_context(read: Any) -> None:
+    # A driver hands over Decimals: they are checked by custtier's own context
+    # too, never by the caller's (three digits here, which would trap or round).
+    want = Customer.from_record(_DATABASE_ROW)
+    with hostile():
+        got = read(_DATABASE_ROW)
+        with pytest.raises(CusttierError):
+            read({**_DATABASE_ROW, "assets_under_management": D("123456789.123")})
+    assert got == want
+    assert repr(got.monthly_balances[0].average_daily_balance) == "Decimal('98765432.10')"
+
+
+#: A caller's context that refuses any rounding at all (a ledger's, say), at three digits.
+_EVERY_TRAP = decimal.Context(
+    prec=3,
+    traps=[
+        decimal.Rounded, decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero,
+        decimal.Overflow, decimal.Underflow, decimal.Subnormal, decimal.FloatOperation,
+    ],
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(cst.customers(), st.booleans())
+def test_a_customer_reads_the_same_under_a_caller_context_that_traps_every_rounding(
+    c: Customer, as_json: bool
+) -> None:
+    # Regression: the range check negated its limit (10^20, 21 digits) in the
+    # caller's context, so a three-digit context trapping Rounded raised
+    # decimal.Rounded out of Customer.from_record instead of reading the record.
+    record = c.to_record(reveal_personal_data=True)
+    rows = [record, _DATABASE_ROW]
+    with decimal.localcontext(_EVERY_TRAP):
+        got = [
+            Customer.from_json(json.dumps(r))
+            if as_json and r is record
+            else Customer.from_record(r)
+            for r in rows
+        ]
+    assert got == [Customer.from_record(r) for r in rows]
 
 
 # --------------------------------------------------------------------------- regressions

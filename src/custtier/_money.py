@@ -79,7 +79,10 @@ _QUANTA: dict[str, Decimal] = {}
 # currency or weight a rule needs.
 _MAX_DIGITS = 20
 _MAX_PLACES = 12
-_LIMIT = Decimal(10) ** _MAX_DIGITS
+# Built from ints, and negated here, not in check_amount: a negation or a
+# power rounds in the caller's context (three digits, Rounded trapped: a raise).
+_LIMIT = Decimal(10**_MAX_DIGITS)
+_NEGATIVE_LIMIT = Decimal(-(10**_MAX_DIGITS))
 _FINEST = Decimal(1).scaleb(-_MAX_PLACES)
 _PLACES_CHECK = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.Rounded])
 
@@ -155,7 +158,7 @@ def check_amount(value: Any, *, field: str = "amount") -> Decimal:
         # In range and at most 12 places, trailing zeros included: quantizing
         # to 12 places signals Rounded exactly when digits would be dropped
         # (as_tuple builds a named tuple in Python, three times dearer).
-        if amount.is_finite() and -_LIMIT < amount < _LIMIT:
+        if amount.is_finite() and _NEGATIVE_LIMIT < amount < _LIMIT:
             try:
                 amount.quantize(_FINEST, context=_PLACES_CHECK)
             except decimal.Rounded:
