@@ -274,6 +274,9 @@ def test_a_monthly_balance_below_zero_from_a_database_row_is_refused(read: str) 
     with pytest.raises(RecordValidationError) as err:
         _READS[read]({"key": "C1", "monthly_balances": months})
     assert err.value.errors() == [
-        {"loc": ["monthly_balances", 1, "average_daily_balance"], "type": "value_error",
-         "msg": _NEGATIVE}
-    ]  # fmt: skip
+        {
+            "loc": ["monthly_balances", 1, "average_daily_balance"],
+            "type": "value_error",
+            "msg": _NEGATIVE,
+        }
+    ]

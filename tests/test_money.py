@@ -362,10 +362,16 @@ def test_a_database_row_of_decimals_reads_the_same_under_a_hostile_context(read:
 _EVERY_TRAP = decimal.Context(
     prec=3,
     traps=[
-        decimal.Rounded, decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero,
-        decimal.Overflow, decimal.Underflow, decimal.Subnormal, decimal.FloatOperation,
+        decimal.Rounded,
+        decimal.Inexact,
+        decimal.InvalidOperation,
+        decimal.DivisionByZero,
+        decimal.Overflow,
+        decimal.Underflow,
+        decimal.Subnormal,
+        decimal.FloatOperation,
     ],
-)  # fmt: skip
+)
 
 
 @settings(max_examples=60, deadline=None)

@@ -21,6 +21,7 @@ from custtier import (
     pareto_set,
     presets,
     tier_book,
+    trace_tier,
 )
 from custtier.errors import InputError
 from custtier.tiering._pareto import pareto_keys
@@ -1307,3 +1308,181 @@ def test_a_tier_with_two_bands_on_one_basis_is_held_against_its_lowest_bar() -> 
     assert (d.tier, d.movement, d.below_since) == ("mid_end", Movement.HELD, None)
     facts = _hysteresis_reason(d)[3]
     assert (facts["bar"], facts["floor"]) == (Decimal("50000"), Decimal("45000.00"))
+
+
+# --- arguments -------------------------------------------------------------
+# The tiering calls take what a caller has at hand (a Customer or the record it
+# was read from) and refuse anything else before any rule runs, naming the
+# argument and what it should have been.
+
+
+def test_a_customer_record_is_tiered_as_the_customer_it_describes() -> None:
+    record = customer(adb="520000.00").to_record(reveal_personal_data=True)
+    assert assign_tier(record, PRACTICE, as_of=AS_OF) == assign_tier(
+        Customer.from_record(record), PRACTICE, as_of=AS_OF
+    )
+
+
+@pytest.mark.parametrize("call", [assign_tier, trace_tier], ids=["assign_tier", "trace_tier"])
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("previous", "previous must be the customer's last TierDecision or None"),
+        ("override", "override must be an Override or None"),
+        ("pareto_cut", "pareto_cut must be a book's ParetoCut or None"),
+    ],
+)
+def test_a_wrong_optional_argument_is_named_with_what_it_should_be(
+    call: Any, argument: str, message: str
+) -> None:
+    # A tier id where the decision or override object belongs: a common slip.
+    with pytest.raises(InputError) as info:
+        call(customer(adb="520000.00"), PRACTICE, as_of=AS_OF, **{argument: "high_end"})
+    assert (info.value.field, str(info.value)) == (argument, message)
+
+
+_RECORD = {"key": "C1"}
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "message"),
+    [
+        (
+            lambda: assign_tier(customer(), "practice", as_of=AS_OF),
+            "playbook",
+            "playbook must be a Playbook: a preset (custtier.presets) or one loaded with "
+            "Playbook.from_json",
+        ),
+        (
+            lambda: assign_tier(_RECORD, PRACTICE, as_of="2026-11-30"),
+            "as_of",
+            "as_of must be a date",
+        ),
+        (
+            lambda: tier_book([_RECORD], PRACTICE, as_of="2026-11-30"),
+            "as_of",
+            "as_of must be a date",
+        ),
+        (
+            lambda: tier_book("C1", PRACTICE, as_of=AS_OF),
+            "customers",
+            "customers must be a list of records",
+        ),
+        (
+            lambda: tier_book([_RECORD], "practice", as_of=AS_OF),
+            "playbook",
+            "playbook must be a Playbook: a preset (custtier.presets) or one loaded with "
+            "Playbook.from_json",
+        ),
+    ],
+    ids=[
+        "assign_tier-playbook",
+        "assign_tier-as_of",
+        "tier_book-as_of",
+        "tier_book-customers",
+        "tier_book-playbook",
+    ],
+)
+def test_a_wrong_argument_to_a_tiering_call_is_named_with_what_it_should_be(
+    call: Any, field: str, message: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    assert (info.value.field, str(info.value)) == (field, message)
+
+
+# --- upgrade signals, each as the practice words it ---------------------------
+# docs/tiering.md, "Upgrade candidates": each signal flags a customer on its own
+# rule and says why in its facts, which an adviser reads before calling.
+
+
+def test_each_upgrade_signal_flags_on_its_rule_and_states_its_facts() -> None:
+    six = ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10")
+    rising = dict.fromkeys(six, "10000.00") | {"2026-10": "12500.00"}  # last 25% above first
+    book = [
+        customer("C1", adb="40000.00"),  # exactly 20% under the 50,000 bar: within it
+        customer(
+            "C2",
+            monthly_balances=[{"month": m, "average_daily_balance": b} for m, b in rising.items()],
+            products_held=[{"product_id": p, "principal": "1000.00"} for p in ("P1", "P2", "P3")],
+        ),
+        customer(
+            "C3",
+            adb="20000.00",
+            assets_under_management="20000.00",
+            kyc={
+                "customer_key": "C3",
+                "declared_external_assets": "480000.00",
+                "declared_annual_income": "300000.00",  # the income threshold exactly
+            },
+        ),  # 20,000 with the bank + 480,000 declared: the 500,000 threshold exactly
+        customer("C4", adb="1000.00", referred_by="C3"),
+        customer("C5", adb="1000.00", referred_by="C3"),
+    ]
+    result = tier_book(book, PRACTICE, as_of=AS_OF)
+    facts = {c.customer_key: {s.rule_id: s.facts for s in c.signals} for c in result.candidates}
+    assert facts == {
+        "C1": {
+            "cand.near_bar": {
+                "threshold": Decimal("0.2"),
+                "target": "mid_end",
+                "value": Decimal("40000.00"),
+                "bar": Decimal("50000"),
+                "signal": "near_bar",
+            },
+        },
+        "C2": {
+            "cand.rising": {
+                "threshold": Decimal("0.25"),
+                "first": Decimal("10000.00"),
+                "last": Decimal("12500.00"),
+                "signal": "rising_balance",
+            },
+            "cand.breadth": {"products": 3, "signal": "product_breadth"},
+        },
+        "C3": {
+            "cand.wealth": {
+                "wealth": Decimal("500000.00"),
+                "threshold": Decimal("500000"),
+                "signal": "declared_wealth",
+            },
+            "cand.income": {
+                "income": Decimal("300000.00"),
+                "threshold": Decimal("300000"),
+                "signal": "declared_income",
+            },
+            "cand.referrals": {"referrals": 2, "signal": "referrals"},
+        },
+    }
+
+
+@pytest.mark.parametrize("profit_first", [False, True])
+def test_near_a_bar_reports_the_basis_relatively_closest_to_its_bar(profit_first: bool) -> None:
+    # 45,000 is 10% under the 50,000 balance bar; 1,950 is 2.5% under the
+    # 2,000 profit bar: the profit basis is the nearer, whichever basis comes first.
+    c = customer("C1", adb="45000.00", annual_profit_contribution="1950.00")
+    result = tier_book([c], two_bases(profit_first), as_of=AS_OF)
+    (signal,) = [s for s in result.candidates[0].signals if s.rule_id == "cand.near_bar"]
+    assert (signal.facts["value"], signal.facts["bar"]) == (Decimal("1950.00"), Decimal("2000"))
+
+
+def test_a_book_tiers_new_customers_beside_known_ones_and_refuses_only_an_unusable_previous() -> (
+    None
+):
+    # Last month's run is the previous decision of the customers it knew; a
+    # customer opened since has none and is tiered as new; a previous decision
+    # dated after the run cannot drive hysteresis and is that customer's error alone.
+    last_month = dt.date(2026, 10, 31)
+    known = customer("C1", adb="60000.00")
+    later = customer("C3", adb="60000.00")
+    previous = tier_book([known], PRACTICE, as_of=last_month).decisions
+    future = tier_book([later], PRACTICE, as_of=dt.date(2026, 12, 31)).decisions
+    book = [known, customer("C2", adb="60000.00"), later]
+    result = tier_book(book, PRACTICE, as_of=AS_OF, previous=[*previous, *future])
+    assert {d.customer_key: d.movement for d in result.decisions} == {
+        "C1": Movement.SAME,
+        "C2": Movement.NEW,
+    }
+    assert [(e.customer_key, e.index, e.field, e.message) for e in result.errors] == [
+        ("C3", 2, "previous.as_of", "previous decision is dated after as_of")
+    ]
