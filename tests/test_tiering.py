@@ -1342,34 +1342,38 @@ def test_a_wrong_optional_argument_is_named_with_what_it_should_be(
 
 
 _RECORD = {"key": "C1"}
+#: Wrong values, typed Any: what a caller passes by mistake.
+_NAME: Any = "practice"
+_TEXT_DAY: Any = "2026-11-30"
+_ONE_KEY: Any = "C1"
 
 
 @pytest.mark.parametrize(
     ("call", "field", "message"),
     [
         (
-            lambda: assign_tier(customer(), "practice", as_of=AS_OF),
+            lambda: assign_tier(customer(), _NAME, as_of=AS_OF),
             "playbook",
             "playbook must be a Playbook: a preset (custtier.presets) or one loaded with "
             "Playbook.from_json",
         ),
         (
-            lambda: assign_tier(_RECORD, PRACTICE, as_of="2026-11-30"),
+            lambda: assign_tier(_RECORD, PRACTICE, as_of=_TEXT_DAY),
             "as_of",
             "as_of must be a date",
         ),
         (
-            lambda: tier_book([_RECORD], PRACTICE, as_of="2026-11-30"),
+            lambda: tier_book([_RECORD], PRACTICE, as_of=_TEXT_DAY),
             "as_of",
             "as_of must be a date",
         ),
         (
-            lambda: tier_book("C1", PRACTICE, as_of=AS_OF),
+            lambda: tier_book(_ONE_KEY, PRACTICE, as_of=AS_OF),
             "customers",
             "customers must be a list of records",
         ),
         (
-            lambda: tier_book([_RECORD], "practice", as_of=AS_OF),
+            lambda: tier_book([_RECORD], _NAME, as_of=AS_OF),
             "playbook",
             "playbook must be a Playbook: a preset (custtier.presets) or one loaded with "
             "Playbook.from_json",
