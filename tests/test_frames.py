@@ -1039,3 +1039,18 @@ def test_the_columnar_cut_is_the_book_s_cut_and_the_same_type(
         assert book.pareto_cut is None
     else:
         assert cut == book.pareto_cut
+
+
+def test_a_table_for_a_pareto_playbook_must_carry_profit_and_one_for_another_need_not() -> None:
+    # The Pareto rule reads each customer's profit contribution; a playbook
+    # without one reads the balances alone, so only a Pareto playbook asks for it.
+    table = cf.tier_input_table([Customer(key="C1")], presets.PRACTICE, as_of=AS_OF)
+    table = table.drop_columns(["annual_profit_contribution"])
+    with pytest.raises(InputError) as info:
+        cf.tier_table(table, presets.PRACTICE, as_of=AS_OF)
+    assert (info.value.field, str(info.value)) == (
+        "annual_profit_contribution",
+        "the table lacks column(s) ['annual_profit_contribution'] that the playbook's rules read",
+    )
+    assert presets.REGULATORY.tiering.pareto is None
+    assert cf.tier_table(table, presets.REGULATORY, as_of=AS_OF).num_rows == 1

@@ -1490,3 +1490,49 @@ def test_a_book_tiers_new_customers_beside_known_ones_and_refuses_only_an_unusab
     assert [(e.customer_key, e.index, e.field, e.message) for e in result.errors] == [
         ("C3", 2, "previous.as_of", "previous decision is dated after as_of")
     ]
+
+
+# --- the Pareto rule, exactly ------------------------------------------------
+
+
+def test_the_pareto_set_reaches_eighty_percent_of_profit_exactly_at_any_size() -> None:
+    # 80% of 1,250,000,000,000,000.04 is 1,000,000,000,000,000.032: the largest
+    # contributor's 1,000,000,000,000,000.03 falls short of it by a fifth of a
+    # cent, so the next contributor is needed too (in floats the shortfall rounds away).
+    a = customer("A", annual_profit_contribution="1000000000000000.03")
+    b = customer("B", annual_profit_contribution="250000000000000.01")
+    assert pareto_set([a, b], PRACTICE) == {"A", "B"}
+
+
+def test_a_customer_below_the_books_pareto_cut_is_outside_it_whatever_their_key() -> None:
+    # C1 alone carries 80% of the book's profit. Tiered later against that cut,
+    # a customer with less profit is outside the set even with a key sorting
+    # first; one with the cut's profit and a key sorting first is inside (ties by key).
+    book = [
+        customer("C1", annual_profit_contribution="8000.00"),
+        customer("C2", annual_profit_contribution="1000.00"),
+        customer("C3", annual_profit_contribution="1000.00"),
+    ]
+    cut = tier_book(book, PRACTICE, as_of=AS_OF).pareto_cut
+    less = assign_tier(
+        customer("A0", annual_profit_contribution="7999.99"), PRACTICE, as_of=AS_OF, pareto_cut=cut
+    )
+    tie = assign_tier(
+        customer("B0", annual_profit_contribution="8000.00"), PRACTICE, as_of=AS_OF, pareto_cut=cut
+    )
+    assert (less.tier, ReasonCode.TIER_PARETO in codes(less)) == ("mass", False)
+    assert (tie.tier, ReasonCode.TIER_PARETO in codes(tie)) == ("high_end", True)
+
+
+def test_a_pareto_member_is_told_so_with_its_profit_when_last_months_decision_is_given() -> None:
+    c = customer("C1", adb="1000.00", annual_profit_contribution="8000.00")
+    last = assign_tier(c, PRACTICE, as_of=dt.date(2026, 10, 31), in_pareto_set=True)
+    d = assign_tier(c, PRACTICE, as_of=AS_OF, previous=last, in_pareto_set=True)
+    (reason,) = [r for r in d.reasons if r.code is ReasonCode.TIER_PARETO]
+    assert d.tier == "high_end"
+    assert reason.facts == {"profit": Decimal("8000.00"), "profit_share": Decimal("0.8")}
+
+
+def test_pareto_keys_refuses_keys_and_profits_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match=r"^keys and profits must have the same length$"):
+        pareto_keys(["C1", "C2"], [100], Decimal("0.8"))
