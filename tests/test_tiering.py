@@ -1536,3 +1536,44 @@ def test_a_pareto_member_is_told_so_with_its_profit_when_last_months_decision_is
 def test_pareto_keys_refuses_keys_and_profits_of_different_lengths() -> None:
     with pytest.raises(ValueError, match=r"^keys and profits must have the same length$"):
         pareto_keys(["C1", "C2"], [100], Decimal("0.8"))
+
+
+def test_near_a_bar_names_the_basis_still_short_when_every_basis_must_qualify() -> None:
+    # Under "lowest" every basis must reach the bar: a balance already on the
+    # 50,000 bar is not near it; the profit 5% short of its 2,000 bar is.
+    data = json.loads(two_bases(profit_first=False).to_json())
+    data["tiering"]["combine"], data["id"] = "lowest", "two-bases-lowest"
+    pb = Playbook.from_json(json.dumps(data))
+    c = customer("C1", adb="50000.00", annual_profit_contribution="1900.00")
+    result = tier_book([c], pb, as_of=AS_OF)
+    (cand,) = result.candidates
+    (signal,) = [s for s in cand.signals if s.rule_id == "cand.near_bar"]
+    assert (cand.tier, cand.target_tier) == ("mass", "mid_end")
+    assert (signal.facts["value"], signal.facts["bar"]) == (Decimal("1900.00"), Decimal("2000"))
+
+
+@pytest.mark.parametrize(
+    ("balances", "rising"),
+    [
+        ({"2026-09": "10000.00", "2026-10": "12500.00"}, True),  # two months are a trend
+        ({"2026-10": "12500.00"}, False),  # one month is not
+        ({"2026-05": "0.00", "2026-10": "12500.00"}, False),  # nothing to grow from
+        ({"2026-05": "1.00", "2026-10": "12500.00"}, True),  # little, but something
+        ({"2026-05": "10000.00", "2026-06": "20000.00", "2026-10": "10000.00"}, False),  # fell back
+        ({"2026-05": "10000.00", "2026-10": "12499.99"}, False),  # a cent short of 25%
+    ],
+)
+def test_a_rising_balance_is_the_last_month_of_six_against_the_first(
+    balances: dict[str, str], rising: bool
+) -> None:
+    # docs/tiering.md: the last monthly balance of the six months before as_of
+    # at least 25% above the first. Two points of rising balance plus two of
+    # declared income make a candidate, so the signal alone decides.
+    c = customer(
+        "C1",
+        monthly_balances=[{"month": m, "average_daily_balance": b} for m, b in balances.items()],
+        annual_income="300000.00",
+    )
+    result = tier_book([c], PRACTICE, as_of=AS_OF)
+    flagged = {s.rule_id for cand in result.candidates for s in cand.signals}
+    assert ("cand.rising" in flagged) is rising
