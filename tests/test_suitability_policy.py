@@ -232,3 +232,18 @@ def test_a_share_smaller_than_the_products_lot_stays_in_cash_whole() -> None:
         0,
         Decimal("200.00"),
     )
+
+
+def test_each_level_is_allocated_by_its_own_model_portfolio_and_says_so() -> None:
+    """Customers of every level, one after another: each decision cites its own level's
+    portfolio (rule alloc.<level>), never one built for an earlier customer."""
+    catalogue = synth.catalogue(REGULATORY)
+    for level in ["C1", "C3", "C5", "C2", "C4"]:
+        d = allocate(assessed(level), "100000.00", catalogue, REGULATORY, as_of=AS_OF)
+        (model,) = [r for r in d.reasons if r.facts.get("case") == "portfolio"]
+        assert (model.code, model.rule_id, model.facts["level"]) == (
+            ReasonCode.ALLOC_MODEL_WEIGHT,
+            f"alloc.{level}",
+            level,
+        )
+        assert d.outcome == level
