@@ -247,3 +247,18 @@ def test_each_level_is_allocated_by_its_own_model_portfolio_and_says_so() -> Non
             level,
         )
         assert d.outcome == level
+
+
+def test_a_customer_assessed_this_morning_may_buy_the_same_day() -> None:
+    """The assessment is relied on from its assessed_on: a questionnaire scored at the counter
+    lets the sale go ahead that day, at the level it gave."""
+    scored = assess_risk(ANSWERS, REGULATORY, as_of=AS_OF, customer_key="C000042")
+    assert (scored.outcome, scored.assessment.assessed_on) == ("C3", AS_OF)
+    c = Customer(key="C000042").replace(risk_assessment=scored.assessment)
+    fund = product("BAL-R3", "balanced_fund", "R3")
+    d = check_suitability(c, fund, REGULATORY, as_of=AS_OF)
+    assert d.allowed
+    assert d.reasons[0].code is ReasonCode.SUIT_LEVEL_OK
+    (screened,) = check_catalogue(c, [fund], REGULATORY, as_of=AS_OF)
+    assert screened.allowed
+    assert allocate(c, "100000.00", [fund], REGULATORY, as_of=AS_OF).outcome == "C3"
