@@ -225,3 +225,12 @@ def test_a_pending_allocation_writes_pydantic_s_bytes(
     if expected is not None and not hostile:
         assert d.model_dump_json() == expected
         assert AllocationDecision.model_validate_json(expected) == whole
+
+
+def test_a_product_s_part_is_kept_per_product_object_not_per_product_id() -> None:
+    pb = presets.REGULATORY
+    fund = next(p for p in synth.catalogue(pb) if p.category == "deposit")
+    twins = [fund.replace(cooling_off_hours=h) for h in (0, 24, 48, 0, 24)]
+    for twin in twins:
+        trace = trace_suitability(Customer(key="C1"), twin, pb, as_of=dt.date(2026, 11, 30))
+        assert json_of(trace) == rendered_decision(trace).model_dump_json()

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from custtier import _json_out
 from custtier._deferred import PENDING, raw_set, renders, writes
 from custtier._explain import Reason, ReasonCode, construct
+from custtier.models import Product
 from custtier.suitability._at_sale import ValidityBound
 from custtier.suitability._models import Condition, SuitabilityDecision
 from custtier.suitability._plan import SuitabilityPlan
@@ -225,6 +226,7 @@ class _Writer(NamedTuple):
     middle: str  # from the end of the reasons to as_of's value
     closing: str  # after the product id: up to cooling_off_hours' value, or to the end
     allowed: bool
+    products: dict[int, tuple[Product, str]]  # per product: its part of the JSON
 
 
 @writes(SuitabilityDecision)
@@ -236,8 +238,8 @@ def json_of(trace: SuitabilityTrace) -> str | None:
     the nearest amounts are escaped as pydantic-core escapes them.
     tests/test_json_out.py holds the bytes equal to pydantic's.
     """
-    plan, product, key = trace.plan, trace.product, trace.customer_key
-    if not _WRITABLE or type(key) is not str or type(trace.as_of) is not dt.date:
+    plan, product, key, as_of = trace.plan, trace.product, trace.customer_key, trace.as_of
+    if not _WRITABLE or type(key) is not str or type(as_of) is not dt.date:
         return None
     w = plan.json.peek(trace.key) or plan.json.get(trace.key, lambda: _writer(plan, trace.key))
     get = _shared_entries_get
@@ -249,25 +251,29 @@ def json_of(trace: SuitabilityTrace) -> str | None:
         else:
             hit = get(id(r))
             reasons.append(hit[1] if hit is not None and hit[0] is r else _shared_json(r))
-    if w.allowed:
-        tail = f"{w.closing}{int(product.cooling_off_hours)}{_NO_AMOUNTS}"
-    else:
-        tail = f"{w.closing}{','.join([_json_out.decimal(v) for v in trace.nearest])}]}}"
-    return _json_out.finish(
-        [
-            _HEAD,
-            _string(key),
-            w.opening,
-            ",".join(reasons),
-            w.middle,
-            _date(trace.as_of),
-            ',"product_id":',
-            _string(product.id),
-            tail,
-        ]
+    # From the product id on: the product's part, kept per writer (the entry holds the
+    # product, so its id is not reused while the entry lives).
+    part = w.products.get(id(product))
+    if part is None or part[0] is not product:
+        part = (product, _product_part(w, product))
+        if len(w.products) < _PRODUCTS_LIMIT:
+            w.products[id(product)] = part
+    tail = part[1]
+    if not w.allowed:
+        tail = f"{tail}{','.join([_json_out.decimal(v) for v in trace.nearest])}]}}"
+    out = (
+        f'{_HEAD}{_string(key)}{w.opening}{",".join(reasons)}{w.middle}"{as_of.isoformat()}"{tail}'
     )
+    return out if out.isascii() else _json_out.finish([out])
 
 
+def _product_part(w: _Writer, product: Product) -> str:
+    """From the product id to the end (or, when blocked, to the nearest amounts' values)."""
+    hours = f"{int(product.cooling_off_hours)}{_NO_AMOUNTS}" if w.allowed else ""
+    return f',"product_id":{_string(product.id)}{w.closing}{hours}'
+
+
+_PRODUCTS_LIMIT = 1024
 _shared_entries_get = _shared_json.get_entry
 _NO_AMOUNTS = ',"nearest_valid_amounts":[]}'
 
@@ -285,6 +291,7 @@ def _writer(plan: SuitabilityPlan, key: TraceKey) -> _Writer:
         if allowed
         else ',"allowed":false,"conditions":[],"cooling_off_hours":0,"nearest_valid_amounts":[',
         allowed,
+        {},
     )
 
 
