@@ -429,14 +429,7 @@ def _shares(
         for cat, part in zip(need_cats, parts, strict=True):
             shares[cat] = shares.get(cat, Decimal(0)) + part
             needs = sorted(n.value for n in customer.needs if alloc.need_categories.get(n) == cat)
-            why.setdefault(cat, []).append(
-                Reason.of(
-                    ReasonCode.ALLOC_NEED,
-                    alloc.rule_id,
-                    needs=",".join(needs),
-                    needs_share=needs_share,
-                )
-            )
+            why.setdefault(cat, []).append(_need_reason(t, ",".join(needs)))
     reasons.append(
         t.reasons.get(
             (ReasonCode.ALLOC_MODEL_WEIGHT, level),
@@ -446,6 +439,18 @@ def _shares(
         )
     )
     return shares, why
+
+
+def _need_reason(t: RiskTables, needs: str) -> Reason:
+    """The needs a category serves: shared per set of needs (a few of a closed list)."""
+    key = (ReasonCode.ALLOC_NEED, needs)
+    alloc = t.playbook.allocation
+    return t.reasons.peek(key) or t.reasons.get(
+        key,
+        lambda: Reason.of(
+            ReasonCode.ALLOC_NEED, alloc.rule_id, needs=needs, needs_share=alloc.needs_share
+        ),
+    )
 
 
 def _capped_reason(
