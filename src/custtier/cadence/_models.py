@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from custtier._display import Displayable
 from custtier._explain import ErrorRecord, PlaybookRef, Reason, ReasonCode
 from custtier._tabular import Tabular
+from custtier.cadence._plan_json import plan_json
 from custtier.models._base import CusttierModel
 from custtier.models._types import Channel, CustomerKey, Identifier, Purpose
 from custtier.rules import KycItem, Occasion, Offer, Owner
@@ -97,6 +99,15 @@ class ContactPlan(Displayable, Tabular, CusttierModel):
     unscheduled: tuple[Unscheduled, ...]
     load: tuple[ManagerWeekLoad, ...]
     errors: tuple[ErrorRecord, ...]
+
+    def model_dump_json(self, **options: Any) -> str:
+        """pydantic's ``model_dump_json``; without options, a plan ``plan_contacts`` built is
+        spliced from its contacts' shared JSON (the same bytes, cadence._plan_json)."""
+        if not options:
+            out = plan_json(self)
+            if out is not None:
+                return out
+        return super().model_dump_json(**options)
 
     def for_manager(self, manager_id: str) -> tuple[Touchpoint, ...]:
         """The touchpoints owned by one manager, in plan order."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from custtier import _json_out as jo
 from custtier._explain import Reason, ReasonCode
 from custtier.cadence._tables import Tables
 from custtier.models._types import Channel, Purpose
@@ -39,6 +40,7 @@ class Occurrence:
         "business_first",
         "candidates",
         "channel",
+        "chunks",
         "completes_kyc",
         "consent",
         "due",
@@ -46,6 +48,9 @@ class Occurrence:
         "first",
         "fixed",
         "head",
+        "json_head",
+        "json_touch",
+        "json_unscheduled",
         "label",
         "last",
         "manager_owned",
@@ -60,6 +65,7 @@ class Occurrence:
         "reason",
         "rolled",
         "rule_id",
+        "start",
         "tail",
         "tails",
         "tier",
@@ -92,6 +98,7 @@ class Occurrence:
         self.priority, self.duration, self.label, self.offer = priority, duration, label, offer
         self.due, self.first, self.last, self.fixed, self.blocked = due, first, last, fixed, blocked
         self.manager_owned = owner is Owner.MANAGER
+        self.start = t.start
         self.consent = (channel, purpose)
         # The planner's orders, flattened: (-rank, priority, first), key, tail sorts as the
         # seven-field tuple it replaces; the touchpoints' and unscheduled items' orders too.
@@ -146,10 +153,31 @@ class Occurrence:
         }
         # Built when first unscheduled: most contacts never are.
         self.unsched: dict[str, Any] | None = None
+        # The JSON of the fields it fixes, between those of whom it is for (the plan's
+        # writer, cadence._plan_json): as pydantic-core writes them.
+        string = jo.string
+        self.json_head = (
+            f',"tier":{string(tier)},"rule_id":{string(rule_id)},"occasion":{string(occasion)}'
+            f',"channel":{string(channel)},"purpose":{string(purpose)},"owner":{string(owner)}'
+        )
+        due_json = "null" if due is None else jo.date(due)
+        self.json_touch = (
+            f',"due_on":{due_json},"priority":{priority:d},"duration_minutes":{duration:d}'
+            f',"label":{string(label)},"offer":{"null" if offer is None else string(offer)}'
+        )
+        week = t.weeks[t.index(first)] if first is not None and t.start <= first <= t.end else None
+        self.json_unscheduled = (
+            f',"due_on":{due_json},"week":{"null" if week is None else string(week)}'
+            f',"label":{string(label)}'
+        )
         # Per (day index, minute of the day): the reasons a placement there adds.
         self.tails: dict[tuple[int, int], Tail] = {}
         # Per (code, rule id): the reason an unscheduled item of this contact gives first.
         self.why: dict[tuple[ReasonCode, str], Reason] = {}
+        # The plan writer's JSON of a touchpoint from its day on, per (day, minute, zone),
+        # and of an unscheduled item from its due date on, per first reason: for the
+        # items whose reasons are this occurrence's shared ones (cadence._plan_json).
+        self.chunks: dict[tuple[Any, ...], str] = {}
 
     def unscheduled_fields(self, t: Tables) -> dict[str, Any]:
         """The unscheduled item's fields in order; whom it is for, code and reasons to fill."""

@@ -23,6 +23,7 @@ from custtier.cadence._level import Leveller, Placement, zone
 from custtier.cadence._models import ContactPlan, ManagerWeekLoad, Touchpoint, Unscheduled
 from custtier.cadence._occasions import expand
 from custtier.cadence._occurrence import Occurrence
+from custtier.cadence._plan_json import remember
 from custtier.cadence._tables import Tables, tables
 from custtier.errors import InputError, RecordValidationError
 from custtier.models import ContactRecord, Customer, RelationshipManager
@@ -100,7 +101,7 @@ def plan_contacts(
         booked: dict[tuple[str, str], list[int]] = {}
         touch, provisional = _touchpoints(placed, {c.key: g for c, _, g in valid if g}, t, booked)
         unsched = _unscheduled(missed, t, booked)
-        return construct(
+        plan = construct(
             ContactPlan,
             {
                 "playbook": t.ref,
@@ -115,6 +116,9 @@ def plan_contacts(
                 "errors": tuple(errors),
             },
         )
+        # Placed and missed are in plan order now: their occurrences write the plan's JSON.
+        remember(plan, tuple(p[1] for p in placed), tuple(m[1] for m in missed))
+        return plan
 
 
 def _managers(managers: Iterable[RelationshipManager]) -> dict[str, RelationshipManager]:
