@@ -117,7 +117,7 @@ def plan_contacts(
             },
         )
         # Placed and missed are in plan order now: their occurrences write the plan's JSON.
-        remember(plan, tuple(p[1] for p in placed), tuple(m[1] for m in missed))
+        remember(plan, tuple(map(_second, placed)), tuple(map(_second, missed)))
         return plan
 
 
@@ -213,6 +213,7 @@ Missed = tuple[
 ]
 
 _first = itemgetter(0)
+_second = itemgetter(1)
 _build = construct
 
 
