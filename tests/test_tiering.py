@@ -1577,3 +1577,22 @@ def test_a_rising_balance_is_the_last_month_of_six_against_the_first(
     result = tier_book([c], PRACTICE, as_of=AS_OF)
     flagged = {s.rule_id for cand in result.candidates for s in cand.signals}
     assert ("cand.rising" in flagged) is rising
+
+
+def test_candidates_are_every_customer_below_the_top_tier_whose_signals_reach_the_score() -> None:
+    # docs/tiering.md: customers below the top tier (mid_end ones included),
+    # flagged when their signals' points reach min_score (3); a top-tier
+    # customer anywhere in the book is passed over, not the end of the list.
+    book = [
+        customer("C0", adb="900000.00"),  # high_end: nothing to upgrade to
+        customer("C1", adb="450000.00"),  # mid_end, 10% under the 500,000 bar: 3 points
+        customer(  # three products: 1 point, short of the score
+            "C2",
+            adb="1000.00",
+            products_held=[{"product_id": p, "principal": "100.00"} for p in ("P1", "P2", "P3")],
+        ),
+    ]
+    result = tier_book(book, PRACTICE, as_of=AS_OF)
+    assert [(c.customer_key, c.tier, c.target_tier, c.score) for c in result.candidates] == [
+        ("C1", "mid_end", "high_end", 3)
+    ]
