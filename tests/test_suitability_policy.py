@@ -262,3 +262,21 @@ def test_a_customer_assessed_this_morning_may_buy_the_same_day() -> None:
     (screened,) = check_catalogue(c, [fund], REGULATORY, as_of=AS_OF)
     assert screened.allowed
     assert allocate(c, "100000.00", [fund], REGULATORY, as_of=AS_OF).outcome == "C3"
+
+
+def test_a_product_sent_as_its_record_is_checked_as_the_product_it_describes() -> None:
+    """A counter service passes the catalogue's JSON record straight through: same decision."""
+    c = assessed("C2")
+    bond = product("BF-R3", "bond_fund", "R3")
+    record: Any = json.loads(bond.model_dump_json())
+    assert check_suitability(c, record, REGULATORY, as_of=AS_OF) == check_suitability(
+        c, bond, REGULATORY, as_of=AS_OF
+    )
+
+
+def test_a_playbook_sent_as_its_json_is_refused_naming_the_playbook() -> None:
+    """The rules must be a loaded Playbook (a preset or Playbook.from_json), not its text."""
+    text: Any = REGULATORY.canonical_json()
+    with pytest.raises(InputError) as err:
+        check_suitability(assessed("C2"), product("BF", "bond_fund", "R2"), text, as_of=AS_OF)
+    assert err.value.field == "playbook"
