@@ -849,3 +849,14 @@ def test_one_row_at_a_time_is_a_chunk_size_too() -> None:
     frames = pytest.importorskip("custtier.frames")
     whole = frames.tier_table(_TABLE, PRACTICE, as_of=AS_OF)
     assert frames.tier_table(_TABLE, PRACTICE, as_of=AS_OF, chunk_rows=1).equals(whole)
+
+
+@pytest.mark.parametrize("call", ["tier_table", "suitability_table", "occasions_table"])
+@pytest.mark.parametrize("rows", [2**31, 2**63, 2**64 + 1, 10**30])
+def test_a_chunk_larger_than_any_table_is_the_whole_table(call: str, rows: int) -> None:
+    # 2**63 rows overflowed Arrow's 64-bit slice length: an OverflowError out of
+    # occasions_table, not an answer.
+    pytest.importorskip("custtier.frames")
+    fn, args, kwargs = _CALLS[call]
+    whole = fn(*args, **kwargs)
+    assert fn(*args, **{**kwargs, "chunk_rows": rows}).equals(whole)

@@ -124,7 +124,13 @@ def as_records(value: Any, field: str = "customers") -> Iterable[Any]:
     return value
 
 
-def check_chunk_rows(value: Any) -> None:
-    """A chunk size: a whole number of rows, at least one."""
+#: No table has more rows than this; a larger chunk is the whole table (and Arrow's
+#: slice lengths are 64-bit: 2**63 rows overflowed inside pyarrow).
+_MOST_ROWS = 1 << 40
+
+
+def check_chunk_rows(value: Any) -> int:
+    """A chunk size: a whole number of rows, at least one; any larger than a table is one."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError("chunk_rows must be a positive number of rows", field="chunk_rows")
+    return min(value, _MOST_ROWS)

@@ -1363,7 +1363,7 @@ def occasions_table(
     """
     playbook = as_playbook(playbook)
     start, end = as_date(start, "start"), as_date(end, "end")
-    check_chunk_rows(chunk_rows)
+    chunk_rows = check_chunk_rows(chunk_rows)
     check_horizon(start, end)
     table = as_table(customers, "customers")
     missing = sorted(c for c in _needed_columns(playbook) if c not in table.column_names)

@@ -787,7 +787,7 @@ def suitability_table(
     """
     catalogue, playbook = as_products(catalogue), as_playbook(playbook)
     as_of = as_date(as_of, "as_of")
-    check_chunk_rows(chunk_rows)
+    chunk_rows = check_chunk_rows(chunk_rows)
     table = as_table(pairs, "pairs")
     rules = _rules(playbook)
     missing = sorted(c for c in rules.plan.columns if c not in table.column_names)

@@ -1129,7 +1129,7 @@ def tier_table(
     {'customer_key': None, 'error_code': 'invalid_value', 'error_field': 'key'}
     """
     playbook, as_of = as_playbook(playbook), as_date(as_of, "as_of")
-    check_chunk_rows(chunk_rows)
+    chunk_rows = check_chunk_rows(chunk_rows)
     table = as_table(data)
     if previous is not None:
         table = _join_previous(table, as_table(previous, "previous"))
