@@ -1524,6 +1524,23 @@ def test_the_kyc_gaps_a_tier_decision_carries_are_the_ones_the_plan_asks_to_comp
     assert [t.kyc_items for t in bare.touchpoints if t.kyc_items] == [HIGH_END_GAPS]
 
 
+def test_the_kyc_gaps_go_on_the_first_of_two_calls_alike_in_every_part() -> None:
+    # Two holdings of one deposit maturing on 1 June: two calls alike in every part
+    # (day, rule, label, due date). The file's gaps go on the first of them in the
+    # plan, once, as on any customer's first manager service contact.
+    held = [
+        ProductHolding(product_id="TD-A", principal=Decimal("1000.00"), matures_on=day)
+        for day in (dt.date(2026, 6, 1), dt.date(2026, 6, 1))
+    ]
+    c = customer(products_held=held, kyc=_reviewed("C1"))
+    p = plan([c], "high_end", dt.date(2026, 6, 1), dt.date(2026, 6, 30), managers=[rm()])
+    calls = [t for t in p.touchpoints if t.rule_id == "high_end.maturity"]
+    assert [(t.on, t.label) for t in calls] == [(dt.date(2026, 6, 1), "maturity TD-A")] * 2
+    assert calls[0].kyc_items
+    assert calls[1].kyc_items == ()
+    assert [t.kyc_items for t in p.touchpoints if t.kyc_items] == [calls[0].kyc_items]
+
+
 def test_work_whose_window_in_the_plan_has_no_business_day_is_reported_as_such() -> None:
     # A weekend plan: the overdue KYC review may only go on Saturday or Sunday.
     p = plan([customer()], "high_end", dt.date(2026, 3, 7), dt.date(2026, 3, 8), managers=[rm()])
