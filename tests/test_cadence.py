@@ -1410,6 +1410,21 @@ def test_without_managers_only_the_days_quiet_hours_bound_a_managers_calls() -> 
     )
 
 
+def test_a_week_with_no_hours_reports_the_work_it_could_not_take() -> None:
+    # RM-1 has no hours this week: the overdue KYC call is unscheduled for capacity, and
+    # the week's load says so (nothing booked, one contact left over), not two nor none.
+    lapsed = dt.date(2025, 1, 1)
+    c = customer(kyc=KycFile(customer_key="C1", aml_rating="high", last_reviewed_on=lapsed))
+    p = plan([c], "high_end", dt.date(2026, 3, 2), dt.date(2026, 3, 8), managers=[rm(hours="0")])
+    assert not p.touchpoints
+    (call,) = [u for u in p.unscheduled if u.code is ReasonCode.CADENCE_CAPACITY]
+    assert (call.rule_id, call.week) == ("high_end.kyc", "2026-W10")
+    assert [
+        (r.manager_id, r.week, r.capacity_minutes, r.booked_minutes, r.touchpoints, r.unscheduled)
+        for r in p.load
+    ] == [("RM-1", "2026-W10", 0, 0, 0, 1)]
+
+
 def test_a_lunar_date_the_calendar_cannot_convert_is_reported_each_year_not_dropped() -> None:
     # The lunar table starts at lunar new year 1900 (31 January 1900): a lunar date
     # kept from 15 January 1900 (still lunar 1899), or from 1899, is not guessed.
