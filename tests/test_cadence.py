@@ -348,6 +348,8 @@ def test_risk_reassessment_and_maturity_come_before_they_lapse() -> None:
     assert dt.date(2026, 5, 31) <= risk.on <= dt.date(2026, 6, 30)
     (maturity,) = [t for t in p.touchpoints if t.rule_id == "high_end.maturity"]
     assert dt.date(2026, 5, 6) <= maturity.on <= dt.date(2026, 5, 20)
+    # The manager's calendar says what each call is for.
+    assert (risk.label, maturity.label) == ("risk re-assessment", "maturity TD-1Y")
 
 
 def test_an_imported_assessment_is_reassessed_before_the_playbook_stops_honouring_it() -> None:
@@ -1423,6 +1425,55 @@ def test_a_week_with_no_hours_reports_the_work_it_could_not_take() -> None:
         (r.manager_id, r.week, r.capacity_minutes, r.booked_minutes, r.touchpoints, r.unscheduled)
         for r in p.load
     ] == [("RM-1", "2026-W10", 0, 0, 0, 1)]
+
+
+def test_a_review_due_on_the_plans_first_day_is_on_time_not_overdue() -> None:
+    # A high-risk file reviewed on 2 September 2025 is due again on 2 March 2026, the
+    # plan's first day: called that day, as due, with no word of it being overdue.
+    kyc = KycFile(customer_key="C1", aml_rating="high", last_reviewed_on=dt.date(2025, 9, 2))
+    start = dt.date(2026, 3, 2)
+    p = plan([customer(kyc=kyc)], "high_end", start, dt.date(2026, 3, 31), managers=[rm()])
+    (review,) = [t for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+    assert (review.due_on, review.on) == (start, start)
+    assert ReasonCode.CADENCE_OVERDUE not in {r.code for r in review.reasons}
+
+
+def test_a_holiday_the_calendar_has_no_data_for_is_reported_by_name_and_year() -> None:
+    # Weekends only: the calendar knows no holiday, so each greeting the rule asks for
+    # is reported, named as the rule names it with the year, never dropped.
+    p = plan([customer()], "high_end", dt.date(2026, 3, 2), dt.date(2026, 3, 8), managers=[rm()])
+    assert sorted((u.label, u.code) for u in p.unscheduled if u.rule_id == "high_end.holiday") == [
+        (f"{name} 2026", ReasonCode.CADENCE_NO_CALENDAR_DATA)
+        for name in ("Mid-Autumn Festival", "National Day", "New Year's Day", "Spring Festival")
+    ]
+
+
+def test_a_campaign_whose_last_day_is_the_plans_first_is_still_sent() -> None:
+    # The 2026 spring gift runs until 13 February; a plan starting that day sends it.
+    p = plan([customer()], "mass", dt.date(2026, 2, 13), dt.date(2026, 2, 20))
+    assert of_rule(p, "camp.2026.spring_gift") == [dt.date(2026, 2, 13)]
+
+
+def test_a_holiday_on_the_plans_last_day_is_greeted() -> None:
+    # National Day (1 October) is the last day of this plan: greeted on it.
+    p = plan(
+        [customer()], "high_end", dt.date(2026, 9, 25), dt.date(2026, 10, 1),
+        calendar=HolidaysCalendar("CN"), managers=[rm()],
+    )  # fmt: skip
+    greetings = [(t.on, t.label) for t in p.touchpoints if t.rule_id == "high_end.holiday"]
+    assert (dt.date(2026, 10, 1), "National Day") in greetings
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_a_horizon_day_given_as_text_is_refused_naming_it(field: str) -> None:
+    # A JSON request passed straight through gives dates as text: refused, naming which.
+    days: dict[str, Any] = {"start": dt.date(2026, 3, 1), "end": dt.date(2026, 3, 31)}
+    days[field] = "2026-03-15"
+    with pytest.raises(InputError) as caught:
+        plan_contacts(
+            [customer()], PRACTICE, start=days["start"], end=days["end"], tiers={"C1": "mass"}
+        )
+    assert (caught.value.field, str(caught.value)) == (field, f"{field} must be a date")
 
 
 def test_a_lunar_date_the_calendar_cannot_convert_is_reported_each_year_not_dropped() -> None:
