@@ -603,6 +603,29 @@ def test_an_interval_rule_is_counted_over_the_horizon_before_the_plan_is_built()
     }
 
 
+def test_a_recurrence_busier_in_a_leap_year_is_refused_for_that_plan_naming_the_rule() -> None:
+    # Visits on the 27th to the 31st of each month: 53 a year from the anchor in 2026,
+    # within the budget, so the playbook is valid. From 27 January 2027 the next 364
+    # days hold 53 visits and plan; from 27 January 2028 they hold 54 (29 February):
+    # the planner refuses that plan, naming the rule, before building it.
+    data = PRACTICE.to_record()
+    (visit,) = [r for r in data["cadence"]["contact_rules"] if r["id"] == "high_end.visit"]
+    visit.update(
+        interval_days=None, anchor="2026-01-01", rrule="FREQ=MONTHLY;BYMONTHDAY=27,28,29,30,31"
+    )
+    pb = Playbook.model_validate(data)
+    fits = plan([customer()], "high_end", dt.date(2027, 1, 27), dt.date(2028, 1, 25), pb)
+    assert rule_ids(fits).count("high_end.visit") == 53
+    with pytest.raises(PlaybookError) as caught:
+        plan([customer()], "high_end", dt.date(2028, 1, 27), dt.date(2029, 1, 25), pb)
+    assert dict(caught.value.problems) == {
+        "cadence.contact_rules[high_end.visit]": (
+            "rule 'high_end.visit' would produce more than 53 contacts per customer over "
+            "this horizon, beyond cadence.budget; plan was refused before it was built"
+        )
+    }
+
+
 @pytest.mark.parametrize(
     ("born", "year", "policy", "expected", "moved"),
     [
