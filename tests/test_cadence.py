@@ -1499,6 +1499,58 @@ def test_a_horizon_day_given_as_text_is_refused_naming_it(field: str) -> None:
     assert (caught.value.field, str(caught.value)) == (field, f"{field} must be a date")
 
 
+def test_two_calls_on_one_day_are_listed_by_when_each_falls_due() -> None:
+    # Deposits TD-A (maturing 10 June) and TD-B (5 June) are both called on 1 June, the
+    # plan's first day: listed TD-B first, the one due first, not by name. A holding of
+    # TD-A with no maturity date asks for no call. Without consent to phone calls both
+    # are reported, in the same order.
+    held = [
+        ProductHolding(product_id=pid, principal=Decimal("1000.00"), matures_on=on)
+        for pid, on in [
+            ("TD-A", dt.date(2026, 6, 10)),
+            ("TD-B", dt.date(2026, 6, 5)),
+            ("TD-A", None),
+        ]
+    ]
+    start, end = dt.date(2026, 6, 1), dt.date(2026, 6, 30)
+    expected = [("maturity TD-B", dt.date(2026, 6, 5)), ("maturity TD-A", dt.date(2026, 6, 10))]
+    called = customer(products_held=held, kyc=_reviewed("C1"))
+    p = plan([called], "high_end", start, end, managers=[rm()])
+    calls = [t for t in p.touchpoints if t.rule_id == "high_end.maturity"]
+    assert [(t.label, t.due_on) for t in calls] == expected
+    assert {t.on for t in calls} == {start}
+    texted_only = customer(products_held=held, kyc=_reviewed("C1"), contact=consents(Channel.SMS))
+    p = plan([texted_only], "high_end", start, end, managers=[rm()])
+    assert [
+        (u.label, u.due_on) for u in p.unscheduled if u.rule_id == "high_end.maturity"
+    ] == expected
+
+
+def test_a_risk_assessment_is_reassessed_each_time_it_would_lapse() -> None:
+    # Valid 12 months (the practice): lapsing 30 June 2026, then 30 June 2027; each call
+    # comes within the 30 days before.
+    ra = RiskAssessment(level="steady", score=50, assessed_on=dt.date(2025, 7, 1),
+                        valid_until=dt.date(2026, 6, 30))  # fmt: skip
+    p = plan([customer(risk_assessment=ra)], "high_end", dt.date(2026, 6, 1),
+             dt.date(2027, 7, 31), managers=[rm()])  # fmt: skip
+    calls = [t for t in p.touchpoints if t.rule_id == "high_end.risk"]
+    assert [t.due_on for t in calls] == [dt.date(2026, 6, 30), dt.date(2027, 6, 30)]
+    assert all(t.due_on - dt.timedelta(days=30) <= t.on <= t.due_on for t in calls if t.due_on)
+
+
+def test_a_periodic_contact_is_labelled_by_its_rules_description_or_else_its_occasion() -> None:
+    def visit_labels(playbook: Playbook) -> list[str]:
+        p = plan([customer()], "high_end", dt.date(2026, 3, 1), dt.date(2026, 5, 31), playbook,
+                 managers=[rm()])  # fmt: skip
+        return [t.label for t in p.touchpoints if t.rule_id == "high_end.visit"]
+
+    assert visit_labels(PRACTICE) == ["Home visit"]
+    data = PRACTICE.to_record()
+    (visit,) = [r for r in data["cadence"]["contact_rules"] if r["id"] == "high_end.visit"]
+    del visit["description"]
+    assert visit_labels(Playbook.model_validate(data)) == ["periodic"]
+
+
 def test_a_lunar_date_the_calendar_cannot_convert_is_reported_each_year_not_dropped() -> None:
     # The lunar table starts at lunar new year 1900 (31 January 1900): a lunar date
     # kept from 15 January 1900 (still lunar 1899), or from 1899, is not guessed.
