@@ -1917,3 +1917,23 @@ def test_each_unscheduled_contact_leads_with_its_own_reason() -> None:
     assert list(counts) == sorted(c.value for c in codes)
     assert counts == {c.value: sum(u.code is c for u in p.unscheduled) for c in codes}
     assert sum(counts.values()) == len(p.unscheduled)
+
+
+def test_a_call_that_slipped_past_a_provisional_day_is_provisional_too() -> None:
+    # 2027 is not yet arranged: 15 January lies within reach of New Year's Day, 18 January
+    # does not. RM-1 has 20 minutes a week: C1's overdue review takes Friday 15 January,
+    # C2's slips to Monday 18 January. Were the 15th arranged as a day off, both would
+    # move: each call is provisional, the slipped one too.
+    lapsed = dt.date(2025, 1, 1)
+    book = [
+        customer(k, kyc=KycFile(customer_key=k, aml_rating="high", last_reviewed_on=lapsed))
+        for k in ("C1", "C2")
+    ]
+    cal = HolidaysCalendar("CN", published_through=2026)
+    assert cal.is_provisional(dt.date(2027, 1, 15))
+    assert not cal.is_provisional(dt.date(2027, 1, 18))
+    p = plan(book, "high_end", dt.date(2027, 1, 15), dt.date(2027, 1, 21), calendar=cal,
+             managers=[rm(hours="0.34")])  # fmt: skip
+    calls = [(t.customer_key, t.on) for t in p.touchpoints if t.rule_id == "high_end.kyc"]
+    assert calls == [("C1", dt.date(2027, 1, 15)), ("C2", dt.date(2027, 1, 18))]
+    assert all(ReasonCode.CADENCE_PROVISIONAL in {r.code for r in t.reasons} for t in p.touchpoints)
