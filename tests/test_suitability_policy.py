@@ -280,3 +280,17 @@ def test_a_playbook_sent_as_its_json_is_refused_naming_the_playbook() -> None:
     with pytest.raises(InputError) as err:
         check_suitability(assessed("C2"), product("BF", "bond_fund", "R2"), text, as_of=AS_OF)
     assert err.value.field == "playbook"
+
+
+def test_each_elderly_confirmation_names_what_made_the_customer_elderly() -> None:
+    # The confirmation reason is shared per source of the age: a memo keyed without
+    # the source gave every later elderly customer the first one's ("birth_date").
+    bond = Product(id="BF", name="BF", category="bond_fund", risk_level="R2")
+    ra = {"level": "C3", "score": 50, "assessed_on": "2026-03-01", "valid_until": "2027-02-28"}
+    by_birth = Customer(key="C1", birth_date=dt.date(1950, 6, 1), risk_assessment=ra)
+    by_answer = Customer(
+        key="C2", risk_assessment=ra | {"answers": [{"question_id": "q_age", "option_id": "d"}]}
+    )
+    for customer, source in [(by_birth, "birth_date"), (by_answer, "age_answer")]:
+        decision = check_suitability(customer, bond, REGULATORY, as_of=AS_OF)
+        assert decision.reasons[-1].facts["age_from"] == source
