@@ -860,3 +860,64 @@ def test_a_chunk_larger_than_any_table_is_the_whole_table(call: str, rows: int) 
     fn, args, kwargs = _CALLS[call]
     whole = fn(*args, **kwargs)
     assert fn(*args, **{**kwargs, "chunk_rows": rows}).equals(whole)
+
+
+# --------------------------------------------------------------------------- labels: one printable line
+
+
+def _row_id(data: dict[str, Any], path: tuple[str | int, ...]) -> str | None:
+    """The id of the innermost row on ``path`` (a locale's labels name none)."""
+    row: Any = data
+    owner = None
+    for step in path[:-1]:
+        row = row[step]
+        if isinstance(row, dict) and isinstance(row.get("id", row.get("rule_id")), str):
+            owner = row.get("id", row.get("rule_id"))
+    return owner if path[0] != "locales" else None
+
+
+#: Every playbook text a calendar, list or table shows as one line, by path.
+LABEL_PATHS: list[tuple[str | int, ...]] = [
+    ("cadence", "contact_rules", 3, "description"),
+    ("cadence", "contact_rules", 1, "holidays", 0),
+    ("cadence", "campaigns", 0, "label"),
+    ("worklist", "kyc_blocks", 0, "blocks"),
+    ("tiers", 0, "label"),
+    ("risk", "customer_levels", 0, "label"),
+    ("risk", "product_levels", 1, "label"),
+    ("allocation", "categories", 0, "label"),
+    ("services", 0, "label"),
+    ("locales", "zh_CN", "labels", "contact.high_end.visit"),
+]
+_IN_A_LABEL = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Zl", "Zp")))
+_NOT_IN_A_LABEL = st.sampled_from(
+    ["\r", "\n", "\r\n", "\t", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\ud800"]
+)
+
+
+@settings(max_examples=60)
+@given(
+    path=st.sampled_from(LABEL_PATHS),
+    before=_IN_A_LABEL.map(lambda s: s[:20]),
+    bad=_NOT_IN_A_LABEL,
+    after=_IN_A_LABEL.map(lambda s: s[:20]),
+)
+def test_a_playbook_label_with_a_control_character_is_refused_naming_the_rule(
+    path: tuple[str | int, ...], before: str, bad: str, after: str
+) -> None:
+    data = json.loads(json.dumps(BASE))
+    label = f"L{before}{bad}{after}"
+    assert cst._put(data, path, label)
+    with pytest.raises(PlaybookError) as info:
+        Playbook.model_validate(data)
+    where = ".".join(map(str, path))
+    assert [p for p, _ in info.value.problems] == [where]
+    (message,) = (m for _, m in info.value.problems)
+    if bad != "\ud800":  # pydantic may refuse an unpaired surrogate first, as not text
+        assert "one line of printable text" in message
+        owner = _row_id(data, path)
+        if owner is not None:
+            assert f"{owner!r}" in message
+    # The same label without the character loads.
+    assert cst._put(data, path, f"L{before}{after}")
+    Playbook.model_validate(data)

@@ -10,17 +10,31 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from custtier import ContactPlan, ReasonCode, plan_to_ical
+import strategies as cst
+from custtier import (
+    ContactPlan,
+    Customer,
+    Playbook,
+    ReasonCode,
+    RelationshipManager,
+    WeekendCalendar,
+    plan_contacts,
+    plan_to_ical,
+    presets,
+    worklist,
+    worklist_to_ical,
+)
 from custtier._explain import PlaybookRef, Reason
-from custtier.cadence._ical import _fold
+from custtier.cadence._ical import _fold, calendar_text
 from custtier.cadence._models import Touchpoint
 from custtier.errors import InputError
 from custtier.models import Channel, Purpose
@@ -313,3 +327,133 @@ def test_an_export_of_the_wrong_thing_is_refused_naming_the_argument_and_what_to
         call()
     assert caught.value.field == field
     assert str(caught.value) == message
+
+
+# --------------------------------------------------------------------------- any text, a valid file
+
+#: RFC 5545 §3.3.11 CONTROL: every C0 control but the tab, and DEL.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _unescaped(value: str) -> str:
+    """A TEXT value as RFC 5545 §3.3.11 reads it: ``\\\\``, ``\\;``, ``\\,``, ``\\n``/``\\N``."""
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+def rfc5545_problems(text: str) -> list[str]:
+    """What makes ``text`` other than a valid RFC 5545 stream (§3.1, §3.3.11): none, or each."""
+    problems = []
+    data = text.encode("utf-8")  # an unpaired surrogate has no UTF-8: raises
+    if not data.endswith(b"\r\n"):
+        problems.append("does not end with CRLF")
+    for n, raw in enumerate(data.split(b"\r\n")[:-1]):
+        line = raw.decode("utf-8")  # each physical line holds whole characters only
+        if len(raw) > 75:
+            problems.append(f"line {n} has {len(raw)} octets")
+        if "\r" in line or "\n" in line:
+            problems.append(f"line {n} holds a bare CR or LF")
+        if _CONTROL.search(line):
+            problems.append(f"line {n} holds a control character")
+        if n and not line:
+            problems.append(f"line {n} is empty")
+    return problems
+
+
+#: What a label pasted from a spreadsheet, a terminal or another system may hold:
+#: every kind of line break, C0 and C1 controls, DEL, unpaired surrogates, the
+#: characters TEXT escapes, CJK and emoji (two to four octets: folds between them).
+_HOSTILE_PIECES = st.sampled_from(
+    [*"\r\n\x00\x07\x0b\x1b\x7f\x85\x9f\u2028\u2029\t\ud800\udfff\\;,:长😀", "\r\n", "\n\r", "\\n"]
+)
+_ANY_TEXT = st.lists(
+    _HOSTILE_PIECES | st.text(st.characters(codec=None), max_size=8), max_size=80
+).map("".join)
+
+
+@given(label=_ANY_TEXT, message=_ANY_TEXT, manager=_ANY_TEXT)
+@example(label="Quarterly review\r", message="x", manager="RM\r1")
+@example(label="长" * 200, message="😀" * 90, manager="经理" * 40)
+def test_any_text_makes_a_valid_file_that_reads_back_as_the_calendar_text(
+    label: str, message: str, manager: str
+) -> None:
+    # A valid file whatever a label, a reason or the manager asked for holds;
+    # icalendar reads each event's SUMMARY and DESCRIPTION back as custtier's
+    # calendar text of it, and the calendar's name as the text of the request.
+    icalendar = pytest.importorskip("icalendar")
+    why = _reason(ReasonCode.CADENCE_OCCASION, "high_end.birthday", message)
+    plan = _plan(_touchpoint(label=label, reasons=(why,)))
+    for text in (plan_to_ical(plan), plan_to_ical(plan, manager_id="RM-1")):
+        assert rfc5545_problems(text) == []
+        (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+        assert str(event["SUMMARY"]) == calendar_text(f"{label} - phone - C1")
+        assert str(event["DESCRIPTION"]) == calendar_text(why.render())
+    theirs = plan_to_ical(plan, manager_id=manager)
+    assert rfc5545_problems(theirs) == []
+    raw = icalendar.Calendar.from_ical(theirs)["X-WR-CALNAME"]  # an X- name: kept escaped
+    who = f" for {manager}" if manager else ""
+    assert _unescaped(str(raw)) == calendar_text(f"Contact plan{who} 2026-06-01 to 2026-06-30")
+
+
+@given(_ANY_TEXT)
+def test_calendar_text_holds_no_control_but_tab_and_line_feed_and_keeps_the_rest(
+    value: str,
+) -> None:
+    shown = calendar_text(value)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]", shown)
+    shown.encode("utf-8")  # no unpaired surrogate is left to refuse it
+    # Only controls and line breaks change: everything else is kept, in order.
+    kept = re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]", "", value)
+    assert re.sub("[\n\t\ufffd]", "", shown) == re.sub("[\t\ufffd]", "", kept)
+    assert calendar_text(shown) == shown
+
+
+class _BankCalendar(WeekendCalendar):
+    """A bank's own calendar whose holiday names came from an HR system's export."""
+
+    name = "bank:hr\x1b"
+
+    def holidays(self, year: int) -> Mapping[dt.date, str]:
+        return {dt.date(year, 6, 18): "Founders' Day\r\n(bank holiday)\x00"}
+
+    def holiday_keys(self, year: int) -> Mapping[dt.date, str]:
+        return {dt.date(year, 6, 18): "Founders' Day"}
+
+
+def test_a_banks_calendar_with_control_characters_in_its_names_still_exports_valid_files() -> None:
+    icalendar = pytest.importorskip("icalendar")
+    data = cst.playbook_data(presets.PRACTICE)
+    rule = next(r for r in data["cadence"]["contact_rules"] if r["id"] == "high_end.holiday")
+    rule["holidays"] = ["Founders' Day"]
+    rule["tier"] = "mass"  # the customer's tier by the records below
+    pb = Playbook.model_validate(data)
+    rm = RelationshipManager(id="RM-1", capacity_hours_per_week="30")
+    c = Customer(
+        key="C1",
+        manager_id="RM-1",
+        contact={"consents": [{"channel": "phone"}, {"channel": "sms"}]},
+        kyc={
+            "customer_key": "C1",
+            "important_dates": [
+                {
+                    "kind": "wedding_anniversary",
+                    "relation": "spouse",
+                    "on": "2001-06-20",
+                    "label": "wedding of Zhang San\r\n\x07 13912345678",
+                },
+            ],
+        },
+    )
+    tiers = {"C1": "mass"}
+    plan = plan_contacts(
+        [c], pb, start=START, end=END, tiers=tiers, calendar=_BankCalendar(), managers=[rm]
+    )
+    on_the_day = worklist(
+        rm, [c], pb, on=dt.date(2026, 6, 18), calendar=_BankCalendar(), tiers=None
+    )
+    for text in (plan_to_ical(plan), worklist_to_ical(on_the_day)):
+        assert rfc5545_problems(text) == []
+        summaries = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+        assert any("Founders' Day\n(bank holiday)\ufffd" in s for s in summaries), summaries
+        # The customer's own words never reach a calendar: kind and relation only.
+        assert "Zhang" not in text
+        assert "13912345678" not in text

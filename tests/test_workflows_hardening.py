@@ -273,3 +273,46 @@ def test_a_decision_archived_as_a_record_reads_back_as_the_same_decision() -> No
         if r.code is ReasonCode.WORKLIST_KYC_BLOCKS
     }
     assert words == {"2027-01-01", "10"}
+
+
+def test_an_operator_exports_the_quarter_plan_to_outlook_with_a_label_pasted_from_a_spreadsheet(
+    tmp_path: Path,
+) -> None:
+    # An operator renames the home visit in the bank's playbook by pasting the new
+    # name from a spreadsheet cell: it comes with the cell's carriage return.
+    import icalendar
+
+    data = json.loads(_cli("preset", "practice").stdout)
+    visit = data["cadence"]["contact_rules"][3]
+    visit["description"] = "Quarterly wealth review\r"
+    bank = tmp_path / "bank.json"
+    bank.write_text(json.dumps(data), encoding="utf-8")
+    book = tmp_path / "book.jsonl"
+    assert _cli("synth", "--size", "60", "--seed", "5", "--out", str(book)).returncode == 0
+    plan_args = ["plan", str(book), "--playbook", str(bank), "--start", "2027-01-01"]
+    plan_args += ["--end", "2027-03-31", "--managers", str(tmp_path / "book.managers.json")]
+
+    # Refused when the playbook is checked, and when the plan is asked for, naming the rule.
+    for done in (_cli("validate", str(bank)), _cli(*plan_args, "--ics")):
+        assert done.returncode != 0
+        said = done.stdout + done.stderr
+        assert "Traceback" not in said
+        assert "cadence.contact_rules.3.description" in said
+        assert "'high_end.visit'" in said
+        assert "one line of printable text" in said
+
+    # Fixed, the quarter's plan goes to Outlook as a valid RFC 5545 file.
+    visit["description"] = "Quarterly wealth review"
+    bank.write_text(json.dumps(data), encoding="utf-8")
+    done = _cli(*plan_args, "--ics", "--output", str(tmp_path / "q1.ics"))
+    assert done.returncode == 0, done.stderr
+    raw = (tmp_path / "q1.ics").read_bytes()
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b""
+    assert all(len(line) <= 75 for line in lines)
+    assert not any(b"\r" in line or b"\n" in line for line in lines)
+    events = icalendar.Calendar.from_ical(raw.decode("utf-8")).walk("VEVENT")
+    summaries = [str(e["SUMMARY"]) for e in events]
+    visits = [s for s in summaries if s.startswith("Quarterly wealth review - ")]
+    assert visits
+    assert all("\r" not in s for s in summaries)

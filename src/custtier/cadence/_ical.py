@@ -1,9 +1,13 @@
 """A plan as RFC 5545 iCalendar text, for any standard calendar client.
 
 CRLF line ends, lines folded at 75 octets (never inside a UTF-8 character),
-TEXT values escaped; UIDs derived from the playbook hash and the contact (unique
-within a plan, RFC 5545 §3.8.4.7), and DTSTAMP from the plan's start date, so
-the same plan gives the same bytes.
+TEXT values escaped, and never a control character: a line break in a label
+(CR, LF, CRLF, NEL, U+2028, U+2029) is written as the TEXT escape ``\\n``,
+any other control character (TEXT allows none but the tab, RFC 5545
+§3.3.11) and an unpaired surrogate as U+FFFD (:func:`calendar_text`). UIDs
+are derived from the playbook hash and the contact (unique within a plan,
+RFC 5545 §3.8.4.7), and DTSTAMP from the plan's start date, so the same plan
+gives the same bytes.
 Events carry the pseudonymous customer key and the rules' reasons, nothing
 personal; an event placed by a provisional business day is ``STATUS:TENTATIVE``.
 """
@@ -12,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 from custtier._explain import ReasonCode
 from custtier.cadence._models import ContactPlan, Touchpoint
 from custtier.errors import InputError
 
-__all__ = ["plan_to_ical", "uids"]
+__all__ = ["calendar_text", "plan_to_ical", "uids"]
 
 _LIMIT = 75  # octets per line, CRLF excluded (RFC 5545 §3.1)
 
@@ -77,7 +82,8 @@ def uids(plan: ContactPlan) -> list[str]:
         seen[base] = n + 1
         if n:  # the first keeps the UID earlier releases gave it
             base = f"{base}|{n}"
-        digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:32]
+        # surrogatepass: the same digest for any text, an unpaired surrogate included
+        digest = hashlib.sha256(base.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         out.append(f"{digest}@custtier")
     return out
 
@@ -118,13 +124,34 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+#: Line breaks as Unicode has them; each becomes one line break of the text.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+#: What TEXT may not hold (CONTROL, RFC 5545 §3.3.11: all C0 but the tab, and
+#: DEL), the C1 controls, and unpaired surrogates (no UTF-8 spelling).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def calendar_text(value: str) -> str:
+    """The text an .ics file carries for ``value``: what a calendar client shows.
+
+    Line breaks of every kind become ``"\\n"``; other control characters,
+    which RFC 5545 TEXT may not hold, become U+FFFD (never dropped silently).
+    A playbook's labels hold none (they are refused when it loads), but a plan
+    read back from JSON, a custom calendar's holiday names or a manager id may.
+
+    >>> calendar_text("Year-end review\\r\\nQ4\\x07\\u2028done")
+    'Year-end review\\nQ4\ufffd\\ndone'
+    """
+    return _UNWRITABLE.sub("\ufffd", _LINE_BREAK.sub("\n", value))
+
+
 def _text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 §3.3.11)."""
+    """Escape a TEXT value (RFC 5545 §3.3.11) holding :func:`calendar_text` of ``value``."""
     return (
-        value.replace("\\", "\\\\")
+        calendar_text(value)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
-        .replace("\r\n", "\\n")
         .replace("\n", "\\n")
     )
 

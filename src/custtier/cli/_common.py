@@ -19,7 +19,7 @@ from custtier._i18n import Locale, locale_of
 from custtier.cli._input import LineError, UsageError, json_text
 from custtier.cli._output import Format, Sink, choose_format, open_sink
 from custtier.cli._report import ErrorBudget, Progress, Tally
-from custtier.errors import CusttierError, InputError
+from custtier.errors import CusttierError, InputError, PlaybookError
 from custtier.models import Customer
 from custtier.rules import Playbook
 
@@ -129,9 +129,17 @@ def playbook(args: argparse.Namespace) -> Playbook:
         return Playbook.from_json(text)
     except CusttierError as exc:
         raise UsageError(
-            f"playbook {args.playbook} is not valid: {first_line(exc).rstrip(': ')}; "
-            f"custtier validate {args.playbook} lists every problem"
+            f"playbook {args.playbook} is not valid: {first_line(exc).rstrip(': ')}"
+            f"{_first_problem(exc)}; custtier validate {args.playbook} lists every problem"
         ) from None
+
+
+def _first_problem(exc: CusttierError) -> str:
+    """The first problem of a refused playbook (path and message), so one fix needs no second run."""
+    if not isinstance(exc, PlaybookError) or not exc.problems:
+        return ""
+    path, message = exc.problems[0]
+    return f": {path}: {message}"
 
 
 @dataclass(frozen=True, slots=True)

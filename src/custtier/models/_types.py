@@ -6,7 +6,14 @@ import datetime as dt
 import re
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, SecretStr
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    ValidationInfo,
+)
 from pydantic_core import core_schema
 
 from custtier._enum import Vocabulary
@@ -25,6 +32,7 @@ __all__ = [
     "FreeText",
     "FrozenDict",
     "Identifier",
+    "Label",
     "Liquidity",
     "LocalTime",
     "Need",
@@ -104,6 +112,32 @@ TimeZoneName = Annotated[
         serialization=core_schema.simple_ser_schema("str"),
     ),
 ]
+
+
+#: What one line of text a person reads may not hold: control characters (the
+#: tab and every line break included), U+2028/U+2029, unpaired surrogates. A
+#: calendar file may hold none of them but the tab (RFC 5545 §3.3.11), and a
+#: label is written into calendars, tables and terminals.
+NOT_IN_A_LABEL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+LABEL_RULE = (
+    "must be one line of printable text: it holds a control character (a tab, a line "
+    "break, a carriage return pasted with it, U+2028); remove it"
+)
+
+
+def _one_line(value: str, info: ValidationInfo) -> str:
+    if NOT_IN_A_LABEL.search(value):
+        # The row's id is validated before its label: name the rule at fault.
+        data = info.data or {}
+        owner = data.get("id", data.get("rule_id"))
+        whose = f" of {owner!r}" if isinstance(owner, str) else ""
+        raise ValueError(f"the {info.field_name}{whose} {LABEL_RULE}")
+    return value
+
+
+#: A playbook's label: one line of printable text (see ``NOT_IN_A_LABEL``).
+Label = Annotated[str, AfterValidator(_one_line)]
 
 
 _WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)

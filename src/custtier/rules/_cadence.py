@@ -18,6 +18,7 @@ from custtier.models._types import (
     AmlRating,
     Channel,
     Identifier,
+    Label,
     LocalTime,
     Need,
     Purpose,
@@ -120,12 +121,12 @@ class ContactRule(CusttierModel):
     interval_days: Whole | None = Field(default=None, ge=1, le=3660)
     rrule: str | None = Field(default=None, min_length=6, max_length=300)
     anchor: dt.date | None = None
-    holidays: tuple[str, ...] = ()
+    holidays: tuple[Label, ...] = ()
     lead_days: Whole = Field(default=0, ge=0, le=366)
     flex_days: Whole = Field(default=0, ge=0, le=366)
     priority: Whole = Field(default=5, ge=1, le=9)
     duration_minutes: Whole = Field(default=0, ge=0, le=600)
-    description: str = ""
+    description: Label = ""
     source: Identifier | None = None
 
     @field_validator("rrule")
@@ -213,7 +214,7 @@ class Campaign(CusttierModel):
     """A campaign: one contact per customer of the segment within ``[start_on, end_on]``."""
 
     id: Identifier
-    label: str = Field(min_length=1, max_length=120)
+    label: Label = Field(min_length=1, max_length=120)
     segment: Segment
     channel: Channel
     purpose: Purpose = Purpose.MARKETING

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from custtier._i18n import AmountStyle, Locale, Terms
 from custtier.models._base import CusttierModel
+from custtier.models._types import LABEL_RULE, NOT_IN_A_LABEL
 
 if TYPE_CHECKING:
     from custtier.rules.playbook import Playbook
@@ -38,7 +39,7 @@ class LocaleText(CusttierModel):
 
 
 def label_problems(pb: Playbook) -> Iterator[tuple[str, str]]:
-    """A label keyed by an unknown kind, or whose text is empty."""
+    """A label keyed by an unknown kind, or whose text is empty or not one printable line."""
     for locale, text in pb.locales.items():
         for key, label in text.labels.items():
             path = f"locales.{locale}.labels.{key}"
@@ -47,6 +48,8 @@ def label_problems(pb: Playbook) -> Iterator[tuple[str, str]]:
                 yield path, f"labels are keyed <kind>.<id>, kind one of {', '.join(LABEL_KINDS)}"
             elif not label.strip():
                 yield path, "a label must not be empty"
+            elif NOT_IN_A_LABEL.search(label):
+                yield path, f"the label {LABEL_RULE}"
 
 
 def _own_label(ident: str, label: str) -> str:

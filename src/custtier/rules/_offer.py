@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field, PlainSerializer
 from custtier._enum import Vocabulary
 from custtier._money import RuleAmount, Weight
 from custtier.models._base import CusttierModel
-from custtier.models._types import FrozenDict, Identifier, Need
+from custtier.models._types import FrozenDict, Identifier, Label, Need
 
 __all__ = [
     "AllocationRules",
@@ -31,7 +31,7 @@ class Category(CusttierModel):
     """A product category (deposit, money-market fund, bond fund …)."""
 
     id: Identifier
-    label: str = Field(min_length=1, max_length=80)
+    label: Label = Field(min_length=1, max_length=80)
 
 
 class CategoryWeight(CusttierModel):
@@ -102,7 +102,7 @@ class Service(CusttierModel):
     """
 
     id: Identifier
-    label: str = Field(min_length=1, max_length=120)
+    label: Label = Field(min_length=1, max_length=120)
     kind: ServiceKind
     tiers: tuple[Identifier, ...] = Field(min_length=1)
     annual_cost: RuleAmount | None = Field(default=None, exclude_if=lambda v: v is None)

@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier, Whole
+from custtier.models._types import Identifier, Label, Whole
 
 __all__ = [
     "Check",
@@ -25,7 +25,7 @@ class Level(CusttierModel):
     """A risk level (customer or product), listed lowest first."""
 
     id: Identifier
-    label: str = Field(min_length=1, max_length=80)
+    label: Label = Field(min_length=1, max_length=80)
     description: str = ""
 
 

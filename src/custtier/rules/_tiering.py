@@ -9,7 +9,7 @@ from pydantic import Field
 from custtier._enum import Vocabulary
 from custtier._money import ExactDecimal, RuleAmount, Weight
 from custtier.models._base import CusttierModel
-from custtier.models._types import Identifier, SortedTuple, Whole
+from custtier.models._types import Identifier, Label, SortedTuple, Whole
 
 __all__ = [
     "Basis",
@@ -52,7 +52,7 @@ class TierDef(CusttierModel):
     """
 
     id: Identifier
-    label: str = Field(min_length=1, max_length=80)
+    label: Label = Field(min_length=1, max_length=80)
     description: str = ""
     kyc_requires: SortedTuple[KycItem] = ()
 

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
-from custtier.models._types import Channel, Identifier, Whole
+from custtier.models._types import Channel, Identifier, Label, Whole
 from custtier.rules._tiering import KycItem
 
 __all__ = ["KycBlock", "TieBreak", "TierPriority", "WorkKind", "WorkKindRule", "WorklistRules"]
@@ -82,7 +82,7 @@ class KycBlock(CusttierModel):
 
     rule_id: Identifier
     item: KycItem
-    blocks: str = Field(min_length=1, max_length=120)
+    blocks: Label = Field(min_length=1, max_length=120)
     rank: Whole = Field(ge=1, le=99)
     source: Identifier | None = None
 

@@ -54,7 +54,8 @@ def worklist_to_ical(w: Worklist) -> str:
             )
             n = seen.get(base, 0)
             seen[base] = n + 1
-            digest = hashlib.sha256(f"{base}|{n}".encode()).hexdigest()[:32]
+            text = f"{base}|{n}".encode("utf-8", "surrogatepass")  # as the plan's UIDs
+            digest = hashlib.sha256(text).hexdigest()[:32]
             lines += _event(item, day.on, f"{digest}@custtier", stamp)
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
