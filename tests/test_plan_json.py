@@ -34,6 +34,7 @@ from custtier import (
     synth,
 )
 from custtier.cadence import _plan_json
+from custtier.models._types import NOT_IN_A_LABEL
 from test_cadence_properties import Case, cases
 from test_json_out import HOSTILE
 
@@ -80,8 +81,9 @@ def test_a_planned_books_json_is_pydantics(
     assert again.model_dump_json() == plan.model_dump_json()
 
 
-#: What a playbook accepts as text: everything but lone surrogates (it refuses them).
-UNICODE = HOSTILE.filter(lambda s: not any(0xD800 <= ord(c) <= 0xDFFF for c in s))
+#: What a playbook accepts as a label: one line of printable text (control characters,
+#: line breaks, U+2028/U+2029 and lone surrogates are refused when it loads).
+UNICODE = HOSTILE.filter(lambda s: not NOT_IN_A_LABEL.search(s))
 
 
 class Named(WeekendCalendar):
@@ -96,10 +98,10 @@ class Named(WeekendCalendar):
 def test_hostile_labels_are_escaped_as_pydantic_escapes_them(
     playbook: Playbook, case: Case, data: st.DataObject
 ) -> None:
-    # Contact labels come from the playbook's rule descriptions and campaign labels,
-    # the calendar's name from the caller: quotes, backslashes, control characters,
-    # U+2028, non-BMP; a calendar named with a lone surrogate cannot be UTF-8 and
-    # both writers refuse it.
+    # Contact labels come from the playbook's rule descriptions and campaign labels
+    # (quotes, backslashes, non-BMP), the calendar's name from the caller (control
+    # characters and U+2028 too); a calendar named with a lone surrogate cannot be
+    # UTF-8 and both writers refuse it.
     raw = playbook.model_dump(mode="python")
     for rule in raw["cadence"]["contact_rules"]:
         rule["description"] = data.draw(UNICODE)
