@@ -63,7 +63,7 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cadence": (
         (
             "cadence/_occasions.py:expand", "cadence/_expand.py:recurring",
-            "cadence/_expand.py:campaign_items", "cadence/_expand.py:_item",
+            "cadence/_expand.py:campaign_items", "cadence/_expand.py:_rule_occ",
             "cadence/_expand.py:_add_greetings", "cadence/_expand.py:birthdays",
             "cadence/_expand.py:important_dates", "cadence/_expand.py:holidays",
             "cadence/_expand.py:_window", "cadence/_expand.py:_recurring_rrule",
@@ -71,7 +71,7 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "cadence/_expand.py:_overdue", "cadence/_expand.py:_due_items",
             "cadence/_expand.py:kyc_reviews", "cadence/_expand.py:risk_reassessments",
             "cadence/_expand.py:maturities", "cadence/_expand.py:_in_segment",
-            "cadence/_expand.py:_campaign_item", "cadence/_dates.py:anniversary", "cadence/_dates.py:plus_days", "cadence/_plan.py:_last_contacts",
+            "cadence/_expand.py:_campaign_occ", "cadence/_dates.py:anniversary", "cadence/_dates.py:plus_days", "cadence/_plan.py:_last_contacts",
         ),
         (
             "frames/_cadence.py:_ymd", "frames/_cadence.py:_month_start",

@@ -41,3 +41,21 @@ def test_suite_quick_runs_every_section(tmp_path: Path) -> None:
         assert header in proc.stdout, header
     assert "failed" not in proc.stderr, proc.stderr[-2000:]
     assert out.read_text(encoding="utf-8").strip() == proc.stdout.strip()
+
+
+def test_rule_twins_counts_every_listed_function() -> None:
+    """The twin count of issue 13 names functions by hand: a rename must update it, not break it."""
+    proc = subprocess.run(
+        [sys.executable, str(SUITE.with_name("rule_twins.py"))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr or proc.stdout
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in proc.stdout.splitlines()
+        if line.startswith("| ")
+    }
+    assert {"tiering", "suitability", "cadence", "all"} <= rows.keys(), proc.stdout
