@@ -22,6 +22,7 @@ from typing import Annotated, Any, Self, TypeVar, cast
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import core_schema
 
+from custtier._cache import module_cache
 from custtier._display import Displayable
 from custtier._enum import Vocabulary
 from custtier._error_codes import ErrorCode
@@ -382,10 +383,12 @@ def _typed_fact(code: str, name: str, value: Any, carried: frozenset[str]) -> An
 _NO_DEFAULT = object()
 #: Defaults safe to share between objects: a copy of them would equal them.
 _IMMUTABLE = (str, int, bool, Decimal, dt.date, tuple, frozenset, type(None))
-_layouts: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
+_layouts: dict[type, tuple[tuple[str, Any, Any], ...]] = module_cache({}, "_explain._layouts")
 # Per class: every field in order with its shareable default (else the marker),
 # and the names that have no shareable default (a caller must give them).
-_templates: dict[type, tuple[dict[str, Any], frozenset[str]]] = {}
+_templates: dict[type, tuple[dict[str, Any], frozenset[str]]] = module_cache(
+    {}, "_explain._templates"
+)
 
 
 _new = object.__new__
@@ -394,7 +397,7 @@ _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 #: Classes whose instances ``object.__new__`` makes as ``cls.__new__`` would (no override).
-_PLAIN_NEW: set[type] = set()
+_PLAIN_NEW: set[type] = module_cache(set(), "_explain._PLAIN_NEW")
 
 
 def _layout(cls: type[BaseModel]) -> tuple[tuple[str, Any, Any], ...]:

@@ -79,6 +79,13 @@ class Fragments:
         #: (``entry[0] is model``) before calling the memo.
         self.get_entry = self._entries.get
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        """Forget every entry (each is written again on next use)."""
+        self._entries.clear()
+
     def __call__(self, model: BaseModel) -> str:
         """The JSON of ``model``, from the memo when it was written before."""
         hit = self._entries.get(id(model))

@@ -13,12 +13,13 @@ import decimal
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from functools import lru_cache, reduce
+from functools import reduce
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import core_schema
 
+from custtier._cache import cached, module_cache
 from custtier._enum import Vocabulary
 from custtier._fast import FastPath
 from custtier.errors import CurrencyError, MoneyError
@@ -71,7 +72,7 @@ EXACT = _CONTEXT
 _UNBOUNDED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 # One quantum per currency (Decimal("0.01") for CNY), built on first use.
-_QUANTA: dict[str, Decimal] = {}
+_QUANTA: dict[str, Decimal] = module_cache({}, "_money._QUANTA")
 
 
 # Bounds that keep every sum and product of a book inside the private
@@ -352,7 +353,7 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[De
     return tuple(from_minor_units(f, currency) for f in floors)
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def _ratios(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int]:
     """``weights`` as integer numerators over a common scale, and their sum (exact).
 

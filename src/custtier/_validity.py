@@ -10,8 +10,8 @@ cadence planner schedules the re-assessment by it, so both read it here
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
+from custtier._cache import cached
 from custtier._dates import months_later
 from custtier._enum import Vocabulary
 from custtier.models import RiskAssessment
@@ -26,7 +26,7 @@ class ValidityBound(Vocabulary):
     PLAYBOOK = "validity_months"  # assessed_on + the playbook's validity_months
 
 
-@functools.lru_cache(maxsize=8192)
+@cached(maxsize=8192)
 def playbook_until(assessed_on: dt.date, months: int) -> dt.date:
     """The last day the playbook lets an assessment made on ``assessed_on`` be relied on.
 

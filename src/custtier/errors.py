@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from custtier._cache import module_cache
 from custtier._fast import FAST_PATH, REFERENCE
 
 if TYPE_CHECKING:
@@ -247,7 +248,8 @@ _WEB_ROOTS = frozenset({"body", "query", "path", "header", "cookie"})
 # Field names of every custtier model, added as each model class is defined
 # (CusttierModel.__pydantic_init_subclass__): the location parts custtier wrote.
 _FIELD_NAMES: set[str] = {"[key]"}
-_KNOWN: list[tuple[int, frozenset[str]]] = []  # (field names seen, names): built once
+# (field names seen, names): built once, again when a model is defined.
+_KNOWN: list[tuple[int, frozenset[str]]] = module_cache([], "errors._KNOWN")
 
 
 def register_field_names(names: Iterable[str]) -> None:

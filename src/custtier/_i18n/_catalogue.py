@@ -32,10 +32,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from string import Formatter
 from types import MappingProxyType
 
+from custtier._cache import cached, module_cache
 from custtier._i18n._format import AmountStyle, Locale, amount_text, date_text, percent_text
 
 __all__ = ["NEUTRAL", "Cases", "Catalogue", "Entry", "Terms", "fields_of", "render"]
@@ -108,7 +108,7 @@ class Terms:
 NEUTRAL = Terms()
 
 
-@cache
+@cached(maxsize=None)
 def _compiled(template: str) -> tuple[tuple[str, str | None, str], ...]:
     return tuple(
         (literal, name, spec or "") for literal, name, spec, _ in Formatter().parse(template)
@@ -181,7 +181,7 @@ def template_for(cat: Catalogue, code: str, facts: Mapping[str, Fact]) -> str:
     return entry
 
 
-@cache
+@cached(maxsize=None)
 def _names(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _ in _compiled(template) if name is not None)
 
@@ -189,7 +189,7 @@ def _names(template: str) -> tuple[str, ...]:
 #: Neutral renderings by template and the values they quote: engines build the same
 #: reason text for many customers (a band, a matrix row), and looking it up is
 #: cheaper than formatting it. Bounded: cleared when full.
-_MEMO: dict[tuple[object, ...], str] = {}
+_MEMO: dict[tuple[object, ...], str] = module_cache({}, "_i18n._catalogue._MEMO")
 _MEMO_SIZE = 1 << 16
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from custtier._cache import module_cache
 from custtier._explain import ReasonCode
 from custtier.models import Customer
 from custtier.models._types import Channel, Purpose
@@ -18,7 +19,9 @@ __all__ = ["blocked", "consents", "first_allowed"]
 
 _PURPOSES = tuple(Purpose)  # iterating the enum itself is a Python generator each time
 # The purposes a consent allows, by its (service, marketing) flags: what ``allows`` reads.
-_ALLOWED: dict[tuple[bool, bool], tuple[Purpose, ...]] = {}
+_ALLOWED: dict[tuple[bool, bool], tuple[Purpose, ...]] = module_cache(
+    {}, "cadence._consent._ALLOWED"
+)
 
 
 def consents(customer: Customer) -> frozenset[tuple[str, str]]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from custtier._cache import cached
 from custtier._explain import ReasonCode
 from custtier.cadence._occurrence import Occurrence
 from custtier.cadence._tables import Tables
@@ -43,7 +43,7 @@ _placement = tuple.__new__  # Placement's own __new__ is a Python call
 _NONE: list[int] = []  # no contact counted yet (read only)
 
 
-@lru_cache(maxsize=1024)
+@cached(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
     """The IANA zone (cached; raises ``ZoneInfoNotFoundError`` for an unknown name)."""
     return ZoneInfo(name)

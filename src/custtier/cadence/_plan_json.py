@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter
 
 from custtier import _json_out as jo
+from custtier._cache import module_cache
 from custtier.cadence._occurrence import Occurrence
 
 if TYPE_CHECKING:
@@ -32,11 +33,14 @@ __all__ = ["plan_json", "remember"]
 _Entry = tuple["weakref.ref[ContactPlan]", tuple[Occurrence, ...], tuple[Occurrence, ...]]
 # By the plan's id: a weak reference to it (checked: an id is reused only once the plan
 # is gone, and its entry with it) and the occurrences of its touchpoints and items.
-_plans: dict[int, _Entry] = {}
+_plans: dict[int, _Entry] = module_cache({}, "cadence._plan_json._plans")
 
-_reasons = jo.Fragments(limit=32_768)  # shared Reason objects, written once by pydantic
+_reasons = module_cache(
+    jo.Fragments(limit=32_768), "cadence._plan_json._reasons"
+)  # shared Reason objects, written once by pydantic
 _LIMIT = 16_384
-_times: dict[int, tuple[dt.datetime, str]] = {}  # send times, shared through the tables
+# Send times, shared through the tables.
+_times: dict[int, tuple[dt.datetime, str]] = module_cache({}, "cadence._plan_json._times")
 _DATETIME = TypeAdapter(dt.datetime)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Final
 
-from custtier._cache import Memo
+from custtier._cache import Memo, module_cache
 from custtier._explain import PlaybookRef, Reason
 from custtier.cadence._calendar import Calendar
 from custtier.cadence._dates import iso_week, plus_days
@@ -113,7 +113,7 @@ CONTACT_REASONS = 20_000
 OCCURRENCES = 10_000
 TIMES = 20_000
 
-_CACHE: dict[tuple[int, dt.date, dt.date, int], Tables] = {}
+_CACHE: dict[tuple[int, dt.date, dt.date, int], Tables] = module_cache({}, "cadence._tables._CACHE")
 _LOCK = Lock()
 _MAX = 16
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from custtier import _json_out
 from custtier._args import as_customer, as_date, as_playbook, as_products, as_tier
+from custtier._cache import module_cache
 from custtier._deferred import PENDING, raw_set, renders, writes
 from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import check_amount, check_precision, exact_context, split
@@ -335,10 +336,12 @@ JSON_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
 _WRITABLE = all(tuple(cls.__pydantic_fields__) == names for cls, names in JSON_FIELDS.items())
 # Reasons and the playbook reference, written once each: an allocation's reasons are the
 # playbook's shared ones (weights, exclusions, suitability blocks) but for a few of its own.
-_fragments = _json_out.Fragments()
+_fragments = module_cache(_json_out.Fragments(), "suitability._allocate._fragments")
 _string, _decimal = _json_out.string, _json_out.decimal
 # An exclusion's JSON by its product id and the identity of its (mostly shared) reasons.
-_exclusions: dict[tuple[Any, ...], tuple[tuple[Reason, ...], str]] = {}
+_exclusions: dict[tuple[Any, ...], tuple[tuple[Reason, ...], str]] = module_cache(
+    {}, "suitability._allocate._exclusions"
+)
 _EXCLUSIONS_LIMIT = 8192
 
 

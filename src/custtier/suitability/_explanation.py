@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from custtier import _json_out
+from custtier._cache import module_cache
 from custtier._deferred import PENDING, raw_set, renders, writes
 from custtier._explain import Reason, ReasonCode, construct
 from custtier.models import Product
@@ -213,7 +214,7 @@ _UNSHARED = frozenset(
         ReasonCode.SUIT_OFF_INCREMENT,
     }
 )
-_shared_json = _json_out.Fragments()
+_shared_json = module_cache(_json_out.Fragments(), "suitability._explanation._shared_json")
 _string, _model_json, _date = _json_out.string, _json_out.model_json, _json_out.date
 _HEAD = '{"kind":' + _string(_KIND) + ',"customer_key":'
 

@@ -12,7 +12,6 @@ not edits spread over both engines.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib
 from bisect import bisect_right
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from custtier._cache import cached
 from custtier._money import EXACT, quantize
 from custtier.models import Customer
 from custtier.rules import Basis, MissingMonths, Playbook
@@ -128,7 +128,7 @@ BASES: dict[Basis, BasisKind] = {
 }
 
 
-@functools.lru_cache(maxsize=1024)  # a handful of (as_of, count) pairs per run
+@cached(maxsize=1024)  # a handful of (as_of, count) pairs per run
 def months_before(as_of: dt.date, count: int) -> tuple[str, ...]:
     """The ``count`` complete calendar months before ``as_of``'s month, oldest first.
 
