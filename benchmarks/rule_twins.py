@@ -12,7 +12,10 @@ redesign, counted the same way each time:
 * Not counted: input validation, Arrow and schema plumbing, output assembly,
   and whatever the columnar path already takes from the scalar one (the
   compiled tiering and suitability plans and risk tables, ``cadence._tables.tables``,
-  ``greeting_dates`` for lunar dates, ``kyc_gaps`` per distinct value, the
+  the cadence rules the columnar planner calls once per distinct value
+  (``greeting_dates``, ``fixed_occurrences``, ``first_due``, ``interval_dates``,
+  ``stagger``, ``kyc_due``, ``due_dates``, ``relied_until``, ``in_segment``, the
+  labels), ``kyc_gaps`` per distinct value, the
   tiering and suitability explanation tables (reasons, their order, the
   suitability outcome), ``product_class``, the override choice, month arithmetic evaluated
   per distinct date), because that exists once.
@@ -62,30 +65,17 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "cadence": (
         (
-            "cadence/_occasions.py:expand", "cadence/_expand.py:recurring",
-            "cadence/_expand.py:campaign_items", "cadence/_expand.py:_rule_occ",
-            "cadence/_expand.py:_add_greetings", "cadence/_expand.py:birthdays",
-            "cadence/_expand.py:important_dates", "cadence/_expand.py:holidays",
-            "cadence/_expand.py:_window", "cadence/_expand.py:_recurring_rrule",
-            "cadence/_expand.py:_stagger", "cadence/_expand.py:_recurring_interval",
-            "cadence/_expand.py:_overdue", "cadence/_expand.py:_due_items",
-            "cadence/_expand.py:kyc_reviews", "cadence/_expand.py:risk_reassessments",
-            "cadence/_expand.py:maturities", "cadence/_expand.py:_in_segment",
-            "cadence/_expand.py:_campaign_occ", "cadence/_dates.py:anniversary", "cadence/_dates.py:plus_days", "cadence/_plan.py:_last_contacts",
+            "cadence/_occasions.py:expand", "cadence/_expand.py:campaign_items",
+            "cadence/_expand.py:_campaign_occ", "cadence/_expand.py:birthdays",
+            "cadence/_expand.py:important_dates", "cadence/_expand.py:_recurring_interval",
+            "cadence/_expand.py:_due_items", "cadence/_expand.py:kyc_reviews",
+            "cadence/_expand.py:maturities", "cadence/_plan.py:_last_contacts",
         ),
         (
-            "frames/_cadence.py:_ymd", "frames/_cadence.py:_month_start",
-            "frames/_cadence.py:_from_ymd",
-            "frames/_cadence.py:_crc_table", "frames/_cadence.py:_crc_feed",
-            "frames/_cadence.py:_key_crc", "frames/_cadence.py:_stagger",
-            "frames/_cadence.py:_risk_until", "frames/_cadence.py:_expand", "frames/_cadence.py:_expand_fixed",
-            "frames/_cadence.py:_expand_recurring",
-            "frames/_cadence.py:_own_birthdays", "frames/_cadence.py:_birthdays",
-            "frames/_cadence.py:_important", "frames/_cadence.py:_greetings",
-            "frames/_cadence.py:_fixed_entries", "frames/_cadence.py:_interval",
-            "frames/_cadence.py:_last_contact", "frames/_cadence.py:_kyc",
-            "frames/_cadence.py:_risk", "frames/_cadence.py:_due_series",
-            "frames/_cadence.py:_maturities", "frames/_cadence.py:_in_segment",
+            "frames/_cadence.py:_expand", "frames/_cadence.py:_own_birthdays",
+            "frames/_cadence.py:_birthdays", "frames/_cadence.py:_important",
+            "frames/_cadence.py:_interval", "frames/_cadence.py:_kyc",
+            "frames/_cadence.py:_maturities", "frames/_cadence.py:_last_contact",
             "frames/_cadence.py:_item_order",
         ),
     ),

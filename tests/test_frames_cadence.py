@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,7 @@ from custtier.cadence._occasions import expand  # noqa: E402
 from custtier.cadence._plan import _last_contacts  # noqa: E402
 from custtier.cadence._tables import Tables, tables  # noqa: E402
 from custtier.errors import InputError  # noqa: E402
-from custtier.frames import _cadence  # noqa: E402
-from custtier.frames._distinct import PAST_CALENDAR, months_on  # noqa: E402
+from custtier.frames._distinct import PAST_CALENDAR, distinct, lay_out, months_on  # noqa: E402
 
 PRACTICE = presets.PRACTICE
 REGULATORY = presets.REGULATORY
@@ -618,21 +616,34 @@ def test_progress_counts_input_rows_after_each_chunk_and_ends_at_the_total() -> 
 # --------------------------------------------------------------------------- the arithmetic
 
 
-@given(st.lists(cst.customer_keys(), max_size=20), cst.identifiers())
-def test_the_columnar_stagger_is_zlibs_crc32_of_key_and_rule(keys: list[str], rule_id: str) -> None:
-    arr = pa.array(["x", *keys, "y"], pa.string()).slice(1, len(keys))  # offsets honoured
-    got = _cadence._stagger(_cadence._key_crc(arr), rule_id, 2**32)
-    assert got.tolist() == [zlib.crc32(f"{k}|{rule_id}".encode()) for k in keys]
+@given(
+    st.lists(st.integers(-(2**40), 2**40), max_size=30)
+    | st.lists(st.integers(-5, 40), max_size=30),  # a narrow range: the counting branch
+)
+def test_distinct_values_and_their_broadcast_are_numpys_unique(values: list[int]) -> None:
+    arr = np.array(values, dtype=np.int64)
+    uniq, inverse = distinct(arr)
+    want, want_inverse = np.unique(arr, return_inverse=True)
+    assert uniq.tolist() == want.tolist()
+    assert inverse.tolist() == want_inverse.reshape(-1).tolist()
+    calls: list[int] = []
+
+    def rule(k: int) -> list[tuple[int, ...]]:
+        calls.append(k)
+        return [(k, i) for i in range(k % 3)]
+
+    row, within, entries = lay_out(arr, rule, 2)
+    assert sorted(calls) == sorted(set(values))  # once per distinct value
+    assert [(values[r], i) for r, i in zip(row.tolist(), within.tolist(), strict=True)] == [
+        (v, i) for v in values for i in range(v % 3)
+    ]
+    assert entries.tolist() == [[v, i] for v in values for i in range(v % 3)]
 
 
 @given(st.lists(st.dates(), min_size=1, max_size=20), st.integers(0, 120))
 def test_day_arithmetic_is_the_scalar_paths(days: list[dt.date], months: int) -> None:
     epoch = dt.date(1970, 1, 1)
     numbers = np.array([(d - epoch).days for d in days], dtype=np.int64)
-    y, m, d = _cadence._ymd(numbers)
-    assert list(zip(y.tolist(), m.tolist(), d.tolist(), strict=True)) == [
-        (x.year, x.month, x.day) for x in days
-    ]
     shifted = months_on(numbers, months).tolist()
     for day, got in zip(days, shifted, strict=True):
         if day.year * 12 + day.month - 1 + months < 10000 * 12:

@@ -29,6 +29,7 @@ from custtier import (  # noqa: E402
     Playbook,
     Reason,
     assign_tier,
+    plan_contacts,
     presets,
     synth,
     tier_book,
@@ -163,3 +164,61 @@ def test_a_caller_who_needs_only_the_outcome_does_not_pay_for_the_messages(
     assert built
     assert audit == expected[7]
     assert audit.to_audit_json() == expected[7].to_audit_json()
+
+
+# --------------------------------------------------------------------------- contact rules
+
+
+def river_bank_contacts() -> Playbook:
+    """The bank's own contact rules: each changed once, in the playbook, nowhere else."""
+    data = json.loads(presets.PRACTICE.canonical_json())
+    data |= {"id": "river_bank_contacts", "version": "1.0"}
+    cad = data["cadence"]
+    cad["leap_day"] = "mar1"  # a 29 February birthday is greeted on 1 March
+    for review in cad["kyc_reviews"]:
+        review["interval_months"] = {"high": 9, "medium": 12, "low": 18}[review["aml_rating"]]
+    for rule in cad["contact_rules"]:
+        if rule["occasion"] == "periodic":
+            rule["interval_days"] = 45
+        if rule["occasion"] in {"kyc_refresh", "risk_reassessment", "product_maturity"}:
+            rule["lead_days"] = 10
+    cad["campaigns"].append({
+        "id": "camp.2027.pension", "label": "Pension planning", "channel": "phone",
+        "purpose": "marketing", "owner": "manager", "priority": 5, "duration_minutes": 20,
+        "offer": "wealth_product_entry", "source": "practice",
+        "start_on": "2027-01-04", "end_on": "2027-01-29",
+        "segment": {"tiers": ["mass", "mid_end"], "min_age": 50, "max_age": 64, "needs_any": []},
+    })  # fmt: skip
+    data["risk"]["validity_months"] = 9
+    return Playbook.model_validate_json(json.dumps(data))
+
+
+def test_a_bank_changes_its_contact_rules_once_and_the_table_plans_what_the_planner_plans() -> None:
+    """Each contact rule exists once: the table of a book asks for exactly the planner's contacts."""
+    pb = river_bank_contacts()
+    customers = list(synth.customers(300, seed=13, as_of=AS_OF, playbook=pb))
+    leapling = customers[0] = customers[0].model_copy(  # born on 29 February, no KYC file
+        update={"birth_date": dt.date(1988, 2, 29), "kyc": None}
+    )
+    tiers = {d.customer_key: d for d in tier_book(customers, pb, as_of=AS_OF).decisions}
+    start, end = AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=180)
+    plan = plan_contacts(customers, pb, start=start, end=end, tiers=tiers)
+    table = cf.occasions_table(cf.occasions_input_table(customers, tiers), pb, start=start, end=end)
+    planned = sorted(
+        [(x.customer_key, x.rule_id, str(x.due_on), x.label) for x in plan.touchpoints]
+        + [(x.customer_key, x.rule_id, str(x.due_on), x.label) for x in plan.unscheduled]
+    )
+    listed = sorted(
+        (r["customer_key"], r["rule_id"], str(r["due_on"]), r["label"])
+        for r in table.select(["customer_key", "rule_id", "due_on", "label"]).to_pylist()
+    )
+    assert table.column("error_code").null_count == table.num_rows  # every row a contact
+    assert plan.required == len(planned) == len(listed)
+    assert listed == planned
+    # The changed rules are the ones applied, on both paths.
+    rules = {rule_id for _, rule_id, _, _ in listed}
+    assert {"camp.2027.pension", "mass.service"} <= rules
+    leap = [
+        x for x in plan.touchpoints if any(r.code.value == "CADENCE_LEAP_DAY" for r in x.reasons)
+    ]
+    assert [(x.customer_key, x.due_on) for x in leap] == [(leapling.key, dt.date(2027, 3, 1))]

@@ -16,7 +16,13 @@ from custtier._dates import months_later
 from custtier._enum import Vocabulary
 from custtier.models import RiskAssessment
 
-__all__ = ["ValidityBound", "effective_until", "ends_past_calendar", "playbook_until"]
+__all__ = [
+    "ValidityBound",
+    "effective_until",
+    "ends_past_calendar",
+    "playbook_until",
+    "relied_until",
+]
 
 
 class ValidityBound(Vocabulary):
@@ -73,7 +79,14 @@ def effective_until(
     >>> effective_until(ra, 12)
     (datetime.date(2026, 9, 30), <ValidityBound.PLAYBOOK: 'validity_months'>)
     """
-    limit = playbook_until(assessment.assessed_on, validity_months)
-    if assessment.valid_until <= limit:
-        return assessment.valid_until, ValidityBound.RECORD
+    return relied_until(assessment.assessed_on, assessment.valid_until, validity_months)
+
+
+def relied_until(
+    assessed_on: dt.date, valid_until: dt.date, validity_months: int
+) -> tuple[dt.date, ValidityBound]:
+    """:func:`effective_until` from the assessment's two dates (the columnar path's shape)."""
+    limit = playbook_until(assessed_on, validity_months)
+    if valid_until <= limit:
+        return valid_until, ValidityBound.RECORD
     return limit, ValidityBound.PLAYBOOK

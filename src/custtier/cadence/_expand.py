@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, cast
 
 from custtier._dates import age_on
 from custtier._explain import Reason, ReasonCode
-from custtier._validity import effective_until
+from custtier._validity import relied_until
 from custtier.cadence._calendar import LunarDay
 from custtier.cadence._dates import (
     anniversary,
@@ -28,20 +28,38 @@ from custtier.cadence._dates import (
 from custtier.cadence._occurrence import Occurrence, occurrence, shared_reason
 from custtier.cadence._tables import NO_DATA, Tables
 from custtier.models import Customer
-from custtier.models._types import AmlRating, CalendarKind, Channel, DateKind, Purpose, Relation
-from custtier.rules import Campaign, ContactRule, Occasion, Offer, Owner
+from custtier.models._types import (
+    AmlRating,
+    CalendarKind,
+    Channel,
+    DateKind,
+    Need,
+    Purpose,
+    Relation,
+)
+from custtier.rules import Campaign, ContactRule, KycReview, Occasion, Offer, Owner, Segment
 
 __all__ = [
     "Item",
     "birthdays",
     "campaign_items",
+    "due_dates",
+    "first_due",
+    "fixed_occurrences",
     "greeting_dates",
     "holidays",
     "important_dates",
+    "important_label",
+    "in_segment",
+    "interval_dates",
+    "kyc_due",
     "kyc_reviews",
     "maturities",
+    "maturity_label",
     "recurring",
     "risk_reassessments",
+    "rule_label",
+    "stagger",
 ]
 
 _DAY = dt.timedelta(days=1)
@@ -341,8 +359,12 @@ def important_dates(c: Customer, tier: str, rule: ContactRule, t: Tables, out: l
     for d in c.kyc.important_dates:
         if d.kind is DateKind.BIRTHDAY and d.relation is Relation.SELF:
             continue  # the birthday rule's
-        # Kind and relation only: the free-text label may name a person.
-        _add_greetings(c, tier, rule, t, d.on, d.calendar, f"{d.kind} ({d.relation})", out)
+        _add_greetings(c, tier, rule, t, d.on, d.calendar, important_label(d.kind, d.relation), out)
+
+
+def important_label(kind: DateKind, relation: Relation) -> str:
+    """An important date's contact label: kind and relation only (a free-text label may name a person)."""
+    return f"{kind} ({relation})"
 
 
 def holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
@@ -371,6 +393,18 @@ def _holiday_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occur
     return cast("tuple[Occurrence, ...]", t.derived.setdefault(rule.id, tuple(occs)))
 
 
+def rule_label(rule: ContactRule) -> str:
+    """A periodic, event or RRULE contact's label: the rule's description, else its occasion."""
+    return rule.description or str(rule.occasion)
+
+
+def fixed_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurrence, ...]:
+    """The contacts every customer of ``tier`` shares on a holiday or an RRULE rule, listed once."""
+    if rule.occasion is Occasion.HOLIDAY:
+        return _holiday_occurrences(tier, rule, t)
+    return _rrule_occurrences(tier, rule, t)
+
+
 def _window(rule: ContactRule, first: dt.date, t: Tables) -> dt.date:
     return min(plus_days(first, rule.flex_days), t.end)
 
@@ -388,7 +422,7 @@ def _rrule_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurre
         return found
     occs: list[Occurrence] = []
     lead = dt.timedelta(days=rule.lead_days)
-    label = rule.description or str(rule.occasion)
+    label = rule_label(rule)
     for event in t.rrule_dates[rule.id]:
         first = event - lead
         if first < t.start:
@@ -400,10 +434,37 @@ def _rrule_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurre
     return cast("tuple[Occurrence, ...]", t.derived.setdefault(rule.id, tuple(occs)))
 
 
-def _stagger(key: str, rule_id: str, interval: int) -> int:
+def stagger(key: str, rule_id: str, interval: int) -> int:
+    """Where in its first ``interval`` days a customer's first periodic contact falls."""
     # A stable spread of first contacts over the interval (crc32 is the same
     # in every process, unlike hash()).
     return zlib.crc32(f"{key}|{rule_id}".encode()) % interval
+
+
+def first_due(
+    previous: dt.date | None, stagger: int, interval: int, t: Tables
+) -> tuple[dt.date, dt.date | None]:
+    """An interval rule's first due date, and the due date an overdue contact missed (or None).
+
+    ``interval`` days after the last contact made (at once if that day has
+    passed), else the plan's start plus the customer's ``stagger``.
+    """
+    if previous is None:
+        return plus_days(t.start, stagger), None
+    due = plus_days(previous, interval)
+    if due < t.start:
+        return t.start, due
+    return due, None
+
+
+def interval_dates(rule: ContactRule, t: Tables, due: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """``(due, last day of its window)`` of an interval rule's contacts from ``due`` on."""
+    interval = rule.interval_days or 1
+    out: list[tuple[dt.date, dt.date]] = []
+    while due <= t.end:
+        out.append((due, _window(rule, due, t)))
+        due = plus_days(due, interval)  # stops at 9999-12-31, after every horizon
+    return out
 
 
 def _recurring_interval(  # noqa: PLR0917  # internal helper
@@ -417,13 +478,8 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
     interval = rule.interval_days or 1
     key = c.key
     previous = last_contact.get((key, rule.id)) if last_contact else None
-    lapsed: dt.date | None = None  # the due date an overdue contact missed
-    if previous is None:
-        due = plus_days(t.start, _stagger(key, rule.id, interval))
-    else:
-        due = plus_days(previous, interval)
-        if due < t.start:
-            due, lapsed = t.start, due
+    spread = stagger(key, rule.id, interval) if previous is None else 0
+    due, lapsed = first_due(previous, spread, interval, t)
     series = t.series.peek(("every", rule.id, due))
     if series is None:
         series = t.series.get(("every", rule.id, due), lambda: _every(tier, rule, t, due))
@@ -435,13 +491,11 @@ def _recurring_interval(  # noqa: PLR0917  # internal helper
 
 def _every(tier: str, rule: ContactRule, t: Tables, due: dt.date) -> tuple[Occurrence, ...]:
     """An interval rule's contacts from ``due`` on: every customer due that day has these."""
-    interval = rule.interval_days or 1
-    label = rule.description or str(rule.occasion)
-    out: list[Occurrence] = []
-    while due <= t.end:
-        out.append(_rule_occ(tier, rule, t, label, due, due, _window(rule, due, t), False))
-        due = plus_days(due, interval)  # stops at 9999-12-31, after every horizon
-    return tuple(out)
+    label = rule_label(rule)
+    return tuple(
+        _rule_occ(tier, rule, t, label, day, day, last, False)
+        for day, last in interval_dates(rule, t, due)
+    )
 
 
 def _overdue(rule_id: str, due: dt.date, t: Tables) -> Reason:
@@ -481,39 +535,65 @@ def _due_series(  # noqa: PLR0917  # internal helper
     label: str,
 ) -> tuple[tuple[Occurrence, tuple[Reason, ...]], ...]:
     """The contacts of a due date and its repeats, each with its overdue note if it lapsed."""
+    return tuple(
+        (
+            _rule_occ(tier, rule, t, label, day, first, last, False),
+            (_overdue(rule.id, day, t),) if lapsed else (),
+        )
+        for day, first, last, lapsed in due_dates(due, every, rule.lead_days, t)
+    )
+
+
+def due_dates(
+    due: dt.date, every: int | None, lead: int, t: Tables
+) -> list[tuple[dt.date, dt.date, dt.date, bool]]:
+    """``(due, first, last, lapsed)`` of a due date and its repeats every ``every`` months.
+
+    Each contact's window runs from ``lead`` days before its due date to the
+    due date; one already lapsed at the plan's start is due as soon as the
+    plan allows, and its repeats count from the start.
+    """
     # Day counts, not date sums: a due date may lie at either end of the calendar.
-    lead = rule.lead_days
-    out: list[tuple[Occurrence, tuple[Reason, ...]]] = []
+    out: list[tuple[dt.date, dt.date, dt.date, bool]] = []
     nxt: dt.date | None = due
     while nxt is not None and (nxt - t.end).days <= lead:
         due = nxt
         if due < t.start:  # lapsed before the plan: as soon as the plan allows
-            first, last = t.start, min(plus_days(t.start, lead), t.end)
-            occ = _rule_occ(tier, rule, t, label, due, first, last, False)
-            out.append((occ, (_overdue(rule.id, due, t),)))
+            out.append((due, t.start, min(plus_days(t.start, lead), t.end), True))
             if every is None:
                 break
             nxt = months_later(t.start, every)
             continue
         first = max(due - dt.timedelta(days=lead), t.start)
-        out.append((_rule_occ(tier, rule, t, label, due, first, min(due, t.end), False), ()))
+        out.append((due, first, min(due, t.end), False))
         if every is None:
             break
         nxt = months_later(due, every)  # None: past 9999, after every horizon
-    return tuple(out)
+    return out
+
+
+def kyc_due(
+    rating: AmlRating | None, reviewed: dt.date | None, t: Tables
+) -> tuple[dt.date | None, KycReview]:
+    """When a KYC file falls due (None: after 9999), and the review rule that says so.
+
+    An unrated file is reviewed as often as a high-risk one; a file never
+    reviewed (or missing) is due at once.
+    """
+    review = t.reviews[rating or AmlRating.HIGH]
+    if reviewed is None:
+        return t.start - _DAY, review
+    return months_later(reviewed, review.interval_months), review
 
 
 def kyc_reviews(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
-    # An unrated file is reviewed as often as a high-risk one; a file never
-    # reviewed (or missing) is due at once.
     kyc = c.kyc
     rating = (kyc.aml_rating if kyc is not None else None) or AmlRating.HIGH
-    review = t.reviews[rating]
-    months = review.interval_months
     reviewed = kyc.last_reviewed_on if kyc is not None else None
-    due = months_later(reviewed, months) if reviewed is not None else t.start - _DAY
+    due, review = kyc_due(rating, reviewed, t)
     if due is None:
         return  # reviewed so late that the next review falls after 9999
+    months = review.interval_months
     note = shared_reason(
         t,
         ReasonCode.CADENCE_OCCASION,
@@ -535,7 +615,7 @@ def risk_reassessments(
     # Due by the day check_suitability stops honouring it, not by the record's
     # own valid_until: an imported record may carry a later one.
     months = t.playbook.risk.validity_months
-    until, _ = effective_until(ra, months)
+    until, _ = relied_until(ra.assessed_on, ra.valid_until, months)
     _due_items(c, tier, rule, t, until, months, "risk re-assessment", out)
 
 
@@ -545,18 +625,29 @@ def maturities(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[I
         return
     for h in sorted(held, key=lambda h: (h.product_id, h.matures_on or dt.date.min)):
         if h.matures_on is not None and h.matures_on >= t.start:
-            _due_items(c, tier, rule, t, h.matures_on, None, f"maturity {h.product_id}", out)
+            _due_items(c, tier, rule, t, h.matures_on, None, maturity_label(h.product_id), out)
+
+
+def maturity_label(product_id: str) -> str:
+    """A maturity contact's label: the product, never the customer."""
+    return f"maturity {product_id}"
 
 
 def _in_segment(c: Customer, camp: Campaign, on: dt.date) -> bool:
     seg = camp.segment
-    if seg.needs_any and not set(seg.needs_any) & set(c.needs):
+    ages = seg.min_age is not None or seg.max_age is not None
+    age = age_on(c.birth_date, on) if ages and c.birth_date is not None else None
+    return in_segment(seg, c.needs, age)
+
+
+def in_segment(seg: Segment, needs: Collection[Need], age: int | None) -> bool:
+    """Whether a customer with these ``needs`` and ``age`` (None: unknown) is in ``seg``."""
+    if seg.needs_any and not set(seg.needs_any) & set(needs):
         return False
     if seg.min_age is None and seg.max_age is None:
         return True
-    if c.birth_date is None:
+    if age is None:
         return False  # an age-bound campaign needs a known age
-    age = age_on(c.birth_date, on)
     return (seg.min_age is None or age >= seg.min_age) and (
         seg.max_age is None or age <= seg.max_age
     )

@@ -5,20 +5,25 @@ horizon — what :func:`custtier.cadence._expand.expand` gives one customer at a
 time — for a whole table of customers, without building a model per row.
 Levelling (consent, caps, capacity) stays with :func:`custtier.plan_contacts`.
 
-How each occasion is computed:
+Each rule exists once, in the scalar planner (``custtier.cadence._expand``):
+this module calls it once per *distinct* input value and broadcasts the
+answer to every row with numpy, so the columnar path has no rules of its own:
 
-* periodic contacts (``interval_days``) and due-date series (KYC review by AML
-  rating, risk re-assessment, maturities) are integer day arithmetic in
-  numpy, months added with the scalar path's clamping;
-* Gregorian birthdays and important dates are vectorised anniversaries under
-  the playbook's 29 February policy;
-* holiday greetings and ``rrule`` invitations are a cross join of the tier's
-  customers with the dates of the per-plan tables
-  (:func:`custtier.cadence._tables.tables`, the scalar path's own);
-* lunar dates go through the scalar helper once per *distinct* lunar
-  (month, day, leap month) and origin year, never once per row;
-* the stagger of a first periodic contact is zlib's CRC-32 of
-  ``"key|rule_id"``, computed on the key bytes with numpy.
+* birthdays and important dates: ``greeting_dates`` per distinct (date,
+  calendar), Gregorian (29 February policy) and lunar alike;
+* holiday greetings and ``rrule`` invitations: the tier's shared occurrences
+  (``fixed_occurrences``), the same for every customer;
+* periodic contacts: ``first_due`` per distinct (last contact, or stagger)
+  and ``interval_dates`` per distinct first due date; the stagger
+  (``stagger``, a CRC-32 of the key) per row, as every key is distinct;
+* KYC reviews (``kyc_due`` per distinct AML rating and review date), risk
+  re-assessments (``relied_until`` per distinct assessment) and maturities:
+  ``due_dates`` per distinct (due date, months);
+* campaigns: ``in_segment`` per distinct (needs, age), ages by ``age_on``
+  per distinct birth date.
+
+A book holds few distinct values of each (thousands of dates among millions
+of customers), so the scalar calls cost little next to the numpy work.
 
 Answers equal the scalar expansion item by item (a property test keeps them
 equal under both shipped presets).
@@ -28,12 +33,12 @@ from __future__ import annotations
 
 import calendar as _stdcal
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,16 +49,28 @@ from custtier._args import (
     check_chunk_rows,
 )
 from custtier._dates import age_on
-from custtier._explain import ReasonCode
+from custtier._explain import Reason, ReasonCode
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike, tier_id
+from custtier._validity import relied_until
 from custtier.cadence._calendar import Calendar
-from custtier.cadence._dates import lunar_known
-from custtier.cadence._expand import greeting_dates
+from custtier.cadence._expand import (
+    due_dates,
+    first_due,
+    fixed_occurrences,
+    greeting_dates,
+    important_label,
+    in_segment,
+    interval_dates,
+    kyc_due,
+    maturity_label,
+    rule_label,
+    stagger,
+)
 from custtier.cadence._horizon import check_horizon
 from custtier.cadence._occasions import OCCASIONS, needed_columns
 from custtier.cadence._plan import DEFAULT_CALENDAR
-from custtier.cadence._tables import NO_DATA, Tables, tables
+from custtier.cadence._tables import Tables, tables
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
@@ -74,12 +91,11 @@ from custtier.frames._arrow import (
     string_column,
     well_formed_keys,
 )
-from custtier.frames._distinct import months_on, per_distinct
+from custtier.frames._distinct import PAST_CALENDAR, lay_out, per_code, per_distinct, repeat
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
-from custtier.frames._validity import effective_until
 from custtier.models import ContactRecord, Customer
 from custtier.models._types import AmlRating, CalendarKind, DateKind, Need, Relation
-from custtier.rules import ContactRule, LeapDayPolicy, Occasion, Playbook
+from custtier.rules import ContactRule, Occasion, Playbook, Segment
 from custtier.rules._cadence import GREETINGS
 
 __all__ = [
@@ -253,75 +269,6 @@ def _needed_columns(playbook: Playbook) -> set[str]:
     return needs
 
 
-# --------------------------------------------------------------------------- dates as day numbers
-
-
-def _ymd(days: I64) -> tuple[I64, I64, I64]:
-    """Days since 1970-01-01 → (year, month, day), proleptic Gregorian as ``datetime.date``."""
-    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    m = d.astype("datetime64[M]")
-    y = m.astype("datetime64[Y]")
-    year = y.astype(np.int64) + 1970
-    month = m.astype(np.int64) - y.astype(np.int64) * 12 + 1
-    day = (d - m.astype("datetime64[D]")).astype(np.int64) + 1
-    return year, month, day
-
-
-def _month_start(year: I64, month: I64) -> I64:
-    months = np.asarray((year - 1970) * 12 + (month - 1), dtype=np.int64)
-    first: I64 = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    return first
-
-
-def _from_ymd(year: I64, month: I64, day: I64) -> I64:
-    out: I64 = _month_start(year, month) + day - 1
-    return out
-
-
-# --------------------------------------------------------------------------- CRC-32 on columns
-
-
-def _crc_table() -> npt.NDArray[np.uint32]:
-    table = np.arange(256, dtype=np.uint32)
-    for _ in range(8):
-        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
-    return table.astype(np.uint32)
-
-
-_CRC = _crc_table()
-
-
-def _crc_feed(state: npt.NDArray[np.uint32], byte: Any) -> npt.NDArray[np.uint32]:
-    out: npt.NDArray[np.uint32] = _CRC[(state ^ byte) & 0xFF] ^ (state >> 8)
-    return out
-
-
-def _key_crc(keys: Any) -> npt.NDArray[np.uint32]:
-    """zlib's running CRC-32 register after each key's UTF-8 bytes (before the final xor)."""
-    n = len(keys)
-    state = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
-    if not n:
-        return state
-    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset : keys.offset + n + 1]
-    offsets = offsets.astype(np.int64)
-    data = keys.buffers()[2]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    for position in range(int(lengths.max(initial=0))):
-        live = np.flatnonzero(lengths > position)
-        state[live] = _crc_feed(state[live], raw[starts[live] + position].astype(np.uint32))
-    return state
-
-
-def _stagger(state: npt.NDArray[np.uint32], rule_id: str, interval: int) -> I64:
-    """``zlib.crc32(f"{key}|{rule_id}".encode()) % interval`` from the keys' CRC registers."""
-    for byte in f"|{rule_id}".encode():
-        state = _crc_feed(state, np.uint32(byte))
-    crc = (state ^ np.uint32(0xFFFFFFFF)).astype(np.int64)
-    out: I64 = crc % interval
-    return out
-
-
 # --------------------------------------------------------------------------- reading columns
 
 
@@ -431,7 +378,8 @@ class _Chunk:
     aml: I64  # index into _AML, -1 = unrated
     reviewed: I64
     has_reviewed: BOOL
-    risk: I64
+    risk_on: I64  # risk_assessed_on
+    risk_until: I64  # risk_valid_until
     has_risk: BOOL
     products: _Elements  # product_id (strings), matures_on (days), has (bool)
     needs: I64  # bit i set: the customer has _NEEDS[i]
@@ -439,7 +387,7 @@ class _Chunk:
     ok: BOOL = field(init=False)
     # Built on first use by the occasions that need them, then shared by every rule.
     own: I64 | None = field(default=None, init=False)  # each row's own birthday element
-    crc: npt.NDArray[np.uint32] | None = field(default=None, init=False)  # keys' CRC-32
+    key_list: list[str] | None = field(default=None, init=False)  # the keys as str
 
     def finish(self) -> None:
         self.ok = ~self.errors.bad
@@ -502,9 +450,9 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
         )
         _check_dates(errors, reviewed, reviewed_null, name="last_reviewed_on")
 
-    risk, risk_null = no_day, none
+    risk_on, risk_until, risk_null = no_day, no_day, none
     if "risk_valid_until" in names and "risk_assessed_on" in names:
-        risk, risk_null = _risk_until(table, errors, t.playbook.risk.validity_months)
+        risk_on, risk_until, risk_null = _risk_dates(table, errors)
 
     products = _products(table, errors, n) if "products_held" in names else _no_products()
     needs = _needs(table, errors, n) if "needs" in names else np.zeros(n, dtype=np.int64)
@@ -512,15 +460,15 @@ def _validate(table: Any, t: Tables, offset: int) -> _Chunk:
 
     chunk = _Chunk(
         n, offset, errors, keys, key_ok, np.where(rank < 0, -1, rank), manager,
-        birth, ~birth_null, dates, aml, reviewed, ~reviewed_null, risk, ~risk_null,
+        birth, ~birth_null, dates, aml, reviewed, ~reviewed_null, risk_on, risk_until, ~risk_null,
         products, needs, contacts,
     )  # fmt: skip
     chunk.finish()
     return chunk
 
 
-def _risk_until(table: Any, errors: Errors, months: int) -> tuple[I64, BOOL]:
-    """The last day each assessment may be relied on (the suitability check's), and nulls."""
+def _risk_dates(table: Any, errors: Errors) -> tuple[I64, I64, BOOL]:
+    """Each assessment's day and its record's last valid day, checked, and where either is null."""
     until, until_null = date_days(as_array(table.column("risk_valid_until")), "risk_valid_until")
     on, on_null = date_days(as_array(table.column("risk_assessed_on")), "risk_assessed_on")
     _check_dates(errors, until, until_null, name="risk_valid_until")
@@ -529,7 +477,7 @@ def _risk_until(table: Any, errors: Errors, months: int) -> tuple[I64, BOOL]:
     errors.flag(until_null & ~on_null, "missing_value", "risk_valid_until")
     both = ~on_null & ~until_null
     errors.flag(both & (until < on), "invalid_value", "risk_valid_until")
-    return effective_until(until, on, months), until_null | on_null
+    return on, until, until_null | on_null
 
 
 def _important_dates(table: Any, errors: Errors, n: int) -> _Elements:
@@ -687,10 +635,13 @@ class _Context:
     notes: _Vocab = field(default_factory=lambda: _Vocab(()))
     specs: list[_Spec] = field(default_factory=list)
     spec_at: dict[tuple[str, int], int] = field(default_factory=dict)
-    lunar: dict[Any, list[tuple[int | None, int, int]]] = field(default_factory=dict)
-    lunar_key: dict[int, Any] = field(default_factory=dict)
     year_labels: dict[tuple[int, int], int] = field(default_factory=dict)
-    fixed_entries: dict[str, tuple[I64, BOOL, I64, I64, I64]] = field(default_factory=dict)
+    fixed_entries: dict[str, I64] = field(default_factory=dict)
+    # The scalar rules' answers per distinct input, kept across chunks.
+    greetings: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
+    runs: dict[tuple[str, int], list[tuple[int, ...]]] = field(default_factory=dict)
+    kyc: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    dues: dict[tuple[int, int | None, int], list[tuple[int, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         t = self.t
@@ -721,35 +672,35 @@ class _Context:
             )
         return found
 
-    def lunar_entries(self, on: int) -> list[tuple[int | None, int, int]]:
-        """``(day or None, note, year)`` of a lunar date's occurrences, cached per lunar date.
+    def greeting_entries(self, code: int) -> list[tuple[int, ...]]:
+        """``(day, blocked, note, year)`` of a date's greetings: the scalar ``greeting_dates``.
 
-        The scalar helper (``greeting_dates``) answers; its result depends on the
-        born date only through the lunar (month, day, leap) and whether the
-        lunar years of the horizon come after the original one, so one call
-        serves every born date with the same key.
+        ``code`` is the date's day number times two, plus one for a lunar date.
         """
-        key = self.lunar_key.get(on)
-        if key is None:
-            key = self.lunar_key[on] = self._lunar_key(_date(on))
-        found = self.lunar.get(key)
+        found = self.greetings.get(code)
         if found is None:
-            found = []
-            for day, note, year in greeting_dates(_date(on), CalendarKind.LUNAR, self.t):
-                n = self.note((note.code, note.rule_id)) if note is not None else 0
-                found.append((None if day is None else epoch_days(day), n, year))
-            self.lunar[key] = found
+            kind = CalendarKind.LUNAR if code & 1 else CalendarKind.GREGORIAN
+            found = self.greetings[code] = [
+                (0, 1, 0, year)
+                if day is None
+                else (epoch_days(day), 0, 0 if note is None else self._note(note), year)
+                for day, note, year in greeting_dates(_date(code >> 1), kind, self.t)
+            ]
         return found
 
-    def _lunar_key(self, on: dt.date) -> Any:
-        t = self.t
-        cal = t.calendar
-        if not lunar_known(cal, on):
-            return ("outside",)
-        origin = cal.to_lunar(on)
-        # Only "lunar year > origin year" matters, for years start.year - 1 .. end.year.
-        year = min(max(origin.year, t.start.year - 2), t.end.year)
-        return (origin.month, origin.day, origin.leap, year)
+    def due_entries(self, due: int, every: int | None, lead: int) -> list[tuple[int, ...]]:
+        """``(due, first, last, lapsed)`` of a due date's series: the scalar ``due_dates``."""
+        key = (due, every, lead)
+        found = self.dues.get(key)
+        if found is None:
+            found = self.dues[key] = [
+                (epoch_days(d), epoch_days(first), epoch_days(last), int(lapsed))
+                for d, first, last, lapsed in due_dates(_date(due), every, lead, self.t)
+            ]
+        return found
+
+    def _note(self, reason: Reason) -> int:
+        return self.notes(((reason.code.value, reason.rule_id),))
 
 
 # --------------------------------------------------------------------------- items, as columns
@@ -760,6 +711,7 @@ class _At(NamedTuple):
 
     pos: int
     spec: int
+    tier: str
 
 
 @dataclass
@@ -809,14 +761,6 @@ class _Items:
         self.notes.append(full(notes))
 
 
-def _repeat(counts: I64) -> tuple[I64, I64]:
-    """For groups of ``counts`` items: each item's group, and its index within the group."""
-    group = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    starts = np.cumsum(counts) - counts
-    within: I64 = np.arange(len(group), dtype=np.int64) - starts[group]
-    return group, within
-
-
 def _expand(c: _Chunk, ctx: _Context) -> _Items:
     t = ctx.t
     items = _Items()
@@ -826,13 +770,13 @@ def _expand(c: _Chunk, ctx: _Context) -> _Items:
             continue
         rules = t.rules[tier]
         for pos, rule in enumerate(rules):
-            at = _At(pos, ctx.spec_at[tier, pos])
+            at = _At(pos, ctx.spec_at[tier, pos], tier)
             OCCASIONS[rule.occasion].columnar()(c, rows, rule=rule, ctx=ctx, items=items, at=at)
         for j, (camp, first_on, last_on) in enumerate(t.campaigns[tier]):
             pos = len(rules) + j
             eligible = _in_segment(c, rows, camp.segment, first_on)
             first_day = epoch_days(first_on)
-            items.add(rows[eligible], at=_At(pos, ctx.spec_at[tier, pos]), seq=0, due=first_day,
+            items.add(rows[eligible], at=_At(pos, ctx.spec_at[tier, pos], tier), seq=0, due=first_day,
                       first=first_day, last=epoch_days(last_on), label=ctx.labels(camp.label))  # fmt: skip
     return items
 
@@ -855,10 +799,10 @@ def _expand_fixed(
     c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
 ) -> None:
     """Dates every customer shares (a holiday, an RRULE): the same entries for every row."""
-    due, blocked, first, last, label = _fixed_entries(rule, ctx)
-    group, within = _repeat(np.full(len(rows), len(due), dtype=np.int64))
+    due, blocked, first, last, label = _fixed_entries(rule, at.tier, ctx)
+    group, within = repeat(np.full(len(rows), len(due), dtype=np.int64))
     items.add(rows[group], at=at, seq=within, due=due[within], first=first[within],
-              last=last[within], label=label[within], blocked=blocked[within])  # fmt: skip
+              last=last[within], label=label[within], blocked=blocked[within] != 0)  # fmt: skip
 
 
 def _expand_recurring(
@@ -868,9 +812,7 @@ def _expand_recurring(
     if rule.rrule is not None:
         _expand_fixed(c, rows, rule=rule, ctx=ctx, items=items, at=at)
         return
-    if c.crc is None:
-        c.crc = _key_crc(c.keys)
-    _interval(c, rows, rule=rule, crc=c.crc[rows], ctx=ctx, items=items, at=at)
+    _interval(c, rows, rule=rule, ctx=ctx, items=items, at=at)
 
 
 def _own_birthdays(c: _Chunk) -> I64:
@@ -917,9 +859,9 @@ def _important(c: _Chunk, rows: I64, *, ctx: _Context, items: _Items, at: _At) -
     kind, relation = d.fields["kind"], d.fields["relation"]
     own = (kind == _KINDS.index(DateKind.BIRTHDAY)) & (relation == _RELATIONS.index(Relation.SELF))
     e = np.flatnonzero(mine[d.parents] & ~own & (kind >= 0) & (relation >= 0))
-    # Kind and relation only: a free-text label may name a person.
     labels = np.array(
-        [[ctx.labels(f"{k} ({rel})") for rel in _RELATIONS] for k in _KINDS], dtype=np.int64
+        [[ctx.labels(important_label(k, rel)) for rel in _RELATIONS] for k in _KINDS],
+        dtype=np.int64,
     )
     _greetings(
         d.parents[e], d.fields["on"][e],
@@ -940,123 +882,104 @@ def _greetings(
     items: _Items,
     at: _At,
 ) -> None:
-    """Each date's occurrences in the horizon, on the day itself (``greeting_dates``)."""
-    t = ctx.t
-    start, end = epoch_days(t.start), epoch_days(t.end)
-    greg = ~lunar
-    if greg.any():
-        g_rows, g_on, g_label, g_pos = rows[greg], on[greg], label[greg], position[greg]
-        oy, om, od = _ymd(g_on)
-        leap_day = (om == 2) & (od == 29)
-        policy = t.playbook.cadence.leap_day
-        mar1 = policy is LeapDayPolicy.MAR1
-        moved_note = ctx.note((ReasonCode.CADENCE_LEAP_DAY, f"cadence.leap_day.{policy}"))
-        for i, year in enumerate(t.years):
-            after = year > oy
-            moved = leap_day & after & (not _stdcal.isleap(year))
-            month = np.where(moved, 3 if mar1 else 2, om)
-            day = np.where(moved, 1 if mar1 else 28, od)
-            y = np.full(len(g_on), year, dtype=np.int64)
-            when = _from_ymd(y, month, np.where(after, day, 1))
-            keep = after & (when >= start) & (when <= end)
-            items.add(g_rows[keep], at=at, seq=g_pos[keep] * _SEQ + i, due=when[keep],
-                      first=when[keep], last=when[keep], label=g_label[keep],
-                      notes=np.where(moved[keep], moved_note, 0))  # fmt: skip
-    if lunar.any():
-        _lunar_greetings(rows[lunar], on[lunar], label[lunar], position[lunar], ctx, items, at)
-
-
-def _lunar_greetings(  # noqa: PLR0917  # internal helper, _greetings' lunar half
-    rows: I64, on: I64, label: I64, position: I64, ctx: _Context, items: _Items, at: _At
-) -> None:
-    """Lunar dates: the scalar helper's occurrences per distinct date, laid out per row."""
-    distinct, inverse = np.unique(on, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    lists = [ctx.lunar_entries(int(x)) for x in distinct.tolist()]
-    counts = np.array([len(x) for x in lists], dtype=np.int64)
-    flat = [e for x in lists for e in x]
-    days = np.array([0 if e[0] is None else e[0] for e in flat], dtype=np.int64)
-    blocked = np.array([e[0] is None for e in flat], dtype=np.bool_)
-    notes = np.array([e[1] for e in flat], dtype=np.int64)
-    years = np.array([e[2] for e in flat], dtype=np.int64)
-    group, within = _repeat(counts[inverse])
-    entry = (np.cumsum(counts) - counts)[inverse[group]] + within
-    labels = label[group].copy()
-    hit = np.flatnonzero(blocked[entry])  # no calendar data: the label names the year
+    """Each date's greetings in the horizon: ``greeting_dates`` per distinct date and calendar."""
+    who, within, e = lay_out(_greeting_codes(on, lunar, ctx.t), ctx.greeting_entries, 4)
+    day, blocked, notes, year = e[:, 0], e[:, 1] != 0, e[:, 2], e[:, 3]
+    labels = label[who].copy()
+    hit = np.flatnonzero(blocked)  # no calendar data: the label names the year
     if len(hit):
-        pairs = np.stack([labels[hit], years[entry[hit]]], axis=1)
+        pairs = np.stack([labels[hit], year[hit]], axis=1)
         uniq, where = np.unique(pairs, axis=0, return_inverse=True)
         named = np.array([ctx.year_label(int(b), int(y)) for b, y in uniq.tolist()], np.int64)
         labels[hit] = named[where.reshape(-1)]
-    items.add(rows[group], at=at, seq=position[group] * _SEQ + within, due=days[entry],
-              first=days[entry], last=days[entry], label=labels, notes=notes[entry],
-              blocked=blocked[entry])  # fmt: skip
+    items.add(rows[who], at=at, seq=position[who] * _SEQ + within, due=day, first=day, last=day,
+              label=labels, notes=notes, blocked=blocked)  # fmt: skip
 
 
-def _fixed_entries(rule: ContactRule, ctx: _Context) -> tuple[I64, BOOL, I64, I64, I64]:
-    """The dates every customer of the tier shares: holidays, or a ``rrule``'s events."""
-    found = ctx.fixed_entries.get(rule.id)
-    if found is not None:
-        return found
-    t = ctx.t
-    rows: list[tuple[int, bool, int, int, int]] = []
-    if rule.occasion is Occasion.HOLIDAY:
-        for year in t.years:
-            for name in rule.holidays:
-                day = t.holiday_dates[name, year]
-                if isinstance(day, dt.date):
-                    label = ctx.labels(t.holiday_labels[name, year])
-                    rows.append((epoch_days(day), False, epoch_days(day), epoch_days(day), label))
-                elif day == NO_DATA:
-                    rows.append((0, True, 0, 0, ctx.labels(f"{name} {year}")))
-    else:
-        lead = dt.timedelta(days=rule.lead_days)
-        label = ctx.labels(rule.description or str(rule.occasion))
-        for event in t.rrule_dates[rule.id]:
-            first = event - lead
-            if first < t.start:
-                continue
-            last = min(first + dt.timedelta(days=rule.flex_days), t.end)
-            if rule.lead_days:
-                last = min(last, event - dt.timedelta(days=1))
-            rows.append((epoch_days(event), False, epoch_days(first), epoch_days(last), label))
-    found = (
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([r[1] for r in rows], dtype=np.bool_),
-        np.array([r[2] for r in rows], dtype=np.int64),
-        np.array([r[3] for r in rows], dtype=np.int64),
-        np.array([r[4] for r in rows], dtype=np.int64),
+def _greeting_codes(on: I64, lunar: BOOL, t: Tables) -> I64:
+    """Each date's key for ``greeting_dates``: its day number times two, plus one if lunar.
+
+    A Gregorian date's greetings depend on its year only through "is the
+    horizon's year after it": every date before the horizon's years answers
+    as its day and month in a leap year before them (one that has 29
+    February), so a book's birth dates share a few hundred keys instead of
+    tens of thousands. Only the key is computed here; the dates are the
+    scalar rule's.
+    """
+    canon = t.years.start - 1
+    while not _stdcal.isleap(canon):
+        canon -= 1
+    day = np.asarray(on, dtype=np.int64).astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    year = month.astype("datetime64[Y]").astype(np.int64) + 1970
+    early = ~lunar & (year <= canon)
+    moved = (month + ((canon - year) * 12).astype("timedelta64[M]")).astype("datetime64[D]") + (
+        day - month.astype("datetime64[D]")
     )
-    ctx.fixed_entries[rule.id] = found
+    days = np.where(early, moved.astype(np.int64), on)
+    out: I64 = days * 2 + lunar
+    return out
+
+
+def _fixed_entries(rule: ContactRule, tier: str, ctx: _Context) -> I64:
+    """``(due, blocked, first, last, label)`` rows of the tier's shared ``fixed_occurrences``."""
+    found = ctx.fixed_entries.get(rule.id)
+    if found is None:
+        found = ctx.fixed_entries[rule.id] = np.array(
+            [
+                (_days(o.due), o.blocked is not None, _days(o.first), _days(o.last),
+                 ctx.labels(o.label))
+                for o in fixed_occurrences(tier, rule, ctx.t)
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 5).T  # fmt: skip
     return found
 
 
+def _days(day: dt.date | None) -> int:
+    return 0 if day is None else epoch_days(day)
+
+
 def _interval(
-    c: _Chunk,
-    rows: I64,
-    *,
-    rule: ContactRule,
-    crc: npt.NDArray[np.uint32],
-    ctx: _Context,
-    items: _Items,
-    at: _At,
+    c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
 ) -> None:
+    """Every ``interval_days``: ``first_due`` per distinct last contact (or stagger), its series.
+
+    The stagger is the scalar ``stagger`` per row: every key is distinct, and
+    ``zlib.crc32`` in a Python loop costs about 0.2 s a million rows (a numpy
+    CRC-32 over the key bytes saved about half of that, as a second copy of the rule).
+    """
     t = ctx.t
-    start, end = epoch_days(t.start), epoch_days(t.end)
     interval = rule.interval_days or 1
     previous, has_previous = _last_contact(c, rule.id)
     prev, has_prev = previous[rows], has_previous[rows]
-    due0 = np.where(has_prev, prev + interval, start + _stagger(crc, rule.id, interval))
-    overdue = has_prev & (due0 < start)
-    due0 = np.where(overdue, start, due0)
-    counts = np.where(due0 <= end, (end - due0) // interval + 1, 0)
-    group, within = _repeat(counts)
-    due = due0[group] + within * interval
-    note = ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id))
-    items.add(rows[group], at=at, seq=within, due=due, first=due,
-              last=np.minimum(due + rule.flex_days, end),
-              label=ctx.labels(rule.description or str(rule.occasion)),
-              notes=np.where(overdue[group] & (within == 0), note, 0))  # fmt: skip
+    if c.key_list is None:
+        c.key_list = c.keys.to_pylist()
+    keys, rid = c.key_list, rule.id
+    fresh = rows[~has_prev].tolist()
+    spread = np.zeros(len(rows), dtype=np.int64)
+    spread[~has_prev] = np.fromiter(
+        (stagger(keys[r], rid, interval) for r in fresh), np.int64, len(fresh)
+    )
+    # A code per row: the stagger (below interval) or the last contact's day after it.
+    code = np.where(has_prev, prev - _MIN_DAY + interval, spread)
+
+    def series(k: int) -> list[tuple[int, ...]]:
+        found = ctx.runs.get((rid, k))
+        if found is None:
+            last = None if k < interval else _date(k - interval + _MIN_DAY)
+            due, lapsed = first_due(last, k if last is None else 0, interval, t)
+            found = ctx.runs[rid, k] = [
+                (epoch_days(day), epoch_days(end), int(lapsed is not None and i == 0))
+                for i, (day, end) in enumerate(interval_dates(rule, t, due))
+            ]
+        return found
+
+    who, within, e = lay_out(code, series, 3)
+    note = ctx.note((ReasonCode.CADENCE_OVERDUE, rid))
+    items.add(rows[who], at=at, seq=within, due=e[:, 0], first=e[:, 0], last=e[:, 1],
+              label=ctx.labels(rule_label(rule)),
+              notes=np.where(e[:, 2] != 0, note, 0))  # fmt: skip
 
 
 def _last_contact(c: _Chunk, rule_id: str) -> tuple[I64, BOOL]:
@@ -1071,35 +994,52 @@ def _last_contact(c: _Chunk, rule_id: str) -> tuple[I64, BOOL]:
 
 
 def _kyc(c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At) -> None:
-    """KYC reviews by AML rating (unrated as high); a file never reviewed is due at once."""
+    """KYC reviews: ``kyc_due`` per distinct (AML rating, last review), then its due series."""
     t = ctx.t
-    rating = np.where(c.aml[rows] < 0, _AML.index(AmlRating.HIGH), c.aml[rows])
-    reviews = [t.reviews[a] for a in _AML]
-    months = np.array([rv.interval_months for rv in reviews], dtype=np.int64)[rating]
-    due0 = np.where(
-        c.has_reviewed[rows], months_on(c.reviewed[rows], months), epoch_days(t.start) - 1
-    )
-    lapsed = [
-        ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id), (ReasonCode.CADENCE_OCCASION, rv.rule_id))
-        for rv in reviews
-    ]
-    regular = [ctx.note((ReasonCode.CADENCE_OCCASION, rv.rule_id)) for rv in reviews]
+    reviewed = np.where(c.has_reviewed[rows], c.reviewed[rows] - _MIN_DAY + 1, 0)
+    code = reviewed * 4 + c.aml[rows] + 1  # aml: -1 (unrated) to 2
+
+    def due(k: int) -> tuple[int, ...]:
+        found = ctx.kyc.get((rule.id, k))
+        if found is None:
+            day, rating = divmod(k, 4)
+            on, review = kyc_due(
+                _AML[rating - 1] if rating else None, _date(day - 1 + _MIN_DAY) if day else None, t
+            )
+            occasion = (ReasonCode.CADENCE_OCCASION, review.rule_id)
+            found = ctx.kyc[rule.id, k] = (
+                int(PAST_CALENDAR) if on is None else epoch_days(on), review.interval_months,
+                ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id), occasion), ctx.note(occasion),
+            )  # fmt: skip
+        return found
+
+    e = per_code(code, due, 4)
     _due_series(
-        rows, due0, every=months, rule=rule, label=ctx.labels("KYC review"),
-        over_notes=np.array(lapsed, dtype=np.int64)[rating],
-        notes=np.array(regular, dtype=np.int64)[rating], ctx=ctx, items=items, at=at,
+        rows, e[:, 0], every=e[:, 1], rule=rule, label=np.full(len(rows), ctx.labels("KYC review")),
+        over_notes=e[:, 2], notes=e[:, 3], ctx=ctx, items=items, at=at,
     )  # fmt: skip
+
+
+_DAYS = _MAX_DAY - _MIN_DAY + 1  # datetime.date's days: the radix of a pair of dates
 
 
 def _risk(
     c: _Chunk, rows: I64, *, rule: ContactRule, ctx: _Context, items: _Items, at: _At
 ) -> None:
-    """Risk re-assessment before the assessment's effective validity lapses, then every period."""
+    """Risk re-assessment by ``relied_until`` per distinct assessment, then every period."""
     sel = rows[c.has_risk[rows]]
     k = len(sel)
+    months = ctx.t.playbook.risk.validity_months
+
+    def until(code: int) -> tuple[int, ...]:
+        on, valid = divmod(code, _DAYS)
+        day, _ = relied_until(_date(on + _MIN_DAY), _date(valid + _MIN_DAY), months)
+        return (epoch_days(day),)
+
+    code = (c.risk_on[sel] - _MIN_DAY) * _DAYS + (c.risk_until[sel] - _MIN_DAY)
     _due_series(
-        sel, c.risk[sel], every=np.full(k, ctx.t.playbook.risk.validity_months, dtype=np.int64),
-        rule=rule, label=ctx.labels("risk re-assessment"),
+        sel, per_code(code, until, 1)[:, 0], every=np.full(k, months, dtype=np.int64),
+        rule=rule, label=np.full(k, ctx.labels("risk re-assessment")),
         over_notes=np.full(k, ctx.note((ReasonCode.CADENCE_OVERDUE, rule.id)), dtype=np.int64),
         notes=np.zeros(k, dtype=np.int64), ctx=ctx, items=items, at=at,
     )  # fmt: skip
@@ -1109,35 +1049,33 @@ def _due_series(
     rows: I64,
     due0: I64,
     *,
-    every: I64,
+    every: I64 | None,
     rule: ContactRule,
-    label: int,
+    label: I64,
     over_notes: I64,
     notes: I64,
     ctx: _Context,
     items: _Items,
     at: _At,
+    seq: I64 | None = None,
 ) -> None:
-    """``_due_items``: contacts ``lead_days`` before each due date, every ``every`` months."""
-    start, end = epoch_days(ctx.t.start), epoch_days(ctx.t.end)
+    """Each row's due date and its repeats: ``due_dates`` per distinct (due date, months).
+
+    ``every`` is None for a one-off; a due date of :data:`PAST_CALENDAR` has none.
+    """
+    months = np.full(len(rows), -1, dtype=np.int64) if every is None else every
+    live = due0 != PAST_CALENDAR  # the scalar planner's None: after 9999
     lead = rule.lead_days
-    over = due0 < start  # lapsed before the plan: as soon as the plan allows
-    items.add(rows[over], at=at, seq=0, due=due0[over], first=start,
-              last=min(start + lead, end), label=label, notes=over_notes[over])  # fmt: skip
-    active = np.ones(len(rows), dtype=np.bool_)
-    cur = np.where(over, months_on(np.full(len(rows), start, dtype=np.int64), every), due0)
-    k = 1
-    while True:
-        active &= cur - lead <= end
-        if not active.any():
-            return
-        hit = np.flatnonzero(active)
-        d = cur[hit]
-        items.add(rows[hit], at=at, seq=k, due=d, first=np.maximum(d - lead, start),
-                  last=np.minimum(d, end), label=label, notes=notes[hit])  # fmt: skip
-        cur = cur.copy()
-        cur[hit] = months_on(d, every[hit])
-        k += 1
+    for m in np.unique(months[live]).tolist():  # a playbook has a few periods
+        sel = np.flatnonzero(live & (months == m))
+        period = None if m < 0 else m
+        who, within, e = lay_out(
+            due0[sel], functools.partial(ctx.due_entries, every=period, lead=lead), 4
+        )
+        mine = sel[who]
+        items.add(rows[mine], at=at, seq=within if seq is None else seq[mine] + within,
+                  due=e[:, 0], first=e[:, 1], last=e[:, 2], label=label[mine],
+                  notes=np.where(e[:, 3] != 0, over_notes[mine], notes[mine]))  # fmt: skip
 
 
 def _maturities(
@@ -1165,29 +1103,31 @@ def _maturities(
     order = np.lexsort((due, word_rank[codes], parents))
     parents, due, codes = parents[order], due[order], codes[order]
     first_of_parent = np.searchsorted(parents, parents, side="left")
-    seq = np.arange(len(parents), dtype=np.int64) - first_of_parent
-    labels = np.array([ctx.labels(f"maturity {w}") for w in words], dtype=np.int64)[codes]
-    lead = rule.lead_days
-    end = epoch_days(ctx.t.end)
-    keep = due - lead <= end
-    d = due[keep]
-    items.add(parents[keep], at=at, seq=seq[keep], due=d, first=np.maximum(d - lead, start),
-              last=np.minimum(d, end), label=labels[keep])  # fmt: skip
+    labels = np.array([ctx.labels(maturity_label(w)) for w in words], dtype=np.int64)[codes]
+    k = len(parents)
+    _due_series(
+        parents, due, every=None, rule=rule, label=labels, over_notes=np.zeros(k, np.int64),
+        notes=np.zeros(k, np.int64), ctx=ctx, items=items, at=at,
+        seq=np.arange(k, dtype=np.int64) - first_of_parent,
+    )  # fmt: skip
 
 
-def _in_segment(c: _Chunk, rows: I64, seg: Any, on: dt.date) -> BOOL:
-    eligible = np.ones(len(rows), dtype=np.bool_)
-    if seg.needs_any:
-        mask = sum(1 << _NEEDS.index(need) for need in seg.needs_any)
-        eligible &= (c.needs[rows] & mask) != 0
-    if seg.min_age is None and seg.max_age is None:
-        return eligible
-    age = per_distinct(c.birth[rows], lambda born: age_on(born, on))
-    eligible &= c.has_birth[rows]  # an age-bound campaign needs a known age
-    if seg.min_age is not None:
-        eligible &= age >= seg.min_age
-    if seg.max_age is not None:
-        eligible &= age <= seg.max_age
+_AGES, _AGE0 = 2**15, 10_000  # an age's code: age + _AGE0 (1 to 19,999), 0 = unknown
+
+
+def _in_segment(c: _Chunk, rows: I64, seg: Segment, on: dt.date) -> BOOL:
+    """``in_segment`` per distinct (needs, age); ages by ``age_on`` per distinct birth date."""
+    age = np.zeros(len(rows), dtype=np.int64)
+    if seg.min_age is not None or seg.max_age is not None:
+        known = c.has_birth[rows]
+        age[known] = per_distinct(c.birth[rows[known]], lambda born: age_on(born, on)) + _AGE0
+
+    def holds(code: int) -> tuple[int, ...]:
+        bits, a = divmod(code, _AGES)
+        needs = [need for i, need in enumerate(_NEEDS) if bits >> i & 1]
+        return (int(in_segment(seg, needs, a - _AGE0 if a else None)),)
+
+    eligible: BOOL = per_code(c.needs[rows] * _AGES + age, holds, 1)[:, 0] != 0
     return eligible
 
 
@@ -1211,7 +1151,7 @@ def _assemble(c: _Chunk, items: _Items, ctx: _Context) -> Any:
     t = ctx.t
     pb = t.playbook
     bad = np.flatnonzero(~c.ok)
-    items.add(bad, at=_At(-1, 0), seq=0, due=0, first=0, last=0, label=0)
+    items.add(bad, at=_At(-1, 0, ""), seq=0, due=0, first=0, last=0, label=0)
 
     def cat(parts: list[Any], dtype: Any = np.int64) -> Any:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
