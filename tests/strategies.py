@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import json
 import random
 from collections import Counter
@@ -1194,6 +1195,27 @@ _HOSTILE_TEXT = [
     "2026-11-30T10:00:00+08:00",
     "13800138000",
 ]
+
+
+#: Ambient decimal contexts numeric code sets that would change any arithmetic relying on
+#: them: three digits rounding up; InvalidOperation untrapped (a bad parse is NaN, no
+#: raise); a tiny exponent range, trapped and untrapped; every signal trapped.
+HOSTILE_CONTEXTS: dict[str, decimal.Context] = {
+    "prec3_round_up": decimal.Context(prec=3, rounding=decimal.ROUND_UP),
+    "invalid_untrapped": decimal.Context(traps=[]),
+    "emax_small": decimal.Context(
+        Emax=3, Emin=-3, traps=[decimal.InvalidOperation, decimal.Overflow]
+    ),
+    "emax_small_untrapped_clamped": decimal.Context(
+        prec=4, rounding=decimal.ROUND_FLOOR, Emax=4, Emin=-4, clamp=1, traps=[]
+    ),
+    "every_trap": decimal.Context(prec=3, traps=list(decimal.Context().flags)),
+}
+
+
+def hostile_contexts() -> st.SearchStrategy[decimal.Context]:
+    """One of :data:`HOSTILE_CONTEXTS` (a fresh copy: a context collects flags)."""
+    return st.sampled_from(sorted(HOSTILE_CONTEXTS)).map(lambda k: HOSTILE_CONTEXTS[k].copy())
 
 
 @cache

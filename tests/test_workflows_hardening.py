@@ -316,3 +316,36 @@ def test_an_operator_exports_the_quarter_plan_to_outlook_with_a_label_pasted_fro
     visits = [s for s in summaries if s.startswith("Quarterly wealth review - ")]
     assert visits
     assert all("\r" not in s for s in summaries)
+
+
+def test_a_quant_notebook_that_set_its_own_decimal_context_gets_the_same_answers_and_errors() -> (
+    None
+):
+    # A risk team's notebook sets three digits, ROUND_UP and no traps for its own sums,
+    # then reads the night's customers and explains their allocations in Chinese.
+    import decimal
+
+    from custtier import Customer, CusttierError, allocate
+
+    book = synth.book(6, seed=17, as_of=AS_OF)
+    bad = {"key": "C9", "assets_under_management": "abc"}
+
+    def the_day() -> tuple[str, list[str]]:
+        with pytest.raises(CusttierError) as refused:
+            Customer.from_record(bad)
+        tiered = tier_book(book.customers, PRACTICE, as_of=AS_OF)
+        texts = [d.explain("zh_CN", playbook=PRACTICE) for d in tiered.decisions]
+        tiers = {d.customer_key: d.tier for d in tiered.decisions}
+        texts += [
+            allocate(
+                c, "1234567.89", book.catalogue, PRACTICE, as_of=AS_OF, tier=tiers[c.key]
+            ).explain("zh_CN", playbook=PRACTICE)
+            for c in book.customers
+        ]
+        return str(refused.value), texts
+
+    expected = the_day()
+    with decimal.localcontext(decimal.Context(prec=3, rounding=decimal.ROUND_UP, traps=[])):
+        assert the_day() == expected
+    assert "not a number" in expected[0]
+    assert any("¥" in t for t in expected[1])

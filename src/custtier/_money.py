@@ -86,6 +86,17 @@ _LIMIT = Decimal(10**_MAX_DIGITS)
 _NEGATIVE_LIMIT = Decimal(-(10**_MAX_DIGITS))
 _FINEST = Decimal(1).scaleb(-_MAX_PLACES)
 _PLACES_CHECK = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.Rounded])
+# Reading text: Decimal(text) signals a bad spelling in the caller's context, which
+# may not trap it (the text then reads as NaN, refused as "NaN or infinite"). This
+# context traps it and, at the largest precision and exponent range, reads any
+# number exactly as Decimal(text) does; it refuses surrounding whitespace, which
+# the slow path strips first.
+_parse = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation],
+).create_decimal
 
 
 class Rounding(Vocabulary):
@@ -151,11 +162,9 @@ def check_amount(value: Any, *, field: str = "amount") -> Decimal:
         _not_plain(field)
     if kind is str or kind is Decimal:
         try:
-            amount = value if kind is Decimal else Decimal(value)
+            amount = value if kind is Decimal else _parse(value)
         except decimal.InvalidOperation:
-            raise MoneyError(
-                f'{field} is not a number; write it like "1234.50"', field=field
-            ) from None
+            return _check_amount_slow(value, field)  # it strips, then reads or refuses
         # In range and at most 12 places, trailing zeros included: quantizing
         # to 12 places signals Rounded exactly when digits would be dropped
         # (as_tuple builds a named tuple in Python, three times dearer).
@@ -193,7 +202,7 @@ def _check_amount_slow(value: Any, field: str) -> Decimal:
         if not value.isascii() or "_" in value:
             _not_plain(field)
         try:
-            amount = Decimal(value.strip())
+            amount = _parse(value.strip())
         except decimal.InvalidOperation:
             raise MoneyError(
                 f'{field} is not a number; write it like "1234.50"', field=field

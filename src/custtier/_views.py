@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import reduce
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from custtier import synth
 from custtier._display import Shown, Table, View, register
 from custtier._explain import Decision, PlaybookRef, Reason
 from custtier._i18n import NEUTRAL, Locale, Terms
+from custtier._money import EXACT
 from custtier.cadence import ContactPlan
 from custtier.rules import Playbook
 from custtier.rules._lookup import _rows
@@ -36,8 +38,16 @@ def _ref(ref: PlaybookRef) -> str:
     return f"{ref.id} v{ref.version} #{ref.content_hash[:12]}"
 
 
+_TENTH = Decimal("0.1")
+
+
 def _pct(share: Decimal | None) -> str:
-    return "" if share is None else f"{share * 100:.1f} %"
+    # Rounded here, half-even in custtier's context: a format spec would round in the
+    # caller's (ROUND_UP there would turn 12.34 % into 12.4 %).
+    if share is None:
+        return ""
+    percent = share.scaleb(2, context=EXACT)
+    return f"{percent.quantize(_TENTH, rounding=ROUND_HALF_EVEN, context=EXACT):f} %"
 
 
 def _facts(reason: Reason) -> str:
@@ -107,7 +117,9 @@ def allocation(d: AllocationDecision) -> View:
         )
         for line in d.lines
     ]
-    cash = sum((line.amount for line in d.lines if line.product_id is None), Decimal(0))
+    cash = reduce(  # in custtier's context, not the caller's
+        EXACT.add, (line.amount for line in d.lines if line.product_id is None), Decimal(0)
+    )
     facts: list[tuple[str, object]] = [
         ("customer", d.customer_key),
         ("amount", f"{d.amount} {d.currency}"),
@@ -209,7 +221,7 @@ def contact_plan(p: ContactPlan) -> View:
             m,
             weeks_,
             booked,
-            _pct(Decimal(booked) / capacity[m]) if capacity.get(m) else "",
+            _pct(EXACT.divide(booked, capacity[m])) if capacity.get(m) else "",
             tps,
             uns,
         )

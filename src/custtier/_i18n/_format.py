@@ -9,6 +9,7 @@ a copy: the fact itself is never changed.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
@@ -33,11 +34,16 @@ class AmountStyle(StrEnum):
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "¥"}
 _ZERO_DECIMALS = frozenset({"JPY", "KRW"})
 _WAN = Decimal(10000)
+# Writing an amount never uses the caller's decimal context (three digits there would
+# round the amount, a trap would raise): every step here is exact in this one, and the
+# one rounding is explicit.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def _grouped(value: Decimal, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places)
-    return f"{value.quantize(quantum, rounding=ROUND_HALF_EVEN):,.{places}f}"
+    quantum = Decimal(1).scaleb(-places, context=_EXACT)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_EXACT)
+    return f"{rounded:,.{places}f}"
 
 
 def amount_text(
@@ -56,10 +62,10 @@ def amount_text(
     if currency is None:  # the language-neutral record: the fact as written
         return str(value)
     if style is AmountStyle.WAN and locale is Locale.ZH_CN and currency == "CNY":
-        return f"{_grouped(value / _WAN, 2)}万元"
+        return f"{_grouped(_EXACT.divide(value, _WAN), 2)}万元"
     places = 0 if currency in _ZERO_DECIMALS else 2
     symbol = _SYMBOLS.get(currency)
-    text = _grouped(abs(value), places)
+    text = _grouped(_EXACT.abs(value), places)
     sign = "-" if value < 0 else ""
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{currency} {text}"
 

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from custtier._money import check_amount, exact_context
+from custtier._money import EXACT, check_amount, exact_context
 from custtier.errors import InputError, MoneyError
 
 __all__ = [
@@ -365,7 +365,7 @@ def _finer(arr: Any, scale: int, nulls: BOOL) -> tuple[Any, BOOL, BOOL]:
         # digits), so no value of the column can pass it.
         big = np.zeros(len(arr), dtype=np.bool_)
     else:
-        limit = pa.scalar(Decimal(MAX_MINOR_UNITS).scaleb(-scale), wide.type)
+        limit = pa.scalar(Decimal(MAX_MINOR_UNITS).scaleb(-scale, context=EXACT), wide.type)
         big = np_bool(pc.greater(pc.abs(wide), limit))
     kept = pc.if_else(pa.array(big), pa.scalar(Decimal(0), wide.type), wide)
     truncated = kept.cast(pa.decimal128(38, scale), safe=False)

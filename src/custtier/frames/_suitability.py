@@ -34,7 +34,7 @@ from custtier._args import (
     check_chunk_rows,
 )
 from custtier._cache import per_playbook
-from custtier._money import check_amount, minor_unit
+from custtier._money import EXACT, check_amount, minor_unit
 from custtier._progress import ProgressCallback, Ticker
 from custtier._tier_arg import TierLike
 from custtier.errors import InputError
@@ -259,7 +259,9 @@ class _Catalogue:
 
 
 def _units(value: Decimal, scale: int) -> int:
-    return int(value.scaleb(scale))  # exact: product amounts are checked at their scale
+    # Exact (product amounts are checked at their scale) in custtier's context: the
+    # caller's might round at three digits or trap.
+    return int(value.scaleb(scale, context=EXACT))
 
 
 def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
