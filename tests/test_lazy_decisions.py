@@ -31,13 +31,17 @@ from custtier import (
     Override,
     Playbook,
     TierDecision,
+    allocate,
     assign_tier,
+    check_catalogue,
+    check_suitability,
+    plan_contacts,
     presets,
     synth,
     tier_book,
     trace_tier,
 )
-from custtier._deferred import PENDING
+from custtier._deferred import PENDING, field_of
 from custtier.errors import FrozenError
 from custtier.tiering._explanation import fields_of, rendered_decision
 
@@ -328,6 +332,46 @@ def test_a_pending_decision_feeds_the_next_run_as_previous() -> None:
     assert book.decisions == (in_book,)
 
 
+def test_the_engines_handed_a_pending_decision_answer_as_with_one_built_whole() -> None:
+    # They read its kind, outcome and KYC gaps from the trace: its reasons stay unrendered.
+    shelf = synth.catalogue(PB)
+    start, end = dt.date(2026, 12, 1), dt.date(2027, 11, 30)
+    for i in CASES:
+        c, lazy, eager = CUSTOMERS[i], pending(i), whole(i)
+        for tier in (lazy, eager):
+            assert field_of(tier, "kind") == "tier"
+            assert field_of(tier, "kyc_gaps") == eager.kyc_gaps
+        assert lazy._is_pending()
+        plans = [
+            plan_contacts((c,), PB, start=start, end=end, tiers={c.key: d}) for d in (lazy, eager)
+        ]
+        assert plans[0] == plans[1]
+        assert plans[0].model_dump_json() == plans[1].model_dump_json()
+        assert check_catalogue(c, shelf, PB, as_of=AS_OF, tier=lazy) == check_catalogue(
+            c, shelf, PB, as_of=AS_OF, tier=eager
+        )
+        assert check_suitability(c, shelf[0], PB, as_of=AS_OF, tier=lazy) == check_suitability(
+            c, shelf[0], PB, as_of=AS_OF, tier=eager
+        )
+        args: dict[str, Any] = {"as_of": AS_OF}
+        assert allocate(c, "250000.00", shelf, PB, tier=lazy, **args) == allocate(
+            c, "250000.00", shelf, PB, tier=eager, **args
+        )
+        assert lazy._is_pending()
+    # The cases hold gaps for the planner to quote (else the reader is never asked for any).
+    assert any(whole(i).kyc_gaps for i in CASES)
+
+
+def test_a_field_without_a_reader_is_read_as_getattr_reads_it() -> None:
+    d = pending()
+    assert field_of(d, "outcome") == whole().outcome
+    assert d._is_pending()
+    assert field_of(d, "reasons") == whole().reasons  # no reader: rendered, as any read
+    assert not d._is_pending()
+    assert field_of("mass", "kyc_gaps") is None
+    assert field_of(d, "no_such_field", "absent") == "absent"
+
+
 @settings(max_examples=60, deadline=None)
 @given(tiering.cases(cst.playbooks()), st.data())
 def test_pending_decisions_equal_whole_ones_on_generated_playbooks(
@@ -349,6 +393,10 @@ def test_pending_decisions_equal_whole_ones_on_generated_playbooks(
         args["override"] = override_of.get(c.key)
         lazy = assign_tier(c, pb, **args)
         eager = rendered_decision(trace_tier(c, pb, **args))
+        # What another engine reads of it, read from the trace, is the field rendered.
+        assert field_of(lazy, "kyc_gaps") == eager.kyc_gaps
+        assert field_of(lazy, "kind") == eager.kind
+        assert lazy._is_pending()
         assert lazy.model_dump_json() == eager.model_dump_json()
         assert assign_tier(c, pb, **args) == eager
         assert pickle.loads(pickle.dumps(assign_tier(c, pb, **args))) == eager

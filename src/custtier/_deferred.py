@@ -21,7 +21,10 @@ plain instance-dictionary lookup, as on any model.
 A class may also register a writer (:func:`writes`): ``model_dump_json()``
 without options then writes a pending model's JSON straight from its record,
 byte for byte what pydantic writes of the rendered model, and the model
-stays pending (its fields are not rendered for it).
+stays pending (its fields are not rendered for it). A class may also
+register a reader of one field (:func:`reads`): :func:`field_of` then reads
+that field of a pending model from its record, and the model stays pending
+(another engine that takes a decision reads only what it needs).
 """
 
 from __future__ import annotations
@@ -32,7 +35,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["PENDING", "Deferred", "deferred", "raw_set", "renders", "writes"]
+__all__ = [
+    "PENDING",
+    "Deferred",
+    "deferred",
+    "field_of",
+    "raw_set",
+    "reads",
+    "renders",
+    "writes",
+]
 
 #: The key under which a pending model keeps its record: not an identifier,
 #: so no field and no attribute read can name it.
@@ -62,9 +74,14 @@ Writer = Callable[[Any], "str | None"]
 # Per class: the function that writes a pending model's JSON from its record (None: cannot).
 _writers: dict[type, Writer] = {}
 
+Reader = Callable[[Any], Any]
+# Per (class, field name): the function that reads that one field of a pending model.
+_readers: dict[tuple[type, str], Reader] = {}
+
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=Renderer)
 W = TypeVar("W", bound=Writer)
+F = TypeVar("F", bound=Reader)
 
 
 def renders(cls: type[BaseModel]) -> Callable[[R], R]:
@@ -94,6 +111,40 @@ def writes(cls: type[BaseModel]) -> Callable[[W], W]:
         return write
 
     return register
+
+
+def reads(cls: type[BaseModel], name: str) -> Callable[[F], F]:
+    """Register the decorated function as what reads field ``name`` of a pending ``cls``.
+
+    It returns exactly the value the renderer gives that field, and must be
+    pure; the renderer should call it for that field, so the two cannot differ.
+    """
+
+    def register(read: F) -> F:
+        _readers[cls, name] = read
+        return read
+
+    return register
+
+
+def field_of(obj: object, name: str, default: Any = None) -> Any:
+    """``getattr(obj, name, default)``, without rendering a pending model that has a reader.
+
+    A field already set (given to the pending model, or rendered) is read as
+    it is; a pending model's field with a registered reader (:func:`reads`)
+    is read from the record, and the model stays pending; anything else is
+    ``getattr``.
+    """
+    if isinstance(obj, Deferred):
+        raw: dict[str, Any] = _raw_get(obj)
+        if name in raw:
+            return raw[name]
+        record = raw.get(PENDING)
+        if record is not None:
+            read = _readers.get((type(obj), name))
+            if read is not None:
+                return read(record)
+    return getattr(obj, name, default)
 
 
 def deferred(cls: type[M], values: dict[str, Any]) -> M:

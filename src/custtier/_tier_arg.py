@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
+from custtier._deferred import field_of
 from custtier._explain import Decision
 from custtier.errors import InputError
 
@@ -33,7 +34,8 @@ def tier_id(tier: object, *, customer_key: str | None, field: str = "tier") -> s
     """
     if isinstance(tier, str):
         return tier
-    if isinstance(tier, Decision) and tier.kind == "tier":
+    # field_of: a pending decision's kind is read without rendering its reasons.
+    if isinstance(tier, Decision) and field_of(tier, "kind") == "tier":
         if customer_key is not None and tier.customer_key != customer_key:
             raise InputError(
                 "the tier decision is about another customer; pass this customer's own",

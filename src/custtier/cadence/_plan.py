@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from custtier._args import as_date, as_playbook, as_records
+from custtier._deferred import field_of
 from custtier._error_codes import ErrorCode
 from custtier._explain import ErrorRecord, Reason, ReasonCode, construct
 from custtier._kyc import missing_items
@@ -156,7 +157,8 @@ def _validated(
             continue
         given = tiers[c.key]
         tier = tier_id(given, customer_key=c.key, field="tiers")
-        gaps = getattr(given, "kyc_gaps", None)
+        # Read without rendering a pending decision's reasons (the plan does not quote them).
+        gaps = field_of(given, "kyc_gaps")
         if not isinstance(gaps, tuple):
             gaps = missing_items(c, t.tier_defs[tier], t.start)
         valid.append((c, tier, gaps))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from custtier._deferred import PENDING, raw_set, renders
+from custtier._deferred import PENDING, raw_set, reads, renders
 from custtier._explain import Reason, ReasonCode, construct
 from custtier._money import quantize
+from custtier.rules import KycItem
 from custtier.tiering._bases import months_before
 from custtier.tiering._models import TierDecision
 from custtier.tiering._plan import OVERRIDE_RULE, TierPlan, kyc_items_of
@@ -142,9 +143,23 @@ def fields_of(trace: TierTrace) -> dict[str, Any]:
         "below_since": trace.below_since,
         "held_since": trace.held_since,
         "basis_values": dict(zip(plan.basis_names, [b.value for b in trace.bases], strict=True)),
-        "kyc_gaps": kyc_items_of(plan, trace.rank, trace.kyc_gaps),
+        "kyc_gaps": gaps_of(trace),
         "manager_id": trace.manager_id,
     }
+
+
+# What another engine reads of a tier decision it is handed (its kind, its KYC gaps),
+# read from the trace: planning a customer's contacts does not render their reasons.
+@reads(TierDecision, "kind")
+def kind_of(trace: TierTrace) -> str:
+    """The decision's kind (a tier decision's is fixed)."""
+    return str(_DEFAULT["kind"])
+
+
+@reads(TierDecision, "kyc_gaps")
+def gaps_of(trace: TierTrace) -> tuple[KycItem, ...]:
+    """The KYC items the decided tier requires and the customer's file lacks, in the tier's order."""
+    return kyc_items_of(trace.plan, trace.rank, trace.kyc_gaps)
 
 
 def reasons_of(trace: TierTrace) -> tuple[Reason, ...]:
