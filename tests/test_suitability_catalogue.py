@@ -22,6 +22,8 @@ from custtier import (
     synth,
 )
 from custtier.errors import CusttierError, InputError
+from custtier.suitability._check import buyer, codes_for, trace_of, traced
+from custtier.suitability._plan import suitability_plan
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -69,6 +71,45 @@ def test_each_decision_is_check_suitabilitys_for_that_product(
     ]
     assert list(got) == want
     assert [d.model_dump_json() for d in got] == [d.model_dump_json() for d in want]
+
+
+@settings(max_examples=60, deadline=None)
+@given(counters(), st.data())
+def test_customers_alike_share_the_products_codes_and_each_keeps_their_own_facts(
+    case: tuple[Playbook, Customer, list[Product], dt.date, str | None, bool],
+    data: st.DataObject,
+) -> None:
+    # The codes a product gets are kept per kind of buyer (check_catalogue, allocate): the
+    # next customer of that kind takes them from the table, with their own dates and ages.
+    pb, first, catalogue, as_of, tier, in_branch = case
+    levels = [lv.id for lv in pb.risk.customer_levels]
+    level = first.risk_assessment.level if first.risk_assessment else levels[0]
+    others = [
+        first.replace(key="C000002"),  # the same kind for certain: every product is a hit
+        first.replace(key="C000003", risk_assessment=data.draw(valid_on(as_of, [level]))),
+        Customer(
+            key="C000004",
+            currency=pb.currency,
+            birth_date=data.draw(st.none() | cst.dates(dt.date(1925, 1, 1), dt.date(2008, 12, 31))),
+            risk_assessment=data.draw(st.none() | valid_on(as_of, levels)),
+        ),
+    ]
+    plan = suitability_plan(pb)
+    tiers = [tier, data.draw(st.sampled_from([None, *(t.id for t in pb.tiers)]))]
+    for customer in (first, *others):
+        for tier_, branch in ((t, b) for t in tiers for b in (in_branch, not in_branch)):
+            who = buyer(customer, plan, as_of)
+            codes = codes_for(who, plan, tier_, branch)
+            got = check_catalogue(
+                customer, catalogue, pb, as_of=as_of, tier=tier_, in_branch=branch
+            )
+            assert all(codes[id(p)][0] is p for p in catalogue)  # every product's codes kept
+            for p, decision in zip(catalogue, got, strict=True):
+                slow = trace_of(who, p, plan, as_of, tier_, None, branch)
+                assert traced(codes, who, p, plan, as_of, tier_, branch) == slow
+                want = check_suitability(customer, p, pb, as_of=as_of, tier=tier_, in_branch=branch)
+                assert decision == want
+                assert decision.model_dump_json() == want.model_dump_json()
 
 
 _BLOCKS = {

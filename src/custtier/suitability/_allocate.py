@@ -44,11 +44,13 @@ from custtier.rules import CategoryWeight, Playbook, Remainder
 from custtier.suitability._at_sale import AgeSource, elderly_sources, valid_assessment
 from custtier.suitability._check import (
     Buyer,
+    Codes,
     buyer,
     capped_level,
+    codes_for,
     require_known_level,
     require_known_tier,
-    trace_of,
+    traced,
 )
 from custtier.suitability._explanation import Explanation, explain
 from custtier.suitability._models import AllocationDecision, AllocationLine, Condition, Exclusion
@@ -73,6 +75,7 @@ class _Sale:
     who: Buyer  # the customer's side of every check, read once
     plan: SuitabilityPlan
     needs: frozenset[Need]  # the customer's needs, for the order of preference
+    codes: Codes  # the trace keys found for buyers like this one (_check.codes_for)
 
 
 RISK_FREE_ONLY = "risk_free_only"
@@ -166,9 +169,9 @@ def _allocate(  # one procedure, kept in one place for reading
     left: list[Reason] = []
     code = ReasonCode.ALLOC_CASH if alloc.remainder is Remainder.CASH else ReasonCode.ALLOC_UNPLACED
     plan = suitability_plan(pb)
-    sale = _Sale(
-        as_of, tier, in_branch, buyer(customer, plan, as_of), plan, frozenset(customer.needs)
-    )
+    who = buyer(customer, plan, as_of)
+    codes = codes_for(who, plan, tier, in_branch)
+    sale = _Sale(as_of, tier, in_branch, who, plan, frozenset(customer.needs), codes)
     for category, share in shares.items():
         placed, line = _place(
             customer,
@@ -530,11 +533,11 @@ def _place(
 ) -> tuple[Decimal, AllocationLine | None]:
     """Give ``share`` to the most preferred suitable product of ``category``."""
     rule = t.playbook.allocation.rule_id
-    plan, needs, tier = sale.plan, sale.needs, sale.tier
+    plan, needs, tier, codes = sale.plan, sale.needs, sale.tier, sale.codes
     suitable: list[tuple[Product, Explanation]] = []
     for p in candidates:
         # The explanation table's answer, and only the blocks rendered (no decision built).
-        tr = trace_of(sale.who, p, plan, sale.as_of, tier, None, sale.in_branch)
+        tr = traced(codes, sale.who, p, plan, sale.as_of, tier, sale.in_branch)
         x = plan.explanations.peek(tr.key) or explain(plan, tr.key)
         if x.outcome is _ALLOWED:
             suitable.append((p, x))

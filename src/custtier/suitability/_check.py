@@ -43,10 +43,12 @@ __all__ = [
     "capped_level",
     "check_catalogue",
     "check_suitability",
+    "codes_for",
     "grid_neighbours",
     "trace",
     "trace_of",
     "trace_suitability",
+    "traced",
 ]
 
 
@@ -178,6 +180,7 @@ def check_catalogue(
     )
     with exact_context():
         who = buyer(customer, plan, as_of)
+        codes = codes_for(who, plan, tier_, in_branch)
         for product in catalogue:
             # A product that fits the playbook passes every check; only a doubtful one is asked.
             category = product.category
@@ -188,7 +191,7 @@ def check_catalogue(
                 or (category in risk_free and rank[product.risk_level] > 0)
             ):
                 _check_inputs(customer, product, plan)
-            out.append(decision_of(trace_of(who, product, plan, as_of, tier_, None, in_branch)))
+            out.append(decision_of(traced(codes, who, product, plan, as_of, tier_, in_branch)))
     return tuple(out)
 
 
@@ -384,6 +387,67 @@ def trace_of(  # noqa: PLR0917  # the hot path of a catalogue: one call per prod
             nearest,
         ),
     )
+
+
+#: Products whose codes one kind of buyer keeps (past it, traced each time: never wrong).
+_CODES_LIMIT = 4096
+Codes = dict[int, tuple[Product, TraceKey, bool]]
+
+
+def codes_for(who: Buyer, plan: SuitabilityPlan, tier: str | None, in_branch: bool) -> Codes:
+    """The trace keys already found, per product, for buyers like ``who`` (no amount).
+
+    A trace's codes are a function of the product and of what the buyer
+    brings to them: the level step, the matrix ranks, whether elderly rules
+    speak, the tier and the branch. Customers alike in those (most of a
+    book, a few dozen kinds per playbook; the tier is one of the playbook's)
+    share one table of the codes each product gets.
+    """
+    kind = (who.step, who.rank, who.cap, who.row, who.row_cap, bool(who.elderly), tier, in_branch)
+    found = plan.codes.get(kind)
+    if found is None:
+        found = plan.codes.setdefault(kind, {})
+    return found
+
+
+def traced(  # noqa: PLR0917  # the hot path of a catalogue: one call per product
+    codes: Codes,
+    who: Buyer,
+    product: Product,
+    plan: SuitabilityPlan,
+    as_of: dt.date,
+    tier: str | None,
+    in_branch: bool,
+) -> SuitabilityTrace:
+    """:func:`trace_of` without an amount, its codes from ``codes`` (:func:`codes_for`) if found.
+
+    Keyed by the product's identity; the entry holds the product, so its
+    ``id`` is not reused while the entry lives. A product met first is
+    traced by :func:`trace_of` (which refuses what it refuses) and its key
+    kept; the facts a reason quotes are always this buyer's own.
+    """
+    hit = codes.get(id(product))
+    if hit is not None and hit[0] is product:
+        return _new(
+            SuitabilityTrace,
+            (
+                plan,
+                who.key,
+                product,
+                as_of,
+                hit[1],
+                who.assessment,
+                None if hit[2] else who.until,  # a risk-free sale quotes no validity
+                who.elderly,
+                tier,
+                None,
+                (),
+            ),
+        )
+    found = trace_of(who, product, plan, as_of, tier, None, in_branch)
+    if len(codes) < _CODES_LIMIT:
+        codes[id(product)] = (product, found.key, found.key.level == LevelStep.RISK_FREE)
+    return found
 
 
 def capped_level(level: str, t: RiskTables, elderly: tuple[AgeSource, ...]) -> str:

@@ -71,6 +71,8 @@ class SuitabilityPlan:
     explanations: Memo[Explanation] = field(default_factory=Memo, compare=False, repr=False)
     # What the audit JSON of a decision with each trace key shares, built once per key.
     json: Memo[Any] = field(default_factory=Memo, compare=False, repr=False)
+    # Per kind of buyer (custtier.suitability._check.codes_for): each product's trace key.
+    codes: dict[Any, dict[int, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def product_class(plan: SuitabilityPlan, product: Product) -> ProductClass:
