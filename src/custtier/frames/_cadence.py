@@ -641,6 +641,7 @@ class _Context:
     greetings: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
     runs: dict[tuple[str, int], list[tuple[int, ...]]] = field(default_factory=dict)
     kyc: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    note_at: dict[tuple[tuple[ReasonCode, str], ...], int] = field(default_factory=dict)
     dues: dict[tuple[int, int | None, int], list[tuple[int, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -662,7 +663,12 @@ class _Context:
                 )  # fmt: skip
 
     def note(self, *pairs: tuple[ReasonCode, str]) -> int:
-        return self.notes(tuple((code.value, rule_id) for code, rule_id in pairs))
+        found = self.note_at.get(pairs)
+        if found is None:  # an enum's .value is a slow lookup: once per note
+            found = self.note_at[pairs] = self.notes(
+                tuple((code.value, rule_id) for code, rule_id in pairs)
+            )
+        return found
 
     def year_label(self, label: int, year: int) -> int:
         found = self.year_labels.get((label, year))
@@ -700,7 +706,7 @@ class _Context:
         return found
 
     def _note(self, reason: Reason) -> int:
-        return self.notes(((reason.code.value, reason.rule_id),))
+        return self.note((reason.code, reason.rule_id))
 
 
 # --------------------------------------------------------------------------- items, as columns
