@@ -35,6 +35,7 @@ from custtier import (
     presets,
     synth,
 )
+from custtier.cadence._level import counts_toward
 from custtier.cadence._tables import tables
 
 AS_OF = dt.date(2026, 11, 30)
@@ -162,3 +163,27 @@ def test_a_plan_shares_nothing_with_another_horizon_calendar_or_playbook(change:
     else:
         assert second == _plan(book, other[0], other[1], other[2], WeekendCalendar())
     assert first == _plan(book, PB, START, END, fresh)
+
+
+def test_the_caps_a_contact_counts_toward_are_read_once_per_tables_as_the_playbook_says() -> None:
+    # The leveller of every plan over one set of tables shares its (channel, purpose) -> caps
+    # table; each entry is what counts_toward gives for every cap of the playbook.
+    calendar = HolidaysCalendar("CN")
+    book = synth.customers(40, seed=37, as_of=AS_OF, playbook=PB)
+    _plan(tuple(book[:20]), PB, START, END, calendar)
+    t = tables(PB, START, END, calendar)
+    seen = dict(t.caps_for)
+    assert seen  # the plan counted contacts toward the playbook's caps
+    assert any(seen.values())
+    alone = [_plan((c,), PB, START, END, calendar) for c in book[20:]]
+    for (channel, purpose), caps in t.caps_for.items():
+        want = [
+            (i, cap, cap.max_contacts)
+            for i, cap in enumerate(t.caps)
+            if counts_toward(cap, channel, purpose)
+        ]
+        assert caps == want
+        assert caps is seen.get((channel, purpose), caps)  # read once, then kept
+    # The same customers planned over tables built afresh (another calendar object, equal).
+    fresh = HolidaysCalendar("CN")
+    assert [_plan((c,), PB, START, END, fresh) for c in book[20:]] == alone

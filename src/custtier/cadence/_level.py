@@ -100,8 +100,8 @@ class Leveller:
             for dates in lists:
                 dates.sort()
         self.week_left: dict[tuple[str, str], int] = {}
-        # The caps a contact counts toward, per (channel, purpose): read once, not per item.
-        self.caps_for: dict[tuple[object, object], list[tuple[int, FrequencyCap, int]]] = {}
+        # The caps a contact counts toward, per (channel, purpose): read once per tables.
+        self.caps_for = t.caps_for
         self.day_used: dict[tuple[str, int], int] = {}
         self.ordinal0 = t.start.toordinal()
         # (day index, minute, zone) -> the customer-local send time, if built before.

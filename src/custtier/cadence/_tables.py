@@ -78,6 +78,10 @@ class Tables:
     contact_reasons: Memo[Reason] = field(
         default_factory=lambda: Memo(limit=CONTACT_REASONS), compare=False, repr=False
     )
+    # Per (channel, purpose): the caps a contact so counts toward, (index, cap, limit) each.
+    caps_for: dict[Any, list[tuple[int, FrequencyCap, int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     # Each required contact's shared part (``cadence._occurrence``) by its facts, and the
     # customer-local send times: the same rules, dates and zones recur across customers.
     occurrences: Memo[Occurrence] = field(
