@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,10 @@ from custtier import (
     synth,
 )
 from custtier.errors import CusttierError, InputError
+from custtier.models import Need
 from custtier.suitability._check import buyer, codes_for, trace_of, traced
 from custtier.suitability._plan import suitability_plan
+from custtier.suitability._tables import risk_tables
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -110,6 +113,76 @@ def test_customers_alike_share_the_products_codes_and_each_keeps_their_own_facts
                 want = check_suitability(customer, p, pb, as_of=as_of, tier=tier_, in_branch=branch)
                 assert decision == want
                 assert decision.model_dump_json() == want.model_dump_json()
+
+
+@settings(max_examples=40, deadline=None)
+@given(counters(), st.data(), st.sampled_from(["1000.00", "250000.00", "20000000.00"]))
+def test_allocations_over_a_kept_shelf_are_the_ones_over_a_list_read_afresh(
+    case: tuple[Playbook, Customer, list[Product], dt.date, str | None, bool],
+    data: st.DataObject,
+    amount: str,
+) -> None:
+    # allocate keeps a tuple of products sorted by category, per currency; a list is read
+    # every time. Products the playbook cannot place (another currency, an unknown
+    # category or level) are excluded alike, for every customer, first or next.
+    pb, first, catalogue, as_of, tier, in_branch = case
+    ids = {p.id for p in catalogue}
+    odd = data.draw(st.lists(cst.products(), max_size=3, unique_by=lambda p: p.id))
+    shelf = tuple(catalogue + [p for p in odd if p.id not in ids])
+    levels = [lv.id for lv in pb.risk.customer_levels]
+    customers = [
+        first,
+        first.replace(key="C000002", risk_assessment=data.draw(valid_on(as_of, levels))),
+        Customer(
+            key="C000003",
+            currency=pb.currency,
+            needs=data.draw(st.sets(st.sampled_from(list(Need)))),
+        ),
+    ]
+    args: dict[str, Any] = {"as_of": as_of, "tier": tier, "in_branch": in_branch}
+    products = tuple(catalogue)  # every one fits the playbook: check_catalogue keeps that
+    for customer in customers * 2:
+        checked = check_catalogue(customer, products, pb, **args)
+        assert checked == check_catalogue(customer, list(products), pb, **args)
+        assert [d.model_dump_json() for d in checked] == [
+            check_suitability(customer, p, pb, **args).model_dump_json() for p in products
+        ]
+        kept = allocate(customer, amount, shelf, pb, **args)
+        fresh = allocate(customer, amount, list(shelf), pb, **args)
+        assert kept == fresh
+        assert kept.model_dump_json() == fresh.model_dump_json()
+        # Nothing dropped: every product is on a line or excluded with its reasons.
+        named = [line.product_id for line in kept.lines if line.product_id is not None]
+        assert sorted(named + [e.product_id for e in kept.excluded]) == sorted(p.id for p in shelf)
+    assert risk_tables(pb).shelves[id(shelf), pb.currency][0] is shelf
+    assert suitability_plan(pb).fitting[id(products), pb.currency][0] is products
+    # A shelf that fits one currency is checked anew for a customer in another.
+    if customers[2].currency != "USD":
+        with pytest.raises(InputError, match="currencies differ"):
+            check_catalogue(customers[2].replace(currency="USD"), products, pb, as_of=as_of)
+
+
+def test_a_catalogue_that_may_change_is_read_again() -> None:
+    pb, shelf = presets.PRACTICE, synth.catalogue(presets.PRACTICE)
+    customer = Customer(key="C1", needs=("daily_banking",))
+    records = [p.model_dump(mode="json") for p in shelf]
+    as_records = tuple(records)  # a tuple, but of records: each may be edited in place
+    before = allocate(customer, "250000.00", as_records, pb, as_of=AS_OF)
+    assert len(check_catalogue(customer, as_records, pb, as_of=AS_OF)) == len(shelf)
+    placed = before.lines[0].product_id
+    record = next(r for r in records if r["id"] == placed)
+    record["currency"] = "USD"  # the bank moves it to its dollar shelf
+    after = allocate(customer, "250000.00", as_records, pb, as_of=AS_OF)
+    assert placed not in {line.product_id for line in after.lines}
+    assert after == allocate(customer, "250000.00", list(as_records), pb, as_of=AS_OF)
+    # check_catalogue reads it again too: the dollar product is refused.
+    with pytest.raises(InputError, match="currencies differ"):
+        check_catalogue(customer, as_records, pb, as_of=AS_OF)
+    # A list edited between two allocations is read again too.
+    products = list(shelf)
+    first = allocate(customer, "250000.00", products, pb, as_of=AS_OF)
+    products.remove(next(p for p in products if p.id == first.lines[0].product_id))
+    assert allocate(customer, "250000.00", products, pb, as_of=AS_OF) != first
 
 
 _BLOCKS = {

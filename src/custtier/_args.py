@@ -80,6 +80,15 @@ def as_products(catalogue: Any) -> list[Product]:
     return out
 
 
+def unchanging(catalogue: object) -> bool:
+    """Whether ``catalogue`` can never change: a tuple of products (frozen models, no records).
+
+    An engine may then keep what it read of it, keyed by its identity (and
+    holding it, so the identity is not reused while kept).
+    """
+    return type(catalogue) is tuple and all(type(p) is Product for p in catalogue)
+
+
 def as_tier(value: Any, customer_key: str) -> str | None:
     """A tier id (given as one or as the customer's ``TierDecision``) or ``None``."""
     return None if value is None else tier_id(value, customer_key=customer_key)

@@ -27,12 +27,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
 from custtier import _json_out
-from custtier._args import as_customer, as_date, as_playbook, as_products, as_tier
+from custtier._args import as_customer, as_date, as_playbook, as_products, as_tier, unchanging
 from custtier._cache import module_cache
 from custtier._deferred import PENDING, raw_set, renders, writes
 from custtier._explain import Reason, ReasonCode, construct
@@ -117,8 +117,8 @@ def allocate(
     person = as_customer(customer)  # a request may be any JSON
     tier_ = as_tier(tier, person.key)
     as_of, playbook = as_date(as_of, "as_of"), as_playbook(playbook)
-    products = _unique(as_products(catalogue))
     t = risk_tables(playbook)
+    shelf = shelf_of(catalogue, t, person.currency)
     total = check_precision(check_amount(amount), playbook.currency)
     if total < 0:
         raise InputError("amount must not be negative", field="amount")
@@ -129,7 +129,41 @@ def allocate(
     require_known_tier(tier_, t)
     require_known_level(person, t)  # a level from another playbook is an error, not "no assessment"
     with exact_context():
-        return _allocate(person, total, products, t, as_of=as_of, tier=tier_, in_branch=in_branch)
+        return _allocate(person, total, shelf, t, as_of=as_of, tier=tier_, in_branch=in_branch)
+
+
+class Shelf(NamedTuple):
+    """A catalogue as allocation reads it: by category, and what the playbook cannot place."""
+
+    by_category: dict[str, list[Product]]  # read only: shared by every allocation over it
+    unplaceable: tuple[tuple[str, Reason], ...]  # product id and why, in catalogue order
+
+
+#: Catalogues kept per risk tables (more are read each time, never wrong).
+_SHELVES_LIMIT = 64
+
+
+def shelf_of(catalogue: object, t: RiskTables, currency: str) -> Shelf:
+    """The catalogue sorted by category for a customer in ``currency``; refused if malformed.
+
+    A tuple of products cannot change, so it is read once per currency and
+    kept, keyed by its identity (the entry holds it, so the id is not
+    reused while it lives): a session allocating for customer after
+    customer over one shelf reads it once. A list, or a tuple holding
+    records, is read each time.
+    """
+    key = (id(catalogue), currency)
+    hit = t.shelves.get(key)
+    if hit is not None and hit[0] is catalogue:
+        shelf: Shelf = hit[1]
+        return shelf
+    products = _unique(as_products(catalogue))
+    problems: dict[str, list[Reason]] = {}
+    by_category = _by_category(products, t, currency, problems)
+    shelf = Shelf(by_category, tuple((pid, rs[0]) for pid, rs in problems.items()))
+    if unchanging(catalogue) and len(t.shelves) < _SHELVES_LIMIT:
+        t.shelves[key] = (catalogue, shelf)
+    return shelf
 
 
 def _unique(products: list[Product]) -> list[Product]:
@@ -142,7 +176,7 @@ def _unique(products: list[Product]) -> list[Product]:
 def _allocate(  # one procedure, kept in one place for reading
     customer: Customer,
     total: Decimal,
-    products: Sequence[Product],
+    shelf: Shelf,
     t: RiskTables,
     *,
     as_of: dt.date,
@@ -162,8 +196,9 @@ def _allocate(  # one procedure, kept in one place for reading
 
     shares, why = _shares(customer, total, t, level, reasons)
     lines: list[AllocationLine] = []
-    excluded: dict[str, list[Reason]] = {}
-    by_category = _by_category(products, t, customer, excluded)
+    # A product the playbook cannot place is excluded first (its own list: more may follow).
+    excluded: dict[str, list[Reason]] = {pid: [why] for pid, why in shelf.unplaceable}
+    by_category = shelf.by_category
 
     remainder = Decimal(0)
     left: list[Reason] = []
@@ -218,7 +253,7 @@ def _allocate(  # one procedure, kept in one place for reading
 def _by_category(
     products: Sequence[Product],
     t: RiskTables,
-    customer: Customer,
+    currency: str,
     excluded: dict[str, list[Reason]],
 ) -> dict[str, list[Product]]:
     """The catalogue's products by category, each one the playbook cannot place excluded."""
@@ -228,12 +263,12 @@ def _by_category(
         category = p.category
         # The common product passes every check of _unknown; only a doubtful one is asked.
         if (
-            p.currency != customer.currency
+            p.currency != currency
             or category not in categories
             or p.risk_level not in rank
             or (category in risk_free and rank[p.risk_level] > 0)
         ):
-            problem = _unknown(p, t, customer)
+            problem = _unknown(p, t, currency)
             if problem is not None:
                 excluded[p.id] = [problem]
                 continue
@@ -496,7 +531,7 @@ def _weight_reason(t: RiskTables, rule_id: str, level: str, w: CategoryWeight) -
     )
 
 
-def _unknown(p: Product, t: RiskTables, customer: Customer) -> Reason | None:
+def _unknown(p: Product, t: RiskTables, currency: str) -> Reason | None:
     rule = t.playbook.allocation.rule_id
     if p.risk_level not in t.product_rank:
         return Reason.of(
@@ -514,7 +549,7 @@ def _unknown(p: Product, t: RiskTables, customer: Customer) -> Reason | None:
             category=p.category,
             risk_level=p.risk_level,
         )
-    if p.currency != customer.currency:
+    if p.currency != currency:
         return Reason.of(ReasonCode.ALLOC_EXCLUDED, rule, case="currency", currency=p.currency)
     return None
 

@@ -7,7 +7,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from custtier._args import as_customer, as_date, as_playbook, as_product, as_products
+from custtier._args import (
+    as_customer,
+    as_date,
+    as_playbook,
+    as_product,
+    as_products,
+    unchanging,
+)
 from custtier._money import check_amount, check_precision, exact_context
 from custtier._tier_arg import TierLike, tier_id
 from custtier.errors import InputError
@@ -165,8 +172,13 @@ def check_catalogue(
     (True, 19)
     """
     customer, playbook = as_customer(customer), as_playbook(playbook)
-    catalogue, as_of = as_products(catalogue), as_date(as_of, "as_of")
     plan = suitability_plan(playbook)
+    # A tuple of products already checked whole for this currency: every product fits.
+    key = (id(catalogue), customer.currency)
+    fitting = plan.fitting.get(key)
+    checked = fitting is not None and fitting[0] is catalogue
+    products = fitting[1] if fitting is not None and checked else as_products(catalogue)
+    as_of = as_date(as_of, "as_of")
     t = plan.tables
     tier_ = None if tier is None else tier_id(tier, customer_key=customer.key)
     require_known_tier(tier_, t)
@@ -181,18 +193,24 @@ def check_catalogue(
     with exact_context():
         who = buyer(customer, plan, as_of)
         codes = codes_for(who, plan, tier_, in_branch)
-        for product in catalogue:
+        for product in products:
             # A product that fits the playbook passes every check; only a doubtful one is asked.
             category = product.category
-            if (
+            if not checked and (
                 product.currency != currency
                 or category not in categories
                 or product.risk_level not in rank
                 or (category in risk_free and rank[product.risk_level] > 0)
             ):
-                _check_inputs(customer, product, plan)
+                _check_inputs(customer, product, plan)  # a doubtful product is refused
             out.append(decision_of(traced(codes, who, product, plan, as_of, tier_, in_branch)))
+    if not checked and unchanging(catalogue) and len(plan.fitting) < _FITTING_LIMIT:
+        plan.fitting[key] = (catalogue, products)
     return tuple(out)
+
+
+#: Catalogues kept as checked, per playbook (more are checked each time, never wrong).
+_FITTING_LIMIT = 64
 
 
 def _arguments(

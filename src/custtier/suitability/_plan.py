@@ -73,6 +73,8 @@ class SuitabilityPlan:
     json: Memo[Any] = field(default_factory=Memo, compare=False, repr=False)
     # Per kind of buyer (custtier.suitability._check.codes_for): each product's trace key.
     codes: dict[Any, dict[int, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # Catalogues (unchanging tuples) whose every product fits, per currency: (it, products).
+    fitting: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def product_class(plan: SuitabilityPlan, product: Product) -> ProductClass:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from custtier._cache import Memo, per_playbook
 from custtier._explain import PlaybookRef, Reason
@@ -38,6 +39,8 @@ class RiskTables:
     # attributes, built once: most of a suitability check's cost was building
     # the same reason (message text, sorted facts) again for every customer.
     reasons: Memo[Reason] = field(default_factory=Memo, compare=False, repr=False)
+    # Catalogues given as tuples of products, sorted by category (suitability._allocate).
+    shelves: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def currency(self) -> str:
