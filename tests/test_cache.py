@@ -23,7 +23,7 @@ from custtier import (
     tier_book,
 )
 from custtier._cache import ALL, Memo, clear_all, per_playbook
-from custtier.presets import PRACTICE
+from custtier.presets import PRACTICE, REGULATORY
 from custtier.rules import Playbook
 
 
@@ -95,6 +95,7 @@ def _a_days_work() -> list[str]:
         managers=book.managers,
     )
     out += [plan.model_dump_json(), repr(pb.find_rule(plan.touchpoints[0].rule_id))]
+    out += [c.to_json() for c in pb.diff(REGULATORY)]
     out.append(str(split(Decimal("100.00"), [Decimal("0.3"), Decimal("0.7")], "CNY")))
     table = cf.tier_table(cf.tier_input_table(book.customers, pb, as_of=AS_OF), pb, as_of=AS_OF)
     out.append(cf.table_digest(table))

@@ -33,6 +33,8 @@ from custtier import (
     assign_tier,
     check_suitability,
     plan_contacts,
+    presets,
+    simulate,
     synth,
     tier_book,
     tier_services,
@@ -43,6 +45,7 @@ from custtier._i18n._catalogue import Cases
 from custtier._i18n._facts import FACT_TYPES, REASON_FACTS, FactType
 from custtier.errors import InputError
 from custtier.models import CusttierModel
+from custtier.rules._paths import setting_type
 
 AS_OF = dt.date(2026, 11, 30)
 NUMBER_LIKE_TEXT = cst.NUMBER_LIKE_TEXT
@@ -232,3 +235,40 @@ def test_the_message_catalogues_format_each_fact_as_its_declared_type() -> None:
                     assert FACT_TYPES[name] is want, (name, spec)
                     checked += 1
     assert checked > 100
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), seed=st.integers(0, 10_000))
+def test_a_what_if_reads_back_equal_from_every_form(data: st.DataObject, seed: int) -> None:
+    # The rule changes' old and new values are read back as the setting their path names
+    # holds them (a band, an amount, channels), not as the JSON that carried them.
+    current = data.draw(st.sampled_from(list(presets.ALL.values())), label="current")
+    proposed = data.draw(
+        st.one_of(
+            cst.playbooks(bases=[current]),
+            cst.playbook_mutations(cst.playbook_data(current)).map(
+                lambda m: Playbook.model_validate(m.data)
+            ),
+        ),
+        label="proposed",
+    )
+    book = synth.book(12, seed=seed, as_of=AS_OF, playbook=current)
+    horizon = (AS_OF, AS_OF + dt.timedelta(days=20))
+    impact = simulate(
+        book.customers,
+        current,
+        proposed,
+        as_of=AS_OF,
+        catalogue=book.catalogue,
+        plan=horizon,
+        managers=book.managers,
+    )
+    assert impact.changes, "two playbooks drawn apart differ somewhere"
+    for change in impact.changes:
+        assert setting_type(change.path) is not None, change.path
+        assert_round_trips(change)
+    assert_round_trips(impact)

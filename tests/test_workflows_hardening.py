@@ -349,3 +349,30 @@ def test_a_quant_notebook_that_set_its_own_decimal_context_gets_the_same_answers
         assert the_day() == expected
     assert "not a number" in expected[0]
     assert any("¥" in t for t in expected[1])
+
+
+def test_a_policy_committee_archives_a_what_if_as_json_and_reads_back_the_same_impact(
+    tmp_path: Path,
+) -> None:
+    from decimal import Decimal
+
+    from custtier import PolicyImpact, simulate
+
+    data = json.loads(PRACTICE.canonical_json())
+    data["version"] = "1.3.0"
+    data["tiering"]["bases"][0]["bands"][2]["lower"] = "600000"
+    data["tiering"]["bases"][0]["bands"][1]["upper"] = "600000"
+    data["services"].pop(0)
+    proposed = Playbook.model_validate(data)
+    book = synth.book(30, seed=8, as_of=AS_OF)
+    impact = simulate(book.customers, PRACTICE, proposed, as_of=AS_OF, catalogue=book.catalogue)
+    archive = tmp_path / "what-if-2027.json"
+    archive.write_text(impact.to_json(), encoding="utf-8")
+
+    back = PolicyImpact.from_json(archive.read_text(encoding="utf-8"))
+    assert back == impact
+    assert PolicyImpact.from_record(json.loads(archive.read_text(encoding="utf-8"))) == impact
+    bar = next(c for c in back.changes if c.path.endswith("].lower"))
+    assert (bar.old, bar.new) == (Decimal(500000), Decimal(600000))
+    removed = next(c for c in back.changes if c.kind == "removed")
+    assert removed.old == PRACTICE.services[0]  # the whole row, as the playbook held it

@@ -13,11 +13,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
 from custtier.rules._lookup import _index
+from custtier.rules._paths import typed
 from custtier.rules._tiering import TierDef
 
 if TYPE_CHECKING:
@@ -53,6 +54,16 @@ class RuleChange(CusttierModel):
     rule_id: str | None
     old: Any = Field(default=None)
     new: Any = Field(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_by_path(cls, data: Any) -> Any:
+        # old and new are read as the setting at path holds them (a band, an amount, a
+        # tuple of channels), so a change read back from its JSON or record equals it.
+        if isinstance(data, dict) and isinstance(data.get("path"), str):
+            path = data["path"]
+            data = {**data, **{k: typed(path, data[k]) for k in ("old", "new") if k in data}}
+        return data
 
     def __str__(self) -> str:
         where = f"{self.path} ({self.rule_id})" if self.rule_id else self.path
