@@ -1937,3 +1937,27 @@ def test_a_call_that_slipped_past_a_provisional_day_is_provisional_too() -> None
     calls = [(t.customer_key, t.on) for t in p.touchpoints if t.rule_id == "high_end.kyc"]
     assert calls == [("C1", dt.date(2027, 1, 15)), ("C2", dt.date(2027, 1, 18))]
     assert all(ReasonCode.CADENCE_PROVISIONAL in {r.code for r in t.reasons} for t in p.touchpoints)
+
+
+def test_an_interval_rule_with_an_anchor_plans_by_its_interval() -> None:
+    # Validation accepts an anchor on a rule recurring by interval_days (it only anchors an
+    # rrule): the visits plan by the interval, as without it.
+    data = PRACTICE.to_record()
+    (visit,) = [r for r in data["cadence"]["contact_rules"] if r["id"] == "high_end.visit"]
+    assert visit["interval_days"]
+    assert visit["rrule"] is None
+    visit["anchor"] = "2026-01-01"
+    anchored = Playbook.model_validate(data)
+
+    def visits(playbook: Playbook) -> list[dt.date]:
+        p = plan(
+            [customer()],
+            "high_end",
+            dt.date(2026, 3, 1),
+            dt.date(2026, 5, 31),
+            playbook,
+            managers=[rm()],
+        )
+        return [t.on for t in p.touchpoints if t.rule_id == "high_end.visit"]
+
+    assert visits(anchored) == visits(PRACTICE) != []
