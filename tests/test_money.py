@@ -291,6 +291,37 @@ def test_split_is_deterministic_and_order_equivariant_without_ties(
         assert split(total, weights[::-1], "CNY") == parts[::-1]
 
 
+def _reference_split(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Hamilton's method read straight off its definition, in fractions: the slow path."""
+    scale = 10 ** minor_unit(currency)
+    units = int(Fraction(total) * scale)
+    wsum = sum(map(Fraction, weights))
+    exact = [units * Fraction(w) / wsum for w in weights]
+    floors = [e.numerator // e.denominator for e in exact]
+    left = units - sum(floors)
+    # The largest fractional parts get one unit each; equal ones in input order.
+    for i in sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))[:left]:
+        floors[i] += 1
+    return [Decimal(f) / scale if scale > 1 else Decimal(f) for f in floors]
+
+
+@given(
+    cst.currencies().flatmap(lambda c: st.tuples(st.just(c), cst.amounts(c))),
+    cst.weight_vectors(),
+    st.booleans(),
+)
+def test_split_is_hamiltons_method_with_ties_in_input_order(
+    case: tuple[str, Decimal], weights: list[Decimal], tied: bool
+) -> None:
+    currency, total = case
+    if tied:  # equal weights: every remainder ties, so input order alone decides
+        weights = [max(weights)] * len(weights)
+    parts = split(total, weights, currency)
+    assert parts == tuple(_reference_split(total, weights, currency))
+    assert [str(p) for p in parts] == [str(p) for p in split(total, weights, currency)]
+    assert all(p.as_tuple().exponent == -minor_unit(currency) for p in parts)
+
+
 # --------------------------------------------------------------------------- ambient context
 
 

@@ -355,11 +355,13 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[De
         floors.append(q)
         remainders.append(r)
     leftover = units - sum(floors)
-    # Largest remainder first; ties keep input order (sorted is stable).
-    order = sorted(range(len(weights)), key=lambda i: -remainders[i])
-    for i in order[:leftover]:
-        floors[i] += 1
-    return tuple(from_minor_units(f, currency) for f in floors)
+    if leftover:
+        # Largest remainder first; ties keep input order (sorted is stable, reversed too).
+        order = sorted(range(len(floors)), key=remainders.__getitem__, reverse=True)
+        for i in order[:leftover]:
+            floors[i] += 1
+    exponent = -minor_unit(currency)  # from_minor_units, its currency read once
+    return tuple([Decimal(f).scaleb(exponent, context=_CONTEXT) for f in floors])
 
 
 @cached(maxsize=256)

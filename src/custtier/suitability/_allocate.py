@@ -471,9 +471,11 @@ def _shares(
             shares[cat] = shares.get(cat, Decimal(0)) + part
             needs = sorted(n.value for n in customer.needs if alloc.need_categories.get(n) == cat)
             why.setdefault(cat, []).append(_need_reason(t, ",".join(needs)))
+    key = (ReasonCode.ALLOC_MODEL_WEIGHT, level)
     reasons.append(
-        t.reasons.get(
-            (ReasonCode.ALLOC_MODEL_WEIGHT, level),
+        t.reasons.peek(key)
+        or t.reasons.get(
+            key,
             lambda: Reason.of(
                 ReasonCode.ALLOC_MODEL_WEIGHT, portfolio.rule_id, case="portfolio", level=level
             ),
@@ -523,8 +525,9 @@ def _excluded_reason(t: RiskTables, **facts: str) -> Reason:
 
 
 def _weight_reason(t: RiskTables, rule_id: str, level: str, w: CategoryWeight) -> Reason:
-    return t.reasons.get(
-        (ReasonCode.ALLOC_MODEL_WEIGHT, level, w.category),
+    key = (ReasonCode.ALLOC_MODEL_WEIGHT, level, w.category)
+    return t.reasons.peek(key) or t.reasons.get(
+        key,
         lambda: Reason.of(
             ReasonCode.ALLOC_MODEL_WEIGHT, rule_id, case="weight", weight=w.weight, level=level
         ),
