@@ -343,6 +343,8 @@ def fields_of(record: dict[str, Any]) -> dict[str, Any]:
 
 
 #: The fields the writer below knows, in each model's order (a test holds them equal).
+#: The decision header repeats suitability/_explanation.py's on purpose: each list is
+#: its own writer's claim, so a field added to Decision turns off only writers not yet taught it.
 JSON_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
     AllocationDecision: (
         "kind",

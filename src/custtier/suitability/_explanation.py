@@ -191,6 +191,7 @@ def fields_of(trace: SuitabilityTrace) -> dict[str, Any]:
 
 
 #: The fields :func:`json_of` writes, in the model's order (a test holds them equal).
+#: The header is not shared with the allocation writer's list: see suitability/_allocate.py.
 JSON_FIELDS = (
     "kind",
     "customer_key",
