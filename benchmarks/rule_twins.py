@@ -15,7 +15,9 @@ redesign, counted the same way each time:
   the cadence rules the columnar planner calls once per distinct value
   (``greeting_dates``, ``fixed_occurrences``, ``first_due``, ``interval_dates``,
   ``stagger``, ``kyc_due``, ``due_dates``, ``relied_until``, ``in_segment``, the
-  labels), ``kyc_gaps`` per distinct value, the
+  labels) and the suitability rules it calls the same way (``validity_on``,
+  ``elderly_by_birth``, ``elderly_by_answer``, ``matrix_row``, ``trace_of``'s
+  codes per kind of buyer and product), ``kyc_gaps`` per distinct value, the
   tiering and suitability explanation tables (reasons, their order, the
   suitability outcome), ``product_class``, the override choice, month arithmetic evaluated
   per distinct date), because that exists once.
@@ -49,17 +51,11 @@ TWINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "suitability": (
         (
-            "suitability/_check.py:trace", "suitability/_check.py:buyer",
-            "suitability/_check.py:trace_of", "suitability/_check.py:_level",
             "suitability/_check.py:_amount", "suitability/_check.py:grid_neighbours",
-            "suitability/_at_sale.py:effective_validity",
-            "suitability/_at_sale.py:answered_min_age", "suitability/_at_sale.py:elderly_sources",
-            "_dates.py:age_on",
+            "suitability/_at_sale.py:answered_min_age",
         ),
         (
-            "frames/_suitability.py:_age_answers", "frames/_suitability.py:_elderly_cutoff",
-            "frames/_suitability.py:_outcomes", "frames/_suitability.py:_tier_check",
-            "frames/_suitability.py:_sale", "frames/_suitability.py:_elderly",
+            "frames/_suitability.py:_age_answers", "frames/_suitability.py:_grid",
             "frames/_suitability.py:_nearest",
         ),
     ),

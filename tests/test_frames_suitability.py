@@ -32,6 +32,7 @@ from custtier import (  # noqa: E402
 )
 from custtier._money import from_minor_units  # noqa: E402
 from custtier.errors import InputError, MoneyError  # noqa: E402
+from custtier.frames._arrow import epoch_days  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 30)
 DOCS = Path(__file__).parent.parent / "docs"
@@ -450,6 +451,30 @@ def test_bad_rows_become_error_rows_with_code_and_field_and_nothing_is_lost() ->
                  "nearest_valid_amounts", "reason_codes", "rule_ids"):  # fmt: skip
         assert errors.column(name).null_count == errors.num_rows, name
     assert CANARY not in str(out.to_pylist())
+
+
+def test_dates_no_customer_record_can_hold_are_error_rows_not_a_crash() -> None:
+    """Arrow's date32 reaches far past 9999-12-31; a customer's record (and the rules) cannot."""
+    pb = presets.REGULATORY
+    far = pa.array([epoch_days(dt.date.max) + 1], pa.int32()).cast(pa.date32())
+    before = pa.array([epoch_days(dt.date.min) - 1], pa.int32()).cast(pa.date32())
+    rows = []
+    for name, value in (("valid_until", far), ("assessed_on", before), ("birth_date", far)):
+        row = pa.Table.from_pylist([_row()], schema=cf.suitability_input_schema(pb))
+        at = row.schema.get_field_index(name)
+        rows.append(row.set_column(at, row.schema.field(at), value))
+    out = cf.suitability_table(pa.concat_tables(rows), catalogue(pb), pb, as_of=AS_OF)
+    assert [(r["error_code"], r["error_field"]) for r in out.to_pylist()] == [
+        ("invalid_value", "valid_until"), ("invalid_value", "assessed_on"),
+        ("invalid_value", "birth_date"),
+    ]  # fmt: skip
+
+
+def _row() -> dict[str, Any]:
+    return {"key": "C1", "product_id": "EQ-GROWTH", "currency": "CNY", "tier": "mass",
+            "risk_level": "C4", "assessed_on": dt.date(2026, 3, 1),
+            "valid_until": dt.date(2027, 2, 28), "birth_date": dt.date(1950, 5, 5),
+            "amount": None, "in_branch": False}  # fmt: skip
 
 
 def test_the_scalar_path_refuses_what_the_columnar_path_makes_error_rows() -> None:

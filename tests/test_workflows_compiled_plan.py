@@ -29,6 +29,7 @@ from custtier import (  # noqa: E402
     Playbook,
     Reason,
     assign_tier,
+    check_catalogue,
     plan_contacts,
     presets,
     synth,
@@ -222,3 +223,33 @@ def test_a_bank_changes_its_contact_rules_once_and_the_table_plans_what_the_plan
         x for x in plan.touchpoints if any(r.code.value == "CADENCE_LEAP_DAY" for r in x.reasons)
     ]
     assert [(x.customer_key, x.due_on) for x in leap] == [(leapling.key, dt.date(2027, 3, 1))]
+
+
+# --------------------------------------------------------------------------- suitability
+
+
+def test_a_bank_changes_its_sales_rules_once_and_the_table_sells_what_the_counter_sells() -> None:
+    """Validity, elderly age and matrix exist once: a book's table equals the counter's checks."""
+    data = json.loads(presets.PRACTICE.canonical_json())
+    data |= {"id": "river_bank_sales", "version": "1.0"}
+    data["risk"] |= {"validity_months": 9, "elderly_age": 60}
+    pb = Playbook.model_validate_json(json.dumps(data))
+    customers = synth.customers(200, seed=21, as_of=AS_OF, playbook=pb)
+    catalogue = synth.catalogue(pb)
+    tiers = {d.customer_key: d.outcome for d in tier_book(customers, pb, as_of=AS_OF).decisions}
+    table = cf.suitability_table(
+        cf.suitability_input_table(customers, catalogue, tiers=tiers), catalogue, pb, as_of=AS_OF
+    )
+    counter = [
+        (d.customer_key, d.product_id, d.outcome, [r.code.value for r in d.reasons])
+        for c in customers
+        for d in check_catalogue(c, catalogue, pb, as_of=AS_OF, tier=tiers[c.key])
+    ]
+    listed = [
+        (r["customer_key"], r["product_id"], r["outcome"], r["reason_codes"])
+        for r in table.to_pylist()
+    ]
+    assert listed == counter
+    codes = {code for *_, reasons in listed for code in reasons}
+    # The changed rules bind: assessments lapse after 9 months, customers of 60 are elderly.
+    assert {"SUIT_ASSESSMENT_EXPIRED", "SUIT_ELDERLY_CONFIRM", "SUIT_ELDERLY_CAP"} <= codes

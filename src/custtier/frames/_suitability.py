@@ -1,11 +1,12 @@
 """Suitability on Arrow tables: :func:`custtier.check_suitability`'s answers, pair by pair.
 
 One input row is one (customer, product[, amount]) pair. The rules are the
-suitability engine's, applied to whole columns: the product's facts come
-from lookup arrays built once per call from the catalogue; the assessment's
-validity, the level matrix, the tier reservation, the minimum/increment grid
-(exact integer minor units) and the conditions of sale are numpy masks.
-Each row's trace (the codes of
+suitability engine's own, called once per *distinct* input and broadcast:
+the assessment's validity on the day per distinct pair of dates, elderly
+per distinct birth date and age answer, and the level step, matrix row,
+tier reservation and conditions of sale from ``trace_of`` per distinct kind
+of buyer and product. Only the minimum/increment grid (exact integer minor
+units, as many amounts as rows) is numpy arithmetic. Each row's trace (the codes of
 :mod:`custtier.suitability._trace`) is a handful of integer arrays; the
 outcome, reason codes, rule ids and conditions come from the explanation
 table the scalar engine renders from, asked once per *distinct* trace and
@@ -16,7 +17,7 @@ does.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,6 +41,7 @@ from custtier._tier_arg import TierLike
 from custtier.errors import InputError
 from custtier.frames._arrow import (
     BOOL,
+    EPOCH,
     I64,
     MAX_MINOR_UNITS,
     Errors,
@@ -59,10 +61,17 @@ from custtier.frames._arrow import (
     to_decimal,
     well_formed_keys,
 )
+from custtier.frames._distinct import per_code
 from custtier.frames._types import ArrowSchema, ArrowTable, Frame, FrameLike
-from custtier.frames._validity import effective_until
 from custtier.models import Customer, Product
 from custtier.rules import Playbook
+from custtier.suitability._at_sale import (
+    AgeSource,
+    elderly_by_answer,
+    elderly_by_birth,
+    validity_on,
+)
+from custtier.suitability._check import Buyer, matrix_row, trace_of
 from custtier.suitability._explanation import Explanation, explain
 from custtier.suitability._plan import (
     ProductClass,
@@ -122,7 +131,8 @@ SUITABILITY_ERROR_CODES: dict[str, str] = {
     "missing_value": "a required value is null (key, product_id, currency, or one of "
     "risk_level, assessed_on and valid_until without the others, or answers without them)",
     "invalid_value": "a value has the wrong shape (key, currency code, an amount given as "
-    "text that is not a plain decimal number), or valid_until is before assessed_on",
+    "text that is not a plain decimal number), a date outside years 1-9999, or valid_until is "
+    "before assessed_on",
     "too_precise": "amount has non-zero digits finer than the product currency's minor unit",
     "out_of_range": "amount's magnitude (or the product's minimum or increment) exceeds "
     "10^17 minor units",
@@ -242,6 +252,7 @@ class _Catalogue:
 
     size: int
     ids: tuple[str, ...]  # the product ids, by catalogue index
+    products: tuple[Product, ...]
     currencies: tuple[str, ...]  # the distinct currencies, the playbook's first
     currency: I64  # each product's currency, as an index into ``currencies``
     scales: I64  # minor unit of each product's currency
@@ -300,6 +311,7 @@ def _build_catalogue(catalogue: Sequence[Product], rules: _Rules) -> _Catalogue:
     return _Catalogue(
         size=len(products),
         ids=tuple(ids),
+        products=tuple(products),
         currencies=currencies,
         currency=np.array([currencies.index(p.currency) if p else 0 for p in rows], np.int64),
         scales=np.array(scales, dtype=np.int64),
@@ -487,6 +499,7 @@ def _validate(table: Any, cat: _Catalogue, rules: _Rules) -> _Pairs:
     errors.flag(has_level & no_assessed, "missing_value", "assessed_on")
     errors.flag(has_level & no_until, "missing_value", "valid_until")
     errors.flag(has_level & (until < assessed), "invalid_value", "valid_until")
+    _check_dates(errors, table, rules, has_level & _outside(assessed), has_level & _outside(until))
     min_age, answered = _age_answers(table, rules)
     errors.flag(answered & ~has_level, "missing_value", "risk_level")
     # What check_suitability refuses, in its order.
@@ -538,56 +551,89 @@ class _Outcome:
     lower: I64  # the grid amount at or below ``amount``
 
 
-def _elderly_cutoff(as_of: dt.date, age: int) -> int | None:
-    """Days since the epoch of the latest birth date aged ``age`` on ``as_of`` (as ``age_on``)."""
-    year = as_of.year - age
-    if year < 1:
-        return None
-    if year > dt.MAXYEAR:  # a negative age: every date qualifies
-        return epoch_days(dt.date.max)
-    try:
-        day = as_of.replace(year=year)
-    except ValueError:  # 29 February: born 29 February ages on 1 March in common years
-        day = dt.date(year, 2, 28)
-    return epoch_days(day)
+def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date, memo: _Memo) -> _Outcome:
+    """The trace per row: the scalar rules once per distinct input, the amount grid in numpy.
 
-
-def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Outcome:
-    """The steps of :func:`custtier.suitability._check.trace`, as masks: the trace per row."""
+    Validity (``validity_on``) per distinct assessment, elderly by birth date
+    and by age answer per distinct value, then the codes ``trace_of`` gives
+    per distinct kind of buyer (level, validity, elderly, tier, branch) and
+    product, as ``check_catalogue`` shares them.
+    """
     n, p = v.n, v.product
     plan = rules.plan
-    # Level: a risk-free lowest-level product, then an assessment valid on the
-    # day (the earlier of valid_until and the playbook's validity), then the
-    # matrix, with the elderly cap on the day of sale.
-    today = epoch_days(as_of)
-    risk_free = cat.risk_free[p]
-    until = effective_until(v.until, v.assessed, plan.validity_months)
-    valid = v.has_level & (v.assessed <= today) & (today <= until)
-    elderly = _elderly(v, rules, as_of)
-    step = np.full(n, LevelStep.NONE, dtype=np.int64)
-    if plan.required is not None:
-        step[~valid] = np.where(v.has_level[~valid], LevelStep.EXPIRED, LevelStep.NO_ASSESSMENT)
-    row = np.full(n, -1, dtype=np.int64)
-    if plan.matrix is not None:
-        cap = rules.caps[np.maximum(v.level, 0)]
-        reach = valid & (v.level >= 0)
-        v.errors.flag(reach & ~risk_free & (cap < 0), "unknown_risk_level", "risk_level")
-        rank = cat.rank[p]
-        capped = elderly & (plan.elderly_cap >= 0) & (v.level > plan.elderly_cap)
-        capped_row = np.where(capped, plan.elderly_cap, v.level)
-        exceeded = rank > cap
-        over_cap = capped & (rank > rules.caps[np.maximum(capped_row, 0)])
-        step[reach] = np.select(
-            [exceeded[reach], over_cap[reach]],
-            [LevelStep.EXCEEDED, LevelStep.ELDERLY_CAPPED],
-            LevelStep.WITHIN,
-        )
-        # The row that decided: the customer's own when exceeded, else the capped one.
-        row[reach] = np.where(exceeded, v.level, capped_row)[reach]
-    step[risk_free] = LevelStep.RISK_FREE
-    row[risk_free] = -1
-    tier = _tier_check(v, cat, plan)
-    # Amount: on the grid minimum + k x increment, in exact minor units.
+    t = plan.tables
+    todo = ~v.errors.bad
+    pair = (v.assessed - _MIN_DAY) * _DAYS + (v.until - _MIN_DAY)
+
+    def valid_on(code: int) -> tuple[int, ...]:
+        on, until = divmod(code, _DAYS)
+        return (int(validity_on(_date(on + _MIN_DAY), _date(until + _MIN_DAY), t, as_of)[1]),)
+
+    valid = np.zeros(n, dtype=np.bool_)
+    has = np.flatnonzero(todo & v.has_level)
+    valid[has] = per_code(pair[has], _kept(memo, "valid", valid_on), 1)[:, 0] != 0
+    elderly = _elderly(v, rules, as_of, todo, memo)
+    in_branch = _flags(v.table, "in_branch")
+    # A kind of buyer and product, packed: each part's radix is its count of values.
+    parts = [
+        (p, cat.size + 1), (v.tier + 1, len(plan.tier_ids) + 1), (v.level + 1, len(plan.levels) + 1),
+        (v.has_level, 2), (valid, 2), (elderly, 2), (in_branch, 2),
+    ]  # fmt: skip
+    code = np.zeros(n, dtype=np.int64)
+    for values, radix in parts:
+        code = code * radix + np.asarray(values, dtype=np.int64)
+
+    def codes(k: int) -> tuple[int, ...]:
+        digits = []
+        for _, radix in reversed(parts):
+            k, d = divmod(k, radix)
+            digits.append(d)
+        branch, old, ok, assessed, level, tier, product = digits
+        step, rank, cap, row, row_cap, _ = matrix_row(
+            plan, plan.levels[level - 1] if level else None, assessed=bool(assessed),
+            valid=bool(ok), elderly=bool(old),
+        )  # fmt: skip
+        who = Buyer("", None, None, step, rank, cap, row, row_cap, _ELDERLY[old])
+        try:
+            key = trace_of(who, cat.products[product], plan, as_of,
+                           plan.tier_ids[tier - 1] if tier else None, None, bool(branch)).key  # fmt: skip
+        except InputError:  # the assessment's level has no row in the matrix
+            return (-1, -1, 0, 0)
+        return (key.level, key.row, key.tier, key.sale)
+
+    traced = np.zeros((n, 4), dtype=np.int64)
+    rows = np.flatnonzero(todo)
+    traced[rows] = per_code(code[rows], _kept(memo, "codes", codes), 4)
+    v.errors.flag(todo & (traced[:, 0] < 0), "unknown_risk_level", "risk_level")
+    grid, amount, lower = _grid(v, cat, plan)
+    level = np.where(traced[:, 0] < 0, LevelStep.NONE, traced[:, 0])
+    return _Outcome(level, traced[:, 1], traced[:, 2], grid, traced[:, 3], amount, lower)
+
+
+#: A call's answers of the scalar rules per distinct input, kept across its chunks.
+_Memo = dict[tuple[str, int], tuple[int, ...]]
+
+
+def _kept(
+    memo: _Memo, rule: str, fn: Callable[[int], tuple[int, ...]]
+) -> Callable[[int], tuple[int, ...]]:
+    def run(code: int) -> tuple[int, ...]:
+        found = memo.get((rule, code))
+        if found is None:
+            found = memo[rule, code] = fn(code)
+        return found
+
+    return run
+
+
+def _grid(v: _Pairs, cat: _Catalogue, plan: SuitabilityPlan) -> tuple[I64, I64, I64]:
+    """The amount check (``_amount``) per row: its code, the amount and the grid amount below.
+
+    On the grid minimum + k x increment, in exact minor units. Kept in numpy:
+    amounts are about as many as the rows, and ``grid_neighbours`` is
+    ``Decimal`` arithmetic, a microsecond or more a row.
+    """
+    n, p = v.n, v.product
     grid = np.full(n, AmountCheck.NO_AMOUNT, dtype=np.int64)
     amount = lower = np.zeros(n, dtype=np.int64)
     if v.money is not None and plan.grid is not None:
@@ -601,56 +647,63 @@ def _outcomes(v: _Pairs, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> _Out
         grid[above] = np.where(
             lower[above] == amount[above], AmountCheck.ON_GRID, AmountCheck.OFF_INCREMENT
         )
-    sale = _sale(v, cat, plan, elderly & ~risk_free, risk_free)
-    return _Outcome(step, row, tier, grid, sale, amount, lower)
+    return grid, amount, lower
 
 
-def _tier_check(v: _Pairs, cat: _Catalogue, plan: SuitabilityPlan) -> I64:
-    """TierCheck per row: a reserved product, and the tier (maybe none) among its tiers or not."""
-    if plan.reservation is None:
-        return np.full(v.n, TierCheck.OPEN, dtype=np.int64)
-    p = v.product
-    may = np.zeros(v.n, dtype=np.bool_)
-    if plan.tier_ids:
-        may = (v.tier >= 0) & cat.reserved[p, np.maximum(v.tier, 0)]
-    eligible = np.where(may, TierCheck.ELIGIBLE, TierCheck.RESERVED)
-    return np.where(cat.has_reserved[p], eligible, TierCheck.OPEN)
+_ELDERLY = ((), (AgeSource.BIRTH_DATE,))  # a buyer's elderly sources: only "any" counts here
+_MIN_DAY = epoch_days(dt.date.min)
+_DAYS = epoch_days(dt.date.max) - _MIN_DAY + 1  # the radix of a pair of dates
 
 
-def _sale(v: _Pairs, cat: _Catalogue, plan: SuitabilityPlan, elderly: BOOL, risk_free: BOOL) -> I64:
-    """The conditions of sale as SaleFlag bits (kept on an allowed sale, never blocks)."""
-    sale = np.zeros(v.n, dtype=np.int64)
-    if plan.cooling is not None:
-        sale += np.where(cat.cooling[v.product] > 0, SaleFlag.COOLING_OFF, 0)
-    if plan.elderly is not None:
-        sale += np.where(elderly, SaleFlag.EXTRA_CONFIRMATION, 0)
-    if plan.recorded is not None:
-        in_branch = _flags(v.table, "in_branch")
-        sale += np.where(in_branch & ~risk_free, SaleFlag.RECORDED_SALE, 0)
-    return sale
+def _date(days: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=days)
 
 
-def _elderly(v: _Pairs, rules: _Rules, as_of: dt.date) -> BOOL:
-    """``elderly_age`` or older on ``as_of``, by birth date or by the age answer (either)."""
-    out = np.zeros(v.n, dtype=np.bool_)
-    if not rules.plan.elderly_rules:
-        return out
-    cutoff = _elderly_cutoff(as_of, rules.plan.elderly_age)
-    born, unknown = _days(v.table, "birth_date")
-    if cutoff is not None:
-        out |= ~unknown & (born <= cutoff)
-    # The answer's youngest age, aged by the whole years since the assessment.
-    for youngest in np.unique(v.min_age[v.min_age != _NO_ANSWER]).tolist():
-        since = _elderly_cutoff(as_of, rules.plan.elderly_age - int(youngest))
-        if since is not None:
-            out |= v.has_level & (v.min_age == youngest) & (v.assessed <= since)
+def _check_dates(
+    errors: Errors, table: Any, rules: _Rules, assessed_out: BOOL, until_out: BOOL
+) -> None:
+    """The rules read dates as ``datetime.date`` (years 1-9999), as a customer model holds them."""
+    errors.flag(assessed_out, "invalid_value", "assessed_on")
+    errors.flag(until_out, "invalid_value", "valid_until")
+    if rules.plan.elderly_rules:
+        born, unknown = _days(table, "birth_date")
+        errors.flag(~unknown & _outside(born), "invalid_value", "birth_date")
+
+
+def _outside(days: I64) -> BOOL:
+    """Day numbers outside ``datetime.date``'s years 1-9999."""
+    out: BOOL = (days < _MIN_DAY) | (days > _MIN_DAY + _DAYS - 1)
     return out
 
 
-def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date) -> Any:
+def _elderly(v: _Pairs, rules: _Rules, as_of: dt.date, todo: BOOL, memo: _Memo) -> BOOL:
+    """Elderly on ``as_of`` by birth date or by the age answer: the scalar rules per distinct value."""
+    out = np.zeros(v.n, dtype=np.bool_)
+    t = rules.plan.tables
+    if not rules.plan.elderly_rules:
+        return out
+    born, unknown = _days(v.table, "birth_date")
+    rows = np.flatnonzero(todo & ~unknown)
+
+    def by_birth(day: int) -> tuple[int, ...]:
+        return (int(elderly_by_birth(_date(day), t, as_of)),)
+
+    out[rows] = per_code(born[rows], _kept(memo, "born", by_birth), 1)[:, 0] != 0
+    rows = np.flatnonzero(todo & v.has_level & (v.min_age != _NO_ANSWER))
+
+    def by_answer(code: int) -> tuple[int, ...]:
+        youngest, on = divmod(code, _DAYS)
+        return (int(elderly_by_answer(youngest, _date(on + _MIN_DAY), t, as_of)),)
+
+    code = v.min_age[rows] * _DAYS + (v.assessed[rows] - _MIN_DAY)
+    out[rows] |= per_code(code, _kept(memo, "answer", by_answer), 1)[:, 0] != 0
+    return out
+
+
+def _decide(table: Any, cat: _Catalogue, rules: _Rules, as_of: dt.date, memo: _Memo) -> Any:
     """One chunk in, its output table out."""
     v = _validate(table, cat, rules)
-    out = _outcomes(v, cat, rules, as_of)
+    out = _outcomes(v, cat, rules, as_of, memo)
     n, p = v.n, v.product
     bad = v.errors.bad
     plan = rules.plan
@@ -802,8 +855,9 @@ def suitability_table(
     n = table.num_rows
     ticker = Ticker(progress, n, every=chunk_rows)
     out = []
+    memo: _Memo = {}
     for start in range(0, n, chunk_rows) if n else (0,):
-        out.append(_decide(table.slice(start, chunk_rows), cat, rules, as_of))
+        out.append(_decide(table.slice(start, chunk_rows), cat, rules, as_of, memo))
         ticker.add(out[-1].num_rows)
     ticker.finish()
     return like_input(pairs, pa.concat_tables(out) if len(out) > 1 else out[0])

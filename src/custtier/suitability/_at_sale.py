@@ -11,11 +11,19 @@ import datetime as dt
 from enum import StrEnum
 
 from custtier._dates import age_on
-from custtier._validity import ValidityBound, effective_until
+from custtier._validity import ValidityBound, effective_until, relied_until
 from custtier.models import Customer, RiskAssessment
 from custtier.suitability._tables import RiskTables
 
-__all__ = ["AgeSource", "ValidityBound", "effective_validity", "elderly_sources"]
+__all__ = [
+    "AgeSource",
+    "ValidityBound",
+    "effective_validity",
+    "elderly_by_answer",
+    "elderly_by_birth",
+    "elderly_sources",
+    "validity_on",
+]
 
 
 class AgeSource(StrEnum):
@@ -33,12 +41,20 @@ def effective_validity(assessment: RiskAssessment, t: RiskTables) -> tuple[dt.da
     return effective_until(assessment, t.validity_months)
 
 
+def validity_on(
+    assessed_on: dt.date, valid_until: dt.date, t: RiskTables, as_of: dt.date
+) -> tuple[tuple[dt.date, ValidityBound], bool]:
+    """An assessment's effective validity, and whether a sale on ``as_of`` may rely on it."""
+    until = relied_until(assessed_on, valid_until, t.validity_months)
+    return until, assessed_on <= as_of <= until[0]
+
+
 def valid_assessment(customer: Customer, t: RiskTables, as_of: dt.date) -> RiskAssessment | None:
     """The customer's assessment if it may be relied on for a sale on ``as_of``."""
     ra = customer.risk_assessment
-    if ra is None or as_of < ra.assessed_on:
+    if ra is None:
         return None
-    return ra if as_of <= effective_validity(ra, t)[0] else None
+    return ra if validity_on(ra.assessed_on, ra.valid_until, t, as_of)[1] else None
 
 
 def answered_min_age(assessment: RiskAssessment, t: RiskTables) -> int | None:
@@ -59,11 +75,21 @@ def elderly_sources(customer: Customer, t: RiskTables, as_of: dt.date) -> tuple[
     suffices (with both known, the stricter reading wins).
     """
     found: list[AgeSource] = []
-    if customer.birth_date is not None and age_on(customer.birth_date, as_of) >= t.elderly_age:
+    if customer.birth_date is not None and elderly_by_birth(customer.birth_date, t, as_of):
         found.append(AgeSource.BIRTH_DATE)
     ra = customer.risk_assessment
     if ra is not None:
         youngest = answered_min_age(ra, t)
-        if youngest is not None and youngest + age_on(ra.assessed_on, as_of) >= t.elderly_age:
+        if youngest is not None and elderly_by_answer(youngest, ra.assessed_on, t, as_of):
             found.append(AgeSource.AGE_ANSWER)
     return tuple(found)
+
+
+def elderly_by_birth(born: dt.date, t: RiskTables, as_of: dt.date) -> bool:
+    """``elderly_age`` or older on ``as_of`` by the birth date."""
+    return age_on(born, as_of) >= t.elderly_age
+
+
+def elderly_by_answer(youngest: int, assessed_on: dt.date, t: RiskTables, as_of: dt.date) -> bool:
+    """``elderly_age`` or older on ``as_of`` by an age answer: ``youngest`` then, whole years since."""
+    return youngest + age_on(assessed_on, as_of) >= t.elderly_age

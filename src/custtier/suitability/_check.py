@@ -23,8 +23,8 @@ from custtier.rules import Playbook
 from custtier.suitability._at_sale import (
     AgeSource,
     ValidityBound,
-    effective_validity,
     elderly_sources,
+    validity_on,
 )
 from custtier.suitability._explanation import decision_of
 from custtier.suitability._models import SuitabilityDecision
@@ -52,6 +52,7 @@ __all__ = [
     "check_suitability",
     "codes_for",
     "grid_neighbours",
+    "matrix_row",
     "trace",
     "trace_of",
     "trace_suitability",
@@ -319,19 +320,36 @@ def buyer(customer: Customer, plan: SuitabilityPlan, as_of: dt.date) -> Buyer:
     elderly = elderly_sources(customer, plan.tables, as_of) if plan.elderly_rules else ()
     ra = customer.risk_assessment
     # The effective validity (the earlier bound, and which) decides and is quoted.
-    until = None if ra is None else effective_validity(ra, plan.tables)
-    valid = until is not None and ra is not None and ra.assessed_on <= as_of <= until[0]
+    until, valid = (
+        (None, False)
+        if ra is None
+        else validity_on(ra.assessed_on, ra.valid_until, plan.tables, as_of)
+    )
+    step, rank, cap, row, row_cap, quoted = matrix_row(
+        plan, None if ra is None else ra.level, assessed=ra is not None, valid=valid,
+        elderly=bool(elderly),
+    )  # fmt: skip
+    until = until if quoted else None
+    return _new(Buyer, (customer.key, ra, until, step, rank, cap, row, row_cap, elderly))
+
+
+def matrix_row(
+    plan: SuitabilityPlan, level: str | None, *, assessed: bool, valid: bool, elderly: bool
+) -> tuple[LevelStep, int, int, int, int, bool]:
+    """A buyer's level step, matrix ranks (``Buyer``'s) and whether the validity is quoted.
+
+    ``level`` is the assessment's customer level, ``assessed`` whether there
+    is an assessment, ``valid`` whether a sale may rely on it on the day.
+    """
     if not valid or plan.matrix is None:
         if valid or plan.required is None:
-            return _new(Buyer, (customer.key, ra, None, LevelStep.NONE, -1, -1, -1, -1, elderly))
-        step = LevelStep.NO_ASSESSMENT if ra is None else LevelStep.EXPIRED
-        return _new(Buyer, (customer.key, ra, until, step, -1, -1, -1, -1, elderly))
-    assert ra is not None  # valid
-    rank = plan.tables.customer_rank[ra.level]
+            return LevelStep.NONE, -1, -1, -1, -1, False
+        return (LevelStep.EXPIRED if assessed else LevelStep.NO_ASSESSMENT), -1, -1, -1, -1, True
+    assert level is not None  # valid
+    rank = plan.tables.customer_rank[level]
     row = plan.elderly_cap if elderly and 0 <= plan.elderly_cap < rank else rank
     caps = plan.caps
-    step = LevelStep.WITHIN
-    return _new(Buyer, (customer.key, ra, until, step, rank, caps[rank], row, caps[row], elderly))
+    return LevelStep.WITHIN, rank, caps[rank], row, caps[row], True
 
 
 def trace(
