@@ -250,6 +250,34 @@ def test_sets_sent_in_json_out_of_order_are_read_in_order(
     assert _facts(customer) == _facts(FULL.validate_json(text))
 
 
+@pytest.mark.parametrize("field", ["needs", "kyc.interests"])
+@pytest.mark.parametrize(
+    "container",
+    [list, tuple, set, frozenset, lambda v: (x for x in v), lambda v: dict.fromkeys(v).keys()],
+    ids=["list", "tuple", "set", "frozenset", "generator", "dict_keys"],
+)
+@pytest.mark.parametrize(
+    "sent", [["pension", "housing"], ["housing", "pension"], ["housing", "housing"], []]
+)
+def test_a_set_sent_from_python_in_any_container_is_read_as_the_full_validation_reads_it(
+    field: str, container: Any, sent: list[str]
+) -> None:
+    # The lean validator reads a tuple or a list as sent and gives way on its order; any
+    # other container (a set, a generator) is left to the full validation untouched: a
+    # generator the lean one consumed would reach the full one empty.
+    def record() -> dict[str, Any]:
+        data: dict[str, Any] = {"key": "C1", "kyc": {"customer_key": "C1"}}
+        parent, _, name = field.rpartition(".")
+        (data[parent] if parent else data)[name] = container(sent)
+        return data
+
+    customer = Customer.from_record(record())
+    value = customer.kyc.interests if "." in field else customer.needs  # type: ignore[union-attr]
+    assert tuple(value) == tuple(sorted(set(sent)))
+    assert _facts(customer) == _facts(FULL.validate_python(record()))
+    _same_or_narrower(record())
+
+
 @pytest.mark.parametrize("score", ["true", '"12"', "12.0", "1001", "-1"])
 def test_a_score_json_does_not_write_as_a_whole_number_goes_the_full_way(score: str) -> None:
     text = (

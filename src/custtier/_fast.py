@@ -39,17 +39,24 @@ class JsonAsSent:
     A before-validator on JSON input is handed the value converted to
     Python, then the schema inside validates that Python value again. In a
     lean validator (models/_lean.py) JSON input goes straight to that inner
-    schema, strict (JSON gives exact strings, integers and lists); Python
-    input keeps the before-validator. The model's lean pass must then check
-    whatever the before-validator would have changed (a set's order).
+    schema, strict (JSON gives exact strings, integers and lists). Python
+    input keeps the before-validator, unless ``python_sequences``: then a
+    tuple or list is read as sent too (a set, a generator or anything else
+    keeps the before-validator's turn by failing the lean validator, which a
+    generator it consumed could not survive). The model's lean pass must then
+    check whatever the before-validator would have changed (a set's order).
     """
+
+    def __init__(self, *, python_sequences: bool = False) -> None:
+        self.python_sequences = python_sequences
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
         schema: core_schema.CoreSchema = handler(source)
         node = cast("dict[str, Any]", schema)
         if node["type"] != "function-before":
             raise TypeError("JsonAsSent follows a BeforeValidator")
-        node.setdefault("metadata", {})[LEAN] = _json_as_sent
+        lean = _sequences_as_sent if self.python_sequences else _json_as_sent
+        node.setdefault("metadata", {})[LEAN] = lean
         return schema
 
 
@@ -60,6 +67,20 @@ def _json_as_sent(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
         json_schema=cast("core_schema.CoreSchema", {**inner, "strict": True}),
         python_schema=cast("core_schema.CoreSchema", {**schema, "metadata": {}}),
     )
+
+
+def _sequences_as_sent(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+    # A tuple's items as sent, from JSON, a tuple or a list; the container is strict
+    # (its items keep their own mode), so nothing is consumed before a refusal.
+    inner = cast("dict[str, Any]", schema)["schema"]
+    if inner.get("type") != "tuple" or inner.get("variadic_item_index") != 0:
+        raise TypeError("JsonAsSent(python_sequences=True) reads a variadic tuple")
+    exact = cast("core_schema.CoreSchema", {**inner, "strict": True})
+    (item,) = inner["items_schema"]
+    from_list = core_schema.no_info_after_validator_function(
+        tuple, core_schema.list_schema(item, strict=True)
+    )
+    return core_schema.union_schema([exact, from_list], mode="left_to_right")
 
 
 class FastPath:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -272,17 +273,23 @@ FreeText = Annotated[
 def _sorted_unique(value: Any) -> Any:
     # Sets have no stable order across processes (string hashing is seeded):
     # keep collections as sorted tuples so JSON and hashes are deterministic.
-    if isinstance(value, (set, frozenset, list, tuple)):
-        try:
-            return tuple(sorted(set(value), key=str))
-        except TypeError:  # an unhashable item (a list, a dict): item validation names it
-            return tuple(value)
-    return value
+    # Any iterable but text and mappings (which the tuple refuses by name) is
+    # read once, here: a generator or a dict view is sorted like a list.
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        return value
+    items = list(value)
+    try:
+        return tuple(sorted(set(items), key=str))
+    except TypeError:  # an unhashable item (a list, a dict): item validation names it
+        return tuple(items)
 
 
 #: A tuple kept sorted and free of duplicates: a set with a deterministic order.
-#: (A lean validator reads JSON lists as sent: its model's lean pass checks the order.)
-SortedTuple = Annotated[tuple[T, ...], BeforeValidator(_sorted_unique), JsonAsSent()]
+#: (A lean validator reads JSON lists, tuples and lists as sent: its model's lean pass
+#: checks the order.)
+SortedTuple = Annotated[
+    tuple[T, ...], BeforeValidator(_sorted_unique), JsonAsSent(python_sequences=True)
+]
 
 
 class FrozenDict(dict[Any, Any]):
