@@ -38,7 +38,13 @@ from custtier.cadence._occasions import expand  # noqa: E402
 from custtier.cadence._plan import _last_contacts  # noqa: E402
 from custtier.cadence._tables import Tables, tables  # noqa: E402
 from custtier.errors import InputError  # noqa: E402
-from custtier.frames._distinct import PAST_CALENDAR, distinct, lay_out, months_on  # noqa: E402
+from custtier.frames._distinct import (  # noqa: E402
+    PAST_CALENDAR,
+    distinct,
+    last_holding,
+    lay_out,
+    months_on,
+)
 
 PRACTICE = presets.PRACTICE
 REGULATORY = presets.REGULATORY
@@ -638,6 +644,22 @@ def test_distinct_values_and_their_broadcast_are_numpys_unique(values: list[int]
         (v, i) for v in values for i in range(v % 3)
     ]
     assert entries.tolist() == [[v, i] for v in values for i in range(v % 3)]
+
+
+@given(st.integers(-50, 50), st.integers(0, 60), st.integers(-60, 120))
+def test_the_last_day_a_monotone_rule_holds_is_found_by_bisection(
+    low: int, width: int, last: int
+) -> None:
+    high = low + width
+    asked: list[int] = []
+
+    def holds(k: int) -> bool:
+        asked.append(k)
+        return k <= last
+
+    want = max([k for k in range(low, high + 1) if k <= last], default=low - 1)
+    assert last_holding(low, high, holds) == want
+    assert len(asked) <= width.bit_length() + 1
 
 
 @given(st.lists(st.dates(), min_size=1, max_size=20), st.integers(0, 120))

@@ -20,6 +20,7 @@ from custtier.frames._arrow import EPOCH, I64, epoch_days
 __all__ = [
     "PAST_CALENDAR",
     "distinct",
+    "last_holding",
     "lay_out",
     "months_on",
     "per_code",
@@ -120,3 +121,20 @@ def repeat(counts: I64) -> tuple[I64, I64]:
     starts = np.cumsum(counts) - counts
     within: I64 = np.arange(len(group), dtype=np.int64) - starts[group]
     return group, within
+
+
+def last_holding(low: int, high: int, holds: Callable[[int], bool]) -> int:
+    """The largest ``k`` in ``[low, high]`` with ``holds(k)``; ``low - 1`` if there is none.
+
+    For a rule true up to some value and false after it (an age reached by
+    every earlier birth date): about ``log2(high - low)`` calls of the scalar
+    rule instead of one per distinct value.
+    """
+    lo, hi = low, high + 1  # holds below lo; does not hold from hi on
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
