@@ -773,3 +773,53 @@ def test_first_too_fine_is_the_first_amount_check_precision_refuses(
         except MoneyError:
             refused.append(i)
     assert first_too_fine(amounts, currency) == (refused[0] if refused else -1)
+
+
+# --------------------------------------------------------------------------- arguments
+
+#: The helpers as an untyped caller (a notebook) reaches them.
+_split: Any = split
+_quantize: Any = quantize
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: _split(D("100.00"), [0.3, 0.7], "CNY"), "weights[0]"),
+        (lambda: _split(D("100.00"), [D(1), True], "CNY"), "weights[1]"),
+        (lambda: _split(D("100.00"), [D(1), D("NaN")], "CNY"), "weights[1]"),
+        (lambda: _split(D("100.00"), [D(1), [1]], "CNY"), "weights[1]"),
+        (lambda: _split(D("100.00"), [D(1), D(-1)], "CNY"), "weights"),
+        (lambda: _split(100.0, [D(1)], "CNY"), "total"),
+        (lambda: _split(None, [D(1)], "CNY"), "total"),
+        (lambda: _split(D("NaN"), [D(1)], "CNY"), "total"),
+        (lambda: _quantize(2.345, "CNY", Rounding.HALF_UP), "amount"),
+        (lambda: _quantize(D("NaN"), "CNY", Rounding.HALF_UP), "amount"),
+        (lambda: _quantize(D("2.345"), "CNY", "half up"), "rounding"),
+    ],
+)
+def test_split_and_quantize_name_the_argument_that_is_not_an_exact_amount(
+    call: Any, field: str
+) -> None:
+    # A notebook passing floats, a boolean or NaN got AttributeError or TypeError from
+    # inside decimal (or NaN back, silently); now a CusttierError names what to fix.
+    with pytest.raises(InputError) as refused:
+        call()
+    assert refused.value.field == field
+
+
+def test_split_and_quantize_read_exact_amounts_given_as_text_or_integers() -> None:
+    assert split("100.00", ["3", 7], "CNY") == (D("30.00"), D("70.00"))
+    assert _quantize(D("2.345"), "CNY", "ROUND_HALF_UP") == D("2.35")
+    assert split(D("1.00"), [D(1) / D(3), D(2) / D(3)], "CNY") == (D("0.33"), D("0.67"))
+
+
+@given(cst.hostile_scalars(), st.lists(cst.hostile_scalars(), max_size=3))
+def test_split_answers_or_raises_a_custtier_error_whatever_it_is_given(
+    total: Any, weights: list[Any]
+) -> None:
+    try:
+        parts = split(total, weights, "CNY")
+    except CusttierError:
+        return
+    assert sum(parts) == D(str(total))

@@ -22,7 +22,7 @@ from pydantic_core import core_schema
 from custtier._cache import cached, module_cache
 from custtier._enum import Vocabulary
 from custtier._fast import FastPath
-from custtier.errors import CurrencyError, MoneyError
+from custtier.errors import CurrencyError, InputError, MoneyError
 
 __all__ = [
     "EXACT",
@@ -292,7 +292,7 @@ def takes_cents(currency: str) -> bool:
     return _MINOR_UNITS.get(currency, 0) >= 2
 
 
-def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
+def quantize(amount: Decimal | int | str, currency: str, rounding: Rounding) -> Decimal:
     """Round ``amount`` to the currency's minor unit with the named mode.
 
     >>> quantize(Decimal("2.345"), "CNY", Rounding.HALF_EVEN)
@@ -300,8 +300,32 @@ def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
     >>> quantize(Decimal("2.345"), "CNY", Rounding.HALF_UP)
     Decimal('2.35')
     """
-    exponent = Decimal(1).scaleb(-minor_unit(currency))
-    return amount.quantize(exponent, rounding=str(rounding), context=_CONTEXT)
+    exponent = _quantum(currency)
+    if type(amount) is Decimal:
+        try:
+            rounded = amount.quantize(exponent, rounding=str(rounding), context=_CONTEXT)
+        except (TypeError, decimal.InvalidOperation):
+            pass  # infinite, or not a rounding mode: say which below
+        else:
+            if rounded.is_finite():  # NaN quantizes to NaN without a signal
+                return rounded
+    return _quantize_checked(amount, exponent, rounding)
+
+
+def _quantize_checked(amount: Any, exponent: Decimal, rounding: Any) -> Decimal:
+    # The slow path names the argument that is wrong (the fast one raised a bare
+    # AttributeError or TypeError, or let NaN through).
+    if not isinstance(rounding, Rounding):
+        try:
+            rounding = Rounding(rounding)
+        except ValueError:
+            raise InputError(
+                f"rounding is not a rounding mode; pass custtier.Rounding "
+                f"({', '.join(r.name for r in Rounding)})",
+                field="rounding",
+            ) from None
+    checked = check_amount(amount)
+    return checked.quantize(exponent, rounding=str(rounding), context=_CONTEXT)
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -323,7 +347,9 @@ def from_minor_units(units: int, currency: str) -> Decimal:
     return Decimal(units).scaleb(-minor_unit(currency), context=_CONTEXT)
 
 
-def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[Decimal, ...]:
+def split(
+    total: Decimal | int | str, weights: Sequence[Decimal | int | str], currency: str
+) -> tuple[Decimal, ...]:
     """Split ``total`` over ``weights`` so the parts sum to ``total`` exactly.
 
     Largest-remainder (Hamilton) method on integer minor units: each part first
@@ -338,16 +364,25 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> tuple[De
     (Decimal('33.34'), Decimal('33.33'), Decimal('33.33'))
     >>> sum(split(Decimal("0.05"), [Decimal("0.5"), Decimal("0.5")], "CNY"))
     Decimal('0.05')
+
+    ``total`` and the weights may also be given as an ``int`` or a numeric
+    string (read as amounts are read); a float, NaN or anything else is
+    refused with a :class:`~custtier.errors.MoneyError` naming it.
     """
+    if type(total) is not Decimal or not total.is_finite():
+        total = check_amount(total, field="total")
+    key = tuple(weights)
+    if bool in map(type, key):  # True == 1: a cached (1,) would answer for (True,)
+        key = tuple(_weight(w, i) for i, w in enumerate(key))  # refuses the boolean
     try:
-        numerators, denominator = _ratios(tuple(weights))
+        numerators, denominator = _ratios(key)
     except TypeError:  # an unhashable weight (a signalling NaN): read it as it is
-        numerators, denominator = _ratios.__wrapped__(tuple(weights))
+        numerators, denominator = _ratios.__wrapped__(key)
     units = to_minor_units(total, currency)
     if units < 0:
         raise MoneyError("split total must not be negative", field="total")
     if denominator == 0:
-        raise ValueError("split weights must not all be zero")
+        raise MoneyError("split weights must not all be zero", field="weights")
     floors: list[int] = []
     remainders: list[int] = []
     for n in numerators:
@@ -373,12 +408,23 @@ def _ratios(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int]:
     in the same ratio, hence the same split.
     """
     if not weights:
-        raise ValueError("split needs at least one weight")
+        raise MoneyError("split needs at least one weight", field="weights")
+    weights = tuple(_weight(w, i) for i, w in enumerate(weights))
     if any(w < 0 for w in weights):
-        raise ValueError("split weights must be non-negative")
+        raise MoneyError("split weights must be non-negative", field="weights")
     scale = max(-int(w.as_tuple().exponent) for w in weights)
     numerators = tuple(int(w.scaleb(scale, context=_CONTEXT)) for w in weights)
     return numerators, sum(numerators)
+
+
+def _weight(value: Any, index: int) -> Decimal:
+    # Any finite Decimal (a third has 28 places) or int; anything else is read as an
+    # amount is (a string), or refused naming it (a float, a boolean, NaN).
+    if type(value) is Decimal and value.is_finite():
+        return value
+    if type(value) is int:
+        return Decimal(value)
+    return check_amount(value, field=f"weights[{index}]")
 
 
 def _validate_amount(value: Any) -> Decimal:
