@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import strategies as cst
 from custtier import Playbook, presets
+from custtier.errors import RecordValidationError
 from custtier.rules._diff import ChangeKind, RuleChange
 
 _DATA = {p.id: cst.playbook_data(p) for p in presets.ALL.values()}
@@ -190,3 +191,22 @@ def test_a_service_cost_stated_or_changed_cites_the_service() -> None:
     assert [str(c) for c in priced.diff(dearer)] == [
         "services[airport_service].annual_cost (service.airport_service): 1800 -> 2400"
     ]
+
+
+_HAND_EDITED = {
+    "kind": "changed",
+    "path": "tiering.hysteresis.grace_months",
+    "rule_id": None,
+    "old": "abc",
+    "new": 12,
+}
+
+
+def test_a_change_read_back_with_a_value_its_setting_cannot_hold_is_refused_naming_it() -> None:
+    # An archived what-if edited by hand: grace months of "abc" is not a change a playbook made.
+    with pytest.raises(RecordValidationError) as refused:
+        RuleChange.from_record(_HAND_EDITED)
+    assert [e.loc for e in refused.value.details] == [("old",)]
+    # A path no setting has (a change built by hand) keeps its values as given.
+    mine = RuleChange(kind=ChangeKind.CHANGED, path="our.own.note", rule_id=None, old="a", new=1)
+    assert (mine.old, mine.new) == ("a", 1)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from custtier._enum import Vocabulary
 from custtier.models._base import CusttierModel
@@ -55,15 +55,13 @@ class RuleChange(CusttierModel):
     old: Any = Field(default=None)
     new: Any = Field(default=None)
 
-    @model_validator(mode="before")
+    @field_validator("old", "new", mode="before")
     @classmethod
-    def _typed_by_path(cls, data: Any) -> Any:
-        # old and new are read as the setting at path holds them (a band, an amount, a
-        # tuple of channels), so a change read back from its JSON or record equals it.
-        if isinstance(data, dict) and isinstance(data.get("path"), str):
-            path = data["path"]
-            data = {**data, **{k: typed(path, data[k]) for k in ("old", "new") if k in data}}
-        return data
+    def _typed_by_path(cls, value: Any, info: ValidationInfo) -> Any:
+        # Read as the setting at path holds it (a band, an amount, a tuple of channels), so
+        # a change read back from its JSON or record equals it. path is validated first.
+        path = info.data.get("path")
+        return value if path is None else typed(path, value)
 
     def __str__(self) -> str:
         where = f"{self.path} ({self.rule_id})" if self.rule_id else self.path
