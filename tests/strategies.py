@@ -1199,7 +1199,8 @@ _HOSTILE_TEXT = [
 
 #: Ambient decimal contexts numeric code sets that would change any arithmetic relying on
 #: them: three digits rounding up; InvalidOperation untrapped (a bad parse is NaN, no
-#: raise); a tiny exponent range, trapped and untrapped; every signal trapped.
+#: raise); a tiny exponent range, trapped and untrapped; every signal trapped (with a
+#: tiny exponent range too: 1E-12 underflows).
 HOSTILE_CONTEXTS: dict[str, decimal.Context] = {
     "prec3_round_up": decimal.Context(prec=3, rounding=decimal.ROUND_UP),
     "invalid_untrapped": decimal.Context(traps=[]),
@@ -1210,6 +1211,9 @@ HOSTILE_CONTEXTS: dict[str, decimal.Context] = {
         prec=4, rounding=decimal.ROUND_FLOOR, Emax=4, Emin=-4, clamp=1, traps=[]
     ),
     "every_trap": decimal.Context(prec=3, traps=list(decimal.Context().flags)),
+    "every_trap_tiny_exponents": decimal.Context(
+        prec=3, Emax=4, Emin=-4, traps=list(decimal.Context().flags)
+    ),
 }
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import subprocess
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -200,3 +202,34 @@ def test_a_columnar_book_and_what_if_are_alike_whatever_the_callers_decimal_cont
         context,
         lambda: cf.table_digest(cf.suitability_table(pairs, BOOK.catalogue, PRACTICE, as_of=AS_OF)),
     )
+
+
+_IMPORT_AND_READ = """
+from decimal import *
+{set_context}
+import custtier
+from custtier import presets
+from custtier._money import check_amount
+for text in ("0.000000000001", "0.0000000000001", "99999999999999999999.99"):
+    try:
+        print(check_amount(text))
+    except custtier.CusttierError as e:
+        print(type(e).__name__, e)
+print(*[p.content_hash for p in presets.ALL.values()])
+"""
+
+
+@pytest.mark.parametrize("name", sorted(cst.HOSTILE_CONTEXTS))
+def test_custtier_imported_under_a_hostile_context_reads_amounts_as_under_the_default(
+    name: str,
+) -> None:
+    # A process that sets its context before importing custtier (a service's start-up
+    # code): the constants built at import are the same, so amounts read the same.
+    def run(set_context: str) -> str:
+        script = _IMPORT_AND_READ.format(set_context=set_context)
+        return subprocess.run(  # a fresh interpreter: custtier not yet imported
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout
+
+    hostile = cst.HOSTILE_CONTEXTS[name]
+    assert run(f"setcontext({hostile!r})") == run("")

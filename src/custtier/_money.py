@@ -84,7 +84,7 @@ _MAX_PLACES = 12
 # power rounds in the caller's context (three digits, Rounded trapped: a raise).
 _LIMIT = Decimal(10**_MAX_DIGITS)
 _NEGATIVE_LIMIT = Decimal(-(10**_MAX_DIGITS))
-_FINEST = Decimal(1).scaleb(-_MAX_PLACES)
+_FINEST = Decimal(1).scaleb(-_MAX_PLACES, context=_CONTEXT)  # never the importer's context
 _PLACES_CHECK = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.Rounded])
 # Reading text: Decimal(text) signals a bad spelling in the caller's context, which
 # may not trap it (the text then reads as NaN, refused as "NaN or infinite"). This
