@@ -45,9 +45,9 @@ __all__ = [
     "campaign_items",
     "due_dates",
     "first_due",
+    "fixed",
     "fixed_occurrences",
     "greeting_dates",
-    "holidays",
     "important_dates",
     "important_label",
     "in_segment",
@@ -187,7 +187,7 @@ def recurring(  # noqa: PLR0917  # the registry's signature
 ) -> None:
     """A periodic or event rule: its RRULE's anchored dates, or every ``interval_days``."""
     if rule.rrule is not None:
-        _recurring_rrule(c, tier, rule, t, out)
+        fixed(c, tier, rule, t, out)
     else:
         _recurring_interval(c, tier, rule, t, last_contact, out)
 
@@ -367,12 +367,6 @@ def important_label(kind: DateKind, relation: Relation) -> str:
     return f"{kind} ({relation})"
 
 
-def holidays(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
-    key = c.key
-    for occ in _holiday_occurrences(tier, rule, t):
-        out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, c, ())))
-
-
 def _holiday_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurrence, ...]:
     """A holiday rule's contacts: the same for every customer of the tier, listed once."""
     found: tuple[Occurrence, ...] | None = t.derived.get(rule.id)
@@ -405,14 +399,15 @@ def fixed_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurren
     return _rrule_occurrences(tier, rule, t)
 
 
+def fixed(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
+    """A holiday or RRULE rule: the tier's shared contacts, each put on this customer."""
+    key = c.key
+    for occ in fixed_occurrences(tier, rule, t):
+        out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, c, ())))
+
+
 def _window(rule: ContactRule, first: dt.date, t: Tables) -> dt.date:
     return min(plus_days(first, rule.flex_days), t.end)
-
-
-def _recurring_rrule(c: Customer, tier: str, rule: ContactRule, t: Tables, out: list[Item]) -> None:
-    key = c.key
-    for occ in _rrule_occurrences(tier, rule, t):
-        out.append(_new_item(Item, ((occ.head, key, occ.tail), occ, c, ())))
 
 
 def _rrule_occurrences(tier: str, rule: ContactRule, t: Tables) -> tuple[Occurrence, ...]:

@@ -23,7 +23,7 @@ from custtier.cadence._expand import (
     Item,
     birthdays,
     campaign_items,
-    holidays,
+    fixed,
     important_dates,
     kyc_reviews,
     maturities,
@@ -90,7 +90,7 @@ OCCASIONS: dict[Occasion, OccasionKind] = {
         _no_history(birthdays),
         "_expand_birthdays",
     ),
-    Occasion.HOLIDAY: _entry(Occasion.HOLIDAY, set(), _no_history(holidays), "_expand_fixed"),
+    Occasion.HOLIDAY: _entry(Occasion.HOLIDAY, set(), _no_history(fixed), "_expand_fixed"),
     Occasion.IMPORTANT_DATE: _entry(
         Occasion.IMPORTANT_DATE,
         {"important_dates"},
