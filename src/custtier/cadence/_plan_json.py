@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
@@ -77,34 +78,35 @@ def plan_json(plan: ContactPlan) -> str | None:
         jo.string(d["calendar"]),
         f',"required":{d["required"]:d},"provisional":{d["provisional"]:d},"touchpoints":[',
     ]
-    string = jo.string
-    sep = ""
-    for tp, occ in zip(touchpoints, touch_occs, strict=True):
-        v = tp.__dict__
-        manager = v["manager_id"]
-        parts.append(
-            f'{sep}{{"customer_key":{string(v["customer_key"])}{occ.json_head}'
-            f',"manager_id":{"null" if manager is None else string(manager)}'
-        )
-        parts.append(_touch_rest(v, occ))
-        sep = ","
+    _items(parts, touchpoints, touch_occs, _touch_rest)
     parts.append('],"unscheduled":[')
-    sep = ""
-    for u, occ in zip(unscheduled, unsched_occs, strict=True):
-        v = u.__dict__
-        manager = v["manager_id"]
-        parts.append(
-            f'{sep}{{"customer_key":{string(v["customer_key"])}{occ.json_head}'
-            f',"manager_id":{"null" if manager is None else string(manager)}'
-        )
-        parts.append(_unscheduled_rest(v, occ))
-        sep = ","
+    _items(parts, unscheduled, unsched_occs, _unscheduled_rest)
     parts.append('],"load":[')
     parts.append(",".join(map(_load_json, d["load"])))
     parts.append('],"errors":[')
     parts.append(",".join(map(jo.model_json, d["errors"])))
     parts.append("]}")
     return jo.finish(parts)
+
+
+def _items(
+    parts: list[str],
+    items: Sequence[Any],
+    occs: tuple[Occurrence, ...],
+    rest: Callable[[dict[str, Any], Occurrence], str],
+) -> None:
+    """Each touchpoint or unscheduled item: its customer and manager, then ``rest``."""
+    string = jo.string
+    sep = ""
+    for item, occ in zip(items, occs, strict=True):
+        v = item.__dict__
+        manager = v["manager_id"]
+        parts.append(
+            f'{sep}{{"customer_key":{string(v["customer_key"])}{occ.json_head}'
+            f',"manager_id":{"null" if manager is None else string(manager)}'
+        )
+        parts.append(rest(v, occ))
+        sep = ","
 
 
 def _touch_rest(v: dict[str, Any], occ: Occurrence) -> str:
